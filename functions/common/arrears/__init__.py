@@ -1,0 +1,1 @@
+"""The Arrears domain layer: shared by every Lambda function as the `arrears` layer."""

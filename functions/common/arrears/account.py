@@ -1,0 +1,52 @@
+"""The collections view of an account, as plain data the logic works on."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from arrears.ledger import Due
+from arrears.stages import Bucket, Status
+
+
+class ProductType(StrEnum):
+    OPEN_END = "open_end"  # revolving: cards, lines of credit
+    CLOSED_END = "closed_end"  # instalment loans, premium plans
+
+
+@dataclass
+class Account:
+    account_id: str
+    portfolio: str
+    product_type: ProductType
+    currency: str
+    opening_balance: int
+    balance: int
+    dues: tuple[Due, ...]
+    locale: str
+    time_zone: str
+    jurisdiction: str
+    home_shard: str  # its write shard of the `collectible` index, fixed at import
+    status: Status = Status.ACTIVE
+    bucket: Bucket | None = None  # None until the first cycle has looked at it
+    dpd: int = 0
+    past_due: int = 0
+    oldest_unpaid_on: date | None = None
+    instalment: int | None = None
+    next_action_on: date | None = None
+    last_evaluated_on: date | None = None
+    census_balance: int = 0  # the balance last counted in the portfolio census
+    version: int | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def shard_of(account_id: str, portfolio: str, shard_count: int) -> str:
+    """Stable write shard of the `collectible` index, so one day's work spreads over partitions."""
+    digest = int(hashlib.sha256(account_id.encode()).hexdigest()[:8], 16)
+    return shard_key(portfolio, digest % shard_count)
+
+
+def shard_key(portfolio: str, index: int) -> str:
+    return f"{portfolio}#{index:03d}"

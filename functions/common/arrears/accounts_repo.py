@@ -1,0 +1,277 @@
+"""Data access for accounts and their timelines: every write is conditional, every effect keyed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from datetime import date, timedelta
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from arrears.account import Account, ProductType
+from arrears.clock import parse_date
+from arrears.errors import AccountNotFound, AccountVersionConflict, CurrencyMismatch, DuplicateEntry
+from arrears.ledger import Due, EntryKind, LedgerEntry, settle_oldest_first
+from arrears.models import AccountModel, ActivityModel, DueAttribute
+from arrears.money import Money
+from arrears.stages import Bucket, Status
+from arrears.store_errors import is_conditional_failure, store_errors
+
+MAX_ATTEMPTS = 5
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _day(value: str | None) -> date | None:
+    return parse_date(value) if value else None
+
+
+def to_account(m: AccountModel) -> Account:
+    return Account(
+        account_id=m.account_id,
+        portfolio=m.portfolio,
+        product_type=ProductType(m.product_type),
+        currency=m.currency,
+        opening_balance=int(m.opening_balance),
+        balance=int(m.balance),
+        dues=tuple(sorted(Due(parse_date(d.due_on), int(d.amount)) for d in m.dues or [])),
+        locale=m.locale,
+        time_zone=m.time_zone,
+        jurisdiction=m.jurisdiction,
+        status=Status(m.status),
+        bucket=Bucket(m.bucket) if m.bucket else None,
+        dpd=int(m.dpd or 0),
+        past_due=int(m.past_due or 0),
+        oldest_unpaid_on=_day(m.oldest_unpaid_on),
+        instalment=int(m.instalment) if m.instalment is not None else None,
+        next_action_on=_day(m.next_action_on),
+        last_evaluated_on=_day(m.last_evaluated_on),
+        census_balance=int(m.census_balance or 0),
+        home_shard=m.home_shard,
+        version=m.version,
+    )
+
+
+def _dues(dues: Iterable[Due]) -> list[DueAttribute]:
+    return [DueAttribute(due_on=d.due_on.isoformat(), amount=d.amount) for d in dues]
+
+
+def create_account(account: Account) -> None:
+    """First write of an imported account; it waits in the work index for its first cycle."""
+    model = AccountModel(
+        account.account_id,
+        portfolio=account.portfolio,
+        product_type=account.product_type.value,
+        currency=account.currency,
+        opening_balance=account.opening_balance,
+        balance=account.balance,
+        dues=_dues(account.dues),
+        locale=account.locale,
+        time_zone=account.time_zone,
+        jurisdiction=account.jurisdiction,
+        status=account.status.value,
+        instalment=account.instalment,
+        next_action_on=_iso(account.next_action_on),
+        home_shard=account.home_shard,
+        shard=account.home_shard if account.next_action_on else None,
+    )
+    try:
+        with store_errors():
+            model.save(condition=AccountModel.account_id.does_not_exist())
+    except PutError as exc:
+        if is_conditional_failure(exc):
+            raise DuplicateEntry(f"account {account.account_id} already exists") from exc
+        raise
+
+
+def get_account(account_id: str) -> Account:
+    try:
+        with store_errors():
+            return to_account(AccountModel.get(account_id, consistent_read=True))
+    except DoesNotExist as exc:
+        raise AccountNotFound(account_id) from exc
+
+
+def get_accounts(account_ids: list[str]) -> list[Account]:
+    """Consistent batch read, returned in the order asked; missing ids are left out."""
+    with store_errors():
+        found = {m.account_id: to_account(m) for m in AccountModel.batch_get(account_ids, consistent_read=True)}
+    return [found[i] for i in account_ids if i in found]
+
+
+def collectible_page(shard: str, as_of: date, limit: int, cursor: dict | None) -> tuple[list[str], dict | None]:
+    """Ids of one page of accounts in a shard whose next action is due on or before `as_of`."""
+    with store_errors():
+        result = AccountModel.collectible.query(
+            shard,
+            AccountModel.next_action_on <= as_of.isoformat(),
+            limit=limit,
+            page_size=limit,
+            last_evaluated_key=cursor,
+        )
+        ids = [m.account_id for m in result]
+        return ids, result.last_evaluated_key
+
+
+def list_accounts(portfolio: str | None = None) -> list[Account]:
+    """Operator listing (a scan: fine for a local or small portfolio, not for a daily job)."""
+    with store_errors():
+        condition = AccountModel.portfolio == portfolio if portfolio else None
+        return [to_account(m) for m in AccountModel.scan(filter_condition=condition)]
+
+
+def _account_actions(account: Account) -> list:
+    actions = [
+        AccountModel.balance.set(account.balance),
+        AccountModel.dues.set(_dues(account.dues)),
+        AccountModel.status.set(account.status.value),
+        AccountModel.dpd.set(account.dpd),
+        AccountModel.past_due.set(account.past_due),
+        AccountModel.census_balance.set(account.census_balance),
+    ]
+    optional = (
+        (AccountModel.bucket, account.bucket.value if account.bucket else None),
+        (AccountModel.oldest_unpaid_on, _iso(account.oldest_unpaid_on)),
+        (AccountModel.last_evaluated_on, _iso(account.last_evaluated_on)),
+    )
+    for attribute, value in optional:
+        actions.append(attribute.set(value) if value is not None else attribute.remove())
+    if account.next_action_on:
+        actions += [AccountModel.next_action_on.set(account.next_action_on.isoformat()), AccountModel.shard.set(account.home_shard)]
+    else:  # leaves the sparse work index
+        actions += [AccountModel.next_action_on.remove(), AccountModel.shard.remove()]
+    return actions
+
+
+def _versioned(account: Account) -> AccountModel:
+    return AccountModel(account.account_id, version=account.version)
+
+
+def save_account(account: Account) -> None:
+    """Conditional on the version that was read; a lost race raises AccountVersionConflict."""
+    try:
+        with store_errors():
+            _versioned(account).update(actions=_account_actions(account))
+    except UpdateError as exc:
+        if is_conditional_failure(exc):
+            raise AccountVersionConflict(account.account_id) from exc
+        raise
+
+
+def put_activity(record: ActivityModel, once: bool) -> bool:
+    """Write a timeline item; with `once`, a second write of the same key is refused (returns False)."""
+    try:
+        with store_errors():
+            record.save(condition=ActivityModel.sk.does_not_exist() if once else None)
+        return True
+    except PutError as exc:
+        if once and is_conditional_failure(exc):
+            return False
+        raise
+
+
+def apply_with_record(
+    account_id: str, change: Callable[[Account], Account], record: Callable[[Account], ActivityModel]
+) -> Account:
+    """Change an account and write the timeline item that explains it, atomically and once.
+
+    The record's key is the effect's natural key: a replay finds it there and raises DuplicateEntry,
+    a concurrent writer makes the version check fail and the change is redone on the fresh item.
+    """
+    for _ in range(MAX_ATTEMPTS):
+        current = get_account(account_id)
+        updated = change(current)
+        item = record(current)
+        try:
+            with store_errors(), TransactWrite(connection=Connection(region=AccountModel.Meta.region)) as tx:
+                tx.save(item, condition=ActivityModel.sk.does_not_exist())
+                tx.update(_versioned(updated), actions=_account_actions(updated))
+            return updated
+        except TransactWriteError as exc:
+            reasons = [r.code if r else None for r in (exc.cancellation_reasons or [])]
+            if reasons and reasons[0] == "ConditionalCheckFailed":
+                raise DuplicateEntry(f"{item.sk} already recorded for {account_id}") from exc
+            if "ConditionalCheckFailed" not in reasons and "TransactionConflict" not in reasons:
+                raise
+    raise AccountVersionConflict(account_id)
+
+
+def _mark_for_review(account: Account, day: date) -> date:
+    return min(account.next_action_on, day) if account.next_action_on else day
+
+
+def post_ledger_entry(account_id: str, entry: LedgerEntry, actor: str) -> Account:
+    """Post a payment, fee, interest or adjustment; the next cycle re-evaluates the account."""
+
+    def change(account: Account) -> Account:
+        if entry.amount.currency != account.currency:
+            raise CurrencyMismatch(f"account {account_id} is in {account.currency}, not {entry.amount.currency}")
+        dues = account.dues
+        if entry.kind is EntryKind.PAYMENT:
+            dues, _ = settle_oldest_first(dues, -entry.amount.minor)
+        return replace(
+            account,
+            balance=account.balance + entry.amount.minor,
+            dues=dues,
+            next_action_on=_mark_for_review(account, entry.occurred_on),
+        )
+
+    def record(account: Account) -> ActivityModel:
+        return ActivityModel(
+            account_id,
+            f"{entry.occurred_on.isoformat()}#ledger#{entry.entry_id}",
+            kind="ledger",
+            occurred_on=entry.occurred_on.isoformat(),
+            actor=actor,
+            amount=entry.amount.minor,
+            currency=entry.amount.currency,
+            detail={"entry_kind": entry.kind.value, "entry_id": entry.entry_id},
+        )
+
+    return apply_with_record(account_id, change, record)
+
+
+def add_due(account_id: str, due: Due, actor: str) -> Account:
+    """A statement from the system of record: a new instalment or minimum payment falls due."""
+
+    def change(account: Account) -> Account:
+        merged = {d.due_on: d.amount for d in account.dues}
+        merged[due.due_on] = merged.get(due.due_on, 0) + due.amount
+        dues = tuple(sorted(Due(day, amount) for day, amount in merged.items()))
+        return replace(account, dues=dues, next_action_on=_mark_for_review(account, due.due_on + timedelta(days=1)))
+
+    def record(account: Account) -> ActivityModel:
+        return ActivityModel(
+            account_id,
+            f"{due.due_on.isoformat()}#statement#{due.due_on.isoformat()}",
+            kind="statement",
+            occurred_on=due.due_on.isoformat(),
+            actor=actor,
+            amount=due.amount,
+            currency=account.currency,
+            detail={"due_on": due.due_on.isoformat()},
+        )
+
+    return apply_with_record(account_id, change, record)
+
+
+def timeline(account_id: str, kind: str | None = None) -> list[ActivityModel]:
+    with store_errors():
+        condition = ActivityModel.kind == kind if kind else None
+        return list(ActivityModel.query(account_id, filter_condition=condition))
+
+
+def ledger_entries(account_id: str) -> list[LedgerEntry]:
+    return [
+        LedgerEntry(
+            entry_id=item.detail["entry_id"],
+            kind=EntryKind(item.detail["entry_kind"]),
+            amount=Money(int(item.amount), item.currency),
+            occurred_on=parse_date(item.occurred_on),
+        )
+        for item in timeline(account_id, kind="ledger")
+    ]

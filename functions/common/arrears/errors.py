@@ -1,0 +1,41 @@
+"""Domain errors. Their class names are the contract with the ASL Retry/Catch blocks."""
+
+
+class ArrearsError(Exception):
+    """Base of every error Arrears raises on purpose."""
+
+
+class InvalidInput(ArrearsError):
+    """An event or a request does not have the shape or values the handler needs."""
+
+
+class InvalidAccountData(ArrearsError):
+    """A stored account cannot be evaluated (corrupt or inconsistent data). Needs an operator."""
+
+
+class AccountNotFound(ArrearsError):
+    """No account with that id."""
+
+
+class AccountVersionConflict(ArrearsError):
+    """Optimistic locking kept losing to other writers; safe to retry the whole call."""
+
+
+class StoreUnavailable(ArrearsError):
+    """DynamoDB throttled or failed transiently; safe to retry."""
+
+
+class CycleOutOfOrder(ArrearsError):
+    """A cycle was asked for a date before the portfolio's last completed cycle."""
+
+
+class CycleLockHeld(ArrearsError):
+    """Another execution is running the cycle for this portfolio and date."""
+
+
+class CurrencyMismatch(ArrearsError):
+    """Money of two currencies was combined."""
+
+
+class DuplicateEntry(ArrearsError):
+    """A ledger entry with this dedupe key is already posted (a replay)."""

@@ -1,0 +1,101 @@
+"""PynamoDB models of the Accounts and Activity tables (keys and indexes mirror template.yaml)."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    JSONAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+
+class DueAttribute(MapAttribute):
+    due_on = UnicodeAttribute()
+    amount = NumberAttribute()
+
+
+class CollectibleIndex(GlobalSecondaryIndex):
+    """Sparse and write-sharded: only accounts with work ahead carry `shard`; keys only, so a move is cheap."""
+
+    class Meta:
+        index_name = "collectible"
+        projection = KeysOnlyProjection()
+
+    shard = UnicodeAttribute(hash_key=True)
+    next_action_on = UnicodeAttribute(range_key=True)
+
+
+class AccountModel(Model):
+    class Meta:
+        table_name = "Accounts"  # replaced by bind_models()
+
+    account_id = UnicodeAttribute(hash_key=True)
+    portfolio = UnicodeAttribute()
+    product_type = UnicodeAttribute()
+    currency = UnicodeAttribute()
+    opening_balance = NumberAttribute()
+    balance = NumberAttribute()
+    dues = ListAttribute(of=DueAttribute, default=list)
+    locale = UnicodeAttribute()
+    time_zone = UnicodeAttribute()
+    jurisdiction = UnicodeAttribute()
+    status = UnicodeAttribute()
+    bucket = UnicodeAttribute(null=True)
+    dpd = NumberAttribute(default=0)
+    past_due = NumberAttribute(default=0)
+    oldest_unpaid_on = UnicodeAttribute(null=True)
+    instalment = NumberAttribute(null=True)
+    next_action_on = UnicodeAttribute(null=True)
+    home_shard = UnicodeAttribute()
+    shard = UnicodeAttribute(null=True)  # = home_shard while the account has work ahead
+    last_evaluated_on = UnicodeAttribute(null=True)
+    census_balance = NumberAttribute(default=0)
+    version = VersionAttribute()
+
+    collectible = CollectibleIndex()
+
+
+class CycleDayIndex(GlobalSecondaryIndex):
+    """Sparse: the day's stage records, write-sharded like `collectible`, for the day's summary."""
+
+    class Meta:
+        index_name = "by_cycle_day"
+        projection = AllProjection()
+
+    cycle_day = UnicodeAttribute(hash_key=True)
+    pk = UnicodeAttribute(range_key=True)
+
+
+class ActivityModel(Model):
+    """An entity's timeline: pk is an account id (or `portfolio#<name>`), sk `<date>#<kind>#<id>`."""
+
+    class Meta:
+        table_name = "Activity"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = UnicodeAttribute()
+    occurred_on = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    detail = JSONAttribute(default=dict)
+    amount = NumberAttribute(null=True)
+    currency = UnicodeAttribute(null=True)
+    cycle_day = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(null=True)
+    lease_until = NumberAttribute(null=True)
+
+    by_cycle_day = CycleDayIndex()
+
+
+def bind_models(accounts_table: str, activity_table: str, region: str) -> None:
+    """Point the models at the stack's tables. The endpoint comes from the normal AWS configuration."""
+    for model, name in ((AccountModel, accounts_table), (ActivityModel, activity_table)):
+        if model.Meta.table_name != name or getattr(model.Meta, "region", None) != region:
+            model.Meta.table_name = name
+            model.Meta.region = region
+            model._connection = None  # PynamoDB caches the connection per model class

@@ -1,0 +1,100 @@
+"""Lambda handlers of the daily cycle: parse the event, call the logic, shape the answer."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from arrears import cycle_repo, reports_repo
+from arrears.models import bind_models
+from arrears.observability import logger, metrics, tracer
+from arrears.settings import Settings, get_settings
+from arrears.errors import InvalidInput
+from dunning import cycle
+from dunning.events import CloseDayEvent, CycleDay, ReleaseLockEvent, ShardPageEvent, TakeLockEvent
+from pydantic import ValidationError
+
+
+def _setup() -> Settings:
+    settings = get_settings()
+    bind_models(settings.accounts_table, settings.activity_table, settings.region)
+    return settings
+
+
+def _parse(model, event: dict):
+    try:
+        return model.model_validate(event)
+    except ValidationError as exc:
+        raise InvalidInput(str(exc)) from exc
+
+
+@logger.inject_lambda_context(correlation_id_path="execution", clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def take_lock(event: dict, context: LambdaContext) -> dict:
+    settings = _setup()
+    request = _parse(TakeLockEvent, event)
+    portfolio, as_of = request.request.portfolio, request.request.business_date()
+    acquired = cycle.take_lock(portfolio, as_of, request.execution, request.started_at, settings.lock_lease_seconds)
+    logger.info("cycle lock", extra={"portfolio": portfolio, "as_of": as_of.isoformat(), "acquired": acquired})
+    metrics.add_metric(name="CycleStarted" if acquired else "CycleAlreadyRan", unit="Count", value=1)
+    return {"acquired": acquired, "as_of": as_of.isoformat()}
+
+
+@logger.inject_lambda_context(correlation_id_path="execution", clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def list_shards(event: dict, context: LambdaContext) -> dict:
+    settings = _setup()
+    request = _parse(CycleDay, event)
+    items = [
+        {"portfolio": request.portfolio, "as_of": request.as_of.isoformat(), "execution": request.execution, "shard": s}
+        for s in cycle.shards(request.portfolio, settings.shard_count)
+    ]
+    metrics.add_metric(name="ShardsListed", unit="Count", value=len(items))
+    return {"items": items, "count": len(items)}
+
+
+@logger.inject_lambda_context(correlation_id_path="execution", clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def process_page(event: dict, context: LambdaContext) -> dict:
+    settings = _setup()
+    request = _parse(ShardPageEvent, event)
+    page = cycle.process_page(request.shard, request.as_of, request.execution, request.cursor, settings.page_size)
+    metrics.add_metric(name="AccountsEvaluated", unit="Count", value=page["evaluated"])
+    metrics.add_metric(name="AccountsChanged", unit="Count", value=page["changed"])
+    return {
+        **request.model_dump(mode="json", exclude={"cursor", "evaluated", "pages"}),
+        "cursor": page["cursor"],
+        "has_more": page["has_more"],
+        "evaluated": request.evaluated + page["evaluated"],
+        "pages": request.pages + 1,
+    }
+
+
+@logger.inject_lambda_context(correlation_id_path="execution", clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def close_day(event: dict, context: LambdaContext) -> dict:
+    settings = _setup()
+    request = _parse(CloseDayEvent, event)
+    shard_list = cycle.shards(request.portfolio, settings.shard_count)
+    summary, census = cycle.summarise(request.portfolio, request.as_of, shard_list, request.shard_results)
+    key = f"cycles/{request.portfolio}/{request.as_of.isoformat()}/summary.json"
+    summary["report_key"] = reports_repo.put_json(settings.reports_bucket, key, summary, settings.region)
+    cycle_repo.put_census(request.portfolio, request.as_of, census, request.execution)
+    cycle_repo.complete(request.portfolio, request.as_of, request.execution, summary)
+    metrics.add_metric(name="AccountsChangedToday", unit="Count", value=summary["changed_accounts"])
+    return summary
+
+
+@logger.inject_lambda_context(correlation_id_path="execution", clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def release_lock(event: dict, context: LambdaContext) -> dict:
+    _setup()
+    request = _parse(ReleaseLockEvent, event)
+    cycle_repo.release_after_failure(request.portfolio, request.as_of, request.execution, request.error)
+    metrics.add_metric(name="CycleFailed", unit="Count", value=1)
+    logger.error("cycle failed", extra={"portfolio": request.portfolio, "as_of": str(request.as_of)})
+    return {"released": True}

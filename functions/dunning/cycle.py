@@ -1,0 +1,129 @@
+"""The daily cycle's logic: plain Python over the layer's domain and repositories."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+
+from arrears import accounts_repo, cycle_repo
+from arrears.account import Account, shard_key
+from arrears.census import Change, group_of, roll_forward, transitions
+from arrears.errors import AccountVersionConflict
+from arrears.models import ActivityModel
+from arrears.observability import logger
+from arrears.stages import Evaluation, evaluate, transition_kind
+
+CYCLE_ACTOR = "collection_cycle"
+MAX_ATTEMPTS = 3
+
+
+def take_lock(portfolio: str, as_of: date, execution: str, started_at: datetime, lease_seconds: int) -> bool:
+    return cycle_repo.take_lock(portfolio, as_of, execution, int(started_at.timestamp()), lease_seconds)
+
+
+def shards(portfolio: str, shard_count: int) -> list[str]:
+    return [shard_key(portfolio, i) for i in range(shard_count)]
+
+
+def plan(account: Account, as_of: date) -> tuple[Account, Evaluation, Change | None] | None:
+    """What the cycle does to one account today; None when there is nothing to do (already done today)."""
+    if account.last_evaluated_on and account.last_evaluated_on >= as_of:
+        return None
+    if account.next_action_on is None or account.next_action_on > as_of:
+        return None  # the index entry was stale: a writer moved it after the page was read
+    result = evaluate(account.balance, account.dues, account.status, as_of)
+    before = group_of(account.bucket, account.status)
+    after = group_of(result.bucket, result.status)
+    updated = replace(
+        account,
+        bucket=result.bucket,
+        status=result.status,
+        dpd=result.dpd,
+        past_due=result.past_due,
+        oldest_unpaid_on=result.oldest_unpaid_on,
+        next_action_on=result.next_action_on,
+        last_evaluated_on=as_of,
+        census_balance=account.balance,
+    )
+    moved = before != after or account.balance != account.census_balance
+    change = Change(before, after, account.currency, account.census_balance, account.balance) if moved else None
+    return updated, result, change
+
+
+def _stage_record(account: Account, result: Evaluation, change: Change, as_of: date, execution: str) -> ActivityModel:
+    return ActivityModel(
+        account.account_id,
+        f"{as_of.isoformat()}#stage#cycle",
+        kind="stage",
+        occurred_on=as_of.isoformat(),
+        actor=CYCLE_ACTOR,
+        cycle_day=cycle_repo.cycle_day_key(as_of, account.home_shard),
+        amount=change.balance_after,
+        currency=account.currency,
+        detail={
+            "from": change.from_group,
+            "to": change.to_group,
+            "transition": transition_kind(account.bucket, result.bucket) if change.from_group != change.to_group else None,
+            "dpd": result.dpd,
+            "past_due": result.past_due,
+            "balance_before": change.balance_before,
+            "reason": result.reason,
+            "execution": execution,
+        },
+    )
+
+
+def advance(account_id: str, as_of: date, execution: str, account: Account | None = None) -> Change | None | bool:
+    """Evaluate one account and save the result; returns its census change, None if unchanged, False if skipped.
+
+    The stage record is written before the account: if the account write is lost, a re-run
+    recomputes the same record (same key) and then lands the account write.
+    """
+    for attempt in range(MAX_ATTEMPTS):
+        current = account if (account is not None and attempt == 0) else accounts_repo.get_account(account_id)
+        planned = plan(current, as_of)
+        if planned is None:
+            return False
+        updated, result, change = planned
+        if change is not None:
+            cycle_repo.put_stage_record(_stage_record(current, result, change, as_of, execution))
+        try:
+            accounts_repo.save_account(updated)
+            return change
+        except AccountVersionConflict:
+            logger.info("version conflict, re-reading", extra={"account_id": account_id, "attempt": attempt})
+    raise AccountVersionConflict(account_id)
+
+
+def process_page(shard: str, as_of: date, execution: str, cursor: dict | None, page_size: int) -> dict:
+    ids, next_cursor = accounts_repo.collectible_page(shard, as_of, page_size, cursor)
+    evaluated = changed = 0
+    for account in accounts_repo.get_accounts(ids):
+        outcome = advance(account.account_id, as_of, execution, account)
+        if outcome is False:
+            continue
+        evaluated += 1
+        changed += outcome is not None
+    return {"evaluated": evaluated, "changed": changed, "cursor": next_cursor, "has_more": next_cursor is not None}
+
+
+def summarise(portfolio: str, as_of: date, shard_list: list[str], shard_results: list[dict]) -> dict:
+    """The day's figures: yesterday's census carried forward by today's recorded changes."""
+    since, previous = cycle_repo.latest_census(portfolio, before=as_of)
+    records = cycle_repo.stage_records(as_of, shard_list)
+    changes = [
+        Change(r.detail["from"], r.detail["to"], r.currency, int(r.detail["balance_before"]), int(r.amount))
+        for r in records
+    ]
+    census = roll_forward(previous, changes)
+    return {
+        "portfolio": portfolio,
+        "as_of": as_of.isoformat(),
+        "previous_census_on": since.isoformat() if since else None,
+        "accounts_by_bucket": census["accounts"],
+        "balances_by_bucket": census["balances"],
+        "transitions": transitions(changes),
+        "changed_accounts": len(changes),
+        "evaluated_accounts": sum(int(r.get("evaluated", 0)) for r in shard_results),
+        "pages": sum(int(r.get("pages", 0)) for r in shard_results),
+    }, census

@@ -1,0 +1,67 @@
+"""The shapes of the events the cycle's state machine sends to its Lambda functions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+PORTFOLIO_NAME = r"^[A-Za-z0-9_.-]{1,64}$"
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class CycleRequest(_Event):
+    """What starts a cycle: an operator's `{portfolio, as_of}`, or the scheduler's time and zone."""
+
+    portfolio: str = Field(pattern=PORTFOLIO_NAME)
+    as_of: date | None = None
+    scheduled_at: datetime | None = None
+    time_zone: str | None = None
+
+    @model_validator(mode="after")
+    def _has_a_date(self) -> CycleRequest:
+        if self.as_of is None and (self.scheduled_at is None or self.time_zone is None):
+            raise ValueError("give as_of, or scheduled_at with time_zone")
+        if self.time_zone:
+            try:
+                ZoneInfo(self.time_zone)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise ValueError(f"unknown time zone {self.time_zone!r}") from exc
+        return self
+
+    def business_date(self) -> date:
+        """The portfolio's local date: a 06:00 Manila run is still 'today' in Manila, not yesterday in UTC."""
+        if self.as_of is not None:
+            return self.as_of
+        return self.scheduled_at.astimezone(ZoneInfo(self.time_zone)).date()  # type: ignore[union-attr,arg-type]
+
+
+class TakeLockEvent(_Event):
+    request: CycleRequest
+    execution: str = Field(min_length=1)
+    started_at: datetime
+
+
+class CycleDay(_Event):
+    portfolio: str = Field(pattern=PORTFOLIO_NAME)
+    as_of: date
+    execution: str = Field(min_length=1)
+
+
+class ShardPageEvent(CycleDay):
+    shard: str = Field(min_length=1)
+    cursor: dict | None = None
+    evaluated: int = Field(default=0, ge=0)
+    pages: int = Field(default=0, ge=0)
+
+
+class CloseDayEvent(CycleDay):
+    shard_results: list[dict] = Field(default_factory=list)
+
+
+class ReleaseLockEvent(CycleDay):
+    error: dict = Field(default_factory=dict)

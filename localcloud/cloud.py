@@ -1,0 +1,116 @@
+"""LocalCloud: the whole stack of template.yaml inside moto, in process or behind an HTTP endpoint."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import boto3
+import requests
+from moto import mock_aws
+from moto.core import DEFAULT_ACCOUNT_ID
+
+from localcloud import fast_time
+from localcloud.lambda_runtime import InProcessLambda
+from localcloud.stack import Stack, deploy
+from localcloud.template import load_template
+
+MOTO_CONFIG = {"lambda": {"use_docker": False}, "stepfunctions": {"execute_state_machine": True}}
+
+# Local defaults for what a deployed stack gets from its account; the caller's own settings win.
+LOCAL_ENVIRONMENT = {
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "POWERTOOLS_METRICS_DISABLED": "true",  # no CloudWatch here: keep EMF lines off the terminal
+    "POWERTOOLS_DEV": "false",
+}
+
+
+@dataclass
+class LocalCloud:
+    stack_name: str = "arrears"
+    region: str = "us-east-1"
+    port: int | None = None  # set: a ThreadedMotoServer the AWS CLI can reach
+    log_level: str = "WARNING"
+
+    def __post_init__(self) -> None:
+        self.runtime = InProcessLambda()
+        self.stack: Stack | None = None
+        self._mock = None
+        self._server = None
+        self._saved_env: dict[str, str | None] = {}
+
+    @property
+    def endpoint_url(self) -> str | None:
+        return f"http://127.0.0.1:{self.port}" if self.port else None
+
+    def client(self, service: str):
+        return boto3.client(service, region_name=self.region, endpoint_url=self.endpoint_url)
+
+    def _set_env(self, values: dict[str, str], override: bool) -> None:
+        for key, value in values.items():
+            if not override and key in os.environ:
+                continue
+            self._saved_env.setdefault(key, os.environ.get(key))
+            os.environ[key] = value
+
+    def start(self) -> LocalCloud:
+        self._set_env({**LOCAL_ENVIRONMENT, "AWS_DEFAULT_REGION": self.region}, override=False)
+        self._set_env({"AWS_REGION": self.region}, override=True)
+        fast_time.install()
+        self.runtime.install()
+        if self.port:
+            from moto.server import ThreadedMotoServer
+
+            self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+            self._server.start()
+            requests.post(f"{self.endpoint_url}/moto-api/config", json=MOTO_CONFIG, timeout=10).raise_for_status()
+            # The interpreter reaches Lambda through this port; our handlers reach DynamoDB the usual way.
+            self._set_env({"MOTO_PORT": str(self.port), "AWS_ENDPOINT_URL": self.endpoint_url}, override=True)
+        else:
+            self._mock = mock_aws(config=MOTO_CONFIG)
+            self._mock.start()
+        self.stack = deploy(load_template(), self.client, self.stack_name, self.region, DEFAULT_ACCOUNT_ID, self.runtime)
+        # Handlers read the template's environment; the local log level keeps a terminal readable.
+        self._set_env({**self.stack.environment, "POWERTOOLS_LOG_LEVEL": self.log_level}, override=True)
+        return self
+
+    def stop(self) -> None:
+        if self._mock is not None:
+            self._mock.stop()
+            self._mock = None
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+        self.runtime.uninstall()
+        fast_time.uninstall()
+        for key, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        self._saved_env.clear()
+        from arrears.settings import get_settings  # settings are cached per process
+
+        get_settings.cache_clear()
+
+    def __enter__(self) -> LocalCloud:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def describe(self) -> dict:
+        """What an operator needs to point tools at this cloud (written to .arrears/local.json)."""
+        assert self.stack is not None
+        return {
+            "region": self.region,
+            "endpoint_url": self.endpoint_url,
+            "stack_name": self.stack_name,
+            "tables": self.stack.tables,
+            "buckets": self.stack.buckets,
+            "state_machines": self.stack.state_machines,
+            "outputs": self.stack.outputs,
+            "webhooks": {},
+        }
