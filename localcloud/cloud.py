@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import warnings
 from dataclasses import dataclass
+from pathlib import Path
 
 import boto3
 import requests
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 
-from localcloud import fast_time
-from localcloud.lambda_runtime import InProcessLambda
+from localcloud import fast_time, moto_patches
+from localcloud.lambda_runtime import LOG_SINK, InProcessLambda
 from localcloud.stack import Stack, deploy
 from localcloud.template import load_template
 
@@ -22,8 +25,6 @@ LOCAL_ENVIRONMENT = {
     "AWS_DEFAULT_REGION": "us-east-1",
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
-    "POWERTOOLS_METRICS_DISABLED": "true",  # no CloudWatch here: keep EMF lines off the terminal
-    "POWERTOOLS_DEV": "false",
 }
 
 
@@ -32,7 +33,7 @@ class LocalCloud:
     stack_name: str = "arrears"
     region: str = "us-east-1"
     port: int | None = None  # set: a ThreadedMotoServer the AWS CLI can reach
-    log_level: str = "WARNING"
+    log_file: Path | None = None  # where the functions' stdout (logs, EMF metrics) goes; None: nowhere
 
     def __post_init__(self) -> None:
         self.runtime = InProcessLambda()
@@ -56,10 +57,17 @@ class LocalCloud:
             os.environ[key] = value
 
     def start(self) -> LocalCloud:
+        # moto logs every failed state at ERROR with its whole AST; the execution history has the facts.
+        logging.getLogger("moto.stepfunctions").setLevel(logging.CRITICAL)
+        warnings.filterwarnings("ignore", message="No application metrics to publish")
         self._set_env({**LOCAL_ENVIRONMENT, "AWS_DEFAULT_REGION": self.region}, override=False)
         self._set_env({"AWS_REGION": self.region}, override=True)
         fast_time.install()
+        moto_patches.install()
         self.runtime.install()
+        if self.log_file is not None:
+            self.log_file.parent.mkdir(parents=True, exist_ok=True)
+            LOG_SINK.target = self.log_file.open("a", encoding="utf-8")
         if self.port:
             from moto.server import ThreadedMotoServer
 
@@ -72,8 +80,7 @@ class LocalCloud:
             self._mock = mock_aws(config=MOTO_CONFIG)
             self._mock.start()
         self.stack = deploy(load_template(), self.client, self.stack_name, self.region, DEFAULT_ACCOUNT_ID, self.runtime)
-        # Handlers read the template's environment; the local log level keeps a terminal readable.
-        self._set_env({**self.stack.environment, "POWERTOOLS_LOG_LEVEL": self.log_level}, override=True)
+        self._set_env(self.stack.environment, override=True)
         return self
 
     def stop(self) -> None:
@@ -85,6 +92,10 @@ class LocalCloud:
             self._server = None
         self.runtime.uninstall()
         fast_time.uninstall()
+        moto_patches.uninstall()
+        if LOG_SINK.target is not None:
+            LOG_SINK.target.close()
+            LOG_SINK.target = None
         for key, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(key, None)

@@ -8,7 +8,9 @@ match our exception class names as they do in AWS.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import io
 import json
 import sys
 import threading
@@ -52,6 +54,28 @@ class FakeContext:
         return self.timeout_s * 1000
 
 
+class LambdaLogSink(io.TextIOBase):
+    """Where handlers' stdout goes: in Lambda it is the function's log stream, not anyone's terminal.
+
+    One per process, never closed, because Powertools' Logger keeps the stream it was created
+    with; the local cloud points it at a log file, or at nothing.
+    """
+
+    target = None
+
+    def write(self, text: str) -> int:
+        if self.target is not None:
+            self.target.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        if self.target is not None:
+            self.target.flush()
+
+
+LOG_SINK = LambdaLogSink()
+
+
 # A fault plan: logical id -> callable(event) that may raise before the handler runs.
 Fault = Callable[[dict], None]
 
@@ -61,6 +85,9 @@ class InProcessLambda:
         self._by_name: dict[str, FunctionSpec] = {}
         self._handlers: dict[str, Callable] = {}
         self._lock = threading.Lock()
+        # One invocation at a time: in Lambda each concurrent invocation has its own process, so
+        # module singletons (Powertools Metrics, caches) are never shared; in one process they are.
+        self._invoke_lock = threading.RLock()
         self.faults: dict[str, Fault] = {}
         self.invocations: dict[str, int] = {}
         self._original = None
@@ -96,7 +123,8 @@ class InProcessLambda:
             fault = self.faults.get(spec.logical_id)
             if fault is not None:
                 fault(event)
-            result = self._handler(spec)(event, context)
+            with self._invoke_lock, contextlib.redirect_stdout(LOG_SINK):
+                result = self._handler(spec)(event, context)
             return json.dumps(result, default=str).encode()
         except Exception as exc:  # a handler error is a function error, as in Lambda
             response_headers["x-amz-function-error"] = "Unhandled"

@@ -79,6 +79,7 @@ def close_day(event: dict, context: LambdaContext) -> dict:
     settings = _setup()
     request = _parse(CloseDayEvent, event)
     shard_list = cycle.shards(request.portfolio, settings.shard_count)
+    cycle.check_shards(shard_list, request.shard_results)
     summary, census = cycle.summarise(request.portfolio, request.as_of, shard_list, request.shard_results)
     key = f"cycles/{request.portfolio}/{request.as_of.isoformat()}/summary.json"
     summary["report_key"] = reports_repo.put_json(settings.reports_bucket, key, summary, settings.region)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import date, datetime
 
 from arrears import accounts_repo, cycle_repo
 from arrears.account import Account, shard_key
 from arrears.census import Change, group_of, roll_forward, transitions
-from arrears.errors import AccountVersionConflict
+from arrears.errors import AccountVersionConflict, ShardFailed
 from arrears.models import ActivityModel
 from arrears.observability import logger
 from arrears.stages import Evaluation, evaluate, transition_kind
@@ -107,6 +108,26 @@ def process_page(shard: str, as_of: date, execution: str, cursor: dict | None, p
     return {"evaluated": evaluated, "changed": changed, "cursor": next_cursor, "has_more": next_cursor is not None}
 
 
+def check_shards(shard_list: list[str], shard_results: list[dict | None]) -> None:
+    """Refuse to close a day on which a shard did not finish; say which and why."""
+    finished = {r["shard"] for r in shard_results if r and not r.get("failed")}
+    failures = [r for r in shard_results if r and r.get("failed")]
+    missing = [s for s in shard_list if s not in finished and s not in {f["shard"] for f in failures}]
+    if not failures and not missing:
+        return
+    reasons = [f"{f['shard']}: {f['error'].get('Error')}: {_message(f['error'].get('Cause'))}" for f in failures]
+    reasons += [f"{s}: no result" for s in missing]
+    raise ShardFailed(f"{len(reasons)} of {len(shard_list)} shard(s) did not finish; " + "; ".join(reasons[:5]))
+
+
+def _message(cause: str | None) -> str:
+    """Lambda wraps a handler's error as JSON; the operator wants its message."""
+    try:
+        return json.loads(cause or "")["errorMessage"]
+    except (ValueError, KeyError, TypeError):
+        return cause or ""
+
+
 def summarise(portfolio: str, as_of: date, shard_list: list[str], shard_results: list[dict]) -> dict:
     """The day's figures: yesterday's census carried forward by today's recorded changes."""
     since, previous = cycle_repo.latest_census(portfolio, before=as_of)
@@ -124,6 +145,6 @@ def summarise(portfolio: str, as_of: date, shard_list: list[str], shard_results:
         "balances_by_bucket": census["balances"],
         "transitions": transitions(changes),
         "changed_accounts": len(changes),
-        "evaluated_accounts": sum(int(r.get("evaluated", 0)) for r in shard_results),
-        "pages": sum(int(r.get("pages", 0)) for r in shard_results),
+        "evaluated_accounts": sum(int(r.get("evaluated", 0)) for r in shard_results if r),
+        "pages": sum(int(r.get("pages", 0)) for r in shard_results if r),
     }, census

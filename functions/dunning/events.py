@@ -60,7 +60,7 @@ class ShardPageEvent(CycleDay):
 
 
 class CloseDayEvent(CycleDay):
-    shard_results: list[dict] = Field(default_factory=list)
+    shard_results: list[dict | None] = Field(default_factory=list)
 
 
 class ReleaseLockEvent(CycleDay):

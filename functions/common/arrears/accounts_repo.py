@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date, timedelta
+from functools import lru_cache
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
@@ -12,7 +13,14 @@ from pynamodb.transactions import TransactWrite
 
 from arrears.account import Account, ProductType
 from arrears.clock import parse_date
-from arrears.errors import AccountNotFound, AccountVersionConflict, CurrencyMismatch, DuplicateEntry
+from arrears.errors import (
+    AccountNotFound,
+    AccountVersionConflict,
+    CurrencyMismatch,
+    DuplicateEntry,
+    InvalidAccountData,
+    InvalidInput,
+)
 from arrears.ledger import Due, EntryKind, LedgerEntry, settle_oldest_first
 from arrears.models import AccountModel, ActivityModel, DueAttribute
 from arrears.money import Money
@@ -20,6 +28,12 @@ from arrears.stages import Bucket, Status
 from arrears.store_errors import is_conditional_failure, store_errors
 
 MAX_ATTEMPTS = 5
+
+
+@lru_cache(maxsize=4)
+def _connection(region: str) -> Connection:
+    """One low-level connection per region: a new one builds a new botocore client (slow)."""
+    return Connection(region=region)
 
 
 def _iso(day: date | None) -> str | None:
@@ -31,6 +45,13 @@ def _day(value: str | None) -> date | None:
 
 
 def to_account(m: AccountModel) -> Account:
+    try:
+        return _to_account(m)
+    except (ValueError, TypeError, InvalidInput) as exc:
+        raise InvalidAccountData(f"account {m.account_id} cannot be read: {exc}") from exc
+
+
+def _to_account(m: AccountModel) -> Account:
     return Account(
         account_id=m.account_id,
         portfolio=m.portfolio,
@@ -187,7 +208,7 @@ def apply_with_record(
         updated = change(current)
         item = record(current)
         try:
-            with store_errors(), TransactWrite(connection=Connection(region=AccountModel.Meta.region)) as tx:
+            with store_errors(), TransactWrite(connection=_connection(AccountModel.Meta.region)) as tx:
                 tx.save(item, condition=ActivityModel.sk.does_not_exist())
                 tx.update(_versioned(updated), actions=_account_actions(updated))
             return updated

@@ -39,3 +39,7 @@ class CurrencyMismatch(ArrearsError):
 
 class DuplicateEntry(ArrearsError):
     """A ledger entry with this dedupe key is already posted (a replay)."""
+
+
+class ShardFailed(ArrearsError):
+    """A shard of the day's work stopped on an error; the day is not closed until it is re-run."""

@@ -1,0 +1,148 @@
+"""Step Functions executions as an operator sees them: start, wait, list, explain a failure."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections import Counter
+from datetime import date
+
+from arrears_cli.stackref import StackRef
+
+TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
+
+
+def start_cycle(stack: StackRef, portfolio: str, as_of: date) -> str:
+    """Each start gets a fresh name; the day's lock, not the name, makes a second run change nothing."""
+    name = f"{portfolio}-{as_of.isoformat()}-{uuid.uuid4().hex[:8]}"
+    payload = json.dumps({"portfolio": portfolio, "as_of": as_of.isoformat()})
+    return stack.client("stepfunctions").start_execution(
+        stateMachineArn=stack.cycle_state_machine, name=name, input=payload
+    )["executionArn"]
+
+
+def wait(stack: StackRef, execution_arn: str, timeout_s: float = 900, poll_s: float = 0.02) -> dict:
+    sfn = stack.client("stepfunctions")
+    deadline = time.monotonic() + timeout_s
+    while True:
+        described = sfn.describe_execution(executionArn=execution_arn)
+        if described["status"] in TERMINAL:
+            return described
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{execution_arn} still {described['status']} after {timeout_s}s")
+        time.sleep(poll_s)
+        poll_s = min(poll_s * 1.5, 1.0)
+
+
+def run_cycle(stack: StackRef, portfolio: str, as_of: date) -> dict:
+    return wait(stack, start_cycle(stack, portfolio, as_of))
+
+
+def list_executions(stack: StackRef, status: str | None = None, limit: int = 100) -> list[dict]:
+    sfn = stack.client("stepfunctions")
+    kwargs = {"stateMachineArn": stack.cycle_state_machine, "maxResults": min(limit, 1000)}
+    if status:
+        kwargs["statusFilter"] = status
+    rows: list[dict] = []
+    for page in sfn.get_paginator("list_executions").paginate(**kwargs):
+        rows.extend(page["executions"])
+        if len(rows) >= limit:
+            break
+    return [
+        {
+            "name": e["name"],
+            "status": e["status"],
+            "started": e["startDate"].isoformat(),
+            "stopped": e["stopDate"].isoformat() if e.get("stopDate") else None,
+            "execution_arn": e["executionArn"],
+        }
+        for e in rows[:limit]
+    ]
+
+
+def child_counts(stack: StackRef, execution_arn: str) -> Counter:
+    """Distributed Map children (one per shard) of one cycle execution, by status."""
+    sfn = stack.client("stepfunctions")
+    counts: Counter = Counter()
+    for run in sfn.list_map_runs(executionArn=execution_arn).get("mapRuns", []):
+        described = sfn.describe_map_run(mapRunArn=run["mapRunArn"])["executionCounts"]
+        counts.update({k.upper(): v for k, v in described.items() if k in STATUS_COUNTS and v})
+    return counts
+
+
+STATUS_COUNTS = ("succeeded", "failed", "timedOut", "aborted", "running", "pending")
+
+
+TASK_FAILURES = ("lambdaFunctionFailedEventDetails", "taskFailedEventDetails", "mapRunFailedEventDetails")
+
+
+def _failure_of(sfn, execution_arn: str) -> dict | None:
+    """The state that failed first and its error: the root cause, not the Fail state it ended in."""
+    state = None
+    final = None
+    for page in sfn.get_paginator("get_execution_history").paginate(executionArn=execution_arn):
+        for event in page["events"]:
+            if entered := event.get("stateEnteredEventDetails"):
+                state = entered["name"]
+            for key in TASK_FAILURES:
+                if key in event:
+                    return {"state": state, "error": event[key].get("error"), "cause": event[key].get("cause")}
+            if "executionFailedEventDetails" in event:
+                details = event["executionFailedEventDetails"]
+                final = {"state": state, "error": details.get("error"), "cause": details.get("cause")}
+    return final
+
+
+def show(stack: StackRef, execution_arn: str) -> dict:
+    sfn = stack.client("stepfunctions")
+    described = sfn.describe_execution(executionArn=execution_arn)
+    result = {
+        "name": described["name"],
+        "status": described["status"],
+        "started": described["startDate"].isoformat(),
+        "stopped": described["stopDate"].isoformat() if described.get("stopDate") else None,
+        "input": json.loads(described.get("input") or "{}"),
+        "output": json.loads(described["output"]) if described.get("output") else None,
+        "error": described.get("error"),
+        "cause": described.get("cause"),
+        "execution_arn": execution_arn,
+    }
+    result["children"] = dict(child_counts(stack, execution_arn))
+    if described["status"] != "SUCCEEDED":
+        result["failed_state"] = _failure_of(sfn, execution_arn)
+    return result
+
+
+def history(stack: StackRef, execution_arn: str) -> list[dict]:
+    sfn = stack.client("stepfunctions")
+    rows = []
+    for page in sfn.get_paginator("get_execution_history").paginate(executionArn=execution_arn):
+        for event in page["events"]:
+            details = next((v for k, v in event.items() if k.endswith("EventDetails")), {})
+            rows.append(
+                {
+                    "id": event["id"],
+                    "time": event["timestamp"].isoformat(),
+                    "type": event["type"],
+                    "state": details.get("name", ""),
+                    "error": details.get("error", ""),
+                    "cause": (details.get("cause") or "")[:500],
+                }
+            )
+    return rows
+
+
+def resolve(stack: StackRef, name_or_arn: str) -> str:
+    if name_or_arn.startswith("arn:"):
+        return name_or_arn
+    execution_prefix = stack.cycle_state_machine.replace(":stateMachine:", ":execution:")
+    return f"{execution_prefix}:{name_or_arn}"
+
+
+def counts_by_status(stack: StackRef) -> tuple[dict, dict]:
+    parents = list_executions(stack, limit=100_000)
+    children: Counter = Counter()
+    for parent in parents:
+        children.update(child_counts(stack, parent["execution_arn"]))
+    return dict(Counter(p["status"] for p in parents)), dict(children)

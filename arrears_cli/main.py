@@ -1,0 +1,293 @@
+"""The `arrears` command: simulate, local cloud, cycles, executions, accounts."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import threading
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+from arrears import accounts_repo
+from arrears.clock import parse_date
+from arrears.errors import AccountNotFound, InvalidInput
+from arrears_cli import executions
+from arrears_cli.output import Format, console, emit
+from arrears_cli.portfolio_import import ImportRejected, import_file
+from arrears_cli.stackref import LOCAL_FILE, StackNotFound, StackRef, connect
+
+app = typer.Typer(help="Arrears: the collections engine's operator CLI.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+local_app = typer.Typer(help="The local cloud (moto) that runs template.yaml.", no_args_is_help=True)
+cycle_app = typer.Typer(help="The daily collection cycle.", no_args_is_help=True)
+executions_app = typer.Typer(help="Step Functions executions of the cycle.", no_args_is_help=True)
+accounts_app = typer.Typer(help="Accounts in collections.", no_args_is_help=True)
+app.add_typer(local_app, name="local")
+app.add_typer(cycle_app, name="cycle")
+app.add_typer(executions_app, name="executions")
+app.add_typer(accounts_app, name="accounts")
+
+EndpointUrl = Annotated[str | None, typer.Option("--endpoint-url", help="A running `arrears local up`; "
+                                                 "leave out to use your AWS configuration.")]
+StackName = Annotated[str, typer.Option("--stack-name", help="CloudFormation stack (AWS only).")]
+Region = Annotated[str | None, typer.Option("--region")]
+FormatOpt = Annotated[Format, typer.Option("--format", help="table, json, csv or xlsx (csv/xlsx with --output).")]
+OutputOpt = Annotated[Path | None, typer.Option("--output", help="Write to this file instead of stdout.")]
+
+
+def _date(value: str | None, name: str) -> date:
+    try:
+        return parse_date(value or date.today().isoformat(), name)
+    except InvalidInput as exc:
+        raise typer.BadParameter(str(exc), param_hint=name) from exc
+
+
+def _stack(endpoint_url: str | None, stack_name: str, region: str | None) -> StackRef:
+    try:
+        return connect(endpoint_url, stack_name, region)
+    except StackNotFound as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+
+
+# ------------------------------------------------------------------ simulate
+@app.command()
+def simulate(
+    accounts: Annotated[int, typer.Option(min=1, max=1_000_000)] = 1000,
+    days: Annotated[int, typer.Option(min=1, max=3660)] = 60,
+    seed: int = 7,
+    start: Annotated[str, typer.Option(help="First business date, YYYY-MM-DD.")] = "2026-01-01",
+    out: Annotated[Path, typer.Option(help="Directory for summary.json and report.html.")] = Path("out/simulation"),
+    portfolio: str = "main",
+    as_json: Annotated[bool, typer.Option("--json", help="Print only the summary JSON on stdout.")] = False,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Run a synthetic portfolio through DAYS real daily cycles and write a summary and an HTML report."""
+    from arrears_cli.report_html import render_report
+    from arrears_cli.simulation import simulate as run
+
+    first = _date(start, "--start")
+    cloud = None
+    if endpoint_url:
+        stack = _stack(endpoint_url, stack_name, region)
+    else:
+        from localcloud import LocalCloud
+
+        cloud = LocalCloud(stack_name=stack_name).start()
+        stack = StackRef.from_outputs(cloud.stack.outputs, cloud.region, None).bind()
+    try:
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} days"),
+                      TimeRemainingColumn(), console=console, disable=as_json) as progress:
+            task = progress.add_task(f"Simulating {accounts} accounts", total=days)
+
+            def advance(day: date, row: dict) -> None:
+                progress.update(task, advance=1, description=f"{day.isoformat()} {row['status']}")
+
+            summary = run(stack, accounts, days, seed, first, portfolio, on_day=advance)
+    finally:
+        if cloud is not None:
+            cloud.stop()
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
+    (out / "report.html").write_text(render_report(summary))
+    if as_json:
+        sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")
+    else:
+        console.print(f"executions: {summary['executions']}  ledger invariant ok: {summary['ledger_invariant_ok']}")
+        console.print(f"Summary: {out / 'summary.json'}")
+        console.print(f"Report:  [bold]{(out / 'report.html').resolve()}[/bold] (open it in a browser)")
+    if not summary["ledger_invariant_ok"] or set(summary["executions"]) - {"SUCCEEDED"}:
+        raise typer.Exit(1)
+
+
+# ------------------------------------------------------------------ local cloud
+@local_app.command("up")
+def local_up(
+    port: Annotated[int, typer.Option(help="Port of the AWS endpoint.")] = 4566,
+    webhook_port: Annotated[int, typer.Option(help="Port of the webhook HTTP server.")] = 3000,
+    accounts: Annotated[int, typer.Option(help="Seed this many synthetic accounts.")] = 0,
+    seed: int = 7,
+    start: str = "2026-01-01",
+    portfolio: str = "main",
+    stack_name: StackName = "arrears",
+) -> None:
+    """Run the stack on a local endpoint until stopped (Ctrl-C); the AWS CLI and `arrears` can reach it."""
+    from localcloud import LocalCloud
+    from localcloud.webhook_server import WebhookServer
+
+    cloud = LocalCloud(stack_name=stack_name, port=port).start()
+    webhooks = WebhookServer(port=webhook_port).start()
+    stack = StackRef.from_outputs(cloud.stack.outputs, cloud.region, cloud.endpoint_url).bind()
+    if accounts:
+        from arrears_cli.portfolio_import import validate
+        from arrears_cli.synthetic import generate
+
+        records, _ = generate(accounts, seed, _date(start, "--start"))
+        for account in validate(list(enumerate(records, 1)), portfolio, _date(start, "--start"), stack.shard_count):
+            accounts_repo.create_account(account)
+    described = {**cloud.describe(), "webhook_url": webhooks.url}
+    LOCAL_FILE.parent.mkdir(parents=True, exist_ok=True)
+    LOCAL_FILE.write_text(json.dumps(described, indent=2) + "\n")
+    console.print(f"[green]Arrears local cloud ready[/green] at {cloud.endpoint_url} (webhooks {webhooks.url})")
+    console.print(f"Wrote {LOCAL_FILE}. Try:")
+    console.print(f"  arrears cycle run --as-of {start} --endpoint-url {cloud.endpoint_url}")
+    console.print(f"  aws --endpoint-url {cloud.endpoint_url} --region {cloud.region} stepfunctions list-executions "
+                  f"--state-machine-arn {stack.cycle_state_machine}")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        webhooks.stop()
+        cloud.stop()
+
+
+# ------------------------------------------------------------------ cycle
+@cycle_app.command("run")
+def cycle_run(
+    as_of: Annotated[str, typer.Option("--as-of", help="Business date, YYYY-MM-DD.")],
+    portfolio: str = "main",
+    fmt: FormatOpt = Format.TABLE,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Start the day's cycle and wait for it; exits non-zero unless it succeeded."""
+    stack = _stack(endpoint_url, stack_name, region)
+    described = executions.run_cycle(stack, portfolio, _date(as_of, "--as-of"))
+    emit(executions.show(stack, described["executionArn"]), fmt, "cycle")
+    if described["status"] != "SUCCEEDED":
+        raise typer.Exit(1)
+
+
+# ------------------------------------------------------------------ executions
+@executions_app.command("list")
+def executions_list(
+    status: Annotated[str | None, typer.Option(help="RUNNING, SUCCEEDED, FAILED, TIMED_OUT or ABORTED.")] = None,
+    limit: int = 50,
+    fmt: FormatOpt = Format.TABLE,
+    output: OutputOpt = None,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Cycle executions, newest first."""
+    stack = _stack(endpoint_url, stack_name, region)
+    emit(executions.list_executions(stack, status.upper() if status else None, limit), fmt, "executions", output)
+
+
+@executions_app.command("show")
+def executions_show(
+    execution: Annotated[str, typer.Argument(help="Execution name or ARN.")],
+    fmt: FormatOpt = Format.TABLE,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Status, output, and for a failure the state that failed and its cause (children included)."""
+    stack = _stack(endpoint_url, stack_name, region)
+    emit(executions.show(stack, executions.resolve(stack, execution)), fmt, "execution")
+
+
+@executions_app.command("history")
+def executions_history(
+    execution: Annotated[str, typer.Argument(help="Execution name or ARN.")],
+    fmt: FormatOpt = Format.TABLE,
+    output: OutputOpt = None,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """The execution's history events."""
+    stack = _stack(endpoint_url, stack_name, region)
+    emit(executions.history(stack, executions.resolve(stack, execution)), fmt, "history", output)
+
+
+# ------------------------------------------------------------------ accounts
+@accounts_app.command("import")
+def accounts_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV or JSON Lines.")],
+    portfolio: str = "main",
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Import date (default today).")] = None,
+    fmt: FormatOpt = Format.TABLE,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Validate every row, then import; with any bad row nothing is imported."""
+    stack = _stack(endpoint_url, stack_name, region)
+    try:
+        imported = import_file(file, portfolio, _date(as_of, "--as-of"), stack.shard_count)
+    except ImportRejected as rejected:
+        for problem in rejected.problems:
+            console.print(f"[red]{file}: {problem}[/red]")
+        console.print(f"[red]{rejected}[/red]")
+        raise typer.Exit(1) from rejected
+    emit({"imported": len(imported), "portfolio": portfolio}, fmt, "import")
+
+
+def _account_row(account) -> dict:
+    row = asdict(account)
+    row["dues"] = [{"due_on": d.due_on.isoformat(), "amount": d.amount} for d in account.dues]
+    row.pop("extra", None)
+    return {k: (v.isoformat() if isinstance(v, date) else str(v) if hasattr(v, "value") else v) for k, v in row.items()}
+
+
+@accounts_app.command("list")
+def accounts_list(
+    portfolio: str | None = None,
+    bucket: str | None = None,
+    limit: int = 100,
+    fmt: FormatOpt = Format.TABLE,
+    output: OutputOpt = None,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Accounts with their bucket and status."""
+    _stack(endpoint_url, stack_name, region)
+    rows = [_account_row(a) for a in accounts_repo.list_accounts(portfolio)]
+    rows = [r for r in rows if bucket is None or r["bucket"] == bucket]
+    rows.sort(key=lambda r: r["account_id"])
+    columns = ("account_id", "portfolio", "currency", "balance", "past_due", "bucket", "dpd", "status",
+               "next_action_on", "last_evaluated_on")
+    rows = rows[:limit] if fmt is not Format.JSON else rows[:limit]
+    emit([{k: r[k] for k in columns} for r in rows] if fmt is Format.TABLE else rows[:limit], fmt, "accounts", output)
+
+
+@accounts_app.command("show")
+def accounts_show(
+    account_id: str,
+    fmt: FormatOpt = Format.TABLE,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """One account and its timeline."""
+    _stack(endpoint_url, stack_name, region)
+    try:
+        account = accounts_repo.get_account(account_id)
+    except AccountNotFound as exc:
+        console.print(f"[red]no account {account_id}[/red]")
+        raise typer.Exit(1) from exc
+    row = _account_row(account)
+    row["timeline"] = [
+        {"sk": t.sk, "kind": t.kind, "occurred_on": t.occurred_on, "actor": t.actor, "amount": t.amount,
+         "currency": t.currency, "detail": t.detail}
+        for t in accounts_repo.timeline(account_id)
+    ]
+    emit(row, fmt, account_id)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,100 @@
+"""Portfolio files (CSV or JSON Lines) in: every row validated first; one bad row and nothing is written."""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from arrears import accounts_repo
+from arrears.account import Account
+from arrears.intake import AccountRecord, FieldProblem
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int  # 1-based data row (CSV header not counted), as a person counts lines of data
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}: {self.field}: {self.reason}"
+
+
+class ImportRejected(Exception):
+    def __init__(self, problems: list[RowProblem]) -> None:
+        super().__init__(f"{len(problems)} problem(s); nothing was imported")
+        self.problems = problems
+
+
+def read_rows(path: Path) -> list[tuple[int, dict]]:
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
+        rows = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as exc:
+                value = {"__error__": f"not valid JSON ({exc.msg})"}
+            rows.append((number, value if isinstance(value, dict) else {"__error__": "not a JSON object"}))
+        return rows
+    reader = csv.DictReader(text.splitlines())
+    return [(number, {k: v for k, v in row.items() if k is not None}) for number, row in enumerate(reader, start=1)]
+
+
+def _problems(number: int, exc: ValidationError) -> list[RowProblem]:
+    found = []
+    for error in exc.errors():
+        cause = (error.get("ctx") or {}).get("error")
+        if isinstance(cause, FieldProblem):
+            found.append(RowProblem(number, cause.field, cause.reason))
+            continue
+        field = ".".join(str(part) for part in error["loc"]) or "row"
+        reason = "unknown column" if error["type"] == "extra_forbidden" else error["msg"].removeprefix("Value error, ")
+        found.append(RowProblem(number, field, reason))
+    return found
+
+
+def validate(rows: list[tuple[int, dict]], portfolio: str, as_of: date, shard_count: int) -> list[Account]:
+    accounts: list[Account] = []
+    problems: list[RowProblem] = []
+    seen: dict[str, int] = {}
+    for number, raw in rows:
+        if "__error__" in raw:
+            problems.append(RowProblem(number, "row", raw["__error__"]))
+            continue
+        try:
+            record = AccountRecord.model_validate({k: v for k, v in raw.items() if v not in ("", None)})
+            account = record.to_account(portfolio, as_of, shard_count)
+        except ValidationError as exc:
+            problems.extend(_problems(number, exc))
+            continue
+        except FieldProblem as exc:
+            problems.append(RowProblem(number, exc.field, exc.reason))
+            continue
+        if record.account_id in seen:
+            problems.append(RowProblem(number, "account_id", f"duplicate of row {seen[record.account_id]}"))
+            continue
+        seen[record.account_id] = number
+        accounts.append(account)
+    if not rows:
+        problems.append(RowProblem(0, "file", "has no rows"))
+    if not problems:
+        existing = {a.account_id for a in accounts_repo.get_accounts([a.account_id for a in accounts])}
+        problems = [RowProblem(seen[i], "account_id", f"{i} already exists") for i in sorted(existing)]
+    if problems:
+        raise ImportRejected(problems)
+    return accounts
+
+
+def import_file(path: Path, portfolio: str, as_of: date, shard_count: int) -> list[Account]:
+    accounts = validate(read_rows(path), portfolio, as_of, shard_count)
+    for account in accounts:
+        accounts_repo.create_account(account)
+    return accounts

@@ -1,0 +1,183 @@
+"""Many days of the real daily cycle over a synthetic portfolio, with customers paying through the ledger.
+
+The simulator plays the two outside parties a collections engine lives between: the system of
+record that bills statements (and late fees), and the customers who pay or do not. The engine
+itself runs unmodified: each day is one real execution of the collection_cycle state machine.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from arrears import accounts_repo
+from arrears.account import Account
+from arrears.clock import add_months
+from arrears.errors import DuplicateEntry
+from arrears.ledger import Due, EntryKind, LedgerEntry, balance
+from arrears.money import Money
+from arrears.stages import CLOSED_STATUSES
+from arrears_cli import executions
+from arrears_cli.portfolio_import import validate
+from arrears_cli.stackref import StackRef
+from arrears_cli.synthetic import ASSUMPTIONS, Customer, generate
+
+STATEMENT_LEAD_DAYS = 20
+SIM_ACTOR = "simulator"
+
+
+@dataclass
+class World:
+    """What the simulated outside parties have planned, by day."""
+
+    customers: dict[str, Customer]
+    statements: dict[date, list[str]] = field(default_factory=lambda: defaultdict(list))
+    payments: dict[date, set[str]] = field(default_factory=lambda: defaultdict(set))
+    fee_checks: dict[date, list[tuple[str, date]]] = field(default_factory=lambda: defaultdict(list))
+    paid: Counter = field(default_factory=Counter)  # minor units by currency, the simulator's own tally
+    payment_count: int = 0
+    fees: Counter = field(default_factory=Counter)
+
+
+def _plan_due(world: World, customer: Customer, due_on: date, rng_day: int) -> None:
+    """How this customer reacts to a due, decided when it is billed (deterministic per account and date)."""
+    if customer.product_type == "open_end":
+        world.fee_checks[due_on + timedelta(days=1)].append((customer.account_id, due_on))
+    spread = rng_day % 11
+    if customer.behaviour == "steady":
+        world.payments[due_on - timedelta(days=spread)].add(customer.account_id)
+    elif customer.behaviour == "late":
+        world.payments[due_on + timedelta(days=3 + (rng_day % 23))].add(customer.account_id)
+    elif customer.behaviour == "partial":
+        world.payments[due_on - timedelta(days=spread % 6)].add(customer.account_id)
+    elif customer.behaviour == "roller" and customer.resumes_after is not None:
+        world.payments[due_on + timedelta(days=customer.resumes_after)].add(customer.account_id)
+
+
+def _seed_day(account_id: str, day: date) -> int:
+    return sum(map(ord, account_id)) * 31 + day.toordinal()
+
+
+def _owed_by(account: Account, day: date) -> int:
+    return min(sum(d.amount for d in account.dues if d.due_on <= day), max(account.balance, 0))
+
+
+def _bill(world: World, day: date) -> None:
+    due_on = day + timedelta(days=STATEMENT_LEAD_DAYS)
+    for account_id in world.statements.pop(day, []):
+        customer = world.customers[account_id]
+        account = accounts_repo.get_account(account_id)
+        world.statements[add_months(due_on, 1, customer.due_day) - timedelta(days=STATEMENT_LEAD_DAYS)].append(account_id)
+        if account.status in CLOSED_STATUSES or account.balance <= 0:
+            continue
+        if customer.product_type == "open_end":
+            minimum = Money(account.balance, account.currency).scaled(Decimal("0.03")).minor
+            amount = max(minimum, Money.parse(25 * customer.scale, account.currency).minor)
+        else:
+            amount = account.instalment or 0
+        amount = min(amount, account.balance - sum(d.amount for d in account.dues))
+        if amount <= 0:
+            continue
+        try:
+            accounts_repo.add_due(account_id, Due(due_on, amount), SIM_ACTOR)
+        except DuplicateEntry:
+            continue
+        _plan_due(world, customer, due_on, _seed_day(account_id, due_on))
+
+
+def _charge_fees(world: World, day: date) -> None:
+    for account_id, due_on in world.fee_checks.pop(day, []):
+        account = accounts_repo.get_account(account_id)
+        if account.status in CLOSED_STATUSES or not any(d.due_on == due_on for d in account.dues):
+            continue
+        fee = Money.parse(25 * world.customers[account_id].scale, account.currency)
+        entry = LedgerEntry(f"sim-fee-{due_on.isoformat()}", EntryKind.FEE, fee, day)
+        accounts_repo.post_ledger_entry(account_id, entry, SIM_ACTOR)
+        world.fees[account.currency] += fee.minor
+
+
+def _pay(world: World, day: date) -> None:
+    for account_id in sorted(world.payments.pop(day, set())):
+        customer = world.customers[account_id]
+        account = accounts_repo.get_account(account_id)
+        owed = _owed_by(account, day + timedelta(days=10))
+        amount = owed // 2 if customer.behaviour == "partial" else owed
+        if amount <= 0:
+            continue
+        entry = LedgerEntry(f"sim-pay-{day.isoformat()}", EntryKind.PAYMENT, Money(-amount, account.currency), day)
+        accounts_repo.post_ledger_entry(account_id, entry, SIM_ACTOR)
+        world.paid[account.currency] += amount
+        world.payment_count += 1
+        if customer.behaviour == "roller":
+            customer.behaviour = "late"  # came back: from now on pays, if late
+
+
+def ledger_invariant(accounts: list[Account], world: World) -> bool:
+    """Every balance equals opening + entries, and the ledger holds exactly the money customers paid."""
+    posted: Counter = Counter()
+    for account in accounts:
+        entries = accounts_repo.ledger_entries(account.account_id)
+        opening = Money(account.opening_balance, account.currency)
+        if balance(opening, entries).minor != account.balance:
+            return False
+        posted[account.currency] += sum(-e.amount.minor for e in entries if e.kind is EntryKind.PAYMENT)
+    return +posted == +world.paid
+
+
+def simulate(
+    stack: StackRef,
+    accounts: int,
+    days: int,
+    seed: int,
+    start: date,
+    portfolio: str = "main",
+    on_day: Callable[[date, dict], None] | None = None,
+) -> dict:
+    records, customers = generate(accounts, seed, start)
+    imported = validate(list(enumerate(records, start=1)), portfolio, start, stack.shard_count)
+    for account in imported:
+        accounts_repo.create_account(account)
+    world = World({c.account_id: c for c in customers})
+    for account in imported:
+        customer = world.customers[account.account_id]
+        for due in account.dues:
+            _plan_due(world, customer, due.due_on, _seed_day(account.account_id, due.due_on))
+        upcoming = max(d.due_on for d in account.dues) if account.dues else start
+        world.statements[max(add_months(upcoming, 1, customer.due_day) - timedelta(days=STATEMENT_LEAD_DAYS), start)
+                         ].append(account.account_id)
+    per_day = []
+    for offset in range(days):
+        day = start + timedelta(days=offset)
+        _bill(world, day)
+        _charge_fees(world, day)
+        _pay(world, day)
+        described = executions.run_cycle(stack, portfolio, day)
+        output = json.loads(described.get("output") or "{}")
+        per_day.append({"as_of": day.isoformat(), "status": described["status"], **output})
+        if on_day:
+            on_day(day, per_day[-1])
+    final_accounts = accounts_repo.list_accounts(portfolio)
+    parents, children = executions.counts_by_status(stack)
+    transitions: Counter = Counter()
+    for row in per_day:
+        transitions.update(row.get("transitions", {}))
+    return {
+        "accounts": accounts,
+        "days": days,
+        "seed": seed,
+        "start": start.isoformat(),
+        "end": (start + timedelta(days=days - 1)).isoformat(),
+        "portfolio": portfolio,
+        "executions": parents,
+        "child_executions": children,
+        "transitions": dict(sorted(transitions.items())),
+        "payments": {"count": world.payment_count, "by_currency": dict(sorted(world.paid.items()))},
+        "fees": dict(sorted(world.fees.items())),
+        "ledger_invariant_ok": ledger_invariant(final_accounts, world),
+        "assumptions": ASSUMPTIONS,
+        "per_day": per_day,
+    }

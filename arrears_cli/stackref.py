@@ -1,0 +1,69 @@
+"""Where the stack is: its table names, bucket and state machine, from stack outputs or local.json."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+
+from arrears.models import bind_models
+
+LOCAL_FILE = Path(".arrears/local.json")
+
+
+class StackNotFound(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class StackRef:
+    region: str
+    endpoint_url: str | None
+    accounts_table: str
+    activity_table: str
+    reports_bucket: str
+    cycle_state_machine: str
+    shard_count: int
+
+    @classmethod
+    def from_outputs(cls, outputs: dict, region: str, endpoint_url: str | None) -> StackRef:
+        return cls(
+            region=region,
+            endpoint_url=endpoint_url,
+            accounts_table=outputs["AccountsTableName"],
+            activity_table=outputs["ActivityTableName"],
+            reports_bucket=outputs["ReportsBucketName"],
+            cycle_state_machine=outputs["CollectionCycleStateMachineArn"],
+            shard_count=int(outputs["CollectibleShards"]),
+        )
+
+    def client(self, service: str):
+        return boto3.client(service, region_name=self.region, endpoint_url=self.endpoint_url)
+
+    def bind(self) -> StackRef:
+        """Point the layer's repositories at this stack (the endpoint through the usual AWS variable)."""
+        if self.endpoint_url:
+            os.environ["AWS_ENDPOINT_URL"] = self.endpoint_url
+        bind_models(self.accounts_table, self.activity_table, self.region)
+        return self
+
+
+def connect(endpoint_url: str | None, stack_name: str, region: str | None) -> StackRef:
+    """A running `arrears local up` (by its endpoint and local.json), or a deployed CloudFormation stack."""
+    if endpoint_url:
+        if not LOCAL_FILE.exists():
+            raise StackNotFound(f"{LOCAL_FILE} not found: start the local cloud with `arrears local up` first")
+        local = json.loads(LOCAL_FILE.read_text())
+        for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+            os.environ.setdefault(key, "testing")
+        return StackRef.from_outputs(local["outputs"], region or local["region"], endpoint_url).bind()
+    session = boto3.session.Session(region_name=region)
+    try:
+        stacks = session.client("cloudformation").describe_stacks(StackName=stack_name)["Stacks"]
+    except Exception as exc:  # noqa: BLE001 - any failure here means "no stack to talk to"
+        raise StackNotFound(f"stack {stack_name!r} not found: {exc}") from exc
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stacks[0].get("Outputs", [])}
+    return StackRef.from_outputs(outputs, session.region_name, None).bind()

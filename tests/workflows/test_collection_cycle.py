@@ -1,0 +1,175 @@
+"""The real collection_cycle ASL in moto, dispatching to the real handlers over DynamoDB."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import boto3
+import pytest
+
+from arrears import accounts_repo, cycle_repo
+from arrears.account import Account, ProductType, shard_of
+from arrears.errors import StoreUnavailable
+from arrears.ledger import Due, EntryKind, LedgerEntry
+from arrears.money import Money
+from arrears_cli import executions
+
+AS_OF = date(2026, 3, 1)
+
+
+def _account(stack, account_id: str, oldest_due: date | None, amount: int = 5000, balance: int = 100_000) -> Account:
+    dues = (Due(oldest_due, amount),) if oldest_due else (Due(date(2026, 3, 20), amount),)
+    account = Account(
+        account_id, "main", ProductType.OPEN_END, "USD", balance, balance, dues, "en-US", "America/New_York", "US",
+        home_shard=shard_of(account_id, "main", stack.shard_count), next_action_on=AS_OF,
+    )
+    accounts_repo.create_account(account)
+    return account
+
+
+def _activity_count(stack) -> int:
+    table = boto3.client("dynamodb", region_name=stack.region).scan(TableName=stack.activity_table, Select="COUNT")
+    return table["Count"]
+
+
+@pytest.fixture
+def portfolio(stack):
+    """Six accounts: two current, and four late by 10, 35, 65 and 200 days."""
+    _account(stack, "CUR-1", None)
+    _account(stack, "CUR-2", None)
+    for days, name in ((10, "LATE-10"), (35, "LATE-35"), (65, "LATE-65"), (200, "LATE-200")):
+        _account(stack, name, date.fromordinal(AS_OF.toordinal() - days))
+    return stack
+
+
+def test_a_cycle_classifies_every_due_account_and_writes_the_days_figures(portfolio, cloud):
+    result = executions.run_cycle(portfolio, "main", AS_OF)
+
+    assert result["status"] == "SUCCEEDED"
+    summary = json.loads(result["output"])
+    assert summary["accounts_by_bucket"] == {
+        "current": 2, "1-29": 1, "30-59": 1, "60-89": 1, "90-119": 0, "120-179": 0, "180+": 1, "closed": 0,
+    }
+    assert summary["balances_by_bucket"]["USD"]["180+"] == 100_000
+    assert summary["transitions"] == {"new->1-29": 1, "new->180+": 1, "new->30-59": 1, "new->60-89": 1, "new->current": 2}
+    late = accounts_repo.get_account("LATE-35")
+    assert (late.bucket.value, late.dpd, late.next_action_on) == ("30-59", 35, date(2026, 3, 26))
+    stage = accounts_repo.timeline("LATE-35", kind="stage")
+    assert [s.detail["to"] for s in stage] == ["30-59"] and stage[0].detail["reason"].startswith("35 days past due")
+    stored = json.loads(
+        boto3.client("s3").get_object(Bucket=portfolio.reports_bucket, Key=summary["report_key"])["Body"].read()
+    )
+    assert stored["accounts_by_bucket"] == summary["accounts_by_bucket"]
+
+
+def test_running_the_same_day_again_changes_nothing(portfolio):
+    first = executions.run_cycle(portfolio, "main", AS_OF)
+    items_after_first = _activity_count(portfolio)
+
+    second = executions.run_cycle(portfolio, "main", AS_OF)
+
+    assert first["status"] == second["status"] == "SUCCEEDED"
+    assert json.loads(second["output"])["status"] == "already_ran"
+    assert _activity_count(portfolio) == items_after_first
+
+
+def test_accounts_that_need_nothing_today_are_not_read(portfolio, cloud):
+    executions.run_cycle(portfolio, "main", AS_OF)
+    result = executions.run_cycle(portfolio, "main", date(2026, 3, 2))
+    summary = json.loads(result["output"])
+    assert summary["evaluated_accounts"] == 0  # nobody's next action falls on 2 March
+    assert summary["accounts_by_bucket"]["current"] == 2  # yet the census carries the portfolio forward
+
+
+def test_a_payment_cures_the_account_on_the_next_cycle(portfolio):
+    executions.run_cycle(portfolio, "main", AS_OF)
+    accounts_repo.post_ledger_entry(
+        "LATE-10", LedgerEntry("pay-1", EntryKind.PAYMENT, Money(-5000, "USD"), date(2026, 3, 3)), "test"
+    )
+    summary = json.loads(executions.run_cycle(portfolio, "main", date(2026, 3, 3))["output"])
+    assert summary["transitions"] == {"1-29->current": 1}
+    assert summary["balances_by_bucket"]["USD"]["current"] == 3 * 100_000 - 5000
+    assert accounts_repo.get_account("LATE-10").bucket.value == "current"
+
+
+def test_a_skipped_day_is_caught_up(portfolio):
+    executions.run_cycle(portfolio, "main", AS_OF)
+    # LATE-10 reaches 30 DPD on 21 March; no cycle runs until the 25th
+    summary = json.loads(executions.run_cycle(portfolio, "main", date(2026, 3, 25))["output"])
+    assert summary["transitions"].get("1-29->30-59") == 1
+
+
+def test_a_fault_in_the_page_lambda_fails_visibly_and_a_rerun_has_no_double_effects(portfolio, cloud):
+    dynamodb = boto3.client("dynamodb", region_name=portfolio.region)
+    dynamodb.update_item(
+        TableName=portfolio.accounts_table, Key={"account_id": {"S": "LATE-65"}},
+        UpdateExpression="SET #s = :bad", ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":bad": {"S": "not-a-status"}},
+    )
+
+    failed = executions.run_cycle(portfolio, "main", AS_OF)
+
+    assert failed["status"] == "FAILED"
+    shown = executions.show(portfolio, failed["executionArn"])
+    assert shown["error"] == "ShardFailed"
+    assert "InvalidAccountData" in shown["cause"] and "LATE-65" in shown["cause"]
+    assert shown["failed_state"]["state"] == "Close the day"
+    assert cycle_repo.cycle_history("main")[0].status == "failed"
+
+    dynamodb.update_item(
+        TableName=portfolio.accounts_table, Key={"account_id": {"S": "LATE-65"}},
+        UpdateExpression="SET #s = :ok", ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":ok": {"S": "active"}},
+    )
+    rerun = executions.run_cycle(portfolio, "main", AS_OF)
+
+    assert rerun["status"] == "SUCCEEDED"
+    summary = json.loads(rerun["output"])
+    assert sum(summary["accounts_by_bucket"].values()) == 6  # each account counted once
+    for account_id in ("CUR-1", "CUR-2", "LATE-10", "LATE-35", "LATE-65", "LATE-200"):
+        assert len(accounts_repo.timeline(account_id, kind="stage")) == 1
+
+
+def test_a_transient_store_error_is_retried_without_waiting(portfolio, cloud):
+    calls = {"n": 0}
+
+    def throttle_once(event):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise StoreUnavailable("DynamoDB: ThrottlingException")
+
+    cloud.runtime.faults["ProcessPageFunction"] = throttle_once
+    result = executions.run_cycle(portfolio, "main", AS_OF)
+
+    assert result["status"] == "SUCCEEDED"
+    assert cloud.runtime.invocations["ProcessPageFunction"] == portfolio.shard_count + 1
+
+
+def test_an_earlier_date_than_the_last_completed_cycle_is_refused(portfolio):
+    executions.run_cycle(portfolio, "main", date(2026, 3, 10))
+    result = executions.run_cycle(portfolio, "main", AS_OF)
+    assert (result["status"], result["error"]) == ("FAILED", "CycleOutOfOrder")
+
+
+def test_the_scheduler_input_runs_on_the_portfolios_local_date(portfolio):
+    sfn = boto3.client("stepfunctions", region_name=portfolio.region)
+    arn = sfn.start_execution(
+        stateMachineArn=portfolio.cycle_state_machine,
+        input=json.dumps({"portfolio": "main", "time_zone": "Asia/Manila", "scheduled_at": "2026-02-28T22:00:00Z"}),
+    )["executionArn"]
+    result = executions.wait(portfolio, arn)
+    assert json.loads(result["output"])["as_of"] == "2026-03-01"  # 06:00 in Manila
+
+
+@pytest.mark.parametrize(
+    "payload,needle",
+    [({"as_of": "2026-03-01"}, "portfolio"), ({"portfolio": "main", "as_of": "01/03/2026"}, "as_of"),
+     ({"portfolio": "main", "time_zone": "Mars/Base", "scheduled_at": "2026-02-28T22:00:00Z"}, "time zone")],
+)
+def test_bad_input_fails_with_a_clear_error(portfolio, payload, needle):
+    sfn = boto3.client("stepfunctions", region_name=portfolio.region)
+    arn = sfn.start_execution(stateMachineArn=portfolio.cycle_state_machine, input=json.dumps(payload))["executionArn"]
+    result = executions.wait(portfolio, arn)
+    assert (result["status"], result["error"]) == ("FAILED", "InvalidInput")
+    assert needle in result["cause"]
