@@ -28,7 +28,7 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/lint-imports
+	PYTHONPATH=functions:functions/common $(BIN)/lint-imports
 	$(BIN)/cfn-lint template.yaml
 
 format: install

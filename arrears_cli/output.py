@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-console = Console(stderr=True)  # progress and messages; stdout is kept for the data itself
+console = Console(stderr=True, soft_wrap=True)  # progress and messages; stdout is kept for the data itself
 
 
 class Format(StrEnum):

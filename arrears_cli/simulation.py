@@ -43,19 +43,20 @@ class World:
     fees: Counter = field(default_factory=Counter)
 
 
-def _plan_due(world: World, customer: Customer, due_on: date, rng_day: int) -> None:
+def _plan_due(world: World, customer: Customer, due_on: date, today: date) -> None:
     """How this customer reacts to a due, decided when it is billed (deterministic per account and date)."""
     if customer.product_type == "open_end":
-        world.fee_checks[due_on + timedelta(days=1)].append((customer.account_id, due_on))
-    spread = rng_day % 11
-    if customer.behaviour == "steady":
-        world.payments[due_on - timedelta(days=spread)].add(customer.account_id)
-    elif customer.behaviour == "late":
-        world.payments[due_on + timedelta(days=3 + (rng_day % 23))].add(customer.account_id)
-    elif customer.behaviour == "partial":
-        world.payments[due_on - timedelta(days=spread % 6)].add(customer.account_id)
-    elif customer.behaviour == "roller" and customer.resumes_after is not None:
-        world.payments[due_on + timedelta(days=customer.resumes_after)].add(customer.account_id)
+        world.fee_checks[max(due_on + timedelta(days=1), today)].append((customer.account_id, due_on))
+    seed = _seed_day(customer.account_id, due_on)
+    offsets = {
+        "steady": -(seed % 11),
+        "late": 3 + seed % 23,
+        "partial": -(seed % 6),
+        "roller": customer.resumes_after,
+    }
+    offset = offsets.get(customer.behaviour)
+    if offset is not None:
+        world.payments[max(due_on + timedelta(days=offset), today)].add(customer.account_id)
 
 
 def _seed_day(account_id: str, day: date) -> int:
@@ -86,7 +87,7 @@ def _bill(world: World, day: date) -> None:
             accounts_repo.add_due(account_id, Due(due_on, amount), SIM_ACTOR)
         except DuplicateEntry:
             continue
-        _plan_due(world, customer, due_on, _seed_day(account_id, due_on))
+        _plan_due(world, customer, due_on, day)
 
 
 def _charge_fees(world: World, day: date) -> None:
@@ -145,7 +146,7 @@ def simulate(
     for account in imported:
         customer = world.customers[account.account_id]
         for due in account.dues:
-            _plan_due(world, customer, due.due_on, _seed_day(account.account_id, due.due_on))
+            _plan_due(world, customer, due.due_on, start)
         upcoming = max(d.due_on for d in account.dues) if account.dues else start
         world.statements[max(add_months(upcoming, 1, customer.due_day) - timedelta(days=STATEMENT_LEAD_DAYS), start)
                          ].append(account.account_id)

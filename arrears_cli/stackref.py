@@ -9,7 +9,7 @@ from pathlib import Path
 
 import boto3
 
-from arrears.models import bind_models
+from arrears.models import bind_models, reset_connections
 
 LOCAL_FILE = Path(".arrears/local.json")
 
@@ -45,8 +45,9 @@ class StackRef:
 
     def bind(self) -> StackRef:
         """Point the layer's repositories at this stack (the endpoint through the usual AWS variable)."""
-        if self.endpoint_url:
+        if self.endpoint_url and os.environ.get("AWS_ENDPOINT_URL") != self.endpoint_url:
             os.environ["AWS_ENDPOINT_URL"] = self.endpoint_url
+            reset_connections()
         bind_models(self.accounts_table, self.activity_table, self.region)
         return self
 

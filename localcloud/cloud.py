@@ -59,6 +59,7 @@ class LocalCloud:
     def start(self) -> LocalCloud:
         # moto logs every failed state at ERROR with its whole AST; the execution history has the facts.
         logging.getLogger("moto.stepfunctions").setLevel(logging.CRITICAL)
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
         warnings.filterwarnings("ignore", message="No application metrics to publish")
         self._set_env({**LOCAL_ENVIRONMENT, "AWS_DEFAULT_REGION": self.region}, override=False)
         self._set_env({"AWS_REGION": self.region}, override=True)
@@ -73,6 +74,8 @@ class LocalCloud:
 
             self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
             self._server.start()
+            # Backends live in this process; a new local cloud starts from nothing, as mock_aws does.
+            requests.post(f"{self.endpoint_url}/moto-api/reset", timeout=10).raise_for_status()
             requests.post(f"{self.endpoint_url}/moto-api/config", json=MOTO_CONFIG, timeout=10).raise_for_status()
             # The interpreter reaches Lambda through this port; our handlers reach DynamoDB the usual way.
             self._set_env({"MOTO_PORT": str(self.port), "AWS_ENDPOINT_URL": self.endpoint_url}, override=True)
@@ -102,9 +105,12 @@ class LocalCloud:
             else:
                 os.environ[key] = value
         self._saved_env.clear()
-        from arrears.settings import get_settings  # settings are cached per process
+        # The next local cloud is a fresh set of execution environments: nothing cached survives.
+        from arrears.models import reset_connections
+        from arrears.settings import get_settings
 
         get_settings.cache_clear()
+        reset_connections()
 
     def __enter__(self) -> LocalCloud:
         return self.start()

@@ -1,20 +1,29 @@
-"""One change to moto's DynamoDB, for speed only: how a transaction backs itself up.
+"""Changes to moto for speed only; what an API call returns does not change.
 
-moto deep-copies every table a transaction touches before running it, so each transaction
-costs O(table size) and a 60-day simulation slows to a crawl as the Activity table grows.
-We back up only the items the transaction names and restore those on failure, which keeps
-the all-or-nothing behaviour (pinned by tests/workflows/test_local_cloud.py) at O(1).
+- Step Functions builds a new boto3 client for every Lambda task it runs (tens of ms each);
+  we keep one per region while the local cloud is up.
+
+- A transaction deep-copies every table it touches before running, so each one costs
+  O(table size). We back up only the items it names and restore those on failure, which keeps
+  the all-or-nothing behaviour (pinned by tests/contract/test_local_cloud.py).
+- A query on the base table sorts every item of the table and then keeps those of one
+  partition. We hand it just that partition, already in key order.
+
+Without them a 60-day simulation slows to a crawl as the Activity table grows.
 """
 
 from __future__ import annotations
 
 import copy
+import threading
 
 from moto.dynamodb.models import DynamoDBBackend
+from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 
 _saved: dict = {}
+_partition = threading.local()  # (table, hash key) of the base-table query running on this thread
 
 
 def _touched(backend: DynamoDBBackend, transact_items: list[dict]) -> list[tuple]:
@@ -51,12 +60,61 @@ def install() -> None:
 
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     Table.__deepcopy__ = lambda self, memo: self  # the whole-table backup becomes a no-op
+    _install_partition_query()
+    _install_client_cache()
+
+
+def _install_client_cache() -> None:
+    build = lambda_eval_utils.boto_client_for
+    _saved["client_for"] = build
+    clients: dict = {}
+    lock = threading.Lock()
+
+    def client_for(region: str, service: str, state_credentials=None):
+        # moto's builder ignores the state's credentials (it always signs as a dummy user)
+        with lock:
+            if (region, service) not in clients:
+                clients[(region, service)] = build(region=region, service=service)
+            return clients[(region, service)]
+
+    lambda_eval_utils.boto_client_for = client_for
+
+
+def _install_partition_query() -> None:
+    all_items, query = Table.all_items, Table.query
+    _saved["all_items"], _saved["query"] = all_items, query
+
+    def partition_items(self):
+        hint = getattr(_partition, "key", None)
+        if hint is None or hint[0] is not self:
+            return all_items(self)
+        stored = self.items.get(hint[1])
+        if stored is None:
+            return []
+        items = list(stored.values()) if self.range_key_attr else [stored]
+        return sorted(items, key=lambda x: (x.hash_key, x.range_key) if x.range_key else x.hash_key)
+
+    def partition_query(self, hash_key, range_comparison, range_objs, limit, exclusive_start_key,
+                        scan_index_forward, projection_expressions, index_name=None, *args, **kwargs):
+        if index_name is None and hash_key is not None:
+            _partition.key = (self, hash_key)
+        try:
+            return query(self, hash_key, range_comparison, range_objs, limit, exclusive_start_key,
+                         scan_index_forward, projection_expressions, index_name, *args, **kwargs)
+        finally:
+            _partition.key = None
+
+    Table.all_items = partition_items  # type: ignore[method-assign]
+    Table.query = partition_query  # type: ignore[method-assign]
 
 
 def uninstall() -> None:
     if not _saved:
         return
     DynamoDBBackend.transact_write_items = _saved.pop("transact")  # type: ignore[method-assign]
+    lambda_eval_utils.boto_client_for = _saved.pop("client_for")
+    Table.all_items = _saved.pop("all_items")  # type: ignore[method-assign]
+    Table.query = _saved.pop("query")  # type: ignore[method-assign]
     previous = _saved.pop("deepcopy")
     if previous is None:
         del Table.__deepcopy__

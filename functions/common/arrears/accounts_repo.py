@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date, timedelta
-from functools import lru_cache
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
@@ -22,18 +20,12 @@ from arrears.errors import (
     InvalidInput,
 )
 from arrears.ledger import Due, EntryKind, LedgerEntry, settle_oldest_first
-from arrears.models import AccountModel, ActivityModel, DueAttribute
+from arrears.models import AccountModel, ActivityModel, DueAttribute, transaction_connection
 from arrears.money import Money
 from arrears.stages import Bucket, Status
 from arrears.store_errors import is_conditional_failure, store_errors
 
 MAX_ATTEMPTS = 5
-
-
-@lru_cache(maxsize=4)
-def _connection(region: str) -> Connection:
-    """One low-level connection per region: a new one builds a new botocore client (slow)."""
-    return Connection(region=region)
 
 
 def _iso(day: date | None) -> str | None:
@@ -208,7 +200,7 @@ def apply_with_record(
         updated = change(current)
         item = record(current)
         try:
-            with store_errors(), TransactWrite(connection=_connection(AccountModel.Meta.region)) as tx:
+            with store_errors(), TransactWrite(connection=transaction_connection(AccountModel.Meta.region)) as tx:
                 tx.save(item, condition=ActivityModel.sk.does_not_exist())
                 tx.update(_versioned(updated), actions=_account_actions(updated))
             return updated

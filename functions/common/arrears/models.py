@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from pynamodb.connection import Connection
 from pynamodb.attributes import (
     JSONAttribute,
     ListAttribute,
@@ -99,3 +102,16 @@ def bind_models(accounts_table: str, activity_table: str, region: str) -> None:
             model.Meta.table_name = name
             model.Meta.region = region
             model._connection = None  # PynamoDB caches the connection per model class
+
+
+@lru_cache(maxsize=4)
+def transaction_connection(region: str) -> Connection:
+    """One low-level connection for transactions; building one builds a botocore client (slow)."""
+    return Connection(region=region)
+
+
+def reset_connections() -> None:
+    """Forget cached connections, for a process whose AWS configuration (endpoint) has changed."""
+    for model in (AccountModel, ActivityModel):
+        model._connection = None
+    transaction_connection.cache_clear()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
@@ -11,8 +10,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from arrears.errors import StoreUnavailable
 
 
-@lru_cache(maxsize=4)
 def _s3(region: str):
+    # A client per call: a cycle writes one report, and a cached client would outlive a changed endpoint.
     return boto3.client("s3", region_name=region)
 
 

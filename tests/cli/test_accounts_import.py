@@ -1,0 +1,88 @@
+"""`arrears accounts import`: every row validated first; one bad row and nothing is imported."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from arrears_cli.main import app
+
+runner = CliRunner()
+HEADER = "account_id,product_type,currency,balance,amount_past_due,oldest_due_date,locale,time_zone,jurisdiction\n"
+GOOD = [
+    "A-1,open-end,USD,1500.00,100.00,2026-02-05,en-US,America/New_York,US\n",
+    "A-2,closed-end,MXN,25000,0,,es-MX,America/Mexico_City,MX\n",
+    "A-3,open-end,PHP,80000.50,2000,2026-01-10,en-PH,Asia/Manila,PH\n",
+]
+
+
+def _run(endpoint, *args):
+    return runner.invoke(app, [*args, "--endpoint-url", endpoint.endpoint_url])
+
+
+def _listed(endpoint) -> list[dict]:
+    result = _run(endpoint, "accounts", "list", "--format", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_a_good_csv_imports_every_row_in_minor_units(endpoint, tmp_path):
+    path = tmp_path / "book.csv"
+    path.write_text(HEADER + "".join(GOOD))
+
+    result = _run(endpoint, "accounts", "import", str(path), "--as-of", "2026-03-01", "--format", "json")
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"imported": 3, "portfolio": "main"}
+    accounts = {a["account_id"]: a for a in _listed(endpoint)}
+    assert accounts["A-1"]["balance"] == 150000 and accounts["A-1"]["currency"] == "USD"
+    assert accounts["A-3"]["balance"] == 8000050
+    assert accounts["A-1"]["next_action_on"] == "2026-03-01"  # waits for the import day's cycle
+
+
+def test_json_lines_are_accepted(endpoint, tmp_path):
+    path = tmp_path / "book.jsonl"
+    row = {"account_id": "J-1", "product_type": "closed_end", "currency": "JPY", "balance": "120000",
+           "locale": "en-US", "time_zone": "America/Chicago", "jurisdiction": "US"}
+    path.write_text(json.dumps(row) + "\n")
+    result = _run(endpoint, "accounts", "import", str(path), "--as-of", "2026-03-01")
+    assert result.exit_code == 0, result.output
+    assert [a["balance"] for a in _listed(endpoint)] == [120000]  # JPY has no minor digits
+
+
+def test_a_file_with_bad_rows_imports_nothing_and_names_each_problem(endpoint, tmp_path):
+    path = tmp_path / "book.csv"
+    bad = [
+        "B-1,open-end,USD,abc,0,,en-US,America/New_York,US\n",           # row 4: balance
+        "B-2,open-end,USD,100,200,2026-01-01,en-US,America/New_York,US\n",  # row 5: past due > balance
+        "B-3,open-end,XYZ,100,0,,en-US,America/New_York,US\n",           # row 6: currency
+        "B-4,open-end,USD,100,0,,en-US,Mars/Olympus,US\n",               # row 7: time zone
+        "A-1,open-end,USD,100,0,,en-US,America/New_York,US\n",           # row 8: duplicate id
+        "B-6,open-end,USD,100,10,,en-US,America/New_York,US\n",          # row 9: no oldest due date
+        "B-7,lease,USD,100.001,0,,en-US,America/New_York,CA\n",          # row 10: three problems
+    ]
+    path.write_text(HEADER + "".join(GOOD) + "".join(bad))
+
+    result = _run(endpoint, "accounts", "import", str(path), "--as-of", "2026-03-01")
+
+    assert result.exit_code == 1
+    messages = [line for line in result.stderr.splitlines() if ": row " in line]
+    assert any("row 4: balance" in m for m in messages)
+    assert any("row 5: amount_past_due: is more than the balance" in m for m in messages)
+    assert any("row 6: currency" in m for m in messages)
+    assert any("row 7: time_zone" in m for m in messages)
+    assert any("row 8: account_id: duplicate of row 1" in m for m in messages)
+    assert any("row 9: oldest_due_date" in m for m in messages)
+    assert any("row 10: product_type" in m for m in messages)
+    assert any("row 10: jurisdiction" in m for m in messages)
+    assert "nothing was imported" in result.stderr
+    assert _listed(endpoint) == []
+
+
+def test_an_account_that_already_exists_rejects_the_file(endpoint, tmp_path):
+    path = tmp_path / "book.csv"
+    path.write_text(HEADER + GOOD[0])
+    assert _run(endpoint, "accounts", "import", str(path), "--as-of", "2026-03-01").exit_code == 0
+    again = _run(endpoint, "accounts", "import", str(path), "--as-of", "2026-03-01")
+    assert again.exit_code == 1 and "row 1: account_id: A-1 already exists" in again.stderr

@@ -1,0 +1,85 @@
+"""The operator commands against a running local endpoint, and the AWS CLI against the same endpoint."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from arrears_cli.main import app
+
+runner = CliRunner()
+ROW = "A-1,open-end,USD,1500.00,100.00,2026-02-05,en-US,America/New_York,US\n"
+HEADER = "account_id,product_type,currency,balance,amount_past_due,oldest_due_date,locale,time_zone,jurisdiction\n"
+
+
+def _run(endpoint, *args):
+    return runner.invoke(app, [*args, "--endpoint-url", endpoint.endpoint_url])
+
+
+def _imported(endpoint, tmp_path):
+    path = tmp_path / "book.csv"
+    path.write_text(HEADER + ROW)
+    assert _run(endpoint, "accounts", "import", str(path), "--as-of", "2026-03-01").exit_code == 0
+
+
+def test_cycle_run_then_executions_and_account_views(endpoint, tmp_path):
+    _imported(endpoint, tmp_path)
+
+    ran = _run(endpoint, "cycle", "run", "--as-of", "2026-03-01", "--format", "json")
+    assert ran.exit_code == 0, ran.output
+    shown = json.loads(ran.stdout)
+    assert shown["status"] == "SUCCEEDED" and shown["output"]["accounts_by_bucket"]["1-29"] == 1
+
+    listed = json.loads(_run(endpoint, "executions", "list", "--format", "json").stdout)
+    assert [e["status"] for e in listed] == ["SUCCEEDED"]
+    history = json.loads(_run(endpoint, "executions", "history", listed[0]["name"], "--format", "json").stdout)
+    assert history[0]["type"] == "ExecutionStarted" and history[-1]["type"] == "ExecutionSucceeded"
+
+    account = json.loads(_run(endpoint, "accounts", "show", "A-1", "--format", "json").stdout)
+    assert account["bucket"] == "1-29" and account["dpd"] == 24
+    assert [t["kind"] for t in account["timeline"]] == ["stage"]
+
+
+def test_a_missing_account_is_a_clear_error(endpoint):
+    result = _run(endpoint, "accounts", "show", "NOPE")
+    assert result.exit_code == 1 and "no account NOPE" in result.stderr
+
+
+def test_exports_as_csv_and_xlsx(endpoint, tmp_path):
+    _imported(endpoint, tmp_path)
+    csv_file, xlsx_file = tmp_path / "a.csv", tmp_path / "a.xlsx"
+    assert _run(endpoint, "accounts", "list", "--format", "csv", "--output", str(csv_file)).exit_code == 0
+    assert csv_file.read_text().splitlines()[1].startswith("A-1,")
+    assert _run(endpoint, "accounts", "list", "--format", "xlsx", "--output", str(xlsx_file)).exit_code == 0
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(xlsx_file).active
+    assert sheet["A2"].value == "A-1"
+
+
+def test_the_aws_cli_lists_the_cycles_executions(endpoint, tmp_path):
+    _imported(endpoint, tmp_path)
+    assert _run(endpoint, "cycle", "run", "--as-of", "2026-03-01").exit_code == 0
+    local = json.loads(Path(".arrears/local.json").read_text())
+    arn = local["state_machines"]["CollectionCycleStateMachine"]
+    aws = Path(sys.executable).with_name("aws")
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
+    env.pop("AWS_ENDPOINT_URL", None)
+    result = subprocess.run(
+        [str(aws), "--endpoint-url", endpoint.endpoint_url, "stepfunctions", "list-executions",
+         "--state-machine-arn", arn, "--output", "json"],
+        capture_output=True, text=True, env=env, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert [e["status"] for e in json.loads(result.stdout)["executions"]] == ["SUCCEEDED"]
+
+
+def test_without_a_local_cloud_the_cli_says_how_to_start_one(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["executions", "list", "--endpoint-url", "http://127.0.0.1:9"])
+    assert result.exit_code == 2 and "arrears local up" in result.stderr
