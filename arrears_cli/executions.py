@@ -87,7 +87,11 @@ def _failure_of(sfn, execution_arn: str) -> dict | None:
                 state = entered["name"]
             for key in TASK_FAILURES:
                 if key in event:
-                    return {"state": state, "error": event[key].get("error"), "cause": event[key].get("cause")}
+                    return {
+                        "state": state,
+                        "error": event[key].get("error"),
+                        "cause": event[key].get("cause"),
+                    }
             if "executionFailedEventDetails" in event:
                 details = event["executionFailedEventDetails"]
                 final = {"state": state, "error": details.get("error"), "cause": details.get("cause")}
@@ -108,10 +112,19 @@ def show(stack: StackRef, execution_arn: str) -> dict:
         "cause": described.get("cause"),
         "execution_arn": execution_arn,
     }
+    result["cause_message"] = _message(described.get("cause"))
     result["children"] = dict(child_counts(stack, execution_arn))
     if described["status"] != "SUCCEEDED":
         result["failed_state"] = _failure_of(sfn, execution_arn)
     return result
+
+
+def _message(cause: str | None) -> str | None:
+    """Lambda wraps an error as JSON; an operator wants its message first."""
+    try:
+        return json.loads(cause)["errorMessage"] if cause else None
+    except (ValueError, KeyError, TypeError):
+        return cause
 
 
 def history(stack: StackRef, execution_arn: str) -> list[dict]:

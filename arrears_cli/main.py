@@ -12,18 +12,21 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
 from arrears import accounts_repo
 from arrears.clock import parse_date
 from arrears.errors import AccountNotFound, InvalidInput
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
 from arrears_cli import executions
 from arrears_cli.output import Format, console, emit
 from arrears_cli.portfolio_import import ImportRejected, import_file
 from arrears_cli.stackref import LOCAL_FILE, StackNotFound, StackRef, connect
 
-app = typer.Typer(help="Arrears: the collections engine's operator CLI.", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Arrears: the collections engine's operator CLI.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 local_app = typer.Typer(help="The local cloud (moto) that runs template.yaml.", no_args_is_help=True)
 cycle_app = typer.Typer(help="The daily collection cycle.", no_args_is_help=True)
 executions_app = typer.Typer(help="Step Functions executions of the cycle.", no_args_is_help=True)
@@ -33,11 +36,17 @@ app.add_typer(cycle_app, name="cycle")
 app.add_typer(executions_app, name="executions")
 app.add_typer(accounts_app, name="accounts")
 
-EndpointUrl = Annotated[str | None, typer.Option("--endpoint-url", help="A running `arrears local up`; "
-                                                 "leave out to use your AWS configuration.")]
+EndpointUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--endpoint-url", help="A running `arrears local up`; leave out to use your AWS configuration."
+    ),
+]
 StackName = Annotated[str, typer.Option("--stack-name", help="CloudFormation stack (AWS only).")]
 Region = Annotated[str | None, typer.Option("--region")]
-FormatOpt = Annotated[Format, typer.Option("--format", help="table, json, csv or xlsx (csv/xlsx with --output).")]
+FormatOpt = Annotated[
+    Format, typer.Option("--format", help="table, json, csv or xlsx (csv/xlsx with --output).")
+]
 OutputOpt = Annotated[Path | None, typer.Option("--output", help="Write to this file instead of stdout.")]
 
 
@@ -63,9 +72,12 @@ def simulate(
     days: Annotated[int, typer.Option(min=1, max=3660)] = 60,
     seed: int = 7,
     start: Annotated[str, typer.Option(help="First business date, YYYY-MM-DD.")] = "2026-01-01",
-    out: Annotated[Path, typer.Option(help="Directory for summary.json and report.html.")] = Path("out/simulation"),
+    out: Annotated[Path, typer.Option(help="Directory for summary.json and report.html.")] = Path(
+        "out/simulation"
+    ),
     portfolio: str = "main",
     as_json: Annotated[bool, typer.Option("--json", help="Print only the summary JSON on stdout.")] = False,
+    log_file: Annotated[Path | None, typer.Option(help="Where the functions' logs and metrics go.")] = None,
     endpoint_url: EndpointUrl = None,
     stack_name: StackName = "arrears",
     region: Region = None,
@@ -81,11 +93,17 @@ def simulate(
     else:
         from localcloud import LocalCloud
 
-        cloud = LocalCloud(stack_name=stack_name).start()
+        cloud = LocalCloud(stack_name=stack_name, log_file=log_file).start()
         stack = StackRef.from_outputs(cloud.stack.outputs, cloud.region, None).bind()
     try:
-        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} days"),
-                      TimeRemainingColumn(), console=console, disable=as_json) as progress:
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total} days"),
+            TimeRemainingColumn(),
+            console=console,
+            disable=as_json,
+        ) as progress:
             task = progress.add_task(f"Simulating {accounts} accounts", total=days)
 
             def advance(day: date, row: dict) -> None:
@@ -101,7 +119,9 @@ def simulate(
     if as_json:
         sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")
     else:
-        console.print(f"executions: {summary['executions']}  ledger invariant ok: {summary['ledger_invariant_ok']}")
+        console.print(
+            f"executions: {summary['executions']}  ledger invariant ok: {summary['ledger_invariant_ok']}"
+        )
         console.print(f"Summary: {out / 'summary.json'}")
         console.print(f"Report:  [bold]{(out / 'report.html').resolve()}[/bold] (open it in a browser)")
     if not summary["ledger_invariant_ok"] or set(summary["executions"]) - {"SUCCEEDED"}:
@@ -117,13 +137,16 @@ def local_up(
     seed: int = 7,
     start: str = "2026-01-01",
     portfolio: str = "main",
+    log_file: Annotated[Path, typer.Option(help="Where the functions' logs and metrics go.")] = Path(
+        ".arrears/lambda.log"
+    ),
     stack_name: StackName = "arrears",
 ) -> None:
     """Run the stack on a local endpoint until stopped (Ctrl-C); the AWS CLI and `arrears` can reach it."""
     from localcloud import LocalCloud
     from localcloud.webhook_server import WebhookServer
 
-    cloud = LocalCloud(stack_name=stack_name, port=port).start()
+    cloud = LocalCloud(stack_name=stack_name, port=port, log_file=log_file).start()
     webhooks = WebhookServer(port=webhook_port).start()
     stack = StackRef.from_outputs(cloud.stack.outputs, cloud.region, cloud.endpoint_url).bind()
     if accounts:
@@ -131,16 +154,22 @@ def local_up(
         from arrears_cli.synthetic import generate
 
         records, _ = generate(accounts, seed, _date(start, "--start"))
-        for account in validate(list(enumerate(records, 1)), portfolio, _date(start, "--start"), stack.shard_count):
+        for account in validate(
+            list(enumerate(records, 1)), portfolio, _date(start, "--start"), stack.shard_count
+        ):
             accounts_repo.create_account(account)
     described = {**cloud.describe(), "webhook_url": webhooks.url}
     LOCAL_FILE.parent.mkdir(parents=True, exist_ok=True)
     LOCAL_FILE.write_text(json.dumps(described, indent=2) + "\n")
-    console.print(f"[green]Arrears local cloud ready[/green] at {cloud.endpoint_url} (webhooks {webhooks.url})")
+    console.print(
+        f"[green]Arrears local cloud ready[/green] at {cloud.endpoint_url} (webhooks {webhooks.url})"
+    )
     console.print(f"Wrote {LOCAL_FILE}. Try:")
     console.print(f"  arrears cycle run --as-of {start} --endpoint-url {cloud.endpoint_url}")
-    console.print(f"  aws --endpoint-url {cloud.endpoint_url} --region {cloud.region} stepfunctions list-executions "
-                  f"--state-machine-arn {stack.cycle_state_machine}")
+    console.print(
+        f"  aws --endpoint-url {cloud.endpoint_url} --region {cloud.region} stepfunctions list-executions "
+        f"--state-machine-arn {stack.cycle_state_machine}"
+    )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
@@ -173,7 +202,9 @@ def cycle_run(
 # ------------------------------------------------------------------ executions
 @executions_app.command("list")
 def executions_list(
-    status: Annotated[str | None, typer.Option(help="RUNNING, SUCCEEDED, FAILED, TIMED_OUT or ABORTED.")] = None,
+    status: Annotated[
+        str | None, typer.Option(help="RUNNING, SUCCEEDED, FAILED, TIMED_OUT or ABORTED.")
+    ] = None,
     limit: int = 50,
     fmt: FormatOpt = Format.TABLE,
     output: OutputOpt = None,
@@ -183,7 +214,12 @@ def executions_list(
 ) -> None:
     """Cycle executions, newest first."""
     stack = _stack(endpoint_url, stack_name, region)
-    emit(executions.list_executions(stack, status.upper() if status else None, limit), fmt, "executions", output)
+    emit(
+        executions.list_executions(stack, status.upper() if status else None, limit),
+        fmt,
+        "executions",
+        output,
+    )
 
 
 @executions_app.command("show")
@@ -240,7 +276,10 @@ def _account_row(account) -> dict:
     row = asdict(account)
     row["dues"] = [{"due_on": d.due_on.isoformat(), "amount": d.amount} for d in account.dues]
     row.pop("extra", None)
-    return {k: (v.isoformat() if isinstance(v, date) else str(v) if hasattr(v, "value") else v) for k, v in row.items()}
+    return {
+        k: (v.isoformat() if isinstance(v, date) else str(v) if hasattr(v, "value") else v)
+        for k, v in row.items()
+    }
 
 
 @accounts_app.command("list")
@@ -259,10 +298,20 @@ def accounts_list(
     rows = [_account_row(a) for a in accounts_repo.list_accounts(portfolio)]
     rows = [r for r in rows if bucket is None or r["bucket"] == bucket]
     rows.sort(key=lambda r: r["account_id"])
-    columns = ("account_id", "portfolio", "currency", "balance", "past_due", "bucket", "dpd", "status",
-               "next_action_on", "last_evaluated_on")
-    rows = rows[:limit] if fmt is not Format.JSON else rows[:limit]
-    emit([{k: r[k] for k in columns} for r in rows] if fmt is Format.TABLE else rows[:limit], fmt, "accounts", output)
+    columns = (
+        "account_id",
+        "portfolio",
+        "currency",
+        "balance",
+        "past_due",
+        "bucket",
+        "dpd",
+        "status",
+        "next_action_on",
+        "last_evaluated_on",
+    )
+    rows = rows[:limit]
+    emit([{k: r[k] for k in columns} for r in rows] if fmt is Format.TABLE else rows, fmt, "accounts", output)
 
 
 @accounts_app.command("show")
@@ -282,8 +331,15 @@ def accounts_show(
         raise typer.Exit(1) from exc
     row = _account_row(account)
     row["timeline"] = [
-        {"sk": t.sk, "kind": t.kind, "occurred_on": t.occurred_on, "actor": t.actor, "amount": t.amount,
-         "currency": t.currency, "detail": t.detail}
+        {
+            "sk": t.sk,
+            "kind": t.kind,
+            "occurred_on": t.occurred_on,
+            "actor": t.actor,
+            "amount": t.amount,
+            "currency": t.currency,
+            "detail": t.detail,
+        }
         for t in accounts_repo.timeline(account_id)
     ]
     emit(row, fmt, account_id)

@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from arrears import accounts_repo
 from arrears.account import Account
 from arrears.intake import AccountRecord, FieldProblem
+from pydantic import ValidationError
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,10 @@ def read_rows(path: Path) -> list[tuple[int, dict]]:
             rows.append((number, value if isinstance(value, dict) else {"__error__": "not a JSON object"}))
         return rows
     reader = csv.DictReader(text.splitlines())
-    return [(number, {k: v for k, v in row.items() if k is not None}) for number, row in enumerate(reader, start=1)]
+    return [
+        (number, {k: v for k, v in row.items() if k is not None})
+        for number, row in enumerate(reader, start=1)
+    ]
 
 
 def _problems(number: int, exc: ValidationError) -> list[RowProblem]:
@@ -56,7 +58,11 @@ def _problems(number: int, exc: ValidationError) -> list[RowProblem]:
             found.append(RowProblem(number, cause.field, cause.reason))
             continue
         field = ".".join(str(part) for part in error["loc"]) or "row"
-        reason = "unknown column" if error["type"] == "extra_forbidden" else error["msg"].removeprefix("Value error, ")
+        reason = (
+            "unknown column"
+            if error["type"] == "extra_forbidden"
+            else error["msg"].removeprefix("Value error, ")
+        )
         found.append(RowProblem(number, field, reason))
     return found
 

@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from decimal import Decimal
 from typing import Any
 
-from babel.numbers import format_currency, format_decimal, get_currency_precision
+from arrears.census import CLOSED, GROUPS
+from arrears.money import Money
+from arrears.stages import Bucket
+from babel.numbers import format_decimal
 from jinja2 import Environment, StrictUndefined
 from markupsafe import Markup, escape
 
-# Kept here rather than imported from arrears.stages: the report reads a summary file, and "closed"
-# is a reporting bucket that the stage model does not have.
-BUCKETS: tuple[str, ...] = ("current", "1-29", "30-59", "60-89", "90-119", "120-179", "180+", "closed")
-DELINQUENT_BUCKETS: tuple[str, ...] = tuple(b for b in BUCKETS if b not in ("current", "closed"))
+# The census groups: the buckets in order, then accounts no longer worked.
+BUCKETS: tuple[str, ...] = GROUPS
+DELINQUENT_BUCKETS: tuple[str, ...] = tuple(b for b in BUCKETS if b not in (Bucket.CURRENT.value, CLOSED))
 
 # Green for healthy through dark red for the oldest debt, grey for accounts no longer worked.
 BUCKET_COLOURS: dict[str, str] = {
@@ -72,9 +73,7 @@ def render_report(summary: Mapping[str, Any], *, locale: str = "en_US") -> str:
 
 
 def _money(minor: int, currency: str, locale: str = "en_US") -> str:
-    """Minor units as the currency is written locally; the scale comes from CLDR, not from 100."""
-    digits = get_currency_precision(currency)
-    return format_currency(Decimal(int(minor)).scaleb(-digits), currency, locale=locale)
+    return Money(int(minor), currency).format(locale)
 
 
 def _count(value: Any, locale: str) -> str:

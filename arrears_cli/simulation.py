@@ -21,6 +21,7 @@ from arrears.errors import DuplicateEntry
 from arrears.ledger import Due, EntryKind, LedgerEntry, balance
 from arrears.money import Money
 from arrears.stages import CLOSED_STATUSES
+
 from arrears_cli import executions
 from arrears_cli.portfolio_import import validate
 from arrears_cli.stackref import StackRef
@@ -72,7 +73,9 @@ def _bill(world: World, day: date) -> None:
     for account_id in world.statements.pop(day, []):
         customer = world.customers[account_id]
         account = accounts_repo.get_account(account_id)
-        world.statements[add_months(due_on, 1, customer.due_day) - timedelta(days=STATEMENT_LEAD_DAYS)].append(account_id)
+        world.statements[
+            add_months(due_on, 1, customer.due_day) - timedelta(days=STATEMENT_LEAD_DAYS)
+        ].append(account_id)
         if account.status in CLOSED_STATUSES or account.balance <= 0:
             continue
         if customer.product_type == "open_end":
@@ -109,7 +112,9 @@ def _pay(world: World, day: date) -> None:
         amount = owed // 2 if customer.behaviour == "partial" else owed
         if amount <= 0:
             continue
-        entry = LedgerEntry(f"sim-pay-{day.isoformat()}", EntryKind.PAYMENT, Money(-amount, account.currency), day)
+        entry = LedgerEntry(
+            f"sim-pay-{day.isoformat()}", EntryKind.PAYMENT, Money(-amount, account.currency), day
+        )
         accounts_repo.post_ledger_entry(account_id, entry, SIM_ACTOR)
         world.paid[account.currency] += amount
         world.payment_count += 1
@@ -146,10 +151,12 @@ def simulate(
     for account in imported:
         customer = world.customers[account.account_id]
         for due in account.dues:
-            _plan_due(world, customer, due.due_on, start)
+            # a customer already behind reacts from today, by their behaviour
+            _plan_due(world, customer, max(due.due_on, start), start)
         upcoming = max(d.due_on for d in account.dues) if account.dues else start
-        world.statements[max(add_months(upcoming, 1, customer.due_day) - timedelta(days=STATEMENT_LEAD_DAYS), start)
-                         ].append(account.account_id)
+        world.statements[
+            max(add_months(upcoming, 1, customer.due_day) - timedelta(days=STATEMENT_LEAD_DAYS), start)
+        ].append(account.account_id)
     per_day = []
     for offset in range(days):
         day = start + timedelta(days=offset)

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
-
 from arrears.models import bind_models, reset_connections
 
 LOCAL_FILE = Path(".arrears/local.json")
@@ -56,7 +55,9 @@ def connect(endpoint_url: str | None, stack_name: str, region: str | None) -> St
     """A running `arrears local up` (by its endpoint and local.json), or a deployed CloudFormation stack."""
     if endpoint_url:
         if not LOCAL_FILE.exists():
-            raise StackNotFound(f"{LOCAL_FILE} not found: start the local cloud with `arrears local up` first")
+            raise StackNotFound(
+                f"{LOCAL_FILE} not found: start the local cloud with `arrears local up` first"
+            )
         local = json.loads(LOCAL_FILE.read_text())
         for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
             os.environ.setdefault(key, "testing")

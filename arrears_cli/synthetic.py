@@ -25,10 +25,10 @@ MARKETS = (
 # Behaviour of the simulated customers, by share. Late payers pay after the due date and
 # self-cure; rollers stop paying and most never come back; partial payers pay half.
 BEHAVIOURS = (
-    ("steady", 0.84),
-    ("late", 0.09),
-    ("partial", 0.03),
-    ("roller", 0.04),
+    ("steady", 0.89),
+    ("late", 0.06),
+    ("partial", 0.02),
+    ("roller", 0.03),
 )
 
 ASSUMPTIONS = {
@@ -37,10 +37,10 @@ ASSUMPTIONS = {
     "40% closed-end (instalment = balance / 12-48 months)",
     "starting delinquency": "about 92% current, 5% 1-29 DPD, 2% 30-59, 1% 60-89",
     "statements": "billed 20 days before the monthly due date",
-    "steady payers (84%)": "pay the amount due 0-10 days before the due date",
-    "late payers (9%)": "pay everything past due 3-25 days after the due date (self-cure)",
-    "partial payers (3%)": "pay half of what is due, around the due date",
-    "rollers (4%)": "stop paying; 35% pay all past-due after 20-90 days, the rest never",
+    "steady payers (89%)": "pay the amount due 0-10 days before the due date",
+    "late payers (6%)": "pay everything past due 3-25 days after the due date (self-cure)",
+    "partial payers (2%)": "pay half of what is due, around the due date",
+    "rollers (3%)": "stop paying; 35% pay all past-due after 20-90 days, the rest never",
     "late fee": "25 USD-equivalent on open-end accounts the day after a missed due date",
 }
 
@@ -93,12 +93,23 @@ def generate(count: int, seed: int, start: date) -> tuple[list[dict], list[Custo
         }
         if months_late:
             oldest = add_months(next_due, -months_late)
-            record["amount_past_due"] = str(Money(min(instalment * months_late, balance.minor), currency).to_decimal())
+            record["amount_past_due"] = str(
+                Money(min(instalment * months_late, balance.minor), currency).to_decimal()
+            )
             record["oldest_due_date"] = oldest.isoformat()
             if behaviour == "steady":  # someone already behind is not a steady payer
                 behaviour = "late"
         records.append(record)
         resumes = rng.randint(20, 90) if behaviour == "roller" and rng.random() < 0.35 else None
-        customers.append(Customer(account_id, behaviour, due_day, currency, scale,
-                                  "open_end" if open_end else "closed_end", resumes))
+        customers.append(
+            Customer(
+                account_id,
+                behaviour,
+                due_day,
+                currency,
+                scale,
+                "open_end" if open_end else "closed_end",
+                resumes,
+            )
+        )
     return records, customers

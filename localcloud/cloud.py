@@ -76,13 +76,17 @@ class LocalCloud:
             self._server.start()
             # Backends live in this process; a new local cloud starts from nothing, as mock_aws does.
             requests.post(f"{self.endpoint_url}/moto-api/reset", timeout=10).raise_for_status()
-            requests.post(f"{self.endpoint_url}/moto-api/config", json=MOTO_CONFIG, timeout=10).raise_for_status()
+            requests.post(
+                f"{self.endpoint_url}/moto-api/config", json=MOTO_CONFIG, timeout=10
+            ).raise_for_status()
             # The interpreter reaches Lambda through this port; our handlers reach DynamoDB the usual way.
             self._set_env({"MOTO_PORT": str(self.port), "AWS_ENDPOINT_URL": self.endpoint_url}, override=True)
         else:
             self._mock = mock_aws(config=MOTO_CONFIG)
             self._mock.start()
-        self.stack = deploy(load_template(), self.client, self.stack_name, self.region, DEFAULT_ACCOUNT_ID, self.runtime)
+        self.stack = deploy(
+            load_template(), self.client, self.stack_name, self.region, DEFAULT_ACCOUNT_ID, self.runtime
+        )
         self._set_env(self.stack.environment, override=True)
         return self
 

@@ -6,8 +6,9 @@
 - A transaction deep-copies every table it touches before running, so each one costs
   O(table size). We back up only the items it names and restore those on failure, which keeps
   the all-or-nothing behaviour (pinned by tests/contract/test_local_cloud.py).
-- A query on the base table sorts every item of the table and then keeps those of one
-  partition. We hand it just that partition, already in key order.
+- A query sorts every item of the table and then keeps those of one partition. We hand it
+  just that partition: already in key order for the table, unsorted for an index (moto sorts
+  an index query's results itself).
 
 Without them a 60-day simulation slows to a crawl as the Activity table grows.
 """
@@ -18,9 +19,9 @@ import copy
 import threading
 
 from moto.dynamodb.models import DynamoDBBackend
-from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
 from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
+from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
 
 _saved: dict = {}
 _partition = threading.local()  # (table, hash key) of the base-table query running on this thread
@@ -88,19 +89,54 @@ def _install_partition_query() -> None:
         hint = getattr(_partition, "key", None)
         if hint is None or hint[0] is not self:
             return all_items(self)
+        if hint[2] is not None:  # an index: one pass over the items, keeping the partition
+            attribute, wanted = hint[2], (hint[1].type, hint[1].value)
+            found = []
+            for stored in self.items.values():
+                for item in stored.values() if self.range_key_attr else [stored]:
+                    value = item.attrs.get(attribute)
+                    if value is not None and (value.type, value.value) == wanted:
+                        found.append(item)
+            return found
         stored = self.items.get(hint[1])
         if stored is None:
             return []
         items = list(stored.values()) if self.range_key_attr else [stored]
         return sorted(items, key=lambda x: (x.hash_key, x.range_key) if x.range_key else x.hash_key)
 
-    def partition_query(self, hash_key, range_comparison, range_objs, limit, exclusive_start_key,
-                        scan_index_forward, projection_expressions, index_name=None, *args, **kwargs):
-        if index_name is None and hash_key is not None:
-            _partition.key = (self, hash_key)
+    def partition_query(
+        self,
+        hash_key,
+        range_comparison,
+        range_objs,
+        limit,
+        exclusive_start_key,
+        scan_index_forward,
+        projection_expressions,
+        index_name=None,
+        *args,
+        **kwargs,
+    ):
+        if hash_key is not None:
+            index_hash = None
+            if index_name is not None:
+                schema = self.get_index(index_name).schema
+                index_hash = next(k["AttributeName"] for k in schema if k["KeyType"] == "HASH")
+            _partition.key = (self, hash_key, index_hash)
         try:
-            return query(self, hash_key, range_comparison, range_objs, limit, exclusive_start_key,
-                         scan_index_forward, projection_expressions, index_name, *args, **kwargs)
+            return query(
+                self,
+                hash_key,
+                range_comparison,
+                range_objs,
+                limit,
+                exclusive_start_key,
+                scan_index_forward,
+                projection_expressions,
+                index_name,
+                *args,
+                **kwargs,
+            )
         finally:
             _partition.key = None
 

@@ -34,7 +34,9 @@ def _dummy_zip() -> bytes:
     return buffer.getvalue()
 
 
-def deploy(template: dict, clients, stack_name: str, region: str, account_id: str, runtime: InProcessLambda) -> Stack:
+def deploy(
+    template: dict, clients, stack_name: str, region: str, account_id: str, runtime: InProcessLambda
+) -> Stack:
     parameters = {k: str(v.get("Default", "")) for k, v in template.get("Parameters", {}).items()}
     resolver = Resolver(stack_name, region, account_id, parameters)
     stack = Stack(stack_name, region, account_id, resolver)
@@ -51,8 +53,17 @@ def _tables(template: dict, dynamodb, stack: Stack) -> None:
     for logical, resource in resources_of_type(template, "AWS::DynamoDB::Table").items():
         props = stack.resolver.resolve(resource["Properties"])
         name = props.get("TableName") or f"{stack.name}-{logical}"
-        kwargs = {k: props[k] for k in ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes",
-                                          "LocalSecondaryIndexes", "BillingMode") if k in props}
+        kwargs = {
+            k: props[k]
+            for k in (
+                "AttributeDefinitions",
+                "KeySchema",
+                "GlobalSecondaryIndexes",
+                "LocalSecondaryIndexes",
+                "BillingMode",
+            )
+            if k in props
+        }
         if "SSESpecification" in props:  # CloudFormation spells it SSEEnabled, the API Enabled
             kwargs["SSESpecification"] = {"Enabled": bool(props["SSESpecification"].get("SSEEnabled"))}
         dynamodb.create_table(TableName=name, **kwargs)
@@ -60,21 +71,32 @@ def _tables(template: dict, dynamodb, stack: Stack) -> None:
             dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
         stack.tables[logical] = name
         stack.resolver.refs[logical] = name
-        stack.resolver.attributes[(logical, "Arn")] = f"arn:aws:dynamodb:{stack.region}:{stack.account_id}:table/{name}"
+        stack.resolver.attributes[(logical, "Arn")] = (
+            f"arn:aws:dynamodb:{stack.region}:{stack.account_id}:table/{name}"
+        )
 
 
 def _buckets(template: dict, s3, stack: Stack) -> None:
     for logical, resource in resources_of_type(template, "AWS::S3::Bucket").items():
         props = stack.resolver.resolve(resource.get("Properties", {}))
         name = props.get("BucketName") or f"{stack.name}-{logical}".lower()
-        kwargs = {} if stack.region == "us-east-1" else {
-            "CreateBucketConfiguration": {"LocationConstraint": stack.region}}
+        kwargs = (
+            {}
+            if stack.region == "us-east-1"
+            else {"CreateBucketConfiguration": {"LocationConstraint": stack.region}}
+        )
         s3.create_bucket(Bucket=name, **kwargs)
         if encryption := props.get("BucketEncryption"):
-            s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration=encryption[
-                "ServerSideEncryptionConfiguration"] and {"Rules": [
-                    {"ApplyServerSideEncryptionByDefault": rule["ServerSideEncryptionByDefault"]}
-                    for rule in encryption["ServerSideEncryptionConfiguration"]]})
+            s3.put_bucket_encryption(
+                Bucket=name,
+                ServerSideEncryptionConfiguration=encryption["ServerSideEncryptionConfiguration"]
+                and {
+                    "Rules": [
+                        {"ApplyServerSideEncryptionByDefault": rule["ServerSideEncryptionByDefault"]}
+                        for rule in encryption["ServerSideEncryptionConfiguration"]
+                    ]
+                },
+            )
         if block := props.get("PublicAccessBlockConfiguration"):
             s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=block)
         stack.buckets[logical] = name
@@ -89,28 +111,48 @@ def _passive(template: dict, stack: Stack) -> None:
         if kind == "AWS::Logs::LogGroup":
             group = stack.resolver.resolve(resource["Properties"].get("LogGroupName", logical))
             stack.resolver.refs[logical] = group
-            stack.resolver.attributes[(logical, "Arn")] = f"arn:aws:logs:{stack.region}:{stack.account_id}:log-group:{group}:*"
+            stack.resolver.attributes[(logical, "Arn")] = (
+                f"arn:aws:logs:{stack.region}:{stack.account_id}:log-group:{group}:*"
+            )
         elif kind == "AWS::IAM::Role":
             stack.resolver.refs[logical] = f"{stack.name}-{logical}"
-            stack.resolver.attributes[(logical, "Arn")] = f"arn:aws:iam::{stack.account_id}:role/{stack.name}-{logical}"
+            stack.resolver.attributes[(logical, "Arn")] = (
+                f"arn:aws:iam::{stack.account_id}:role/{stack.name}-{logical}"
+            )
         elif kind == "AWS::Serverless::LayerVersion":
-            stack.resolver.refs[logical] = f"arn:aws:lambda:{stack.region}:{stack.account_id}:layer:{logical}:1"
+            stack.resolver.refs[logical] = (
+                f"arn:aws:lambda:{stack.region}:{stack.account_id}:layer:{logical}:1"
+            )
 
 
 def _functions(template: dict, awslambda, iam, stack: Stack, runtime: InProcessLambda) -> None:
     role = iam.create_role(
         RoleName=EXECUTION_ROLE,
-        AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "lambda.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            }
+        ),
     )["Role"]["Arn"]
     defaults = template.get("Globals", {}).get("Function", {})
-    layers = {logical: code_path(r["Properties"]["ContentUri"])
-              for logical, r in resources_of_type(template, "AWS::Serverless::LayerVersion").items()}
+    layers = {
+        logical: code_path(r["Properties"]["ContentUri"])
+        for logical, r in resources_of_type(template, "AWS::Serverless::LayerVersion").items()
+    }
     functions = resources_of_type(template, "AWS::Serverless::Function")
-    for logical, resource in functions.items():  # names first: environments may refer to other functions
+    for logical in functions:  # names first: environments may refer to other functions
         name = f"{stack.name}-{logical}"
         stack.resolver.refs[logical] = name
-        stack.resolver.attributes[(logical, "Arn")] = f"arn:aws:lambda:{stack.region}:{stack.account_id}:function:{name}"
+        stack.resolver.attributes[(logical, "Arn")] = (
+            f"arn:aws:lambda:{stack.region}:{stack.account_id}:function:{name}"
+        )
     for logical, resource in functions.items():
         props = {**defaults, **resource["Properties"]}
         environment = {
@@ -121,7 +163,9 @@ def _functions(template: dict, awslambda, iam, stack: Stack, runtime: InProcessL
         for key, value in environment.items():
             if stack.environment.setdefault(key, value) != value:
                 raise ValueError(f"{key} differs between functions; in-process Lambdas share one environment")
-        layer_paths = [layers[layer["Ref"]] for layer in props.get("Layers", []) if layer.get("Ref") in layers]
+        layer_paths = [
+            layers[layer["Ref"]] for layer in props.get("Layers", []) if layer.get("Ref") in layers
+        ]
         spec = FunctionSpec(
             logical_id=logical,
             name=stack.resolver.refs[logical],
@@ -133,9 +177,15 @@ def _functions(template: dict, awslambda, iam, stack: Stack, runtime: InProcessL
             timeout_s=int(props.get("Timeout", 3)),
         )
         awslambda.create_function(
-            FunctionName=spec.name, Runtime=props.get("Runtime", "python3.12"), Role=role, Handler=spec.handler,
-            Code={"ZipFile": _dummy_zip()}, Environment={"Variables": environment},
-            MemorySize=spec.memory_mb, Timeout=spec.timeout_s, Architectures=props.get("Architectures", ["arm64"]),
+            FunctionName=spec.name,
+            Runtime=props.get("Runtime", "python3.12"),
+            Role=role,
+            Handler=spec.handler,
+            Code={"ZipFile": _dummy_zip()},
+            Environment={"Variables": environment},
+            MemorySize=spec.memory_mb,
+            Timeout=spec.timeout_s,
+            Architectures=props.get("Architectures", ["arm64"]),
         )
         runtime.register(spec)
         stack.functions[logical] = spec
@@ -146,7 +196,9 @@ def _state_machines(template: dict, sfn, stack: Stack) -> None:
         props = resource["Properties"]
         name = stack.resolver.resolve(props.get("Name")) or f"{stack.name}-{logical}"
         definition = (ROOT / props["DefinitionUri"]).read_text()
-        substitutions = {k: str(v) for k, v in stack.resolver.resolve(props.get("DefinitionSubstitutions", {})).items()}
+        substitutions = {
+            k: str(v) for k, v in stack.resolver.resolve(props.get("DefinitionSubstitutions", {})).items()
+        }
         arn = sfn.create_state_machine(
             name=name,
             definition=substitute_definition(definition, substitutions),

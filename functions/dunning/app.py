@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from arrears import cycle_repo, reports_repo
+from arrears.errors import InvalidInput
 from arrears.models import bind_models
 from arrears.observability import logger, metrics, tracer
 from arrears.settings import Settings, get_settings
-from arrears.errors import InvalidInput
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
+
 from dunning import cycle
 from dunning.events import CloseDayEvent, CycleDay, ReleaseLockEvent, ShardPageEvent, TakeLockEvent
-from pydantic import ValidationError
 
 
 def _setup() -> Settings:
@@ -34,8 +34,12 @@ def take_lock(event: dict, context: LambdaContext) -> dict:
     settings = _setup()
     request = _parse(TakeLockEvent, event)
     portfolio, as_of = request.request.portfolio, request.request.business_date()
-    acquired = cycle.take_lock(portfolio, as_of, request.execution, request.started_at, settings.lock_lease_seconds)
-    logger.info("cycle lock", extra={"portfolio": portfolio, "as_of": as_of.isoformat(), "acquired": acquired})
+    acquired = cycle.take_lock(
+        portfolio, as_of, request.execution, request.started_at, settings.lock_lease_seconds
+    )
+    logger.info(
+        "cycle lock", extra={"portfolio": portfolio, "as_of": as_of.isoformat(), "acquired": acquired}
+    )
     metrics.add_metric(name="CycleStarted" if acquired else "CycleAlreadyRan", unit="Count", value=1)
     return {"acquired": acquired, "as_of": as_of.isoformat()}
 
@@ -47,7 +51,12 @@ def list_shards(event: dict, context: LambdaContext) -> dict:
     settings = _setup()
     request = _parse(CycleDay, event)
     items = [
-        {"portfolio": request.portfolio, "as_of": request.as_of.isoformat(), "execution": request.execution, "shard": s}
+        {
+            "portfolio": request.portfolio,
+            "as_of": request.as_of.isoformat(),
+            "execution": request.execution,
+            "shard": s,
+        }
         for s in cycle.shards(request.portfolio, settings.shard_count)
     ]
     metrics.add_metric(name="ShardsListed", unit="Count", value=len(items))
@@ -60,7 +69,9 @@ def list_shards(event: dict, context: LambdaContext) -> dict:
 def process_page(event: dict, context: LambdaContext) -> dict:
     settings = _setup()
     request = _parse(ShardPageEvent, event)
-    page = cycle.process_page(request.shard, request.as_of, request.execution, request.cursor, settings.page_size)
+    page = cycle.process_page(
+        request.shard, request.as_of, request.execution, request.cursor, settings.page_size
+    )
     metrics.add_metric(name="AccountsEvaluated", unit="Count", value=page["evaluated"])
     metrics.add_metric(name="AccountsChanged", unit="Count", value=page["changed"])
     return {

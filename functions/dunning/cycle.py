@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import date, datetime
+from enum import StrEnum
 
 from arrears import accounts_repo, cycle_repo
 from arrears.account import Account, shard_key
@@ -47,11 +48,15 @@ def plan(account: Account, as_of: date) -> tuple[Account, Evaluation, Change | N
         census_balance=account.balance,
     )
     moved = before != after or account.balance != account.census_balance
-    change = Change(before, after, account.currency, account.census_balance, account.balance) if moved else None
+    change = (
+        Change(before, after, account.currency, account.census_balance, account.balance) if moved else None
+    )
     return updated, result, change
 
 
-def _stage_record(account: Account, result: Evaluation, change: Change, as_of: date, execution: str) -> ActivityModel:
+def _stage_record(
+    account: Account, result: Evaluation, change: Change, as_of: date, execution: str
+) -> ActivityModel:
     return ActivityModel(
         account.account_id,
         f"{as_of.isoformat()}#stage#cycle",
@@ -64,7 +69,9 @@ def _stage_record(account: Account, result: Evaluation, change: Change, as_of: d
         detail={
             "from": change.from_group,
             "to": change.to_group,
-            "transition": transition_kind(account.bucket, result.bucket) if change.from_group != change.to_group else None,
+            "transition": transition_kind(account.bucket, result.bucket)
+            if change.from_group != change.to_group
+            else None,
             "dpd": result.dpd,
             "past_due": result.past_due,
             "balance_before": change.balance_before,
@@ -74,8 +81,14 @@ def _stage_record(account: Account, result: Evaluation, change: Change, as_of: d
     )
 
 
-def advance(account_id: str, as_of: date, execution: str, account: Account | None = None) -> Change | None | bool:
-    """Evaluate one account and save the result; returns its census change, None if unchanged, False if skipped.
+class Outcome(StrEnum):
+    SKIPPED = "skipped"  # already evaluated today, or no longer due
+    UNCHANGED = "unchanged"  # looked at; only its next action date moved
+    CHANGED = "changed"  # bucket, status or balance moved: a stage record was written
+
+
+def advance(account_id: str, as_of: date, execution: str, account: Account | None = None) -> Outcome:
+    """Evaluate one account and save the result.
 
     The stage record is written before the account: if the account write is lost, a re-run
     recomputes the same record (same key) and then lands the account write.
@@ -84,13 +97,13 @@ def advance(account_id: str, as_of: date, execution: str, account: Account | Non
         current = account if (account is not None and attempt == 0) else accounts_repo.get_account(account_id)
         planned = plan(current, as_of)
         if planned is None:
-            return False
+            return Outcome.SKIPPED
         updated, result, change = planned
         if change is not None:
             cycle_repo.put_stage_record(_stage_record(current, result, change, as_of, execution))
         try:
             accounts_repo.save_account(updated)
-            return change
+            return Outcome.UNCHANGED if change is None else Outcome.CHANGED
         except AccountVersionConflict:
             logger.info("version conflict, re-reading", extra={"account_id": account_id, "attempt": attempt})
     raise AccountVersionConflict(account_id)
@@ -105,7 +118,12 @@ def process_page(shard: str, as_of: date, execution: str, cursor: dict | None, p
             continue
         evaluated += 1
         changed += outcome is not None
-    return {"evaluated": evaluated, "changed": changed, "cursor": next_cursor, "has_more": next_cursor is not None}
+    return {
+        "evaluated": evaluated,
+        "changed": changed,
+        "cursor": next_cursor,
+        "has_more": next_cursor is not None,
+    }
 
 
 def check_shards(shard_list: list[str], shard_results: list[dict | None]) -> None:
@@ -115,9 +133,13 @@ def check_shards(shard_list: list[str], shard_results: list[dict | None]) -> Non
     missing = [s for s in shard_list if s not in finished and s not in {f["shard"] for f in failures}]
     if not failures and not missing:
         return
-    reasons = [f"{f['shard']}: {f['error'].get('Error')}: {_message(f['error'].get('Cause'))}" for f in failures]
+    reasons = [
+        f"{f['shard']}: {f['error'].get('Error')}: {_message(f['error'].get('Cause'))}" for f in failures
+    ]
     reasons += [f"{s}: no result" for s in missing]
-    raise ShardFailed(f"{len(reasons)} of {len(shard_list)} shard(s) did not finish; " + "; ".join(reasons[:5]))
+    raise ShardFailed(
+        f"{len(reasons)} of {len(shard_list)} shard(s) did not finish; " + "; ".join(reasons[:5])
+    )
 
 
 def _message(cause: str | None) -> str:

@@ -9,7 +9,9 @@ from typer.testing import CliRunner
 from arrears_cli.main import app
 
 runner = CliRunner()
-HEADER = "account_id,product_type,currency,balance,amount_past_due,oldest_due_date,locale,time_zone,jurisdiction\n"
+HEADER = (
+    "account_id,product_type,currency,balance,amount_past_due,oldest_due_date,locale,time_zone,jurisdiction\n"
+)
 GOOD = [
     "A-1,open-end,USD,1500.00,100.00,2026-02-05,en-US,America/New_York,US\n",
     "A-2,closed-end,MXN,25000,0,,es-MX,America/Mexico_City,MX\n",
@@ -43,8 +45,15 @@ def test_a_good_csv_imports_every_row_in_minor_units(endpoint, tmp_path):
 
 def test_json_lines_are_accepted(endpoint, tmp_path):
     path = tmp_path / "book.jsonl"
-    row = {"account_id": "J-1", "product_type": "closed_end", "currency": "JPY", "balance": "120000",
-           "locale": "en-US", "time_zone": "America/Chicago", "jurisdiction": "US"}
+    row = {
+        "account_id": "J-1",
+        "product_type": "closed_end",
+        "currency": "JPY",
+        "balance": "120000",
+        "locale": "en-US",
+        "time_zone": "America/Chicago",
+        "jurisdiction": "US",
+    }
     path.write_text(json.dumps(row) + "\n")
     result = _run(endpoint, "accounts", "import", str(path), "--as-of", "2026-03-01")
     assert result.exit_code == 0, result.output
@@ -54,13 +63,13 @@ def test_json_lines_are_accepted(endpoint, tmp_path):
 def test_a_file_with_bad_rows_imports_nothing_and_names_each_problem(endpoint, tmp_path):
     path = tmp_path / "book.csv"
     bad = [
-        "B-1,open-end,USD,abc,0,,en-US,America/New_York,US\n",           # row 4: balance
+        "B-1,open-end,USD,abc,0,,en-US,America/New_York,US\n",  # row 4: balance
         "B-2,open-end,USD,100,200,2026-01-01,en-US,America/New_York,US\n",  # row 5: past due > balance
-        "B-3,open-end,XYZ,100,0,,en-US,America/New_York,US\n",           # row 6: currency
-        "B-4,open-end,USD,100,0,,en-US,Mars/Olympus,US\n",               # row 7: time zone
-        "A-1,open-end,USD,100,0,,en-US,America/New_York,US\n",           # row 8: duplicate id
-        "B-6,open-end,USD,100,10,,en-US,America/New_York,US\n",          # row 9: no oldest due date
-        "B-7,lease,USD,100.001,0,,en-US,America/New_York,CA\n",          # row 10: three problems
+        "B-3,open-end,XYZ,100,0,,en-US,America/New_York,US\n",  # row 6: currency
+        "B-4,open-end,USD,100,0,,en-US,Mars/Olympus,US\n",  # row 7: time zone
+        "A-1,open-end,USD,100,0,,en-US,America/New_York,US\n",  # row 8: duplicate id
+        "B-6,open-end,USD,100,10,,en-US,America/New_York,US\n",  # row 9: no oldest due date
+        "B-7,lease,USD,100.001,0,,en-US,America/New_York,CA\n",  # row 10: three problems
     ]
     path.write_text(HEADER + "".join(GOOD) + "".join(bad))
 

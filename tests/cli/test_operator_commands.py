@@ -14,7 +14,9 @@ from arrears_cli.main import app
 
 runner = CliRunner()
 ROW = "A-1,open-end,USD,1500.00,100.00,2026-02-05,en-US,America/New_York,US\n"
-HEADER = "account_id,product_type,currency,balance,amount_past_due,oldest_due_date,locale,time_zone,jurisdiction\n"
+HEADER = (
+    "account_id,product_type,currency,balance,amount_past_due,oldest_due_date,locale,time_zone,jurisdiction\n"
+)
 
 
 def _run(endpoint, *args):
@@ -37,7 +39,9 @@ def test_cycle_run_then_executions_and_account_views(endpoint, tmp_path):
 
     listed = json.loads(_run(endpoint, "executions", "list", "--format", "json").stdout)
     assert [e["status"] for e in listed] == ["SUCCEEDED"]
-    history = json.loads(_run(endpoint, "executions", "history", listed[0]["name"], "--format", "json").stdout)
+    history = json.loads(
+        _run(endpoint, "executions", "history", listed[0]["name"], "--format", "json").stdout
+    )
     assert history[0]["type"] == "ExecutionStarted" and history[-1]["type"] == "ExecutionSucceeded"
 
     account = json.loads(_run(endpoint, "accounts", "show", "A-1", "--format", "json").stdout)
@@ -68,12 +72,29 @@ def test_the_aws_cli_lists_the_cycles_executions(endpoint, tmp_path):
     local = json.loads(Path(".arrears/local.json").read_text())
     arn = local["state_machines"]["CollectionCycleStateMachine"]
     aws = Path(sys.executable).with_name("aws")
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
+    env = {
+        **os.environ,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
     env.pop("AWS_ENDPOINT_URL", None)
     result = subprocess.run(
-        [str(aws), "--endpoint-url", endpoint.endpoint_url, "stepfunctions", "list-executions",
-         "--state-machine-arn", arn, "--output", "json"],
-        capture_output=True, text=True, env=env, timeout=120,
+        [
+            str(aws),
+            "--endpoint-url",
+            endpoint.endpoint_url,
+            "stepfunctions",
+            "list-executions",
+            "--state-machine-arn",
+            arn,
+            "--output",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert [e["status"] for e in json.loads(result.stdout)["executions"]] == ["SUCCEEDED"]

@@ -19,17 +19,23 @@ def test_local_tables_and_indexes_match_the_template(cloud):
         table = dynamodb.describe_table(TableName=cloud.stack.tables[logical_id])["Table"]
         props = resource["Properties"]
         assert table["KeySchema"] == props["KeySchema"]
-        local_indexes = {i["IndexName"]: (i["KeySchema"], i["Projection"]["ProjectionType"])
-                         for i in table.get("GlobalSecondaryIndexes", [])}
-        template_indexes = {i["IndexName"]: (i["KeySchema"], i["Projection"]["ProjectionType"])
-                            for i in props.get("GlobalSecondaryIndexes", [])}
+        local_indexes = {
+            i["IndexName"]: (i["KeySchema"], i["Projection"]["ProjectionType"])
+            for i in table.get("GlobalSecondaryIndexes", [])
+        }
+        template_indexes = {
+            i["IndexName"]: (i["KeySchema"], i["Projection"]["ProjectionType"])
+            for i in props.get("GlobalSecondaryIndexes", [])
+        }
         assert local_indexes == template_indexes
 
 
 def test_local_state_machines_are_the_asl_files_with_their_substitutions(cloud):
     sfn = cloud.client("stepfunctions")
     for logical_id in resources_of_type(TEMPLATE, "AWS::Serverless::StateMachine"):
-        definition = sfn.describe_state_machine(stateMachineArn=cloud.stack.state_machines[logical_id])["definition"]
+        definition = sfn.describe_state_machine(stateMachineArn=cloud.stack.state_machines[logical_id])[
+            "definition"
+        ]
         assert "${" not in definition
         for spec in cloud.stack.functions.values():
             if spec.logical_id in definition or spec.arn in definition:
@@ -37,14 +43,17 @@ def test_local_state_machines_are_the_asl_files_with_their_substitutions(cloud):
 
 
 def test_local_functions_get_the_templates_environment(cloud):
-    config = cloud.client("lambda").get_function_configuration(FunctionName=cloud.stack.functions["ProcessPageFunction"].name)
+    config = cloud.client("lambda").get_function_configuration(
+        FunctionName=cloud.stack.functions["ProcessPageFunction"].name
+    )
     assert config["Environment"]["Variables"]["ACCOUNTS_TABLE"] == cloud.stack.tables["AccountsTable"]
     assert config["Handler"] == "dunning.app.process_page"
 
 
 def _tiny_machine(cloud, definition: dict) -> str:
     return cloud.client("stepfunctions").create_state_machine(
-        name=f"probe-{abs(hash(json.dumps(definition)))}", definition=json.dumps(definition),
+        name=f"probe-{abs(hash(json.dumps(definition)))}",
+        definition=json.dumps(definition),
         roleArn="arn:aws:iam::123456789012:role/probe",
     )["stateMachineArn"]
 
@@ -52,7 +61,10 @@ def _tiny_machine(cloud, definition: dict) -> str:
 def test_a_wait_state_does_not_sleep_for_real(cloud, stack):
     from arrears_cli import executions
 
-    arn = _tiny_machine(cloud, {"StartAt": "Wait a day", "States": {"Wait a day": {"Type": "Wait", "Seconds": 86400, "End": True}}})
+    arn = _tiny_machine(
+        cloud,
+        {"StartAt": "Wait a day", "States": {"Wait a day": {"Type": "Wait", "Seconds": 86400, "End": True}}},
+    )
     execution = cloud.client("stepfunctions").start_execution(stateMachineArn=arn)["executionArn"]
     assert executions.wait(stack, execution, timeout_s=60)["status"] == "SUCCEEDED"
 
@@ -72,12 +84,22 @@ def test_a_cancelled_transaction_leaves_nothing_behind(cloud):
     table = cloud.stack.tables["ActivityTable"]
     dynamodb.put_item(TableName=table, Item={"pk": {"S": "a"}, "sk": {"S": "1"}, "v": {"N": "1"}})
     with pytest.raises(ClientError) as raised:
-        dynamodb.transact_write_items(TransactItems=[
-            {"Put": {"TableName": table, "Item": {"pk": {"S": "a"}, "sk": {"S": "2"}}}},
-            {"Update": {"TableName": table, "Key": {"pk": {"S": "a"}, "sk": {"S": "1"}},
-                        "UpdateExpression": "SET v = :two", "ConditionExpression": "v = :zero",
-                        "ExpressionAttributeValues": {":two": {"N": "2"}, ":zero": {"N": "0"}}}},
-        ])
+        dynamodb.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": table, "Item": {"pk": {"S": "a"}, "sk": {"S": "2"}}}},
+                {
+                    "Update": {
+                        "TableName": table,
+                        "Key": {"pk": {"S": "a"}, "sk": {"S": "1"}},
+                        "UpdateExpression": "SET v = :two",
+                        "ConditionExpression": "v = :zero",
+                        "ExpressionAttributeValues": {":two": {"N": "2"}, ":zero": {"N": "0"}},
+                    }
+                },
+            ]
+        )
     assert raised.value.response["Error"]["Code"] == "TransactionCanceledException"
     assert "Item" not in dynamodb.get_item(TableName=table, Key={"pk": {"S": "a"}, "sk": {"S": "2"}})
-    assert dynamodb.get_item(TableName=table, Key={"pk": {"S": "a"}, "sk": {"S": "1"}})["Item"]["v"] == {"N": "1"}
+    assert dynamodb.get_item(TableName=table, Key={"pk": {"S": "a"}, "sk": {"S": "1"}})["Item"]["v"] == {
+        "N": "1"
+    }

@@ -11,10 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import arrears.errors
+import pytest
 from arrears.models import AccountModel, ActivityModel
+
 from localcloud.template import ROOT, load_template, resources_of_type
 
 TEMPLATE = load_template()
@@ -57,8 +57,11 @@ def test_every_substitution_in_the_asl_resolves_to_a_template_resource(logical_i
 
 @pytest.mark.parametrize("logical_id", sorted(STATE_MACHINES))
 def test_retry_and_catch_name_real_error_types(logical_id):
-    ours = {name for name, cls in inspect.getmembers(arrears.errors, inspect.isclass)
-            if issubclass(cls, arrears.errors.ArrearsError)}
+    ours = {
+        name
+        for name, cls in inspect.getmembers(arrears.errors, inspect.isclass)
+        if issubclass(cls, arrears.errors.ArrearsError)
+    }
     for state_name, state in _all_states(_asl(STATE_MACHINES[logical_id])["States"]):
         for rule in state.get("Retry", []) + state.get("Catch", []):
             for error in rule["ErrorEquals"]:
@@ -94,10 +97,15 @@ def test_pynamodb_models_match_the_tables_in_the_template():
     assert AccountModel.collectible.Meta.index_name == "collectible"
 
     activity = tables["ActivityTable"]["Properties"]
-    assert _key_schema(activity) == {"HASH": ActivityModel._hash_keyname, "RANGE": ActivityModel._range_keyname}
+    assert _key_schema(activity) == {
+        "HASH": ActivityModel._hash_keyname,
+        "RANGE": ActivityModel._range_keyname,
+    }
     by_day = {i["IndexName"]: i for i in activity["GlobalSecondaryIndexes"]}["by_cycle_day"]
     assert _key_schema(by_day) == {"HASH": "cycle_day", "RANGE": "pk"}
-    assert tables["IdempotencyTable"]["Properties"]["TimeToLiveSpecification"]["AttributeName"] == "expiration"
+    assert (
+        tables["IdempotencyTable"]["Properties"]["TimeToLiveSpecification"]["AttributeName"] == "expiration"
+    )
 
 
 def test_buckets_are_encrypted_and_private():
@@ -115,6 +123,9 @@ def test_the_schedule_starts_the_cycle_in_the_portfolios_time_zone():
 
 def test_architecture_contracts_hold():
     lint_imports = Path(sys.executable).with_name("lint-imports")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(str(ROOT / p) for p in ("functions", "functions/common", "."))}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(str(ROOT / p) for p in ("functions", "functions/common", ".")),
+    }
     result = subprocess.run([str(lint_imports)], capture_output=True, text=True, cwd=ROOT, env=env)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -3,9 +3,6 @@
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-
 from arrears.clock import add_months
 from arrears.errors import InvalidInput
 from arrears.ledger import (
@@ -20,6 +17,8 @@ from arrears.ledger import (
     settle_oldest_first,
 )
 from arrears.money import Money
+from hypothesis import given
+from hypothesis import strategies as st
 
 D0 = date(2026, 1, 5)
 dues_strategy = st.lists(
@@ -29,11 +28,9 @@ dues_strategy = st.lists(
 ).map(lambda ds: tuple(sorted(ds)))
 
 
-@given(st.integers(0, 10**9), st.lists(st.integers(-10**7, 10**7).filter(bool), max_size=30))
+@given(st.integers(0, 10**9), st.lists(st.integers(-(10**7), 10**7).filter(bool), max_size=30))
 def test_balance_is_opening_plus_the_sum_of_entries(opening, amounts):
-    entries = [
-        LedgerEntry(f"e{i}", EntryKind.ADJUSTMENT, Money(a, "USD"), D0) for i, a in enumerate(amounts)
-    ]
+    entries = [LedgerEntry(f"e{i}", EntryKind.ADJUSTMENT, Money(a, "USD"), D0) for i, a in enumerate(amounts)]
     assert balance(Money(opening, "USD"), entries).minor == opening + sum(amounts)
 
 
@@ -64,7 +61,9 @@ def test_future_dues_are_not_past_due():
     assert oldest_unpaid_due(dues, date(2026, 1, 5)) is None  # due today is not late yet
 
 
-@pytest.mark.parametrize("kind,amount", [(EntryKind.PAYMENT, 100), (EntryKind.FEE, -100), (EntryKind.PAYMENT, 0)])
+@pytest.mark.parametrize(
+    "kind,amount", [(EntryKind.PAYMENT, 100), (EntryKind.FEE, -100), (EntryKind.PAYMENT, 0)]
+)
 def test_entries_carry_the_sign_of_their_kind(kind, amount):
     with pytest.raises(InvalidInput):
         LedgerEntry("x", kind, Money(amount, "USD"), D0)

@@ -3,22 +3,21 @@
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-
 from arrears.errors import CurrencyMismatch, InvalidInput
 from arrears.money import Money, minor_digits
+from hypothesis import given
+from hypothesis import strategies as st
 
 currencies = st.sampled_from(["USD", "MXN", "PHP", "JPY", "KWD", "EUR"])
 
 
-@given(currencies, st.integers(min_value=-10**15, max_value=10**15))
+@given(currencies, st.integers(min_value=-(10**15), max_value=10**15))
 def test_parsing_the_decimal_form_gives_back_the_same_minor_units(currency, minor):
     money = Money(minor, currency)
     assert Money.parse(str(money.to_decimal()), currency) == money
 
 
-@given(currencies, st.integers(-10**12, 10**12), st.integers(-10**12, 10**12))
+@given(currencies, st.integers(-(10**12), 10**12), st.integers(-(10**12), 10**12))
 def test_addition_and_subtraction_are_exact(currency, a, b):
     assert (Money(a, currency) + Money(b, currency)).minor == a + b
     assert (Money(a, currency) - Money(b, currency) + Money(b, currency)) == Money(a, currency)
@@ -28,7 +27,9 @@ def test_minor_digits_follow_iso_4217():
     assert (minor_digits("JPY"), minor_digits("USD"), minor_digits("KWD")) == (0, 2, 3)
 
 
-@pytest.mark.parametrize("amount,currency", [("1.005", "USD"), ("1.5", "JPY"), ("abc", "USD"), ("NaN", "USD")])
+@pytest.mark.parametrize(
+    "amount,currency", [("1.005", "USD"), ("1.5", "JPY"), ("abc", "USD"), ("NaN", "USD")]
+)
 def test_parse_refuses_sub_minor_precision_and_garbage(amount, currency):
     with pytest.raises(InvalidInput):
         Money.parse(amount, currency)

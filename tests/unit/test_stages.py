@@ -3,9 +3,6 @@
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-
 from arrears.ledger import Due, settle_oldest_first
 from arrears.stages import (
     BUCKETS,
@@ -17,13 +14,26 @@ from arrears.stages import (
     evaluate,
     transition_kind,
 )
+from hypothesis import given
+from hypothesis import strategies as st
 
 
 @pytest.mark.parametrize(
     "dpd,bucket",
-    [(0, Bucket.CURRENT), (1, Bucket.B1_29), (29, Bucket.B1_29), (30, Bucket.B30_59), (59, Bucket.B30_59),
-     (60, Bucket.B60_89), (90, Bucket.B90_119), (119, Bucket.B90_119), (120, Bucket.B120_179),
-     (179, Bucket.B120_179), (180, Bucket.B180_PLUS), (2000, Bucket.B180_PLUS)],
+    [
+        (0, Bucket.CURRENT),
+        (1, Bucket.B1_29),
+        (29, Bucket.B1_29),
+        (30, Bucket.B30_59),
+        (59, Bucket.B30_59),
+        (60, Bucket.B60_89),
+        (90, Bucket.B90_119),
+        (119, Bucket.B90_119),
+        (120, Bucket.B120_179),
+        (179, Bucket.B120_179),
+        (180, Bucket.B180_PLUS),
+        (2000, Bucket.B180_PLUS),
+    ],
 )
 def test_bucket_boundaries(dpd, bucket):
     assert bucket_for(dpd) is bucket
@@ -68,7 +78,9 @@ def test_a_paid_off_account_leaves_the_work_index():
 @given(st.integers(1, 400), st.integers(0, 300))
 def test_a_partial_payment_never_increases_days_past_due(age, paid):
     as_of = date(2026, 6, 1)
-    dues = tuple(Due(as_of - timedelta(days=age - 30 * i), 100) for i in range(age // 30 + 1) if age - 30 * i > 0)
+    dues = tuple(
+        Due(as_of - timedelta(days=age - 30 * i), 100) for i in range(age // 30 + 1) if age - 30 * i > 0
+    )
     before = evaluate(10_000, dues, Status.ACTIVE, as_of)
     after = evaluate(10_000 - paid, settle_oldest_first(dues, paid)[0], Status.ACTIVE, as_of)
     assert after.dpd <= before.dpd

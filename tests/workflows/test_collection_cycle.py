@@ -7,29 +7,43 @@ from datetime import date
 
 import boto3
 import pytest
-
 from arrears import accounts_repo, cycle_repo
 from arrears.account import Account, ProductType, shard_of
 from arrears.errors import StoreUnavailable
 from arrears.ledger import Due, EntryKind, LedgerEntry
 from arrears.money import Money
+
 from arrears_cli import executions
 
 AS_OF = date(2026, 3, 1)
 
 
-def _account(stack, account_id: str, oldest_due: date | None, amount: int = 5000, balance: int = 100_000) -> Account:
+def _account(
+    stack, account_id: str, oldest_due: date | None, amount: int = 5000, balance: int = 100_000
+) -> Account:
     dues = (Due(oldest_due, amount),) if oldest_due else (Due(date(2026, 3, 20), amount),)
     account = Account(
-        account_id, "main", ProductType.OPEN_END, "USD", balance, balance, dues, "en-US", "America/New_York", "US",
-        home_shard=shard_of(account_id, "main", stack.shard_count), next_action_on=AS_OF,
+        account_id,
+        "main",
+        ProductType.OPEN_END,
+        "USD",
+        balance,
+        balance,
+        dues,
+        "en-US",
+        "America/New_York",
+        "US",
+        home_shard=shard_of(account_id, "main", stack.shard_count),
+        next_action_on=AS_OF,
     )
     accounts_repo.create_account(account)
     return account
 
 
 def _activity_count(stack) -> int:
-    table = boto3.client("dynamodb", region_name=stack.region).scan(TableName=stack.activity_table, Select="COUNT")
+    table = boto3.client("dynamodb", region_name=stack.region).scan(
+        TableName=stack.activity_table, Select="COUNT"
+    )
     return table["Count"]
 
 
@@ -49,16 +63,33 @@ def test_a_cycle_classifies_every_due_account_and_writes_the_days_figures(portfo
     assert result["status"] == "SUCCEEDED"
     summary = json.loads(result["output"])
     assert summary["accounts_by_bucket"] == {
-        "current": 2, "1-29": 1, "30-59": 1, "60-89": 1, "90-119": 0, "120-179": 0, "180+": 1, "closed": 0,
+        "current": 2,
+        "1-29": 1,
+        "30-59": 1,
+        "60-89": 1,
+        "90-119": 0,
+        "120-179": 0,
+        "180+": 1,
+        "closed": 0,
     }
     assert summary["balances_by_bucket"]["USD"]["180+"] == 100_000
-    assert summary["transitions"] == {"new->1-29": 1, "new->180+": 1, "new->30-59": 1, "new->60-89": 1, "new->current": 2}
+    assert summary["transitions"] == {
+        "new->1-29": 1,
+        "new->180+": 1,
+        "new->30-59": 1,
+        "new->60-89": 1,
+        "new->current": 2,
+    }
     late = accounts_repo.get_account("LATE-35")
     assert (late.bucket.value, late.dpd, late.next_action_on) == ("30-59", 35, date(2026, 3, 26))
     stage = accounts_repo.timeline("LATE-35", kind="stage")
-    assert [s.detail["to"] for s in stage] == ["30-59"] and stage[0].detail["reason"].startswith("35 days past due")
+    assert [s.detail["to"] for s in stage] == ["30-59"] and stage[0].detail["reason"].startswith(
+        "35 days past due"
+    )
     stored = json.loads(
-        boto3.client("s3").get_object(Bucket=portfolio.reports_bucket, Key=summary["report_key"])["Body"].read()
+        boto3.client("s3")
+        .get_object(Bucket=portfolio.reports_bucket, Key=summary["report_key"])["Body"]
+        .read()
     )
     assert stored["accounts_by_bucket"] == summary["accounts_by_bucket"]
 
@@ -103,8 +134,10 @@ def test_a_skipped_day_is_caught_up(portfolio):
 def test_a_fault_in_the_page_lambda_fails_visibly_and_a_rerun_has_no_double_effects(portfolio, cloud):
     dynamodb = boto3.client("dynamodb", region_name=portfolio.region)
     dynamodb.update_item(
-        TableName=portfolio.accounts_table, Key={"account_id": {"S": "LATE-65"}},
-        UpdateExpression="SET #s = :bad", ExpressionAttributeNames={"#s": "status"},
+        TableName=portfolio.accounts_table,
+        Key={"account_id": {"S": "LATE-65"}},
+        UpdateExpression="SET #s = :bad",
+        ExpressionAttributeNames={"#s": "status"},
         ExpressionAttributeValues={":bad": {"S": "not-a-status"}},
     )
 
@@ -118,8 +151,10 @@ def test_a_fault_in_the_page_lambda_fails_visibly_and_a_rerun_has_no_double_effe
     assert cycle_repo.cycle_history("main")[0].status == "failed"
 
     dynamodb.update_item(
-        TableName=portfolio.accounts_table, Key={"account_id": {"S": "LATE-65"}},
-        UpdateExpression="SET #s = :ok", ExpressionAttributeNames={"#s": "status"},
+        TableName=portfolio.accounts_table,
+        Key={"account_id": {"S": "LATE-65"}},
+        UpdateExpression="SET #s = :ok",
+        ExpressionAttributeNames={"#s": "status"},
         ExpressionAttributeValues={":ok": {"S": "active"}},
     )
     rerun = executions.run_cycle(portfolio, "main", AS_OF)
@@ -156,7 +191,9 @@ def test_the_scheduler_input_runs_on_the_portfolios_local_date(portfolio):
     sfn = boto3.client("stepfunctions", region_name=portfolio.region)
     arn = sfn.start_execution(
         stateMachineArn=portfolio.cycle_state_machine,
-        input=json.dumps({"portfolio": "main", "time_zone": "Asia/Manila", "scheduled_at": "2026-02-28T22:00:00Z"}),
+        input=json.dumps(
+            {"portfolio": "main", "time_zone": "Asia/Manila", "scheduled_at": "2026-02-28T22:00:00Z"}
+        ),
     )["executionArn"]
     result = executions.wait(portfolio, arn)
     assert json.loads(result["output"])["as_of"] == "2026-03-01"  # 06:00 in Manila
@@ -164,12 +201,20 @@ def test_the_scheduler_input_runs_on_the_portfolios_local_date(portfolio):
 
 @pytest.mark.parametrize(
     "payload,needle",
-    [({"as_of": "2026-03-01"}, "portfolio"), ({"portfolio": "main", "as_of": "01/03/2026"}, "as_of"),
-     ({"portfolio": "main", "time_zone": "Mars/Base", "scheduled_at": "2026-02-28T22:00:00Z"}, "time zone")],
+    [
+        ({"as_of": "2026-03-01"}, "portfolio"),
+        ({"portfolio": "main", "as_of": "01/03/2026"}, "as_of"),
+        (
+            {"portfolio": "main", "time_zone": "Mars/Base", "scheduled_at": "2026-02-28T22:00:00Z"},
+            "time zone",
+        ),
+    ],
 )
 def test_bad_input_fails_with_a_clear_error(portfolio, payload, needle):
     sfn = boto3.client("stepfunctions", region_name=portfolio.region)
-    arn = sfn.start_execution(stateMachineArn=portfolio.cycle_state_machine, input=json.dumps(payload))["executionArn"]
+    arn = sfn.start_execution(stateMachineArn=portfolio.cycle_state_machine, input=json.dumps(payload))[
+        "executionArn"
+    ]
     result = executions.wait(portfolio, arn)
     assert (result["status"], result["error"]) == ("FAILED", "InvalidInput")
     assert needle in result["cause"]

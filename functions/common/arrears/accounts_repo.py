@@ -112,11 +112,15 @@ def get_account(account_id: str) -> Account:
 def get_accounts(account_ids: list[str]) -> list[Account]:
     """Consistent batch read, returned in the order asked; missing ids are left out."""
     with store_errors():
-        found = {m.account_id: to_account(m) for m in AccountModel.batch_get(account_ids, consistent_read=True)}
+        found = {
+            m.account_id: to_account(m) for m in AccountModel.batch_get(account_ids, consistent_read=True)
+        }
     return [found[i] for i in account_ids if i in found]
 
 
-def collectible_page(shard: str, as_of: date, limit: int, cursor: dict | None) -> tuple[list[str], dict | None]:
+def collectible_page(
+    shard: str, as_of: date, limit: int, cursor: dict | None
+) -> tuple[list[str], dict | None]:
     """Ids of one page of accounts in a shard whose next action is due on or before `as_of`."""
     with store_errors():
         result = AccountModel.collectible.query(
@@ -154,7 +158,10 @@ def _account_actions(account: Account) -> list:
     for attribute, value in optional:
         actions.append(attribute.set(value) if value is not None else attribute.remove())
     if account.next_action_on:
-        actions += [AccountModel.next_action_on.set(account.next_action_on.isoformat()), AccountModel.shard.set(account.home_shard)]
+        actions += [
+            AccountModel.next_action_on.set(account.next_action_on.isoformat()),
+            AccountModel.shard.set(account.home_shard),
+        ]
     else:  # leaves the sparse work index
         actions += [AccountModel.next_action_on.remove(), AccountModel.shard.remove()]
     return actions
@@ -200,7 +207,10 @@ def apply_with_record(
         updated = change(current)
         item = record(current)
         try:
-            with store_errors(), TransactWrite(connection=transaction_connection(AccountModel.Meta.region)) as tx:
+            with (
+                store_errors(),
+                TransactWrite(connection=transaction_connection(AccountModel.Meta.region)) as tx,
+            ):
                 tx.save(item, condition=ActivityModel.sk.does_not_exist())
                 tx.update(_versioned(updated), actions=_account_actions(updated))
             return updated
@@ -222,7 +232,9 @@ def post_ledger_entry(account_id: str, entry: LedgerEntry, actor: str) -> Accoun
 
     def change(account: Account) -> Account:
         if entry.amount.currency != account.currency:
-            raise CurrencyMismatch(f"account {account_id} is in {account.currency}, not {entry.amount.currency}")
+            raise CurrencyMismatch(
+                f"account {account_id} is in {account.currency}, not {entry.amount.currency}"
+            )
         dues = account.dues
         if entry.kind is EntryKind.PAYMENT:
             dues, _ = settle_oldest_first(dues, -entry.amount.minor)
@@ -255,7 +267,9 @@ def add_due(account_id: str, due: Due, actor: str) -> Account:
         merged = {d.due_on: d.amount for d in account.dues}
         merged[due.due_on] = merged.get(due.due_on, 0) + due.amount
         dues = tuple(sorted(Due(day, amount) for day, amount in merged.items()))
-        return replace(account, dues=dues, next_action_on=_mark_for_review(account, due.due_on + timedelta(days=1)))
+        return replace(
+            account, dues=dues, next_action_on=_mark_for_review(account, due.due_on + timedelta(days=1))
+        )
 
     def record(account: Account) -> ActivityModel:
         return ActivityModel(

@@ -42,8 +42,14 @@ def take_lock(portfolio: str, as_of: date, execution: str, now_epoch: int, lease
         raise CycleOutOfOrder(f"{portfolio} already completed {later_run.sk}; refusing {as_of.isoformat()}")
     pk, sk = _lock_key(portfolio, as_of)
     lock = ActivityModel(
-        pk, sk, kind="cycle", occurred_on=as_of.isoformat(), actor=execution,
-        status=RUNNING, lease_until=now_epoch + lease_seconds, detail={"execution": execution},
+        pk,
+        sk,
+        kind="cycle",
+        occurred_on=as_of.isoformat(),
+        actor=execution,
+        status=RUNNING,
+        lease_until=now_epoch + lease_seconds,
+        detail={"execution": execution},
     )
     free = (
         ActivityModel.sk.does_not_exist()
@@ -69,7 +75,10 @@ def _finish(portfolio: str, as_of: date, execution: str, status: str, detail: di
     try:
         with store_errors():
             ActivityModel(pk, sk).update(
-                actions=[ActivityModel.status.set(status), ActivityModel.detail.set({"execution": execution, **detail})],
+                actions=[
+                    ActivityModel.status.set(status),
+                    ActivityModel.detail.set({"execution": execution, **detail}),
+                ],
                 condition=ActivityModel.actor == execution,
             )
     except UpdateError as exc:
@@ -98,7 +107,9 @@ def put_stage_record(record: ActivityModel) -> None:
 
 def stage_records(as_of: date, shards: list[str]) -> list[ActivityModel]:
     with store_errors():
-        return [item for shard in shards for item in ActivityModel.by_cycle_day.query(cycle_day_key(as_of, shard))]
+        return [
+            item for shard in shards for item in ActivityModel.by_cycle_day.query(cycle_day_key(as_of, shard))
+        ]
 
 
 def latest_census(portfolio: str, before: date) -> tuple[date | None, dict]:
@@ -117,8 +128,12 @@ def latest_census(portfolio: str, before: date) -> tuple[date | None, dict]:
 def put_census(portfolio: str, as_of: date, census: dict, execution: str) -> None:
     with store_errors():
         ActivityModel(
-            portfolio_pk(portfolio), f"census#{as_of.isoformat()}", kind="census",
-            occurred_on=as_of.isoformat(), actor=execution, detail=census,
+            portfolio_pk(portfolio),
+            f"census#{as_of.isoformat()}",
+            kind="census",
+            occurred_on=as_of.isoformat(),
+            actor=execution,
+            detail=census,
         ).save()
 
 

@@ -39,7 +39,12 @@ class AccountRecord(BaseModel):
     @field_validator("product_type", mode="before")
     @classmethod
     def _product(cls, value: str) -> str:
-        aliases = {"open-end": "open_end", "closed-end": "closed_end", "revolving": "open_end", "instalment": "closed_end"}
+        aliases = {
+            "open-end": "open_end",
+            "closed-end": "closed_end",
+            "revolving": "open_end",
+            "instalment": "closed_end",
+        }
         return aliases.get(str(value).strip().lower(), str(value).strip().lower())
 
     @field_validator("currency")
@@ -103,7 +108,11 @@ class AccountRecord(BaseModel):
 
     def to_account(self, portfolio: str, as_of: date, shard_count: int) -> Account:
         """The account as the cycle will first see it; it waits in the work index for the `as_of` cycle."""
-        if self.oldest_due_date and self.oldest_due_date >= as_of and self.money(self.amount_past_due, "").minor:
+        if (
+            self.oldest_due_date
+            and self.oldest_due_date >= as_of
+            and self.money(self.amount_past_due, "").minor
+        ):
             raise _field_error("oldest_due_date", f"must be before the import date {as_of.isoformat()}")
         instalment = self.money(self.instalment, "instalment").minor if self.instalment else None
         dues = schedule_from_past_due(

@@ -86,8 +86,9 @@ def next_due(dues: Iterable[Due], as_of: date) -> date | None:
     return min(upcoming) if upcoming else None
 
 
-def schedule_from_past_due(oldest_due_on: date, past_due_minor: int, instalment_minor: int | None,
-                           months_later) -> tuple[Due, ...]:
+def schedule_from_past_due(
+    oldest_due_on: date, past_due_minor: int, instalment_minor: int | None, months_later
+) -> tuple[Due, ...]:
     """Rebuild a schedule from a snapshot (oldest due date + amount past due).
 
     With an instalment size the past-due amount is spread over monthly dues from the oldest date,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pynamodb.connection import Connection
 from pynamodb.attributes import (
     JSONAttribute,
     ListAttribute,
@@ -13,6 +12,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     VersionAttribute,
 )
+from pynamodb.connection import Connection
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
@@ -23,7 +23,10 @@ class DueAttribute(MapAttribute):
 
 
 class CollectibleIndex(GlobalSecondaryIndex):
-    """Sparse and write-sharded: only accounts with work ahead carry `shard`; keys only, so a move is cheap."""
+    """Sparse and write-sharded: only accounts with work ahead carry `shard`.
+
+    Keys only, so moving an account costs two small index writes.
+    """
 
     class Meta:
         index_name = "collectible"

@@ -18,7 +18,9 @@ def _s3(region: str):
 def put_json(bucket: str, key: str, document: dict, region: str) -> str:
     try:
         _s3(region).put_object(
-            Bucket=bucket, Key=key, Body=json.dumps(document, indent=2, sort_keys=True).encode(),
+            Bucket=bucket,
+            Key=key,
+            Body=json.dumps(document, indent=2, sort_keys=True).encode(),
             ContentType="application/json",
         )
     except (ClientError, BotoCoreError) as exc:

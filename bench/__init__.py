@@ -1,0 +1,1 @@
+"""Benchmarks and the AWS cost model of the daily cycle (`make bench`)."""
