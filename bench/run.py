@@ -134,14 +134,18 @@ class ApiMeter:
 
     def _on_GetItem(self, params: Mapping, response: Mapping) -> None:
         item = response.get("Item")
-        self.read_units[params["TableName"]] += cm.read_units(cm.item_size(item), params.get("ConsistentRead", False))
+        self.read_units[params["TableName"]] += cm.read_units(
+            cm.item_size(item), params.get("ConsistentRead", False)
+        )
         self._remember(params["TableName"], item, params)
 
     def _on_BatchGetItem(self, params: Mapping, response: Mapping) -> None:
         for table, items in response.get("Responses", {}).items():
             request = params["RequestItems"][table]
             for item in items:
-                self.read_units[table] += cm.read_units(cm.item_size(item), request.get("ConsistentRead", False))
+                self.read_units[table] += cm.read_units(
+                    cm.item_size(item), request.get("ConsistentRead", False)
+                )
                 self._remember(table, item, request)
 
     def _on_Query(self, params: Mapping, response: Mapping) -> None:
@@ -149,13 +153,17 @@ class ApiMeter:
         index = params.get("IndexName")
         consistent = params.get("ConsistentRead", False) and index is None
         size = sum(cm.item_size(i) for i in response.get("Items", []))
-        self.read_units[params["TableName"] + (f"/{index}" if index else "")] += cm.read_units(size, consistent)
+        self.read_units[params["TableName"] + (f"/{index}" if index else "")] += cm.read_units(
+            size, consistent
+        )
 
     _on_Scan = _on_Query
 
     # -- writes
 
-    def _write(self, table: str, old: Mapping | None, new: Mapping | None, transactional: bool = False) -> None:
+    def _write(
+        self, table: str, old: Mapping | None, new: Mapping | None, transactional: bool = False
+    ) -> None:
         size = max(cm.item_size(old), cm.item_size(new))
         self.write_units[table] += cm.write_units(size, transactional)
         self.write_bytes[table].append(cm.item_size(new or old))
@@ -269,6 +277,7 @@ def state_transitions(sfn, execution_arn: str, output: Mapping) -> dict:
 
 def run_local(accounts_wanted: int, seed: int, as_of: date) -> dict:
     from arrears import accounts_repo
+
     from arrears_cli import executions
     from arrears_cli.portfolio_import import validate
     from arrears_cli.stackref import StackRef
@@ -356,8 +365,12 @@ def workloads(local: dict, touched: int) -> dict[str, cm.Workload]:
         read_units=Decimal(sum(meter.read_units.values())),
         s3_puts=Decimal(meter.calls[("s3", "PutObject")]),
     )
-    shared = dict(write_units_per_account=wru, read_units_per_account=rru, ms_per_account=MS_PER_ACCOUNT,
-                  memory_mb=memory_mb)
+    shared = dict(
+        write_units_per_account=wru,
+        read_units_per_account=rru,
+        ms_per_account=MS_PER_ACCOUNT,
+        memory_mb=memory_mb,
+    )
     return {
         "arrears_at_bench_shape": measured,
         "arrears_projected": cm.paged_cycle(
@@ -381,8 +394,11 @@ def cost_section(local: dict, touched: int, touch_rate: Decimal) -> dict:
     arrears, per_execution = per_touched["arrears_projected"], per_touched["one_execution_per_account"]
     return {
         "prices": PRICE_TABLE,
-        "assumptions": {**cm.ASSUMPTIONS, "lambda_memory_mb": function_memory_mb(),
-                        "ms_per_account": int(MS_PER_ACCOUNT)},
+        "assumptions": {
+            **cm.ASSUMPTIONS,
+            "lambda_memory_mb": function_memory_mb(),
+            "ms_per_account": int(MS_PER_ACCOUNT),
+        },
         "projection": {
             "arrears_projected": f"{PROJECTED_ACCOUNTS} due accounts over the stack's {local['shards']} "
             f"shards in pages of {local['page_size']}, with the DynamoDB units per account measured here",
@@ -460,12 +476,22 @@ def report(args: argparse.Namespace) -> dict:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
-    parser.add_argument("--accounts", type=int, default=1000, help="synthetic accounts to import (default 1000)")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.run",
+        description="One daily cycle through the local cloud and the same accounts through the bare logic: "
+        "throughput, AWS calls per account and the AWS cost per 1M accounts, as JSON on stdout.",
+    )
+    parser.add_argument(
+        "--accounts", type=int, default=1000, help="synthetic accounts to import (default 1000)"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, default=None, help="also write the JSON here")
-    parser.add_argument("--touch-rate", type=Decimal, default=DEFAULT_TOUCH_RATE,
-                        help="share of the portfolio touched per day, for the per-portfolio cost (default 0.05)")
+    parser.add_argument(
+        "--touch-rate",
+        type=Decimal,
+        default=DEFAULT_TOUCH_RATE,
+        help="share of the portfolio touched per day, for the per-portfolio cost (default 0.05)",
+    )
     args = parser.parse_args(argv)
     if args.accounts < 1:
         parser.error("--accounts must be at least 1")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -111,16 +112,10 @@ def advance(account_id: str, as_of: date, execution: str, account: Account | Non
 
 def process_page(shard: str, as_of: date, execution: str, cursor: dict | None, page_size: int) -> dict:
     ids, next_cursor = accounts_repo.collectible_page(shard, as_of, page_size, cursor)
-    evaluated = changed = 0
-    for account in accounts_repo.get_accounts(ids):
-        outcome = advance(account.account_id, as_of, execution, account)
-        if outcome is False:
-            continue
-        evaluated += 1
-        changed += outcome is not None
+    outcomes = Counter(advance(a.account_id, as_of, execution, a) for a in accounts_repo.get_accounts(ids))
     return {
-        "evaluated": evaluated,
-        "changed": changed,
+        "evaluated": outcomes[Outcome.UNCHANGED] + outcomes[Outcome.CHANGED],
+        "changed": outcomes[Outcome.CHANGED],
         "cursor": next_cursor,
         "has_more": next_cursor is not None,
     }

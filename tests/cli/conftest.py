@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 
 import pytest
@@ -20,8 +21,15 @@ def endpoint(tmp_path, monkeypatch):
     from localcloud import LocalCloud
 
     monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)  # whatever the CLI sets in here is undone after
     with LocalCloud(stack_name="arrears-cli", port=free_port()) as cloud:
-        monkeypatch.setenv("AWS_ENDPOINT_URL", cloud.endpoint_url)  # undone after the test, as `bind` sets it
         (tmp_path / ".arrears").mkdir()
         (tmp_path / ".arrears" / "local.json").write_text(json.dumps(cloud.describe()))
         yield cloud
+
+
+def clean_env() -> dict:
+    """The environment of a fresh shell: no endpoint or credentials left over from other tests."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1")
+    return env

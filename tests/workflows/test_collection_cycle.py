@@ -124,6 +124,16 @@ def test_a_payment_cures_the_account_on_the_next_cycle(portfolio):
     assert accounts_repo.get_account("LATE-10").bucket.value == "current"
 
 
+def test_an_account_looked_at_without_moving_records_nothing(portfolio):
+    executions.run_cycle(portfolio, "main", AS_OF)
+    # a new statement falls due on 10 March: LATE-10 is looked at on the 11th, still 1-29
+    accounts_repo.add_due("LATE-10", Due(date(2026, 3, 10), 5000), "test")
+    summary = json.loads(executions.run_cycle(portfolio, "main", date(2026, 3, 11))["output"])
+    assert (summary["evaluated_accounts"], summary["changed_accounts"]) == (1, 0)
+    assert len(accounts_repo.timeline("LATE-10", kind="stage")) == 1
+    assert accounts_repo.get_account("LATE-10").past_due == 10_000
+
+
 def test_a_skipped_day_is_caught_up(portfolio):
     executions.run_cycle(portfolio, "main", AS_OF)
     # LATE-10 reaches 30 DPD on 21 March; no cycle runs until the 25th
