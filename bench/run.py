@@ -387,7 +387,31 @@ def function_memory_mb() -> int:
     return int(load_template()["Globals"]["Function"]["MemorySize"])
 
 
-def cost_section(local: dict, touched: int, touch_rate: Decimal) -> dict:
+def measured_touch_rate(summary_path: Path) -> Decimal | None:
+    """Share of the portfolio a usual day's cycle evaluates, from a simulation's summary.json.
+
+    The first day is left out: every imported account is due on its import date.
+    """
+    if not summary_path.exists():
+        return None
+    summary = json.loads(summary_path.read_text())
+    days = [d for d in summary.get("per_day", [])[1:] if "evaluated_accounts" in d]
+    if not days or not summary.get("accounts"):
+        return None
+    evaluated = sum(int(d["evaluated_accounts"]) for d in days)
+    return (Decimal(evaluated) / (len(days) * int(summary["accounts"]))).quantize(Decimal("0.0001"))
+
+
+def touch_rate_of(args: argparse.Namespace) -> tuple[Decimal, str]:
+    if args.touch_rate is not None:
+        return args.touch_rate, "given with --touch-rate"
+    measured = measured_touch_rate(args.simulation)
+    if measured is not None:
+        return measured, f"measured: mean accounts evaluated per day after the first, in {args.simulation}"
+    return DEFAULT_TOUCH_RATE, f"assumption ({args.simulation} not found: run `make demo` to measure it)"
+
+
+def cost_section(local: dict, touched: int, touch_rate: Decimal, touch_rate_basis: str) -> dict:
     prices = cm.Prices.from_table(PRICE_TABLE)
     loads = workloads(local, touched)
     per_touched = {name: cm.per_million_touched(w, prices) for name, w in loads.items()}
@@ -410,8 +434,7 @@ def cost_section(local: dict, touched: int, touch_rate: Decimal) -> dict:
         "per_execution_vs_arrears_ratio": round(float(cm.ratio(per_execution, arrears)), 1),
         "per_1m_portfolio_accounts_usd": {
             "touch_rate": float(touch_rate),
-            "touch_rate_basis": "assumption (no measured touch rate in this run: on the import date every "
-            "account is due); pass --touch-rate to change it",
+            "touch_rate_basis": touch_rate_basis,
             "arrears_projected": cm.to_cents(cm.per_million_portfolio(arrears, touch_rate)),
             "one_execution_per_account": cm.to_cents(cm.per_million_portfolio(per_execution, touch_rate)),
         },
@@ -471,7 +494,7 @@ def report(args: argparse.Namespace) -> dict:
             "invocations": meter.calls[("lambda", "Invoke")],
             "invocations_per_touched_account": per_account(meter.calls[("lambda", "Invoke")], touched),
         },
-        "cost": cost_section(local, touched, args.touch_rate),
+        "cost": cost_section(local, touched, *touch_rate_of(args)),
     }
 
 
@@ -489,13 +512,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--touch-rate",
         type=Decimal,
-        default=DEFAULT_TOUCH_RATE,
-        help="share of the portfolio touched per day, for the per-portfolio cost (default 0.05)",
+        default=None,
+        help="share of the portfolio touched per day, for the per-portfolio cost (default: measured from "
+        "--simulation, else 0.05)",
+    )
+    parser.add_argument(
+        "--simulation",
+        type=Path,
+        default=Path("out/demo/summary.json"),
+        help="summary.json of an `arrears simulate` run (make demo writes one) to measure the touch rate",
     )
     args = parser.parse_args(argv)
     if args.accounts < 1:
         parser.error("--accounts must be at least 1")
-    if not Decimal(0) <= args.touch_rate <= Decimal(1):
+    if args.touch_rate is not None and not Decimal(0) <= args.touch_rate <= Decimal(1):
         parser.error("--touch-rate must be between 0 and 1")
     return args
 

@@ -32,9 +32,26 @@ def test_local_up_serves_the_aws_cli_and_answers_on_the_webhook_port(tmp_path):
     port, webhook_port = free_port(), free_port()
     env = clean_env()
     process = subprocess.Popen(
-        [str(BIN / "arrears"), "local", "up", "--port", str(port), "--webhook-port", str(webhook_port),
-         "--accounts", "20", "--seed", "3", "--start", "2026-03-01"],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            str(BIN / "arrears"),
+            "local",
+            "up",
+            "--port",
+            str(port),
+            "--webhook-port",
+            str(webhook_port),
+            "--accounts",
+            "20",
+            "--seed",
+            "3",
+            "--start",
+            "2026-03-01",
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         local = _wait_for(tmp_path / ".arrears" / "local.json", process)
@@ -42,17 +59,42 @@ def test_local_up_serves_the_aws_cli_and_answers_on_the_webhook_port(tmp_path):
         assert set(local["tables"]) == {"AccountsTable", "ActivityTable", "IdempotencyTable"}
 
         ran = subprocess.run(
-            [str(BIN / "arrears"), "cycle", "run", "--as-of", "2026-03-01", "--endpoint-url", local["endpoint_url"],
-             "--format", "json"],
-            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+            [
+                str(BIN / "arrears"),
+                "cycle",
+                "run",
+                "--as-of",
+                "2026-03-01",
+                "--endpoint-url",
+                local["endpoint_url"],
+                "--format",
+                "json",
+            ],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
         assert ran.returncode == 0, ran.stderr
         assert json.loads(ran.stdout)["output"]["evaluated_accounts"] == 20
 
         listed = subprocess.run(
-            [str(BIN / "aws"), "--endpoint-url", local["endpoint_url"], "stepfunctions", "list-executions",
-             "--state-machine-arn", local["state_machines"]["CollectionCycleStateMachine"], "--output", "json"],
-            env=env, capture_output=True, text=True, timeout=120,
+            [
+                str(BIN / "aws"),
+                "--endpoint-url",
+                local["endpoint_url"],
+                "stepfunctions",
+                "list-executions",
+                "--state-machine-arn",
+                local["state_machines"]["CollectionCycleStateMachine"],
+                "--output",
+                "json",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         assert listed.returncode == 0, listed.stderr
         assert [e["status"] for e in json.loads(listed.stdout)["executions"]] == ["SUCCEEDED"]
@@ -69,9 +111,24 @@ def test_local_up_serves_the_aws_cli_and_answers_on_the_webhook_port(tmp_path):
 def test_simulate_runs_every_day_through_the_real_workflow(tmp_path):
     out = tmp_path / "sim"
     result = subprocess.run(
-        [str(BIN / "arrears"), "simulate", "--accounts", "150", "--days", "45", "--seed", "11", "--out", str(out),
-         "--json"],
-        capture_output=True, text=True, timeout=600, cwd=tmp_path, env=clean_env(),
+        [
+            str(BIN / "arrears"),
+            "simulate",
+            "--accounts",
+            "150",
+            "--days",
+            "45",
+            "--seed",
+            "11",
+            "--out",
+            str(out),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+        env=clean_env(),
     )
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)  # --json: nothing but JSON on stdout
