@@ -8,6 +8,8 @@ import uuid
 from collections import Counter
 from datetime import date
 
+from arrears.errors import lambda_error_message
+
 from arrears_cli.stackref import StackRef
 
 TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
@@ -112,19 +114,11 @@ def show(stack: StackRef, execution_arn: str) -> dict:
         "cause": described.get("cause"),
         "execution_arn": execution_arn,
     }
-    result["cause_message"] = _message(described.get("cause"))
+    result["cause_message"] = lambda_error_message(described.get("cause")) or None
     result["children"] = dict(child_counts(stack, execution_arn))
     if described["status"] != "SUCCEEDED":
         result["failed_state"] = _failure_of(sfn, execution_arn)
     return result
-
-
-def _message(cause: str | None) -> str | None:
-    """Lambda wraps an error as JSON; an operator wants its message first."""
-    try:
-        return json.loads(cause)["errorMessage"] if cause else None
-    except (ValueError, KeyError, TypeError):
-        return cause
 
 
 def history(stack: StackRef, execution_arn: str) -> list[dict]:

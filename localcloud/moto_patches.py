@@ -104,19 +104,9 @@ def _install_partition_query() -> None:
         items = list(stored.values()) if self.range_key_attr else [stored]
         return sorted(items, key=lambda x: (x.hash_key, x.range_key) if x.range_key else x.hash_key)
 
-    def partition_query(
-        self,
-        hash_key,
-        range_comparison,
-        range_objs,
-        limit,
-        exclusive_start_key,
-        scan_index_forward,
-        projection_expressions,
-        index_name=None,
-        *args,
-        **kwargs,
-    ):
+    def partition_query(self, hash_key, *args, **kwargs):
+        # moto passes index_name as the eighth positional argument (after the projection)
+        index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
         if hash_key is not None:
             index_hash = None
             if index_name is not None:
@@ -124,19 +114,7 @@ def _install_partition_query() -> None:
                 index_hash = next(k["AttributeName"] for k in schema if k["KeyType"] == "HASH")
             _partition.key = (self, hash_key, index_hash)
         try:
-            return query(
-                self,
-                hash_key,
-                range_comparison,
-                range_objs,
-                limit,
-                exclusive_start_key,
-                scan_index_forward,
-                projection_expressions,
-                index_name,
-                *args,
-                **kwargs,
-            )
+            return query(self, hash_key, *args, **kwargs)
         finally:
             _partition.key = None
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 from arrears import cycle_repo, reports_repo
 from arrears.errors import InvalidInput
 from arrears.models import bind_models
-from arrears.observability import logger, metrics, tracer
+from arrears.observability import instrumented, logger, metrics
 from arrears.settings import Settings, get_settings
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from dunning import cycle
 from dunning.events import CloseDayEvent, CycleDay, ReleaseLockEvent, ShardPageEvent, TakeLockEvent
+
+# Every step of the cycle logs under the execution that runs it.
+cycle_step = instrumented(correlation_id_path="execution")
 
 
 def _setup() -> Settings:
@@ -27,9 +30,7 @@ def _parse(model, event: dict):
         raise InvalidInput(str(exc)) from exc
 
 
-@logger.inject_lambda_context(correlation_id_path="execution", clear_state=True)
-@metrics.log_metrics
-@tracer.capture_lambda_handler
+@cycle_step
 def take_lock(event: dict, context: LambdaContext) -> dict:
     settings = _setup()
     request = _parse(TakeLockEvent, event)
@@ -44,9 +45,7 @@ def take_lock(event: dict, context: LambdaContext) -> dict:
     return {"acquired": acquired, "as_of": as_of.isoformat()}
 
 
-@logger.inject_lambda_context(correlation_id_path="execution", clear_state=True)
-@metrics.log_metrics
-@tracer.capture_lambda_handler
+@cycle_step
 def list_shards(event: dict, context: LambdaContext) -> dict:
     settings = _setup()
     request = _parse(CycleDay, event)
@@ -63,9 +62,7 @@ def list_shards(event: dict, context: LambdaContext) -> dict:
     return {"items": items, "count": len(items)}
 
 
-@logger.inject_lambda_context(correlation_id_path="execution", clear_state=True)
-@metrics.log_metrics
-@tracer.capture_lambda_handler
+@cycle_step
 def process_page(event: dict, context: LambdaContext) -> dict:
     settings = _setup()
     request = _parse(ShardPageEvent, event)
@@ -83,9 +80,7 @@ def process_page(event: dict, context: LambdaContext) -> dict:
     }
 
 
-@logger.inject_lambda_context(correlation_id_path="execution", clear_state=True)
-@metrics.log_metrics
-@tracer.capture_lambda_handler
+@cycle_step
 def close_day(event: dict, context: LambdaContext) -> dict:
     settings = _setup()
     request = _parse(CloseDayEvent, event)
@@ -100,9 +95,7 @@ def close_day(event: dict, context: LambdaContext) -> dict:
     return summary
 
 
-@logger.inject_lambda_context(correlation_id_path="execution", clear_state=True)
-@metrics.log_metrics
-@tracer.capture_lambda_handler
+@cycle_step
 def release_lock(event: dict, context: LambdaContext) -> dict:
     _setup()
     request = _parse(ReleaseLockEvent, event)

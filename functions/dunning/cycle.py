@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import replace
 from datetime import date, datetime
@@ -11,7 +10,7 @@ from enum import StrEnum
 from arrears import accounts_repo, cycle_repo
 from arrears.account import Account, shard_key
 from arrears.census import Change, group_of, roll_forward, transitions
-from arrears.errors import AccountVersionConflict, ShardFailed
+from arrears.errors import AccountVersionConflict, ShardFailed, lambda_error_message
 from arrears.models import ActivityModel
 from arrears.observability import logger
 from arrears.stages import Evaluation, evaluate, transition_kind
@@ -129,20 +128,13 @@ def check_shards(shard_list: list[str], shard_results: list[dict | None]) -> Non
     if not failures and not missing:
         return
     reasons = [
-        f"{f['shard']}: {f['error'].get('Error')}: {_message(f['error'].get('Cause'))}" for f in failures
+        f"{f['shard']}: {f['error'].get('Error')}: {lambda_error_message(f['error'].get('Cause'))}"
+        for f in failures
     ]
     reasons += [f"{s}: no result" for s in missing]
     raise ShardFailed(
         f"{len(reasons)} of {len(shard_list)} shard(s) did not finish; " + "; ".join(reasons[:5])
     )
-
-
-def _message(cause: str | None) -> str:
-    """Lambda wraps a handler's error as JSON; the operator wants its message."""
-    try:
-        return json.loads(cause or "")["errorMessage"]
-    except (ValueError, KeyError, TypeError):
-        return cause or ""
 
 
 def summarise(portfolio: str, as_of: date, shard_list: list[str], shard_results: list[dict]) -> dict:

@@ -99,6 +99,54 @@ def test_local_up_serves_the_aws_cli_and_answers_on_the_webhook_port(tmp_path):
         assert listed.returncode == 0, listed.stderr
         assert [e["status"] for e in json.loads(listed.stdout)["executions"]] == ["SUCCEEDED"]
 
+        simulated = subprocess.run(
+            [
+                str(BIN / "arrears"),
+                "simulate",
+                "--accounts",
+                "10",
+                "--days",
+                "3",
+                "--seed",
+                "5",
+                "--start",
+                "2026-03-01",
+                "--portfolio",
+                "sim",
+                "--out",
+                str(tmp_path / "sim"),
+                "--json",
+                "--endpoint-url",
+                local["endpoint_url"],
+            ],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert simulated.returncode == 0, simulated.stderr
+        assert json.loads(simulated.stdout)["executions"] == {"SUCCEEDED": 4}  # its 3 days and the run above
+        shown = subprocess.run(
+            [
+                str(BIN / "arrears"),
+                "accounts",
+                "list",
+                "--portfolio",
+                "sim",
+                "--format",
+                "json",
+                "--endpoint-url",
+                local["endpoint_url"],
+            ],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert len(json.loads(shown.stdout)) == 10  # the simulation's state stays in the running cloud
+
         with pytest.raises(urllib.error.HTTPError) as answered:
             urllib.request.urlopen(f"http://127.0.0.1:{webhook_port}/webhooks/stripe", data=b"{}", timeout=10)
         assert answered.value.code == 404

@@ -104,3 +104,27 @@ def test_without_a_local_cloud_the_cli_says_how_to_start_one(tmp_path, monkeypat
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["executions", "list", "--endpoint-url", "http://127.0.0.1:9"])
     assert result.exit_code == 2 and "arrears local up" in result.stderr
+
+
+def test_a_failed_cycle_shows_its_failed_state_and_cause(endpoint, tmp_path):
+    _imported(endpoint, tmp_path)
+    import boto3
+
+    local = json.loads(Path(".arrears/local.json").read_text())
+    boto3.client("dynamodb", endpoint_url=endpoint.endpoint_url, region_name="us-east-1").update_item(
+        TableName=local["tables"]["AccountsTable"],
+        Key={"account_id": {"S": "A-1"}},
+        UpdateExpression="SET currency = :bad",
+        ExpressionAttributeValues={":bad": {"N": "7"}},
+    )
+
+    ran = _run(endpoint, "cycle", "run", "--as-of", "2026-03-01", "--format", "json")
+
+    assert ran.exit_code == 1
+    name = json.loads(_run(endpoint, "executions", "list", "--status", "failed", "--format", "json").stdout)[
+        0
+    ]["name"]
+    shown = json.loads(_run(endpoint, "executions", "show", name, "--format", "json").stdout)
+    assert shown["status"] == "FAILED" and shown["error"] == "ShardFailed"
+    assert shown["failed_state"]["state"] == "Close the day"
+    assert "InvalidAccountData" in shown["cause_message"] and "A-1" in shown["cause_message"]

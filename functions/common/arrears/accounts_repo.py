@@ -6,7 +6,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date, timedelta
 
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import (
+    AttributeDeserializationError,
+    DoesNotExist,
+    PutError,
+    TransactWriteError,
+    UpdateError,
+)
 from pynamodb.transactions import TransactWrite
 
 from arrears.account import Account, ProductType
@@ -107,14 +113,25 @@ def get_account(account_id: str) -> Account:
             return to_account(AccountModel.get(account_id, consistent_read=True))
     except DoesNotExist as exc:
         raise AccountNotFound(account_id) from exc
+    except AttributeDeserializationError as exc:
+        raise InvalidAccountData(f"account {account_id} cannot be read: {exc}") from exc
 
 
 def get_accounts(account_ids: list[str]) -> list[Account]:
     """Consistent batch read, returned in the order asked; missing ids are left out."""
-    with store_errors():
-        found = {
-            m.account_id: to_account(m) for m in AccountModel.batch_get(account_ids, consistent_read=True)
-        }
+    try:
+        with store_errors():
+            found = {
+                m.account_id: to_account(m) for m in AccountModel.batch_get(account_ids, consistent_read=True)
+            }
+    except AttributeDeserializationError:
+        # the batch does not say which item is malformed; read one by one so the error names it
+        found = {}
+        for account_id in account_ids:
+            try:
+                found[account_id] = get_account(account_id)
+            except AccountNotFound:
+                continue
     return [found[i] for i in account_ids if i in found]
 
 

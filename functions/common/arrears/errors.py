@@ -1,5 +1,7 @@
 """Domain errors. Their class names are the contract with the ASL Retry/Catch blocks."""
 
+import json
+
 
 class ArrearsError(Exception):
     """Base of every error Arrears raises on purpose."""
@@ -43,3 +45,11 @@ class DuplicateEntry(ArrearsError):
 
 class ShardFailed(ArrearsError):
     """A shard of the day's work stopped on an error; the day is not closed until it is re-run."""
+
+
+def lambda_error_message(cause: str | None) -> str:
+    """Lambda reports a handler's error as JSON (errorType, errorMessage, stackTrace); show the message."""
+    try:
+        return json.loads(cause or "")["errorMessage"]
+    except (ValueError, KeyError, TypeError):
+        return cause or ""
