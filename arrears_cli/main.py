@@ -18,7 +18,7 @@ from arrears.errors import AccountNotFound, InvalidInput
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from arrears_cli import executions
-from arrears_cli.output import Format, console, emit
+from arrears_cli.output import Format, console, emit, json_or
 from arrears_cli.portfolio_import import ImportRejected, import_file
 from arrears_cli.stackref import LOCAL_FILE, StackNotFound, StackRef, connect
 
@@ -47,6 +47,7 @@ Region = Annotated[str | None, typer.Option("--region")]
 FormatOpt = Annotated[
     Format, typer.Option("--format", help="table, json, csv or xlsx (csv/xlsx with --output).")
 ]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Same as --format json.")]
 OutputOpt = Annotated[Path | None, typer.Option("--output", help="Write to this file instead of stdout.")]
 
 
@@ -187,6 +188,7 @@ def cycle_run(
     as_of: Annotated[str, typer.Option("--as-of", help="Business date, YYYY-MM-DD.")],
     portfolio: str = "main",
     fmt: FormatOpt = Format.TABLE,
+    as_json: JsonOpt = False,
     endpoint_url: EndpointUrl = None,
     stack_name: StackName = "arrears",
     region: Region = None,
@@ -194,7 +196,7 @@ def cycle_run(
     """Start the day's cycle and wait for it; exits non-zero unless it succeeded."""
     stack = _stack(endpoint_url, stack_name, region)
     described = executions.run_cycle(stack, portfolio, _date(as_of, "--as-of"))
-    emit(executions.show(stack, described["executionArn"]), fmt, "cycle")
+    emit(executions.show(stack, described["executionArn"]), json_or(fmt, as_json), "cycle")
     if described["status"] != "SUCCEEDED":
         raise typer.Exit(1)
 
@@ -207,6 +209,7 @@ def executions_list(
     ] = None,
     limit: int = 50,
     fmt: FormatOpt = Format.TABLE,
+    as_json: JsonOpt = False,
     output: OutputOpt = None,
     endpoint_url: EndpointUrl = None,
     stack_name: StackName = "arrears",
@@ -216,7 +219,7 @@ def executions_list(
     stack = _stack(endpoint_url, stack_name, region)
     emit(
         executions.list_executions(stack, status.upper() if status else None, limit),
-        fmt,
+        json_or(fmt, as_json),
         "executions",
         output,
     )
@@ -226,19 +229,21 @@ def executions_list(
 def executions_show(
     execution: Annotated[str, typer.Argument(help="Execution name or ARN.")],
     fmt: FormatOpt = Format.TABLE,
+    as_json: JsonOpt = False,
     endpoint_url: EndpointUrl = None,
     stack_name: StackName = "arrears",
     region: Region = None,
 ) -> None:
     """Status, output, and for a failure the state that failed and its cause (children included)."""
     stack = _stack(endpoint_url, stack_name, region)
-    emit(executions.show(stack, executions.resolve(stack, execution)), fmt, "execution")
+    emit(executions.show(stack, executions.resolve(stack, execution)), json_or(fmt, as_json), "execution")
 
 
 @executions_app.command("history")
 def executions_history(
     execution: Annotated[str, typer.Argument(help="Execution name or ARN.")],
     fmt: FormatOpt = Format.TABLE,
+    as_json: JsonOpt = False,
     output: OutputOpt = None,
     endpoint_url: EndpointUrl = None,
     stack_name: StackName = "arrears",
@@ -246,7 +251,12 @@ def executions_history(
 ) -> None:
     """The execution's history events."""
     stack = _stack(endpoint_url, stack_name, region)
-    emit(executions.history(stack, executions.resolve(stack, execution)), fmt, "history", output)
+    emit(
+        executions.history(stack, executions.resolve(stack, execution)),
+        json_or(fmt, as_json),
+        "history",
+        output,
+    )
 
 
 # ------------------------------------------------------------------ accounts
@@ -256,6 +266,7 @@ def accounts_import(
     portfolio: str = "main",
     as_of: Annotated[str | None, typer.Option("--as-of", help="Import date (default today).")] = None,
     fmt: FormatOpt = Format.TABLE,
+    as_json: JsonOpt = False,
     endpoint_url: EndpointUrl = None,
     stack_name: StackName = "arrears",
     region: Region = None,
@@ -269,7 +280,7 @@ def accounts_import(
             console.print(f"[red]{file}: {problem}[/red]")
         console.print(f"[red]{rejected}[/red]")
         raise typer.Exit(1) from rejected
-    emit({"imported": len(imported), "portfolio": portfolio}, fmt, "import")
+    emit({"imported": len(imported), "portfolio": portfolio}, json_or(fmt, as_json), "import")
 
 
 def _account_row(account) -> dict:
@@ -288,6 +299,7 @@ def accounts_list(
     bucket: str | None = None,
     limit: int = 100,
     fmt: FormatOpt = Format.TABLE,
+    as_json: JsonOpt = False,
     output: OutputOpt = None,
     endpoint_url: EndpointUrl = None,
     stack_name: StackName = "arrears",
@@ -311,6 +323,7 @@ def accounts_list(
         "last_evaluated_on",
     )
     rows = rows[:limit]
+    fmt = json_or(fmt, as_json)
     emit([{k: r[k] for k in columns} for r in rows] if fmt is Format.TABLE else rows, fmt, "accounts", output)
 
 
@@ -318,6 +331,7 @@ def accounts_list(
 def accounts_show(
     account_id: str,
     fmt: FormatOpt = Format.TABLE,
+    as_json: JsonOpt = False,
     endpoint_url: EndpointUrl = None,
     stack_name: StackName = "arrears",
     region: Region = None,
@@ -342,7 +356,7 @@ def accounts_show(
         }
         for t in accounts_repo.timeline(account_id)
     ]
-    emit(row, fmt, account_id)
+    emit(row, json_or(fmt, as_json), account_id)
 
 
 if __name__ == "__main__":

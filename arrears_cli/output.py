@@ -23,6 +23,11 @@ class Format(StrEnum):
     XLSX = "xlsx"
 
 
+def json_or(fmt: Format, as_json: bool) -> Format:
+    """`--json` is the short way to say `--format json`."""
+    return Format.JSON if as_json else fmt
+
+
 def _flat(value) -> str:
     if isinstance(value, dict | list):
         return json.dumps(value, default=str)

@@ -128,3 +128,8 @@ def test_a_failed_cycle_shows_its_failed_state_and_cause(endpoint, tmp_path):
     assert shown["status"] == "FAILED" and shown["error"] == "ShardFailed"
     assert shown["failed_state"]["state"] == "Close the day"
     assert "InvalidAccountData" in shown["cause_message"] and "A-1" in shown["cause_message"]
+
+
+def test_json_flag_is_the_short_form_of_format_json(endpoint, tmp_path):
+    _imported(endpoint, tmp_path)
+    assert json.loads(_run(endpoint, "accounts", "list", "--json").stdout)[0]["account_id"] == "A-1"
