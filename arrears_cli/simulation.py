@@ -38,7 +38,7 @@ class World:
     customers: dict[str, Customer]
     statements: dict[date, list[str]] = field(default_factory=lambda: defaultdict(list))
     payments: dict[date, set[str]] = field(default_factory=lambda: defaultdict(set))
-    fee_checks: dict[date, list[tuple[str, date]]] = field(default_factory=lambda: defaultdict(list))
+    fee_checks: dict[date, set[tuple[str, date]]] = field(default_factory=lambda: defaultdict(set))
     paid: Counter = field(default_factory=Counter)  # minor units by currency, the simulator's own tally
     payment_count: int = 0
     fees: Counter = field(default_factory=Counter)
@@ -46,9 +46,10 @@ class World:
 
 def _plan_due(world: World, customer: Customer, due_on: date, today: date) -> None:
     """How this customer reacts to a due, decided when it is billed (deterministic per account and date)."""
-    if customer.product_type == "open_end":
-        world.fee_checks[max(due_on + timedelta(days=1), today)].append((customer.account_id, due_on))
-    seed = _seed_day(customer.account_id, due_on)
+    if customer.product_type == "open_end" and due_on >= today:  # fees on older dues were the old system's
+        world.fee_checks[due_on + timedelta(days=1)].add((customer.account_id, due_on))
+    anchor = max(due_on, today)  # a customer already behind reacts from today, by their behaviour
+    seed = _seed_day(customer.account_id, anchor)
     offsets = {
         "steady": -(seed % 11),
         "late": 3 + seed % 23,
@@ -57,7 +58,7 @@ def _plan_due(world: World, customer: Customer, due_on: date, today: date) -> No
     }
     offset = offsets.get(customer.behaviour)
     if offset is not None:
-        world.payments[max(due_on + timedelta(days=offset), today)].add(customer.account_id)
+        world.payments[max(anchor + timedelta(days=offset), today)].add(customer.account_id)
 
 
 def _seed_day(account_id: str, day: date) -> int:
@@ -94,7 +95,7 @@ def _bill(world: World, day: date) -> None:
 
 
 def _charge_fees(world: World, day: date) -> None:
-    for account_id, due_on in world.fee_checks.pop(day, []):
+    for account_id, due_on in sorted(world.fee_checks.pop(day, set())):
         account = accounts_repo.get_account(account_id)
         if account.status in CLOSED_STATUSES or not any(d.due_on == due_on for d in account.dues):
             continue
@@ -151,8 +152,7 @@ def simulate(
     for account in imported:
         customer = world.customers[account.account_id]
         for due in account.dues:
-            # a customer already behind reacts from today, by their behaviour
-            _plan_due(world, customer, max(due.due_on, start), start)
+            _plan_due(world, customer, due.due_on, start)
         upcoming = max(d.due_on for d in account.dues) if account.dues else start
         world.statements[
             max(add_months(upcoming, 1, customer.due_day) - timedelta(days=STATEMENT_LEAD_DAYS), start)

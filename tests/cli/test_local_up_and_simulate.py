@@ -18,6 +18,17 @@ from tests.cli.conftest import clean_env, free_port
 BIN = Path(sys.executable).parent
 
 
+def _command(
+    tool: str, *args: str, cwd: Path | None = None, timeout: int = 300
+) -> subprocess.CompletedProcess:
+    """A command as a user types it in a fresh shell; fails the test with its stderr if it fails."""
+    done = subprocess.run(
+        [str(BIN / tool), *args], cwd=cwd, env=clean_env(), capture_output=True, text=True, timeout=timeout
+    )
+    assert done.returncode == 0, done.stderr
+    return done
+
+
 def _wait_for(path: Path, process: subprocess.Popen, timeout_s: float = 120) -> dict:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -30,120 +41,92 @@ def _wait_for(path: Path, process: subprocess.Popen, timeout_s: float = 120) -> 
 
 def test_local_up_serves_the_aws_cli_and_answers_on_the_webhook_port(tmp_path):
     port, webhook_port = free_port(), free_port()
-    env = clean_env()
+    up = [
+        "local",
+        "up",
+        "--port",
+        str(port),
+        "--webhook-port",
+        str(webhook_port),
+        "--accounts",
+        "20",
+        "--seed",
+        "3",
+        "--start",
+        "2026-03-01",
+    ]
     process = subprocess.Popen(
-        [
-            str(BIN / "arrears"),
-            "local",
-            "up",
-            "--port",
-            str(port),
-            "--webhook-port",
-            str(webhook_port),
-            "--accounts",
-            "20",
-            "--seed",
-            "3",
-            "--start",
-            "2026-03-01",
-        ],
+        [str(BIN / "arrears"), *up],
         cwd=tmp_path,
-        env=env,
+        env=clean_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     try:
         local = _wait_for(tmp_path / ".arrears" / "local.json", process)
-        assert local["endpoint_url"] == f"http://127.0.0.1:{port}"
+        endpoint = local["endpoint_url"]
+        assert endpoint == f"http://127.0.0.1:{port}"
         assert set(local["tables"]) == {"AccountsTable", "ActivityTable", "IdempotencyTable"}
 
-        ran = subprocess.run(
-            [
-                str(BIN / "arrears"),
-                "cycle",
-                "run",
-                "--as-of",
-                "2026-03-01",
-                "--endpoint-url",
-                local["endpoint_url"],
-                "--format",
-                "json",
-            ],
+        ran = _command(
+            "arrears",
+            "cycle",
+            "run",
+            "--as-of",
+            "2026-03-01",
+            "--endpoint-url",
+            endpoint,
+            "--json",
             cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
         )
-        assert ran.returncode == 0, ran.stderr
         assert json.loads(ran.stdout)["output"]["evaluated_accounts"] == 20
 
-        listed = subprocess.run(
-            [
-                str(BIN / "aws"),
-                "--endpoint-url",
-                local["endpoint_url"],
-                "stepfunctions",
-                "list-executions",
-                "--state-machine-arn",
-                local["state_machines"]["CollectionCycleStateMachine"],
-                "--output",
-                "json",
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
+        arn = local["state_machines"]["CollectionCycleStateMachine"]
+        listed = _command(
+            "aws",
+            "--endpoint-url",
+            endpoint,
+            "stepfunctions",
+            "list-executions",
+            "--state-machine-arn",
+            arn,
+            "--output",
+            "json",
         )
-        assert listed.returncode == 0, listed.stderr
         assert [e["status"] for e in json.loads(listed.stdout)["executions"]] == ["SUCCEEDED"]
 
-        simulated = subprocess.run(
-            [
-                str(BIN / "arrears"),
-                "simulate",
-                "--accounts",
-                "10",
-                "--days",
-                "3",
-                "--seed",
-                "5",
-                "--start",
-                "2026-03-01",
-                "--portfolio",
-                "sim",
-                "--out",
-                str(tmp_path / "sim"),
-                "--json",
-                "--endpoint-url",
-                local["endpoint_url"],
-            ],
+        simulated = _command(
+            "arrears",
+            "simulate",
+            "--accounts",
+            "10",
+            "--days",
+            "3",
+            "--seed",
+            "5",
+            "--start",
+            "2026-03-01",
+            "--portfolio",
+            "sim",
+            "--out",
+            str(tmp_path / "sim"),
+            "--json",
+            "--endpoint-url",
+            endpoint,
             cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
         )
-        assert simulated.returncode == 0, simulated.stderr
         assert json.loads(simulated.stdout)["executions"] == {"SUCCEEDED": 4}  # its 3 days and the run above
-        shown = subprocess.run(
-            [
-                str(BIN / "arrears"),
-                "accounts",
-                "list",
-                "--portfolio",
-                "sim",
-                "--format",
-                "json",
-                "--endpoint-url",
-                local["endpoint_url"],
-            ],
+        shown = _command(
+            "arrears",
+            "accounts",
+            "list",
+            "--portfolio",
+            "sim",
+            "--json",
+            "--endpoint-url",
+            endpoint,
             cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
         )
         assert len(json.loads(shown.stdout)) == 10  # the simulation's state stays in the running cloud
 
@@ -157,28 +140,23 @@ def test_local_up_serves_the_aws_cli_and_answers_on_the_webhook_port(tmp_path):
 
 @pytest.mark.slow
 def test_simulate_runs_every_day_through_the_real_workflow(tmp_path):
+    # seed 7 is the demo's: its book starts with accounts several dues behind
     out = tmp_path / "sim"
-    result = subprocess.run(
-        [
-            str(BIN / "arrears"),
-            "simulate",
-            "--accounts",
-            "150",
-            "--days",
-            "45",
-            "--seed",
-            "11",
-            "--out",
-            str(out),
-            "--json",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
+    result = _command(
+        "arrears",
+        "simulate",
+        "--accounts",
+        "150",
+        "--days",
+        "45",
+        "--seed",
+        "7",
+        "--out",
+        str(out),
+        "--json",
         cwd=tmp_path,
-        env=clean_env(),
+        timeout=600,
     )
-    assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)  # --json: nothing but JSON on stdout
     assert summary["executions"] == {"SUCCEEDED": 45}
     assert summary["ledger_invariant_ok"] is True
