@@ -11,11 +11,9 @@ from arrears import accounts_repo, cycle_repo
 from arrears.account import Account, shard_key
 from arrears.census import Change, group_of, roll_forward, transitions
 from arrears.errors import AccountVersionConflict, ShardFailed, lambda_error_message
-from arrears.models import ActivityModel
 from arrears.observability import logger
 from arrears.stages import Evaluation, evaluate, transition_kind
 
-CYCLE_ACTOR = "collection_cycle"
 MAX_ATTEMPTS = 3
 
 
@@ -54,31 +52,16 @@ def plan(account: Account, as_of: date) -> tuple[Account, Evaluation, Change | N
     return updated, result, change
 
 
-def _stage_record(
-    account: Account, result: Evaluation, change: Change, as_of: date, execution: str
-) -> ActivityModel:
-    return ActivityModel(
-        account.account_id,
-        f"{as_of.isoformat()}#stage#cycle",
-        kind="stage",
-        occurred_on=as_of.isoformat(),
-        actor=CYCLE_ACTOR,
-        cycle_day=cycle_repo.cycle_day_key(as_of, account.home_shard),
-        amount=change.balance_after,
-        currency=account.currency,
-        detail={
-            "from": change.from_group,
-            "to": change.to_group,
-            "transition": transition_kind(account.bucket, result.bucket)
-            if change.from_group != change.to_group
-            else None,
-            "dpd": result.dpd,
-            "past_due": result.past_due,
-            "balance_before": change.balance_before,
-            "reason": result.reason,
-            "execution": execution,
-        },
-    )
+def _explanation(account: Account, result: Evaluation, change: Change, execution: str) -> dict:
+    """Why the account is where it is, for its timeline."""
+    moved_bucket = change.from_group != change.to_group
+    return {
+        "transition": transition_kind(account.bucket, result.bucket) if moved_bucket else None,
+        "dpd": result.dpd,
+        "past_due": result.past_due,
+        "reason": result.reason,
+        "execution": execution,
+    }
 
 
 class Outcome(StrEnum):
@@ -100,7 +83,13 @@ def advance(account_id: str, as_of: date, execution: str, account: Account | Non
             return Outcome.SKIPPED
         updated, result, change = planned
         if change is not None:
-            cycle_repo.put_stage_record(_stage_record(current, result, change, as_of, execution))
+            cycle_repo.put_stage_record(
+                account_id,
+                as_of,
+                current.home_shard,
+                change,
+                _explanation(current, result, change, execution),
+            )
         try:
             accounts_repo.save_account(updated)
             return Outcome.UNCHANGED if change is None else Outcome.CHANGED
@@ -140,11 +129,7 @@ def check_shards(shard_list: list[str], shard_results: list[dict | None]) -> Non
 def summarise(portfolio: str, as_of: date, shard_list: list[str], shard_results: list[dict]) -> dict:
     """The day's figures: yesterday's census carried forward by today's recorded changes."""
     since, previous = cycle_repo.latest_census(portfolio, before=as_of)
-    records = cycle_repo.stage_records(as_of, shard_list)
-    changes = [
-        Change(r.detail["from"], r.detail["to"], r.currency, int(r.detail["balance_before"]), int(r.amount))
-        for r in records
-    ]
+    changes = cycle_repo.day_changes(as_of, shard_list)
     census = roll_forward(previous, changes)
     return {
         "portfolio": portfolio,

@@ -10,11 +10,13 @@ from datetime import date
 
 from pynamodb.exceptions import PutError, UpdateError
 
+from arrears.census import Change
 from arrears.errors import CycleLockHeld, CycleOutOfOrder
 from arrears.models import ActivityModel
 from arrears.store_errors import is_conditional_failure, store_errors
 
 RUNNING, COMPLETED, FAILED = "running", "completed", "failed"
+CYCLE_ACTOR = "collection_cycle"
 
 
 def portfolio_pk(portfolio: str) -> str:
@@ -99,17 +101,41 @@ def cycle_day_key(as_of: date, shard: str) -> str:
     return f"{as_of.isoformat()}#{shard}"
 
 
-def put_stage_record(record: ActivityModel) -> None:
-    """Overwrites: the key is (account, day), and only the attempt whose account update lands counts."""
+def put_stage_record(account_id: str, as_of: date, shard: str, change: Change, detail: dict) -> None:
+    """The day's record of an account's move in the census; the key is (account, day).
+
+    Overwrites: only the attempt whose account update lands counts, and it wrote this last.
+    """
+    record = ActivityModel(
+        account_id,
+        f"{as_of.isoformat()}#stage#cycle",
+        kind="stage",
+        occurred_on=as_of.isoformat(),
+        actor=CYCLE_ACTOR,
+        cycle_day=cycle_day_key(as_of, shard),
+        amount=change.balance_after,
+        currency=change.currency,
+        detail={
+            "from": change.from_group,
+            "to": change.to_group,
+            "balance_before": change.balance_before,
+            **detail,
+        },
+    )
     with store_errors():
         record.save()
 
 
-def stage_records(as_of: date, shards: list[str]) -> list[ActivityModel]:
+def day_changes(as_of: date, shards: list[str]) -> list[Change]:
+    """Every account's census move recorded for the day, over all shards."""
     with store_errors():
-        return [
-            item for shard in shards for item in ActivityModel.by_cycle_day.query(cycle_day_key(as_of, shard))
+        records = [
+            r for shard in shards for r in ActivityModel.by_cycle_day.query(cycle_day_key(as_of, shard))
         ]
+    return [
+        Change(r.detail["from"], r.detail["to"], r.currency, int(r.detail["balance_before"]), int(r.amount))
+        for r in records
+    ]
 
 
 def latest_census(portfolio: str, before: date) -> tuple[date | None, dict]:
