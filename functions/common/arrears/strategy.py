@@ -1,0 +1,147 @@
+"""Dunning strategies as data: a ladder of steps keyed by days past due, validated at load time.
+
+A strategy is a YAML file under `strategies/`. A mistake in one is refused when it is loaded,
+with a message naming the file, the step and the field, never discovered by a customer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from arrears.account import ProductType
+from arrears.compliance import PROFILES, Channel
+from arrears.errors import ArrearsError
+from arrears.letters import LetterCode
+from arrears.stages import Status
+
+STRATEGY_ROOT = Path(__file__).resolve().parent.parent / "strategies"
+# FFIEC Uniform Retail Credit Classification: charge off closed-end at 120 DPD, open-end at 180.
+FFIEC_CHARGE_OFF_DPD = {ProductType.CLOSED_END: 120, ProductType.OPEN_END: 180}
+
+
+class StrategyError(ArrearsError):
+    """A strategy file that cannot be used; the message names file, step and field."""
+
+
+class Step(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1)
+    at_dpd: int = Field(ge=1, le=3650)
+    channel: Channel
+    letter: LetterCode | None = None
+    statuses: tuple[Status, ...] = (Status.ACTIVE,)
+    skiptrace: bool = False
+    credit_review: bool = False
+    recommend_charge_off: bool = False
+
+    @model_validator(mode="after")
+    def _letter_needs_a_written_channel(self) -> Step:
+        if self.channel in (Channel.LETTER, Channel.EMAIL) and self.letter is None:
+            raise ValueError(f"a {self.channel} step needs a letter code")
+        return self
+
+
+class Ladder(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    steps: tuple[Step, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ordered_and_unique(self) -> Ladder:
+        names = [s.name for s in self.steps]
+        if len(set(names)) != len(names):
+            raise ValueError("step names must be unique")
+        if list(self.steps) != sorted(self.steps, key=lambda s: s.at_dpd):
+            raise ValueError("steps must be in order of at_dpd")
+        return self
+
+
+class Strategy(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[a-z0-9_]+$")
+    version: int = Field(ge=1)
+    product_type: ProductType
+    compliance_profile: str
+    champion: Ladder
+    challenger: Ladder | None = None
+    challenger_share: float = Field(default=0.0, ge=0.0, le=0.5)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Strategy:
+        if self.compliance_profile not in PROFILES:
+            raise ValueError(f"compliance_profile must be one of {', '.join(sorted(PROFILES))}")
+        if self.challenger_share and self.challenger is None:
+            raise ValueError("challenger_share is set but there is no challenger ladder")
+        limit = FFIEC_CHARGE_OFF_DPD[self.product_type]
+        for arm, ladder in self.arms().items():
+            for step in ladder.steps:
+                if step.recommend_charge_off and step.at_dpd > limit:
+                    raise ValueError(f"{arm} step {step.name!r} recommends charge-off after FFIEC's {limit} DPD")
+        return self
+
+    def arms(self) -> dict[str, Ladder]:
+        return {"champion": self.champion} | ({"challenger": self.challenger} if self.challenger else {})
+
+    def arm_for(self, account_id: str) -> str:
+        """Stable assignment: the same account is in the same arm on every run and every machine."""
+        digest = int(hashlib.sha256(f"{self.name}:{account_id}".encode()).hexdigest()[:8], 16)
+        return "challenger" if self.challenger and digest % 10_000 < self.challenger_share * 10_000 else "champion"
+
+    def ladder_for(self, account_id: str) -> tuple[str, Ladder]:
+        arm = self.arm_for(account_id)
+        return arm, self.arms()[arm]
+
+
+def _where(error: dict, data: dict) -> str:
+    """'champion.steps[2] (second_reminder).channel' from a pydantic error location."""
+    parts: list[str] = []
+    location = list(error["loc"])
+    node = data
+    for item in location:
+        if isinstance(item, int):
+            parts[-1] = f"{parts[-1]}[{item}]"
+            try:
+                node = node[item]
+                if isinstance(node, dict) and node.get("name"):
+                    parts[-1] += f" ({node['name']})"
+            except (IndexError, KeyError, TypeError):
+                pass
+        else:
+            parts.append(str(item))
+            node = node.get(item) if isinstance(node, dict) else None
+    return ".".join(parts) or "strategy"
+
+
+def load_strategy(path: Path) -> Strategy:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise StrategyError(f"{path}: cannot be read as YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise StrategyError(f"{path}: must be a mapping of strategy fields")
+    try:
+        return Strategy.model_validate(data)
+    except ValidationError as exc:
+        problems = [f"{path}: {_where(e, data)}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()]
+        raise StrategyError("\n".join(problems)) from exc
+
+
+def load_strategies(root: Path = STRATEGY_ROOT) -> dict[str, Strategy]:
+    strategies = [load_strategy(p) for p in sorted(root.glob("*.yaml"))]
+    return {s.name: s for s in strategies}
+
+
+def steps_due(ladder: Ladder, fired: frozenset[str], dpd: int, status: Status) -> tuple[Step, ...]:
+    """Steps whose day has come and that have not fired in this delinquency episode, oldest first."""
+    return tuple(s for s in ladder.steps if s.at_dpd <= dpd and s.name not in fired and status in s.statuses)
+
+
+def next_step_dpd(ladder: Ladder, fired: frozenset[str], dpd: int) -> int | None:
+    upcoming = [s.at_dpd for s in ladder.steps if s.at_dpd > dpd and s.name not in fired]
+    return min(upcoming) if upcoming else None

@@ -1,0 +1,80 @@
+"""Strategies as data: the shipped ones load, bad ones are refused naming file, step and field."""
+
+from pathlib import Path
+
+import pytest
+
+from arrears.letters import LetterCode
+from arrears.stages import Status
+from arrears.strategy import StrategyError, load_strategies, load_strategy, next_step_dpd, steps_due
+
+GOOD = """
+name: test_card
+version: 1
+product_type: open_end
+compliance_profile: us_first_party
+champion:
+  steps:
+    - {name: first, at_dpd: 5, channel: email, letter: first_reminder}
+    - {name: second, at_dpd: 15, channel: letter, letter: second_reminder}
+    - {name: call, at_dpd: 20, channel: call_task}
+"""
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "strategy.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_the_shipped_strategies_load():
+    strategies = load_strategies()
+    assert {"credit_card_us", "personal_loan_us", "insurance_premium_mx"} <= set(strategies)
+    assert strategies["insurance_premium_mx"].compliance_profile == "mx_condusef"
+
+
+def test_a_bad_field_is_named_with_file_step_and_field(tmp_path):
+    path = _write(tmp_path, GOOD.replace("channel: letter, letter: second_reminder", "channel: fax, letter: second_reminder"))
+    with pytest.raises(StrategyError) as raised:
+        load_strategy(path)
+    message = str(raised.value)
+    assert str(path) in message and "champion.steps[1] (second).channel" in message
+
+
+def test_an_unknown_letter_code_is_refused(tmp_path):
+    with pytest.raises(StrategyError, match=r"steps\[0\] \(first\)\.letter"):
+        load_strategy(_write(tmp_path, GOOD.replace("first_reminder", "first_remindr")))
+
+
+def test_steps_out_of_order_are_refused(tmp_path):
+    with pytest.raises(StrategyError, match="in order of at_dpd"):
+        load_strategy(_write(tmp_path, GOOD.replace("at_dpd: 15", "at_dpd: 2")))
+
+
+def test_charge_off_later_than_ffiec_is_refused(tmp_path):
+    text = GOOD.replace("product_type: open_end", "product_type: closed_end") + (
+        "    - {name: co, at_dpd: 150, channel: letter, letter: charge_off_notice, recommend_charge_off: true}\n"
+    )
+    with pytest.raises(StrategyError, match="FFIEC's 120 DPD"):
+        load_strategy(_write(tmp_path, text))
+
+
+def test_an_unknown_profile_is_refused(tmp_path):
+    with pytest.raises(StrategyError, match="compliance_profile"):
+        load_strategy(_write(tmp_path, GOOD.replace("us_first_party", "us_anything_goes")))
+
+
+def test_arms_are_stable_and_near_their_share():
+    card = load_strategies()["credit_card_us"]
+    arms = [card.arm_for(f"ACC-{n}") for n in range(5000)]
+    assert arms == [card.arm_for(f"ACC-{n}") for n in range(5000)]
+    assert 0.17 < arms.count("challenger") / len(arms) < 0.23
+
+
+def test_steps_fire_once_per_episode_and_catch_up_after_a_skipped_day(tmp_path):
+    ladder = load_strategy(_write(tmp_path, GOOD)).champion
+    assert [s.name for s in steps_due(ladder, frozenset(), 16, Status.ACTIVE)] == ["first", "second"]
+    assert [s.name for s in steps_due(ladder, frozenset({"first", "second"}), 16, Status.ACTIVE)] == []
+    assert steps_due(ladder, frozenset(), 16, Status.PROMISE_PENDING) == ()
+    assert next_step_dpd(ladder, frozenset({"first"}), 6) == 15
+    assert steps_due(ladder, frozenset(), 30, Status.ACTIVE)[0].letter is LetterCode.FIRST_REMINDER
