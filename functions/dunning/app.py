@@ -10,7 +10,7 @@ from arrears.settings import Settings, get_settings
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from dunning import cycle
+from dunning import cycle, delivery
 from dunning.events import CloseDayEvent, CycleDay, ReleaseLockEvent, ShardPageEvent, TakeLockEvent
 
 # Every step of the cycle logs under the execution that runs it.
@@ -54,6 +54,7 @@ def list_shards(event: dict, context: LambdaContext) -> dict:
             "portfolio": request.portfolio,
             "as_of": request.as_of.isoformat(),
             "execution": request.execution,
+            "started_at": request.started_at.isoformat(),
             "shard": s,
         }
         for s in cycle.shards(request.portfolio, settings.shard_count)
@@ -66,9 +67,9 @@ def list_shards(event: dict, context: LambdaContext) -> dict:
 def process_page(event: dict, context: LambdaContext) -> dict:
     settings = _setup()
     request = _parse(ShardPageEvent, event)
-    page = cycle.process_page(
-        request.shard, request.as_of, request.execution, request.cursor, settings.page_size
-    )
+    run = cycle.Run(request.as_of, request.execution, request.started_at, settings)
+    page = cycle.process_page(run, request.shard, request.cursor)
+
     metrics.add_metric(name="AccountsEvaluated", unit="Count", value=page["evaluated"])
     metrics.add_metric(name="AccountsChanged", unit="Count", value=page["changed"])
     return {
@@ -86,7 +87,9 @@ def close_day(event: dict, context: LambdaContext) -> dict:
     request = _parse(CloseDayEvent, event)
     shard_list = cycle.shards(request.portfolio, settings.shard_count)
     cycle.check_shards(shard_list, request.shard_results)
+    batch = delivery.print_batch(request.portfolio, request.as_of, shard_list, settings)
     summary, census = cycle.summarise(request.portfolio, request.as_of, shard_list, request.shard_results)
+    summary["print_batch"] = batch
     key = f"cycles/{request.portfolio}/{request.as_of.isoformat()}/summary.json"
     summary["report_key"] = reports_repo.put_json(settings.reports_bucket, key, summary, settings.region)
     cycle_repo.put_census(request.portfolio, request.as_of, census, request.execution)

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from arrears import accounts_repo, cycle_repo
 from arrears.account import Account, shard_key
 from arrears.census import Change, group_of, roll_forward, transitions
 from arrears.errors import AccountVersionConflict, ShardFailed, lambda_error_message
 from arrears.observability import logger
+from arrears.settings import Settings
 from arrears.stages import Evaluation, evaluate, transition_kind
+from arrears.strategy import Strategy, load_strategies, strategy_for
+
+from dunning.contacts import ContactPlan, plan_contact
+from dunning.delivery import deliver
 
 MAX_ATTEMPTS = 3
 
@@ -70,18 +77,38 @@ class Outcome(StrEnum):
     CHANGED = "changed"  # bucket, status or balance moved: a stage record was written
 
 
-def advance(account_id: str, as_of: date, execution: str, account: Account | None = None) -> Outcome:
-    """Evaluate one account and save the result.
+@lru_cache(maxsize=1)
+def _strategies() -> dict[str, Strategy]:
+    return load_strategies()
 
-    The stage record is written before the account: if the account write is lost, a re-run
-    recomputes the same record (same key) and then lands the account write.
+
+def with_contact(account: Account, contact: ContactPlan) -> Account:
+    """The ladder's bookkeeping on the account, and the day its next step falls due."""
+    dates = [d for d in (account.next_action_on, contact.next_step_on) if d]
+    return replace(
+        account, episode_on=contact.episode_on, fired=contact.fired, next_action_on=min(dates, default=None)
+    )
+
+
+def advance(run: Run, account_id: str, account: Account | None = None) -> Outcome:
+    """Evaluate one account, act on its strategy's step for today, and save the result.
+
+    Records are written before the account: if the account write is lost, a re-run
+    recomputes the same records (same keys) and then lands the account write.
     """
+    as_of, execution = run.as_of, run.execution
     for attempt in range(MAX_ATTEMPTS):
         current = account if (account is not None and attempt == 0) else accounts_repo.get_account(account_id)
         planned = plan(current, as_of)
         if planned is None:
             return Outcome.SKIPPED
         updated, result, change = planned
+        strategy = strategy_for(_strategies(), current.product_type, current.jurisdiction)
+        local_time = run.started_at.astimezone(ZoneInfo(current.time_zone))
+        contact = plan_contact(current, updated, strategy, as_of, local_time)
+        updated = with_contact(updated, contact)
+        if contact.trigger is not None and strategy is not None:
+            deliver(contact, updated, strategy, as_of, execution, run.settings)
         if change is not None:
             cycle_repo.put_stage_record(
                 account_id,
@@ -98,9 +125,19 @@ def advance(account_id: str, as_of: date, execution: str, account: Account | Non
     raise AccountVersionConflict(account_id)
 
 
-def process_page(shard: str, as_of: date, execution: str, cursor: dict | None, page_size: int) -> dict:
-    ids, next_cursor = accounts_repo.collectible_page(shard, as_of, page_size, cursor)
-    outcomes = Counter(advance(a.account_id, as_of, execution, a) for a in accounts_repo.get_accounts(ids))
+@dataclass(frozen=True)
+class Run:
+    """The cycle execution an account is advanced by: its business date, its start, its settings."""
+
+    as_of: date
+    execution: str
+    started_at: datetime
+    settings: Settings
+
+
+def process_page(run: Run, shard: str, cursor: dict | None) -> dict:
+    ids, next_cursor = accounts_repo.collectible_page(shard, run.as_of, run.settings.page_size, cursor)
+    outcomes = Counter(advance(run, a.account_id, a) for a in accounts_repo.get_accounts(ids))
     return {
         "evaluated": outcomes[Outcome.UNCHANGED] + outcomes[Outcome.CHANGED],
         "changed": outcomes[Outcome.CHANGED],
@@ -131,6 +168,10 @@ def summarise(portfolio: str, as_of: date, shard_list: list[str], shard_results:
     since, previous = cycle_repo.latest_census(portfolio, before=as_of)
     changes = cycle_repo.day_changes(as_of, shard_list)
     census = roll_forward(previous, changes)
+    letters = Counter(
+        f"{r.status}:{r.detail.get('code') or r.detail.get('channel')}"
+        for r in cycle_repo.day_records(as_of, shard_list, kind="letter")
+    )
     return {
         "portfolio": portfolio,
         "as_of": as_of.isoformat(),
@@ -141,4 +182,5 @@ def summarise(portfolio: str, as_of: date, shard_list: list[str], shard_results:
         "changed_accounts": len(changes),
         "evaluated_accounts": sum(int(r.get("evaluated", 0)) for r in shard_results if r),
         "pages": sum(int(r.get("pages", 0)) for r in shard_results if r),
+        "contacts": dict(sorted(letters.items())),
     }, census

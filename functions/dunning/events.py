@@ -50,6 +50,7 @@ class CycleDay(_Event):
     portfolio: str = Field(pattern=PORTFOLIO_NAME)
     as_of: date
     execution: str = Field(min_length=1)
+    started_at: datetime  # when the cycle started: the "now" of every contact it makes
 
 
 class ShardPageEvent(CycleDay):

@@ -4,7 +4,6 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from arrears.compliance import (
     PROFILES,
     Channel,
@@ -28,7 +27,9 @@ def test_a_plain_reminder_is_allowed():
     assert check(_letter(), ContactHistory(), PROFILES["us_first_party"]).allowed
 
 
-@pytest.mark.parametrize("hold", [Hold.BANKRUPTCY, Hold.DECEASED, Hold.LEGAL, Hold.CEASE_COMMUNICATION, Hold.DISPUTE])
+@pytest.mark.parametrize(
+    "hold", [Hold.BANKRUPTCY, Hold.DECEASED, Hold.LEGAL, Hold.CEASE_COMMUNICATION, Hold.DISPUTE]
+)
 def test_holds_stop_collection_letters(hold):
     decision = check(_letter(), ContactHistory(holds=frozenset({hold})), PROFILES["us_first_party"])
     assert not decision.allowed and decision.rule == f"hold:{hold}"
@@ -36,7 +37,9 @@ def test_holds_stop_collection_letters(hold):
 
 def test_a_dispute_still_gets_its_acknowledgement_and_scra_does_not_stop_contact():
     profile = PROFILES["us_first_party"]
-    assert check(_letter(LetterCode.DISPUTE_ACKNOWLEDGEMENT), ContactHistory(holds=frozenset({Hold.DISPUTE})), profile).allowed
+    assert check(
+        _letter(LetterCode.DISPUTE_ACKNOWLEDGEMENT), ContactHistory(holds=frozenset({Hold.DISPUTE})), profile
+    ).allowed
     assert check(_letter(), ContactHistory(holds=frozenset({Hold.SCRA})), profile).allowed
 
 
@@ -55,14 +58,18 @@ def test_an_opted_out_channel_is_refused():
 )  # fmt: skip
 def test_electronic_contact_only_within_local_hours(profile, zone, hour, allowed):
     at = datetime(2026, 3, 4, hour, 30 if hour in (7, 5) else 0, tzinfo=ZoneInfo(zone))
-    assert check(_letter(channel=Channel.EMAIL, at=at), ContactHistory(), PROFILES[profile]).allowed is allowed
+    assert (
+        check(_letter(channel=Channel.EMAIL, at=at), ContactHistory(), PROFILES[profile]).allowed is allowed
+    )
 
 
 def test_mail_is_not_bound_by_hours_and_ph_hours_lapse_after_60_dpd():
     night = datetime(2026, 3, 4, 23, 0, tzinfo=ZoneInfo("Asia/Manila"))
     assert check(_letter(at=night), ContactHistory(), PROFILES["ph_bsp"]).allowed
     assert check(_letter(channel=Channel.SMS, at=night), ContactHistory(dpd=61), PROFILES["ph_bsp"]).allowed
-    assert not check(_letter(channel=Channel.SMS, at=night), ContactHistory(dpd=60), PROFILES["ph_bsp"]).allowed
+    assert not check(
+        _letter(channel=Channel.SMS, at=night), ContactHistory(dpd=60), PROFILES["ph_bsp"]
+    ).allowed
 
 
 def test_an_eighth_call_in_seven_days_is_refused():

@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import pytest
-
 from arrears.letters import LetterCode
 from arrears.stages import Status
 from arrears.strategy import StrategyError, load_strategies, load_strategy, next_step_dpd, steps_due
@@ -12,7 +11,9 @@ GOOD = """
 name: test_card
 version: 1
 product_type: open_end
+jurisdictions: [US]
 compliance_profile: us_first_party
+creditor: {name: C, phone: '1', hours: h, address: a, website: w}
 champion:
   steps:
     - {name: first, at_dpd: 5, channel: email, letter: first_reminder}
@@ -34,7 +35,10 @@ def test_the_shipped_strategies_load():
 
 
 def test_a_bad_field_is_named_with_file_step_and_field(tmp_path):
-    path = _write(tmp_path, GOOD.replace("channel: letter, letter: second_reminder", "channel: fax, letter: second_reminder"))
+    path = _write(
+        tmp_path,
+        GOOD.replace("channel: letter, letter: second_reminder", "channel: fax, letter: second_reminder"),
+    )
     with pytest.raises(StrategyError) as raised:
         load_strategy(path)
     message = str(raised.value)
@@ -53,7 +57,8 @@ def test_steps_out_of_order_are_refused(tmp_path):
 
 def test_charge_off_later_than_ffiec_is_refused(tmp_path):
     text = GOOD.replace("product_type: open_end", "product_type: closed_end") + (
-        "    - {name: co, at_dpd: 150, channel: letter, letter: charge_off_notice, recommend_charge_off: true}\n"
+        "    - {name: co, at_dpd: 150, channel: letter, letter: charge_off_notice,"
+        " recommend_charge_off: true}\n"
     )
     with pytest.raises(StrategyError, match="FFIEC's 120 DPD"):
         load_strategy(_write(tmp_path, text))

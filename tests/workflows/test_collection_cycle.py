@@ -81,7 +81,8 @@ def test_a_cycle_classifies_every_due_account_and_writes_the_days_figures(portfo
         "new->current": 2,
     }
     late = accounts_repo.get_account("LATE-35")
-    assert (late.bucket.value, late.dpd, late.next_action_on) == ("30-59", 35, date(2026, 3, 26))
+    # the card ladder's next step (locate the customer at 45 DPD) comes before the 60-89 bucket
+    assert (late.bucket.value, late.dpd, late.next_action_on) == ("30-59", 35, date(2026, 3, 11))
     stage = accounts_repo.timeline("LATE-35", kind="stage")
     assert [s.detail["to"] for s in stage] == ["30-59"] and stage[0].detail["reason"].startswith(
         "35 days past due"
@@ -129,7 +130,8 @@ def test_an_account_looked_at_without_moving_records_nothing(portfolio):
     # a new statement falls due on 10 March: LATE-10 is looked at on the 11th, still 1-29
     accounts_repo.add_due("LATE-10", Due(date(2026, 3, 10), 5000), "test")
     summary = json.loads(executions.run_cycle(portfolio, "main", date(2026, 3, 11))["output"])
-    assert (summary["evaluated_accounts"], summary["changed_accounts"]) == (1, 0)
+    # LATE-35 is due too (its ladder's 45-DPD step): both looked at, neither moved
+    assert (summary["evaluated_accounts"], summary["changed_accounts"]) == (2, 0)
     assert len(accounts_repo.timeline("LATE-10", kind="stage")) == 1
     assert accounts_repo.get_account("LATE-10").past_due == 10_000
 

@@ -38,6 +38,11 @@ class Account:
     next_action_on: date | None = None
     last_evaluated_on: date | None = None
     census_balance: int = 0  # the balance last counted in the portfolio census
+    episode_on: date | None = None  # first day of the current delinquency episode
+    fired: tuple[str, ...] = ()  # ladder steps already acted on in this episode
+    holds: tuple[str, ...] = ()
+    opted_out: tuple[str, ...] = ()  # channels the customer opted out of
+    email: str | None = None  # contact point with consent to email; never logged
     version: int | None = None
     extra: dict = field(default_factory=dict)
 

@@ -70,6 +70,11 @@ def _to_account(m: AccountModel) -> Account:
         next_action_on=_day(m.next_action_on),
         last_evaluated_on=_day(m.last_evaluated_on),
         census_balance=int(m.census_balance or 0),
+        episode_on=_day(m.episode_on),
+        fired=tuple(m.fired or ()),
+        holds=tuple(m.holds or ()),
+        opted_out=tuple(m.opted_out or ()),
+        email=m.email,
         home_shard=m.home_shard,
         version=m.version,
     )
@@ -94,6 +99,7 @@ def create_account(account: Account) -> None:
         jurisdiction=account.jurisdiction,
         status=account.status.value,
         instalment=account.instalment,
+        email=account.email,
         next_action_on=_iso(account.next_action_on),
         home_shard=account.home_shard,
         shard=account.home_shard if account.next_action_on else None,
@@ -166,11 +172,15 @@ def _account_actions(account: Account) -> list:
         AccountModel.dpd.set(account.dpd),
         AccountModel.past_due.set(account.past_due),
         AccountModel.census_balance.set(account.census_balance),
+        AccountModel.fired.set(list(account.fired)),
+        AccountModel.holds.set(list(account.holds)),
+        AccountModel.opted_out.set(list(account.opted_out)),
     ]
     optional = (
         (AccountModel.bucket, account.bucket.value if account.bucket else None),
         (AccountModel.oldest_unpaid_on, _iso(account.oldest_unpaid_on)),
         (AccountModel.last_evaluated_on, _iso(account.last_evaluated_on)),
+        (AccountModel.episode_on, _iso(account.episode_on)),
     )
     for attribute, value in optional:
         actions.append(attribute.set(value) if value is not None else attribute.remove())

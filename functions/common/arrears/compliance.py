@@ -76,7 +76,9 @@ PROFILES: dict[str, Profile] = {
     for p in (
         # first-party creditors in the US follow Reg F's limits as policy
         Profile("us_first_party", "US", time(8), time(21), call_cap=7, quiet_days_after_conversation=7),
-        Profile("us_reg_f", "US", time(8), time(21), third_party=True, call_cap=7, quiet_days_after_conversation=7),
+        Profile(
+            "us_reg_f", "US", time(8), time(21), third_party=True, call_cap=7, quiet_days_after_conversation=7
+        ),
         Profile("mx_condusef", "MX", time(7), time(22)),
         Profile("ph_bsp", "PH", time(6), time(22), hours_waived_after_dpd=60),
     )
@@ -166,14 +168,18 @@ def _calls(contact: Contact, history: ContactHistory, profile: Profile) -> Decis
     if contact.channel is not Channel.CALL_TASK:
         return None
     now = contact.local_time
-    if history.last_conversation and profile.quiet_days_after_conversation:
-        if now - history.last_conversation < timedelta(days=profile.quiet_days_after_conversation):
-            return Decision(False, "call_after_conversation", "a telephone conversation took place in the last 7 days")
+    quiet = timedelta(days=profile.quiet_days_after_conversation)
+    if history.last_conversation and quiet and now - history.last_conversation < quiet:
+        return Decision(
+            False, "call_after_conversation", "a telephone conversation took place in the last 7 days"
+        )
     if profile.call_cap is not None:
         window_start = now - timedelta(days=profile.call_cap_days)
         recent = [t for t in history.call_attempts if window_start < t <= now]
         if len(recent) >= profile.call_cap:
-            return Decision(False, "call_frequency", f"{len(recent)} call attempts in {profile.call_cap_days} days")
+            return Decision(
+                False, "call_frequency", f"{len(recent)} call attempts in {profile.call_cap_days} days"
+            )
     return None
 
 
@@ -181,7 +187,9 @@ def _validation(contact: Contact, history: ContactHistory, profile: Profile) -> 
     if not profile.third_party or contact.letter in INFORMATIONAL:
         return None
     if history.validation_notice_sent_on is None:
-        return Decision(False, "validation_notice_first", "a debt collector sends the validation notice first")
+        return Decision(
+            False, "validation_notice_first", "a debt collector sends the validation notice first"
+        )
     period_end = validation_period_end(history.validation_notice_sent_on, profile)
     if history.dispute_received_on and history.dispute_received_on <= period_end:
         return Decision(False, "validation_dispute", "a timely dispute pauses collection until verification")

@@ -35,6 +35,9 @@ class AccountRecord(BaseModel):
     instalment: str | None = None
     next_due_date: date | None = None
     portfolio: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    email: str | None = Field(
+        default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+    )  # given with consent to email
 
     @field_validator("product_type", mode="before")
     @classmethod
@@ -137,6 +140,7 @@ class AccountRecord(BaseModel):
             time_zone=self.time_zone,
             jurisdiction=self.jurisdiction,
             instalment=instalment,
+            email=self.email,
             home_shard=shard_of(self.account_id, owner, shard_count),
             next_action_on=as_of,
         )

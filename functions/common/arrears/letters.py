@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from babel.dates import format_date
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Undefined, select_autoescape
 
 from arrears.errors import InvalidInput
 from arrears.money import Money
@@ -97,6 +97,8 @@ def render(context: LetterContext, root: Path = TEMPLATE_ROOT) -> str:
         return Money(int(minor), currency or context.currency).format(context.locale)
 
     def day(value: date | str) -> str:
+        if isinstance(value, Undefined):
+            value._fail_with_undefined_error()  # a missing date fails like any missing variable
         value = date.fromisoformat(value) if isinstance(value, str) else value
         return format_date(value, format="long", locale=babel_locale)
 

@@ -61,6 +61,11 @@ class AccountModel(Model):
     shard = UnicodeAttribute(null=True)  # = home_shard while the account has work ahead
     last_evaluated_on = UnicodeAttribute(null=True)
     census_balance = NumberAttribute(default=0)
+    episode_on = UnicodeAttribute(null=True)
+    fired = ListAttribute(of=UnicodeAttribute, default=list)
+    holds = ListAttribute(of=UnicodeAttribute, default=list)
+    opted_out = ListAttribute(of=UnicodeAttribute, default=list)
+    email = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     collectible = CollectibleIndex()

@@ -1,4 +1,4 @@
-"""Reports and exports in S3: JSON documents under a predictable key, encrypted at rest by the bucket."""
+"""Documents in S3 (reports, letters, print batches) under predictable keys, encrypted by the bucket."""
 
 from __future__ import annotations
 
@@ -26,6 +26,34 @@ def put_json(bucket: str, key: str, document: dict, region: str) -> str:
     except (ClientError, BotoCoreError) as exc:
         raise StoreUnavailable(f"S3 put {key}: {exc}") from exc
     return key
+
+
+def put_text(
+    bucket: str, key: str, text: str, content_type: str, metadata: dict[str, str], region: str
+) -> str:
+    try:
+        _s3(region).put_object(
+            Bucket=bucket, Key=key, Body=text.encode(), ContentType=content_type, Metadata=metadata
+        )
+    except (ClientError, BotoCoreError) as exc:
+        raise StoreUnavailable(f"S3 put {key}: {exc}") from exc
+    return key
+
+
+def copy(bucket: str, source_key: str, target_key: str, region: str) -> None:
+    try:
+        _s3(region).copy_object(
+            Bucket=bucket, Key=target_key, CopySource={"Bucket": bucket, "Key": source_key}
+        )
+    except (ClientError, BotoCoreError) as exc:
+        raise StoreUnavailable(f"S3 copy {source_key}: {exc}") from exc
+
+
+def get_text(bucket: str, key: str, region: str) -> str:
+    try:
+        return _s3(region).get_object(Bucket=bucket, Key=key)["Body"].read().decode()
+    except (ClientError, BotoCoreError) as exc:
+        raise StoreUnavailable(f"S3 get {key}: {exc}") from exc
 
 
 def get_json(bucket: str, key: str, region: str) -> dict:

@@ -27,6 +27,8 @@ class CycleSettings(BaseSettings):
     shard_count: int = Field(default=16, ge=1, le=1000, validation_alias="COLLECTIBLE_SHARDS")
     page_size: int = Field(default=100, ge=1, le=100, validation_alias="PAGE_SIZE")
     reports_bucket: str = Field(min_length=3, validation_alias="REPORTS_BUCKET")
+    letters_bucket: str = Field(min_length=3, validation_alias="LETTERS_BUCKET")
+    sender_email: str = Field(min_length=3, validation_alias="SENDER_EMAIL")
     # How long a running cycle's lock is honoured before another execution may take it over.
     lock_lease_seconds: int = Field(default=6 * 3600, ge=60, validation_alias="CYCLE_LOCK_LEASE_SECONDS")
 

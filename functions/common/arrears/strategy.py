@@ -61,13 +61,27 @@ class Ladder(BaseModel):
         return self
 
 
+class CreditorInfo(BaseModel):
+    """Who the letters come from and how the customer reaches them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1)
+    phone: str = Field(min_length=1)
+    hours: str = Field(min_length=1)
+    address: str = Field(min_length=1)
+    website: str = Field(min_length=1)
+
+
 class Strategy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(pattern=r"^[a-z0-9_]+$")
     version: int = Field(ge=1)
     product_type: ProductType
+    jurisdictions: tuple[str, ...] = Field(min_length=1)
     compliance_profile: str
+    creditor: CreditorInfo
     champion: Ladder
     challenger: Ladder | None = None
     challenger_share: float = Field(default=0.0, ge=0.0, le=0.5)
@@ -82,7 +96,9 @@ class Strategy(BaseModel):
         for arm, ladder in self.arms().items():
             for step in ladder.steps:
                 if step.recommend_charge_off and step.at_dpd > limit:
-                    raise ValueError(f"{arm} step {step.name!r} recommends charge-off after FFIEC's {limit} DPD")
+                    raise ValueError(
+                        f"{arm} step {step.name!r} recommends charge-off after FFIEC's {limit} DPD"
+                    )
         return self
 
     def arms(self) -> dict[str, Ladder]:
@@ -91,7 +107,11 @@ class Strategy(BaseModel):
     def arm_for(self, account_id: str) -> str:
         """Stable assignment: the same account is in the same arm on every run and every machine."""
         digest = int(hashlib.sha256(f"{self.name}:{account_id}".encode()).hexdigest()[:8], 16)
-        return "challenger" if self.challenger and digest % 10_000 < self.challenger_share * 10_000 else "champion"
+        return (
+            "challenger"
+            if self.challenger and digest % 10_000 < self.challenger_share * 10_000
+            else "champion"
+        )
 
     def ladder_for(self, account_id: str) -> tuple[str, Ladder]:
         arm = self.arm_for(account_id)
@@ -128,13 +148,26 @@ def load_strategy(path: Path) -> Strategy:
     try:
         return Strategy.model_validate(data)
     except ValidationError as exc:
-        problems = [f"{path}: {_where(e, data)}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()]
+        problems = [
+            f"{path}: {_where(e, data)}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()
+        ]
         raise StrategyError("\n".join(problems)) from exc
 
 
 def load_strategies(root: Path = STRATEGY_ROOT) -> dict[str, Strategy]:
     strategies = [load_strategy(p) for p in sorted(root.glob("*.yaml"))]
     return {s.name: s for s in strategies}
+
+
+def strategy_for(
+    strategies: dict[str, Strategy], product_type: ProductType, jurisdiction: str
+) -> Strategy | None:
+    """The strategy that works this kind of account; the first by name if several claim it."""
+    for name in sorted(strategies):
+        candidate = strategies[name]
+        if candidate.product_type is product_type and jurisdiction in candidate.jurisdictions:
+            return candidate
+    return None
 
 
 def steps_due(ladder: Ladder, fired: frozenset[str], dpd: int, status: Status) -> tuple[Step, ...]:

@@ -1,0 +1,207 @@
+"""Sample letters: every letter code in every supported locale, rendered from realistic data.
+
+`python -m arrears_cli.letter_samples docs/letters` writes `<out>/<locale>/<code>.html` and an
+`<out>/index.html` linking them, so reviewers (compliance, translators) can read every letter in
+a browser or print it. `sample_context` is the data behind each sample; the tests reuse it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import date, timedelta
+from pathlib import Path
+
+from arrears.letters import SUPPORTED_LOCALES, Creditor, LetterCode, LetterContext, render
+from jinja2 import Environment, StrictUndefined
+
+SENT_ON = date(2025, 3, 14)
+BALANCE = 123456  # minor units: 1,234.56 in every sample currency
+PAST_DUE = 25000
+
+CURRENCIES = {"en-US": "USD", "es-US": "USD", "es-MX": "MXN", "en-PH": "PHP"}
+
+_US_ADDRESS = "PO Box 4100\nWilmington, DE 19850-4100\nUnited States"
+
+CREDITORS = {
+    "en-US": Creditor(
+        name="Arrears Card Services",
+        phone="1-800-555-0142",
+        hours="Monday to Friday 8 a.m. to 9 p.m., Saturday 9 a.m. to 5 p.m. Eastern Time",
+        address=_US_ADDRESS,
+        website="www.arrearscard.example",
+    ),
+    "es-US": Creditor(
+        name="Arrears Card Services",
+        phone="1-800-555-0143",
+        hours="lunes a viernes de 8:00 a 21:00 y sábados de 9:00 a 17:00, hora del Este",
+        address=_US_ADDRESS,
+        website="www.arrearscard.example/es",
+    ),
+    "es-MX": Creditor(
+        name="Arrears Servicios Financieros, S.A. de C.V.",
+        phone="800 555 0142",
+        hours="lunes a viernes de 8:00 a 20:00 y sábados de 9:00 a 14:00, hora del centro de México",
+        address="Av. Paseo de la Reforma 250, piso 12\nCol. Juárez, Cuauhtémoc\n06600 Ciudad de México, CDMX",
+        website="www.arrears-tarjetas.example",
+    ),
+    "en-PH": Creditor(
+        name="Arrears Card Services Philippines, Inc.",
+        phone="(02) 8555 0142",
+        hours="Monday to Saturday 8:00 a.m. to 8:00 p.m., Philippine time",
+        address="15th Floor, Tower One, Ayala Triangle\nAyala Avenue, Makati City\n"
+        "Metro Manila 1226, Philippines",
+        website="www.arrears-ph.example",
+    ),
+}
+
+# Where each letter sits in the life of a delinquent account: days past due and past-due amount.
+_DELINQUENCY: dict[LetterCode, tuple[int, int]] = {
+    LetterCode.FIRST_REMINDER: (6, PAST_DUE),
+    LetterCode.SECOND_REMINDER: (18, PAST_DUE),
+    LetterCode.PAST_DUE_NOTICE: (38, 2 * PAST_DUE),
+    LetterCode.FINAL_DEMAND: (95, 4 * PAST_DUE),
+    LetterCode.VALIDATION_NOTICE: (125, 110000),
+    LetterCode.PROMISE_CONFIRMATION: (34, 2 * PAST_DUE),
+    LetterCode.BROKEN_PROMISE: (45, 2 * PAST_DUE),
+    LetterCode.ARRANGEMENT_CONFIRMATION: (66, 3 * PAST_DUE),
+    LetterCode.DISPUTE_ACKNOWLEDGEMENT: (40, 2 * PAST_DUE),
+    LetterCode.CHARGE_OFF_NOTICE: (180, BALANCE),
+    LetterCode.PAYMENT_RECEIVED: (0, 0),
+}
+
+
+def sample_extra(code: LetterCode, sent_on: date = SENT_ON) -> dict:
+    """The `extra` a letter of this code needs, and nothing more."""
+    match code:
+        case LetterCode.FINAL_DEMAND:
+            return {"respond_by": sent_on + timedelta(days=21)}
+        case LetterCode.VALIDATION_NOTICE:
+            # 120,000 + 4,156 + 2,900 - 3,000 - 600 = 123,456: the itemization adds up to the balance.
+            return {
+                "itemization_date": date(2024, 11, 30),
+                "amount_on_itemization_date": 120000,
+                "interest_since": 4156,
+                "fees_since": 2900,
+                "payments_since": 3000,
+                "credits_since": 600,
+                "validation_end": sent_on + timedelta(days=35),
+            }
+        case LetterCode.PROMISE_CONFIRMATION:
+            return {"promise_amount": 2 * PAST_DUE, "promise_date": sent_on + timedelta(days=7)}
+        case LetterCode.BROKEN_PROMISE:
+            return {"promise_amount": 2 * PAST_DUE, "promise_date": sent_on - timedelta(days=3)}
+        case LetterCode.ARRANGEMENT_CONFIRMATION:
+            return {
+                "instalments": [
+                    {"due_on": date(2025, 3, 28), "amount": 25000},
+                    {"due_on": date(2025, 4, 28), "amount": 25000},
+                    {"due_on": date(2025, 5, 28), "amount": 25000},
+                ]
+            }
+        case LetterCode.DISPUTE_ACKNOWLEDGEMENT:
+            return {"dispute_received_on": sent_on - timedelta(days=2)}
+        case LetterCode.CHARGE_OFF_NOTICE:
+            return {"charged_off_on": sent_on - timedelta(days=1)}
+        case LetterCode.PAYMENT_RECEIVED:
+            return {"payment_amount": 50000, "payment_received_on": sent_on - timedelta(days=1)}
+        case _:
+            return {}
+
+
+def sample_context(code: LetterCode | str, locale: str) -> LetterContext:
+    """A realistic letter of `code` for a customer in `locale` (one of SUPPORTED_LOCALES)."""
+    code = LetterCode(code)
+    if locale not in CURRENCIES:
+        raise ValueError(f"no sample data for locale {locale!r}; supported: {', '.join(SUPPORTED_LOCALES)}")
+    dpd, past_due = _DELINQUENCY[code]
+    number = list(LetterCode).index(code) + 1
+    return LetterContext(
+        code=code,
+        locale=locale,
+        sent_on=SENT_ON,
+        reference=f"LTR-{SENT_ON:%Y%m%d}-{locale.replace('-', '').upper()}-{number:04d}",
+        account_ref="•••• 0042",
+        product_type="open_end",
+        currency=CURRENCIES[locale],
+        balance=BALANCE,
+        past_due=past_due,
+        dpd=dpd,
+        oldest_unpaid_on=SENT_ON - timedelta(days=dpd) if dpd else None,
+        creditor=CREDITORS[locale],
+        # The mini-Miranda in the US samples, as a third-party collector (or a creditor that
+        # follows Reg F as policy) would print it; Mexico and the Philippines do not use it.
+        debt_collector_disclosure=locale.endswith("-US"),
+        extra=sample_extra(code),
+    )
+
+
+_INDEX = Environment(autoescape=True, undefined=StrictUndefined).from_string(
+    """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Arrears letters: samples</title>
+<style>
+body { font-family: Georgia, "Times New Roman", serif; max-width: 60em; margin: 2em auto; padding: 0 1em; }
+table { border-collapse: collapse; }
+th, td { border: 1px solid #bbb; padding: 0.3em 0.8em; text-align: left; }
+</style>
+</head>
+<body>
+<h1>Arrears letters: samples</h1>
+<p>Every letter in every supported locale, rendered from sample data dated {{ sent_on }}.</p>
+<table>
+<thead><tr><th>Letter</th>{% for locale in locales %}<th>{{ locale }}</th>{% endfor %}</tr></thead>
+<tbody>
+{% for code in codes %}
+<tr><th>{{ code }}</th>
+{% for locale in locales %}<td><a href="{{ locale }}/{{ code }}.html">{{ locale }}</a></td>{% endfor %}
+</tr>
+{% endfor %}
+</tbody>
+</table>
+</body>
+</html>
+"""
+)
+
+
+def write_samples(out_dir: Path) -> list[Path]:
+    """Render every code in every supported locale into `out_dir`; returns the letters, then the index."""
+    out_dir = Path(out_dir)
+    written: list[Path] = []
+    for locale in SUPPORTED_LOCALES:
+        (out_dir / locale).mkdir(parents=True, exist_ok=True)
+        for code in LetterCode:
+            path = out_dir / locale / f"{code.value}.html"
+            path.write_text(render(sample_context(code, locale)), encoding="utf-8")
+            written.append(path)
+    index = out_dir / "index.html"
+    index.write_text(
+        _INDEX.render(
+            sent_on=SENT_ON.isoformat(),
+            locales=SUPPORTED_LOCALES,
+            codes=[code.value for code in LetterCode],
+        ),
+        encoding="utf-8",
+    )
+    written.append(index)
+    return written
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m arrears_cli.letter_samples",
+        description="Render every letter in every supported locale, with an index page.",
+    )
+    parser.add_argument("out_dir", nargs="?", default="docs/letters", type=Path)
+    args = parser.parse_args(argv)
+    written = write_samples(args.out_dir)
+    print(f"wrote {len(written) - 1} letters and {written[-1]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

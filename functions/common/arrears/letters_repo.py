@@ -1,0 +1,78 @@
+"""Letters as records: one per (account, episode, trigger), moving queued -> sending -> sent or printed.
+
+The record's key is the letter's natural key, put once; every later step is a conditional
+status change. A re-run, a retried Lambda or a fault between steps finds the record where the
+fault left it and carries it on, so no customer gets a second copy.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pynamodb.exceptions import UpdateError
+
+from arrears import cycle_repo
+from arrears.accounts_repo import put_activity
+from arrears.models import ActivityModel
+from arrears.store_errors import is_conditional_failure, store_errors
+
+QUEUED, SENDING, SENT, PRINTED, DENIED, TASK = "queued", "sending", "sent", "printed", "denied", "task"
+
+
+def letter_sk(episode_on: date, trigger: str) -> str:
+    return f"{episode_on.isoformat()}#letter#{trigger}"
+
+
+def document_key(account_id: str, episode_on: date, trigger: str) -> str:
+    return f"letters/{account_id}/{episode_on.isoformat()}/{trigger}.html"
+
+
+def find(account_id: str, episode_on: date, trigger: str) -> ActivityModel | None:
+    with store_errors():
+        for item in ActivityModel.query(account_id, ActivityModel.sk == letter_sk(episode_on, trigger)):
+            return item
+    return None
+
+
+def record(
+    account_id: str, episode_on: date, trigger: str, as_of: date, shard: str, status: str, detail: dict
+) -> ActivityModel:
+    """Put the letter's record once; if it is already there, return what is there."""
+    item = ActivityModel(
+        account_id,
+        letter_sk(episode_on, trigger),
+        kind="letter",
+        occurred_on=as_of.isoformat(),
+        actor="collection_cycle",
+        status=status,
+        cycle_day=cycle_repo.cycle_day_key(as_of, shard),
+        detail=detail,
+    )
+    if put_activity(item, once=True):
+        return item
+    existing = find(account_id, episode_on, trigger)
+    assert existing is not None
+    return existing
+
+
+def move(item: ActivityModel, from_status: str, to_status: str, **detail) -> bool:
+    """Change the status if it is still `from_status`; False if someone (a previous attempt) moved it."""
+    actions = [ActivityModel.status.set(to_status)]
+    if detail:
+        actions.append(ActivityModel.detail.set({**item.detail, **detail}))
+    try:
+        with store_errors():
+            item.update(actions=actions, condition=ActivityModel.status == from_status)
+        return True
+    except UpdateError as exc:
+        if is_conditional_failure(exc):
+            return False
+        raise
+
+
+def day_letters(as_of: date, shards: list[str], status: str, channel: str) -> list[ActivityModel]:
+    return [
+        r
+        for r in cycle_repo.day_records(as_of, shards, kind="letter")
+        if r.status == status and r.detail.get("channel") == channel
+    ]

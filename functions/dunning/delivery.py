@@ -1,0 +1,153 @@
+"""Turning a contact plan into a letter that reaches the customer exactly once, or a recorded refusal."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from arrears import letters_repo, mail_gateway, reports_repo
+from arrears.account import Account
+from arrears.compliance import Channel
+from arrears.letters import Creditor, LetterContext, render
+from arrears.settings import Settings
+from arrears.strategy import Strategy
+
+from dunning.contacts import ContactPlan
+
+
+def _masked(account_id: str) -> str:
+    return "•••• " + account_id[-4:]
+
+
+def _subject(html: str) -> str:
+    found = re.search(r"<title>(.*?)</title>", html, re.S)
+    return " ".join(found.group(1).split()) if found else "Your account"
+
+
+def _extra(plan: ContactPlan, account: Account, as_of: date) -> dict:
+    """The per-letter facts the templates ask for, from what the account knows today."""
+    if plan.letter is None:
+        return {}
+    code = plan.letter.value
+    if code == "final_demand":
+        return {"respond_by": as_of + timedelta(days=30)}
+    if code == "payment_received":
+        # what was paid since the cycle last looked at the account
+        return {
+            "payment_amount": max(account.census_balance - account.balance, 0),
+            "payment_received_on": as_of,
+        }
+    if code == "charge_off_notice":
+        return {"charged_off_on": as_of}
+    return {}
+
+
+def _context(
+    plan: ContactPlan, account: Account, strategy: Strategy, as_of: date, reference: str
+) -> LetterContext:
+    return LetterContext(
+        code=plan.letter,  # type: ignore[arg-type]
+        locale=account.locale,
+        sent_on=as_of,
+        reference=reference,
+        account_ref=_masked(account.account_id),
+        product_type=account.product_type.value,
+        currency=account.currency,
+        balance=account.balance,
+        past_due=account.past_due,
+        dpd=account.dpd,
+        oldest_unpaid_on=account.oldest_unpaid_on,
+        creditor=Creditor(**strategy.creditor.model_dump()),
+        debt_collector_disclosure=strategy.compliance_profile == "us_reg_f",
+        extra=_extra(plan, account, as_of),
+    )
+
+
+def deliver(
+    plan: ContactPlan, account: Account, strategy: Strategy, as_of: date, execution: str, settings: Settings
+) -> str:
+    """Record what today's step does for this account and carry it as far as it can go; returns its status."""
+    assert plan.trigger is not None and plan.episode_on is not None
+    episode, trigger = plan.episode_on, plan.trigger
+    detail = {
+        "code": plan.letter.value if plan.letter else None,
+        "channel": plan.channel.value if plan.channel else None,
+        "strategy": plan.strategy,
+        "arm": plan.arm,
+        "superseded": list(plan.superseded),
+        "rule": plan.decision.rule if plan.decision else None,
+        "reason": plan.decision.reason if plan.decision else None,
+        "fallback": plan.fallback,
+        "locale": account.locale,
+        "execution": execution,
+        "skiptrace_requested": bool(plan.step and plan.step.skiptrace),
+        "credit_review_requested": bool(plan.step and plan.step.credit_review),
+        "charge_off_recommended": bool(plan.step and plan.step.recommend_charge_off),
+    }
+    if plan.letter is None or plan.decision is None or not plan.decision.allowed:
+        status = letters_repo.TASK if plan.letter is None else letters_repo.DENIED
+        return letters_repo.record(
+            account.account_id, episode, trigger, as_of, account.home_shard, status, detail
+        ).status
+    item = letters_repo.find(account.account_id, episode, trigger)
+    if item is None:
+        reference = f"{account.account_id}/{episode.isoformat()}/{trigger}"
+        html = render(_context(plan, account, strategy, as_of, reference))
+        key = letters_repo.document_key(account.account_id, episode, trigger)
+        metadata = {
+            "account": account.account_id,
+            "code": detail["code"],
+            "trigger": trigger,
+            "locale": account.locale,
+        }
+        reports_repo.put_text(
+            settings.letters_bucket, key, html, "text/html; charset=utf-8", metadata, settings.region
+        )
+        detail |= {"document_key": key, "subject": _subject(html)}
+        item = letters_repo.record(
+            account.account_id, episode, trigger, as_of, account.home_shard, letters_repo.QUEUED, detail
+        )
+    if item.status == letters_repo.QUEUED and item.detail.get("channel") == Channel.EMAIL.value:
+        _send_email(item, account, settings)
+    return item.status
+
+
+def _send_email(item, account: Account, settings: Settings) -> None:
+    """queued -> sending is the point of no return: a fault after it never sends a second copy."""
+    if not letters_repo.move(item, letters_repo.QUEUED, letters_repo.SENDING):
+        return
+    html = reports_repo.get_text(settings.letters_bucket, item.detail["document_key"], settings.region)
+    message_id = mail_gateway.send_email(
+        settings.sender_email, account.email or "", item.detail["subject"], html, settings.region, item.sk
+    )
+    item.status = letters_repo.SENDING
+    letters_repo.move(item, letters_repo.SENDING, letters_repo.SENT, message_id=message_id)
+
+
+def print_batch(portfolio: str, as_of: date, shards: list[str], settings: Settings) -> dict:
+    """The day's postal letters as one batch for the print vendor: a manifest CSV and the documents."""
+    letters = [
+        *letters_repo.day_letters(as_of, shards, letters_repo.QUEUED, Channel.LETTER.value),
+        *letters_repo.day_letters(as_of, shards, letters_repo.PRINTED, Channel.LETTER.value),
+    ]
+    prefix = f"print/{portfolio}/{as_of.isoformat()}"
+    rows = ["letter_id,account_id,code,locale,document"]
+    for item in sorted(letters, key=lambda i: (i.pk, i.sk)):
+        document = f"{prefix}/documents/{item.pk}-{item.sk.split('#')[-1]}.html"
+        reports_repo.copy(settings.letters_bucket, item.detail["document_key"], document, settings.region)
+        rows.append(
+            ",".join((f"{item.pk}/{item.sk}", item.pk, item.detail["code"], item.detail["locale"], document))
+        )
+    manifest = f"{prefix}/manifest.csv"
+    reports_repo.put_text(
+        settings.letters_bucket,
+        manifest,
+        "\n".join(rows) + "\n",
+        "text/csv",
+        {"letters": str(len(letters))},
+        settings.region,
+    )
+    for item in letters:
+        if item.status == letters_repo.QUEUED:
+            letters_repo.move(item, letters_repo.QUEUED, letters_repo.PRINTED, batch=manifest)
+    return {"manifest": manifest, "letters": len(letters)}

@@ -1,0 +1,321 @@
+"""Letters: every code renders in every locale, amounts and dates follow the locale, the rules' text
+appears exactly when it must, and a template never prints a blank for a missing variable."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import date
+from html.parser import HTMLParser
+
+import pytest
+from arrears.letters import SUPPORTED_LOCALES, Creditor, LetterCode, available, language_of, render
+from jinja2 import UndefinedError
+
+from arrears_cli.letter_samples import sample_context, write_samples
+
+ALL = [(code, locale) for code in LetterCode for locale in SUPPORTED_LOCALES]
+
+# The `extra` keys each letter is documented to use; the sample data must carry exactly these.
+EXTRA_KEYS = {
+    LetterCode.FIRST_REMINDER: set(),
+    LetterCode.SECOND_REMINDER: set(),
+    LetterCode.PAST_DUE_NOTICE: set(),
+    LetterCode.FINAL_DEMAND: {"respond_by"},
+    LetterCode.VALIDATION_NOTICE: {
+        "itemization_date",
+        "amount_on_itemization_date",
+        "interest_since",
+        "fees_since",
+        "payments_since",
+        "credits_since",
+        "validation_end",
+    },
+    LetterCode.PROMISE_CONFIRMATION: {"promise_amount", "promise_date"},
+    LetterCode.BROKEN_PROMISE: {"promise_amount", "promise_date"},
+    LetterCode.ARRANGEMENT_CONFIRMATION: {"instalments"},
+    LetterCode.DISPUTE_ACKNOWLEDGEMENT: {"dispute_received_on"},
+    LetterCode.CHARGE_OFF_NOTICE: {"charged_off_on"},
+    LetterCode.PAYMENT_RECEIVED: {"payment_amount", "payment_received_on"},
+}
+
+DATE_KEYS = {
+    "respond_by",
+    "itemization_date",
+    "validation_end",
+    "promise_date",
+    "dispute_received_on",
+    "charged_off_on",
+    "payment_received_on",
+}
+
+DISCLOSURE = {
+    "en": "This communication is from a debt collector. This is an attempt to collect a debt and any "
+    "information obtained will be used for that purpose.",
+    "es": "Esta comunicación proviene de un cobrador de deudas.",
+}
+
+
+def text_of(html: str) -> str:
+    """The visible text of a page, whitespace collapsed, entities decoded."""
+
+    class Text(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.parts: list[str] = []
+            self.skip = 0
+
+        def handle_starttag(self, tag, attrs):
+            self.skip += tag in ("style", "title")
+
+        def handle_endtag(self, tag):
+            self.skip -= tag in ("style", "title")
+
+        def handle_data(self, data):
+            if not self.skip:
+                self.parts.append(data)
+
+    parser = Text()
+    parser.feed(html)
+    return re.sub(r"\s+", " ", " ".join(parser.parts).replace("\xa0", " ")).strip()
+
+
+@pytest.mark.parametrize("code,locale", ALL)
+def test_every_code_renders_as_a_self_contained_page_in_every_locale(code, locale):
+    context = sample_context(code, locale)
+    html = render(context)
+    assert html.startswith("<!DOCTYPE html>")
+    assert f'<html lang="{language_of(locale)}">' in html
+    assert "@page" in html and "size: letter" in html
+    for external in ("<script", "<link", "src=", "http://", "https://", "@import", "url("):
+        assert external not in html, external
+    text = text_of(html)
+    assert context.reference in text and context.account_ref in text
+    assert context.creditor.name in text and context.creditor.phone in text
+    assert "{{" not in html and "{%" not in html
+
+
+@pytest.mark.parametrize("code", list(LetterCode))
+def test_the_sample_data_carries_exactly_the_documented_extra_keys(code):
+    for locale in SUPPORTED_LOCALES:
+        assert set(sample_context(code, locale).extra) == EXTRA_KEYS[code]
+
+
+@pytest.mark.parametrize(
+    "locale,amount,words",
+    [
+        ("en-US", "$1,234.56", ["Past-due amount", "Total balance"]),
+        ("es-US", "$1,234.56", ["Saldo vencido", "Saldo total"]),
+        ("es-MX", "$1,234.56", ["Saldo vencido", "Saldo total", "fecha límite de pago"]),
+        ("en-PH", "₱1,234.56", ["Past-due amount", "Total balance"]),
+    ],
+)
+def test_amounts_are_formatted_for_the_locale_among_words_of_its_language(locale, amount, words):
+    context = sample_context(LetterCode.FIRST_REMINDER, locale)
+    assert context.balance == 123456
+    text = text_of(render(context))
+    assert amount in text
+    for word in words:
+        assert word.lower() in text.lower()
+    if locale.startswith("es"):
+        assert "Past-due" not in text and "Dear Customer" not in text
+    else:
+        assert "saldo vencido" not in text.lower()
+
+
+def test_amounts_use_the_letters_currency_not_a_default():
+    context = replace(sample_context(LetterCode.FIRST_REMINDER, "en-US"), currency="EUR")
+    assert "€1,234.56" in text_of(render(context))
+
+
+@pytest.mark.parametrize(
+    "locale,sent,promised",
+    [
+        ("en-US", "March 14, 2025", "March 21, 2025"),
+        ("en-PH", "March 14, 2025", "March 21, 2025"),
+        ("es-MX", "14 de marzo de 2025", "21 de marzo de 2025"),
+        ("es-US", "14 de marzo de 2025", "21 de marzo de 2025"),
+    ],
+)
+def test_dates_are_long_form_in_the_letters_language(locale, sent, promised):
+    context = sample_context(LetterCode.PROMISE_CONFIRMATION, locale)
+    assert context.extra["promise_date"] == date(2025, 3, 21)
+    text = text_of(render(context))
+    assert sent in text and promised in text
+    assert "2025-03-21" not in text
+
+
+def test_dates_in_extra_may_arrive_as_iso_strings():
+    context = sample_context(LetterCode.PROMISE_CONFIRMATION, "es-MX")
+    context = replace(context, extra={**context.extra, "promise_date": "2025-04-02"})
+    assert "2 de abril de 2025" in text_of(render(context))
+
+
+@pytest.mark.parametrize("code,locale", ALL)
+def test_the_debt_collector_disclosure_appears_if_and_only_if_asked(code, locale):
+    context = sample_context(code, locale)
+    phrase = DISCLOSURE[language_of(locale)]
+    assert phrase in text_of(render(replace(context, debt_collector_disclosure=True)))
+    assert phrase not in text_of(render(replace(context, debt_collector_disclosure=False)))
+    assert "cobrador de deudas" not in text_of(render(replace(context, debt_collector_disclosure=False)))
+
+
+@pytest.mark.parametrize("code", list(LetterCode))
+def test_condusef_is_named_in_mexican_letters_only(code):
+    assert "www.condusef.gob.mx" in text_of(render(sample_context(code, "es-MX")))
+    assert "55 5340 0999" in text_of(render(sample_context(code, "es-MX")))
+    for locale in ("es-US", "en-US", "en-PH"):
+        assert "CONDUSEF" not in render(sample_context(code, locale))
+
+
+def test_a_missing_extra_variable_fails_rendering():
+    context = sample_context(LetterCode.PROMISE_CONFIRMATION, "en-US")
+    extra = {k: v for k, v in context.extra.items() if k != "promise_amount"}
+    with pytest.raises(UndefinedError):
+        render(replace(context, extra=extra))
+
+
+@pytest.mark.parametrize(
+    "code,key,locale",
+    [
+        (code, key, locale)
+        for code, keys in EXTRA_KEYS.items()
+        for key in sorted(keys)
+        for locale in ("en-US", "es-MX")
+    ],
+)
+def test_every_documented_extra_key_is_required(code, key, locale):
+    context = sample_context(code, locale)
+    extra = {k: v for k, v in context.extra.items() if k != key}
+    with pytest.raises(UndefinedError):  # never a letter with a blank where the value goes
+        render(replace(context, extra=extra))
+
+
+def test_an_instalment_without_an_amount_fails_rendering():
+    context = sample_context(LetterCode.ARRANGEMENT_CONFIRMATION, "en-US")
+    instalments = [{"due_on": date(2025, 3, 28)}]
+    with pytest.raises(UndefinedError):
+        render(replace(context, extra={"instalments": instalments}))
+
+
+@pytest.mark.parametrize("locale", ["en-US", "es-MX"])
+def test_html_in_the_data_is_escaped(locale):
+    context = sample_context(LetterCode.FIRST_REMINDER, locale)
+    creditor = Creditor(
+        name='<script>alert("x")</script> Bank & Co',
+        phone="<b>1</b>",
+        hours=context.creditor.hours,
+        address="<img src=x onerror=alert(1)>",
+        website="www.example.com",
+    )
+    html = render(replace(context, creditor=creditor, reference="<i>R</i>"))
+    assert "<script>" not in html and "<img" not in html and "<b>1</b>" not in html and "<i>R</i>" not in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; Bank &amp; Co" in html
+    assert '<script>alert("x")</script> Bank & Co' in text_of(html)
+
+
+def test_each_language_has_a_template_for_every_letter_code():
+    codes = {code.value for code in LetterCode}
+    assert available() == {"en": codes, "es": codes}
+
+
+def test_a_missing_oldest_unpaid_date_is_left_out_not_blank():
+    for code in (
+        LetterCode.FIRST_REMINDER,
+        LetterCode.SECOND_REMINDER,
+        LetterCode.PAST_DUE_NOTICE,
+        LetterCode.FINAL_DEMAND,
+        LetterCode.CHARGE_OFF_NOTICE,
+    ):
+        for locale in ("en-US", "es-MX"):
+            context = replace(sample_context(code, locale), oldest_unpaid_on=None)
+            text = text_of(render(context))
+            assert "None" not in text
+            assert "Oldest unpaid" not in text and "más antigua" not in text
+
+
+def test_the_validation_notice_itemizes_the_debt_and_states_the_dispute_rights():
+    context = sample_context(LetterCode.VALIDATION_NOTICE, "en-US")
+    text = text_of(render(context))
+    for phrase in (
+        "As of November 30, 2024, you owed: $1,200.00",
+        "interest: + $41.56",
+        "fees: + $29.00",
+        "You paid this amount toward the debt: – $30.00",
+        "credited this amount toward the debt: – $6.00",
+        "Total amount of the debt now: $1,234.56",
+        "Call or write to us by April 18, 2025 to dispute all or part of the debt",
+        "we must stop collection on any amount you dispute until we send you information",
+        "name and address of the original creditor",
+        "www.cfpb.gov/debt-collection",
+    ):
+        assert phrase in text, phrase
+    spanish = text_of(render(sample_context(LetterCode.VALIDATION_NOTICE, "es-US")))
+    assert "Llámenos o escríbanos a más tardar el 18 de abril de 2025" in spanish
+    assert "debemos suspender la cobranza" in spanish
+    assert "cfpb.gov" not in text_of(render(sample_context(LetterCode.VALIDATION_NOTICE, "es-MX")))
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_the_arrangement_lists_every_instalment_and_the_total(locale):
+    context = sample_context(LetterCode.ARRANGEMENT_CONFIRMATION, locale)
+    instalments = [
+        {"due_on": date(2025, 4, 1), "amount": 10000},
+        {"due_on": date(2025, 5, 1), "amount": 20050},
+    ]
+    html = render(replace(context, extra={"instalments": instalments}))
+    rows = re.findall(r"<tbody>(.*?)</tbody>", html, re.S)[0]
+    assert rows.count("<tr>") == 2
+    text = text_of(html)
+    symbol = "₱" if locale == "en-PH" else "$"
+    for amount in (f"{symbol}100.00", f"{symbol}200.50", f"{symbol}300.50"):
+        assert amount in text
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_payment_received_says_current_again_only_when_nothing_is_past_due(locale):
+    context = sample_context(LetterCode.PAYMENT_RECEIVED, locale)
+    current = "nuevamente al corriente" if locale.startswith("es") else "Your account is current again"
+    cleared = text_of(render(replace(context, past_due=0, dpd=0)))
+    still_due = text_of(render(replace(context, past_due=1000, dpd=12)))
+    assert current in cleared and current not in still_due
+    assert "$500.00" in cleared or "₱500.00" in cleared
+
+
+@pytest.mark.parametrize("locale", ["en-US", "es-MX"])
+def test_the_dispute_acknowledgement_pauses_collection_of_the_disputed_amount(locale):
+    text = text_of(render(sample_context(LetterCode.DISPUTE_ACKNOWLEDGEMENT, locale)))
+    expected = (
+        "suspendido la cobranza del monto en aclaración"
+        if locale == "es-MX"
+        else ("paused collection of the disputed amount until we send you verification")
+    )
+    assert expected in text
+    assert ("12 de marzo de 2025" if locale == "es-MX" else "March 12, 2025") in text
+
+
+@pytest.mark.parametrize("locale", ["en-US", "es-MX"])
+def test_the_charge_off_notice_says_the_balance_is_still_owed(locale):
+    text = text_of(render(sample_context(LetterCode.CHARGE_OFF_NOTICE, locale)))
+    assert ("No cancela la deuda" if locale == "es-MX" else "does not cancel the debt") in text
+    assert "$1,234.56" in text
+
+
+def test_the_sample_writer_writes_one_file_per_code_per_locale_and_an_index_linking_them(tmp_path):
+    written = write_samples(tmp_path / "letters")
+    out = tmp_path / "letters"
+    letters = [p for p in written if p.name != "index.html"]
+    assert len(letters) == len(LetterCode) * len(SUPPORTED_LOCALES)
+    assert written[-1] == out / "index.html"
+    expected = {out / locale / f"{code.value}.html" for code in LetterCode for locale in SUPPORTED_LOCALES}
+    assert set(letters) == expected
+    assert {p for p in out.rglob("*.html")} == expected | {out / "index.html"}
+    for path in letters:
+        html = path.read_text(encoding="utf-8")
+        assert f'<html lang="{language_of(path.parent.name)}">' in html
+
+    index = (out / "index.html").read_text(encoding="utf-8")
+    links = set(re.findall(r'href="([^"]+)"', index))
+    assert links == {f"{locale}/{code.value}.html" for code in LetterCode for locale in SUPPORTED_LOCALES}
+    for link in links:
+        assert (out / link).is_file()
