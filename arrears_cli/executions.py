@@ -6,7 +6,7 @@ import json
 import time
 import uuid
 from collections import Counter
-from datetime import date
+from datetime import date, datetime
 
 from arrears.errors import lambda_error_message
 
@@ -15,10 +15,13 @@ from arrears_cli.stackref import StackRef
 TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
 
 
-def start_cycle(stack: StackRef, portfolio: str, as_of: date) -> str:
+def start_cycle(stack: StackRef, portfolio: str, as_of: date, run_at: datetime | None = None) -> str:
     """Each start gets a fresh name; the day's lock, not the name, makes a second run change nothing."""
     name = f"{portfolio}-{as_of.isoformat()}-{uuid.uuid4().hex[:8]}"
-    payload = json.dumps({"portfolio": portfolio, "as_of": as_of.isoformat()})
+    request = {"portfolio": portfolio, "as_of": as_of.isoformat()}
+    if run_at is not None:
+        request["run_at"] = run_at.isoformat()
+    payload = json.dumps(request)
     return stack.client("stepfunctions").start_execution(
         stateMachineArn=stack.cycle_state_machine, name=name, input=payload
     )["executionArn"]
@@ -37,8 +40,8 @@ def wait(stack: StackRef, execution_arn: str, timeout_s: float = 900, poll_s: fl
         poll_s = min(poll_s * 1.5, 1.0)
 
 
-def run_cycle(stack: StackRef, portfolio: str, as_of: date) -> dict:
-    return wait(stack, start_cycle(stack, portfolio, as_of))
+def run_cycle(stack: StackRef, portfolio: str, as_of: date, run_at: datetime | None = None) -> dict:
+    return wait(stack, start_cycle(stack, portfolio, as_of, run_at))
 
 
 def list_executions(stack: StackRef, status: str | None = None, limit: int = 100) -> list[dict]:

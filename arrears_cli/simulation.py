@@ -11,8 +11,9 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from arrears import accounts_repo
 from arrears.account import Account
@@ -28,6 +29,8 @@ from arrears_cli.stackref import StackRef
 from arrears_cli.synthetic import ASSUMPTIONS, Customer, generate
 
 STATEMENT_LEAD_DAYS = 20
+# Each simulated cycle runs at noon in New York: morning in Los Angeles, night in Manila.
+RUN_TIME, RUN_ZONE = time(12), ZoneInfo("America/New_York")
 SIM_ACTOR = "simulator"
 
 
@@ -163,7 +166,7 @@ def simulate(
         _bill(world, day)
         _charge_fees(world, day)
         _pay(world, day)
-        described = executions.run_cycle(stack, portfolio, day)
+        described = executions.run_cycle(stack, portfolio, day, datetime.combine(day, RUN_TIME, RUN_ZONE))
         output = json.loads(described.get("output") or "{}")
         per_day.append({"as_of": day.isoformat(), "status": described["status"], **output})
         if on_day:

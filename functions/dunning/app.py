@@ -42,7 +42,7 @@ def take_lock(event: dict, context: LambdaContext) -> dict:
         "cycle lock", extra={"portfolio": portfolio, "as_of": as_of.isoformat(), "acquired": acquired}
     )
     metrics.add_metric(name="CycleStarted" if acquired else "CycleAlreadyRan", unit="Count", value=1)
-    return {"acquired": acquired, "as_of": as_of.isoformat()}
+    return {"acquired": acquired, "as_of": as_of.isoformat(), "run_at": request.run_at().isoformat()}
 
 
 @cycle_step
@@ -54,7 +54,7 @@ def list_shards(event: dict, context: LambdaContext) -> dict:
             "portfolio": request.portfolio,
             "as_of": request.as_of.isoformat(),
             "execution": request.execution,
-            "started_at": request.started_at.isoformat(),
+            "run_at": request.run_at.isoformat(),
             "shard": s,
         }
         for s in cycle.shards(request.portfolio, settings.shard_count)
@@ -67,7 +67,7 @@ def list_shards(event: dict, context: LambdaContext) -> dict:
 def process_page(event: dict, context: LambdaContext) -> dict:
     settings = _setup()
     request = _parse(ShardPageEvent, event)
-    run = cycle.Run(request.as_of, request.execution, request.started_at, settings)
+    run = cycle.Run(request.as_of, request.execution, request.run_at, settings)
     page = cycle.process_page(run, request.shard, request.cursor)
 
     metrics.add_metric(name="AccountsEvaluated", unit="Count", value=page["evaluated"])

@@ -104,7 +104,7 @@ def advance(run: Run, account_id: str, account: Account | None = None) -> Outcom
             return Outcome.SKIPPED
         updated, result, change = planned
         strategy = strategy_for(_strategies(), current.product_type, current.jurisdiction)
-        local_time = run.started_at.astimezone(ZoneInfo(current.time_zone))
+        local_time = run.run_at.astimezone(ZoneInfo(current.time_zone))
         contact = plan_contact(current, updated, strategy, as_of, local_time)
         updated = with_contact(updated, contact)
         if contact.trigger is not None and strategy is not None:
@@ -127,11 +127,11 @@ def advance(run: Run, account_id: str, account: Account | None = None) -> Outcom
 
 @dataclass(frozen=True)
 class Run:
-    """The cycle execution an account is advanced by: its business date, its start, its settings."""
+    """The cycle execution an account is advanced by: its business date, its "now", its settings."""
 
     as_of: date
     execution: str
-    started_at: datetime
+    run_at: datetime
     settings: Settings
 
 

@@ -21,6 +21,7 @@ class CycleRequest(_Event):
     as_of: date | None = None
     scheduled_at: datetime | None = None
     time_zone: str | None = None
+    run_at: datetime | None = None  # the moment contacts are judged at; default: scheduled or start time
 
     @model_validator(mode="after")
     def _has_a_date(self) -> CycleRequest:
@@ -45,12 +46,15 @@ class TakeLockEvent(_Event):
     execution: str = Field(min_length=1)
     started_at: datetime
 
+    def run_at(self) -> datetime:
+        return self.request.run_at or self.request.scheduled_at or self.started_at
+
 
 class CycleDay(_Event):
     portfolio: str = Field(pattern=PORTFOLIO_NAME)
     as_of: date
     execution: str = Field(min_length=1)
-    started_at: datetime  # when the cycle started: the "now" of every contact it makes
+    run_at: datetime  # the "now" of every contact the cycle makes (hours are judged at it)
 
 
 class ShardPageEvent(CycleDay):
