@@ -24,6 +24,7 @@ class StackRef:
     accounts_table: str
     activity_table: str
     reports_bucket: str
+    letters_bucket: str
     cycle_state_machine: str
     shard_count: int
 
@@ -35,6 +36,7 @@ class StackRef:
             accounts_table=outputs["AccountsTableName"],
             activity_table=outputs["ActivityTableName"],
             reports_bucket=outputs["ReportsBucketName"],
+            letters_bucket=outputs["LettersBucketName"],
             cycle_state_machine=outputs["CollectionCycleStateMachineArn"],
             shard_count=int(outputs["CollectibleShards"]),
         )

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from arrears import letters_repo, mail_gateway, reports_repo
 from arrears.account import Account
 from arrears.compliance import Channel
+from arrears.errors import StoreUnavailable
 from arrears.letters import Creditor, LetterContext, render
 from arrears.settings import Settings
 from arrears.strategy import Strategy
@@ -113,14 +114,23 @@ def deliver(
 
 
 def _send_email(item, account: Account, settings: Settings) -> None:
-    """queued -> sending is the point of no return: a fault after it never sends a second copy."""
+    """queued -> sending is the point of no return: a crash after it never sends a second copy.
+
+    A letter left in `sending` by a crash may or may not have gone out; it is not retried, and
+    the day's summary counts it, for someone to look at.
+    """
     if not letters_repo.move(item, letters_repo.QUEUED, letters_repo.SENDING):
         return
-    html = reports_repo.get_text(settings.letters_bucket, item.detail["document_key"], settings.region)
-    message_id = mail_gateway.send_email(
-        settings.sender_email, account.email or "", item.detail["subject"], html, settings.region, item.sk
-    )
     item.status = letters_repo.SENDING
+    try:
+        html = reports_repo.get_text(settings.letters_bucket, item.detail["document_key"], settings.region)
+        message_id = mail_gateway.send_email(
+            settings.sender_email, account.email or "", item.detail["subject"], html, settings.region, item.sk
+        )
+    except StoreUnavailable:
+        # SES (or S3) said no before taking the message: safe to send on the retry
+        letters_repo.move(item, letters_repo.SENDING, letters_repo.QUEUED)
+        raise
     letters_repo.move(item, letters_repo.SENDING, letters_repo.SENT, message_id=message_id)
 
 

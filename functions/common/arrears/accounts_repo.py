@@ -100,6 +100,8 @@ def create_account(account: Account) -> None:
         status=account.status.value,
         instalment=account.instalment,
         email=account.email,
+        holds=list(account.holds),
+        opted_out=list(account.opted_out),
         next_action_on=_iso(account.next_action_on),
         home_shard=account.home_shard,
         shard=account.home_shard if account.next_action_on else None,

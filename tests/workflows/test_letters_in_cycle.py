@@ -1,0 +1,150 @@
+"""The cycle's letters: chosen by strategy, let through by the guardrail, sent exactly once."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import boto3
+import pytest
+
+from arrears import accounts_repo, letters_repo, mail_gateway, reports_repo
+from arrears.account import Account, ProductType, shard_of
+from arrears.errors import StoreUnavailable
+from arrears.ledger import Due
+from arrears_cli import executions
+
+AS_OF = date(2026, 3, 1)
+NOON_NY = datetime.combine(AS_OF, time(12), ZoneInfo("America/New_York"))
+
+
+def _account(stack, account_id: str, days_late: int, **fields) -> Account:
+    oldest = date.fromordinal(AS_OF.toordinal() - days_late)
+    account = Account(
+        account_id, "main", ProductType.OPEN_END, "USD", 100_000, 100_000, (Due(oldest, 5000),), "en-US",
+        "America/New_York", "US", home_shard=shard_of(account_id, "main", stack.shard_count),
+        next_action_on=AS_OF, **fields,
+    )  # fmt: skip
+    accounts_repo.create_account(account)
+    return account
+
+
+def _emails_sent(stack) -> int:
+    return int(boto3.client("ses", region_name=stack.region).get_send_quota()["SentLast24Hours"])
+
+
+def _letters(account_id: str) -> list:
+    return accounts_repo.timeline(account_id, kind="letter")
+
+
+def _run(stack, day=AS_OF):
+    return executions.run_cycle(
+        stack, "main", day, datetime.combine(day, time(12), ZoneInfo("America/New_York"))
+    )
+
+
+def _fail_once(monkeypatch, module, name, error=RuntimeError("injected fault")):
+    original, calls = getattr(module, name), {"n": 0}
+
+    def flaky(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise error
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, flaky)
+    return calls
+
+
+def test_a_late_card_account_is_emailed_its_reminder_once(stack):
+    _account(stack, "MAIL-1", 6, email="customer@example.com")
+
+    assert _run(stack)["status"] == "SUCCEEDED"
+    assert _run(stack, date(2026, 3, 2))["status"] == "SUCCEEDED"
+
+    (letter,) = _letters("MAIL-1")
+    assert (letter.status, letter.detail["code"], letter.detail["channel"]) == (
+        "sent",
+        "first_reminder",
+        "email",
+    )
+    assert letter.detail["strategy"] == "credit_card_us@3" and letter.detail["arm"] in (
+        "champion",
+        "challenger",
+    )
+    html = reports_repo.get_text(stack.letters_bucket, letter.detail["document_key"], stack.region)
+    assert "$1,000.00" in html and "$50.00" in html
+    assert _emails_sent(stack) == 1
+
+
+def test_a_customer_without_email_gets_the_letter_by_post_in_the_days_print_batch(stack):
+    _account(stack, "POST-1", 16)  # the card ladder's 15-DPD step is a printed letter
+
+    summary = json.loads(_run(stack)["output"])
+
+    (letter,) = _letters("POST-1")
+    assert (letter.status, letter.detail["code"]) == ("printed", "second_reminder")
+    assert letter.detail["superseded"] == ["courtesy_reminder"] or letter.detail["superseded"] == [
+        "courtesy_reminder", "early_call"]  # fmt: skip
+    manifest = reports_repo.get_text(stack.letters_bucket, summary["print_batch"]["manifest"], stack.region)
+    rows = list(csv.DictReader(io.StringIO(manifest)))
+    assert [(r["account_id"], r["code"], r["locale"]) for r in rows] == [
+        ("POST-1", "second_reminder", "en-US")
+    ]
+    assert "<html" in reports_repo.get_text(stack.letters_bucket, rows[0]["document"], stack.region)
+    assert _emails_sent(stack) == 0
+
+
+def test_a_hold_stops_the_letter_and_says_why(stack):
+    _account(stack, "HOLD-1", 16, holds=("bankruptcy",))
+    _run(stack)
+    (letter,) = _letters("HOLD-1")
+    assert (letter.status, letter.detail["rule"]) == ("denied", "hold:bankruptcy")
+    assert "document_key" not in letter.detail
+
+
+@pytest.mark.parametrize(
+    "module,name",
+    [(reports_repo, "put_text"), (letters_repo, "record"), (accounts_repo, "save_account")],
+    ids=["before the document is stored", "before the letter is recorded", "before the account is saved"],
+)
+def test_a_fault_at_any_step_then_a_rerun_sends_one_letter(stack, monkeypatch, module, name):
+    _account(stack, "MAIL-2", 6, email="customer@example.com")
+    calls = _fail_once(monkeypatch, module, name)
+
+    assert _run(stack)["status"] == "FAILED"
+    assert _run(stack)["status"] == "SUCCEEDED"
+
+    assert calls["n"] >= 2
+    assert [letter.status for letter in _letters("MAIL-2")] == ["sent"]
+    assert _emails_sent(stack) == 1
+
+
+def test_a_throttled_send_is_retried_by_the_workflow_and_sent_once(stack, monkeypatch):
+    _account(stack, "MAIL-3", 6, email="customer@example.com")
+    _fail_once(monkeypatch, mail_gateway, "send_email", StoreUnavailable("SES: Throttling"))
+
+    assert _run(stack)["status"] == "SUCCEEDED"
+    assert [letter.status for letter in _letters("MAIL-3")] == ["sent"]
+    assert _emails_sent(stack) == 1
+
+
+def test_a_crash_after_sending_never_sends_a_second_copy(stack, monkeypatch):
+    _account(stack, "MAIL-4", 6, email="customer@example.com")
+    original = letters_repo.move
+
+    def crash_when_marking_sent(item, from_status, to_status, **detail):
+        if to_status == letters_repo.SENT:
+            raise RuntimeError("injected crash after SES accepted the message")
+        return original(item, from_status, to_status, **detail)
+
+    monkeypatch.setattr(letters_repo, "move", crash_when_marking_sent)
+    assert _run(stack)["status"] == "FAILED"
+    monkeypatch.setattr(letters_repo, "move", original)
+    summary = json.loads(_run(stack)["output"])
+
+    assert _emails_sent(stack) == 1
+    assert summary["contacts"] == {"sending:first_reminder": 1}  # left for someone to look at, not resent
