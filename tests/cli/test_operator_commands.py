@@ -46,7 +46,8 @@ def test_cycle_run_then_executions_and_account_views(endpoint, tmp_path):
 
     account = json.loads(_run(endpoint, "accounts", "show", "A-1", "--format", "json").stdout)
     assert account["bucket"] == "1-29" and account["dpd"] == 24
-    assert [t["kind"] for t in account["timeline"]] == ["stage"]
+    # 24 DPD on a card: the ladder's latest step (a printed reminder) and the stage change
+    assert sorted(t["kind"] for t in account["timeline"]) == ["letter", "stage"]
 
 
 def test_a_missing_account_is_a_clear_error(endpoint):

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 
 import boto3
 import pytest
-
 from arrears import accounts_repo, letters_repo, mail_gateway, reports_repo
 from arrears.account import Account, ProductType, shard_of
 from arrears.errors import StoreUnavailable
 from arrears.ledger import Due
+
 from arrears_cli import executions
 
 AS_OF = date(2026, 3, 1)
@@ -46,8 +46,9 @@ def _run(stack, day=AS_OF):
     )
 
 
-def _fail_once(monkeypatch, module, name, error=RuntimeError("injected fault")):
+def _fail_once(monkeypatch, module, name, error: Exception | None = None):
     original, calls = getattr(module, name), {"n": 0}
+    error = error or RuntimeError("injected fault")
 
     def flaky(*args, **kwargs):
         calls["n"] += 1
