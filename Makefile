@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-fast bench lint format clean
+.PHONY: install demo test test-fast bench lint format letters clean
 
 install: $(STAMP)
 
@@ -25,6 +25,10 @@ test-fast: install
 
 bench: install
 	$(BIN)/python -m bench.run --out out/bench.json
+
+# A sample of every letter in every locale, for a reviewer to open: docs/letters/index.html
+letters: install
+	$(BIN)/python -m arrears_cli.letter_samples docs/letters
 
 lint: install
 	$(BIN)/ruff check .

@@ -35,6 +35,8 @@ app.add_typer(local_app, name="local")
 app.add_typer(cycle_app, name="cycle")
 app.add_typer(executions_app, name="executions")
 app.add_typer(accounts_app, name="accounts")
+report_app = typer.Typer(help="Reports over what the engine did.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
 
 EndpointUrl = Annotated[
     str | None,
@@ -357,6 +359,24 @@ def accounts_show(
         for t in accounts_repo.timeline(account_id)
     ]
     emit(row, json_or(fmt, as_json), account_id)
+
+
+@report_app.command("compliance")
+def report_compliance(
+    fmt: FormatOpt = Format.TABLE,
+    as_json: JsonOpt = False,
+    output: OutputOpt = None,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Every letter sent or attempted, judged again against the contact rules; lists each violation."""
+    from arrears_cli.compliance_check import report
+
+    _stack(endpoint_url, stack_name, region)
+    violations = report()
+    emit(violations, json_or(fmt, as_json), "compliance violations", output)
+    console.print(f"{len(violations)} violation(s)")
 
 
 if __name__ == "__main__":

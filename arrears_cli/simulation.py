@@ -174,8 +174,12 @@ def simulate(
     final_accounts = accounts_repo.list_accounts(portfolio)
     parents, children = executions.counts_by_status(stack)
     transitions: Counter = Counter()
+    letters: Counter = Counter()
+    contacts: Counter = Counter()
     for row in per_day:
         transitions.update(row.get("transitions", {}))
+        letters.update(row.get("letters_by_language", {}))
+        contacts.update(row.get("contacts", {}))
     return {
         "accounts": accounts,
         "days": days,
@@ -186,6 +190,8 @@ def simulate(
         "executions": parents,
         "child_executions": children,
         "transitions": dict(sorted(transitions.items())),
+        "letters": dict(sorted(letters.items())),  # language:code -> sent or printed
+        "contacts": dict(sorted(contacts.items())),  # status:code -> count, refusals included
         "payments": {"count": world.payment_count, "by_currency": dict(sorted(world.paid.items()))},
         "fees": dict(sorted(world.fees.items())),
         "ledger_invariant_ok": ledger_invariant(final_accounts, world),

@@ -108,7 +108,7 @@ def advance(run: Run, account_id: str, account: Account | None = None) -> Outcom
         contact = plan_contact(current, updated, strategy, as_of, local_time)
         updated = with_contact(updated, contact)
         if contact.trigger is not None and strategy is not None:
-            deliver(contact, updated, strategy, as_of, execution, run.settings)
+            deliver(contact, updated, strategy, as_of, local_time, execution, run.settings)
         if change is not None:
             cycle_repo.put_stage_record(
                 account_id,
@@ -168,9 +168,12 @@ def summarise(portfolio: str, as_of: date, shard_list: list[str], shard_results:
     since, previous = cycle_repo.latest_census(portfolio, before=as_of)
     changes = cycle_repo.day_changes(as_of, shard_list)
     census = roll_forward(previous, changes)
-    letters = Counter(
-        f"{r.status}:{r.detail.get('code') or r.detail.get('channel')}"
-        for r in cycle_repo.day_records(as_of, shard_list, kind="letter")
+    contacts = cycle_repo.day_records(as_of, shard_list, kind="letter")
+    letters = Counter(f"{r.status}:{r.detail.get('code') or r.detail.get('channel')}" for r in contacts)
+    delivered = Counter(
+        f"{r.detail['locale'][:2]}:{r.detail['code']}"
+        for r in contacts
+        if r.status in ("sent", "printed", "sending")
     )
     return {
         "portfolio": portfolio,
@@ -183,4 +186,5 @@ def summarise(portfolio: str, as_of: date, shard_list: list[str], shard_results:
         "evaluated_accounts": sum(int(r.get("evaluated", 0)) for r in shard_results if r),
         "pages": sum(int(r.get("pages", 0)) for r in shard_results if r),
         "contacts": dict(sorted(letters.items())),
+        "letters_by_language": dict(sorted(delivered.items())),
     }, census

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from arrears import letters_repo, mail_gateway, reports_repo
 from arrears.account import Account
@@ -65,7 +65,13 @@ def _context(
 
 
 def deliver(
-    plan: ContactPlan, account: Account, strategy: Strategy, as_of: date, execution: str, settings: Settings
+    plan: ContactPlan,
+    account: Account,
+    strategy: Strategy,
+    as_of: date,
+    local_time: datetime,
+    execution: str,
+    settings: Settings,
 ) -> str:
     """Record what today's step does for this account and carry it as far as it can go; returns its status."""
     assert plan.trigger is not None and plan.episode_on is not None
@@ -81,6 +87,13 @@ def deliver(
         "fallback": plan.fallback,
         "locale": account.locale,
         "execution": execution,
+        # the facts the decision was taken on, so an independent check can judge it again
+        "local_time": local_time.isoformat(),
+        "time_zone": account.time_zone,
+        "holds": list(account.holds),
+        "opted_out": list(account.opted_out),
+        "dpd": account.dpd,
+        "profile": strategy.compliance_profile,
         "skiptrace_requested": bool(plan.step and plan.step.skiptrace),
         "credit_review_requested": bool(plan.step and plan.step.credit_review),
         "charge_off_recommended": bool(plan.step and plan.step.recommend_charge_off),

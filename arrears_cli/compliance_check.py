@@ -1,0 +1,109 @@
+"""An independent check of what was actually sent or attempted, against the contact rules.
+
+It reads the letters' records in the Activity table and judges each again from the facts
+recorded with it. It shares nothing with the guardrail (arrears.compliance) but the profiles'
+data, so a bug in one shows up in the other. Rules are as written in docs/compliance.md.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from arrears.compliance import PROFILES
+from arrears.models import ActivityModel
+
+DELIVERED = ("sent", "printed", "sending")
+ELECTRONIC = ("email", "sms")
+# What each hold lets through, written from docs/compliance.md (not imported from the guardrail).
+LETTERS_A_HOLD_ALLOWS = {
+    "dispute": {"dispute_acknowledgement", "payment_received"},
+    "cease_communication": {"charge_off_notice"},
+    "bankruptcy": set(),
+    "deceased": set(),
+    "legal": set(),
+    "fraud": {"dispute_acknowledgement"},
+}
+NOT_A_DEMAND = {"payment_received", "dispute_acknowledgement", "promise_confirmation",
+                "arrangement_confirmation", "validation_notice"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Violation:
+    account_id: str
+    rule: str
+    letter: str
+    occurred_on: str
+    detail: str
+
+
+def letter_records() -> list[ActivityModel]:
+    return [r for r in ActivityModel.scan(ActivityModel.kind == "letter") if r.status in DELIVERED]
+
+
+def _hours(record: ActivityModel) -> str | None:
+    detail = record.detail
+    if detail.get("channel") not in ELECTRONIC:
+        return None
+    profile = PROFILES[detail["profile"]]
+    if (
+        profile.hours_waived_after_dpd is not None
+        and int(detail.get("dpd", 0)) > profile.hours_waived_after_dpd
+    ):
+        return None
+    local = datetime.fromisoformat(detail["local_time"]).time().replace(tzinfo=None)
+    if profile.contact_start <= local < profile.contact_end:
+        return None
+    return f"{detail['channel']} at {local:%H:%M} local ({detail['time_zone']})"
+
+
+def _holds(record: ActivityModel) -> str | None:
+    code = record.detail.get("code")
+    for hold in record.detail.get("holds", []):
+        if hold in LETTERS_A_HOLD_ALLOWS and code not in LETTERS_A_HOLD_ALLOWS[hold]:
+            return f"{code} sent while on a {hold} hold"
+    return None
+
+
+def _opt_out(record: ActivityModel) -> str | None:
+    channel = record.detail.get("channel")
+    return (
+        f"{channel} used after the customer opted out"
+        if channel in record.detail.get("opted_out", [])
+        else None
+    )
+
+
+def check(records: list[ActivityModel]) -> list[Violation]:
+    found: list[Violation] = []
+
+    def add(record: ActivityModel, rule: str, why: str) -> None:
+        found.append(Violation(record.pk, rule, record.detail.get("code") or "", record.occurred_on, why))
+
+    per_day: dict[tuple[str, str], list[ActivityModel]] = defaultdict(list)
+    per_account: dict[str, list[ActivityModel]] = defaultdict(list)
+    for record in records:
+        for rule, judge in (("contact_hours", _hours), ("hold", _holds), ("opt_out", _opt_out)):
+            why = judge(record)
+            if why:
+                add(record, rule, why)
+        per_day[(record.pk, record.occurred_on)].append(record)
+        per_account[record.pk].append(record)
+    for (_, day), sent in per_day.items():
+        if len(sent) > 1:
+            add(sent[1], "one_letter_per_day", f"{len(sent)} letters on {day}")
+    for sent in per_account.values():
+        first = min(sent, key=lambda r: (r.occurred_on, r.sk))
+        third_party = PROFILES[first.detail["profile"]].third_party
+        if third_party and first.detail.get("code") not in NOT_A_DEMAND:
+            add(
+                first,
+                "validation_notice_first",
+                "a debt collector's first letter was not the validation notice",
+            )
+    return sorted(found, key=lambda v: (v.occurred_on, v.account_id, v.rule))
+
+
+def report() -> list[dict]:
+    return [asdict(v) for v in check(letter_records())]
