@@ -483,6 +483,7 @@ def report(args: argparse.Namespace) -> dict:
             },
             "direct": direct,
             "local_vs_direct_ratio": round(direct["accounts_per_second"] / local_rate, 1),
+            "letters": letter_rendering(),
         },
         "api_calls": meter.by_service(),
         "dynamodb": dynamodb_section(meter, touched),
@@ -528,6 +529,29 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if args.touch_rate is not None and not Decimal(0) <= args.touch_rate <= Decimal(1):
         parser.error("--touch-rate must be between 0 and 1")
     return args
+
+
+def letter_rendering(minimum_seconds: float = 0.5) -> dict:
+    """Letters rendered per second, warm (templates compiled), over every code in every locale."""
+    from arrears.letters import SUPPORTED_LOCALES, LetterCode, render
+
+    from arrears_cli.letter_samples import sample_context
+
+    contexts = [sample_context(code, locale) for code in LetterCode for locale in SUPPORTED_LOCALES]
+    for context in contexts:  # warm: compile every template once
+        render(context)
+    rendered, started = 0, time.perf_counter()
+    while time.perf_counter() - started < minimum_seconds:
+        for context in contexts:
+            render(context)
+        rendered += len(contexts)
+    seconds = time.perf_counter() - started
+    return {
+        "path": "arrears.letters.render over every code x locale, templates already compiled",
+        "letters": rendered,
+        "seconds": round(seconds, 3),
+        "letters_per_second": round(rendered / seconds, 1),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
