@@ -28,6 +28,9 @@ class ContactPlan:
     decision: Decision | None = None
     fallback: str | None = None  # why the channel differs from the step's
     next_step_on: date | None = None
+    record_on: date | None = None  # the date in the letter's key: the episode's start, or the notice's
+    extra: dict | None = None  # facts a notice carries (a promise's amount and date, ...)
+    notices: tuple[dict, ...] = ()  # notices still owed after today's
 
     @property
     def sends_letter(self) -> bool:
@@ -51,27 +54,43 @@ def plan_contact(
     arm, ladder = strategy.ladder_for(after.account_id)
     label = f"{strategy.name}@{strategy.version}"
     delinquent = after.bucket not in (None, Bucket.CURRENT) and after.status not in CLOSED_STATUSES
+    episode = (before.episode_on or as_of) if delinquent else None
+    base = {
+        "strategy": label,
+        "arm": arm,
+        "episode_on": episode,
+        "fired": tuple(before.fired) if delinquent else (),
+    }
+    if after.notices:  # an operator's action owes the customer a letter: it goes before the ladder
+        return _notice(after, strategy, local_time, base)
     if not delinquent:
         if before.episode_on is not None and after.bucket == Bucket.CURRENT:
             letter = LetterCode.PAYMENT_RECEIVED
-            decision = _decide(Channel.LETTER, letter, after, strategy, local_time)
             return ContactPlan(
-                label, arm, before.episode_on, (), CURED, None, (), Channel.LETTER, letter, decision
+                **base,
+                trigger=f"{CURED}@{before.episode_on.isoformat()}",
+                channel=Channel.LETTER,
+                letter=letter,
+                decision=_decide(Channel.LETTER, letter, after, strategy, local_time),
+                record_on=before.episode_on,
             )
-        return ContactPlan(label, arm, None, ())
-    episode = before.episode_on or as_of
+        return ContactPlan(**base)
     fired = frozenset(before.fired)
     due = steps_due(ladder, fired, after.dpd, after.status)
     upcoming = next_step_dpd(ladder, fired | {s.name for s in due}, after.dpd)
-    next_on = as_of + timedelta(days=upcoming - after.dpd) if upcoming else None
-    now_fired = tuple(before.fired) + tuple(s.name for s in due)
+    base["next_step_on"] = as_of + timedelta(days=upcoming - after.dpd) if upcoming else None
+    base["fired"] = tuple(before.fired) + tuple(s.name for s in due)
     if not due:
-        return ContactPlan(label, arm, episode, now_fired, next_step_on=next_on)
+        return ContactPlan(**base)
     step = due[-1]  # a catch-up sends the latest step only: one letter per account per run
-    superseded = tuple(s.name for s in due[:-1])
+    acted = {
+        "trigger": step.name,
+        "step": step,
+        "superseded": tuple(s.name for s in due[:-1]),
+        "record_on": episode,
+    }
     if step.channel is Channel.CALL_TASK or step.letter is None:
-        return ContactPlan(label, arm, episode, now_fired, step.name, step, superseded, step.channel,
-                           None, None, None, next_on)  # fmt: skip
+        return ContactPlan(**base, **acted, channel=step.channel)
     channel, fallback = step.channel, None
     if channel is Channel.EMAIL and not after.email:
         channel, fallback = Channel.LETTER, "no email address with consent"
@@ -80,8 +99,28 @@ def plan_contact(
         fallback = f"email refused ({decision.rule}): sent by mail"
         channel = Channel.LETTER
         decision = _decide(channel, step.letter, after, strategy, local_time)
-    return ContactPlan(label, arm, episode, now_fired, step.name, step, superseded, channel, step.letter,
-                       decision, fallback, next_on)  # fmt: skip
+    return ContactPlan(
+        **base, **acted, channel=channel, letter=step.letter, decision=decision, fallback=fallback
+    )
+
+
+def _notice(after: Account, strategy: Strategy, local_time: datetime, base: dict) -> ContactPlan:
+    notice = after.notices[0]
+    letter = LetterCode(notice["code"])
+    channel = Channel.EMAIL if after.email else Channel.LETTER
+    decision = _decide(channel, letter, after, strategy, local_time)
+    if not decision.allowed and channel is Channel.EMAIL:
+        channel, decision = Channel.LETTER, _decide(Channel.LETTER, letter, after, strategy, local_time)
+    return ContactPlan(
+        **base,
+        trigger=notice["trigger"],
+        channel=channel,
+        letter=letter,
+        decision=decision,
+        record_on=date.fromisoformat(notice["trigger"].split("@")[1]),
+        extra=notice["extra"],
+        notices=tuple(after.notices[1:]),
+    )
 
 
 def _decide(

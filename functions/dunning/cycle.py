@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -83,10 +83,17 @@ def _strategies() -> dict[str, Strategy]:
 
 
 def with_contact(account: Account, contact: ContactPlan) -> Account:
-    """The ladder's bookkeeping on the account, and the day its next step falls due."""
+    """The ladder's bookkeeping on the account, and the day it next needs looking at."""
     dates = [d for d in (account.next_action_on, contact.next_step_on) if d]
+    notices = contact.notices if contact.extra is not None else account.notices
+    if notices:
+        dates.append(account.last_evaluated_on + timedelta(days=1))  # one letter a day: the rest tomorrow
     return replace(
-        account, episode_on=contact.episode_on, fired=contact.fired, next_action_on=min(dates, default=None)
+        account,
+        episode_on=contact.episode_on,
+        fired=contact.fired,
+        notices=notices,
+        next_action_on=min(dates, default=None),
     )
 
 

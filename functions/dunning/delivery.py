@@ -29,6 +29,8 @@ def _extra(plan: ContactPlan, account: Account, as_of: date) -> dict:
     """The per-letter facts the templates ask for, from what the account knows today."""
     if plan.letter is None:
         return {}
+    if plan.extra is not None:
+        return plan.extra
     code = plan.letter.value
     if code == "final_demand":
         return {"respond_by": as_of + timedelta(days=30)}
@@ -74,8 +76,8 @@ def deliver(
     settings: Settings,
 ) -> str:
     """Record what today's step does for this account and carry it as far as it can go; returns its status."""
-    assert plan.trigger is not None and plan.episode_on is not None
-    episode, trigger = plan.episode_on, plan.trigger
+    assert plan.trigger is not None and plan.record_on is not None
+    episode, trigger = plan.record_on, plan.trigger
     detail = {
         "code": plan.letter.value if plan.letter else None,
         "channel": plan.channel.value if plan.channel else None,

@@ -43,6 +43,11 @@ class Account:
     holds: tuple[str, ...] = ()
     opted_out: tuple[str, ...] = ()  # channels the customer opted out of
     email: str | None = None  # contact point with consent to email; never logged
+    promise: dict | None = None  # arrears.commitments.Promise, as stored
+    arrangement: dict | None = None  # arrears.commitments.Arrangement, as stored
+    notices: tuple[
+        str, ...
+    ] = ()  # "<letter code>@<date>": letters owed to the customer by an operator's action
     version: int | None = None
     extra: dict = field(default_factory=dict)
 

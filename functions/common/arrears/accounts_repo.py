@@ -17,6 +17,7 @@ from pynamodb.transactions import TransactWrite
 
 from arrears.account import Account, ProductType
 from arrears.clock import parse_date
+from arrears.commitments import Arrangement, Promise, credit_payment
 from arrears.errors import (
     AccountNotFound,
     AccountVersionConflict,
@@ -75,6 +76,9 @@ def _to_account(m: AccountModel) -> Account:
         holds=tuple(m.holds or ()),
         opted_out=tuple(m.opted_out or ()),
         email=m.email,
+        promise=m.promise,
+        arrangement=m.arrangement,
+        notices=tuple(m.notices or ()),
         home_shard=m.home_shard,
         version=m.version,
     )
@@ -177,12 +181,15 @@ def _account_actions(account: Account) -> list:
         AccountModel.fired.set(list(account.fired)),
         AccountModel.holds.set(list(account.holds)),
         AccountModel.opted_out.set(list(account.opted_out)),
+        AccountModel.notices.set(list(account.notices)),
     ]
     optional = (
         (AccountModel.bucket, account.bucket.value if account.bucket else None),
         (AccountModel.oldest_unpaid_on, _iso(account.oldest_unpaid_on)),
         (AccountModel.last_evaluated_on, _iso(account.last_evaluated_on)),
         (AccountModel.episode_on, _iso(account.episode_on)),
+        (AccountModel.promise, account.promise),
+        (AccountModel.arrangement, account.arrangement),
     )
     for attribute, value in optional:
         actions.append(attribute.set(value) if value is not None else attribute.remove())
@@ -264,13 +271,18 @@ def post_ledger_entry(account_id: str, entry: LedgerEntry, actor: str) -> Accoun
             raise CurrencyMismatch(
                 f"account {account_id} is in {account.currency}, not {entry.amount.currency}"
             )
-        dues = account.dues
+        dues, promise, arrangement = account.dues, account.promise, account.arrangement
         if entry.kind is EntryKind.PAYMENT:
-            dues, _ = settle_oldest_first(dues, -entry.amount.minor)
+            paid = -entry.amount.minor
+            dues, _ = settle_oldest_first(dues, paid)
+            promise = credit_payment(promise, paid, Promise)
+            arrangement = credit_payment(arrangement, paid, Arrangement)
         return replace(
             account,
             balance=account.balance + entry.amount.minor,
             dues=dues,
+            promise=promise,
+            arrangement=arrangement,
             next_action_on=_mark_for_review(account, entry.occurred_on),
         )
 

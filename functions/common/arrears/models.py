@@ -66,6 +66,9 @@ class AccountModel(Model):
     holds = ListAttribute(of=UnicodeAttribute, default=list)
     opted_out = ListAttribute(of=UnicodeAttribute, default=list)
     email = UnicodeAttribute(null=True)
+    promise = JSONAttribute(null=True)
+    arrangement = JSONAttribute(null=True)
+    notices = JSONAttribute(default=list)
     version = VersionAttribute()
 
     collectible = CollectibleIndex()
