@@ -25,8 +25,13 @@ LETTERS_A_HOLD_ALLOWS = {
     "legal": set(),
     "fraud": {"dispute_acknowledgement"},
 }
-NOT_A_DEMAND = {"payment_received", "dispute_acknowledgement", "promise_confirmation",
-                "arrangement_confirmation", "validation_notice"}  # fmt: skip
+NOT_A_DEMAND = {
+    "payment_received",
+    "dispute_acknowledgement",
+    "promise_confirmation",
+    "arrangement_confirmation",
+    "validation_notice",
+}
 
 
 @dataclass(frozen=True)

@@ -361,6 +361,101 @@ def accounts_show(
     emit(row, json_or(fmt, as_json), account_id)
 
 
+def _today(on: str | None) -> date:
+    return _date(on, "--on")
+
+
+def _acted(action, *args) -> None:
+    try:
+        account = action(*args)
+    except (InvalidInput, AccountNotFound) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(
+        f"{account.account_id}: status {account.status}; the next cycle sends the customer's letter"
+    )
+
+
+@accounts_app.command("promise")
+def accounts_promise(
+    account_id: str,
+    amount: Annotated[str, typer.Option(help="Amount promised, in major units (e.g. 150.00).")],
+    pay_by: Annotated[str, typer.Option("--date", help="The date the customer promised to pay by.")],
+    on: Annotated[str | None, typer.Option("--on", help="When it was taken (default today).")] = None,
+    actor: Annotated[str, typer.Option(help="Who took it.")] = "operator",
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Record a promise to pay: the ladder pauses until its date plus grace."""
+    from arrears import account_actions
+    from arrears.money import Money
+
+    _stack(endpoint_url, stack_name, region)
+    try:
+        currency = accounts_repo.get_account(account_id).currency
+        minor = Money.parse(amount, currency).minor
+    except (InvalidInput, AccountNotFound) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    _acted(account_actions.take_promise, account_id, minor, _date(pay_by, "--date"), _today(on), actor)
+
+
+@accounts_app.command("arrangement")
+def accounts_arrangement(
+    account_id: str,
+    instalment: Annotated[list[str], typer.Option(help="DATE:AMOUNT, once per instalment.")],
+    on: Annotated[str | None, typer.Option("--on", help="When it was agreed (default today).")] = None,
+    actor: Annotated[str, typer.Option(help="Who agreed it.")] = "operator",
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Record a payment arrangement (convenio): the account leaves the ladder while instalments are met."""
+    from arrears import account_actions
+    from arrears.ledger import Due
+    from arrears.money import Money
+
+    _stack(endpoint_url, stack_name, region)
+    try:
+        currency = accounts_repo.get_account(account_id).currency
+        dues = []
+        for item in instalment:
+            day, _, amount = item.partition(":")
+            dues.append(Due(_date(day, "--instalment"), Money.parse(amount, currency).minor))
+    except (InvalidInput, AccountNotFound) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    _acted(account_actions.make_arrangement, account_id, dues, _today(on), actor)
+
+
+@accounts_app.command("hold")
+def accounts_hold(
+    account_id: str,
+    kind: Annotated[
+        str, typer.Option(help="dispute, cease_communication, bankruptcy, deceased, scra, legal, fraud")
+    ],
+    release: Annotated[bool, typer.Option(help="Lift the hold instead of placing it.")] = False,
+    reason: str = "",
+    on: Annotated[str | None, typer.Option("--on", help="When (default today).")] = None,
+    actor: Annotated[str, typer.Option(help="Who placed it.")] = "operator",
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Place (or lift) a hold; each stops what the law says it stops (docs/compliance.md)."""
+    from arrears import account_actions
+    from arrears.compliance import Hold
+
+    _stack(endpoint_url, stack_name, region)
+    try:
+        hold = Hold(kind)
+    except ValueError as exc:
+        raise typer.BadParameter(f"unknown hold {kind!r}", param_hint="--kind") from exc
+    action = account_actions.release_hold if release else account_actions.place_hold
+    _acted(action, account_id, hold, _today(on), actor, reason)
+
+
 @report_app.command("compliance")
 def report_compliance(
     fmt: FormatOpt = Format.TABLE,

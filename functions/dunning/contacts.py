@@ -90,7 +90,10 @@ def plan_contact(
         "record_on": episode,
     }
     if step.channel is Channel.CALL_TASK or step.letter is None:
-        return ContactPlan(**base, **acted, channel=step.channel)
+        decision = check(
+            Contact(step.channel, None, local_time), _history(after), PROFILES[strategy.compliance_profile]
+        )
+        return ContactPlan(**base, **acted, channel=step.channel, decision=decision)
     channel, fallback = step.channel, None
     if channel is Channel.EMAIL and not after.email:
         channel, fallback = Channel.LETTER, "no email address with consent"

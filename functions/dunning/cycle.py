@@ -20,6 +20,7 @@ from arrears.strategy import Strategy, load_strategies, strategy_for
 
 from dunning.contacts import ContactPlan, plan_contact
 from dunning.delivery import deliver
+from dunning.standing import review
 
 MAX_ATTEMPTS = 3
 
@@ -32,23 +33,27 @@ def shards(portfolio: str, shard_count: int) -> list[str]:
     return [shard_key(portfolio, i) for i in range(shard_count)]
 
 
-def plan(account: Account, as_of: date) -> tuple[Account, Evaluation, Change | None] | None:
+def plan(account: Account, as_of: date) -> tuple[Account, Evaluation, Change | None, tuple[dict, ...]] | None:
     """What the cycle does to one account today; None when there is nothing to do (already done today)."""
     if account.last_evaluated_on and account.last_evaluated_on >= as_of:
         return None
     if account.next_action_on is None or account.next_action_on > as_of:
         return None  # the index entry was stale: a writer moved it after the page was read
     result = evaluate(account.balance, account.dues, account.status, as_of)
+    standing = review(account, result.status, as_of)
     before = group_of(account.bucket, account.status)
-    after = group_of(result.bucket, result.status)
+    after = group_of(result.bucket, standing.status)
     updated = replace(
         account,
         bucket=result.bucket,
-        status=result.status,
+        status=standing.status,
+        promise=standing.promise,
+        arrangement=standing.arrangement,
+        notices=standing.notices,
         dpd=result.dpd,
         past_due=result.past_due,
         oldest_unpaid_on=result.oldest_unpaid_on,
-        next_action_on=result.next_action_on,
+        next_action_on=min((d for d in (result.next_action_on, *standing.checks) if d), default=None),
         last_evaluated_on=as_of,
         census_balance=account.balance,
     )
@@ -56,7 +61,7 @@ def plan(account: Account, as_of: date) -> tuple[Account, Evaluation, Change | N
     change = (
         Change(before, after, account.currency, account.census_balance, account.balance) if moved else None
     )
-    return updated, result, change
+    return updated, result, change, standing.events
 
 
 def _explanation(account: Account, result: Evaluation, change: Change, execution: str) -> dict:
@@ -109,7 +114,9 @@ def advance(run: Run, account_id: str, account: Account | None = None) -> Outcom
         planned = plan(current, as_of)
         if planned is None:
             return Outcome.SKIPPED
-        updated, result, change = planned
+        updated, result, change, events = planned
+        for event in events:  # a promise or arrangement kept or broken: recorded once, for the KPIs
+            accounts_repo.record_event(account_id, as_of, event["kind"], event["outcome"], event)
         strategy = strategy_for(_strategies(), current.product_type, current.jurisdiction)
         local_time = run.run_at.astimezone(ZoneInfo(current.time_zone))
         contact = plan_contact(current, updated, strategy, as_of, local_time)

@@ -101,7 +101,8 @@ def deliver(
         "charge_off_recommended": bool(plan.step and plan.step.recommend_charge_off),
     }
     if plan.letter is None or plan.decision is None or not plan.decision.allowed:
-        status = letters_repo.TASK if plan.letter is None else letters_repo.DENIED
+        allowed = plan.decision is not None and plan.decision.allowed
+        status = letters_repo.TASK if plan.letter is None and allowed else letters_repo.DENIED
         return letters_repo.record(
             account.account_id, episode, trigger, as_of, account.home_shard, status, detail
         ).status

@@ -134,3 +134,38 @@ def test_a_failed_cycle_shows_its_failed_state_and_cause(endpoint, tmp_path):
 def test_json_flag_is_the_short_form_of_format_json(endpoint, tmp_path):
     _imported(endpoint, tmp_path)
     assert json.loads(_run(endpoint, "accounts", "list", "--json").stdout)[0]["account_id"] == "A-1"
+
+
+def test_promise_hold_and_arrangement_commands_record_and_refuse_bad_input(endpoint, tmp_path):
+    _imported(endpoint, tmp_path)
+    promised = _run(
+        endpoint,
+        "accounts",
+        "promise",
+        "A-1",
+        "--amount",
+        "50.00",
+        "--date",
+        "2026-03-10",
+        "--on",
+        "2026-03-02",
+    )
+    assert promised.exit_code == 0, promised.output
+    account = json.loads(_run(endpoint, "accounts", "show", "A-1", "--json").stdout)
+    assert account["promise"]["amount"] == 5000 and account["notices"][0]["code"] == "promise_confirmation"
+
+    assert _run(endpoint, "accounts", "hold", "A-1", "--kind", "dispute", "--on", "2026-03-02").exit_code == 0
+    assert _run(endpoint, "accounts", "hold", "A-1", "--kind", "vacation").exit_code != 0
+    too_much = _run(
+        endpoint,
+        "accounts",
+        "arrangement",
+        "A-1",
+        "--instalment",
+        "2026-03-10:99999.00",
+        "--on",
+        "2026-03-02",
+    )
+    assert too_much.exit_code == 1 and "exceed the balance" in too_much.stderr
+    bad_amount = _run(endpoint, "accounts", "promise", "A-1", "--amount", "1.001", "--date", "2026-03-10")
+    assert bad_amount.exit_code == 1 and "decimals" in bad_amount.stderr

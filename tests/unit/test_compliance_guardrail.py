@@ -44,18 +44,26 @@ def test_a_dispute_still_gets_its_acknowledgement_and_scra_does_not_stop_contact
 
 
 def test_an_opted_out_channel_is_refused():
-    decision = check(_letter(channel=Channel.EMAIL), ContactHistory(opted_out=frozenset({Channel.EMAIL})),
-                     PROFILES["us_first_party"])  # fmt: skip
+    decision = check(
+        _letter(channel=Channel.EMAIL),
+        ContactHistory(opted_out=frozenset({Channel.EMAIL})),
+        PROFILES["us_first_party"],
+    )
     assert (decision.allowed, decision.rule) == (False, "opt_out")
 
 
 @pytest.mark.parametrize(
     "profile,zone,hour,allowed",
-    [("us_first_party", "America/Los_Angeles", 7, False), ("us_first_party", "America/Los_Angeles", 8, True),
-     ("us_first_party", "America/Chicago", 21, False), ("mx_condusef", "America/Mexico_City", 7, True),
-     ("mx_condusef", "America/Mexico_City", 22, False), ("ph_bsp", "Asia/Manila", 6, True),
-     ("ph_bsp", "Asia/Manila", 5, False)],
-)  # fmt: skip
+    [
+        ("us_first_party", "America/Los_Angeles", 7, False),
+        ("us_first_party", "America/Los_Angeles", 8, True),
+        ("us_first_party", "America/Chicago", 21, False),
+        ("mx_condusef", "America/Mexico_City", 7, True),
+        ("mx_condusef", "America/Mexico_City", 22, False),
+        ("ph_bsp", "Asia/Manila", 6, True),
+        ("ph_bsp", "Asia/Manila", 5, False),
+    ],
+)
 def test_electronic_contact_only_within_local_hours(profile, zone, hour, allowed):
     at = datetime(2026, 3, 4, hour, 30 if hour in (7, 5) else 0, tzinfo=ZoneInfo(zone))
     assert (

@@ -9,8 +9,9 @@ from arrears import accounts_repo
 from arrears.account import Account, ProductType, shard_of
 from arrears.compliance import Decision
 from arrears.ledger import Due
-from arrears_cli import compliance_check, executions
 from dunning import contacts
+
+from arrears_cli import compliance_check, executions
 
 AS_OF = date(2026, 3, 1)
 
@@ -18,11 +19,21 @@ AS_OF = date(2026, 3, 1)
 def _late(stack, account_id: str, zone: str, **fields) -> None:
     accounts_repo.create_account(
         Account(
-            account_id, "main", ProductType.OPEN_END, "USD", 100_000, 100_000, (Due(date(2026, 2, 23), 5000),),
-            "en-US", zone, "US", home_shard=shard_of(account_id, "main", stack.shard_count), next_action_on=AS_OF,
+            account_id,
+            "main",
+            ProductType.OPEN_END,
+            "USD",
+            100_000,
+            100_000,
+            (Due(date(2026, 2, 23), 5000),),
+            "en-US",
+            zone,
+            "US",
+            home_shard=shard_of(account_id, "main", stack.shard_count),
+            next_action_on=AS_OF,
             **fields,
         )
-    )  # fmt: skip
+    )
 
 
 def _risky_book(stack) -> None:

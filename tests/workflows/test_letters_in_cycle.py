@@ -24,10 +24,20 @@ NOON_NY = datetime.combine(AS_OF, time(12), ZoneInfo("America/New_York"))
 def _account(stack, account_id: str, days_late: int, **fields) -> Account:
     oldest = date.fromordinal(AS_OF.toordinal() - days_late)
     account = Account(
-        account_id, "main", ProductType.OPEN_END, "USD", 100_000, 100_000, (Due(oldest, 5000),), "en-US",
-        "America/New_York", "US", home_shard=shard_of(account_id, "main", stack.shard_count),
-        next_action_on=AS_OF, **fields,
-    )  # fmt: skip
+        account_id,
+        "main",
+        ProductType.OPEN_END,
+        "USD",
+        100_000,
+        100_000,
+        (Due(oldest, 5000),),
+        "en-US",
+        "America/New_York",
+        "US",
+        home_shard=shard_of(account_id, "main", stack.shard_count),
+        next_action_on=AS_OF,
+        **fields,
+    )
     accounts_repo.create_account(account)
     return account
 
@@ -89,7 +99,9 @@ def test_a_customer_without_email_gets_the_letter_by_post_in_the_days_print_batc
     (letter,) = _letters("POST-1")
     assert (letter.status, letter.detail["code"]) == ("printed", "second_reminder")
     assert letter.detail["superseded"] == ["courtesy_reminder"] or letter.detail["superseded"] == [
-        "courtesy_reminder", "early_call"]  # fmt: skip
+        "courtesy_reminder",
+        "early_call",
+    ]
     manifest = reports_repo.get_text(stack.letters_bucket, summary["print_batch"]["manifest"], stack.region)
     rows = list(csv.DictReader(io.StringIO(manifest)))
     assert [(r["account_id"], r["code"], r["locale"]) for r in rows] == [

@@ -230,6 +230,19 @@ def put_activity(record: ActivityModel, once: bool) -> bool:
         raise
 
 
+def record_event(account_id: str, on: date, kind: str, key: str, detail: dict) -> bool:
+    """An outcome on the account's timeline (a promise kept, an arrangement broken), written once."""
+    item = ActivityModel(
+        account_id,
+        f"{on.isoformat()}#{kind}#{key}",
+        kind=kind,
+        occurred_on=on.isoformat(),
+        actor="collection_cycle",
+        detail=detail,
+    )
+    return put_activity(item, once=True)
+
+
 def apply_with_record(
     account_id: str, change: Callable[[Account], Account], record: Callable[[Account], ActivityModel]
 ) -> Account:

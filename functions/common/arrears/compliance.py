@@ -51,9 +51,14 @@ HOLD_ALLOWS: dict[Hold, frozenset[LetterCode]] = {
 
 # Letters that tell the customer something rather than ask for money.
 INFORMATIONAL = frozenset(
-    {LetterCode.PAYMENT_RECEIVED, LetterCode.DISPUTE_ACKNOWLEDGEMENT, LetterCode.PROMISE_CONFIRMATION,
-     LetterCode.ARRANGEMENT_CONFIRMATION, LetterCode.VALIDATION_NOTICE}
-)  # fmt: skip
+    {
+        LetterCode.PAYMENT_RECEIVED,
+        LetterCode.DISPUTE_ACKNOWLEDGEMENT,
+        LetterCode.PROMISE_CONFIRMATION,
+        LetterCode.ARRANGEMENT_CONFIRMATION,
+        LetterCode.VALIDATION_NOTICE,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -153,8 +158,9 @@ def _opt_out(contact: Contact, history: ContactHistory, profile: Profile) -> Dec
 
 
 def _hours(contact: Contact, history: ContactHistory, profile: Profile) -> Decision | None:
-    if contact.channel is Channel.LETTER:
-        return None  # mail arrives by post; the hours rule binds calls and electronic messages
+    if contact.channel in (Channel.LETTER, Channel.CALL_TASK):
+        # mail arrives by post; a call task is judged again, hours and all, when a collector dials
+        return None
     if profile.hours_waived_after_dpd is not None and history.dpd > profile.hours_waived_after_dpd:
         return None
     local = contact.local_time.timetz().replace(tzinfo=None)

@@ -34,7 +34,9 @@ class Step(BaseModel):
     at_dpd: int = Field(ge=1, le=3650)
     channel: Channel
     letter: LetterCode | None = None
-    statuses: tuple[Status, ...] = (Status.ACTIVE,)
+    # A held account's steps still fall due: the guardrail refuses them and the refusal is recorded,
+    # so "why was nothing sent?" has an answer. A promise or an arrangement pauses the ladder.
+    statuses: tuple[Status, ...] = (Status.ACTIVE, Status.ON_HOLD)
     skiptrace: bool = False
     credit_review: bool = False
     recommend_charge_off: bool = False

@@ -1,0 +1,87 @@
+"""Where an account stands beside its bucket: on hold, under an arrangement, awaiting a promise, or active.
+
+Reviews the customer's commitments on the day: a promise kept or broken, an arrangement held,
+broken or completed. A broken one resumes the ladder and owes the customer a letter saying so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from arrears.account import Account
+from arrears.commitments import Arrangement, Outcome, Promise
+from arrears.compliance import Hold
+from arrears.letters import LetterCode
+from arrears.stages import CLOSED_STATUSES, Status
+
+HOLDS_THAT_PAUSE = {h.value for h in Hold} - {Hold.SCRA.value}
+
+
+@dataclass(frozen=True)
+class Standing:
+    status: Status
+    promise: dict | None
+    arrangement: dict | None
+    notices: tuple[dict, ...]
+    checks: tuple[date, ...] = ()  # days the commitments must be looked at again
+    events: tuple[dict, ...] = field(default_factory=tuple)  # outcomes to record on the timeline
+
+
+def _broken_notice(amount: int, due_on: date, as_of: date, kind: str) -> dict:
+    return {
+        "code": LetterCode.BROKEN_PROMISE.value,
+        "trigger": f"{kind}-broken@{as_of.isoformat()}",
+        "extra": {"promise_amount": amount, "promise_date": due_on.isoformat()},
+    }
+
+
+def review(account: Account, evaluated_status: Status, as_of: date) -> Standing:
+    if evaluated_status in CLOSED_STATUSES:
+        return Standing(evaluated_status, None, None, account.notices)
+    notices, checks, events = list(account.notices), [], []
+    promise = Promise.from_dict(account.promise) if account.promise else None
+    if promise is not None:
+        outcome = promise.outcome(as_of)
+        if outcome is Outcome.PENDING:
+            checks.append(promise.next_check())
+        else:
+            events.append({"kind": "promise", "outcome": outcome.value, **promise.to_dict()})
+            if outcome is Outcome.BROKEN:
+                notices.append(
+                    _broken_notice(promise.amount - promise.paid, promise.due_on, as_of, "promise")
+                )
+            promise = None
+    arrangement = Arrangement.from_dict(account.arrangement) if account.arrangement else None
+    if arrangement is not None:
+        outcome = arrangement.outcome(as_of)
+        if outcome is Outcome.PENDING:
+            checks.extend(d for d in (arrangement.next_check(as_of),) if d)
+        else:
+            events.append({"kind": "arrangement", "outcome": outcome.value, **arrangement.to_dict()})
+            if outcome is Outcome.BROKEN:
+                missed = next(
+                    i for i in arrangement.instalments if arrangement.required_by(as_of) > arrangement.paid
+                )
+                notices.append(
+                    _broken_notice(
+                        arrangement.required_by(as_of) - arrangement.paid, missed.due_on, as_of, "arrangement"
+                    )
+                )
+            arrangement = None
+    if HOLDS_THAT_PAUSE & set(account.holds):
+        status = Status.ON_HOLD
+    elif arrangement is not None:
+        status = Status.ARRANGEMENT_ACTIVE
+    elif promise is not None:
+        status = Status.PROMISE_PENDING
+    else:
+        status = Status.ACTIVE
+    return Standing(
+        status,
+        promise.to_dict() if promise else None,
+        arrangement.to_dict() if arrangement else None,
+        tuple(notices),
+        tuple(checks),
+        tuple(events),
+    )
