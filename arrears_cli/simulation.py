@@ -7,6 +7,7 @@ itself runs unmodified: each day is one real execution of the collection_cycle s
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -15,10 +16,11 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from arrears import accounts_repo
+from arrears import account_actions, accounts_repo
 from arrears.account import Account
 from arrears.clock import add_months
-from arrears.errors import DuplicateEntry
+from arrears.compliance import Hold
+from arrears.errors import DuplicateEntry, InvalidInput
 from arrears.ledger import Due, EntryKind, LedgerEntry, balance
 from arrears.money import Money
 from arrears.stages import CLOSED_STATUSES
@@ -42,6 +44,10 @@ class World:
     statements: dict[date, list[str]] = field(default_factory=lambda: defaultdict(list))
     payments: dict[date, set[str]] = field(default_factory=lambda: defaultdict(set))
     fee_checks: dict[date, set[tuple[str, date]]] = field(default_factory=lambda: defaultdict(set))
+    actions: dict[date, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
+    releases: dict[date, list] = field(default_factory=lambda: defaultdict(list))
+    instalments: dict[date, list[tuple[str, int]]] = field(default_factory=lambda: defaultdict(list))
+    reacted: set[str] = field(default_factory=set)
     paid: Counter = field(default_factory=Counter)  # minor units by currency, the simulator's own tally
     payment_count: int = 0
     fees: Counter = field(default_factory=Counter)
@@ -62,6 +68,74 @@ def _plan_due(world: World, customer: Customer, due_on: date, today: date) -> No
     offset = offsets.get(customer.behaviour)
     if offset is not None:
         world.payments[max(anchor + timedelta(days=offset), today)].add(customer.account_id)
+    reaction = REACTIONS.get(customer.behaviour)
+    if reaction is not None and customer.account_id not in world.reacted:
+        world.reacted.add(customer.account_id)  # one dealing with the collector per customer
+        world.actions[anchor + timedelta(days=reaction[0])].append((customer.account_id, reaction[1]))
+
+
+# behaviour -> (days after the missed due, what the customer does with the collector)
+REACTIONS = {
+    "promiser": (8, "promise"),
+    "arranger": (40, "arrangement"),
+    "disputer": (5, "dispute"),
+    "bankrupt": (20, "bankruptcy"),
+    "ceaser": (12, "cease"),
+}
+OPERATOR = "simulated-collector"
+
+
+def _deal(world: World, day: date) -> None:
+    """Customers who talk to a collector: what the collector records, through the operator actions."""
+    for account_id, action in world.actions.pop(day, []):
+        account = accounts_repo.get_account(account_id)
+        if account.past_due <= 0 and action in ("promise", "arrangement"):
+            continue
+        try:
+            _act(world, account, action, day)
+        except (InvalidInput, DuplicateEntry):
+            continue  # the account moved on (paid, closed): nothing to record
+
+
+def _act(world: World, account: Account, action: str, day: date) -> None:
+    account_id, keeps = account.account_id, _seed_day(account.account_id, day) % 10 < 6
+    if action == "promise":
+        pay_by = day + timedelta(days=6)
+        account_actions.take_promise(account_id, account.past_due, pay_by, day, OPERATOR)
+        if keeps:
+            world.payments[pay_by - timedelta(days=1)].add(account_id)
+    elif action == "arrangement":
+        first = account.past_due // 2
+        instalments = [
+            Due(day + timedelta(days=10), first),
+            Due(day + timedelta(days=40), account.past_due - first),
+        ]
+        account_actions.make_arrangement(account_id, instalments, day, OPERATOR)
+        for instalment in instalments:
+            world.instalments[instalment.due_on - timedelta(days=2)].append((account_id, instalment.amount))
+    elif action == "dispute":
+        account_actions.place_hold(account_id, Hold.DISPUTE, day, OPERATOR, "customer disputes the debt")
+        world.releases[day + timedelta(days=30)].append((account_id, Hold.DISPUTE))
+    elif action == "bankruptcy":
+        account_actions.place_hold(account_id, Hold.BANKRUPTCY, day, OPERATOR, "chapter 7 notice received")
+    elif action == "cease":
+        account_actions.place_hold(account_id, Hold.CEASE_COMMUNICATION, day, OPERATOR, "written request")
+
+
+def _follow_up(world: World, day: date) -> None:
+    for account_id, hold in world.releases.pop(day, []):
+        with contextlib.suppress(InvalidInput, DuplicateEntry):
+            account_actions.release_hold(account_id, hold, day, OPERATOR, "verification sent")
+    for account_id, amount in world.instalments.pop(day, []):
+        account = accounts_repo.get_account(account_id)
+        amount = min(amount, account.balance)
+        if amount > 0:
+            entry = LedgerEntry(
+                f"sim-instalment-{day.isoformat()}", EntryKind.PAYMENT, Money(-amount, account.currency), day
+            )
+            accounts_repo.post_ledger_entry(account_id, entry, SIM_ACTOR)
+            world.paid[account.currency] += amount
+            world.payment_count += 1
 
 
 def _seed_day(account_id: str, day: date) -> int:
@@ -166,6 +240,8 @@ def simulate(
         _bill(world, day)
         _charge_fees(world, day)
         _pay(world, day)
+        _deal(world, day)
+        _follow_up(world, day)
         described = executions.run_cycle(stack, portfolio, day, datetime.combine(day, RUN_TIME, RUN_ZONE))
         output = json.loads(described.get("output") or "{}")
         per_day.append({"as_of": day.isoformat(), "status": described["status"], **output})

@@ -25,10 +25,16 @@ MARKETS = (
 # Behaviour of the simulated customers, by share. Late payers pay after the due date and
 # self-cure; rollers stop paying and most never come back; partial payers pay half.
 BEHAVIOURS = (
-    ("steady", 0.89),
-    ("late", 0.06),
+    ("steady", 0.86),
+    ("late", 0.05),
     ("partial", 0.02),
     ("roller", 0.03),
+    # customers who deal with a collector: a promise, an arrangement, a dispute, a request to stop
+    ("promiser", 0.02),
+    ("arranger", 0.01),
+    ("disputer", 0.005),
+    ("bankrupt", 0.003),
+    ("ceaser", 0.002),
 )
 
 ASSUMPTIONS = {
@@ -42,6 +48,12 @@ ASSUMPTIONS = {
     "partial payers (2%)": "pay half of what is due, around the due date",
     "rollers (3%)": "stop paying; 35% pay all past-due after 20-90 days, the rest never",
     "late fee": "25 USD-equivalent on open-end accounts the day after a missed due date",
+    "promisers (2%)": "miss a due; 8 days later promise to pay it within 6 days; 60% keep the promise",
+    "arrangers (1%)": "miss a due; 40 days later agree two instalments for what is past due, and pay them",
+    "disputers (0.5%)": "dispute the debt 5 days after a missed due; the dispute is resolved 30 days later",
+    "bankrupt (0.3%)": "file for bankruptcy 20 days after a missed due (the hold is never lifted)",
+    "cease requests (0.2%)": "ask in writing that collection communications stop, 12 days after a missed due",
+    "agency placement": "10% of US instalment loans are worked by a third-party collector under Reg F",
 }
 
 
@@ -99,6 +111,10 @@ def generate(count: int, seed: int, start: date) -> tuple[list[dict], list[Custo
             record["oldest_due_date"] = oldest.isoformat()
             if behaviour == "steady":  # someone already behind is not a steady payer
                 behaviour = "late"
+        if jurisdiction == "US" and not open_end and rng.random() < 0.10:
+            record["placement"] = "agency"
+        if rng.random() < 0.6:  # consent to email
+            record["email"] = f"{account_id.lower()}@example.com"
         records.append(record)
         resumes = rng.randint(20, 90) if behaviour == "roller" and rng.random() < 0.35 else None
         customers.append(

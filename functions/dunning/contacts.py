@@ -41,6 +41,7 @@ def _history(account: Account) -> ContactHistory:
     return ContactHistory(
         holds=frozenset(account.holds),  # type: ignore[arg-type]
         opted_out=frozenset(Channel(c) for c in account.opted_out),
+        validation_notice_sent_on=account.validation_notice_on,
         dpd=account.dpd,
     )
 

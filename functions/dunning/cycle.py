@@ -13,13 +13,14 @@ from arrears import accounts_repo, cycle_repo
 from arrears.account import Account, shard_key
 from arrears.census import Change, group_of, roll_forward, transitions
 from arrears.errors import AccountVersionConflict, ShardFailed, lambda_error_message
+from arrears.letters import LetterCode
 from arrears.observability import logger
 from arrears.settings import Settings
 from arrears.stages import Evaluation, evaluate, transition_kind
 from arrears.strategy import Strategy, load_strategies, strategy_for
 
 from dunning.contacts import ContactPlan, plan_contact
-from dunning.delivery import deliver
+from dunning.delivery import DELIVERED, deliver
 from dunning.standing import review
 
 MAX_ATTEMPTS = 3
@@ -117,12 +118,14 @@ def advance(run: Run, account_id: str, account: Account | None = None) -> Outcom
         updated, result, change, events = planned
         for event in events:  # a promise or arrangement kept or broken: recorded once, for the KPIs
             accounts_repo.record_event(account_id, as_of, event["kind"], event["outcome"], event)
-        strategy = strategy_for(_strategies(), current.product_type, current.jurisdiction)
+        strategy = strategy_for(_strategies(), current.product_type, current.jurisdiction, current.placement)
         local_time = run.run_at.astimezone(ZoneInfo(current.time_zone))
         contact = plan_contact(current, updated, strategy, as_of, local_time)
         updated = with_contact(updated, contact)
         if contact.trigger is not None and strategy is not None:
-            deliver(contact, updated, strategy, as_of, local_time, execution, run.settings)
+            status = deliver(contact, updated, strategy, as_of, local_time, execution, run.settings)
+            if contact.letter is LetterCode.VALIDATION_NOTICE and status in DELIVERED:
+                updated = replace(updated, validation_notice_on=updated.validation_notice_on or as_of)
         if change is not None:
             cycle_repo.put_stage_record(
                 account_id,

@@ -5,15 +5,33 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from arrears import letters_repo, mail_gateway, reports_repo
+from arrears import accounts_repo, letters_repo, mail_gateway, reports_repo
 from arrears.account import Account
-from arrears.compliance import Channel
+from arrears.compliance import PROFILES, Channel, validation_period_end
 from arrears.errors import StoreUnavailable
+from arrears.ledger import EntryKind
 from arrears.letters import Creditor, LetterContext, render
 from arrears.settings import Settings
 from arrears.strategy import Strategy
 
 from dunning.contacts import ContactPlan
+
+DELIVERED = frozenset({letters_repo.QUEUED, letters_repo.SENDING, letters_repo.SENT, letters_repo.PRINTED})
+
+
+def _itemization(account: Account, strategy: Strategy, as_of: date) -> dict:
+    """Reg F §1006.34(c)(2): what was owed on the itemization date and what changed since, from the ledger."""
+    entries = accounts_repo.ledger_entries(account.account_id)
+    by_kind = {kind: sum(e.amount.minor for e in entries if e.kind is kind) for kind in EntryKind}
+    return {
+        "itemization_date": account.episode_on or as_of,
+        "amount_on_itemization_date": account.opening_balance,
+        "interest_since": by_kind[EntryKind.INTEREST],
+        "fees_since": by_kind[EntryKind.FEE],
+        "payments_since": -by_kind[EntryKind.PAYMENT],
+        "credits_since": -min(by_kind[EntryKind.ADJUSTMENT], 0),
+        "validation_end": validation_period_end(as_of, PROFILES[strategy.compliance_profile]),
+    }
 
 
 def _masked(account_id: str) -> str:
@@ -25,7 +43,7 @@ def _subject(html: str) -> str:
     return " ".join(found.group(1).split()) if found else "Your account"
 
 
-def _extra(plan: ContactPlan, account: Account, as_of: date) -> dict:
+def _extra(plan: ContactPlan, account: Account, strategy: Strategy, as_of: date) -> dict:
     """The per-letter facts the templates ask for, from what the account knows today."""
     if plan.letter is None:
         return {}
@@ -40,6 +58,8 @@ def _extra(plan: ContactPlan, account: Account, as_of: date) -> dict:
             "payment_amount": max(account.census_balance - account.balance, 0),
             "payment_received_on": as_of,
         }
+    if code == "validation_notice":
+        return _itemization(account, strategy, as_of)
     if code == "charge_off_notice":
         return {"charged_off_on": as_of}
     return {}
@@ -62,7 +82,7 @@ def _context(
         oldest_unpaid_on=account.oldest_unpaid_on,
         creditor=Creditor(**strategy.creditor.model_dump()),
         debt_collector_disclosure=strategy.compliance_profile == "us_reg_f",
-        extra=_extra(plan, account, as_of),
+        extra=_extra(plan, account, strategy, as_of),
     )
 
 

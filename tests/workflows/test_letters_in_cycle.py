@@ -161,3 +161,33 @@ def test_a_crash_after_sending_never_sends_a_second_copy(stack, monkeypatch):
 
     assert _emails_sent(stack) == 1
     assert summary["contacts"] == {"sending:first_reminder": 1}  # left for someone to look at, not resent
+
+
+def test_an_agency_account_gets_the_validation_notice_first_with_the_disclosure(stack):
+    accounts_repo.create_account(
+        Account(
+            "AGENCY-1",
+            "main",
+            ProductType.CLOSED_END,
+            "USD",
+            100_000,
+            100_000,
+            (Due(date(2026, 2, 20), 5000),),
+            "es-US",
+            "America/Chicago",
+            "US",
+            home_shard=shard_of("AGENCY-1", "main", stack.shard_count),
+            next_action_on=AS_OF,
+            placement="agency",
+        )
+    )
+    _run(stack)
+    (letter,) = _letters("AGENCY-1")
+    assert (letter.detail["code"], letter.detail["strategy"], letter.status) == (
+        "validation_notice",
+        "agency_loan_us@1",
+        "printed",
+    )
+    html = reports_repo.get_text(stack.letters_bucket, letter.detail["document_key"], stack.region)
+    assert "cobrador de deudas" in html.lower()  # the disclosure, in the customer's language
+    assert accounts_repo.get_account("AGENCY-1").validation_notice_on == AS_OF

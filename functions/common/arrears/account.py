@@ -43,6 +43,8 @@ class Account:
     holds: tuple[str, ...] = ()
     opted_out: tuple[str, ...] = ()  # channels the customer opted out of
     email: str | None = None  # contact point with consent to email; never logged
+    placement: str | None = None  # "agency": worked by a third-party debt collector (Reg F)
+    validation_notice_on: date | None = None  # when a debt collector's validation notice went out
     promise: dict | None = None  # arrears.commitments.Promise, as stored
     arrangement: dict | None = None  # arrears.commitments.Arrangement, as stored
     notices: tuple[

@@ -35,6 +35,7 @@ class AccountRecord(BaseModel):
     instalment: str | None = None
     next_due_date: date | None = None
     portfolio: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    placement: str | None = Field(default=None, pattern=r"^agency$")  # worked by a third-party collector
     email: str | None = Field(
         default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
     )  # given with consent to email
@@ -141,6 +142,7 @@ class AccountRecord(BaseModel):
             jurisdiction=self.jurisdiction,
             instalment=instalment,
             email=self.email,
+            placement=self.placement,
             home_shard=shard_of(self.account_id, owner, shard_count),
             next_action_on=as_of,
         )

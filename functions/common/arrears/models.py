@@ -66,6 +66,8 @@ class AccountModel(Model):
     holds = ListAttribute(of=UnicodeAttribute, default=list)
     opted_out = ListAttribute(of=UnicodeAttribute, default=list)
     email = UnicodeAttribute(null=True)
+    placement = UnicodeAttribute(null=True)
+    validation_notice_on = UnicodeAttribute(null=True)
     promise = JSONAttribute(null=True)
     arrangement = JSONAttribute(null=True)
     notices = JSONAttribute(default=list)

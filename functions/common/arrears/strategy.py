@@ -82,6 +82,7 @@ class Strategy(BaseModel):
     version: int = Field(ge=1)
     product_type: ProductType
     jurisdictions: tuple[str, ...] = Field(min_length=1)
+    placement: str | None = None  # "agency": for accounts placed with a third-party collector
     compliance_profile: str
     creditor: CreditorInfo
     champion: Ladder
@@ -162,12 +163,19 @@ def load_strategies(root: Path = STRATEGY_ROOT) -> dict[str, Strategy]:
 
 
 def strategy_for(
-    strategies: dict[str, Strategy], product_type: ProductType, jurisdiction: str
+    strategies: dict[str, Strategy],
+    product_type: ProductType,
+    jurisdiction: str,
+    placement: str | None = None,
 ) -> Strategy | None:
     """The strategy that works this kind of account; the first by name if several claim it."""
     for name in sorted(strategies):
         candidate = strategies[name]
-        if candidate.product_type is product_type and jurisdiction in candidate.jurisdictions:
+        if (
+            candidate.product_type is product_type
+            and jurisdiction in candidate.jurisdictions
+            and candidate.placement == placement
+        ):
             return candidate
     return None
 
