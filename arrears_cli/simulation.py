@@ -25,7 +25,7 @@ from arrears.ledger import Due, EntryKind, LedgerEntry, balance
 from arrears.money import Money
 from arrears.stages import CLOSED_STATUSES
 
-from arrears_cli import executions
+from arrears_cli import compliance_check, executions
 from arrears_cli.portfolio_import import validate
 from arrears_cli.stackref import StackRef
 from arrears_cli.synthetic import ASSUMPTIONS, Customer, generate
@@ -271,6 +271,7 @@ def simulate(
         "payments": {"count": world.payment_count, "by_currency": dict(sorted(world.paid.items()))},
         "fees": dict(sorted(world.fees.items())),
         "ledger_invariant_ok": ledger_invariant(final_accounts, world),
+        "compliance_violations": compliance_check.report(),
         "assumptions": ASSUMPTIONS,
         "per_day": per_day,
     }
