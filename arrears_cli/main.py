@@ -129,6 +129,11 @@ def simulate(
         console.print(f"Report:  [bold]{(out / 'report.html').resolve()}[/bold] (open it in a browser)")
     if not summary["ledger_invariant_ok"] or set(summary["executions"]) - {"SUCCEEDED"}:
         raise typer.Exit(1)
+    if summary["compliance_violations"]:
+        console.print(
+            f"[red]{len(summary['compliance_violations'])} compliance violation(s): see summary.json[/red]"
+        )
+        raise typer.Exit(1)
 
 
 # ------------------------------------------------------------------ local cloud

@@ -160,6 +160,10 @@ def test_simulate_runs_every_day_through_the_real_workflow(tmp_path):
     summary = json.loads(result.stdout)  # --json: nothing but JSON on stdout
     assert summary["executions"] == {"SUCCEEDED": 45}
     assert summary["ledger_invariant_ok"] is True
+    assert summary["compliance_violations"] == []  # the independent checker agrees with the guardrail
+    assert any(key.startswith("es:") for key in summary["letters"]) and any(
+        k.startswith("en:") for k in summary["letters"]
+    )
     moves = summary["transitions"]
     assert any(k.startswith("current->") for k in moves) and any(k.endswith("->current") for k in moves)
     assert len(summary["per_day"]) == 45 and summary["payments"]["count"] > 0
