@@ -65,6 +65,8 @@ def render_report(summary: Mapping[str, Any], *, locale: str = "en_US") -> str:
         ),
         last_day=_last_day_table(days[-1], locale) if days else None,
         transitions=_transition_rows(summary.get("transitions") or {}, locale),
+        letters=_letter_rows(summary.get("letters") or {}, locale),
+        violations=len(summary.get("compliance_violations") or []),
         assumptions=[(str(k), str(v)) for k, v in (summary.get("assumptions") or {}).items()],
     )
 
@@ -151,6 +153,18 @@ def _last_day_table(day: Mapping[str, Any], locale: str) -> dict[str, Any]:
         ],
     }
     return {"as_of": str(day.get("as_of", "")), "currencies": currencies, "rows": rows, "totals": totals}
+
+
+def _letter_rows(letters: Mapping[str, Any], locale: str) -> list[dict[str, str]]:
+    """Letters delivered by code, one column per language (keys are "<language>:<code>")."""
+    table: dict[str, dict[str, int]] = {}
+    for key, count in letters.items():
+        language, _, code = str(key).partition(":")
+        table.setdefault(code, {})[language] = int(count or 0)
+    return [
+        {"code": code, "en": _count(row.get("en", 0), locale), "es": _count(row.get("es", 0), locale)}
+        for code, row in sorted(table.items())
+    ]
 
 
 def _transition_rows(transitions: Mapping[str, Any], locale: str) -> list[dict[str, str]]:
@@ -442,6 +456,23 @@ _TEMPLATE = """\
 {% else %}
   <p class="note">No transitions were recorded.</p>
 {% endif %}
+</section>
+
+<section id="letters-section">
+  <h2>Letters delivered</h2>
+{% if letters %}
+  <table id="letters">
+    <thead><tr><th>Letter</th><th class="num">English</th><th class="num">Spanish</th></tr></thead>
+    <tbody>
+    {% for row in letters %}
+      <tr><td>{{ row.code }}</td><td class="num">{{ row.en }}</td><td class="num">{{ row.es }}</td></tr>
+    {% endfor %}
+    </tbody>
+  </table>
+{% else %}
+  <p class="note">No letters were delivered.</p>
+{% endif %}
+  <p>Compliance check (independent of the guardrail): {{ violations }} violation(s).</p>
 </section>
 
 {% if assumptions %}

@@ -322,3 +322,11 @@ def test_html_special_characters_in_input_are_escaped(summary):
     # Escaped, not dropped: the reader sees exactly what was written.
     assert page.rows("assumptions") == {"<script>alert(1)</script>": ['a & b "quoted" <b>bold</b>']}
     assert page.errors == []
+
+
+def test_letters_are_tabled_by_code_and_language_with_the_compliance_count():
+    page = render_report(
+        {"letters": {"en:first_reminder": 12, "es:first_reminder": 3}, "compliance_violations": []}
+    )
+    assert "first_reminder" in page and ">12<" in page and ">3<" in page
+    assert "0 violation(s)" in page
