@@ -180,12 +180,12 @@ def check_shards(shard_list: list[str], shard_results: list[dict | None]) -> Non
     )
 
 
-def summarise(portfolio: str, as_of: date, shard_list: list[str], shard_results: list[dict]) -> dict:
+def summarise(portfolio: str, as_of: date, records: list, shard_results: list[dict]) -> dict:
     """The day's figures: yesterday's census carried forward by today's recorded changes."""
     since, previous = cycle_repo.latest_census(portfolio, before=as_of)
-    changes = cycle_repo.day_changes(as_of, shard_list)
+    changes = cycle_repo.changes_in(records)
     census = roll_forward(previous, changes)
-    contacts = cycle_repo.day_records(as_of, shard_list, kind="letter")
+    contacts = [r for r in records if r.kind == "letter"]
     letters = Counter(f"{r.status}:{r.detail.get('code') or r.detail.get('channel')}" for r in contacts)
     delivered = Counter(
         f"{r.detail['locale'][:2]}:{r.detail['code']}"

@@ -170,11 +170,14 @@ def _send_email(item, account: Account, settings: Settings) -> None:
     letters_repo.move(item, letters_repo.SENDING, letters_repo.SENT, message_id=message_id)
 
 
-def print_batch(portfolio: str, as_of: date, shards: list[str], settings: Settings) -> dict:
+def print_batch(portfolio: str, as_of: date, records: list, settings: Settings) -> dict:
     """The day's postal letters as one batch for the print vendor: a manifest CSV and the documents."""
     letters = [
-        *letters_repo.day_letters(as_of, shards, letters_repo.QUEUED, Channel.LETTER.value),
-        *letters_repo.day_letters(as_of, shards, letters_repo.PRINTED, Channel.LETTER.value),
+        r
+        for r in records
+        if r.kind == "letter"
+        and r.detail.get("channel") == Channel.LETTER.value
+        and r.status in (letters_repo.QUEUED, letters_repo.PRINTED)
     ]
     prefix = f"print/{portfolio}/{as_of.isoformat()}"
     rows = ["letter_id,account_id,code,locale,document"]

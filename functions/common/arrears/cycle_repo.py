@@ -126,23 +126,18 @@ def put_stage_record(account_id: str, as_of: date, shard: str, change: Change, d
         record.save()
 
 
-def day_records(as_of: date, shards: list[str], kind: str) -> list[ActivityModel]:
-    """The day's records of one kind (stage moves, letters) over all shards."""
-    only = ActivityModel.kind == kind
+def day_records(as_of: date, shards: list[str]) -> list[ActivityModel]:
+    """Everything the day recorded under its index key (stage moves, letters), over all shards."""
     with store_errors():
-        return [
-            r
-            for shard in shards
-            for r in ActivityModel.by_cycle_day.query(cycle_day_key(as_of, shard), filter_condition=only)
-        ]
+        return [r for shard in shards for r in ActivityModel.by_cycle_day.query(cycle_day_key(as_of, shard))]
 
 
-def day_changes(as_of: date, shards: list[str]) -> list[Change]:
-    """Every account's census move recorded for the day, over all shards."""
-    records = day_records(as_of, shards, kind="stage")
+def changes_in(records: list[ActivityModel]) -> list[Change]:
+    """The census moves among a day's records."""
     return [
         Change(r.detail["from"], r.detail["to"], r.currency, int(r.detail["balance_before"]), int(r.amount))
         for r in records
+        if r.kind == "stage"
     ]
 
 

@@ -68,11 +68,3 @@ def move(item: ActivityModel, from_status: str, to_status: str, **detail) -> boo
         if is_conditional_failure(exc):
             return False
         raise
-
-
-def day_letters(as_of: date, shards: list[str], status: str, channel: str) -> list[ActivityModel]:
-    return [
-        r
-        for r in cycle_repo.day_records(as_of, shards, kind="letter")
-        if r.status == status and r.detail.get("channel") == channel
-    ]
