@@ -129,6 +129,10 @@ def test_local_up_serves_the_aws_cli_and_answers_on_the_webhook_port(tmp_path):
             cwd=tmp_path,
         )
         assert len(json.loads(shown.stdout)) == 10  # the simulation's state stays in the running cloud
+        checked = _command(
+            "arrears", "report", "compliance", "--json", "--endpoint-url", endpoint, cwd=tmp_path
+        )
+        assert json.loads(checked.stdout) == []
 
         with pytest.raises(urllib.error.HTTPError) as answered:
             urllib.request.urlopen(f"http://127.0.0.1:{webhook_port}/webhooks/stripe", data=b"{}", timeout=10)
