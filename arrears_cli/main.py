@@ -6,6 +6,7 @@ import json
 import signal
 import sys
 import threading
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -66,6 +67,16 @@ def _stack(endpoint_url: str | None, stack_name: str, region: str | None) -> Sta
     except StackNotFound as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
+
+
+@contextmanager
+def _refused_clearly():
+    """An operator's bad input or an unknown account: one red line and exit 1, no traceback."""
+    try:
+        yield
+    except (InvalidInput, AccountNotFound) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
 
 
 # ------------------------------------------------------------------ simulate
@@ -345,11 +356,8 @@ def accounts_show(
 ) -> None:
     """One account and its timeline."""
     _stack(endpoint_url, stack_name, region)
-    try:
+    with _refused_clearly():
         account = accounts_repo.get_account(account_id)
-    except AccountNotFound as exc:
-        console.print(f"[red]no account {account_id}[/red]")
-        raise typer.Exit(1) from exc
     row = _account_row(account)
     row["timeline"] = [
         {
@@ -371,11 +379,8 @@ def _today(on: str | None) -> date:
 
 
 def _acted(action, *args) -> None:
-    try:
+    with _refused_clearly():
         account = action(*args)
-    except (InvalidInput, AccountNotFound) as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(1) from exc
     console.print(
         f"{account.account_id}: status {account.status}; the next cycle sends the customer's letter"
     )
@@ -397,12 +402,9 @@ def accounts_promise(
     from arrears.money import Money
 
     _stack(endpoint_url, stack_name, region)
-    try:
+    with _refused_clearly():
         currency = accounts_repo.get_account(account_id).currency
         minor = Money.parse(amount, currency).minor
-    except (InvalidInput, AccountNotFound) as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(1) from exc
     _acted(account_actions.take_promise, account_id, minor, _date(pay_by, "--date"), _today(on), actor)
 
 
@@ -422,15 +424,12 @@ def accounts_arrangement(
     from arrears.money import Money
 
     _stack(endpoint_url, stack_name, region)
-    try:
+    with _refused_clearly():
         currency = accounts_repo.get_account(account_id).currency
         dues = []
         for item in instalment:
             day, _, amount = item.partition(":")
             dues.append(Due(_date(day, "--instalment"), Money.parse(amount, currency).minor))
-    except (InvalidInput, AccountNotFound) as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(1) from exc
     _acted(account_actions.make_arrangement, account_id, dues, _today(on), actor)
 
 

@@ -127,7 +127,7 @@ def get_account(account_id: str) -> Account:
         with store_errors():
             return to_account(AccountModel.get(account_id, consistent_read=True))
     except DoesNotExist as exc:
-        raise AccountNotFound(account_id) from exc
+        raise AccountNotFound(f"no account {account_id}") from exc
     except AttributeDeserializationError as exc:
         raise InvalidAccountData(f"account {account_id} cannot be read: {exc}") from exc
 
