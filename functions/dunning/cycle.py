@@ -16,7 +16,7 @@ from arrears.errors import AccountVersionConflict, ShardFailed, lambda_error_mes
 from arrears.letters import LetterCode
 from arrears.observability import logger
 from arrears.settings import Settings
-from arrears.stages import Evaluation, evaluate, transition_kind
+from arrears.stages import Evaluation, Status, evaluate, transition_kind
 from arrears.strategy import Strategy, load_strategies, strategy_for
 
 from dunning.contacts import ContactPlan, plan_contact
@@ -41,7 +41,7 @@ def plan(account: Account, as_of: date) -> tuple[Account, Evaluation, Change | N
     if account.next_action_on is None or account.next_action_on > as_of:
         return None  # the index entry was stale: a writer moved it after the page was read
     result = evaluate(account.balance, account.dues, account.status, as_of)
-    standing = review(account, result.status, as_of)
+    standing = review(account, result.status, as_of, delinquent=result.dpd > 0)
     before = group_of(account.bucket, account.status)
     after = group_of(result.bucket, standing.status)
     updated = replace(
@@ -126,6 +126,8 @@ def advance(run: Run, account_id: str, account: Account | None = None) -> Outcom
             status = deliver(contact, updated, strategy, as_of, local_time, execution, run.settings)
             if contact.letter is LetterCode.VALIDATION_NOTICE and status in DELIVERED:
                 updated = replace(updated, validation_notice_on=updated.validation_notice_on or as_of)
+            if contact.step is not None and contact.step.recommend_charge_off:
+                updated = replace(updated, status=Status.CHARGE_OFF_RECOMMENDED)
         if change is not None:
             cycle_repo.put_stage_record(
                 account_id,

@@ -36,7 +36,7 @@ def _broken_notice(amount: int, due_on: date, as_of: date, kind: str) -> dict:
     }
 
 
-def review(account: Account, evaluated_status: Status, as_of: date) -> Standing:
+def review(account: Account, evaluated_status: Status, as_of: date, delinquent: bool) -> Standing:
     if evaluated_status in CLOSED_STATUSES:
         return Standing(evaluated_status, None, None, account.notices)
     notices, checks, events = list(account.notices), [], []
@@ -75,6 +75,8 @@ def review(account: Account, evaluated_status: Status, as_of: date) -> Standing:
         status = Status.ARRANGEMENT_ACTIVE
     elif promise is not None:
         status = Status.PROMISE_PENDING
+    elif evaluated_status is Status.CHARGE_OFF_RECOMMENDED and delinquent:
+        status = Status.CHARGE_OFF_RECOMMENDED  # stands until the account is charged off or cured
     else:
         status = Status.ACTIVE
     return Standing(

@@ -191,3 +191,13 @@ def test_an_agency_account_gets_the_validation_notice_first_with_the_disclosure(
     html = reports_repo.get_text(stack.letters_bucket, letter.detail["document_key"], stack.region)
     assert "cobrador de deudas" in html.lower()  # the disclosure, in the customer's language
     assert accounts_repo.get_account("AGENCY-1").validation_notice_on == AS_OF
+
+
+def test_a_card_at_180_dpd_is_recommended_for_charge_off_and_stays_so(stack):
+    _account(stack, "OLD-1", 181)
+    _run(stack)
+    _run(stack, date(2026, 4, 1))
+    account = accounts_repo.get_account("OLD-1")
+    assert account.status.value == "charge_off_recommended"
+    (letter,) = _letters("OLD-1")
+    assert (letter.detail["code"], letter.detail["charge_off_recommended"]) == ("charge_off_notice", True)
