@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date, timedelta
+from datetime import date
 
 from arrears.errors import InvalidInput
 
@@ -23,11 +23,3 @@ def add_months(day: date, months: int, anchor_day: int | None = None) -> date:
     year, month = day.year + index // 12, index % 12 + 1
     wanted = anchor_day or day.day
     return date(year, month, min(wanted, calendar.monthrange(year, month)[1]))
-
-
-def days_between(start: date, end: date) -> int:
-    return (end - start).days
-
-
-def next_day(day: date) -> date:
-    return day + timedelta(days=1)

@@ -9,7 +9,6 @@ from babel import Locale, UnknownLocaleError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from arrears.account import Account, ProductType, shard_of
-from arrears.clock import add_months
 from arrears.errors import InvalidInput
 from arrears.ledger import Due, schedule_from_past_due
 from arrears.money import Money, known_currency
@@ -123,7 +122,6 @@ class AccountRecord(BaseModel):
             self.oldest_due_date or as_of,
             self.money(self.amount_past_due or "0", "amount_past_due").minor,
             instalment,
-            lambda day, months: add_months(day, months),
         )
         if self.next_due_date and instalment:
             dues = (*[d for d in dues if d.due_on < self.next_due_date], Due(self.next_due_date, instalment))

@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
-from arrears.errors import CurrencyMismatch, InvalidInput
+from arrears.clock import add_months
+from arrears.errors import InvalidInput
 from arrears.money import Money
 
 
@@ -87,7 +88,7 @@ def next_due(dues: Iterable[Due], as_of: date) -> date | None:
 
 
 def schedule_from_past_due(
-    oldest_due_on: date, past_due_minor: int, instalment_minor: int | None, months_later
+    oldest_due_on: date, past_due_minor: int, instalment_minor: int | None
 ) -> tuple[Due, ...]:
     """Rebuild a schedule from a snapshot (oldest due date + amount past due).
 
@@ -103,9 +104,4 @@ def schedule_from_past_due(
     amounts = [instalment_minor] * count
     if remainder:
         amounts[0] += remainder
-    return tuple(Due(months_later(oldest_due_on, i), amount) for i, amount in enumerate(amounts))
-
-
-def check_same_currency(currency: str, money: Money) -> None:
-    if money.currency != currency:
-        raise CurrencyMismatch(f"account is in {currency}, entry is in {money.currency}")
+    return tuple(Due(add_months(oldest_due_on, i), amount) for i, amount in enumerate(amounts))

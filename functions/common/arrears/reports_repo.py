@@ -54,8 +54,3 @@ def get_text(bucket: str, key: str, region: str) -> str:
         return _s3(region).get_object(Bucket=bucket, Key=key)["Body"].read().decode()
     except (ClientError, BotoCoreError) as exc:
         raise StoreUnavailable(f"S3 get {key}: {exc}") from exc
-
-
-def get_json(bucket: str, key: str, region: str) -> dict:
-    body = _s3(region).get_object(Bucket=bucket, Key=key)["Body"].read()
-    return json.loads(body)
