@@ -30,7 +30,7 @@ class ContactPlan:
     next_step_on: date | None = None
     record_on: date | None = None  # the date in the letter's key: the episode's start, or the notice's
     extra: dict | None = None  # facts a notice carries (a promise's amount and date, ...)
-    notices: tuple[dict, ...] = ()  # notices still owed after today's
+    notices: tuple[dict, ...] | None = None  # notices still owed after today's; None: unchanged
 
     @property
     def sends_letter(self) -> bool:
@@ -74,6 +74,11 @@ def plan_contact(
                 letter=letter,
                 decision=_decide(Channel.LETTER, letter, after, strategy, local_time),
                 record_on=before.episode_on,
+                # what was paid since the cycle last looked: `before` still holds the balance it counted
+                extra={
+                    "payment_amount": max(before.census_balance - after.balance, 0),
+                    "payment_received_on": as_of,
+                },
             )
         return ContactPlan(**base)
     fired = frozenset(before.fired)

@@ -91,7 +91,7 @@ def _strategies() -> dict[str, Strategy]:
 def with_contact(account: Account, contact: ContactPlan) -> Account:
     """The ladder's bookkeeping on the account, and the day it next needs looking at."""
     dates = [d for d in (account.next_action_on, contact.next_step_on) if d]
-    notices = contact.notices if contact.extra is not None else account.notices
+    notices = account.notices if contact.notices is None else contact.notices
     if notices:
         dates.append(account.last_evaluated_on + timedelta(days=1))  # one letter a day: the rest tomorrow
     return replace(

@@ -52,12 +52,6 @@ def _extra(plan: ContactPlan, account: Account, strategy: Strategy, as_of: date)
     code = plan.letter.value
     if code == "final_demand":
         return {"respond_by": as_of + timedelta(days=30)}
-    if code == "payment_received":
-        # what was paid since the cycle last looked at the account
-        return {
-            "payment_amount": max(account.census_balance - account.balance, 0),
-            "payment_received_on": as_of,
-        }
     if code == "validation_notice":
         return _itemization(account, strategy, as_of)
     if code == "charge_off_notice":

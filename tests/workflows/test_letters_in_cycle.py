@@ -13,7 +13,8 @@ import pytest
 from arrears import accounts_repo, letters_repo, mail_gateway, reports_repo
 from arrears.account import Account, ProductType, shard_of
 from arrears.errors import StoreUnavailable
-from arrears.ledger import Due
+from arrears.ledger import Due, EntryKind, LedgerEntry
+from arrears.money import Money
 
 from arrears_cli import executions
 
@@ -201,3 +202,16 @@ def test_a_card_at_180_dpd_is_recommended_for_charge_off_and_stays_so(stack):
     assert account.status.value == "charge_off_recommended"
     (letter,) = _letters("OLD-1")
     assert (letter.detail["code"], letter.detail["charge_off_recommended"]) == ("charge_off_notice", True)
+
+
+def test_the_cure_letter_states_the_payment_that_cured_the_account(stack):
+    _account(stack, "CURE-1", 16)
+    _run(stack)
+    entry = LedgerEntry("pay-cure", EntryKind.PAYMENT, Money(-5000, "USD"), date(2026, 3, 2))
+    accounts_repo.post_ledger_entry("CURE-1", entry, "test")
+    _run(stack, date(2026, 3, 2))
+
+    cured = [r for r in _letters("CURE-1") if r.detail["code"] == "payment_received"]
+    assert [r.status for r in cured] == ["printed"]
+    html = reports_repo.get_text(stack.letters_bucket, cured[0].detail["document_key"], stack.region)
+    assert "$50.00" in html and "$0.00" not in html
