@@ -16,12 +16,12 @@ from arrears.errors import AccountVersionConflict, ShardFailed, lambda_error_mes
 from arrears.letters import LetterCode
 from arrears.observability import logger
 from arrears.settings import Settings
-from arrears.stages import Evaluation, Status, evaluate, transition_kind
+from arrears.stages import Bucket, Evaluation, Status, evaluate, transition_kind
+from arrears.standing import review
 from arrears.strategy import Strategy, load_strategies, strategy_for
 
 from dunning.contacts import ContactPlan, plan_contact
 from dunning.delivery import DELIVERED, deliver
-from dunning.standing import review
 
 MAX_ATTEMPTS = 3
 
@@ -42,7 +42,7 @@ def plan(account: Account, as_of: date) -> tuple[Account, Evaluation, Change | N
         return None  # the index entry was stale: a writer moved it after the page was read
     result = evaluate(account.balance, account.dues, account.status, as_of)
     standing = review(account, result.status, as_of, delinquent=result.dpd > 0)
-    before = group_of(account.bucket, account.status)
+    before = account.counted_as or group_of(account.bucket, account.status)
     after = group_of(result.bucket, standing.status)
     updated = replace(
         account,
@@ -57,6 +57,7 @@ def plan(account: Account, as_of: date) -> tuple[Account, Evaluation, Change | N
         next_action_on=min((d for d in (result.next_action_on, *standing.checks) if d), default=None),
         last_evaluated_on=as_of,
         census_balance=account.balance,
+        counted_as=None,
     )
     moved = before != after or account.balance != account.census_balance
     change = (
@@ -68,8 +69,10 @@ def plan(account: Account, as_of: date) -> tuple[Account, Evaluation, Change | N
 def _explanation(account: Account, result: Evaluation, change: Change, execution: str) -> dict:
     """Why the account is where it is, for its timeline."""
     moved_bucket = change.from_group != change.to_group
+    # a payment may have moved the account since the census counted it: the move runs from there
+    counted = Bucket(account.counted_as) if account.counted_as in set(Bucket) else account.bucket
     return {
-        "transition": transition_kind(account.bucket, result.bucket) if moved_bucket else None,
+        "transition": transition_kind(counted, result.bucket) if moved_bucket else None,
         "dpd": result.dpd,
         "past_due": result.past_due,
         "reason": result.reason,

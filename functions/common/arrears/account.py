@@ -50,6 +50,9 @@ class Account:
     notices: tuple[
         str, ...
     ] = ()  # "<letter code>@<date>": letters owed to the customer by an operator's action
+    # The census group the last cycle counted the account in, kept when a payment moves it between
+    # cycles so the next cycle records the move from where the census has it; None: bucket/status say it.
+    counted_as: str | None = None
     version: int | None = None
     extra: dict = field(default_factory=dict)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from pynamodb.exceptions import (
@@ -82,6 +82,7 @@ def _to_account(m: AccountModel) -> Account:
         arrangement=m.arrangement,
         notices=tuple(m.notices or ()),
         home_shard=m.home_shard,
+        counted_as=m.counted_as,
         version=m.version,
     )
 
@@ -194,6 +195,7 @@ def _account_actions(account: Account) -> list:
         (AccountModel.validation_notice_on, _iso(account.validation_notice_on)),
         (AccountModel.promise, account.promise),
         (AccountModel.arrangement, account.arrangement),
+        (AccountModel.counted_as, account.counted_as),
     )
     for attribute, value in optional:
         actions.append(attribute.set(value) if value is not None else attribute.remove())
@@ -247,6 +249,43 @@ def record_event(account_id: str, on: date, kind: str, key: str, detail: dict) -
     return put_activity(item, once=True)
 
 
+@dataclass(frozen=True)
+class Write:
+    """One conditional write of a transaction; `name` says which dedupe key a refusal hit."""
+
+    name: str
+    apply: Callable[[TransactWrite], None]
+
+
+def put_once(name: str, item: ActivityModel) -> Write:
+    return Write(name, lambda tx: tx.save(item, condition=ActivityModel.sk.does_not_exist()))
+
+
+def transact(writes: list[Write], account: Account | None = None) -> None:
+    """The writes and the account's update (conditional on the version read), all or nothing.
+
+    A refused write raises DuplicateEntry naming it; a lost race on the account raises
+    AccountVersionConflict, and the caller redoes its work on the fresh item.
+    """
+    try:
+        with (
+            store_errors(),
+            TransactWrite(connection=transaction_connection(AccountModel.Meta.region)) as tx,
+        ):
+            for write in writes:
+                write.apply(tx)
+            if account is not None:
+                tx.update(_versioned(account), actions=_account_actions(account))
+    except TransactWriteError as exc:
+        reasons = [r.code if r else None for r in (exc.cancellation_reasons or [])]
+        for write, reason in zip(writes, reasons, strict=False):
+            if reason == "ConditionalCheckFailed":
+                raise DuplicateEntry(f"{write.name} already recorded", write=write.name) from exc
+        if "ConditionalCheckFailed" in reasons or "TransactionConflict" in reasons:
+            raise AccountVersionConflict(account.account_id if account else "transaction") from exc
+        raise
+
+
 def apply_with_record(
     account_id: str, change: Callable[[Account], Account], record: Callable[[Account], ActivityModel]
 ) -> Account:
@@ -258,21 +297,11 @@ def apply_with_record(
     for _ in range(MAX_ATTEMPTS):
         current = get_account(account_id)
         updated = change(current)
-        item = record(current)
         try:
-            with (
-                store_errors(),
-                TransactWrite(connection=transaction_connection(AccountModel.Meta.region)) as tx,
-            ):
-                tx.save(item, condition=ActivityModel.sk.does_not_exist())
-                tx.update(_versioned(updated), actions=_account_actions(updated))
+            transact([put_once("record", record(current))], updated)
             return updated
-        except TransactWriteError as exc:
-            reasons = [r.code if r else None for r in (exc.cancellation_reasons or [])]
-            if reasons and reasons[0] == "ConditionalCheckFailed":
-                raise DuplicateEntry(f"{item.sk} already recorded for {account_id}") from exc
-            if "ConditionalCheckFailed" not in reasons and "TransactionConflict" not in reasons:
-                raise
+        except AccountVersionConflict:
+            continue
     raise AccountVersionConflict(account_id)
 
 

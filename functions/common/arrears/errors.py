@@ -42,6 +42,10 @@ class CurrencyMismatch(ArrearsError):
 class DuplicateEntry(ArrearsError):
     """A ledger entry with this dedupe key is already posted (a replay)."""
 
+    def __init__(self, message: str, write: str | None = None) -> None:
+        super().__init__(message)
+        self.write = write  # which of a transaction's dedupe keys refused it
+
 
 class ShardFailed(ArrearsError):
     """A shard of the day's work stopped on an error; the day is not closed until it is re-run."""
@@ -53,3 +57,15 @@ def lambda_error_message(cause: str | None) -> str:
         return json.loads(cause or "")["errorMessage"]
     except (ValueError, KeyError, TypeError):
         return cause or ""
+
+
+class SignatureInvalid(ArrearsError):
+    """A webhook's signature does not verify with any secret in force, or its timestamp is stale."""
+
+
+class UnknownProvider(ArrearsError):
+    """A webhook was posted for a processor we have no endpoint for."""
+
+
+class PublishFailed(ArrearsError):
+    """EventBridge did not take an event; safe to retry (the ledger dedupes the payment)."""

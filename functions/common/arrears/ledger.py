@@ -22,10 +22,11 @@ class EntryKind(StrEnum):
     FEE = "fee"
     INTEREST = "interest"
     ADJUSTMENT = "adjustment"
+    REVERSAL = "reversal"  # a refund or chargeback taking back (part of) a payment
 
 
 # The sign each kind must carry; adjustments may go either way.
-_SIGN = {EntryKind.PAYMENT: -1, EntryKind.FEE: 1, EntryKind.INTEREST: 1}
+_SIGN = {EntryKind.PAYMENT: -1, EntryKind.FEE: 1, EntryKind.INTEREST: 1, EntryKind.REVERSAL: 1}
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,7 @@ class AccountModel(Model):
     promise = JSONAttribute(null=True)
     arrangement = JSONAttribute(null=True)
     notices = JSONAttribute(default=list)
+    counted_as = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     collectible = CollectibleIndex()
@@ -104,6 +105,7 @@ class ActivityModel(Model):
     cycle_day = UnicodeAttribute(null=True)
     status = UnicodeAttribute(null=True)
     lease_until = NumberAttribute(null=True)
+    reversed = NumberAttribute(null=True)  # a payment receipt: how much of it refunds and chargebacks took
 
     by_cycle_day = CycleDayIndex()
 
@@ -125,6 +127,19 @@ def transaction_connection(region: str) -> Connection:
 
 def reset_connections() -> None:
     """Forget cached connections, for a process whose AWS configuration (endpoint) has changed."""
+    from arrears import aws_clients
+
     for model in (AccountModel, ActivityModel):
         model._connection = None
     transaction_connection.cache_clear()
+    aws_clients.reset()
+    for forget in _RESET_HOOKS:
+        forget()
+
+
+# Caches built on clients (a Powertools persistence layer, a secrets provider) register here.
+_RESET_HOOKS: list = []
+
+
+def on_reset(forget) -> None:
+    _RESET_HOOKS.append(forget)
