@@ -111,9 +111,10 @@ class LocalCloud:
         self._saved_env.clear()
         # The next local cloud is a fresh set of execution environments: nothing cached survives.
         from arrears.models import reset_connections
-        from arrears.settings import get_settings
+        from arrears.settings import get_settings, get_webhook_settings
 
         get_settings.cache_clear()
+        get_webhook_settings.cache_clear()
         reset_connections()
 
     def __enter__(self) -> LocalCloud:

@@ -26,6 +26,34 @@ class Stack:
     environment: dict[str, str] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)
     ses_identities: list[str] = field(default_factory=list)
+    # provider (from the secret's arrears:webhook-provider tag) -> secret ARN
+    webhook_secrets: dict[str, str] = field(default_factory=dict)
+    event_buses: dict[str, str] = field(default_factory=dict)
+    http_routes: list[HttpRoute] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class HttpRoute:
+    """An HttpApi event of a function: what API Gateway would send it."""
+
+    method: str
+    path: str  # with {placeholders}, as in the template
+    function: FunctionSpec
+
+    def match(self, method: str, path: str) -> dict[str, str] | None:
+        if method.upper() != self.method.upper():
+            return None
+        pattern = self.path.strip("/").split("/")
+        parts = path.split("?")[0].strip("/").split("/")
+        if len(pattern) != len(parts):
+            return None
+        params = {}
+        for want, got in zip(pattern, parts, strict=True):
+            if want.startswith("{") and want.endswith("}"):
+                params[want[1:-1]] = got
+            elif want != got:
+                return None
+        return params
 
 
 def _dummy_zip() -> bytes:
@@ -44,6 +72,8 @@ def deploy(
     _tables(template, clients("dynamodb"), stack)
     _buckets(template, clients("s3"), stack)
     _passive(template, stack)
+    _secrets(template, clients("secretsmanager"), stack)
+    _event_buses(template, clients("events"), stack)
     for identity in stack.ses_identities:  # what CloudFormation's EmailIdentity does, minus the DNS
         clients("ses").verify_email_identity(EmailAddress=identity)
     _functions(template, clients("lambda"), clients("iam"), stack, runtime)
@@ -126,10 +156,37 @@ def _passive(template: dict, stack: Stack) -> None:
             identity = stack.resolver.resolve(resource["Properties"]["EmailIdentity"])
             stack.resolver.refs[logical] = identity
             stack.ses_identities.append(identity)
+        elif kind == "AWS::Serverless::HttpApi":
+            stack.resolver.refs[logical] = f"local-{logical.lower()}"
         elif kind == "AWS::Serverless::LayerVersion":
             stack.resolver.refs[logical] = (
                 f"arn:aws:lambda:{stack.region}:{stack.account_id}:layer:{logical}:1"
             )
+
+
+def _secrets(template: dict, secretsmanager, stack: Stack) -> None:
+    for logical, resource in resources_of_type(template, "AWS::SecretsManager::Secret").items():
+        props = stack.resolver.resolve(resource.get("Properties", {}))
+        tags = props.get("Tags", [])
+        arn = secretsmanager.create_secret(
+            Name=props.get("Name") or f"{stack.name}-{logical}",
+            Description=props.get("Description", ""),
+            SecretString=props.get("SecretString", "{}"),
+            Tags=tags,
+        )["ARN"]
+        stack.resolver.refs[logical] = arn  # Ref of a secret is its ARN
+        for tag in tags:
+            if tag["Key"] == "arrears:webhook-provider":
+                stack.webhook_secrets[tag["Value"]] = arn
+
+
+def _event_buses(template: dict, events, stack: Stack) -> None:
+    for logical, resource in resources_of_type(template, "AWS::Events::EventBus").items():
+        name = stack.resolver.resolve(resource["Properties"]["Name"])
+        arn = events.create_event_bus(Name=name)["EventBusArn"]
+        stack.event_buses[logical] = name
+        stack.resolver.refs[logical] = name
+        stack.resolver.attributes[(logical, "Arn")] = arn
 
 
 def _functions(template: dict, awslambda, iam, stack: Stack, runtime: InProcessLambda) -> None:
@@ -196,6 +253,11 @@ def _functions(template: dict, awslambda, iam, stack: Stack, runtime: InProcessL
         )
         runtime.register(spec)
         stack.functions[logical] = spec
+        for event in resource["Properties"].get("Events", {}).values():
+            if event["Type"] == "HttpApi":
+                stack.http_routes.append(
+                    HttpRoute(event["Properties"]["Method"], event["Properties"]["Path"], spec)
+                )
 
 
 def _state_machines(template: dict, sfn, stack: Stack) -> None:

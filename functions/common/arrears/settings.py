@@ -40,3 +40,28 @@ class Settings(TablesSettings, CycleSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()  # type: ignore[call-arg]
+
+
+class WebhookSettings(TablesSettings):
+    payments_bus: str = Field(min_length=1, validation_alias="PAYMENTS_BUS")
+    stripe_secret_id: str = Field(min_length=1, validation_alias="STRIPE_SECRET_ID")
+    adyen_secret_id: str = Field(min_length=1, validation_alias="ADYEN_SECRET_ID")
+    standard_secret_id: str = Field(min_length=1, validation_alias="STANDARD_WEBHOOKS_SECRET_ID")
+    # A signed timestamp older or further ahead than this is a replay (Stripe's default is 300 s).
+    tolerance_seconds: int = Field(default=300, ge=30, le=3600, validation_alias="WEBHOOK_TOLERANCE_SECONDS")
+    # How long a fetched secret is trusted before it is read again (a rotation shows within this).
+    secrets_max_age: int = Field(default=300, ge=0, le=3600, validation_alias="WEBHOOK_SECRETS_MAX_AGE")
+    # Longer than processors retry (Stripe: 3 days), so a late retry still gets the first answer.
+    idempotency_seconds: int = Field(default=4 * 24 * 3600, ge=3600, validation_alias="WEBHOOK_IDEMPOTENCY_SECONDS")
+
+    def secret_id(self, provider: str) -> str:
+        return {
+            "stripe": self.stripe_secret_id,
+            "adyen": self.adyen_secret_id,
+            "standard": self.standard_secret_id,
+        }[provider]
+
+
+@lru_cache(maxsize=1)
+def get_webhook_settings() -> WebhookSettings:
+    return WebhookSettings()  # type: ignore[call-arg]

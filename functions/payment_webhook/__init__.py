@@ -1,0 +1,1 @@
+"""Payment processors' webhooks: verified, normalised, posted to the ledger exactly once."""

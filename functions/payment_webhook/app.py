@@ -1,0 +1,172 @@
+"""Lambda handler of POST /webhooks/{provider}: HTTP in and out, everything else in intake."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from functools import lru_cache, partial
+
+from arrears.aws_clients import client
+from arrears.errors import (
+    AccountVersionConflict,
+    InvalidInput,
+    PublishFailed,
+    SignatureInvalid,
+    StoreUnavailable,
+    UnknownProvider,
+)
+from arrears.models import bind_models, on_reset
+from arrears.observability import instrumented, logger, metrics
+from arrears.payments import PaymentEvent
+from arrears.payments_bus import publish_payment_applied
+from arrears.settings import WebhookSettings, get_webhook_settings
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
+from aws_lambda_powertools.utilities.parameters import SecretsProvider
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from payment_webhook import intake
+from payment_webhook.adyen_events import ACCEPTED
+
+app = APIGatewayHttpResolver()
+
+
+def _setup() -> WebhookSettings:
+    settings = get_webhook_settings()
+    bind_models(settings.accounts_table, settings.activity_table, settings.region)
+    return settings
+
+
+@dataclass(frozen=True)
+class _Once:
+    config: IdempotencyConfig
+    settle: object
+
+
+@lru_cache(maxsize=1)
+def _once(table: str, region: str, expires: int, bus: str) -> _Once:
+    """Powertools idempotency around settle, keyed on provider + event id, for longer than retries last."""
+    config = IdempotencyConfig(
+        event_key_jmespath="[provider, event_id]",
+        raise_on_no_idempotency_key=True,
+        expires_after_seconds=expires,
+    )
+    persistence = DynamoDBPersistenceLayer(table_name=table, boto3_client=client("dynamodb", region))
+
+    def settle(event: dict) -> dict:
+        return intake.settle(
+            PaymentEvent.from_dict(event), partial(publish_payment_applied, bus, region=region)
+        )
+
+    return _Once(
+        config,
+        idempotent_function(
+            settle, data_keyword_argument="event", persistence_store=persistence, config=config
+        ),
+    )
+
+
+@lru_cache(maxsize=1)
+def _secrets_provider(region: str) -> SecretsProvider:
+    return SecretsProvider(boto3_client=client("secretsmanager", region))
+
+
+on_reset(_once.cache_clear)
+on_reset(_secrets_provider.cache_clear)
+
+
+def _secrets(settings: WebhookSettings, provider: str) -> list[str]:
+    value = _secrets_provider(settings.region).get(
+        settings.secret_id(provider), transform="json", max_age=settings.secrets_max_age
+    )
+    secrets = [s for s in (value or {}).get("secrets", []) if s]
+    if not secrets:
+        logger.error("no signing secret configured", extra={"provider": provider})
+    return secrets
+
+
+@app.post("/webhooks/<provider>")
+def receive_webhook(provider: str) -> Response:
+    settings = _setup()
+    intake.provider_module(provider)  # an unknown provider is answered before any secret is read
+    request = app.current_event
+    headers = {k.lower(): v for k, v in (request.headers or {}).items()}
+    events = intake.verified_events(
+        provider,
+        request.decoded_body or "",
+        headers,
+        _secrets(settings, provider),
+        settings.tolerance_seconds,
+        time.time(),
+    )
+    once = _once(
+        settings.idempotency_table, settings.region, settings.idempotency_seconds, settings.payments_bus
+    )
+    outcomes = [once.settle(event=e.to_dict()) for e in events]
+    for outcome in outcomes:
+        metrics.add_metric(name=f"Webhook_{outcome['outcome']}", unit="Count", value=1)
+    logger.info("webhook settled", extra={"provider": provider, "outcomes": outcomes})
+    if provider == "adyen":
+        return Response(200, content_types.TEXT_PLAIN, ACCEPTED)
+    return Response(200, content_types.APPLICATION_JSON, {"received": len(outcomes), "outcomes": outcomes})
+
+
+def _error(status: int, message: str) -> Response:
+    return Response(status, content_types.APPLICATION_JSON, {"message": message})
+
+
+@app.exception_handler(SignatureInvalid)
+def _bad_signature(exc: SignatureInvalid) -> Response:
+    logger.warning("webhook refused: signature", extra={"reason": str(exc)})
+    metrics.add_metric(name="WebhookSignatureRefused", unit="Count", value=1)
+    return _error(401, str(exc))
+
+
+@app.exception_handler(InvalidInput)
+def _bad_input(exc: InvalidInput) -> Response:
+    logger.warning("webhook refused: malformed", extra={"reason": str(exc)})
+    return _error(400, str(exc))
+
+
+@app.exception_handler(UnknownProvider)
+def _unknown_provider(exc: UnknownProvider) -> Response:
+    return _error(404, str(exc))
+
+
+@app.exception_handler(IdempotencyAlreadyInProgressError)
+def _in_progress(exc: IdempotencyAlreadyInProgressError) -> Response:
+    # another delivery of the same event is being applied right now: the processor retries later
+    return Response(
+        409,
+        content_types.APPLICATION_JSON,
+        {"message": "this event is being applied"},
+        headers={"Retry-After": "5"},
+    )
+
+
+@app.exception_handler([StoreUnavailable, AccountVersionConflict, PublishFailed])
+def _transient(exc: Exception) -> Response:
+    logger.warning("webhook deferred: transient fault", extra={"error": type(exc).__name__})
+    return _error(503, "temporarily unavailable; please retry")
+
+
+@app.exception_handler(Exception)
+def _unexpected(exc: Exception) -> Response:
+    logger.exception("webhook failed")
+    return _error(500, "internal error; please retry")
+
+
+@instrumented(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    settings = _setup()
+    once = _once(
+        settings.idempotency_table, settings.region, settings.idempotency_seconds, settings.payments_bus
+    )
+    once.config.register_lambda_context(context)  # an in-progress record then expires with the call
+    return app.resolve(event, context)
