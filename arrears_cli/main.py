@@ -38,6 +38,10 @@ app.add_typer(executions_app, name="executions")
 app.add_typer(accounts_app, name="accounts")
 report_app = typer.Typer(help="Reports over what the engine did.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
+suspense_app = typer.Typer(help="Payments held in suspense until assigned.", no_args_is_help=True)
+app.add_typer(suspense_app, name="suspense")
+webhooks_app = typer.Typer(help="Payment processor webhooks.", no_args_is_help=True)
+app.add_typer(webhooks_app, name="webhooks")
 
 EndpointUrl = Annotated[
     str | None,
@@ -166,7 +170,7 @@ def local_up(
     from localcloud.webhook_server import WebhookServer
 
     cloud = LocalCloud(stack_name=stack_name, port=port, log_file=log_file).start()
-    webhooks = WebhookServer(port=webhook_port).start()
+    webhooks = WebhookServer(cloud.handle_http, port=webhook_port).start()
     stack = StackRef.from_outputs(cloud.stack.outputs, cloud.region, cloud.endpoint_url).bind()
     if accounts:
         from arrears_cli.portfolio_import import validate
@@ -183,7 +187,10 @@ def local_up(
     console.print(
         f"[green]Arrears local cloud ready[/green] at {cloud.endpoint_url} (webhooks {webhooks.url})"
     )
+    for provider, hook in described["webhooks"].items():
+        console.print(f"  {provider:<9} {webhooks.url}{hook['path']}  signing secret {hook['secret']}")
     console.print(f"Wrote {LOCAL_FILE}. Try:")
+    console.print("  arrears webhooks send --provider stripe --account ID --amount 12.34 --currency USD")
     console.print(f"  arrears cycle run --as-of {start} --endpoint-url {cloud.endpoint_url}")
     console.print(
         f"  aws --endpoint-url {cloud.endpoint_url} --region {cloud.region} stepfunctions list-executions "
@@ -476,6 +483,142 @@ def report_compliance(
     violations = report()
     emit(violations, json_or(fmt, as_json), "compliance violations", output)
     console.print(f"{len(violations)} violation(s)")
+
+
+@report_app.command("suspense")
+def report_suspense(
+    include_assigned: Annotated[bool, typer.Option(help="Also list what has been assigned since.")] = False,
+    fmt: FormatOpt = Format.TABLE,
+    as_json: JsonOpt = False,
+    output: OutputOpt = None,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Payments received that could not be posted to an account, with the amount and the reason."""
+    from arrears import payments_repo
+
+    _stack(endpoint_url, stack_name, region)
+    rows = [
+        {
+            "provider": item.provider,
+            "payment_id": item.payment_id,
+            "amount": item.amount.to_decimal(),
+            "open_amount": item.open_amount.to_decimal(),
+            "currency": item.amount.currency,
+            "reason": item.reason,
+            "account_ref": item.account_ref,
+            "received_on": item.received_on,
+            "status": item.status,
+            "assigned_to": item.assigned_to,
+            "event_id": item.event_id,
+        }
+        for item in payments_repo.list_suspense(include_assigned)
+    ]
+    fmt = json_or(fmt, as_json)
+    if fmt is Format.TABLE:  # what fits a terminal; json, csv and xlsx carry every field
+        columns = (
+            "provider",
+            "payment_id",
+            "open_amount",
+            "currency",
+            "reason",
+            "account_ref",
+            "received_on",
+        )
+        rows = [{k: r[k] for k in columns} for r in rows]
+    emit(rows, fmt, "suspense", output)
+    console.print(f"{len(rows)} payment(s) in suspense")
+
+
+@suspense_app.command("assign")
+def suspense_assign(
+    provider: str,
+    payment_id: str,
+    account: Annotated[str, typer.Option("--account", help="The account the money belongs to.")],
+    on: Annotated[str | None, typer.Option("--on", help="Posting date (default today).")] = None,
+    actor: Annotated[str, typer.Option(help="Who assigned it.")] = "operator",
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Post a payment held in suspense to the account it belongs to (announced as PaymentApplied)."""
+    from arrears import payments_repo
+    from arrears.errors import PublishFailed
+    from arrears.payments_bus import publish_payment_applied
+
+    stack = _stack(endpoint_url, stack_name, region)
+    with _refused_clearly():
+        result = payments_repo.assign_suspense(
+            provider, payment_id, account, actor, _date(on, "--on") if on else None
+        )
+    console.print(f"{provider} payment {payment_id} posted to {account}")
+    try:
+        publish_payment_applied(stack.payments_bus, result.applied, stack.region)
+    except PublishFailed as exc:
+        console.print(f"[yellow]posted, but PaymentApplied was not announced: {exc}[/yellow]")
+        raise typer.Exit(1) from exc
+
+
+# ------------------------------------------------------------------ webhooks
+@webhooks_app.command("send")
+def webhooks_send(
+    provider: Annotated[str, typer.Option(help="stripe, adyen or standard.")],
+    account: Annotated[str | None, typer.Option("--account", help="Account the payment is for.")] = None,
+    amount: Annotated[str, typer.Option(help="Amount in major units, e.g. 12.34.")] = "10.00",
+    currency: Annotated[str, typer.Option(help="ISO 4217 code.")] = "USD",
+    kind: Annotated[str, typer.Option(help="payment, failed, refund or chargeback.")] = "payment",
+    payment_id: Annotated[
+        str | None, typer.Option(help="The payment a refund or chargeback reverses (new for a payment).")
+    ] = None,
+    url: Annotated[
+        str | None, typer.Option(help="Webhook base URL (default: the running local cloud's).")
+    ] = None,
+    secret: Annotated[str | None, typer.Option(help="Signing secret (default: the local cloud's).")] = None,
+) -> None:
+    """Sign a test event the way the processor does and post it to the webhook endpoint."""
+    from arrears.money import Money
+
+    from arrears_cli import webhook_sender
+
+    if provider not in webhook_sender.PROVIDERS:
+        raise typer.BadParameter(f"one of {', '.join(webhook_sender.PROVIDERS)}", param_hint="--provider")
+    try:
+        event_kind = webhook_sender.Kind(kind)
+    except ValueError as exc:
+        raise typer.BadParameter("payment, failed, refund or chargeback", param_hint="--kind") from exc
+    if event_kind in (webhook_sender.Kind.REFUND, webhook_sender.Kind.CHARGEBACK) and not payment_id:
+        raise typer.BadParameter(
+            "a refund or chargeback names the payment it reverses", param_hint="--payment-id"
+        )
+    if url is None or secret is None:
+        if not LOCAL_FILE.exists():
+            console.print(
+                f"[red]{LOCAL_FILE} not found: start `arrears local up`, or pass --url and --secret[/red]"
+            )
+            raise typer.Exit(2)
+        local = json.loads(LOCAL_FILE.read_text())
+        url = url or local["webhook_url"]
+        secret = secret or local["webhooks"][provider]["secret"]
+    with _refused_clearly():
+        money = Money.parse(amount, currency.upper())
+    delivery = webhook_sender.build(
+        provider,
+        event_kind,
+        [secret],
+        amount=money,
+        payment_id=payment_id or webhook_sender.new_payment_id(provider),
+        account_id=account,
+    )
+    try:
+        answer = delivery.post(url.rstrip("/"))
+    except OSError as exc:
+        console.print(f"[red]could not reach {url}: {exc}[/red]")
+        raise typer.Exit(2) from exc
+    console.print(f"POST {url.rstrip('/')}{delivery.path} -> {answer.status_code}")
+    sys.stdout.write(answer.text + "\n")
+    if answer.status_code >= 300:
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":

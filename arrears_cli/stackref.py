@@ -27,6 +27,7 @@ class StackRef:
     letters_bucket: str
     cycle_state_machine: str
     shard_count: int
+    payments_bus: str = ""
 
     @classmethod
     def from_outputs(cls, outputs: dict, region: str, endpoint_url: str | None) -> StackRef:
@@ -39,6 +40,7 @@ class StackRef:
             letters_bucket=outputs["LettersBucketName"],
             cycle_state_machine=outputs["CollectionCycleStateMachineArn"],
             shard_count=int(outputs["CollectibleShards"]),
+            payments_bus=outputs.get("PaymentsBusName", ""),
         )
 
     def client(self, service: str):

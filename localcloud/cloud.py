@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 import os
+import secrets
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +17,7 @@ from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 
 from localcloud import fast_time, moto_patches
+from localcloud.http_api import NOT_FOUND, HttpResponse, from_result, route_for, to_event
 from localcloud.lambda_runtime import LOG_SINK, InProcessLambda
 from localcloud.stack import Stack, deploy
 from localcloud.template import load_template
@@ -41,6 +45,7 @@ class LocalCloud:
         self._mock = None
         self._server = None
         self._saved_env: dict[str, str | None] = {}
+        self.webhook_secrets: dict[str, str] = {}
 
     @property
     def endpoint_url(self) -> str | None:
@@ -88,7 +93,38 @@ class LocalCloud:
             load_template(), self.client, self.stack_name, self.region, DEFAULT_ACCOUNT_ID, self.runtime
         )
         self._set_env(self.stack.environment, override=True)
+        self.webhook_secrets = self._install_signing_secrets()
         return self
+
+    def _install_signing_secrets(self) -> dict[str, str]:
+        """A fresh signing secret per provider, as a processor's dashboard would issue one."""
+        assert self.stack is not None
+        secretsmanager = self.client("secretsmanager")
+        issued = {}
+        for provider, arn in self.stack.webhook_secrets.items():
+            issued[provider] = new_signing_secret(provider)
+            secretsmanager.put_secret_value(
+                SecretId=arn, SecretString=json.dumps({"secrets": [issued[provider]]})
+            )
+        return issued
+
+    def set_signing_secrets(self, provider: str, secrets: list[str]) -> None:
+        """Rotation: every secret listed is accepted until the list changes again."""
+        assert self.stack is not None
+        self.client("secretsmanager").put_secret_value(
+            SecretId=self.stack.webhook_secrets[provider], SecretString=json.dumps({"secrets": secrets})
+        )
+
+    def handle_http(self, method: str, target: str, headers: dict[str, str], body: bytes) -> HttpResponse:
+        """What the template's HTTP API answers: the route's function gets a v2 event through Lambda."""
+        assert self.stack is not None
+        found = route_for(self.stack.http_routes, method, target)
+        if found is None:
+            return NOT_FOUND
+        route, params = found
+        event = to_event(route, params, method, target, headers, body)
+        answer = self.client("lambda").invoke(FunctionName=route.function.name, Payload=json.dumps(event))
+        return from_result(answer["Payload"].read(), bool(answer.get("FunctionError")))
 
     def stop(self) -> None:
         if self._mock is not None:
@@ -134,5 +170,16 @@ class LocalCloud:
             "buckets": self.stack.buckets,
             "state_machines": self.stack.state_machines,
             "outputs": self.stack.outputs,
-            "webhooks": {},
+            "webhooks": {
+                provider: {"secret": secret, "path": f"/webhooks/{provider}"}
+                for provider, secret in self.webhook_secrets.items()
+            },
         }
+
+
+def new_signing_secret(provider: str) -> str:
+    if provider == "adyen":  # Adyen's HMAC key: 32 bytes in hex
+        return secrets.token_hex(32)
+    if provider == "standard":  # Standard Webhooks: whsec_ + base64 of the key bytes
+        return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+    return "whsec_" + secrets.token_hex(16)  # Stripe: an opaque string used whole as the HMAC key

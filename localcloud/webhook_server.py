@@ -1,37 +1,50 @@
-"""The local HTTP front door for payment webhooks.
+"""The local HTTP front door of the stack's HTTP API (`arrears local up --webhook-port`).
 
-Until the webhook function exists every request is answered with a JSON 404, so a processor's
-CLI (`stripe listen --forward-to ...`) gets a clear answer rather than a refused connection.
+Each request is handed to the local cloud as API Gateway would hand it to the route's function,
+so `stripe listen --forward-to localhost:3000/webhooks/stripe` reaches the same handler AWS runs.
 """
 
 from __future__ import annotations
 
-import json
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from localcloud.http_api import FAILED, HttpResponse
 
-class _Handler(BaseHTTPRequestHandler):
-    def _answer(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)
-        body = json.dumps({"message": f"no route for {self.command} {self.path}"}).encode()
-        self.send_response(404)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+Dispatch = Callable[[str, str, dict[str, str], bytes], HttpResponse]
 
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _answer
 
-    def log_message(self, *args) -> None:  # keep the operator's terminal for our own messages
-        return
+def _handler_class(dispatch: Dispatch) -> type[BaseHTTPRequestHandler]:
+    class _Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _answer(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            try:
+                response = dispatch(self.command, self.path, dict(self.headers.items()), body)
+            except Exception:  # the gateway's own failure: a bare 500, as API Gateway answers
+                response = FAILED
+            self.send_response(response.status)
+            for name, value in response.headers.items():
+                if name != "content-length":
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(response.body)))
+            self.end_headers()
+            self.wfile.write(response.body)
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _answer
+
+        def log_message(self, *args) -> None:  # keep the operator's terminal for our own messages
+            return
+
+    return _Handler
 
 
 class WebhookServer:
-    def __init__(self, port: int, host: str = "127.0.0.1") -> None:
-        self.host, self.port = host, port
+    def __init__(self, dispatch: Dispatch, port: int, host: str = "127.0.0.1") -> None:
+        self.host, self.port, self.dispatch = host, port, dispatch
         self._server: ThreadingHTTPServer | None = None
 
     @property
@@ -39,7 +52,10 @@ class WebhookServer:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> WebhookServer:
-        self._server = ThreadingHTTPServer((self.host, self.port), _Handler)
+        self._server = ThreadingHTTPServer((self.host, self.port), _handler_class(self.dispatch))
+        self._server.daemon_threads = True
+        if self.port == 0:
+            self.port = self._server.server_address[1]
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
