@@ -26,6 +26,7 @@ class Kind(StrEnum):
     FAILED = "failed"
     REFUND = "refund"
     CHARGEBACK = "chargeback"
+    DISPUTE_WON = "dispute_won"  # a chargeback reversed in the merchant's favour
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,8 @@ def build(
         body = json.dumps({"live": "false", "notificationItems": [{"NotificationRequestItem": item}]})
         return Delivery(provider, "/webhooks/adyen", _json_headers({}), body.encode())
     if provider == "standard":
+        if kind is Kind.DISPUTE_WON:
+            raise ValueError("our Standard Webhooks schema has no dispute outcome (docs/webhooks.md)")
         body = json.dumps(_standard(kind, amount, payment_id, account_id, reversal_id, occurred_at))
         msg_id = event_id or "msg_" + random.token_hex(12)
         at = datetime.fromtimestamp(signed_at, UTC)
@@ -123,14 +126,15 @@ def _stripe(kind, amount, payment_id, account_id, reversal_id, refunded_total, o
             "currency": currency,
         }
     else:
-        event_type = "charge.dispute.created"
+        won = kind is Kind.DISPUTE_WON
+        event_type = "charge.dispute.closed" if won else "charge.dispute.created"
         obj = {
             "id": "dp_" + reversal_id,
             "object": "dispute",
             "payment_intent": payment_id,
             "amount": amount.minor,
             "currency": currency,
-            "status": "needs_response",
+            "status": "won" if won else "needs_response",
         }
     return {
         "id": event_id or "evt_" + random.token_hex(12),
@@ -142,11 +146,18 @@ def _stripe(kind, amount, payment_id, account_id, reversal_id, refunded_total, o
     }
 
 
+ADYEN_CODES = {
+    Kind.PAYMENT: "AUTHORISATION",
+    Kind.FAILED: "AUTHORISATION",
+    Kind.REFUND: "REFUND",
+    Kind.CHARGEBACK: "CHARGEBACK",
+    Kind.DISPUTE_WON: "CHARGEBACK_REVERSED",
+}
+
+
 def _adyen_item(kind, amount, payment_id, account_id, reversal_id, occurred_at) -> dict:
     item = {
-        "eventCode": {Kind.PAYMENT: "AUTHORISATION", Kind.FAILED: "AUTHORISATION", Kind.REFUND: "REFUND"}.get(
-            kind, "CHARGEBACK"
-        ),
+        "eventCode": ADYEN_CODES[kind],
         "success": "false" if kind is Kind.FAILED else "true",
         "pspReference": payment_id,
         "merchantAccountCode": "ArrearsLocal",
@@ -155,7 +166,7 @@ def _adyen_item(kind, amount, payment_id, account_id, reversal_id, occurred_at) 
         "eventDate": occurred_at.isoformat(timespec="seconds"),
         "additionalData": {},
     }
-    if kind in (Kind.REFUND, Kind.CHARGEBACK):
+    if kind not in (Kind.PAYMENT, Kind.FAILED):
         item["originalReference"] = payment_id
         item["pspReference"] = reversal_id.upper().ljust(16, "0")[:16]
     return item

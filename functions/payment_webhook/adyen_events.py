@@ -19,6 +19,12 @@ from payment_webhook.payloads import json_of, model_of, money_of
 
 PROVIDER = "adyen"
 ACCEPTED = "[accepted]"
+# What each reversal-type notification does to the payment named in originalReference.
+REVERSAL_CODES = {
+    "REFUND": Action.REFUND,
+    "CHARGEBACK": Action.CHARGEBACK,
+    "CHARGEBACK_REVERSED": Action.CHARGEBACK_REVERSED,  # the merchant won the dispute
+}
 
 
 class Amount(BaseModel):
@@ -90,12 +96,12 @@ def _event(item: NotificationRequestItem) -> PaymentEvent:
             amount=amount,
             account_ref=item.merchantReference,
         )
-    if item.eventCode in ("REFUND", "CHARGEBACK") and succeeded:
+    if item.eventCode in REVERSAL_CODES and succeeded:
         if not item.originalReference:
             raise InvalidInput(f"{item.eventCode} without originalReference")
         return PaymentEvent(
             **base,
-            action=Action.REFUND if item.eventCode == "REFUND" else Action.CHARGEBACK,
+            action=REVERSAL_CODES[item.eventCode],
             payment_id=item.originalReference,
             amount=amount,
             reversal_id=item.pspReference,

@@ -29,4 +29,5 @@ def publish_payment_applied(bus: str, detail: dict, region: str) -> None:
         raise PublishFailed(f"EventBridge: {exc}") from exc
     if answer.get("FailedEntryCount"):
         entry = answer["Entries"][0]
-        raise PublishFailed(f"EventBridge refused the event: {entry.get('ErrorCode')} {entry.get('ErrorMessage')}")
+        refused = f"{entry.get('ErrorCode')} {entry.get('ErrorMessage')}"
+        raise PublishFailed(f"EventBridge refused the event: {refused}")

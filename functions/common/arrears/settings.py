@@ -52,7 +52,9 @@ class WebhookSettings(TablesSettings):
     # How long a fetched secret is trusted before it is read again (a rotation shows within this).
     secrets_max_age: int = Field(default=300, ge=0, le=3600, validation_alias="WEBHOOK_SECRETS_MAX_AGE")
     # Longer than processors retry (Stripe: 3 days), so a late retry still gets the first answer.
-    idempotency_seconds: int = Field(default=4 * 24 * 3600, ge=3600, validation_alias="WEBHOOK_IDEMPOTENCY_SECONDS")
+    idempotency_seconds: int = Field(
+        default=4 * 24 * 3600, ge=3600, validation_alias="WEBHOOK_IDEMPOTENCY_SECONDS"
+    )
 
     def secret_id(self, provider: str) -> str:
         return {
