@@ -11,6 +11,10 @@
   an index query's results itself).
 
 Without them a 60-day simulation slows to a crawl as the Activity table grows.
+
+One change is for fidelity: DynamoDB applies each write, with its condition, atomically; moto's
+backend checks a condition and then writes, so two threads could both pass the check. Writes
+take one lock here, so concurrent webhook deliveries race exactly as they would in AWS.
 """
 
 from __future__ import annotations
@@ -40,6 +44,18 @@ def _touched(backend: DynamoDBBackend, transact_items: list[dict]) -> list[tuple
     return touched
 
 
+ATOMIC_WRITES = ("transact_write_items", "put_item", "update_item", "delete_item")
+_write_lock = threading.RLock()
+
+
+def _atomic(write):
+    def locked(self, *args, **kwargs):
+        with _write_lock:
+            return write(self, *args, **kwargs)
+
+    return locked
+
+
 def install() -> None:
     if _saved:
         return
@@ -60,6 +76,9 @@ def install() -> None:
             raise
 
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    for name in ATOMIC_WRITES:
+        _saved[name] = getattr(DynamoDBBackend, name)
+        setattr(DynamoDBBackend, name, _atomic(_saved[name]))
     Table.__deepcopy__ = lambda self, memo: self  # the whole-table backup becomes a no-op
     _install_partition_query()
     _install_client_cache()
@@ -125,6 +144,8 @@ def _install_partition_query() -> None:
 def uninstall() -> None:
     if not _saved:
         return
+    for name in ATOMIC_WRITES:
+        setattr(DynamoDBBackend, name, _saved.pop(name))
     DynamoDBBackend.transact_write_items = _saved.pop("transact")  # type: ignore[method-assign]
     lambda_eval_utils.boto_client_for = _saved.pop("client_for")
     Table.all_items = _saved.pop("all_items")  # type: ignore[method-assign]

@@ -111,6 +111,30 @@ def test_fifty_concurrent_deliveries_of_one_payment_post_once(cloud, stack, serv
     assert accounts_repo.get_account(f"RACE-{provider}").balance == 500_000 - 1234
 
 
+def test_fifty_racing_writers_of_one_payment_leave_one_entry(stack):
+    """The handler's guarantee rests on the conditional writes, not on requests arriving one by one."""
+    from arrears.payments import Action, PaymentEvent
+    from payment_webhook import intake
+
+    _late_card(stack, "RACE-RAW")
+    event = PaymentEvent(
+        "standard",
+        "msg_race",
+        "payment.succeeded",
+        Action.PAYMENT,
+        _on(START),
+        payment_id="pay_race",
+        amount=Money(777, "USD"),
+        account_ref="RACE-RAW",
+    )
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        outcomes = list(pool.map(lambda _: intake.apply(event).outcome.value, range(50)))
+
+    assert outcomes.count("applied") == 1 and outcomes.count("duplicate") == 49
+    assert _ledger("RACE-RAW") == [-777]
+    assert accounts_repo.get_account("RACE-RAW").balance == 500_000 - 777
+
+
 def _forged(cloud, provider: str) -> list[tuple[dict, bytes]]:
     good = build(
         provider,
