@@ -60,7 +60,8 @@ def _items(body: str) -> list[dict]:
 def verify(body: str, headers: dict[str, str], secrets: list[str], tolerance: int, now: float) -> None:
     """Every item must verify with one of the HMAC keys in force. Adyen signs no timestamp."""
     for item in _items(body):
-        if not (item.get("additionalData") or {}).get("hmacSignature"):
+        extra = item.get("additionalData")
+        if not isinstance(extra, dict) or not extra.get("hmacSignature"):
             raise SignatureInvalid("a notification item carries no hmacSignature")
         if not any(_valid(item, key) for key in secrets):
             raise SignatureInvalid("an item's hmacSignature does not match any HMAC key in force")

@@ -49,7 +49,7 @@ def verify(body: str, headers: dict[str, str], secrets: list[str], tolerance: in
         try:
             Webhook(secret).verify(body, headers, json_parse=False)
             return
-        except WebhookVerificationError as exc:
+        except (WebhookVerificationError, ValueError) as exc:  # ValueError: a garbled signature list
             problem = str(exc)
             if problem != "No matching signature found":
                 break  # missing headers or a stale timestamp: no other secret changes that
