@@ -103,16 +103,22 @@ def simulate(
     """Run a synthetic portfolio through DAYS real daily cycles and write a summary and an HTML report."""
     from arrears_cli.report_html import render_report
     from arrears_cli.simulation import simulate as run
+    from arrears_cli.webhook_sender import Processors
 
     first = _date(start, "--start")
-    cloud = None
+    cloud = webhooks = None
     if endpoint_url:
         stack = _stack(endpoint_url, stack_name, region)
+        processors = Processors.from_local(json.loads(LOCAL_FILE.read_text()))
     else:
         from localcloud import LocalCloud
+        from localcloud.webhook_server import WebhookServer
 
         cloud = LocalCloud(stack_name=stack_name, log_file=log_file).start()
         stack = StackRef.from_outputs(cloud.stack.outputs, cloud.region, None).bind()
+        # customers pay through the same HTTP path a processor uses, on a port of its own
+        webhooks = WebhookServer(cloud.handle_http, port=0).start()
+        processors = Processors(webhooks.url, cloud.webhook_secrets)
     try:
         with Progress(
             TextColumn("[bold]{task.description}"),
@@ -127,8 +133,10 @@ def simulate(
             def advance(day: date, row: dict) -> None:
                 progress.update(task, advance=1, description=f"{day.isoformat()} {row['status']}")
 
-            summary = run(stack, accounts, days, seed, first, portfolio, on_day=advance)
+            summary = run(stack, accounts, days, seed, first, processors, portfolio, on_day=advance)
     finally:
+        if webhooks is not None:
+            webhooks.stop()
         if cloud is not None:
             cloud.stop()
     out.mkdir(parents=True, exist_ok=True)

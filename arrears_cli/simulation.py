@@ -1,8 +1,9 @@
-"""Many days of the real daily cycle over a synthetic portfolio, with customers paying through the ledger.
+"""Many days of the real daily cycle over a synthetic portfolio, with customers paying by webhook.
 
-The simulator plays the two outside parties a collections engine lives between: the system of
-record that bills statements (and late fees), and the customers who pay or do not. The engine
-itself runs unmodified: each day is one real execution of the collection_cycle state machine.
+The simulator plays the outside parties a collections engine lives between: the system of
+record that bills statements (and late fees), and the customers who pay or do not, through
+Stripe, Adyen or another processor whose signed webhooks reach the stack's HTTP endpoint. The
+engine itself runs unmodified: each day is one real execution of the collection_cycle state machine.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from arrears import account_actions, accounts_repo
+from arrears import account_actions, accounts_repo, payments_repo
 from arrears.account import Account
 from arrears.clock import add_months
 from arrears.compliance import Hold
@@ -29,8 +30,10 @@ from arrears_cli import compliance_check, executions
 from arrears_cli.portfolio_import import validate
 from arrears_cli.stackref import StackRef
 from arrears_cli.synthetic import ASSUMPTIONS, Customer, generate
+from arrears_cli.webhook_sender import PROVIDERS, Kind, Processors, new_payment_id
 
 STATEMENT_LEAD_DAYS = 20
+PAY_TIME = time(9)  # customers pay in their own morning, before the cycle's noon run
 # Each simulated cycle runs at noon in New York: morning in Los Angeles, night in Manila.
 RUN_TIME, RUN_ZONE = time(12), ZoneInfo("America/New_York")
 SIM_ACTOR = "simulator"
@@ -41,6 +44,7 @@ class World:
     """What the simulated outside parties have planned, by day."""
 
     customers: dict[str, Customer]
+    processors: Processors
     statements: dict[date, list[str]] = field(default_factory=lambda: defaultdict(list))
     payments: dict[date, set[str]] = field(default_factory=lambda: defaultdict(set))
     fee_checks: dict[date, set[tuple[str, date]]] = field(default_factory=lambda: defaultdict(set))
@@ -48,8 +52,13 @@ class World:
     releases: dict[date, list] = field(default_factory=lambda: defaultdict(list))
     instalments: dict[date, list[tuple[str, int]]] = field(default_factory=lambda: defaultdict(list))
     reacted: set[str] = field(default_factory=set)
-    paid: Counter = field(default_factory=Counter)  # minor units by currency, the simulator's own tally
+    paid: Counter = field(default_factory=Counter)  # minor units by currency net of refunds: our own tally
     payment_count: int = 0
+    by_provider: Counter = field(default_factory=Counter)
+    refunds: dict[date, list[tuple]] = field(default_factory=lambda: defaultdict(list))
+    refund_count: int = 0
+    assignments: dict[date, list[tuple[str, str, str]]] = field(default_factory=lambda: defaultdict(list))
+    misdirected: int = 0
     fees: Counter = field(default_factory=Counter)
 
 
@@ -130,12 +139,64 @@ def _follow_up(world: World, day: date) -> None:
         account = accounts_repo.get_account(account_id)
         amount = min(amount, account.balance)
         if amount > 0:
-            entry = LedgerEntry(
-                f"sim-instalment-{day.isoformat()}", EntryKind.PAYMENT, Money(-amount, account.currency), day
-            )
-            accounts_repo.post_ledger_entry(account_id, entry, SIM_ACTOR)
-            world.paid[account.currency] += amount
-            world.payment_count += 1
+            _send_payment(world, account, amount, day)
+
+
+# One payment in this many goes astray (a mistyped reference) and one in REFUNDED is refunded later.
+MISDIRECTED, REFUNDED = 97, 41
+
+
+def _send_payment(world: World, account: Account, amount: int, day: date) -> None:
+    """The customer pays through their processor; the processor's signed webhook does the posting."""
+    provider = PROVIDERS[sum(map(ord, account.account_id)) % len(PROVIDERS)]
+    payment_id, seed = new_payment_id(provider), _seed_day(account.account_id, day)
+    reference = account.account_id
+    if seed % MISDIRECTED == 0:
+        reference += "-X"  # lands in suspense; an operator assigns it two days later
+        world.assignments[day + timedelta(days=2)].append((provider, payment_id, account.account_id))
+        world.misdirected += 1
+    elif seed % REFUNDED == 0:
+        world.refunds[day + timedelta(days=3)].append(
+            (provider, payment_id, account.account_id, Money(amount, account.currency))
+        )
+    world.processors.deliver(
+        provider,
+        Kind.PAYMENT,
+        amount=Money(amount, account.currency),
+        payment_id=payment_id,
+        account_id=reference,
+        occurred_at=datetime.combine(day, PAY_TIME, ZoneInfo(account.time_zone)),
+    )
+    world.paid[account.currency] += amount
+    world.payment_count += 1
+    world.by_provider[provider] += 1
+
+
+def _refund(world: World, day: date) -> None:
+    for provider, payment_id, account_id, amount in world.refunds.pop(day, []):
+        zone = ZoneInfo(accounts_repo.get_account(account_id).time_zone)
+        world.processors.deliver(
+            provider,
+            Kind.REFUND,
+            amount=amount,
+            refunded_total=amount,
+            payment_id=payment_id,
+            occurred_at=datetime.combine(day, PAY_TIME, zone),
+        )
+        world.paid[amount.currency] -= amount.minor
+        world.refund_count += 1
+
+
+def _assign(world: World, stack: StackRef, day: date) -> None:
+    """An operator finds whose the misdirected money is and posts it there (announced like any payment)."""
+    from arrears.payments_bus import publish_payment_applied
+
+    for provider, payment_id, account_id in world.assignments.pop(day, []):
+        try:
+            result = payments_repo.assign_suspense(provider, payment_id, account_id, OPERATOR, on=day)
+        except InvalidInput:
+            continue  # e.g. the account closed meanwhile: the money stays in suspense, in the report
+        publish_payment_applied(stack.payments_bus, result.applied, stack.region)
 
 
 def _seed_day(account_id: str, day: date) -> int:
@@ -190,25 +251,26 @@ def _pay(world: World, day: date) -> None:
         amount = owed // 2 if customer.behaviour == "partial" else owed
         if amount <= 0:
             continue
-        entry = LedgerEntry(
-            f"sim-pay-{day.isoformat()}", EntryKind.PAYMENT, Money(-amount, account.currency), day
-        )
-        accounts_repo.post_ledger_entry(account_id, entry, SIM_ACTOR)
-        world.paid[account.currency] += amount
-        world.payment_count += 1
+        _send_payment(world, account, amount, day)
         if customer.behaviour == "roller":
             customer.behaviour = "late"  # came back: from now on pays, if late
 
 
+MONEY_MOVES = (EntryKind.PAYMENT, EntryKind.REVERSAL)
+
+
 def ledger_invariant(accounts: list[Account], world: World) -> bool:
-    """Every balance equals opening + entries, and the ledger holds exactly the money customers paid."""
+    """Every balance equals opening + entries, and every unit customers paid (net of refunds) is
+    either on a ledger or in suspense: none lost, none counted twice."""
     posted: Counter = Counter()
     for account in accounts:
         entries = accounts_repo.ledger_entries(account.account_id)
         opening = Money(account.opening_balance, account.currency)
         if balance(opening, entries).minor != account.balance:
             return False
-        posted[account.currency] += sum(-e.amount.minor for e in entries if e.kind is EntryKind.PAYMENT)
+        posted[account.currency] += sum(-e.amount.minor for e in entries if e.kind in MONEY_MOVES)
+    for held in payments_repo.list_suspense():
+        posted[held.amount.currency] += held.open_amount.minor
     return +posted == +world.paid
 
 
@@ -218,6 +280,7 @@ def simulate(
     days: int,
     seed: int,
     start: date,
+    processors: Processors,
     portfolio: str = "main",
     on_day: Callable[[date, dict], None] | None = None,
 ) -> dict:
@@ -225,7 +288,7 @@ def simulate(
     imported = validate(list(enumerate(records, start=1)), portfolio, start, stack.shard_count)
     for account in imported:
         accounts_repo.create_account(account)
-    world = World({c.account_id: c for c in customers})
+    world = World({c.account_id: c for c in customers}, processors)
     for account in imported:
         customer = world.customers[account.account_id]
         for due in account.dues:
@@ -240,6 +303,8 @@ def simulate(
         _bill(world, day)
         _charge_fees(world, day)
         _pay(world, day)
+        _refund(world, day)
+        _assign(world, stack, day)
         _deal(world, day)
         _follow_up(world, day)
         described = executions.run_cycle(stack, portfolio, day, datetime.combine(day, RUN_TIME, RUN_ZONE))
@@ -268,7 +333,14 @@ def simulate(
         "transitions": dict(sorted(transitions.items())),
         "letters": dict(sorted(letters.items())),  # language:code -> sent or printed
         "contacts": dict(sorted(contacts.items())),  # status:code -> count, refusals included
-        "payments": {"count": world.payment_count, "by_currency": dict(sorted(world.paid.items()))},
+        "payments": {
+            "count": world.payment_count,
+            "by_currency": dict(sorted(world.paid.items())),  # net of refunds
+            "by_provider": dict(sorted(world.by_provider.items())),
+            "refunds": world.refund_count,
+            "misdirected": world.misdirected,
+            "in_suspense": len(payments_repo.list_suspense()),
+        },
         "fees": dict(sorted(world.fees.items())),
         "ledger_invariant_ok": ledger_invariant(final_accounts, world),
         "compliance_violations": compliance_check.report(),

@@ -40,6 +40,29 @@ class Delivery:
         return requests.post(base_url + self.path, data=self.body, headers=self.headers, timeout=timeout)
 
 
+class WebhookRefused(RuntimeError):
+    """The endpoint did not take a delivery: the sender's money would be left in limbo."""
+
+
+@dataclass(frozen=True)
+class Processors:
+    """Where and with which secrets the processors deliver: one webhook endpoint for all three."""
+
+    url: str
+    secrets: dict[str, str]
+
+    @classmethod
+    def from_local(cls, described: dict) -> Processors:
+        """From what `arrears local up` wrote to .arrears/local.json."""
+        return cls(described["webhook_url"], {p: w["secret"] for p, w in described["webhooks"].items()})
+
+    def deliver(self, provider: str, kind: Kind, **event) -> None:
+        delivery = build(provider, kind, [self.secrets[provider]], **event)
+        answer = delivery.post(self.url)
+        if answer.status_code != 200:
+            raise WebhookRefused(f"{delivery.path} answered {answer.status_code}: {answer.text[:300]}")
+
+
 def new_payment_id(provider: str) -> str:
     if provider == "stripe":
         return "pi_" + random.token_hex(12)

@@ -39,6 +39,11 @@ def _wait_for(path: Path, process: subprocess.Popen, timeout_s: float = 120) -> 
     raise TimeoutError(f"{path} never appeared")
 
 
+def _balance(account_id: str, endpoint: str, cwd: Path) -> int:
+    shown = _command("arrears", "accounts", "show", account_id, "--json", "--endpoint-url", endpoint, cwd=cwd)
+    return json.loads(shown.stdout)["balance"]
+
+
 def test_local_up_serves_the_aws_cli_and_answers_on_the_webhook_port(tmp_path):
     port, webhook_port = free_port(), free_port()
     up = [
@@ -136,7 +141,41 @@ def test_local_up_serves_the_aws_cli_and_answers_on_the_webhook_port(tmp_path):
 
         with pytest.raises(urllib.error.HTTPError) as answered:
             urllib.request.urlopen(f"http://127.0.0.1:{webhook_port}/webhooks/stripe", data=b"{}", timeout=10)
-        assert answered.value.code == 404
+        assert answered.value.code == 401  # unsigned: refused before anything is read or written
+        assert set(local["webhooks"]) == {"stripe", "adyen", "standard"}
+        assert local["webhook_url"] == f"http://127.0.0.1:{webhook_port}"
+
+        account = next(a for a in json.loads(shown.stdout) if a["currency"] == "USD")
+        sent = _command(
+            "arrears", "webhooks", "send", "--provider", "stripe", "--account", account["account_id"],
+            "--amount", "12.34", "--currency", "USD", cwd=tmp_path,
+        )  # fmt: skip
+        assert json.loads(sent.stdout)["outcomes"][0]["outcome"] == "applied"
+        assert _balance(account["account_id"], endpoint, tmp_path) == account["balance"] - 1234
+
+        for provider, ref, currency in (
+            ("adyen", "NO-SUCH", "USD"),
+            ("standard", account["account_id"], "KWD"),
+        ):
+            _command(
+                "arrears", "webhooks", "send", "--provider", provider, "--account", ref,
+                "--amount", "7.5", "--currency", currency, cwd=tmp_path,
+            )  # fmt: skip
+        held = json.loads(
+            _command(
+                "arrears", "report", "suspense", "--json", "--endpoint-url", endpoint, cwd=tmp_path
+            ).stdout
+        )
+        assert {(r["provider"], r["reason"], r["amount"], r["currency"]) for r in held} == {
+            ("adyen", "unknown_account", "7.50", "USD"),
+            ("standard", "currency_mismatch", "7.500", "KWD"),
+        }
+        adyen = next(r for r in held if r["provider"] == "adyen")
+        _command(
+            "arrears", "suspense", "assign", "adyen", adyen["payment_id"], "--account", account["account_id"],
+            "--endpoint-url", endpoint, cwd=tmp_path,
+        )  # fmt: skip
+        assert _balance(account["account_id"], endpoint, tmp_path) == account["balance"] - 1234 - 750
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
