@@ -1,5 +1,6 @@
 """`python -m bench.run`: one daily cycle through the local cloud, the same accounts through the bare
-logic, the AWS calls the cycle made, and what the cycle would cost in AWS. JSON on stdout.
+logic, the AWS calls the cycle made, what the cycle would cost in AWS, and the payment webhook
+handler against a bare Powertools handler. JSON on stdout.
 
 All figures come from one run: a ratio of two timings taken minutes apart on a noisy machine
 says little, so throughput is reported as a ratio measured here, never as an absolute claim.
@@ -33,6 +34,7 @@ from decimal import Decimal  # noqa: E402
 import botocore.client  # noqa: E402
 
 from bench import cost_model as cm  # noqa: E402
+from bench import webhooks  # noqa: E402
 from bench.prices import PRICE_TABLE  # noqa: E402
 
 AS_OF = date(2026, 3, 1)
@@ -496,6 +498,7 @@ def report(args: argparse.Namespace) -> dict:
             "invocations_per_touched_account": per_account(meter.calls[("lambda", "Invoke")], touched),
         },
         "cost": cost_section(local, touched, *touch_rate_of(args)),
+        "payment_webhook": webhooks.report(),
     }
 
 
