@@ -444,3 +444,29 @@ def test_unknown_provider_and_unknown_event_types_are_answered_without_writes(cl
     )
     assert delivery.post(server.url).text == "[accepted]"
     assert payments_repo.list_suspense() == []  # a failed authorisation moves no money
+
+
+def test_a_bus_outage_answers_503_and_the_retry_announces_what_was_posted(cloud, stack, server, monkeypatch):
+    from arrears.errors import PublishFailed
+    from payment_webhook import app
+
+    _late_card(stack, "BUSDOWN-1")
+    announced = []
+
+    def down(bus, detail, region):
+        raise PublishFailed("EventBridge: unreachable")
+
+    delivery = build(
+        "stripe", Kind.PAYMENT, [cloud.webhook_secrets["stripe"]], amount=Money(900, "USD"),
+        payment_id=new_payment_id("stripe"), account_id="BUSDOWN-1", occurred_at=_on(START),
+    )  # fmt: skip
+    monkeypatch.setattr(app, "publish_payment_applied", down)
+    first = delivery.post(server.url)
+    monkeypatch.setattr(app, "publish_payment_applied", lambda bus, detail, region: announced.append(detail))
+    retried = delivery.post(server.url)
+    again = delivery.post(server.url)
+
+    assert first.status_code == 503 and "Traceback" not in first.text
+    assert _ledger("BUSDOWN-1") == [-900]  # posted once, before the outage
+    assert (retried.status_code, again.status_code) == (200, 200)
+    assert [d["applied_amount"] for d in announced] == [900]  # announced by the retry, once
