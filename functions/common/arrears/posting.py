@@ -68,8 +68,8 @@ def take_back(
     for due in sorted(allocation.dues, reverse=True):
         back = min(due.amount, remaining)
         remaining -= back
-        if back:
-            reopened[due.due_on] = back
+        if back:  # an allocation may hold several parts of one due (a won dispute adds one)
+            reopened[due.due_on] = reopened.get(due.due_on, 0) + back
         if due.amount - back:
             kept.append(Due(due.due_on, due.amount - back))
     merged = {d.due_on: d.amount for d in dues}

@@ -36,9 +36,19 @@ def _broken_notice(amount: int, due_on: date, as_of: date, kind: str) -> dict:
     }
 
 
+def _kept_on_closing(account: Account) -> tuple[dict, ...]:
+    """Paying the account off keeps the commitments it met; the others simply end with the account."""
+    kept = []
+    if account.promise and Promise.from_dict(account.promise).outcome(date.max) is Outcome.KEPT:
+        kept.append({"kind": "promise", "outcome": Outcome.KEPT.value, **account.promise})
+    if account.arrangement and Arrangement.from_dict(account.arrangement).outcome(date.max) is Outcome.KEPT:
+        kept.append({"kind": "arrangement", "outcome": Outcome.KEPT.value, **account.arrangement})
+    return tuple(kept)
+
+
 def review(account: Account, evaluated_status: Status, as_of: date, delinquent: bool) -> Standing:
     if evaluated_status in CLOSED_STATUSES:
-        return Standing(evaluated_status, None, None, account.notices)
+        return Standing(evaluated_status, None, None, account.notices, events=_kept_on_closing(account))
     notices, checks, events = list(account.notices), [], []
     promise = Promise.from_dict(account.promise) if account.promise else None
     if promise is not None:
