@@ -147,10 +147,15 @@ class LocalCloud:
         self._saved_env.clear()
         # The next local cloud is a fresh set of execution environments: nothing cached survives.
         from arrears.models import reset_connections
-        from arrears.settings import get_settings, get_webhook_settings
+        from arrears import settings
 
-        get_settings.cache_clear()
-        get_webhook_settings.cache_clear()
+        for cached in (
+            settings.get_settings,
+            settings.get_webhook_settings,
+            settings.get_skiptrace_settings,
+            settings.get_credit_review_settings,
+        ):
+            cached.cache_clear()
         reset_connections()
 
     def __enter__(self) -> LocalCloud:

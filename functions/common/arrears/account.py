@@ -53,6 +53,12 @@ class Account:
     # The census group the last cycle counted the account in, kept when a payment moves it between
     # cycles so the next cycle records the move from where the census has it; None: bucket/status say it.
     counted_as: str | None = None
+    # Bureau workflows: the credit line (open-end; minor units) and when each workflow last ran.
+    credit_limit: int | None = None
+    charging_frozen: bool = False  # new charges refused (a freeze, short of closing the line)
+    traced_on: date | None = None  # last skip-trace: the cooldown runs from here
+    unlocatable_on: date | None = None  # every provider tried and none found the customer
+    reviewed_on: date | None = None  # last credit review
     version: int | None = None
     extra: dict = field(default_factory=dict)
 

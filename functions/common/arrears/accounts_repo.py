@@ -83,6 +83,11 @@ def _to_account(m: AccountModel) -> Account:
         notices=tuple(m.notices or ()),
         home_shard=m.home_shard,
         counted_as=m.counted_as,
+        credit_limit=int(m.credit_limit) if m.credit_limit is not None else None,
+        charging_frozen=bool(m.charging_frozen),
+        traced_on=_day(m.traced_on),
+        unlocatable_on=_day(m.unlocatable_on),
+        reviewed_on=_day(m.reviewed_on),
         version=m.version,
     )
 
@@ -106,6 +111,7 @@ def create_account(account: Account) -> None:
         jurisdiction=account.jurisdiction,
         status=account.status.value,
         instalment=account.instalment,
+        credit_limit=account.credit_limit,
         email=account.email,
         placement=account.placement,
         holds=list(account.holds),
@@ -196,6 +202,11 @@ def _account_actions(account: Account) -> list:
         (AccountModel.promise, account.promise),
         (AccountModel.arrangement, account.arrangement),
         (AccountModel.counted_as, account.counted_as),
+        (AccountModel.credit_limit, account.credit_limit),
+        (AccountModel.charging_frozen, account.charging_frozen or None),
+        (AccountModel.traced_on, _iso(account.traced_on)),
+        (AccountModel.unlocatable_on, _iso(account.unlocatable_on)),
+        (AccountModel.reviewed_on, _iso(account.reviewed_on)),
     )
     for attribute, value in optional:
         actions.append(attribute.set(value) if value is not None else attribute.remove())

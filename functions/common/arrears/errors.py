@@ -69,3 +69,15 @@ class UnknownProvider(ArrearsError):
 
 class PublishFailed(ArrearsError):
     """EventBridge did not take an event; safe to retry (the ledger dedupes the payment)."""
+
+
+class ProviderThrottled(ArrearsError):
+    """A data provider (bureau, skip-trace, card platform) asked us to slow down; retry with back-off."""
+
+
+class ProviderUnavailable(ArrearsError):
+    """A data provider is down or timed out after our bounded retries; an operator takes over."""
+
+
+class ProviderBadResponse(ArrearsError):
+    """A data provider answered something we cannot trust (wrong shape or values); nothing is stored."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from pynamodb.attributes import (
+    BooleanAttribute,
     JSONAttribute,
     ListAttribute,
     MapAttribute,
@@ -72,6 +73,11 @@ class AccountModel(Model):
     arrangement = JSONAttribute(null=True)
     notices = JSONAttribute(default=list)
     counted_as = UnicodeAttribute(null=True)
+    credit_limit = NumberAttribute(null=True)
+    charging_frozen = BooleanAttribute(null=True)
+    traced_on = UnicodeAttribute(null=True)
+    unlocatable_on = UnicodeAttribute(null=True)
+    reviewed_on = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     collectible = CollectibleIndex()

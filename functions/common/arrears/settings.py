@@ -10,6 +10,8 @@ from functools import lru_cache
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from arrears.provider_config import ProviderConfig
+
 
 class TablesSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore")
@@ -67,3 +69,27 @@ class WebhookSettings(TablesSettings):
 @lru_cache(maxsize=1)
 def get_webhook_settings() -> WebhookSettings:
     return WebhookSettings()  # type: ignore[call-arg]
+
+
+class SkipTraceSettings(TablesSettings):
+    # Cheapest first: the waterfall stops at the first provider that finds a strong enough match.
+    providers: list[ProviderConfig] = Field(min_length=1, validation_alias="SKIPTRACE_PROVIDERS")
+    confidence: float = Field(default=0.8, ge=0.5, le=1.0, validation_alias="SKIPTRACE_CONFIDENCE")
+    cooldown_days: int = Field(default=30, ge=1, le=365, validation_alias="SKIPTRACE_COOLDOWN_DAYS")
+
+
+@lru_cache(maxsize=1)
+def get_skiptrace_settings() -> SkipTraceSettings:
+    return SkipTraceSettings()  # type: ignore[call-arg]
+
+
+class CreditReviewSettings(TablesSettings):
+    bureau: ProviderConfig = Field(validation_alias="CREDIT_BUREAU")
+    card_platform: ProviderConfig = Field(validation_alias="CARD_PLATFORM")
+    # A review more often than this is refused (each pull is on the customer's file).
+    cooldown_days: int = Field(default=90, ge=1, le=365, validation_alias="CREDIT_REVIEW_COOLDOWN_DAYS")
+
+
+@lru_cache(maxsize=1)
+def get_credit_review_settings() -> CreditReviewSettings:
+    return CreditReviewSettings()  # type: ignore[call-arg]

@@ -1,0 +1,161 @@
+"""Lambda handlers of the skip-trace workflow: parse the event, call the logic, shape the answer."""
+
+from __future__ import annotations
+
+import contextlib
+
+from arrears import accounts_repo, bureau_repo
+from arrears.bureau import Purpose
+from arrears.errors import DuplicateEntry, InvalidInput, lambda_error_message
+from arrears.models import ActivityModel, bind_models
+from arrears.observability import instrumented, logger, metrics
+from arrears.settings import SkipTraceSettings, get_skiptrace_settings
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
+
+from skiptrace import waterfall
+from skiptrace.events import BeginRequest, FinishRequest, ManualReviewRequest, SearchRequest, TraceRequest
+from skiptrace.providers import provider_for
+
+ACTOR = "skiptrace"
+trace_step = instrumented(correlation_id_path="execution")
+
+
+def _setup() -> SkipTraceSettings:
+    settings = get_skiptrace_settings()
+    bind_models(settings.accounts_table, settings.activity_table, settings.region)
+    return settings
+
+
+def _parse(model, event: dict):
+    try:
+        return model.model_validate(event)
+    except ValidationError as exc:
+        raise InvalidInput(str(exc)) from exc
+
+
+def _record(request: TraceRequest, key: str, detail: dict):
+    def build(_account) -> ActivityModel:
+        return ActivityModel(
+            request.account_id,
+            f"{request.as_of.isoformat()}#skiptrace#{request.execution}:{key}",
+            kind="skiptrace",
+            occurred_on=request.as_of.isoformat(),
+            actor=request.requested_by,
+            detail={"execution": request.execution, "reason": request.reason, **detail},
+        )
+
+    return build
+
+
+@trace_step
+def begin(event: dict, context: LambdaContext) -> dict:
+    settings = _setup()
+    request = _parse(BeginRequest, event).trace()
+    account = accounts_repo.get_account(request.account_id)
+    context_out = {**request.model_dump(mode="json"), "index": 0}
+    refused = waterfall.refusal(account, request.as_of, settings.cooldown_days)
+    if refused:
+        accounts_repo.put_activity(_record(request, "refused", {"refused": refused})(account), once=True)
+        logger.info("skip-trace refused", extra={"account_id": account.account_id, "why": refused})
+        metrics.add_metric(name="SkipTraceRefused", unit="Count", value=1)
+        return {**context_out, "eligible": False, "refused": refused}
+    with contextlib.suppress(DuplicateEntry):  # this execution's step is retried: it started already
+        accounts_repo.apply_with_record(
+            account.account_id,
+            lambda a: waterfall.started(a, request.as_of),
+            _record(request, "started", {"providers": [p.name for p in settings.providers]}),
+        )
+    return {**context_out, "eligible": True, "providers": len(settings.providers)}
+
+
+@trace_step
+def search(event: dict, context: LambdaContext) -> dict:
+    """One provider of the waterfall; a retried step reuses the answer it paid for, never pays twice."""
+    settings = _setup()
+    request = _parse(SearchRequest, event)
+    if request.index >= len(settings.providers):
+        raise InvalidInput(f"there is no provider {request.index}; {len(settings.providers)} are configured")
+    config = settings.providers[request.index]
+    last = request.index + 1 >= len(settings.providers)
+    earlier = bureau_repo.recorded_pull(request.account_id, request.as_of, request.execution, config.name)
+    if earlier is not None:
+        return {
+            "located": earlier["located"],
+            "provider": config.name,
+            "next": request.index + 1,
+            "last": last,
+        }
+    account = accounts_repo.get_account(request.account_id)
+    answer = provider_for(config, request.index).search(
+        account.account_id, account.jurisdiction, Purpose.COLLECTION
+    )
+    located = waterfall.located(answer, settings.confidence)
+    pull = bureau_repo.Pull(
+        account_id=account.account_id,
+        on=request.as_of,
+        workflow="skiptrace",
+        execution=request.execution,
+        provider=config.name,
+        purpose=Purpose.COLLECTION.value,
+        cost_minor=config.cost_minor,
+        currency=config.currency,
+        outcome=answer.outcome,
+        reference=answer.reference,
+        actor=ACTOR,
+        findings={"located": located, "best_confidence": answer.best(), "candidates": len(answer.candidates)},
+    )
+    candidates = [
+        bureau_repo.timeline_item(
+            account.account_id,
+            request.as_of,
+            "contact_candidate",
+            f"{request.execution}:{config.name}:{i}",
+            ACTOR,
+            {**c.model_dump(mode="json"), "source": config.name, "verified": False},
+        )
+        for i, c in enumerate(answer.candidates)
+    ]
+    bureau_repo.record_pull(pull, candidates)
+    metrics.add_metric(name=f"SkipTrace_{answer.outcome}", unit="Count", value=1)
+    logger.info(
+        "skip-trace searched",
+        extra={"account_id": account.account_id, "provider": config.name, "outcome": answer.outcome},
+    )
+    return {"located": located, "provider": config.name, "next": request.index + 1, "last": last}
+
+
+@trace_step
+def finish(event: dict, context: LambdaContext) -> dict:
+    _setup()
+    request = _parse(FinishRequest, event)
+    change = waterfall.found if request.located else waterfall.exhausted
+    try:
+        account = accounts_repo.apply_with_record(
+            request.account_id,
+            lambda a: change(a, request.as_of),
+            _record(request, "outcome", {"located": request.located, "provider": request.provider}),
+        )
+    except DuplicateEntry:
+        account = accounts_repo.get_account(request.account_id)
+    if not request.located:
+        bureau_repo.open_task(
+            request.account_id, request.as_of, "locate_customer", "unlocatable",
+            "no provider found a contact point at the confidence threshold", ACTOR,
+        )  # fmt: skip
+    metrics.add_metric(
+        name="SkipTraceLocated" if request.located else "SkipTraceExhausted", unit="Count", value=1
+    )
+    return {"located": request.located, "status": account.status.value}
+
+
+@trace_step
+def manual_review(event: dict, context: LambdaContext) -> dict:
+    """A provider failed in a way retries do not fix: an operator takes the account, the execution fails."""
+    _setup()
+    request = _parse(ManualReviewRequest, event)
+    error = str(request.error.get("Error") or "unknown")
+    cause = lambda_error_message(request.error.get("Cause"))
+    bureau_repo.open_task(request.account_id, request.as_of, "review_skiptrace", error, cause, ACTOR)
+    metrics.add_metric(name="SkipTraceManualReview", unit="Count", value=1)
+    return {"task": "review_skiptrace", "error": error}

@@ -1,0 +1,18 @@
+"""The one thing a skip-trace provider does for us."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from arrears.bureau import Purpose, TraceAnswer
+
+
+class SkipTraceProvider(Protocol):
+    name: str
+
+    def search(self, account_id: str, jurisdiction: str, purpose: Purpose) -> TraceAnswer:
+        """Contact candidates for the customer of this account, or no hit.
+
+        Raises ProviderThrottled, ProviderUnavailable or ProviderBadResponse.
+        """
+        ...
