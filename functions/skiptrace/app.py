@@ -10,11 +10,12 @@ from arrears.errors import DuplicateEntry, InvalidInput, lambda_error_message
 from arrears.models import ActivityModel, bind_models
 from arrears.observability import instrumented, logger, metrics
 from arrears.settings import SkipTraceSettings, get_skiptrace_settings
+from arrears.workflow_requests import BeginRequest, ManualReviewRequest, StepRequest
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from skiptrace import waterfall
-from skiptrace.events import BeginRequest, FinishRequest, ManualReviewRequest, SearchRequest, TraceRequest
+from skiptrace.events import FinishRequest, SearchRequest
 from skiptrace.providers import provider_for
 
 ACTOR = "skiptrace"
@@ -34,7 +35,7 @@ def _parse(model, event: dict):
         raise InvalidInput(str(exc)) from exc
 
 
-def _record(request: TraceRequest, key: str, detail: dict):
+def _record(request: StepRequest, key: str, detail: dict):
     def build(_account) -> ActivityModel:
         return ActivityModel(
             request.account_id,
@@ -48,13 +49,23 @@ def _record(request: TraceRequest, key: str, detail: dict):
     return build
 
 
+def _ran_today(account, request: StepRequest) -> str | None:
+    """Once a day: another execution today is refused; this execution's retried first step is not."""
+    if account.traced_on != request.as_of:
+        return None
+    mine = f"{request.as_of.isoformat()}#skiptrace#{request.execution}:started"
+    return None if bureau_repo.recorded(account.account_id, mine) else "already ran today"
+
+
 @trace_step
 def begin(event: dict, context: LambdaContext) -> dict:
     settings = _setup()
-    request = _parse(BeginRequest, event).trace()
+    request = _parse(BeginRequest, event).step()
     account = accounts_repo.get_account(request.account_id)
     context_out = {**request.model_dump(mode="json"), "index": 0}
-    refused = waterfall.refusal(account, request.as_of, settings.cooldown_days)
+    refused = waterfall.refusal(account, request.as_of, settings.cooldown_days) or _ran_today(
+        account, request
+    )
     if refused:
         accounts_repo.put_activity(_record(request, "refused", {"refused": refused})(account), once=True)
         logger.info("skip-trace refused", extra={"account_id": account.account_id, "why": refused})

@@ -102,6 +102,15 @@ def timeline_item(account_id: str, on: date, kind: str, key: str, actor: str, de
     )  # fmt: skip
 
 
+def recorded(account_id: str, sk: str) -> bool:
+    with store_errors():
+        try:
+            ActivityModel.get(account_id, sk, attributes_to_get=["pk"])
+            return True
+        except ActivityModel.DoesNotExist:
+            return False
+
+
 def recorded_pull(account_id: str, on: date, execution: str, provider: str) -> dict | None:
     """The detail of a pull this execution already made with this provider (a retried step), if any."""
     with store_errors():

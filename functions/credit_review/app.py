@@ -1,0 +1,192 @@
+"""Lambda handlers of the credit-review workflow: parse the event, call the logic, shape the answer."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import replace
+
+from arrears import accounts_repo, bureau_repo
+from arrears.bureau import CreditReport, Purpose
+from arrears.errors import AccountVersionConflict, DuplicateEntry, InvalidInput, lambda_error_message
+from arrears.models import ActivityModel, bind_models
+from arrears.observability import instrumented, logger, metrics
+from arrears.settings import CreditReviewSettings, get_credit_review_settings
+from arrears.workflow_requests import BeginRequest, ManualReviewRequest, StepRequest
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
+
+from credit_review import decision as rules
+from credit_review.providers import bureau_for, card_platform_for
+
+ACTOR = "credit_review"
+review_step = instrumented(correlation_id_path="execution")
+
+
+class DecideRequest(StepRequest):
+    report: dict | None = None
+
+
+class ChangeRequest(DecideRequest):
+    decision: dict
+
+
+def _setup() -> CreditReviewSettings:
+    settings = get_credit_review_settings()
+    bind_models(settings.accounts_table, settings.activity_table, settings.region)
+    return settings
+
+
+def _parse(model, event: dict):
+    try:
+        return model.model_validate(event)
+    except ValidationError as exc:
+        raise InvalidInput(str(exc)) from exc
+
+
+def _record(request: StepRequest, key: str, detail: dict):
+    def build(_account) -> ActivityModel:
+        return ActivityModel(
+            request.account_id,
+            f"{request.as_of.isoformat()}#credit_review#{request.execution}:{key}",
+            kind="credit_review",
+            occurred_on=request.as_of.isoformat(),
+            actor=request.requested_by,
+            detail={"execution": request.execution, "reason": request.reason, **detail},
+        )
+
+    return build
+
+
+def _ran_today(account, request: StepRequest) -> str | None:
+    """Once a day: another execution today is refused; this execution's retried first step is not."""
+    if account.reviewed_on != request.as_of:
+        return None
+    mine = f"{request.as_of.isoformat()}#credit_review#{request.execution}:started"
+    return None if bureau_repo.recorded(account.account_id, mine) else "already ran today"
+
+
+@review_step
+def begin(event: dict, context: LambdaContext) -> dict:
+    settings = _setup()
+    request = _parse(BeginRequest, event).step()
+    account = accounts_repo.get_account(request.account_id)
+    out = request.model_dump(mode="json")
+    refused = rules.refusal(account, request.as_of, settings.cooldown_days) or _ran_today(account, request)
+    if refused:
+        accounts_repo.put_activity(_record(request, "refused", {"refused": refused})(account), once=True)
+        metrics.add_metric(name="CreditReviewRefused", unit="Count", value=1)
+        return {**out, "eligible": False, "refused": refused}
+    with contextlib.suppress(DuplicateEntry):  # a retried step: the review started already
+        accounts_repo.apply_with_record(
+            account.account_id,
+            lambda a: replace(a, reviewed_on=request.as_of),
+            _record(request, "started", {"purpose": Purpose.ACCOUNT_REVIEW.value}),
+        )
+    return {**out, "eligible": True}
+
+
+@review_step
+def pull(event: dict, context: LambdaContext) -> dict:
+    """A soft pull for account review (FCRA §604(a)(3)(A)); a retried step reuses what it paid for."""
+    settings = _setup()
+    request = _parse(StepRequest, event)
+    config = settings.bureau
+    earlier = bureau_repo.recorded_pull(request.account_id, request.as_of, request.execution, config.name)
+    if earlier is not None:
+        return {"report": earlier["report"]}
+    account = accounts_repo.get_account(request.account_id)
+    report = bureau_for(config, settings.region).soft_pull(
+        account.account_id, account.jurisdiction, Purpose.ACCOUNT_REVIEW, request.as_of
+    )
+    stored = report.model_dump(mode="json")
+    bureau_repo.record_pull(
+        bureau_repo.Pull(
+            account_id=account.account_id,
+            on=request.as_of,
+            workflow="credit_review",
+            execution=request.execution,
+            provider=config.name,
+            purpose=Purpose.ACCOUNT_REVIEW.value,
+            cost_minor=config.cost_minor,
+            currency=config.currency,
+            outcome=report.outcome,
+            reference=report.reference,
+            actor=ACTOR,
+            findings={"report": stored},
+        )
+    )
+    metrics.add_metric(name=f"BureauPull_{report.outcome}", unit="Count", value=1)
+    return {"report": stored}
+
+
+@review_step
+def decide(event: dict, context: LambdaContext) -> dict:
+    _setup()
+    request = _parse(DecideRequest, event)
+    account = accounts_repo.get_account(request.account_id)
+    report = CreditReport.model_validate(request.report) if request.report else None
+    decided = rules.decide(account, report, rules.load_rules())
+    accounts_repo.put_activity(_record(request, "decision", decided.to_dict())(account), once=True)
+    logger.info(
+        "credit review decided",
+        extra={"account_id": account.account_id, "action": decided.action, "rule": decided.rule},
+    )
+    metrics.add_metric(name=f"CreditReview_{decided.action}", unit="Count", value=1)
+    return decided.to_dict()
+
+
+@review_step
+def change_limit(event: dict, context: LambdaContext) -> dict:
+    """The change on the card platform (idempotent by change id), then our record, the account and the
+    customer's notice in one transaction: a retry changes nothing twice."""
+    settings = _setup()
+    request = _parse(ChangeRequest, event)
+    decided = rules.Decision(**{**request.decision, "reasons": tuple(request.decision["reasons"])})
+    report = CreditReport.model_validate(request.report) if request.report else None
+    change_id = request.execution
+    account = accounts_repo.get_account(request.account_id)
+    confirmed = card_platform_for(settings.card_platform, settings.region).change_limit(
+        change_id, account.account_id, decided.new_limit, decided.freeze
+    )
+    letter = rules.notice(decided, report, request.as_of)
+    for _ in range(accounts_repo.MAX_ATTEMPTS):
+        account = accounts_repo.get_account(request.account_id)
+        updated = replace(
+            account,
+            credit_limit=confirmed.new_limit,
+            charging_frozen=confirmed.charging_frozen,
+            notices=(*account.notices, letter),
+            next_action_on=min(account.next_action_on or request.as_of, request.as_of),
+        )
+        record = bureau_repo.timeline_item(
+            account.account_id,
+            request.as_of,
+            "limit_change",
+            change_id,
+            ACTOR,
+            {**decided.to_dict(), "change_id": change_id, "platform_reference": confirmed.reference},
+            amount=confirmed.new_limit,
+            currency=account.currency,
+        )
+        try:
+            accounts_repo.transact([record], updated)
+            break
+        except DuplicateEntry:
+            return {"changed": False, "change_id": change_id}  # recorded by an earlier try
+        except AccountVersionConflict:
+            continue
+    else:
+        raise AccountVersionConflict(account.account_id)
+    metrics.add_metric(name="CreditLimitChanged", unit="Count", value=1)
+    return {"changed": True, "change_id": change_id, "new_limit": confirmed.new_limit}
+
+
+@review_step
+def manual_review(event: dict, context: LambdaContext) -> dict:
+    _setup()
+    request = _parse(ManualReviewRequest, event)
+    error = str(request.error.get("Error") or "unknown")
+    cause = lambda_error_message(request.error.get("Cause"))
+    bureau_repo.open_task(request.account_id, request.as_of, "review_credit_line", error, cause, ACTOR)
+    metrics.add_metric(name="CreditReviewManualReview", unit="Count", value=1)
+    return {"task": "review_credit_line", "error": error}

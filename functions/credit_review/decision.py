@@ -1,0 +1,217 @@
+"""The credit-line decision, plain Python: rules kept as data, and which notice the law asks for.
+
+Rules live in `rules/credit_review.yaml` (in the layer beside `arrears`). A mistake in the file
+is refused at load with the rule and field named.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import arrears
+import yaml
+from arrears.account import Account, ProductType
+from arrears.bureau import CreditReport
+from arrears.errors import InvalidInput
+from arrears.stages import CLOSED_STATUSES
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+RULES_FILE = Path(arrears.__file__).resolve().parent.parent / "rules" / "credit_review.yaml"
+Action = Literal["keep", "reduce", "freeze", "close", "extend"]
+ReasonCode = Literal[
+    "delinquent_with_us",
+    "score_below_threshold",
+    "delinquency_elsewhere",
+    "high_utilization",
+    "insufficient_credit_history",
+]
+ADVERSE = {"reduce", "freeze", "close"}
+REPORT_FIELDS = {
+    "min_score",
+    "max_score",
+    "min_delinquencies_elsewhere",
+    "max_delinquencies_elsewhere",
+    "thin_file",
+}
+ACCOUNT_FIELDS = {"min_dpd", "max_dpd"}
+
+
+class When(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min_dpd: int | None = Field(default=None, ge=0)
+    max_dpd: int | None = Field(default=None, ge=0)
+    min_score: int | None = None
+    max_score: int | None = None
+    min_delinquencies_elsewhere: int | None = Field(default=None, ge=0)
+    max_delinquencies_elsewhere: int | None = Field(default=None, ge=0)
+    thin_file: bool | None = None
+
+    def used(self) -> set[str]:
+        return {k for k, v in self.model_dump().items() if v is not None}
+
+    def holds(self, account: Account, report: CreditReport | None) -> bool:
+        checks = []
+        if self.min_dpd is not None:
+            checks.append(account.dpd >= self.min_dpd)
+        if self.max_dpd is not None:
+            checks.append(account.dpd <= self.max_dpd)
+        score = report.score if report is not None and report.outcome == "scored" else None
+        if self.min_score is not None:
+            checks.append(score is not None and score >= self.min_score)
+        if self.max_score is not None:
+            checks.append(score is not None and score <= self.max_score)
+        elsewhere = report.delinquencies_elsewhere if report is not None else None
+        if self.min_delinquencies_elsewhere is not None:
+            checks.append(elsewhere is not None and elsewhere >= self.min_delinquencies_elsewhere)
+        if self.max_delinquencies_elsewhere is not None:
+            checks.append(elsewhere is not None and elsewhere <= self.max_delinquencies_elsewhere)
+        if self.thin_file is not None:
+            checks.append((report is not None and report.outcome == "thin_file") == self.thin_file)
+        return all(checks)
+
+
+class Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1)
+    when: When
+    action: Action
+    limit_pct: int | None = Field(default=None, ge=1, le=300)  # new limit as a share of the current one
+    reasons: tuple[ReasonCode, ...] = Field(default=(), max_length=4)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Rule:
+        if not self.when.used():
+            raise ValueError("a rule needs at least one condition")
+        if self.action == "reduce" and not (self.limit_pct and self.limit_pct < 100):
+            raise ValueError("reduce needs limit_pct below 100")
+        if self.action == "extend" and not (self.limit_pct and self.limit_pct > 100):
+            raise ValueError("extend needs limit_pct above 100")
+        if self.action in ADVERSE and not self.reasons:
+            raise ValueError("an adverse action needs its principal reasons (Reg B §1002.9(b)(2))")
+        return self
+
+
+class Rules(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    version: int = Field(ge=1)
+    rules: tuple[Rule, ...] = Field(min_length=1)
+
+
+@lru_cache(maxsize=4)
+def load_rules(path: Path = RULES_FILE) -> Rules:
+    try:
+        return Rules.model_validate(yaml.safe_load(path.read_text()))
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5])
+        raise InvalidInput(f"{path.name}: {problems}") from exc
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: str
+    rule: str | None
+    rules_version: int
+    old_limit: int
+    new_limit: int
+    freeze: bool
+    reasons: tuple[str, ...]
+    used_report: bool  # the deciding rule read the bureau report
+    delinquency_based: bool  # the deciding rule read this account's own delinquency
+    ecoa_statement: bool  # Reg B §1002.9(a)(2): specific reasons owed
+    fcra_disclosure: bool  # FCRA §615(a) with the §609(f) score disclosure owed
+
+    @property
+    def changes(self) -> bool:
+        return self.action != "keep"
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "reasons": list(self.reasons)}
+
+
+def refusal(account: Account, as_of: date, cooldown_days: int) -> str | None:
+    """Why this account's line must not be reviewed today, or None."""
+    if account.product_type is not ProductType.OPEN_END or account.credit_limit is None:
+        return "no credit line to review"
+    if account.status in CLOSED_STATUSES:
+        return f"the account is {account.status.value}"
+    if (
+        account.reviewed_on
+        and account.reviewed_on != as_of
+        and (as_of - account.reviewed_on).days < cooldown_days
+    ):
+        return f"reviewed on {account.reviewed_on.isoformat()}; next review after {cooldown_days} days"
+    return None
+
+
+def _rounded(minor: int, step: int = 100) -> int:
+    return minor // step * step
+
+
+def decide(account: Account, report: CreditReport | None, rules: Rules) -> Decision:
+    limit = account.credit_limit or 0
+    rule = next((r for r in rules.rules if r.when.holds(account, report)), None)
+    action = rule.action if rule else "keep"
+    new_limit, freeze = limit, account.charging_frozen
+    if action == "reduce":
+        # never below what is already owed: the line closes down to the balance, not under it
+        new_limit = min(limit, max(_rounded(limit * rule.limit_pct // 100), max(account.balance, 0)))
+        if new_limit >= limit:
+            action = "keep"
+    elif action == "extend":
+        new_limit = _rounded(limit * rule.limit_pct // 100)
+    elif action == "freeze":
+        if account.charging_frozen:
+            action = "keep"
+        freeze = True
+    elif action == "close":
+        new_limit, freeze = 0, True
+    used = rule.when.used() if rule and action != "keep" else set()
+    adverse = action in ADVERSE
+    us = account.jurisdiction == "US"
+    used_report = bool(used & REPORT_FIELDS)
+    delinquency_based = bool(used & ACCOUNT_FIELDS)
+    return Decision(
+        action=action,
+        rule=rule.name if rule and action != "keep" else None,
+        rules_version=rules.version,
+        old_limit=limit,
+        new_limit=new_limit,
+        freeze=freeze,
+        reasons=rule.reasons if rule and action != "keep" else (),
+        used_report=used_report,
+        delinquency_based=delinquency_based,
+        ecoa_statement=us and adverse and not delinquency_based,
+        fcra_disclosure=us and adverse and used_report,
+    )
+
+
+def notice(decision: Decision, report: CreditReport | None, as_of: date) -> dict:
+    """The letter the customer is owed: the change, and the legal sections only where they apply."""
+    scored = report is not None and report.outcome == "scored" and decision.fcra_disclosure
+    return {
+        "code": "credit_line_change",
+        "trigger": f"credit-review@{as_of.isoformat()}",
+        "extra": {
+            "action": decision.action,
+            "old_limit": decision.old_limit,
+            "new_limit": decision.new_limit,
+            "effective_on": as_of.isoformat(),
+            "reasons": list(decision.reasons),
+            "ecoa_statement": decision.ecoa_statement,
+            "fcra_disclosure": decision.fcra_disclosure,
+            "bureau": report.bureau.model_dump() if decision.fcra_disclosure and report else None,
+            "score": report.score if scored else None,
+            "score_low": report.score_low if scored else None,
+            "score_high": report.score_high if scored else None,
+            "scored_on": report.scored_on.isoformat() if scored else None,
+            "key_factors": [f.description for f in report.key_factors[:4]] if scored else [],
+        },
+    }
