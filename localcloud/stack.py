@@ -76,6 +76,7 @@ def deploy(
     _event_buses(template, clients("events"), stack)
     for identity in stack.ses_identities:  # what CloudFormation's EmailIdentity does, minus the DNS
         clients("ses").verify_email_identity(EmailAddress=identity)
+    _state_machine_names(template, stack)  # functions may start workflows: their ARNs come first
     _functions(template, clients("lambda"), clients("iam"), stack, runtime)
     _state_machines(template, clients("stepfunctions"), stack)
     stack.outputs = {k: str(resolver.resolve(v["Value"])) for k, v in template.get("Outputs", {}).items()}
@@ -258,6 +259,15 @@ def _functions(template: dict, awslambda, iam, stack: Stack, runtime: InProcessL
                 stack.http_routes.append(
                     HttpRoute(event["Properties"]["Method"], event["Properties"]["Path"], spec)
                 )
+
+
+def _state_machine_names(template: dict, stack: Stack) -> None:
+    for logical, resource in resources_of_type(template, "AWS::Serverless::StateMachine").items():
+        name = stack.resolver.resolve(resource["Properties"].get("Name")) or f"{stack.name}-{logical}"
+        arn = f"arn:aws:states:{stack.region}:{stack.account_id}:stateMachine:{name}"
+        stack.resolver.refs[logical] = arn
+        stack.resolver.attributes[(logical, "Name")] = name
+        stack.resolver.attributes[(logical, "Arn")] = arn
 
 
 def _state_machines(template: dict, sfn, stack: Stack) -> None:

@@ -9,7 +9,7 @@ from enum import StrEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from arrears import accounts_repo, cycle_repo
+from arrears import accounts_repo, bureau_triggers, cycle_repo, workflows
 from arrears.account import Account, shard_key
 from arrears.census import Change, group_of, roll_forward, transitions
 from arrears.errors import AccountVersionConflict, ShardFailed, lambda_error_message
@@ -131,6 +131,7 @@ def advance(run: Run, account_id: str, account: Account | None = None) -> Outcom
                 updated = replace(updated, validation_notice_on=updated.validation_notice_on or as_of)
             if contact.step is not None and contact.step.recommend_charge_off:
                 updated = replace(updated, status=Status.CHARGE_OFF_RECOMMENDED)
+        _hand_over(run, updated, contact.step if contact.trigger is not None else None)
         if change is not None:
             cycle_repo.put_stage_record(
                 account_id,
@@ -145,6 +146,26 @@ def advance(run: Run, account_id: str, account: Account | None = None) -> Outcom
         except AccountVersionConflict:
             logger.info("version conflict, re-reading", extra={"account_id": account_id, "attempt": attempt})
     raise AccountVersionConflict(account_id)
+
+
+def _hand_over(run: Run, account: Account, step) -> None:
+    """Start the bureau workflows today's step or the account's status asks for, once per account and day.
+
+    Started before the account is saved: if the save is lost and the page retried, the start is
+    asked again and finds its execution already there (the name is the account and the day).
+    """
+    settings, as_of = run.settings, run.as_of
+    payload = {"account_id": account.account_id, "as_of": as_of.isoformat()}
+    wanted = (
+        ("skiptrace", settings.skiptrace_state_machine,
+         bureau_triggers.skiptrace_reason(account, step, as_of, settings.skiptrace_cooldown_days)),
+        ("credit-review", settings.credit_review_state_machine,
+         bureau_triggers.credit_review_reason(account, step, as_of, settings.credit_review_cooldown_days)),
+    )  # fmt: skip
+    for workflow, arn, reason in wanted:
+        if arn and reason:
+            name = workflows.execution_name(workflow, account.account_id, run.as_of)
+            workflows.start(arn, name, {**payload, "reason": reason}, settings.region)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,11 @@ class CycleSettings(BaseSettings):
     sender_email: str = Field(min_length=3, validation_alias="SENDER_EMAIL")
     # How long a running cycle's lock is honoured before another execution may take it over.
     lock_lease_seconds: int = Field(default=6 * 3600, ge=60, validation_alias="CYCLE_LOCK_LEASE_SECONDS")
+    # The bureau workflows the cycle hands accounts to; empty: the cycle starts none.
+    skiptrace_state_machine: str = Field(default="", validation_alias="SKIPTRACE_STATE_MACHINE_ARN")
+    credit_review_state_machine: str = Field(default="", validation_alias="CREDIT_REVIEW_STATE_MACHINE_ARN")
+    skiptrace_cooldown_days: int = Field(default=30, ge=1, validation_alias="SKIPTRACE_COOLDOWN_DAYS")
+    credit_review_cooldown_days: int = Field(default=90, ge=1, validation_alias="CREDIT_REVIEW_COOLDOWN_DAYS")
 
 
 class Settings(TablesSettings, CycleSettings):

@@ -87,6 +87,8 @@ def review(account: Account, evaluated_status: Status, as_of: date, delinquent: 
         status = Status.PROMISE_PENDING
     elif evaluated_status is Status.CHARGE_OFF_RECOMMENDED and delinquent:
         status = Status.CHARGE_OFF_RECOMMENDED  # stands until the account is charged off or cured
+    elif evaluated_status is Status.SKIP:
+        status = Status.SKIP  # stands until a trace or an operator finds the customer
     else:
         status = Status.ACTIVE
     return Standing(
