@@ -146,8 +146,8 @@ class LocalCloud:
                 os.environ[key] = value
         self._saved_env.clear()
         # The next local cloud is a fresh set of execution environments: nothing cached survives.
-        from arrears.models import reset_connections
         from arrears import settings
+        from arrears.models import reset_connections
 
         for cached in (
             settings.get_settings,

@@ -42,18 +42,24 @@ def _handler_class(dispatch: Dispatch) -> type[BaseHTTPRequestHandler]:
     return _Handler
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # Processors deliver in bursts (50 retries of one event at once): the default backlog of 5
+    # would reset connections before a thread ever sees them.
+    request_queue_size = 256
+
+
 class WebhookServer:
     def __init__(self, dispatch: Dispatch, port: int, host: str = "127.0.0.1") -> None:
         self.host, self.port, self.dispatch = host, port, dispatch
-        self._server: ThreadingHTTPServer | None = None
+        self._server: _Server | None = None
 
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> WebhookServer:
-        self._server = ThreadingHTTPServer((self.host, self.port), _handler_class(self.dispatch))
-        self._server.daemon_threads = True
+        self._server = _Server((self.host, self.port), _handler_class(self.dispatch))
         if self.port == 0:
             self.port = self._server.server_address[1]
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
