@@ -98,7 +98,7 @@ def search(event: dict, context: LambdaContext) -> dict:
             "last": last,
         }
     account = accounts_repo.get_account(request.account_id)
-    answer = provider_for(config, request.index).search(
+    answer = provider_for(config, request.index, settings.region).search(
         account.account_id, account.jurisdiction, Purpose.COLLECTION
     )
     located = waterfall.located(answer, settings.confidence)

@@ -97,4 +97,5 @@ def validated(model: type[BaseModel], raw: object, provider: str) -> BaseModel:
         return model.model_validate(raw)
     except ValidationError as exc:
         where = "; ".join(".".join(str(p) for p in e["loc"]) or "body" for e in exc.errors()[:5])
-        raise ProviderBadResponse(f"{provider}: malformed {model.__name__} ({where})") from exc
+        # `from None`: the validation error quotes the provider's values, which are personal data
+        raise ProviderBadResponse(f"{provider}: malformed {model.__name__} ({where})") from None

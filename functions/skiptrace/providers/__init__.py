@@ -8,9 +8,9 @@ from skiptrace.providers.base import SkipTraceProvider
 from skiptrace.providers.sandbox import SandboxSkipTrace
 
 
-def provider_for(config: ProviderConfig, position: int) -> SkipTraceProvider:
+def provider_for(config: ProviderConfig, position: int, region: str) -> SkipTraceProvider:
     if config.kind == "http":
         from skiptrace.providers.http import HttpSkipTrace
 
-        return HttpSkipTrace(config)
+        return HttpSkipTrace(config, region=region)
     return SandboxSkipTrace(config.name, position)

@@ -1,0 +1,33 @@
+"""A credit bureau reached over HTTPS: a soft pull under a stated purpose, validated before use."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import requests
+from arrears.bureau import CreditReport, Purpose, validated
+from arrears.provider_config import ProviderConfig
+from arrears.provider_http import ProviderClient
+
+
+class HttpBureau:
+    def __init__(
+        self,
+        config: ProviderConfig,
+        region: str = "us-east-1",
+        session: requests.Session | None = None,
+        api_key: str | None = None,
+    ) -> None:
+        self.name = config.name
+        self._http = ProviderClient(config, region, session, api_key)
+
+    def soft_pull(
+        self, account_id: str, jurisdiction: str, purpose: Purpose, as_of: date | None = None
+    ) -> CreditReport:
+        payload = {
+            "account_id": account_id,
+            "jurisdiction": jurisdiction,
+            "purpose": str(purpose),  # the permissible purpose travels with every pull
+            "as_of": (as_of or date.today()).isoformat(),
+        }
+        return validated(CreditReport, self._http.post("/v1/reports/soft", payload), self.name)

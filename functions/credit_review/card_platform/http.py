@@ -1,0 +1,39 @@
+"""A card platform reached over HTTPS: limit changes keyed by change id, so a retry never applies twice."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import requests
+from arrears.bureau import validated
+from arrears.errors import ProviderBadResponse
+from arrears.provider_config import ProviderConfig
+from arrears.provider_http import ProviderClient
+
+from credit_review.card_platform.base import LimitChanged
+
+
+class HttpCardPlatform:
+    def __init__(
+        self,
+        config: ProviderConfig,
+        region: str = "us-east-1",
+        session: requests.Session | None = None,
+        api_key: str | None = None,
+    ) -> None:
+        self.name = config.name
+        self._http = ProviderClient(config, region, session, api_key)
+
+    def change_limit(
+        self, change_id: str, account_id: str, new_limit: int, freeze_charging: bool
+    ) -> LimitChanged:
+        raw = self._http.post(
+            f"/v1/accounts/{quote(account_id, safe='')}/credit-limit",
+            {"new_limit": new_limit, "freeze_charging": freeze_charging},
+            idempotency_key=change_id,  # the platform answers a repeat with the first change
+        )
+        answer = validated(LimitChanged, raw, self.name)
+        # The platform is the system of record: an answer about another change must not be recorded as ours.
+        if (answer.change_id, answer.account_id) != (change_id, account_id):
+            raise ProviderBadResponse(f"{self.name}: answer is not for change {change_id}")
+        return answer

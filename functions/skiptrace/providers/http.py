@@ -1,0 +1,27 @@
+"""A skip-trace provider reached over HTTPS: one search per call, its answer validated before use."""
+
+from __future__ import annotations
+
+import requests
+from arrears.bureau import Purpose, TraceAnswer, validated
+from arrears.provider_config import ProviderConfig
+from arrears.provider_http import ProviderClient
+
+
+class HttpSkipTrace:
+    def __init__(
+        self,
+        config: ProviderConfig,
+        region: str = "us-east-1",
+        session: requests.Session | None = None,
+        api_key: str | None = None,
+    ) -> None:
+        self.name = config.name
+        self._http = ProviderClient(config, region, session, api_key)
+
+    def search(self, account_id: str, jurisdiction: str, purpose: Purpose) -> TraceAnswer:
+        raw = self._http.post(
+            "/v1/skiptrace/search",
+            {"account_id": account_id, "jurisdiction": jurisdiction, "purpose": str(purpose)},
+        )
+        return validated(TraceAnswer, raw, self.name)
