@@ -44,25 +44,38 @@ def run_cycle(stack: StackRef, portfolio: str, as_of: date, run_at: datetime | N
     return wait(stack, start_cycle(stack, portfolio, as_of, run_at))
 
 
-def list_executions(stack: StackRef, status: str | None = None, limit: int = 100) -> list[dict]:
+def list_executions(
+    stack: StackRef, status: str | None = None, limit: int = 100, workflow: str = "cycle"
+) -> list[dict]:
+    """Executions of one workflow (`cycle`, `skiptrace`, `credit-review`) or of `all`, newest first."""
     sfn = stack.client("stepfunctions")
-    kwargs = {"stateMachineArn": stack.cycle_state_machine, "maxResults": min(limit, 1000)}
-    if status:
-        kwargs["statusFilter"] = status
-    rows: list[dict] = []
-    for page in sfn.get_paginator("list_executions").paginate(**kwargs):
-        rows.extend(page["executions"])
-        if len(rows) >= limit:
-            break
+    machines = stack.workflows()
+    if workflow != "all" and workflow not in machines:
+        raise ValueError(f"no workflow {workflow!r}; one of all, {', '.join(machines)}")
+    rows: list[tuple[str, dict]] = []
+    for name, arn in machines.items():
+        if workflow not in ("all", name):
+            continue
+        kwargs = {"stateMachineArn": arn, "maxResults": min(limit, 1000)}
+        if status:
+            kwargs["statusFilter"] = status
+        found = 0
+        for page in sfn.get_paginator("list_executions").paginate(**kwargs):
+            rows.extend((name, e) for e in page["executions"])
+            found += len(page["executions"])
+            if found >= limit:
+                break
+    rows.sort(key=lambda row: row[1]["startDate"], reverse=True)
     return [
         {
+            "workflow": name,
             "name": e["name"],
             "status": e["status"],
             "started": e["startDate"].isoformat(),
             "stopped": e["stopDate"].isoformat() if e.get("stopDate") else None,
             "execution_arn": e["executionArn"],
         }
-        for e in rows[:limit]
+        for name, e in rows[:limit]
     ]
 
 
@@ -146,8 +159,12 @@ def history(stack: StackRef, execution_arn: str) -> list[dict]:
 def resolve(stack: StackRef, name_or_arn: str) -> str:
     if name_or_arn.startswith("arn:"):
         return name_or_arn
-    execution_prefix = stack.cycle_state_machine.replace(":stateMachine:", ":execution:")
-    return f"{execution_prefix}:{name_or_arn}"
+    # the name says the workflow: skiptrace-..., credit-review-..., otherwise a cycle
+    machine = stack.cycle_state_machine
+    for workflow, arn in stack.workflows().items():
+        if workflow != "cycle" and name_or_arn.startswith(f"{workflow}-"):
+            machine = arn
+    return f"{machine.replace(':stateMachine:', ':execution:')}:{name_or_arn}"
 
 
 def counts_by_status(stack: StackRef) -> tuple[dict, dict]:

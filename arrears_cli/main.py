@@ -240,6 +240,7 @@ def executions_list(
     status: Annotated[
         str | None, typer.Option(help="RUNNING, SUCCEEDED, FAILED, TIMED_OUT or ABORTED.")
     ] = None,
+    workflow: Annotated[str, typer.Option(help="all, cycle, skiptrace or credit-review.")] = "all",
     limit: int = 50,
     fmt: FormatOpt = Format.TABLE,
     as_json: JsonOpt = False,
@@ -248,10 +249,14 @@ def executions_list(
     stack_name: StackName = "arrears",
     region: Region = None,
 ) -> None:
-    """Cycle executions, newest first."""
+    """Executions of the cycle and the bureau workflows, newest first."""
     stack = _stack(endpoint_url, stack_name, region)
+    try:
+        rows = executions.list_executions(stack, status.upper() if status else None, limit, workflow)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--workflow") from exc
     emit(
-        executions.list_executions(stack, status.upper() if status else None, limit),
+        rows,
         json_or(fmt, as_json),
         "executions",
         output,
@@ -473,6 +478,121 @@ def accounts_hold(
         raise typer.BadParameter(f"unknown hold {kind!r}", param_hint="--kind") from exc
     action = account_actions.release_hold if release else account_actions.place_hold
     _acted(action, account_id, hold, _today(on), actor, reason)
+
+
+def _start_workflow(stack: StackRef, workflow: str, account_id: str, on: date, actor: str) -> dict:
+    from arrears.workflows import execution_name
+
+    with _refused_clearly():
+        accounts_repo.get_account(account_id)
+    arn = stack.workflows()[workflow]
+    name = execution_name(workflow, account_id, on)
+    sfn = stack.client("stepfunctions")
+    payload = {"account_id": account_id, "as_of": on.isoformat(), "reason": "operator", "requested_by": actor}
+    try:
+        execution_arn = sfn.start_execution(stateMachineArn=arn, name=name, input=json.dumps(payload))[
+            "executionArn"
+        ]
+    except sfn.exceptions.ExecutionAlreadyExists:
+        console.print(f"[yellow]{name} already ran today; showing it[/yellow]")
+        execution_arn = executions.resolve(stack, name)
+    executions.wait(stack, execution_arn, timeout_s=300)
+    return executions.show(stack, execution_arn)
+
+
+@accounts_app.command("unreachable")
+def accounts_unreachable(
+    account_id: str,
+    reason: Annotated[str, typer.Option(help="returned_mail, disconnected_phone, ...")] = "returned_mail",
+    on: Annotated[str | None, typer.Option("--on", help="When (default today).")] = None,
+    actor: Annotated[str, typer.Option(help="Who recorded it.")] = "operator",
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Mark the customer unreachable (skip status): the next cycle starts a skip-trace."""
+    from arrears import account_actions
+
+    _stack(endpoint_url, stack_name, region)
+    _acted(account_actions.mark_unreachable, account_id, _today(on), actor, reason)
+
+
+@accounts_app.command("review")
+def accounts_review(
+    account_id: str,
+    on: Annotated[str | None, typer.Option("--on", help="Business date (default today).")] = None,
+    actor: Annotated[str, typer.Option(help="Who asked for it.")] = "operator",
+    fmt: FormatOpt = Format.TABLE,
+    as_json: JsonOpt = False,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Review the account's credit line now (a soft pull for account review); waits and shows the run."""
+    stack = _stack(endpoint_url, stack_name, region)
+    shown = _start_workflow(stack, "credit-review", account_id, _today(on), actor)
+    emit(shown, json_or(fmt, as_json), "credit review")
+    if shown["status"] != "SUCCEEDED":
+        raise typer.Exit(1)
+
+
+@accounts_app.command("trace")
+def accounts_trace(
+    account_id: str,
+    on: Annotated[str | None, typer.Option("--on", help="Business date (default today).")] = None,
+    actor: Annotated[str, typer.Option(help="Who asked for it.")] = "operator",
+    fmt: FormatOpt = Format.TABLE,
+    as_json: JsonOpt = False,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Skip-trace the customer now (cooldown and holds still apply); waits and shows the run."""
+    stack = _stack(endpoint_url, stack_name, region)
+    shown = _start_workflow(stack, "skiptrace", account_id, _today(on), actor)
+    emit(shown, json_or(fmt, as_json), "skip-trace")
+    if shown["status"] != "SUCCEEDED":
+        raise typer.Exit(1)
+
+
+@report_app.command("bureau")
+def report_bureau(
+    first: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],
+    last: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD.")],
+    fmt: FormatOpt = Format.TABLE,
+    as_json: JsonOpt = False,
+    output: OutputOpt = None,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Bureau and skip-trace pulls by provider and permissible purpose, with their count and cost."""
+    from arrears import bureau_repo
+    from arrears.money import Money
+
+    _stack(endpoint_url, stack_name, region)
+    start, end = _date(first, "--from"), _date(last, "--to")
+    if end < start:
+        raise typer.BadParameter("--to is before --from", param_hint="--to")
+    totals: dict[tuple, list[int]] = {}
+    for pull in bureau_repo.pulls_between(start, end):
+        key = (pull.detail["workflow"], pull.detail["provider"], pull.detail["purpose"], pull.currency)
+        count_cost = totals.setdefault(key, [0, 0])
+        count_cost[0] += 1
+        count_cost[1] += int(pull.amount or 0)
+    rows = [
+        {
+            "workflow": workflow,
+            "provider": provider,
+            "purpose": purpose,
+            "pulls": count,
+            "cost": Money(cost, currency).to_decimal(),
+            "currency": currency,
+        }
+        for (workflow, provider, purpose, currency), (count, cost) in sorted(totals.items())
+    ]
+    emit(rows, json_or(fmt, as_json), f"bureau pulls {start.isoformat()} to {end.isoformat()}", output)
+    console.print(f"{sum(r['pulls'] for r in rows)} pull(s)")
 
 
 @report_app.command("compliance")

@@ -28,6 +28,17 @@ class StackRef:
     cycle_state_machine: str
     shard_count: int
     payments_bus: str = ""
+    skiptrace_state_machine: str = ""
+    credit_review_state_machine: str = ""
+
+    def workflows(self) -> dict[str, str]:
+        """Each workflow an operator can list, by the name the CLI uses for it."""
+        named = {
+            "cycle": self.cycle_state_machine,
+            "skiptrace": self.skiptrace_state_machine,
+            "credit-review": self.credit_review_state_machine,
+        }
+        return {name: arn for name, arn in named.items() if arn}
 
     @classmethod
     def from_outputs(cls, outputs: dict, region: str, endpoint_url: str | None) -> StackRef:
@@ -41,6 +52,8 @@ class StackRef:
             cycle_state_machine=outputs["CollectionCycleStateMachineArn"],
             shard_count=int(outputs["CollectibleShards"]),
             payments_bus=outputs.get("PaymentsBusName", ""),
+            skiptrace_state_machine=outputs.get("SkipTraceStateMachineArn", ""),
+            credit_review_state_machine=outputs.get("CreditReviewStateMachineArn", ""),
         )
 
     def client(self, service: str):

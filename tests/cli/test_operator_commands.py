@@ -169,3 +169,38 @@ def test_promise_hold_and_arrangement_commands_record_and_refuse_bad_input(endpo
     assert too_much.exit_code == 1 and "exceed the balance" in too_much.stderr
     bad_amount = _run(endpoint, "accounts", "promise", "A-1", "--amount", "1.001", "--date", "2026-03-10")
     assert bad_amount.exit_code == 1 and "decimals" in bad_amount.stderr
+
+
+def test_on_demand_review_and_trace_then_the_bureau_report_and_the_executions_list(endpoint, tmp_path):
+    path = tmp_path / "book.csv"
+    path.write_text(
+        HEADER.strip() + ",credit_limit\n"
+        "CARD-1,open-end,USD,1500.00,100.00,2025-11-20,en-US,America/New_York,US,5000.00\n"
+        "CARD-NOHIT,open-end,USD,900.00,0,,en-US,America/New_York,US,2000.00\n"
+    )
+    assert _run(endpoint, "accounts", "import", str(path), "--as-of", "2026-03-01").exit_code == 0
+    assert _run(endpoint, "cycle", "run", "--as-of", "2026-03-01").exit_code == 0
+
+    reviewed = _run(endpoint, "accounts", "review", "CARD-1", "--on", "2026-03-01", "--json")
+    traced = _run(endpoint, "accounts", "trace", "CARD-NOHIT", "--on", "2026-03-01", "--json")
+    marked = _run(endpoint, "accounts", "unreachable", "CARD-1", "--on", "2026-03-02")
+
+    assert reviewed.exit_code == 0, reviewed.output
+    assert json.loads(reviewed.stdout)["name"] == "credit-review-CARD-1-2026-03-01"
+    assert json.loads(traced.stdout)["status"] == "SUCCEEDED"
+    assert marked.exit_code == 0 and "skip" in marked.output
+    card = json.loads(_run(endpoint, "accounts", "show", "CARD-1", "--json").stdout)
+    assert card["credit_limit"] == 0  # 101 DPD: the line is revoked
+
+    report = json.loads(
+        _run(endpoint, "report", "bureau", "--from", "2026-03-01", "--to", "2026-03-31", "--json").stdout
+    )
+    assert {(r["provider"], r["purpose"], r["pulls"], r["cost"]) for r in report} == {
+        ("bureau-soft", "account_review", 1, "0.45"),
+        ("locate-basic", "collection", 1, "0.25"),  # no hit: the waterfall went on
+        ("locate-plus", "collection", 1, "1.10"),
+    }
+    listed = json.loads(_run(endpoint, "executions", "list", "--json").stdout)
+    assert {r["workflow"] for r in listed} == {"cycle", "credit-review", "skiptrace"}
+    again = _run(endpoint, "accounts", "review", "CARD-1", "--on", "2026-03-01", "--json")
+    assert again.exit_code == 0 and "already ran today" in again.output

@@ -18,7 +18,7 @@ from arrears.errors import InvalidInput
 from arrears.ledger import Due
 from arrears.letters import LetterCode
 from arrears.models import ActivityModel
-from arrears.stages import CLOSED_STATUSES
+from arrears.stages import CLOSED_STATUSES, Status
 
 
 def _notice(code: LetterCode, today: date, extra: dict) -> dict:
@@ -104,3 +104,15 @@ def release_hold(account_id: str, hold: Hold, today: date, actor: str, reason: s
 
     detail = {"hold": hold.value, "placed": False, "reason": reason}
     return _act(account_id, today, "hold", f"{hold.value}:released", actor, detail, change)
+
+
+def mark_unreachable(account_id: str, today: date, actor: str, reason: str = "returned_mail") -> Account:
+    """Mail came back or the number is dead: skip status, and the next cycle hands it to skip-trace."""
+
+    def change(account: Account) -> Account:
+        if account.status is not Status.ACTIVE:
+            raise InvalidInput(f"account {account_id} is {account.status}, not active")
+        return replace(account, status=Status.SKIP)
+
+    detail = {"reason": reason}
+    return _act(account_id, today, "contact", f"unreachable:{reason}", actor, detail, change)

@@ -32,6 +32,7 @@ class AccountRecord(BaseModel):
     time_zone: str
     jurisdiction: str
     instalment: str | None = None
+    credit_limit: str | None = None  # open-end: the credit line, for credit reviews
     next_due_date: date | None = None
     portfolio: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     placement: str | None = Field(default=None, pattern=r"^agency$")  # worked by a third-party collector
@@ -82,7 +83,7 @@ class AccountRecord(BaseModel):
             raise ValueError(f"must be one of {', '.join(JURISDICTIONS)}")
         return value.upper()
 
-    @field_validator("instalment", "amount_past_due", mode="before")
+    @field_validator("instalment", "amount_past_due", "credit_limit", mode="before")
     @classmethod
     def _blank_is_none(cls, value):
         return None if value in ("", None) else value
@@ -101,6 +102,11 @@ class AccountRecord(BaseModel):
             raise _field_error("oldest_due_date", "is required when an amount is past due")
         if self.instalment is not None and self.money(self.instalment, "instalment").minor <= 0:
             raise _field_error("instalment", "must be positive")
+        if self.credit_limit is not None:
+            if self.product_type is not ProductType.OPEN_END:
+                raise _field_error("credit_limit", "only an open-end account has a credit line")
+            if self.money(self.credit_limit, "credit_limit").minor < 0:
+                raise _field_error("credit_limit", "cannot be negative")
         return self
 
     def money(self, amount: str, field: str) -> Money:
@@ -139,6 +145,7 @@ class AccountRecord(BaseModel):
             time_zone=self.time_zone,
             jurisdiction=self.jurisdiction,
             instalment=instalment,
+            credit_limit=self.money(self.credit_limit, "credit_limit").minor if self.credit_limit else None,
             email=self.email,
             placement=self.placement,
             home_shard=shard_of(self.account_id, owner, shard_count),
