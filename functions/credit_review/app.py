@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import replace
+from functools import partial
 
 from arrears import accounts_repo, bureau_repo
 from arrears.bureau import CreditReport, Purpose
-from arrears.errors import AccountVersionConflict, DuplicateEntry, InvalidInput, lambda_error_message
-from arrears.models import ActivityModel, bind_models
+from arrears.errors import AccountVersionConflict, DuplicateEntry, lambda_error_message
+from arrears.models import bind_models
 from arrears.observability import instrumented, logger, metrics
 from arrears.settings import CreditReviewSettings, get_credit_review_settings
 from arrears.workflow_requests import BeginRequest, ManualReviewRequest, StepRequest
+from arrears.workflow_steps import parse, ran_today, step_record
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import ValidationError
 
 from credit_review import decision as rules
 from credit_review.providers import bureau_for, card_platform_for
 
 ACTOR = "credit_review"
+KIND = "credit_review"  # the timeline kind of the workflow's own records
+_record = partial(step_record, KIND)
 review_step = instrumented(correlation_id_path="execution")
 
 
@@ -36,42 +39,15 @@ def _setup() -> CreditReviewSettings:
     return settings
 
 
-def _parse(model, event: dict):
-    try:
-        return model.model_validate(event)
-    except ValidationError as exc:
-        raise InvalidInput(str(exc)) from exc
-
-
-def _record(request: StepRequest, key: str, detail: dict):
-    def build(_account) -> ActivityModel:
-        return ActivityModel(
-            request.account_id,
-            f"{request.as_of.isoformat()}#credit_review#{request.execution}:{key}",
-            kind="credit_review",
-            occurred_on=request.as_of.isoformat(),
-            actor=request.requested_by,
-            detail={"execution": request.execution, "reason": request.reason, **detail},
-        )
-
-    return build
-
-
-def _ran_today(account, request: StepRequest) -> str | None:
-    """Once a day: another execution today is refused; this execution's retried first step is not."""
-    if account.reviewed_on != request.as_of:
-        return None
-    mine = f"{request.as_of.isoformat()}#credit_review#{request.execution}:started"
-    return None if bureau_repo.recorded(account.account_id, mine) else "already ran today"
-
-
 @review_step
 def begin(event: dict, context: LambdaContext) -> dict:
     settings = _setup()
-    request = _parse(BeginRequest, event).step()
+    request = parse(BeginRequest, event).step()
     account = accounts_repo.get_account(request.account_id)
     out = request.model_dump(mode="json")
-    refused = rules.refusal(account, request.as_of, settings.cooldown_days) or _ran_today(account, request)
+    refused = rules.refusal(account, request.as_of, settings.cooldown_days) or ran_today(
+        "credit_review", account.reviewed_on, request
+    )
     if refused:
         accounts_repo.put_activity(_record(request, "refused", {"refused": refused})(account), once=True)
         metrics.add_metric(name="CreditReviewRefused", unit="Count", value=1)
@@ -89,7 +65,7 @@ def begin(event: dict, context: LambdaContext) -> dict:
 def pull(event: dict, context: LambdaContext) -> dict:
     """A soft pull for account review (FCRA §604(a)(3)(A)); a retried step reuses what it paid for."""
     settings = _setup()
-    request = _parse(StepRequest, event)
+    request = parse(StepRequest, event)
     config = settings.bureau
     earlier = bureau_repo.recorded_pull(request.account_id, request.as_of, request.execution, config.name)
     if earlier is not None:
@@ -122,7 +98,7 @@ def pull(event: dict, context: LambdaContext) -> dict:
 @review_step
 def decide(event: dict, context: LambdaContext) -> dict:
     _setup()
-    request = _parse(DecideRequest, event)
+    request = parse(DecideRequest, event)
     account = accounts_repo.get_account(request.account_id)
     report = CreditReport.model_validate(request.report) if request.report else None
     decided = rules.decide(account, report, rules.load_rules())
@@ -140,7 +116,7 @@ def change_limit(event: dict, context: LambdaContext) -> dict:
     """The change on the card platform (idempotent by change id), then our record, the account and the
     customer's notice in one transaction: a retry changes nothing twice."""
     settings = _setup()
-    request = _parse(ChangeRequest, event)
+    request = parse(ChangeRequest, event)
     decided = rules.Decision(**{**request.decision, "reasons": tuple(request.decision["reasons"])})
     report = CreditReport.model_validate(request.report) if request.report else None
     change_id = request.execution
@@ -184,7 +160,7 @@ def change_limit(event: dict, context: LambdaContext) -> dict:
 @review_step
 def manual_review(event: dict, context: LambdaContext) -> dict:
     _setup()
-    request = _parse(ManualReviewRequest, event)
+    request = parse(ManualReviewRequest, event)
     error = str(request.error.get("Error") or "unknown")
     cause = lambda_error_message(request.error.get("Cause"))
     bureau_repo.open_task(request.account_id, request.as_of, "review_credit_line", error, cause, ACTOR)

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import contextlib
+from functools import partial
 
 from arrears import accounts_repo, bureau_repo
 from arrears.bureau import Purpose
 from arrears.errors import DuplicateEntry, InvalidInput, lambda_error_message
-from arrears.models import ActivityModel, bind_models
+from arrears.models import bind_models
 from arrears.observability import instrumented, logger, metrics
 from arrears.settings import SkipTraceSettings, get_skiptrace_settings
-from arrears.workflow_requests import BeginRequest, ManualReviewRequest, StepRequest
+from arrears.workflow_requests import BeginRequest, ManualReviewRequest
+from arrears.workflow_steps import parse, ran_today, step_record
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import ValidationError
 
 from skiptrace import waterfall
 from skiptrace.events import FinishRequest, SearchRequest
 from skiptrace.providers import provider_for
 
 ACTOR = "skiptrace"
+KIND = "skiptrace"  # the timeline kind of the workflow's own records
+_record = partial(step_record, KIND)
 trace_step = instrumented(correlation_id_path="execution")
 
 
@@ -28,43 +31,14 @@ def _setup() -> SkipTraceSettings:
     return settings
 
 
-def _parse(model, event: dict):
-    try:
-        return model.model_validate(event)
-    except ValidationError as exc:
-        raise InvalidInput(str(exc)) from exc
-
-
-def _record(request: StepRequest, key: str, detail: dict):
-    def build(_account) -> ActivityModel:
-        return ActivityModel(
-            request.account_id,
-            f"{request.as_of.isoformat()}#skiptrace#{request.execution}:{key}",
-            kind="skiptrace",
-            occurred_on=request.as_of.isoformat(),
-            actor=request.requested_by,
-            detail={"execution": request.execution, "reason": request.reason, **detail},
-        )
-
-    return build
-
-
-def _ran_today(account, request: StepRequest) -> str | None:
-    """Once a day: another execution today is refused; this execution's retried first step is not."""
-    if account.traced_on != request.as_of:
-        return None
-    mine = f"{request.as_of.isoformat()}#skiptrace#{request.execution}:started"
-    return None if bureau_repo.recorded(account.account_id, mine) else "already ran today"
-
-
 @trace_step
 def begin(event: dict, context: LambdaContext) -> dict:
     settings = _setup()
-    request = _parse(BeginRequest, event).step()
+    request = parse(BeginRequest, event).step()
     account = accounts_repo.get_account(request.account_id)
     context_out = {**request.model_dump(mode="json"), "index": 0}
-    refused = waterfall.refusal(account, request.as_of, settings.cooldown_days) or _ran_today(
-        account, request
+    refused = waterfall.refusal(account, request.as_of, settings.cooldown_days) or ran_today(
+        KIND, account.traced_on, request
     )
     if refused:
         accounts_repo.put_activity(_record(request, "refused", {"refused": refused})(account), once=True)
@@ -84,7 +58,7 @@ def begin(event: dict, context: LambdaContext) -> dict:
 def search(event: dict, context: LambdaContext) -> dict:
     """One provider of the waterfall; a retried step reuses the answer it paid for, never pays twice."""
     settings = _setup()
-    request = _parse(SearchRequest, event)
+    request = parse(SearchRequest, event)
     if request.index >= len(settings.providers):
         raise InvalidInput(f"there is no provider {request.index}; {len(settings.providers)} are configured")
     config = settings.providers[request.index]
@@ -139,7 +113,7 @@ def search(event: dict, context: LambdaContext) -> dict:
 @trace_step
 def finish(event: dict, context: LambdaContext) -> dict:
     _setup()
-    request = _parse(FinishRequest, event)
+    request = parse(FinishRequest, event)
     change = waterfall.found if request.located else waterfall.exhausted
     try:
         account = accounts_repo.apply_with_record(
@@ -164,7 +138,7 @@ def finish(event: dict, context: LambdaContext) -> dict:
 def manual_review(event: dict, context: LambdaContext) -> dict:
     """A provider failed in a way retries do not fix: an operator takes the account, the execution fails."""
     _setup()
-    request = _parse(ManualReviewRequest, event)
+    request = parse(ManualReviewRequest, event)
     error = str(request.error.get("Error") or "unknown")
     cause = lambda_error_message(request.error.get("Cause"))
     bureau_repo.open_task(request.account_id, request.as_of, "review_skiptrace", error, cause, ACTOR)
