@@ -18,12 +18,12 @@ DELIVERED = ("sent", "printed", "sending")
 ELECTRONIC = ("email", "sms")
 # What each hold lets through, written from docs/compliance.md (not imported from the guardrail).
 LETTERS_A_HOLD_ALLOWS = {
-    "dispute": {"dispute_acknowledgement", "payment_received"},
-    "cease_communication": {"charge_off_notice"},
-    "bankruptcy": set(),
-    "deceased": set(),
-    "legal": set(),
-    "fraud": {"dispute_acknowledgement"},
+    "dispute": {"dispute_acknowledgement", "payment_received", "credit_line_change"},
+    "cease_communication": {"charge_off_notice", "credit_line_change"},
+    "bankruptcy": {"credit_line_change"},
+    "deceased": {"credit_line_change"},
+    "legal": {"credit_line_change"},
+    "fraud": {"dispute_acknowledgement", "credit_line_change"},
 }
 NOT_A_DEMAND = {
     "payment_received",
@@ -31,6 +31,7 @@ NOT_A_DEMAND = {
     "promise_confirmation",
     "arrangement_confirmation",
     "validation_notice",
+    "credit_line_change",
 }
 
 

@@ -69,6 +69,7 @@ _DELINQUENCY: dict[LetterCode, tuple[int, int]] = {
     LetterCode.DISPUTE_ACKNOWLEDGEMENT: (40, 2 * PAST_DUE),
     LetterCode.CHARGE_OFF_NOTICE: (180, BALANCE),
     LetterCode.PAYMENT_RECEIVED: (0, 0),
+    LetterCode.CREDIT_LINE_CHANGE: (35, 2 * PAST_DUE),
 }
 
 
@@ -106,6 +107,32 @@ def sample_extra(code: LetterCode, sent_on: date = SENT_ON) -> dict:
             return {"charged_off_on": sent_on - timedelta(days=1)}
         case LetterCode.PAYMENT_RECEIVED:
             return {"payment_amount": 50000, "payment_received_on": sent_on - timedelta(days=1)}
+        case LetterCode.CREDIT_LINE_CHANGE:  # adverse, decided on the report: every notice applies
+            return {
+                "action": "reduce",
+                "old_limit": 500000,
+                "new_limit": 350000,
+                "effective_on": sent_on,
+                "reasons": ["score_below_threshold", "high_utilization"],
+                "ecoa_statement": True,
+                "fcra_disclosure": True,
+                "bureau": {
+                    "name": "Sandbox Credit Bureau",
+                    "phone": "1-800-555-0199",
+                    "address": "PO Box 2000, Chester, PA 19016",
+                    "website": "www.example.com/credit-report",
+                },
+                "score": 584,
+                "score_low": 300,
+                "score_high": 850,
+                "scored_on": sent_on - timedelta(days=1),
+                "key_factors": [
+                    "Serious delinquency, and public record or collection filed",
+                    "Proportion of balances to credit limits on revolving accounts is too high",
+                    "Number of accounts with delinquency",
+                    "Length of time accounts have been established",
+                ],
+            }
         case _:
             return {}
 

@@ -37,6 +37,21 @@ EXTRA_KEYS = {
     LetterCode.DISPUTE_ACKNOWLEDGEMENT: {"dispute_received_on"},
     LetterCode.CHARGE_OFF_NOTICE: {"charged_off_on"},
     LetterCode.PAYMENT_RECEIVED: {"payment_amount", "payment_received_on"},
+    LetterCode.CREDIT_LINE_CHANGE: {
+        "action",
+        "old_limit",
+        "new_limit",
+        "effective_on",
+        "reasons",
+        "ecoa_statement",
+        "fcra_disclosure",
+        "bureau",
+        "score",
+        "score_low",
+        "score_high",
+        "scored_on",
+        "key_factors",
+    },
 }
 
 DATE_KEYS = {
@@ -319,3 +334,42 @@ def test_the_sample_writer_writes_one_file_per_code_per_locale_and_an_index_link
     assert links == {f"{locale}/{code.value}.html" for code in LetterCode for locale in SUPPORTED_LOCALES}
     for link in links:
         assert (out / link).is_file()
+
+
+def _credit_line(locale: str, **changes) -> str:
+    context = sample_context(LetterCode.CREDIT_LINE_CHANGE, locale)
+    return text_of(render(replace(context, extra={**context.extra, **changes})))
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_an_adverse_change_decided_on_the_report_shows_the_score_the_bureau_and_every_key_factor(locale):
+    context = sample_context(LetterCode.CREDIT_LINE_CHANGE, locale)
+    text = text_of(render(context))
+
+    assert "584" in text and "300" in text and "850" in text
+    assert context.extra["bureau"]["name"] in text and context.extra["bureau"]["phone"] in text
+    assert all(factor in text for factor in context.extra["key_factors"])
+    assert ("free copy" in text or "copia de su reporte" in text) and "Equal Credit Opportunity Act" in text
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_a_reduction_for_delinquency_claims_neither_the_ecoa_nor_the_fcra_notice(locale):
+    text = _credit_line(
+        locale, reasons=["delinquent_with_us"], ecoa_statement=False, fcra_disclosure=False, bureau=None,
+        score=None, score_low=None, score_high=None, scored_on=None, key_factors=[],
+    )  # fmt: skip
+
+    assert "Equal Credit Opportunity Act" not in text and "Sandbox Credit Bureau" not in text
+    for phrase in ("credit score", "free copy", "puntaje de crédito", "copia de su reporte"):
+        assert phrase not in text
+
+
+def test_an_increase_shows_the_new_limit_and_no_adverse_action_text():
+    text = _credit_line(
+        "en-US", action="extend", old_limit=500000, new_limit=600000, reasons=[], ecoa_statement=False,
+        fcra_disclosure=False, bureau=None, score=None, score_low=None, score_high=None, scored_on=None,
+        key_factors=[],
+    )  # fmt: skip
+
+    assert "increased your credit line" in text and "$6,000.00" in text
+    assert "principal reasons" not in text and "Equal Credit Opportunity Act" not in text

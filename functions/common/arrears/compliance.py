@@ -32,21 +32,26 @@ class Hold(StrEnum):
     FRAUD = "fraud"
 
 
+# A change to the credit line is told to the customer under any hold: it asks for no money, and
+# when it is adverse action the notice is owed by law (ECOA §1002.9, FCRA §615(a)).
+OWED_UNDER_ANY_HOLD = frozenset({LetterCode.CREDIT_LINE_CHANGE})
+
 # What each hold still lets through. Anything not listed is stopped.
 HOLD_ALLOWS: dict[Hold, frozenset[LetterCode]] = {
     # collection of a disputed debt pauses until verification is sent (Reg F §1006.38; FCBA for cards)
-    Hold.DISPUTE: frozenset({LetterCode.DISPUTE_ACKNOWLEDGEMENT, LetterCode.PAYMENT_RECEIVED}),
+    Hold.DISPUTE: frozenset({LetterCode.DISPUTE_ACKNOWLEDGEMENT, LetterCode.PAYMENT_RECEIVED})
+    | OWED_UNDER_ANY_HOLD,
     # after a written cease request only the notices §1006.6(c)(2) allows
-    Hold.CEASE_COMMUNICATION: frozenset({LetterCode.CHARGE_OFF_NOTICE}),
+    Hold.CEASE_COMMUNICATION: frozenset({LetterCode.CHARGE_OFF_NOTICE}) | OWED_UNDER_ANY_HOLD,
     # the automatic stay stops every act to collect (11 U.S.C. §362)
-    Hold.BANKRUPTCY: frozenset(),
-    Hold.DECEASED: frozenset(),
+    Hold.BANKRUPTCY: OWED_UNDER_ANY_HOLD,
+    Hold.DECEASED: OWED_UNDER_ANY_HOLD,
     # SCRA caps interest (50 U.S.C. §3937); it does not stop contact, only what may be charged
     Hold.SCRA: frozenset(LetterCode),
     # represented by an attorney: no direct contact (Reg F §1006.6(b)(2))
-    Hold.LEGAL: frozenset(),
+    Hold.LEGAL: OWED_UNDER_ANY_HOLD,
     # under fraud investigation: nothing is collected until it is resolved
-    Hold.FRAUD: frozenset({LetterCode.DISPUTE_ACKNOWLEDGEMENT}),
+    Hold.FRAUD: frozenset({LetterCode.DISPUTE_ACKNOWLEDGEMENT}) | OWED_UNDER_ANY_HOLD,
 }
 
 # Letters that tell the customer something rather than ask for money.
@@ -57,6 +62,7 @@ INFORMATIONAL = frozenset(
         LetterCode.PROMISE_CONFIRMATION,
         LetterCode.ARRANGEMENT_CONFIRMATION,
         LetterCode.VALIDATION_NOTICE,
+        LetterCode.CREDIT_LINE_CHANGE,
     }
 )
 

@@ -34,6 +34,7 @@ class LetterCode(StrEnum):
     DISPUTE_ACKNOWLEDGEMENT = "dispute_acknowledgement"
     CHARGE_OFF_NOTICE = "charge_off_notice"
     PAYMENT_RECEIVED = "payment_received"
+    CREDIT_LINE_CHANGE = "credit_line_change"  # after a credit review, with the notices the law requires
 
 
 SUPPORTED_LOCALES = ("en-US", "es-MX", "es-US", "en-PH")
