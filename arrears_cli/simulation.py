@@ -59,6 +59,7 @@ class World:
     refund_count: int = 0
     assignments: dict[date, list[tuple[str, str, str]]] = field(default_factory=lambda: defaultdict(list))
     misdirected: int = 0
+    unreachable: dict[date, list[str]] = field(default_factory=lambda: defaultdict(list))
     fees: Counter = field(default_factory=Counter)
 
 
@@ -81,6 +82,17 @@ def _plan_due(world: World, customer: Customer, due_on: date, today: date) -> No
     if reaction is not None and customer.account_id not in world.reacted:
         world.reacted.add(customer.account_id)  # one dealing with the collector per customer
         world.actions[anchor + timedelta(days=reaction[0])].append((customer.account_id, reaction[1]))
+
+
+# One customer in this many is found unreachable (mail returned) some days into the run.
+UNREACHABLE = 40
+
+
+def _lose_contact(world: World, day: date) -> None:
+    """The post office returns a letter: the collector marks the customer unreachable."""
+    for account_id in world.unreachable.pop(day, []):
+        with contextlib.suppress(InvalidInput, DuplicateEntry):
+            account_actions.mark_unreachable(account_id, day, OPERATOR, "returned_mail")
 
 
 # behaviour -> (days after the missed due, what the customer does with the collector)
@@ -274,6 +286,39 @@ def ledger_invariant(accounts: list[Account], world: World) -> bool:
     return +posted == +world.paid
 
 
+def _bureau_summary(stack: StackRef, first: date, last: date) -> dict:
+    """What the bureau workflows did: executions by status, pulls by purpose, outcomes on the accounts."""
+    from arrears import bureau_repo
+
+    runs: dict[str, Counter] = {}
+    for workflow in ("skiptrace", "credit-review"):
+        rows = executions.list_executions(stack, limit=100_000, workflow=workflow)
+        for row in rows:
+            if row["status"] == "RUNNING":
+                row["status"] = executions.wait(stack, row["execution_arn"], timeout_s=300)["status"]
+        runs[workflow] = Counter(r["status"] for r in rows)
+    pulls = bureau_repo.pulls_between(first, last)
+    purposes = Counter(f"{p.detail['workflow']}:{p.detail['purpose']}" for p in pulls)
+    located = sum(1 for p in pulls if p.detail.get("located"))
+    changes = Counter()
+    notices = Counter()
+    for account in accounts_repo.list_accounts():
+        for item in accounts_repo.timeline(account.account_id, kind="limit_change"):
+            changes[item.detail["action"]] += 1
+        for letter in accounts_repo.timeline(account.account_id, kind="letter"):
+            if letter.detail.get("code") == "credit_line_change":
+                notices[f"{letter.detail['locale'][:2]}:{letter.status}"] += 1
+    return {
+        "executions": {k: dict(v) for k, v in runs.items()},
+        "pulls": len(pulls),
+        "pulls_without_purpose": sum(1 for p in pulls if not p.detail.get("purpose")),
+        "pulls_by_purpose": dict(sorted(purposes.items())),
+        "located": located,
+        "limit_changes": dict(sorted(changes.items())),
+        "credit_line_notices": dict(sorted(notices.items())),
+    }
+
+
 def simulate(
     stack: StackRef,
     accounts: int,
@@ -289,6 +334,10 @@ def simulate(
     for account in imported:
         accounts_repo.create_account(account)
     world = World({c.account_id: c for c in customers}, processors)
+    for customer in customers:
+        seed = _seed_day(customer.account_id, start)
+        if seed % UNREACHABLE == 0:
+            world.unreachable[start + timedelta(days=1 + seed % max(days - 1, 1))].append(customer.account_id)
     for account in imported:
         customer = world.customers[account.account_id]
         for due in account.dues:
@@ -306,6 +355,7 @@ def simulate(
         _refund(world, day)
         _assign(world, stack, day)
         _deal(world, day)
+        _lose_contact(world, day)
         _follow_up(world, day)
         described = executions.run_cycle(stack, portfolio, day, datetime.combine(day, RUN_TIME, RUN_ZONE))
         output = json.loads(described.get("output") or "{}")
@@ -314,6 +364,7 @@ def simulate(
             on_day(day, per_day[-1])
     final_accounts = accounts_repo.list_accounts(portfolio)
     parents, children = executions.counts_by_status(stack)
+    bureau = _bureau_summary(stack, start, start + timedelta(days=days - 1))
     transitions: Counter = Counter()
     letters: Counter = Counter()
     contacts: Counter = Counter()
@@ -342,6 +393,7 @@ def simulate(
             "in_suspense": len(payments_repo.list_suspense()),
         },
         "fees": dict(sorted(world.fees.items())),
+        "bureau": bureau,
         "ledger_invariant_ok": ledger_invariant(final_accounts, world),
         "compliance_violations": compliance_check.report(),
         "assumptions": ASSUMPTIONS,

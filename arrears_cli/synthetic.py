@@ -103,6 +103,11 @@ def generate(count: int, seed: int, start: date) -> tuple[list[dict], list[Custo
             "instalment": str(Money(instalment, currency).to_decimal()),
             "next_due_date": next_due.isoformat(),
         }
+        if open_end:  # a line about 1.5 times the balance, in round steps (no draw: the seed's book stays)
+            step = Money.parse(500 * scale, currency).minor
+            record["credit_limit"] = str(
+                Money(-(-balance.minor * 3 // 2 // step) * step, currency).to_decimal()
+            )
         if months_late:
             oldest = add_months(next_due, -months_late)
             record["amount_past_due"] = str(

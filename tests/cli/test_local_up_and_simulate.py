@@ -212,3 +212,6 @@ def test_simulate_runs_every_day_through_the_real_workflow(tmp_path):
     assert len(summary["per_day"]) == 45 and summary["payments"]["count"] > 0
     assert sum(summary["per_day"][-1]["accounts_by_bucket"].values()) == 150
     assert (out / "summary.json").exists() and "<svg" in (out / "report.html").read_text()
+    bureau = summary["bureau"]  # the cycle handed accounts to both bureau workflows
+    assert bureau["executions"]["skiptrace"] and bureau["executions"]["credit-review"]
+    assert bureau["pulls"] > 0 and bureau["pulls_without_purpose"] == 0
