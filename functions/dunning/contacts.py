@@ -42,6 +42,7 @@ def _history(account: Account) -> ContactHistory:
         holds=frozenset(account.holds),  # type: ignore[arg-type]
         opted_out=frozenset(Channel(c) for c in account.opted_out),
         validation_notice_sent_on=account.validation_notice_on,
+        last_conversation=account.last_conversation_at,
         dpd=account.dpd,
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from arrears.ledger import Due
@@ -59,6 +59,7 @@ class Account:
     traced_on: date | None = None  # last skip-trace: the cooldown runs from here
     unlocatable_on: date | None = None  # every provider tried and none found the customer
     reviewed_on: date | None = None  # last credit review
+    last_conversation_at: datetime | None = None  # the last call in which we spoke with the customer
     version: int | None = None
     extra: dict = field(default_factory=dict)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from pynamodb.exceptions import (
     AttributeDeserializationError,
@@ -88,6 +88,9 @@ def _to_account(m: AccountModel) -> Account:
         traced_on=_day(m.traced_on),
         unlocatable_on=_day(m.unlocatable_on),
         reviewed_on=_day(m.reviewed_on),
+        last_conversation_at=datetime.fromisoformat(m.last_conversation_at)
+        if m.last_conversation_at
+        else None,
         version=m.version,
     )
 
@@ -207,6 +210,7 @@ def _account_actions(account: Account) -> list:
         (AccountModel.traced_on, _iso(account.traced_on)),
         (AccountModel.unlocatable_on, _iso(account.unlocatable_on)),
         (AccountModel.reviewed_on, _iso(account.reviewed_on)),
+        (AccountModel.last_conversation_at, _iso(account.last_conversation_at)),
     )
     for attribute, value in optional:
         actions.append(attribute.set(value) if value is not None else attribute.remove())

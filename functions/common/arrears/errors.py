@@ -81,3 +81,7 @@ class ProviderUnavailable(ArrearsError):
 
 class ProviderBadResponse(ArrearsError):
     """A data provider answered something we cannot trust (wrong shape or values); nothing is stored."""
+
+
+class NotAuthorised(ArrearsError):
+    """The operator's level does not allow this decision (approving beyond one's own authority)."""

@@ -78,6 +78,7 @@ class AccountModel(Model):
     traced_on = UnicodeAttribute(null=True)
     unlocatable_on = UnicodeAttribute(null=True)
     reviewed_on = UnicodeAttribute(null=True)
+    last_conversation_at = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     collectible = CollectibleIndex()

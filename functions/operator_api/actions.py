@@ -1,0 +1,153 @@
+"""What each operator action does to an account, after validation and within authority.
+
+Every effect goes through the layer's account actions and repositories, so the same rules hold
+whoever asks: the CLI, a desktop client, a supervisor approving later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import ROUND_DOWN, Decimal
+
+from arrears import account_actions, accounts_repo, bureau_repo
+from arrears.account import Account
+from arrears.compliance import Hold
+from arrears.errors import InvalidInput
+from arrears.ledger import Due, EntryKind, LedgerEntry
+from arrears.models import ActivityModel
+from arrears.money import Money
+
+from operator_api.requests import (
+    ArrangementParams,
+    DecisionParams,
+    Disposition,
+    HoldParams,
+    OperatorRequest,
+    PromiseParams,
+    ReferParams,
+    SettlementParams,
+)
+
+# Outcomes that mean the operator spoke with the customer: Reg F's 7-day quiet period for calls
+# (§1006.14(b)(2)(i)(B)) starts from them.
+CONVERSATIONS = {"promise", "refused", "dispute", "paid", "deceased", "bankrupt"}
+HOLD_OF = {"dispute": Hold.DISPUTE, "deceased": Hold.DECEASED, "bankrupt": Hold.BANKRUPTCY}
+
+
+def _money(account: Account, amount: Decimal, field: str) -> int:
+    minor = Money.parse(amount, account.currency).minor
+    if minor > account.balance:
+        raise InvalidInput(
+            f"{field} {amount} is more than the balance {Money(account.balance, account.currency)}"
+        )
+    return minor
+
+
+def disposition(request: OperatorRequest, params: Disposition, account: Account) -> dict:
+    def change(current: Account) -> Account:
+        if params.outcome not in CONVERSATIONS:
+            return current
+        return replace(
+            current, last_conversation_at=max(filter(None, (current.last_conversation_at, params.at)))
+        )
+
+    def record(_current: Account) -> ActivityModel:
+        return ActivityModel(
+            account.account_id, f"{request.on.isoformat()}#disposition#{request.request_id}",
+            kind="disposition", occurred_on=request.on.isoformat(), actor=request.operator_id,
+            detail={"outcome": params.outcome, "at": params.at.isoformat(), "note": params.note},
+        )  # fmt: skip
+
+    accounts_repo.apply_with_record(account.account_id, change, record)
+    effects = []
+    if params.outcome in HOLD_OF:
+        account_actions.place_hold(
+            account.account_id,
+            HOLD_OF[params.outcome],
+            request.on,
+            request.operator_id,
+            f"disposition: {params.note}",
+        )
+        effects.append(f"hold:{HOLD_OF[params.outcome].value}")
+    if params.outcome == "paid":  # the customer says so: someone checks before the ladder stops
+        bureau_repo.open_task(
+            account.account_id, request.on, "verify_payment", "customer reports paying", params.note,
+            request.operator_id,
+        )  # fmt: skip
+        effects.append("task:verify_payment")
+    if params.outcome == "wrong_number":
+        effects.append("contact point to verify")
+    return {"outcome": params.outcome, "conversation": params.outcome in CONVERSATIONS, "effects": effects}
+
+
+def promise(request: OperatorRequest, params: PromiseParams, account: Account) -> dict:
+    if params.pay_by < request.on:
+        raise InvalidInput(f"the promise date {params.pay_by.isoformat()} is in the past")
+    amount = _money(account, params.amount, "the promised amount")
+    account_actions.take_promise(account.account_id, amount, params.pay_by, request.on, request.operator_id)
+    return {"amount": amount, "pay_by": params.pay_by.isoformat()}
+
+
+def arrangement(request: OperatorRequest, params: ArrangementParams, account: Account) -> dict:
+    if any(i.due_on < request.on for i in params.instalments):
+        raise InvalidInput("an instalment falls before today")
+    dues = [Due(i.due_on, _money(account, i.amount, "an instalment")) for i in params.instalments]
+    if len({d.due_on for d in dues}) != len(dues):
+        raise InvalidInput("two instalments fall on the same day")
+    account_actions.make_arrangement(account.account_id, dues, request.on, request.operator_id)
+    return {"instalments": len(dues), "total": sum(d.amount for d in dues)}
+
+
+def settlement(request: OperatorRequest, params: SettlementParams, account: Account) -> dict:
+    """Settle for less: the discount is posted as an adjustment and the rest is due as one instalment."""
+    if params.pay_by < request.on:
+        raise InvalidInput(f"the settlement date {params.pay_by.isoformat()} is in the past")
+    if account.balance <= 0:
+        raise InvalidInput("nothing is owed on this account")
+    discount = int((Decimal(account.balance) * params.discount_pct / 100).to_integral_value(ROUND_DOWN))
+    to_pay = account.balance - discount
+    entry = LedgerEntry(
+        f"settlement-{request.request_id}",
+        EntryKind.ADJUSTMENT,
+        Money(-discount, account.currency),
+        request.on,
+    )
+    accounts_repo.post_ledger_entry(account.account_id, entry, request.operator_id)
+    account_actions.make_arrangement(
+        account.account_id, [Due(params.pay_by, to_pay)], request.on, request.operator_id
+    )
+    return {"discount": discount, "to_pay": to_pay, "pay_by": params.pay_by.isoformat()}
+
+
+def place_hold(request: OperatorRequest, params: HoldParams, account: Account) -> dict:
+    account_actions.place_hold(
+        account.account_id, params.hold, request.on, request.operator_id, params.reason
+    )
+    return {"hold": params.hold.value, "placed": True}
+
+
+def release_hold(request: OperatorRequest, params: HoldParams, account: Account) -> dict:
+    account_actions.release_hold(
+        account.account_id, params.hold, request.on, request.operator_id, params.reason
+    )
+    return {"hold": params.hold.value, "placed": False}
+
+
+def refer(request: OperatorRequest, params: ReferParams, account: Account) -> dict:
+    opened = bureau_repo.open_task(
+        account.account_id, request.on, f"refer:{params.area}", f"referred by {request.operator_id}",
+        params.note, request.operator_id,
+    )  # fmt: skip
+    return {"task": f"refer:{params.area}", "opened": opened}
+
+
+ON_ACCOUNT = {
+    "disposition": disposition,
+    "promise": promise,
+    "arrangement": arrangement,
+    "settlement": settlement,
+    "place_hold": place_hold,
+    "release_hold": release_hold,
+    "refer": refer,
+}
+__all__ = ["ON_ACCOUNT", "DecisionParams"]

@@ -1,0 +1,69 @@
+"""Authority by operator level, kept as data (`rules/authority.yaml`). Plain Python.
+
+An action within the operator's level is carried out; one beyond it becomes a pending approval,
+and only an operator whose own level covers it may approve it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import arrears
+import yaml
+from arrears.errors import InvalidInput
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+AUTHORITY_FILE = Path(arrears.__file__).resolve().parent.parent / "rules" / "authority.yaml"
+
+
+class Level(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rank: int = Field(ge=1, le=10)
+    max_promise_days: int = Field(ge=1)
+    max_instalments: int = Field(ge=1)
+    max_settlement_discount_pct: int = Field(ge=0, le=100)
+    release_bankruptcy_hold: bool = False
+    see_personal_data: bool = False
+
+
+class Authority(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    levels: dict[str, Level] = Field(min_length=1)
+
+    def level(self, name: str) -> Level:
+        if name not in self.levels:
+            raise InvalidInput(f"unknown operator level {name!r}; one of {', '.join(self.levels)}")
+        return self.levels[name]
+
+
+@lru_cache(maxsize=2)
+def load_authority(path: Path = AUTHORITY_FILE) -> Authority:
+    try:
+        return Authority.model_validate(yaml.safe_load(path.read_text()))
+    except ValidationError as exc:
+        raise InvalidInput(f"{path.name}: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}") from exc
+
+
+def beyond(level: Level, action: str, params: dict, today: date) -> str | None:
+    """Why this action is beyond the level (it then needs approval), or None when it is within."""
+    if action == "promise":
+        days = (date.fromisoformat(params["pay_by"]) - today).days
+        if days > level.max_promise_days:
+            return f"a promise {days} days out; this level may agree up to {level.max_promise_days}"
+    elif action == "arrangement":
+        count = len(params["instalments"])
+        if count > level.max_instalments:
+            return f"{count} instalments; this level may agree up to {level.max_instalments}"
+    elif action == "settlement":
+        pct = float(params["discount_pct"])
+        if pct > level.max_settlement_discount_pct:
+            return f"a {pct:g}% discount; this level may agree up to {level.max_settlement_discount_pct}%"
+    elif (
+        action == "release_hold" and params.get("hold") == "bankruptcy" and not level.release_bankruptcy_hold
+    ):
+        return "releasing a bankruptcy hold needs a supervisor"  # the automatic stay: not a collector's call
+    return None

@@ -1,0 +1,103 @@
+"""What an operator may ask for, validated before anything is read: one model per action."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from arrears.compliance import Hold
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+ACTIONS = (
+    "disposition", "promise", "arrangement", "settlement", "place_hold", "release_hold", "refer",
+    "approve", "reject",
+)  # fmt: skip
+OUTCOMES = Literal[
+    "promise",
+    "refused",
+    "wrong_number",
+    "no_answer",
+    "left_message",
+    "dispute",
+    "paid",
+    "deceased",
+    "bankrupt",
+]
+
+
+class OperatorRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    request_id: str = Field(min_length=8, max_length=100)  # the client's: a retry sends the same one
+    operator_id: str = Field(min_length=1, max_length=64)
+    action: Literal[ACTIONS]  # type: ignore[valid-type]
+    account_id: str | None = Field(default=None, max_length=100)
+    on: date  # the operator's business date
+    params: dict = {}
+
+
+class Params(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Disposition(Params):
+    outcome: OUTCOMES
+    at: datetime  # when the call happened, with its offset
+    note: str = Field(default="", max_length=500)
+
+    @field_validator("at")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("must carry its offset")
+        return value
+
+
+class PromiseParams(Params):
+    amount: Decimal = Field(gt=0)  # major units, as the operator says it
+    pay_by: date
+
+
+class InstalmentParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    due_on: date
+    amount: Decimal = Field(gt=0)
+
+
+class ArrangementParams(Params):
+    instalments: list[InstalmentParams] = Field(min_length=1, max_length=60)
+
+
+class SettlementParams(Params):
+    discount_pct: Decimal = Field(gt=0, lt=100)
+    pay_by: date
+
+
+class HoldParams(Params):
+    hold: Hold
+    reason: str = Field(default="", max_length=300)
+
+
+class ReferParams(Params):
+    area: Literal["customer_service", "retention", "remedial", "supervisor"]
+    note: str = Field(default="", max_length=500)
+
+
+class DecisionParams(Params):
+    approval_id: str = Field(min_length=8, max_length=100)
+    note: str = Field(default="", max_length=300)
+
+
+PARAMS: dict[str, type[Params]] = {
+    "disposition": Disposition,
+    "promise": PromiseParams,
+    "arrangement": ArrangementParams,
+    "settlement": SettlementParams,
+    "place_hold": HoldParams,
+    "release_hold": HoldParams,
+    "refer": ReferParams,
+    "approve": DecisionParams,
+    "reject": DecisionParams,
+}

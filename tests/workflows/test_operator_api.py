@@ -1,0 +1,188 @@
+"""Operator actions through the operator function (Lambda invoke, as the CLI calls it): validation,
+authority by level with pending approvals, audit, and idempotency by request id."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from arrears import accounts_repo, operators_repo
+from arrears.account import Account, ProductType, shard_of
+from arrears.ledger import Due
+
+TODAY = date(2026, 3, 2)
+
+
+@pytest.fixture
+def operators(stack):
+    for operator_id, level in (
+        ("ana", "specialist_3"),
+        ("cy", "specialist_4"),
+        ("bo", "specialist_5"),
+        ("sam", "supervisor"),
+    ):
+        operators_repo.put_operator(operator_id, level, operator_id.title(), TODAY, "admin")
+
+
+def _account(stack, account_id: str = "OP-1") -> str:
+    accounts_repo.create_account(
+        Account(
+            account_id, "main", ProductType.OPEN_END, "USD", 100_000, 100_000, (Due(date(2026, 2, 1), 8000),),
+            "en-US", "America/New_York", "US", home_shard=shard_of(account_id, "main", stack.shard_count),
+            next_action_on=TODAY,
+        )
+    )  # fmt: skip
+    return account_id
+
+
+def _call(
+    cloud, operator_id: str, action: str, account_id: str | None, request_id: str | None = None, **params
+):
+    event = {
+        "request_id": request_id or uuid.uuid4().hex,
+        "operator_id": operator_id,
+        "action": action,
+        "account_id": account_id,
+        "on": TODAY.isoformat(),
+        "params": params,
+    }
+    answer = cloud.client("lambda").invoke(
+        FunctionName=cloud.stack.functions["OperatorApiFunction"].name, Payload=json.dumps(event)
+    )
+    body = json.loads(answer["Payload"].read())
+    if answer.get("FunctionError"):
+        return {"error": body["errorType"], "message": body["errorMessage"]}
+    return body
+
+
+def _audit(account_id: str) -> list:
+    return accounts_repo.timeline(account_id, kind="operator_action")
+
+
+def test_a_promise_within_the_level_is_taken_audited_and_not_repeated_for_the_same_request(
+    cloud, stack, operators
+):
+    account_id = _account(stack)
+    pay_by = (TODAY + timedelta(days=7)).isoformat()
+
+    first = _call(cloud, "ana", "promise", account_id, "req-promise-1", amount="80.00", pay_by=pay_by)
+    again = _call(cloud, "ana", "promise", account_id, "req-promise-1", amount="80.00", pay_by=pay_by)
+
+    assert first["status"] == "done" and first == again
+    account = accounts_repo.get_account(account_id)
+    assert account.promise["amount"] == 8000 and account.promise["due_on"] == pay_by
+    [audit] = _audit(account_id)
+    assert (audit.actor, audit.detail["level"], audit.detail["action"]) == ("ana", "specialist_3", "promise")
+
+
+@pytest.mark.parametrize(
+    ("action", "params", "message"),
+    [
+        ("promise", {"amount": "80.00", "pay_by": "2026-03-01"}, "in the past"),
+        ("promise", {"amount": "5000.00", "pay_by": "2026-03-09"}, "more than the balance"),
+        ("arrangement", {"instalments": [{"due_on": "2026-03-10", "amount": "0"}]}, "greater than 0"),
+        ("refer", {"area": "legal_dept"}, "area"),
+    ],
+)
+def test_bad_requests_are_refused_with_a_clear_error_and_change_nothing(
+    cloud, stack, operators, action, params, message
+):
+    account_id = _account(stack)
+
+    answer = _call(cloud, "bo", action, account_id, **params)
+
+    assert answer["error"] == "InvalidInput" and message in answer["message"]
+    assert accounts_repo.get_account(account_id).promise is None and _audit(account_id) == []
+
+
+def test_unknown_accounts_and_operators_are_refused(cloud, stack, operators):
+    _account(stack)
+    assert _call(cloud, "ana", "refer", "NO-SUCH", area="retention")["error"] == "AccountNotFound"
+    assert _call(cloud, "zoe", "refer", "OP-1", area="retention")["error"] == "InvalidInput"
+
+
+def test_a_settlement_beyond_a_level_3_limit_waits_for_a_supervisor_and_only_then_reaches_the_ledger(
+    cloud, stack, operators
+):
+    account_id = _account(stack)
+    pay_by = (TODAY + timedelta(days=10)).isoformat()
+
+    asked = _call(cloud, "ana", "settlement", account_id, "req-settle-1", discount_pct="30", pay_by=pay_by)
+
+    assert asked["status"] == "pending_approval" and "30% discount" in asked["reason"]
+    untouched = accounts_repo.get_account(account_id)
+    assert (untouched.balance, untouched.arrangement) == (100_000, None)
+    assert [p.sk for p in operators_repo.pending_approvals()] == ["req-settle-1"]
+    # a level 4 may grant 25% at most: approving 30% is beyond their own authority too
+    assert _call(cloud, "cy", "approve", None, approval_id="req-settle-1")["error"] == "NotAuthorised"
+    assert _call(cloud, "ana", "approve", None, approval_id="req-settle-1")["error"] == "NotAuthorised"
+
+    approved = _call(cloud, "sam", "approve", None, approval_id="req-settle-1", note="hardship")
+
+    assert approved["status"] == "done" and approved["result"] == {
+        "discount": 30_000,
+        "to_pay": 70_000,
+        "pay_by": pay_by,
+    }
+    settled = accounts_repo.get_account(account_id)
+    assert settled.balance == 70_000
+    assert settled.arrangement["instalments"] == [
+        {"due_on": pay_by, "amount": 70_000}
+    ]  # the ladder waits on it
+    assert [int(e.amount) for e in accounts_repo.timeline(account_id, kind="ledger")] == [-30_000]
+    assert operators_repo.pending_approvals() == []
+    second = _call(cloud, "sam", "approve", None, approval_id="req-settle-1")
+    assert second["error"] == "InvalidInput" and "already approved" in second["message"]
+    assert _call(cloud, "sam", "reject", None, approval_id="req-settle-1")["error"] == "InvalidInput"
+
+
+def test_a_rejected_approval_never_reaches_the_account(cloud, stack, operators):
+    account_id = _account(stack)
+    _call(cloud, "ana", "promise", account_id, "req-far-promise", amount="80.00", pay_by="2026-05-30")
+
+    rejected = _call(cloud, "sam", "reject", None, approval_id="req-far-promise", note="too far out")
+
+    assert rejected["status"] == "rejected" and accounts_repo.get_account(account_id).promise is None
+
+
+def test_a_conversation_starts_the_quiet_period_and_a_dispute_disposition_places_the_hold(
+    cloud, stack, operators
+):
+    account_id = _account(stack)
+
+    answer = _call(cloud, "ana", "disposition", account_id, outcome="dispute", at="2026-03-02T10:15:00-05:00")
+
+    assert answer["result"]["conversation"] and answer["result"]["effects"] == ["hold:dispute"]
+    account = accounts_repo.get_account(account_id)
+    assert (
+        "dispute" in account.holds and account.last_conversation_at.isoformat() == "2026-03-02T10:15:00-05:00"
+    )
+    assert [d.detail["outcome"] for d in accounts_repo.timeline(account_id, kind="disposition")] == [
+        "dispute"
+    ]
+
+
+def test_releasing_a_bankruptcy_hold_needs_a_supervisor(cloud, stack, operators):
+    account_id = _account(stack)
+    _call(cloud, "bo", "place_hold", account_id, hold="bankruptcy", reason="chapter 7")
+
+    asked = _call(
+        cloud, "bo", "release_hold", account_id, "req-release-bk", hold="bankruptcy", reason="dismissed"
+    )
+
+    assert (
+        asked["status"] == "pending_approval" and "bankruptcy" in accounts_repo.get_account(account_id).holds
+    )
+    assert _call(cloud, "sam", "approve", None, approval_id="req-release-bk")["status"] == "done"
+    assert "bankruptcy" not in accounts_repo.get_account(account_id).holds
+
+
+def test_a_referral_opens_a_task_for_the_other_area(cloud, stack, operators):
+    account_id = _account(stack)
+
+    answer = _call(cloud, "ana", "refer", account_id, area="retention", note="wants to close the card")
+
+    assert answer["result"]["task"] == "refer:retention"
+    assert [t.detail["task"] for t in accounts_repo.timeline(account_id, kind="task")] == ["refer:retention"]
