@@ -42,6 +42,10 @@ suspense_app = typer.Typer(help="Payments held in suspense until assigned.", no_
 app.add_typer(suspense_app, name="suspense")
 webhooks_app = typer.Typer(help="Payment processor webhooks.", no_args_is_help=True)
 app.add_typer(webhooks_app, name="webhooks")
+operators_app = typer.Typer(help="The operator roster and its levels.", no_args_is_help=True)
+app.add_typer(operators_app, name="operators")
+approvals_app = typer.Typer(help="Actions waiting for a higher level's approval.", no_args_is_help=True)
+app.add_typer(approvals_app, name="approvals")
 
 EndpointUrl = Annotated[
     str | None,
@@ -406,51 +410,133 @@ def _acted(action, *args) -> None:
     )
 
 
+OperatorOpt = Annotated[
+    str, typer.Option("--operator", help="Your operator id (see `arrears operators add`).")
+]
+RequestIdOpt = Annotated[
+    str | None, typer.Option("--request-id", help="Repeat a request safely: the first answer comes back.")
+]
+
+
+def _operator_call(
+    stack: StackRef, operator: str, action: str, account_id: str | None, on: date, params: dict, request_id
+) -> dict:
+    from arrears_cli.operator_client import OperatorRefused, call
+
+    try:
+        answer = call(stack, operator, action, account_id, on, params, request_id)
+    except OperatorRefused as refused:
+        console.print(f"[red]{refused.error}: {refused.message}[/red]")
+        raise typer.Exit(1) from refused
+    if answer["status"] == "pending_approval":
+        console.print(f"[yellow]pending approval {answer['request_id']}: {answer['reason']}[/yellow]")
+    else:
+        console.print(f"{action}: {answer['status']}")
+    sys.stdout.write(json.dumps(answer, default=str) + "\n")
+    return answer
+
+
 @accounts_app.command("promise")
 def accounts_promise(
     account_id: str,
     amount: Annotated[str, typer.Option(help="Amount promised, in major units (e.g. 150.00).")],
     pay_by: Annotated[str, typer.Option("--date", help="The date the customer promised to pay by.")],
+    operator: OperatorOpt,
     on: Annotated[str | None, typer.Option("--on", help="When it was taken (default today).")] = None,
-    actor: Annotated[str, typer.Option(help="Who took it.")] = "operator",
+    request_id: RequestIdOpt = None,
     endpoint_url: EndpointUrl = None,
     stack_name: StackName = "arrears",
     region: Region = None,
 ) -> None:
     """Record a promise to pay: the ladder pauses until its date plus grace."""
-    from arrears import account_actions
-    from arrears.money import Money
-
-    _stack(endpoint_url, stack_name, region)
-    with _refused_clearly():
-        currency = accounts_repo.get_account(account_id).currency
-        minor = Money.parse(amount, currency).minor
-    _acted(account_actions.take_promise, account_id, minor, _date(pay_by, "--date"), _today(on), actor)
+    stack = _stack(endpoint_url, stack_name, region)
+    params = {"amount": amount, "pay_by": _date(pay_by, "--date").isoformat()}
+    _operator_call(stack, operator, "promise", account_id, _today(on), params, request_id)
 
 
 @accounts_app.command("arrangement")
 def accounts_arrangement(
     account_id: str,
     instalment: Annotated[list[str], typer.Option(help="DATE:AMOUNT, once per instalment.")],
+    operator: OperatorOpt,
     on: Annotated[str | None, typer.Option("--on", help="When it was agreed (default today).")] = None,
-    actor: Annotated[str, typer.Option(help="Who agreed it.")] = "operator",
+    request_id: RequestIdOpt = None,
     endpoint_url: EndpointUrl = None,
     stack_name: StackName = "arrears",
     region: Region = None,
 ) -> None:
     """Record a payment arrangement (convenio): the account leaves the ladder while instalments are met."""
-    from arrears import account_actions
-    from arrears.ledger import Due
-    from arrears.money import Money
+    stack = _stack(endpoint_url, stack_name, region)
+    instalments = []
+    for item in instalment:
+        day, _, amount = item.partition(":")
+        instalments.append({"due_on": _date(day, "--instalment").isoformat(), "amount": amount})
+    _operator_call(
+        stack, operator, "arrangement", account_id, _today(on), {"instalments": instalments}, request_id
+    )
 
-    _stack(endpoint_url, stack_name, region)
-    with _refused_clearly():
-        currency = accounts_repo.get_account(account_id).currency
-        dues = []
-        for item in instalment:
-            day, _, amount = item.partition(":")
-            dues.append(Due(_date(day, "--instalment"), Money.parse(amount, currency).minor))
-    _acted(account_actions.make_arrangement, account_id, dues, _today(on), actor)
+
+@accounts_app.command("settle")
+def accounts_settle(
+    account_id: str,
+    discount_pct: Annotated[str, typer.Option("--discount-pct", help="Discount on the balance, in percent.")],
+    pay_by: Annotated[str, typer.Option("--pay-by", help="When the settled amount is due.")],
+    operator: OperatorOpt,
+    on: Annotated[str | None, typer.Option("--on", help="When it was offered (default today).")] = None,
+    request_id: RequestIdOpt = None,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Offer a settlement; beyond your level it waits for approval (`arrears approvals`)."""
+    stack = _stack(endpoint_url, stack_name, region)
+    params = {"discount_pct": discount_pct, "pay_by": _date(pay_by, "--pay-by").isoformat()}
+    _operator_call(stack, operator, "settlement", account_id, _today(on), params, request_id)
+
+
+@accounts_app.command("call")
+def accounts_call(
+    account_id: str,
+    outcome: Annotated[
+        str,
+        typer.Option(
+            help="promise, refused, wrong_number, no_answer, left_message, dispute, paid, deceased, bankrupt"
+        ),
+    ],
+    operator: OperatorOpt,
+    at: Annotated[str | None, typer.Option(help="When the call was, ISO with offset (default now).")] = None,
+    note: str = "",
+    on: Annotated[str | None, typer.Option("--on", help="Business date (default today).")] = None,
+    request_id: RequestIdOpt = None,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Record a call's outcome (dictamen): a conversation starts the 7-day quiet period, a dispute a hold."""
+    from datetime import datetime
+
+    stack = _stack(endpoint_url, stack_name, region)
+    when = at or datetime.now().astimezone().isoformat(timespec="seconds")
+    params = {"outcome": outcome, "at": when, "note": note}
+    _operator_call(stack, operator, "disposition", account_id, _today(on), params, request_id)
+
+
+@accounts_app.command("refer")
+def accounts_refer(
+    account_id: str,
+    area: Annotated[str, typer.Option(help="customer_service, retention, remedial or supervisor.")],
+    operator: OperatorOpt,
+    note: str = "",
+    on: Annotated[str | None, typer.Option("--on", help="Business date (default today).")] = None,
+    request_id: RequestIdOpt = None,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Refer the case to another area: a task on the account for them."""
+    stack = _stack(endpoint_url, stack_name, region)
+    params = {"area": area, "note": note}
+    _operator_call(stack, operator, "refer", account_id, _today(on), params, request_id)
 
 
 @accounts_app.command("hold")
@@ -459,25 +545,104 @@ def accounts_hold(
     kind: Annotated[
         str, typer.Option(help="dispute, cease_communication, bankruptcy, deceased, scra, legal, fraud")
     ],
+    operator: OperatorOpt,
     release: Annotated[bool, typer.Option(help="Lift the hold instead of placing it.")] = False,
     reason: str = "",
     on: Annotated[str | None, typer.Option("--on", help="When (default today).")] = None,
-    actor: Annotated[str, typer.Option(help="Who placed it.")] = "operator",
+    request_id: RequestIdOpt = None,
     endpoint_url: EndpointUrl = None,
     stack_name: StackName = "arrears",
     region: Region = None,
 ) -> None:
     """Place (or lift) a hold; each stops what the law says it stops (docs/compliance.md)."""
-    from arrears import account_actions
-    from arrears.compliance import Hold
+    stack = _stack(endpoint_url, stack_name, region)
+    action = "release_hold" if release else "place_hold"
+    _operator_call(
+        stack, operator, action, account_id, _today(on), {"hold": kind, "reason": reason}, request_id
+    )
+
+
+# ------------------------------------------------------------------ operators and approvals
+@operators_app.command("add")
+def operators_add(
+    operator_id: str,
+    level: Annotated[str, typer.Option(help="specialist_3, specialist_4, specialist_5 or supervisor.")],
+    name: str = "",
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Add an operator to the roster (or change their level); authority comes from rules/authority.yaml."""
+    from arrears import operators_repo
+    from arrears.authority import load_authority
 
     _stack(endpoint_url, stack_name, region)
-    try:
-        hold = Hold(kind)
-    except ValueError as exc:
-        raise typer.BadParameter(f"unknown hold {kind!r}", param_hint="--kind") from exc
-    action = account_actions.release_hold if release else account_actions.place_hold
-    _acted(action, account_id, hold, _today(on), actor, reason)
+    with _refused_clearly():
+        load_authority().level(level)
+        operators_repo.put_operator(operator_id, level, name or operator_id, date.today(), "admin")
+    console.print(f"{operator_id}: {level}")
+
+
+@approvals_app.command("list")
+def approvals_list(
+    fmt: FormatOpt = Format.TABLE,
+    as_json: JsonOpt = False,
+    output: OutputOpt = None,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Actions waiting for a higher level's approval."""
+    from arrears import operators_repo
+
+    _stack(endpoint_url, stack_name, region)
+    rows = [
+        {
+            "approval_id": item.sk,
+            "requested_on": item.occurred_on,
+            "operator": item.actor,
+            "action": item.detail["request"]["action"],
+            "account_id": item.detail["request"]["account_id"],
+            "params": item.detail["request"]["params"],
+            "why": item.detail["reason"],
+        }
+        for item in operators_repo.pending_approvals()
+    ]
+    emit(rows, json_or(fmt, as_json), "pending approvals", output)
+
+
+def _decide(
+    action: str, approval_id: str, operator: str, note: str, endpoint_url, stack_name, region
+) -> None:
+    stack = _stack(endpoint_url, stack_name, region)
+    params = {"approval_id": approval_id, "note": note}
+    _operator_call(stack, operator, action, None, date.today(), params, None)
+
+
+@approvals_app.command("approve")
+def approvals_approve(
+    approval_id: str,
+    operator: OperatorOpt,
+    note: str = "",
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Approve (and so carry out) an action beyond its operator's level; needs a level that covers it."""
+    _decide("approve", approval_id, operator, note, endpoint_url, stack_name, region)
+
+
+@approvals_app.command("reject")
+def approvals_reject(
+    approval_id: str,
+    operator: OperatorOpt,
+    note: str = "",
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Reject a pending action: it never reaches the account."""
+    _decide("reject", approval_id, operator, note, endpoint_url, stack_name, region)
 
 
 def _start_workflow(stack: StackRef, workflow: str, account_id: str, on: date, actor: str) -> dict:

@@ -30,6 +30,7 @@ class StackRef:
     payments_bus: str = ""
     skiptrace_state_machine: str = ""
     credit_review_state_machine: str = ""
+    operator_function: str = ""
 
     def workflows(self) -> dict[str, str]:
         """Each workflow an operator can list, by the name the CLI uses for it."""
@@ -54,6 +55,7 @@ class StackRef:
             payments_bus=outputs.get("PaymentsBusName", ""),
             skiptrace_state_machine=outputs.get("SkipTraceStateMachineArn", ""),
             credit_review_state_machine=outputs.get("CreditReviewStateMachineArn", ""),
+            operator_function=outputs.get("OperatorApiFunctionName", ""),
         )
 
     def client(self, service: str):

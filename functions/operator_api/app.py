@@ -7,7 +7,7 @@ level, open a pending approval. Every request leaves an audit record.
 
 from __future__ import annotations
 
-from arrears import accounts_repo, operators_repo
+from arrears import accounts_repo, authority, operators_repo
 from arrears.errors import InvalidInput, NotAuthorised
 from arrears.models import ActivityModel, bind_models
 from arrears.observability import instrumented, logger, metrics
@@ -15,7 +15,6 @@ from arrears.settings import get_settings
 from arrears.workflow_steps import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from operator_api import authority
 from operator_api.actions import ON_ACCOUNT
 from operator_api.requests import PARAMS, DecisionParams, OperatorRequest
 

@@ -136,39 +136,62 @@ def test_json_flag_is_the_short_form_of_format_json(endpoint, tmp_path):
     assert json.loads(_run(endpoint, "accounts", "list", "--json").stdout)[0]["account_id"] == "A-1"
 
 
+def _roster(endpoint) -> None:
+    for operator, level in (("ana", "specialist_3"), ("sam", "supervisor")):
+        assert _run(endpoint, "operators", "add", operator, "--level", level).exit_code == 0
+
+
 def test_promise_hold_and_arrangement_commands_record_and_refuse_bad_input(endpoint, tmp_path):
     _imported(endpoint, tmp_path)
+    _roster(endpoint)
     promised = _run(
-        endpoint,
-        "accounts",
-        "promise",
-        "A-1",
-        "--amount",
-        "50.00",
-        "--date",
-        "2026-03-10",
-        "--on",
-        "2026-03-02",
-    )
+        endpoint, "accounts", "promise", "A-1", "--amount", "50.00", "--date", "2026-03-10",
+        "--on", "2026-03-02", "--operator", "ana",
+    )  # fmt: skip
     assert promised.exit_code == 0, promised.output
     account = json.loads(_run(endpoint, "accounts", "show", "A-1", "--json").stdout)
     assert account["promise"]["amount"] == 5000 and account["notices"][0]["code"] == "promise_confirmation"
 
-    assert _run(endpoint, "accounts", "hold", "A-1", "--kind", "dispute", "--on", "2026-03-02").exit_code == 0
-    assert _run(endpoint, "accounts", "hold", "A-1", "--kind", "vacation").exit_code != 0
-    too_much = _run(
-        endpoint,
-        "accounts",
-        "arrangement",
-        "A-1",
-        "--instalment",
-        "2026-03-10:99999.00",
-        "--on",
-        "2026-03-02",
+    held = _run(
+        endpoint, "accounts", "hold", "A-1", "--kind", "dispute", "--on", "2026-03-02", "--operator", "ana"
     )
-    assert too_much.exit_code == 1 and "exceed the balance" in too_much.stderr
-    bad_amount = _run(endpoint, "accounts", "promise", "A-1", "--amount", "1.001", "--date", "2026-03-10")
+    assert held.exit_code == 0, held.output
+    assert _run(endpoint, "accounts", "hold", "A-1", "--kind", "vacation", "--operator", "ana").exit_code != 0
+    too_much = _run(
+        endpoint, "accounts", "arrangement", "A-1", "--instalment", "2026-03-10:99999.00",
+        "--on", "2026-03-02", "--operator", "ana",
+    )  # fmt: skip
+    assert too_much.exit_code == 1 and "more than the balance" in too_much.stderr
+    bad_amount = _run(
+        endpoint, "accounts", "promise", "A-1", "--amount", "1.001", "--date", "2026-03-10",
+        "--on", "2026-03-02", "--operator", "ana",
+    )  # fmt: skip
     assert bad_amount.exit_code == 1 and "decimals" in bad_amount.stderr
+    stranger = _run(endpoint, "accounts", "refer", "A-1", "--area", "retention", "--operator", "mallory")
+    assert stranger.exit_code == 1 and "unknown operator" in stranger.stderr
+
+
+def test_a_settlement_beyond_the_operators_level_is_approved_by_a_supervisor_from_the_cli(endpoint, tmp_path):
+    _imported(endpoint, tmp_path)
+    _roster(endpoint)
+
+    asked = _run(
+        endpoint, "accounts", "settle", "A-1", "--discount-pct", "30", "--pay-by", "2026-03-20",
+        "--on", "2026-03-02", "--operator", "ana", "--request-id", "settle-A-1-0001",
+    )  # fmt: skip
+    pending = json.loads(_run(endpoint, "approvals", "list", "--json").stdout)
+    approved = _run(
+        endpoint, "approvals", "approve", "settle-A-1-0001", "--operator", "sam", "--note", "hardship"
+    )
+
+    assert asked.exit_code == 0 and json.loads(asked.stdout)["status"] == "pending_approval"
+    assert [(p["approval_id"], p["operator"], p["action"]) for p in pending] == [
+        ("settle-A-1-0001", "ana", "settlement")
+    ]
+    assert approved.exit_code == 0, approved.output
+    account = json.loads(_run(endpoint, "accounts", "show", "A-1", "--json").stdout)
+    assert account["balance"] == 105000 and account["arrangement"]["instalments"][0]["amount"] == 105000
+    assert json.loads(_run(endpoint, "approvals", "list", "--json").stdout) == []
 
 
 def test_on_demand_review_and_trace_then_the_bureau_report_and_the_executions_list(endpoint, tmp_path):

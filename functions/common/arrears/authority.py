@@ -10,12 +10,12 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-import arrears
 import yaml
-from arrears.errors import InvalidInput
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-AUTHORITY_FILE = Path(arrears.__file__).resolve().parent.parent / "rules" / "authority.yaml"
+from arrears.errors import InvalidInput
+
+AUTHORITY_FILE = Path(__file__).resolve().parent.parent / "rules" / "authority.yaml"
 
 
 class Level(BaseModel):
