@@ -131,6 +131,13 @@ def show(stack: StackRef, execution_arn: str) -> dict:
         "execution_arn": execution_arn,
     }
     result["cause_message"] = lambda_error_message(described.get("cause")) or None
+    # where to look next: the account a bureau workflow ran for, and the console when deployed
+    result["account_id"] = result["input"].get("account_id") if isinstance(result["input"], dict) else None
+    if stack.endpoint_url is None:
+        result["console_url"] = (
+            f"https://{stack.region}.console.aws.amazon.com/states/home?region={stack.region}"
+            f"#/v2/executions/details/{execution_arn}"
+        )
     result["children"] = dict(child_counts(stack, execution_arn))
     if described["status"] != "SUCCEEDED":
         result["failed_state"] = _failure_of(sfn, execution_arn)

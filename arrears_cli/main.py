@@ -645,6 +645,52 @@ def approvals_reject(
     _decide("reject", approval_id, operator, note, endpoint_url, stack_name, region)
 
 
+def _summary(detail: dict, limit: int = 120) -> str:
+    """One line of what a timeline item says; personal data (candidates' values) left out."""
+    shown = {
+        k: v for k, v in detail.items() if k not in ("value", "report", "event") and v not in (None, "", [])
+    }
+    text = ", ".join(f"{k}={v}" for k, v in shown.items())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@accounts_app.command("timeline")
+def accounts_timeline(
+    account_id: str,
+    kind: Annotated[
+        str | None, typer.Option(help="Only one kind: stage, letter, ledger, promise, disposition, ...")
+    ] = None,
+    fmt: FormatOpt = Format.TABLE,
+    as_json: JsonOpt = False,
+    output: OutputOpt = None,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """The account's whole story, oldest first: stages, letters (with their documents), calls,
+    promises, arrangements, holds, payments, bureau pulls, limit changes, operator actions."""
+    stack = _stack(endpoint_url, stack_name, region)
+    with _refused_clearly():
+        accounts_repo.get_account(account_id)
+    fmt = json_or(fmt, as_json)
+    rows = []
+    for item in accounts_repo.timeline(account_id, kind=kind):
+        row = {
+            "date": item.sk.split("#", 1)[0],
+            "kind": item.kind,
+            "key": item.sk.split("#", 2)[-1],
+            "actor": item.actor,
+            "status": item.status,
+            "amount": item.amount,
+            "currency": item.currency,
+        }
+        if item.detail.get("document_key"):
+            row["document"] = f"s3://{stack.letters_bucket}/{item.detail['document_key']}"
+        row["detail"] = item.detail if fmt is not Format.TABLE else _summary(item.detail)
+        rows.append(row)
+    emit(rows, fmt, f"{account_id}: timeline", output)
+
+
 def _start_workflow(stack: StackRef, workflow: str, account_id: str, on: date, actor: str) -> dict:
     from arrears.workflows import execution_name
 

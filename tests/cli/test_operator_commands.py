@@ -227,3 +227,23 @@ def test_on_demand_review_and_trace_then_the_bureau_report_and_the_executions_li
     assert {r["workflow"] for r in listed} == {"cycle", "credit-review", "skiptrace"}
     again = _run(endpoint, "accounts", "review", "CARD-1", "--on", "2026-03-01", "--json")
     assert again.exit_code == 0 and "already ran today" in again.output
+
+
+def test_from_a_failed_execution_to_its_account_to_the_timeline_in_three_commands(endpoint, tmp_path):
+    path = tmp_path / "book.csv"
+    path.write_text(HEADER + "SKIP-OUTAGE,open-end,USD,900.00,90.00,2026-01-05,en-US,America/New_York,US\n")
+    assert _run(endpoint, "accounts", "import", str(path), "--as-of", "2026-03-01").exit_code == 0
+    assert _run(endpoint, "accounts", "trace", "SKIP-OUTAGE", "--on", "2026-03-01").exit_code == 1  # outage
+
+    failed = json.loads(_run(endpoint, "executions", "list", "--status", "FAILED", "--json").stdout)
+    shown = json.loads(_run(endpoint, "executions", "show", failed[0]["name"], "--json").stdout)
+    story = json.loads(_run(endpoint, "accounts", "timeline", shown["account_id"], "--json").stdout)
+
+    assert [(f["workflow"], f["name"]) for f in failed] == [("skiptrace", "skiptrace-SKIP-OUTAGE-2026-03-01")]
+    assert shown["failed_state"]["error"] == "ProviderUnavailable" and shown["account_id"] == "SKIP-OUTAGE"
+    tasks = [row["detail"] for row in story if row["kind"] == "task"]
+    assert tasks == [
+        {"task": "review_skiptrace", "reason": "ProviderUnavailable", "cause": tasks[0]["cause"]}
+    ]
+    assert "unavailable" in tasks[0]["cause"]
+    assert {"skiptrace"} <= {row["kind"] for row in story}
