@@ -766,6 +766,39 @@ def accounts_trace(
         raise typer.Exit(1)
 
 
+@report_app.command("kpis")
+def report_kpis(
+    first: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],
+    last: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD.")],
+    portfolio: str = "main",
+    fmt: FormatOpt = Format.TABLE,
+    as_json: JsonOpt = False,
+    output: OutputOpt = None,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Roll rates, bucket efficiency against its goal, cure rate, promise-kept rate, amount collected."""
+    from arrears_cli.kpi_report import bucket_rows, kpi_report
+
+    stack = _stack(endpoint_url, stack_name, region)
+    start, end = _date(first, "--from"), _date(last, "--to")
+    if end < start:
+        raise typer.BadParameter("--to is before --from", param_hint="--to")
+    report = kpi_report(stack, portfolio, start, end)
+    fmt = json_or(fmt, as_json)
+    if fmt is Format.JSON:
+        emit(report, fmt, "kpis", output)
+        return
+    emit(bucket_rows(report), fmt, f"KPIs {start.isoformat()} to {end.isoformat()}", output)
+    promises = report["promises"]
+    console.print(
+        f"cure rate {report['cure_rate']} ({report['cured']} of {report['delinquent_at_start']}); "
+        f"promises kept {promises['kept_rate']} ({promises['kept']} kept, {promises['broken']} broken); "
+        f"collected {report['collected']}"
+    )
+
+
 @report_app.command("bureau")
 def report_bureau(
     first: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],

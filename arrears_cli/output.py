@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import sys
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 
@@ -32,6 +33,15 @@ def _flat(value) -> str:
     if isinstance(value, dict | list):
         return json.dumps(value, default=str)
     return "" if value is None else str(value)
+
+
+def _cell(value):
+    """Numbers stay numbers in a spreadsheet (a Decimal amount too), so its sums match the JSON."""
+    if isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return _flat(value)
 
 
 def emit(data, fmt: Format, title: str = "", output: Path | None = None) -> None:
@@ -62,7 +72,7 @@ def emit(data, fmt: Format, title: str = "", output: Path | None = None) -> None
         sheet.title = (title or "arrears")[:31]
         sheet.append(columns)
         for row in rows:
-            sheet.append([_flat(row.get(k)) for k in columns])
+            sheet.append([_cell(row.get(k)) for k in columns])
         book.save(output)
         return
     table = Table(title=title or None)

@@ -120,7 +120,8 @@ def advance(run: Run, account_id: str, account: Account | None = None) -> Outcom
             return Outcome.SKIPPED
         updated, result, change, events = planned
         for event in events:  # a promise or arrangement kept or broken: recorded once, for the KPIs
-            accounts_repo.record_event(account_id, as_of, event["kind"], event["outcome"], event)
+            day_key = cycle_repo.cycle_day_key(as_of, current.home_shard)
+            accounts_repo.record_event(account_id, as_of, event["kind"], event["outcome"], event, day_key)
         strategy = strategy_for(_strategies(), current.product_type, current.jurisdiction, current.placement)
         local_time = run.run_at.astimezone(ZoneInfo(current.time_zone))
         contact = plan_contact(current, updated, strategy, as_of, local_time)
@@ -138,7 +139,7 @@ def advance(run: Run, account_id: str, account: Account | None = None) -> Outcom
                 as_of,
                 current.home_shard,
                 change,
-                _explanation(current, result, change, execution),
+                {**_explanation(current, result, change, execution), "arm": contact.arm},
             )
         try:
             accounts_repo.save_account(updated)

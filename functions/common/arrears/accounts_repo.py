@@ -251,14 +251,18 @@ def put_activity(record: ActivityModel, once: bool) -> bool:
         raise
 
 
-def record_event(account_id: str, on: date, kind: str, key: str, detail: dict) -> bool:
-    """An outcome on the account's timeline (a promise kept, an arrangement broken), written once."""
+def record_event(
+    account_id: str, on: date, kind: str, key: str, detail: dict, cycle_day: str | None = None
+) -> bool:
+    """An outcome on the account's timeline (a promise kept, an arrangement broken), written once;
+    with `cycle_day` it is also among the day's records the KPIs read."""
     item = ActivityModel(
         account_id,
         f"{on.isoformat()}#{kind}#{key}",
         kind=kind,
         occurred_on=on.isoformat(),
         actor="collection_cycle",
+        cycle_day=cycle_day,
         detail=detail,
     )
     return put_activity(item, once=True)

@@ -24,6 +24,7 @@ from pynamodb.exceptions import DoesNotExist
 
 from arrears import accounts_repo
 from arrears.accounts_repo import Write, put_once, transact
+from arrears.cycle_repo import cycle_day_key
 from arrears.errors import AccountNotFound, AccountVersionConflict, DuplicateEntry, InvalidInput
 from arrears.ledger import EntryKind
 from arrears.models import ActivityModel
@@ -96,12 +97,15 @@ def _marker(event: PaymentEvent, status: str, account_id: str | None, applied: d
     return put_once("event", item)
 
 
-def _ledger_item(account_id: str, posted_on, entry_id: str, kind: EntryKind, amount: Money, event) -> Write:
+def _ledger_item(
+    account_id: str, posted_on, entry_id: str, kind: EntryKind, amount: Money, event, shard: str
+) -> Write:
     signed = -amount.minor if kind is EntryKind.PAYMENT else amount.minor
     item = ActivityModel(
         account_id,
         f"{posted_on.isoformat()}#ledger#{entry_id}",
         kind="ledger",
+        cycle_day=cycle_day_key(posted_on, shard),  # the day's KPIs read the money collected from here
         occurred_on=posted_on.isoformat(),
         actor=f"{ACTOR}:{event.provider}",
         amount=signed,
@@ -111,7 +115,7 @@ def _ledger_item(account_id: str, posted_on, entry_id: str, kind: EntryKind, amo
     return put_once("ledger", item)
 
 
-def _outcome_items(account_id: str, on, events: tuple[dict, ...]) -> list[Write]:
+def _outcome_items(account_id: str, on, events: tuple[dict, ...], shard: str) -> list[Write]:
     """Promise and arrangement outcomes the money decided, keyed as the cycle keys them."""
     return [
         put_once(
@@ -122,6 +126,7 @@ def _outcome_items(account_id: str, on, events: tuple[dict, ...]) -> list[Write]
                 kind=e["kind"],
                 occurred_on=on.isoformat(),
                 actor=ACTOR,
+                cycle_day=cycle_day_key(on, shard),
                 detail=e,
             ),
         )
@@ -210,8 +215,16 @@ def _credit(event: PaymentEvent, account) -> Result:
         [
             _marker(event, UNPUBLISHED, account.account_id, applied),
             put_once("payment", receipt),
-            _ledger_item(account.account_id, on, entry_id, EntryKind.PAYMENT, event.amount, event),
-            *_outcome_items(account.account_id, on, posted.events),
+            _ledger_item(
+                account.account_id,
+                on,
+                entry_id,
+                EntryKind.PAYMENT,
+                event.amount,
+                event,
+                posted.account.home_shard,
+            ),
+            *_outcome_items(account.account_id, on, posted.events, posted.account.home_shard),
         ],
         posted.account,
     )
@@ -291,8 +304,9 @@ def _reinstate(event: PaymentEvent) -> Result:
                         EntryKind.PAYMENT,
                         money,
                         event,
+                        posted.account.home_shard,
                     ),
-                    *_outcome_items(account_id, on, posted.events),
+                    *_outcome_items(account_id, on, posted.events, posted.account.home_shard),
                 ],
                 posted.account,
             )
@@ -445,8 +459,8 @@ def _take_back(event: PaymentEvent, receipt: ActivityModel, with_marker: bool) -
     writes = [
         reversal_write,
         _receipt_update(receipt, int(receipt.reversed) + amount, posted.allocation),
-        _ledger_item(account_id, on, entry_id, EntryKind.REVERSAL, money, event),
-        *_outcome_items(account_id, on, posted.events),
+        _ledger_item(account_id, on, entry_id, EntryKind.REVERSAL, money, event, posted.account.home_shard),
+        *_outcome_items(account_id, on, posted.events, posted.account.home_shard),
     ]
     if with_marker:
         writes.insert(0, _marker(event, UNPUBLISHED, account_id, applied))
@@ -645,8 +659,9 @@ def assign_suspense(
                         EntryKind.PAYMENT,
                         entry.open_amount,
                         event,
+                        posted.account.home_shard,
                     ),
-                    *_outcome_items(account_id, on, posted.events),
+                    *_outcome_items(account_id, on, posted.events, posted.account.home_shard),
                 ],
                 posted.account,
             )
