@@ -799,6 +799,44 @@ def report_kpis(
     )
 
 
+@report_app.command("reconcile")
+def report_reconcile(
+    processor_report: Annotated[
+        Path,
+        typer.Option(
+            "--processor-report", help="Stripe itemized balance CSV or Adyen settlement details CSV."
+        ),
+    ],
+    fmt: FormatOpt = Format.TABLE,
+    as_json: JsonOpt = False,
+    output: OutputOpt = None,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Match the payments we posted against what the processor settled; every difference listed."""
+    from collections import Counter
+
+    from arrears import payments_repo
+
+    from arrears_cli.reconcile import read, reconcile
+
+    _stack(endpoint_url, stack_name, region)
+    if not processor_report.exists():
+        raise typer.BadParameter(f"{processor_report} not found", param_hint="--processor-report")
+    with _refused_clearly():
+        settlement = read(processor_report.read_text(encoding="utf-8"))
+    first, last = settlement.period
+    rows = reconcile(settlement, payments_repo.receipts(settlement.provider, first, last))
+    emit(
+        rows,
+        json_or(fmt, as_json),
+        f"{settlement.provider} {first.isoformat()} to {last.isoformat()}",
+        output,
+    )
+    console.print(", ".join(f"{k} {v}" for k, v in sorted(Counter(r["result"] for r in rows).items())))
+
+
 @report_app.command("bureau")
 def report_bureau(
     first: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],

@@ -672,3 +672,36 @@ def assign_suspense(
         except AccountVersionConflict:
             continue
     raise AccountVersionConflict(account_id)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """A payment as we hold it: where it went (an account, or suspense) and how much was taken back."""
+
+    provider: str
+    payment_id: str
+    amount: Money
+    reversed: int
+    status: str  # applied, suspense
+    account_id: str | None
+    received_on: str
+
+
+def receipts(provider: str, first: date, last: date) -> list[Receipt]:
+    """Every payment of one processor received in the period (a scan: an operator's report, not a job)."""
+    prefix = f"payment#{provider}#"
+    condition = (ActivityModel.kind == "receipt") & ActivityModel.pk.startswith(prefix)
+    condition &= ActivityModel.occurred_on.between(first.isoformat(), last.isoformat())
+    with store_errors():
+        return [
+            Receipt(
+                provider,
+                item.pk[len(prefix) :],
+                Money(int(item.amount), item.currency),
+                int(item.reversed or 0),
+                item.status,
+                item.detail.get("account_id"),
+                item.occurred_on,
+            )
+            for item in ActivityModel.scan(filter_condition=condition)
+        ]
