@@ -837,6 +837,26 @@ def report_reconcile(
     console.print(", ".join(f"{k} {v}" for k, v in sorted(Counter(r["result"] for r in rows).items())))
 
 
+@report_app.command("inconsistencies")
+def report_inconsistencies(
+    portfolio: str | None = None,
+    fmt: FormatOpt = Format.TABLE,
+    as_json: JsonOpt = False,
+    output: OutputOpt = None,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Accounts whose balance differs from their ledger, whose stage disagrees with their DPD, or
+    that were dunned while on hold."""
+    from arrears_cli.inconsistencies import inconsistencies
+
+    _stack(endpoint_url, stack_name, region)
+    rows = inconsistencies(portfolio)
+    emit(rows, json_or(fmt, as_json), "inconsistencies", output)
+    console.print(f"{len(rows)} inconsistenc{'y' if len(rows) == 1 else 'ies'}")
+
+
 @report_app.command("bureau")
 def report_bureau(
     first: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],
