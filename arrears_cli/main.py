@@ -562,6 +562,46 @@ def accounts_hold(
     )
 
 
+@app.command("worklist")
+def worklist_command(
+    operator: OperatorOpt,
+    at: Annotated[
+        str | None, typer.Option(help="The moment to plan for, ISO with offset (default now).")
+    ] = None,
+    portfolio: str | None = None,
+    show_excluded: Annotated[
+        bool, typer.Option(help="Also list who may not be called now, and why.")
+    ] = False,
+    limit: int = 50,
+    fmt: FormatOpt = Format.TABLE,
+    as_json: JsonOpt = False,
+    output: OutputOpt = None,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Today's calls, most pressing first (promises due, broken promises, call steps, callbacks,
+    then balance x roll risk), leaving out anyone who may not be contacted now."""
+    from datetime import datetime
+
+    from arrears import operators_repo
+    from arrears.authority import load_authority
+
+    from arrears_cli.worklist import worklist
+
+    _stack(endpoint_url, stack_name, region)
+    with _refused_clearly():
+        level = load_authority().level(operators_repo.operator_level(operator))
+    try:
+        now = datetime.fromisoformat(at) if at else datetime.now().astimezone()
+    except ValueError as exc:
+        raise typer.BadParameter(f"not an ISO date-time: {at}", param_hint="--at") from exc
+    if now.tzinfo is None:
+        raise typer.BadParameter("give the offset, e.g. 2026-03-02T10:00:00-05:00", param_hint="--at")
+    rows = worklist(now, level.see_personal_data, portfolio, show_excluded)[:limit]
+    emit(rows, json_or(fmt, as_json), f"worklist for {operator}", output)
+
+
 # ------------------------------------------------------------------ operators and approvals
 @operators_app.command("add")
 def operators_add(

@@ -163,10 +163,24 @@ def _opt_out(contact: Contact, history: ContactHistory, profile: Profile) -> Dec
     return None
 
 
+def check_dial(history: ContactHistory, profile: Profile, local_time: datetime) -> Decision:
+    """A collector about to dial now: the call task's rules, and the contact hours as well."""
+    contact = Contact(Channel.CALL_TASK, None, local_time)
+    for rule in (_holds, _opt_out, _hours_now, _calls):
+        decision = rule(contact, history, profile)
+        if decision is not None:
+            return decision
+    return Decision.allow()
+
+
 def _hours(contact: Contact, history: ContactHistory, profile: Profile) -> Decision | None:
     if contact.channel in (Channel.LETTER, Channel.CALL_TASK):
         # mail arrives by post; a call task is judged again, hours and all, when a collector dials
         return None
+    return _hours_now(contact, history, profile)
+
+
+def _hours_now(contact: Contact, history: ContactHistory, profile: Profile) -> Decision | None:
     if profile.hours_waived_after_dpd is not None and history.dpd > profile.hours_waived_after_dpd:
         return None
     local = contact.local_time.timetz().replace(tzinfo=None)

@@ -1,0 +1,80 @@
+"""The collector's worklist: who to call first and why, and who may not be called now."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from arrears import account_actions, accounts_repo, operators_repo
+from arrears.account import Account, ProductType, shard_of
+from arrears.compliance import Hold
+from arrears.ledger import Due
+
+from arrears_cli import executions
+from arrears_cli.worklist import worklist
+
+NEW_YORK = ZoneInfo("America/New_York")
+DAY = date(2026, 3, 2)
+
+
+def _card(stack, account_id: str, due: date, balance: int = 100_000) -> None:
+    accounts_repo.create_account(
+        Account(
+            account_id, "main", ProductType.OPEN_END, "USD", balance, balance, (Due(due, 5000),), "en-US",
+            "America/New_York", "US", home_shard=shard_of(account_id, "main", stack.shard_count),
+            next_action_on=date(2026, 3, 1), email=f"{account_id.lower()}@example.com",
+        )
+    )  # fmt: skip
+
+
+def _setup(cloud, stack) -> None:
+    for name, due in (
+        ("WL-PROMISE", date(2026, 2, 13)),
+        ("WL-CALLED", date(2026, 2, 13)),
+        ("WL-HOLD", date(2026, 2, 13)),
+        ("WL-DLQ", date(2026, 2, 5)),
+        ("WL-CURRENT", date(2026, 3, 20)),
+    ):
+        _card(stack, name, due, balance=300_000 if name == "WL-DLQ" else 100_000)  # fmt: skip
+    run_at = datetime.combine(date(2026, 3, 1), time(12), NEW_YORK)
+    assert executions.run_cycle(stack, "main", date(2026, 3, 1), run_at)["status"] == "SUCCEEDED"
+    account_actions.take_promise("WL-PROMISE", 5000, DAY, date(2026, 3, 1), "ana")
+    account_actions.place_hold("WL-HOLD", Hold.BANKRUPTCY, date(2026, 3, 1), "ana", "chapter 13")
+    operators_repo.put_operator("ana", "specialist_3", "Ana", DAY, "admin")
+    event = {
+        "request_id": "call-wl-called-1", "operator_id": "ana", "action": "disposition",
+        "account_id": "WL-CALLED", "on": "2026-03-01", "params": {"outcome": "refused", "at": "2026-03-01T11:00:00-05:00"},
+    }  # fmt: skip
+    function = cloud.stack.functions["OperatorApiFunction"].name
+    assert (
+        not cloud.client("lambda")
+        .invoke(FunctionName=function, Payload=json.dumps(event))
+        .get("FunctionError")
+    )
+
+
+def test_the_worklist_puts_promises_first_and_leaves_out_who_may_not_be_called(cloud, stack):
+    _setup(cloud, stack)
+    morning = datetime.combine(DAY, time(10), NEW_YORK)
+
+    callable_now = worklist(morning, see_personal_data=False)
+    everyone = {r["account_id"]: r for r in worklist(morning, see_personal_data=True, show_excluded=True)}
+
+    assert [r["account_id"] for r in callable_now] == ["WL-PROMISE", "WL-DLQ"]
+    assert callable_now[0]["why"].startswith("promise of 5000 due 2026-03-02")
+    assert callable_now[0]["email"] == "w•••@example.com"  # a level 3 does not see personal data
+    assert everyone["WL-PROMISE"]["email"] == "wl-promise@example.com"
+    assert everyone["WL-CALLED"]["blocked_by"].startswith("call_after_conversation")  # Reg F 7 days
+    assert everyone["WL-HOLD"]["blocked_by"].startswith("hold:bankruptcy")
+    assert "WL-CURRENT" not in everyone
+
+
+def test_nobody_is_called_outside_the_customers_hours(cloud, stack):
+    _setup(cloud, stack)
+    late = datetime.combine(DAY, time(21, 30), NEW_YORK)
+
+    assert worklist(late, see_personal_data=False) == []
+    assert all(
+        r["blocked_by"].startswith(("hours", "hold", "call_after")) for r in worklist(late, False, None, True)
+    )
