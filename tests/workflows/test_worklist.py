@@ -44,7 +44,8 @@ def _setup(cloud, stack) -> None:
     operators_repo.put_operator("ana", "specialist_3", "Ana", DAY, "admin")
     event = {
         "request_id": "call-wl-called-1", "operator_id": "ana", "action": "disposition",
-        "account_id": "WL-CALLED", "on": "2026-03-01", "params": {"outcome": "refused", "at": "2026-03-01T11:00:00-05:00"},
+        "account_id": "WL-CALLED", "on": "2026-03-01",
+        "params": {"outcome": "refused", "at": "2026-03-01T11:00:00-05:00"},
     }  # fmt: skip
     function = cloud.stack.functions["OperatorApiFunction"].name
     assert (
