@@ -539,6 +539,26 @@ def accounts_refer(
     _operator_call(stack, operator, "refer", account_id, _today(on), params, request_id)
 
 
+@accounts_app.command("place")
+def accounts_place(
+    account_id: str,
+    agency: Annotated[str, typer.Option(help="The agency's id, e.g. acme-recoveries.")],
+    operator: OperatorOpt,
+    recall: Annotated[bool, typer.Option(help="Recall the account from the agency instead.")] = False,
+    reason: str = "",
+    on: Annotated[str | None, typer.Option("--on", help="Business date (default today).")] = None,
+    request_id: RequestIdOpt = None,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Place the account with an external agency (its daily file in S3 lists it), or recall it."""
+    stack = _stack(endpoint_url, stack_name, region)
+    action = "recall_agency" if recall else "place_agency"
+    params = {"agency": agency, "reason": reason}
+    _operator_call(stack, operator, action, account_id, _today(on), params, request_id)
+
+
 @accounts_app.command("hold")
 def accounts_hold(
     account_id: str,

@@ -9,15 +9,18 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import ROUND_DOWN, Decimal
 
-from arrears import account_actions, accounts_repo, bureau_repo
+from arrears import account_actions, accounts_repo, bureau_repo, placements_repo
 from arrears.account import Account
 from arrears.compliance import Hold
 from arrears.errors import InvalidInput
 from arrears.ledger import Due, EntryKind, LedgerEntry
 from arrears.models import ActivityModel
 from arrears.money import Money
+from arrears.settings import get_settings
+from arrears.stages import Status
 
 from operator_api.requests import (
+    AgencyParams,
     ArrangementParams,
     DecisionParams,
     Disposition,
@@ -141,7 +144,49 @@ def refer(request: OperatorRequest, params: ReferParams, account: Account) -> di
     return {"task": f"refer:{params.area}", "opened": opened}
 
 
+def place_agency(request: OperatorRequest, params: AgencyParams, account: Account) -> dict:
+    """The agency works the account from today: our ladder stops, the agency's file lists it."""
+    settings = get_settings()
+
+    def change(current: Account) -> Account:
+        if current.status is Status.PLACED_WITH_AGENCY:
+            raise InvalidInput(f"account {current.account_id} is already with an agency")
+        return replace(current, status=Status.PLACED_WITH_AGENCY)
+
+    placed = _change_with_record(request, account, change, {"agency": params.agency, "placed": True})
+    placements_repo.record(params.agency, request.on, placed, "placed", request.operator_id)
+    key = placements_repo.write_file(params.agency, request.on, settings.reports_bucket, settings.region)
+    return {"agency": params.agency, "placed": True, "file": key}
+
+
+def recall_agency(request: OperatorRequest, params: AgencyParams, account: Account) -> dict:
+    """Back from the agency: our own ladder resumes from where the account stands."""
+    settings = get_settings()
+
+    def change(current: Account) -> Account:
+        if current.status is not Status.PLACED_WITH_AGENCY:
+            raise InvalidInput(f"account {current.account_id} is not with an agency")
+        return replace(current, status=Status.ACTIVE, next_action_on=request.on)
+
+    recalled = _change_with_record(request, account, change, {"agency": params.agency, "placed": False})
+    placements_repo.record(params.agency, request.on, recalled, "recalled", request.operator_id)
+    key = placements_repo.write_file(params.agency, request.on, settings.reports_bucket, settings.region)
+    return {"agency": params.agency, "placed": False, "file": key}
+
+
+def _change_with_record(request: OperatorRequest, account: Account, change, detail: dict) -> Account:
+    def record(_current: Account) -> ActivityModel:
+        return ActivityModel(
+            account.account_id, f"{request.on.isoformat()}#placement#{request.request_id}", kind="placement",
+            occurred_on=request.on.isoformat(), actor=request.operator_id, detail=detail,
+        )  # fmt: skip
+
+    return accounts_repo.apply_with_record(account.account_id, change, record)
+
+
 ON_ACCOUNT = {
+    "place_agency": place_agency,
+    "recall_agency": recall_agency,
     "disposition": disposition,
     "promise": promise,
     "arrangement": arrangement,

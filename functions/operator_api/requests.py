@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 ACTIONS = (
     "disposition", "promise", "arrangement", "settlement", "place_hold", "release_hold", "refer",
-    "approve", "reject",
+    "place_agency", "recall_agency", "approve", "reject",
 )  # fmt: skip
 OUTCOMES = Literal[
     "promise",
@@ -85,6 +85,11 @@ class ReferParams(Params):
     note: str = Field(default="", max_length=500)
 
 
+class AgencyParams(Params):
+    agency: str = Field(min_length=2, max_length=40, pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    reason: str = Field(default="", max_length=300)
+
+
 class DecisionParams(Params):
     approval_id: str = Field(min_length=8, max_length=100)
     note: str = Field(default="", max_length=300)
@@ -98,6 +103,8 @@ PARAMS: dict[str, type[Params]] = {
     "place_hold": HoldParams,
     "release_hold": HoldParams,
     "refer": ReferParams,
+    "place_agency": AgencyParams,
+    "recall_agency": AgencyParams,
     "approve": DecisionParams,
     "reject": DecisionParams,
 }

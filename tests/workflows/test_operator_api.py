@@ -11,6 +11,7 @@ import pytest
 from arrears import accounts_repo, operators_repo
 from arrears.account import Account, ProductType, shard_of
 from arrears.ledger import Due
+from arrears.stages import Status
 
 TODAY = date(2026, 3, 2)
 
@@ -186,3 +187,31 @@ def test_a_referral_opens_a_task_for_the_other_area(cloud, stack, operators):
 
     assert answer["result"]["task"] == "refer:retention"
     assert [t.detail["task"] for t in accounts_repo.timeline(account_id, kind="task")] == ["refer:retention"]
+
+
+def test_placing_with_an_agency_needs_level_5_stops_our_ladder_and_writes_the_agencys_file(
+    cloud, stack, operators
+):
+    account_id = _account(stack)
+
+    asked = _call(cloud, "ana", "place_agency", account_id, "req-place-1", agency="acme-recoveries")
+    placed = _call(cloud, "bo", "place_agency", account_id, "req-place-2", agency="acme-recoveries")
+
+    assert asked["status"] == "pending_approval"
+    assert (
+        placed["status"] == "done" and placed["result"]["file"] == "placements/acme-recoveries/2026-03-02.csv"
+    )
+    assert accounts_repo.get_account(account_id).status is Status.PLACED_WITH_AGENCY
+    body = (
+        cloud.client("s3")
+        .get_object(Bucket=stack.reports_bucket, Key=placed["result"]["file"])["Body"]
+        .read()
+    )
+    assert body.decode().splitlines() == [
+        "account_id,action,balance,currency,dpd,bucket,placed_on",
+        "OP-1,placed,100000,USD,0,,2026-03-02",
+    ]
+    recalled = _call(cloud, "bo", "recall_agency", account_id, agency="acme-recoveries")
+    assert recalled["status"] == "done" and accounts_repo.get_account(account_id).status is Status.ACTIVE
+    again = _call(cloud, "bo", "recall_agency", account_id, agency="acme-recoveries")
+    assert again["error"] == "InvalidInput" and "not with an agency" in again["message"]

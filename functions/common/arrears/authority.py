@@ -27,6 +27,7 @@ class Level(BaseModel):
     max_settlement_discount_pct: int = Field(ge=0, le=100)
     release_bankruptcy_hold: bool = False
     see_personal_data: bool = False
+    place_with_agency: bool = False
 
 
 class Authority(BaseModel):
@@ -66,4 +67,6 @@ def beyond(level: Level, action: str, params: dict, today: date) -> str | None:
         action == "release_hold" and params.get("hold") == "bankruptcy" and not level.release_bankruptcy_hold
     ):
         return "releasing a bankruptcy hold needs a supervisor"  # the automatic stay: not a collector's call
+    elif action in ("place_agency", "recall_agency") and not level.place_with_agency:
+        return "placing an account with an agency (or recalling it) needs a level 5 or a supervisor"
     return None

@@ -89,6 +89,8 @@ def review(account: Account, evaluated_status: Status, as_of: date, delinquent: 
         status = Status.CHARGE_OFF_RECOMMENDED  # stands until the account is charged off or cured
     elif evaluated_status is Status.SKIP:
         status = Status.SKIP  # stands until a trace or an operator finds the customer
+    elif evaluated_status is Status.PLACED_WITH_AGENCY:
+        status = Status.PLACED_WITH_AGENCY  # the agency works it until we recall it
     else:
         status = Status.ACTIVE
     return Standing(
