@@ -67,11 +67,48 @@ def render_report(summary: Mapping[str, Any], *, locale: str = "en_US") -> str:
         transitions=_transition_rows(summary.get("transitions") or {}, locale),
         letters=_letter_rows(summary.get("letters") or {}, locale),
         violations=len(summary.get("compliance_violations") or []),
+        kpis=_kpis(summary.get("kpis")),
+        bureau=summary.get("bureau"),
         assumptions=[(str(k), str(v)) for k, v in (summary.get("assumptions") or {}).items()],
     )
 
 
 # --- formatting -----------------------------------------------------------------------------------
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.1f}%"
+
+
+def _kpis(kpis: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Bucket efficiency against its goal as bars (an SVG per bucket), and the headline rates."""
+    if not kpis:
+        return None
+    rows = []
+    for bucket, figures in kpis["buckets"].items():
+        efficiency, goal = figures["efficiency"], figures["goal"]
+        width = 0 if efficiency is None else round(efficiency * 200)
+        goal_x = None if goal is None else round(goal * 200)
+        rows.append(
+            {
+                "bucket": bucket,
+                "at_start": figures["accounts_at_start"],
+                "roll": _pct(figures["roll_rate"]),
+                "efficiency": _pct(efficiency),
+                "goal": _pct(goal),
+                "met": {True: "met", False: "missed", None: "–"}[figures["goal_met"]],
+                "bar": width,
+                "goal_x": goal_x,
+                "colour": BUCKET_COLOURS.get(bucket, "#888"),
+            }
+        )
+    promises = kpis["promises"]
+    return {
+        "rows": rows,
+        "cure": f"{_pct(kpis['cure_rate'])} ({kpis['cured']} of {kpis['delinquent_at_start']})",
+        "promises": f"{_pct(promises['kept_rate'])} ({promises['kept']} kept, {promises['broken']} broken)",
+        "period": f"{kpis['from']} to {kpis['to']}",
+    }
 
 
 def _money(minor: int, currency: str, locale: str = "en_US") -> str:
@@ -474,6 +511,49 @@ _TEMPLATE = """\
 {% endif %}
   <p>Compliance check (independent of the guardrail): {{ violations }} violation(s).</p>
 </section>
+
+{% if kpis %}
+<section id="kpis-section">
+  <h2>KPIs, {{ kpis.period }}</h2>
+  <p>Cure rate: <strong>{{ kpis.cure }}</strong>. Promise-kept rate: <strong>{{ kpis.promises }}</strong>.</p>
+  <table id="kpis">
+    <thead><tr><th>Bucket</th><th class="num">Accounts at start</th><th class="num">Roll rate</th>
+      <th>Efficiency against the monthly goal</th><th class="num">Efficiency</th>
+      <th class="num">Goal</th><th>Goal</th></tr></thead>
+    <tbody>
+    {% for row in kpis.rows %}
+      <tr><td>{{ row.bucket }}</td><td class="num">{{ row.at_start }}</td><td class="num">{{ row.roll }}</td>
+        <td><svg width="210" height="14" role="img"
+          aria-label="efficiency {{ row.efficiency }}, goal {{ row.goal }}">
+          <rect x="0" y="2" width="{{ row.bar }}" height="10" fill="{{ row.colour }}"></rect>
+          {% if row.goal_x is not none %}
+          <line x1="{{ row.goal_x }}" x2="{{ row.goal_x }}" y1="0" y2="14" stroke="#000"></line>
+          {% endif %}
+        </svg></td>
+        <td class="num">{{ row.efficiency }}</td><td class="num">{{ row.goal }}</td>
+        <td>{{ row.met }}</td></tr>
+    {% endfor %}
+    </tbody>
+  </table>
+</section>
+{% endif %}
+
+{% if bureau %}
+<section id="bureau-section">
+  <h2>Bureau workflows</h2>
+  <table id="bureau">
+    <tbody>
+      <tr><td>Skip-trace executions</td><td>{{ bureau.executions.get("skiptrace", {}) }}</td></tr>
+      <tr><td>Credit-review executions</td><td>{{ bureau.executions.get("credit-review", {}) }}</td></tr>
+      <tr><td>Pulls (by permissible purpose)</td>
+        <td>{{ bureau.pulls }} {{ bureau.pulls_by_purpose }}</td></tr>
+      <tr><td>Customers located</td><td>{{ bureau.located }}</td></tr>
+      <tr><td>Credit-line changes</td><td>{{ bureau.limit_changes }}</td></tr>
+      <tr><td>Credit-line letters (language:status)</td><td>{{ bureau.credit_line_notices }}</td></tr>
+    </tbody>
+  </table>
+</section>
+{% endif %}
 
 {% if assumptions %}
 <section id="assumptions-section">

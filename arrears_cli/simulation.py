@@ -27,6 +27,7 @@ from arrears.money import Money
 from arrears.stages import CLOSED_STATUSES
 
 from arrears_cli import compliance_check, executions
+from arrears_cli.kpi_report import kpi_report
 from arrears_cli.portfolio_import import validate
 from arrears_cli.stackref import StackRef
 from arrears_cli.synthetic import ASSUMPTIONS, Customer, generate
@@ -365,6 +366,12 @@ def simulate(
     final_accounts = accounts_repo.list_accounts(portfolio)
     parents, children = executions.counts_by_status(stack)
     bureau = _bureau_summary(stack, start, start + timedelta(days=days - 1))
+    # the run's KPIs, from the first day's census (the import) to the last
+    kpis = (
+        kpi_report(stack, portfolio, start + timedelta(days=1), start + timedelta(days=days - 1))
+        if days > 1
+        else None
+    )
     transitions: Counter = Counter()
     letters: Counter = Counter()
     contacts: Counter = Counter()
@@ -394,6 +401,7 @@ def simulate(
         },
         "fees": dict(sorted(world.fees.items())),
         "bureau": bureau,
+        "kpis": kpis,
         "ledger_invariant_ok": ledger_invariant(final_accounts, world),
         "compliance_violations": compliance_check.report(),
         "assumptions": ASSUMPTIONS,

@@ -330,3 +330,24 @@ def test_letters_are_tabled_by_code_and_language_with_the_compliance_count():
     )
     assert "first_reminder" in page and ">12<" in page and ">3<" in page
     assert "0 violation(s)" in page
+
+
+def test_the_report_shows_bucket_efficiency_against_its_goal_and_the_headline_rates():
+    from arrears_cli.report_html import render_report
+
+    kpis = {
+        "from": "2026-03-01",
+        "to": "2026-03-20",
+        "buckets": {
+            "1-29": {"accounts_at_start": 2, "roll_rate": 0.5, "efficiency": 0.5, "goal": 0.8, "goal_met": False},
+        },
+        "cure_rate": 0.3333,
+        "cured": 1,
+        "delinquent_at_start": 3,
+        "promises": {"kept": 1, "broken": 1, "kept_rate": 0.5},
+    }
+
+    html = render_report({"kpis": kpis})
+
+    assert 'id="kpis"' in html and "missed" in html and "33.3% (1 of 3)" in html
+    assert 'width="100"' in html and 'x1="160"' in html  # the bar at 50%, the goal mark at 80%
