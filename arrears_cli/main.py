@@ -245,6 +245,7 @@ def executions_list(
         str | None, typer.Option(help="RUNNING, SUCCEEDED, FAILED, TIMED_OUT or ABORTED.")
     ] = None,
     workflow: Annotated[str, typer.Option(help="all, cycle, skiptrace or credit-review.")] = "all",
+    since: Annotated[str | None, typer.Option(help="Only executions started on or after this day.")] = None,
     limit: int = 50,
     fmt: FormatOpt = Format.TABLE,
     as_json: JsonOpt = False,
@@ -259,6 +260,9 @@ def executions_list(
         rows = executions.list_executions(stack, status.upper() if status else None, limit, workflow)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--workflow") from exc
+    if since:
+        first = _date(since, "--since").isoformat()
+        rows = [r for r in rows if r["started"][:10] >= first]
     emit(
         rows,
         json_or(fmt, as_json),

@@ -224,6 +224,7 @@ def test_on_demand_review_and_trace_then_the_bureau_report_and_the_executions_li
         ("locate-plus", "collection", 1, "1.10"),
     }
     listed = json.loads(_run(endpoint, "executions", "list", "--json").stdout)
+    assert json.loads(_run(endpoint, "executions", "list", "--since", "2999-01-01", "--json").stdout) == []
     assert {r["workflow"] for r in listed} == {"cycle", "credit-review", "skiptrace"}
     again = _run(endpoint, "accounts", "review", "CARD-1", "--on", "2026-03-01", "--json")
     assert again.exit_code == 0 and "already ran today" in again.output
