@@ -329,8 +329,29 @@ def accounts_import(
     emit({"imported": len(imported), "portfolio": portfolio}, json_or(fmt, as_json), "import")
 
 
-def _account_row(account) -> dict:
+ViewerOpt = Annotated[
+    str | None,
+    typer.Option("--operator", help="Who is looking: personal data shows only if their level allows it."),
+]
+
+
+def _may_see_personal_data(operator: str | None) -> bool:
+    """Masked unless the operator's level (rules/authority.yaml) allows seeing it."""
+    if operator is None:
+        return False
+    from arrears import operators_repo
+    from arrears.authority import load_authority
+
+    with _refused_clearly():
+        return load_authority().level(operators_repo.operator_level(operator)).see_personal_data
+
+
+def _account_row(account, see_personal_data: bool = False) -> dict:
+    from arrears_cli.worklist import mask
+
     row = asdict(account)
+    if not see_personal_data:
+        row["email"] = mask(row.get("email"))
     row["dues"] = [{"due_on": d.due_on.isoformat(), "amount": d.amount} for d in account.dues]
     row.pop("extra", None)
     return {
@@ -344,6 +365,7 @@ def accounts_list(
     portfolio: str | None = None,
     bucket: str | None = None,
     limit: int = 100,
+    operator: ViewerOpt = None,
     fmt: FormatOpt = Format.TABLE,
     as_json: JsonOpt = False,
     output: OutputOpt = None,
@@ -353,7 +375,8 @@ def accounts_list(
 ) -> None:
     """Accounts with their bucket and status."""
     _stack(endpoint_url, stack_name, region)
-    rows = [_account_row(a) for a in accounts_repo.list_accounts(portfolio)]
+    see = _may_see_personal_data(operator)
+    rows = [_account_row(a, see) for a in accounts_repo.list_accounts(portfolio)]
     rows = [r for r in rows if bucket is None or r["bucket"] == bucket]
     rows.sort(key=lambda r: r["account_id"])
     columns = (
@@ -376,6 +399,7 @@ def accounts_list(
 @accounts_app.command("show")
 def accounts_show(
     account_id: str,
+    operator: ViewerOpt = None,
     fmt: FormatOpt = Format.TABLE,
     as_json: JsonOpt = False,
     endpoint_url: EndpointUrl = None,
@@ -386,7 +410,8 @@ def accounts_show(
     _stack(endpoint_url, stack_name, region)
     with _refused_clearly():
         account = accounts_repo.get_account(account_id)
-    row = _account_row(account)
+    see = _may_see_personal_data(operator)
+    row = _account_row(account, see)
     row["timeline"] = [
         {
             "sk": t.sk,
@@ -395,7 +420,7 @@ def accounts_show(
             "actor": t.actor,
             "amount": t.amount,
             "currency": t.currency,
-            "detail": t.detail,
+            "detail": t.detail if see else {k: ("•••" if k == "value" else v) for k, v in t.detail.items()},
         }
         for t in accounts_repo.timeline(account_id)
     ]
@@ -724,6 +749,7 @@ def accounts_timeline(
     kind: Annotated[
         str | None, typer.Option(help="Only one kind: stage, letter, ledger, promise, disposition, ...")
     ] = None,
+    operator: ViewerOpt = None,
     fmt: FormatOpt = Format.TABLE,
     as_json: JsonOpt = False,
     output: OutputOpt = None,
@@ -737,6 +763,7 @@ def accounts_timeline(
     with _refused_clearly():
         accounts_repo.get_account(account_id)
     fmt = json_or(fmt, as_json)
+    see = _may_see_personal_data(operator)
     rows = []
     for item in accounts_repo.timeline(account_id, kind=kind):
         row = {
@@ -750,7 +777,8 @@ def accounts_timeline(
         }
         if item.detail.get("document_key"):
             row["document"] = f"s3://{stack.letters_bucket}/{item.detail['document_key']}"
-        row["detail"] = item.detail if fmt is not Format.TABLE else _summary(item.detail)
+        detail = item.detail if see else {k: ("•••" if k == "value" else v) for k, v in item.detail.items()}
+        row["detail"] = detail if fmt is not Format.TABLE else _summary(detail)
         rows.append(row)
     emit(rows, fmt, f"{account_id}: timeline", output)
 

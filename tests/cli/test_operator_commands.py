@@ -248,3 +248,18 @@ def test_from_a_failed_execution_to_its_account_to_the_timeline_in_three_command
     ]
     assert "unavailable" in tasks[0]["cause"]
     assert {"skiptrace"} <= {row["kind"] for row in story}
+
+
+def test_personal_data_shows_only_to_an_operator_whose_level_allows_it(endpoint, tmp_path):
+    path = tmp_path / "book.csv"
+    path.write_text(HEADER.strip() + ",email\n" + ROW.strip() + ",maria.lopez@example.com\n")
+    assert _run(endpoint, "accounts", "import", str(path), "--as-of", "2026-03-01").exit_code == 0
+    _roster(endpoint)
+
+    anyone = json.loads(_run(endpoint, "accounts", "show", "A-1", "--json").stdout)
+    junior = json.loads(_run(endpoint, "accounts", "show", "A-1", "--json", "--operator", "ana").stdout)
+    supervisor = json.loads(_run(endpoint, "accounts", "show", "A-1", "--json", "--operator", "sam").stdout)
+    listed = _run(endpoint, "accounts", "list", "--format", "csv", "--operator", "ana").stdout
+
+    assert anyone["email"] == junior["email"] == "m•••@example.com" and "maria" not in listed
+    assert supervisor["email"] == "maria.lopez@example.com"

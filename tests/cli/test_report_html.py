@@ -339,7 +339,13 @@ def test_the_report_shows_bucket_efficiency_against_its_goal_and_the_headline_ra
         "from": "2026-03-01",
         "to": "2026-03-20",
         "buckets": {
-            "1-29": {"accounts_at_start": 2, "roll_rate": 0.5, "efficiency": 0.5, "goal": 0.8, "goal_met": False},
+            "1-29": {
+                "accounts_at_start": 2,
+                "roll_rate": 0.5,
+                "efficiency": 0.5,
+                "goal": 0.8,
+                "goal_met": False,
+            },
         },
         "cure_rate": 0.3333,
         "cured": 1,
