@@ -72,7 +72,11 @@ def pull(event: dict, context: LambdaContext) -> dict:
         return {"report": earlier["report"]}
     account = accounts_repo.get_account(request.account_id)
     report = bureau_for(config, settings.region).soft_pull(
-        account.account_id, account.jurisdiction, Purpose.ACCOUNT_REVIEW, request.as_of
+        account.account_id,
+        account.jurisdiction,
+        Purpose.ACCOUNT_REVIEW,
+        request.as_of,
+        f"{request.execution}:{config.name}",
     )
     stored = report.model_dump(mode="json")
     bureau_repo.record_pull(

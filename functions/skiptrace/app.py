@@ -73,7 +73,7 @@ def search(event: dict, context: LambdaContext) -> dict:
         }
     account = accounts_repo.get_account(request.account_id)
     answer = provider_for(config, request.index, settings.region).search(
-        account.account_id, account.jurisdiction, Purpose.COLLECTION
+        account.account_id, account.jurisdiction, Purpose.COLLECTION, f"{request.execution}:{config.name}"
     )
     located = waterfall.located(answer, settings.confidence)
     pull = bureau_repo.Pull(

@@ -45,7 +45,7 @@ CASES = [
     Case(
         "skiptrace",
         HttpSkipTrace,
-        lambda a: a.search("ACC-1", "US", Purpose.COLLECTION),
+        lambda a: a.search("ACC-1", "US", Purpose.COLLECTION, "skiptrace-ACC-1:locate-basic"),
         "/v1/skiptrace/search",
         {"account_id": "ACC-1", "jurisdiction": "US", "purpose": "collection"},
         {
@@ -54,11 +54,12 @@ CASES = [
             "candidates": [{"kind": "phone", "value": "+1 555 0100", "confidence": 0.9}],
         },
         TraceAnswer,
+        idempotency_key="skiptrace-ACC-1:locate-basic",  # a retried search is not billed twice
     ),
     Case(
         "bureau",
         HttpBureau,
-        lambda a: a.soft_pull("ACC-1", "US", Purpose.ACCOUNT_REVIEW, date(2026, 3, 2)),
+        lambda a: a.soft_pull("ACC-1", "US", Purpose.ACCOUNT_REVIEW, date(2026, 3, 2), "review-ACC-1:bureau"),
         "/v1/reports/soft",
         {"account_id": "ACC-1", "jurisdiction": "US", "purpose": "account_review", "as_of": "2026-03-02"},
         {
@@ -75,6 +76,7 @@ CASES = [
             "key_factors": [{"code": "18", "description": "Number of accounts with delinquency"}],
         },
         CreditReport,
+        idempotency_key="review-ACC-1:bureau",  # a retried pull is one inquiry on the file
     ),
     Case(
         "card",

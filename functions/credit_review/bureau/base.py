@@ -11,7 +11,9 @@ from arrears.bureau import CreditReport, Purpose
 class Bureau(Protocol):
     name: str
 
-    def soft_pull(self, account_id: str, jurisdiction: str, purpose: Purpose, as_of: date) -> CreditReport:
+    def soft_pull(
+        self, account_id: str, jurisdiction: str, purpose: Purpose, as_of: date, request_id: str | None = None
+    ) -> CreditReport:
         """The customer's score and key factors. Raises ProviderThrottled, ProviderUnavailable or
         ProviderBadResponse."""
         ...

@@ -22,7 +22,12 @@ class HttpBureau:
         self._http = ProviderClient(config, region, session, api_key)
 
     def soft_pull(
-        self, account_id: str, jurisdiction: str, purpose: Purpose, as_of: date | None = None
+        self,
+        account_id: str,
+        jurisdiction: str,
+        purpose: Purpose,
+        as_of: date | None = None,
+        request_id: str | None = None,
     ) -> CreditReport:
         payload = {
             "account_id": account_id,
@@ -30,4 +35,6 @@ class HttpBureau:
             "purpose": str(purpose),  # the permissible purpose travels with every pull
             "as_of": (as_of or date.today()).isoformat(),
         }
-        return validated(CreditReport, self._http.post("/v1/reports/soft", payload), self.name)
+        # a retry after a lost answer is the same pull, not a second one on the customer's file
+        raw = self._http.post("/v1/reports/soft", payload, idempotency_key=request_id)
+        return validated(CreditReport, raw, self.name)

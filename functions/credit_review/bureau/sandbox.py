@@ -65,7 +65,12 @@ class SandboxBureau:
         }
 
     def soft_pull(
-        self, account_id: str, jurisdiction: str, purpose: Purpose, as_of: date | None = None
+        self,
+        account_id: str,
+        jurisdiction: str,
+        purpose: Purpose,
+        as_of: date | None = None,
+        request_id: str | None = None,
     ) -> CreditReport:
         faults(self.name, account_id)
         return validated(CreditReport, self._raw(account_id, jurisdiction, as_of or date.today()), self.name)

@@ -19,9 +19,12 @@ class HttpSkipTrace:
         self.name = config.name
         self._http = ProviderClient(config, region, session, api_key)
 
-    def search(self, account_id: str, jurisdiction: str, purpose: Purpose) -> TraceAnswer:
+    def search(
+        self, account_id: str, jurisdiction: str, purpose: Purpose, request_id: str | None = None
+    ) -> TraceAnswer:
         raw = self._http.post(
             "/v1/skiptrace/search",
             {"account_id": account_id, "jurisdiction": jurisdiction, "purpose": str(purpose)},
+            idempotency_key=request_id,  # a retry after a lost answer is not a second paid search
         )
         return validated(TraceAnswer, raw, self.name)

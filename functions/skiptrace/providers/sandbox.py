@@ -50,6 +50,8 @@ class SandboxSkipTrace:
         candidates[0]["last_seen"] = date(2026, 1, 1 + luck % 28).isoformat()
         return {"reference": reference, "outcome": "hit", "candidates": candidates}
 
-    def search(self, account_id: str, jurisdiction: str, purpose: Purpose) -> TraceAnswer:
+    def search(
+        self, account_id: str, jurisdiction: str, purpose: Purpose, request_id: str | None = None
+    ) -> TraceAnswer:
         faults(self.name, account_id)
         return validated(TraceAnswer, self._raw(account_id, jurisdiction), self.name)
