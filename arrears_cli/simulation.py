@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from arrears import account_actions, accounts_repo, payments_repo
+from arrears import account_actions, accounts_repo, operators_repo, payments_repo
 from arrears.account import Account
 from arrears.clock import add_months
 from arrears.compliance import Hold
@@ -26,7 +26,7 @@ from arrears.ledger import Due, EntryKind, LedgerEntry, balance
 from arrears.money import Money
 from arrears.stages import CLOSED_STATUSES
 
-from arrears_cli import compliance_check, executions
+from arrears_cli import compliance_check, executions, operator_client
 from arrears_cli.kpi_report import kpi_report
 from arrears_cli.portfolio_import import validate
 from arrears_cli.stackref import StackRef
@@ -46,6 +46,7 @@ class World:
 
     customers: dict[str, Customer]
     processors: Processors
+    stack: StackRef
     statements: dict[date, list[str]] = field(default_factory=lambda: defaultdict(list))
     payments: dict[date, set[str]] = field(default_factory=lambda: defaultdict(set))
     fee_checks: dict[date, set[tuple[str, date]]] = field(default_factory=lambda: defaultdict(set))
@@ -119,11 +120,25 @@ def _deal(world: World, day: date) -> None:
             continue  # the account moved on (paid, closed): nothing to record
 
 
+def _collector(world: World, action: str, account_id: str, day: date, **params) -> None:
+    """What a collector records goes through the operator function, as from any other client."""
+    try:
+        operator_client.call(world.stack, OPERATOR, action, account_id, day, params)
+    except operator_client.OperatorRefused as refused:
+        raise InvalidInput(refused.message) from refused
+
+
 def _act(world: World, account: Account, action: str, day: date) -> None:
     account_id, keeps = account.account_id, _seed_day(account.account_id, day) % 10 < 6
+
+    def major(minor: int) -> str:
+        return str(Money(minor, account.currency).to_decimal())
+
     if action == "promise":
         pay_by = day + timedelta(days=6)
-        account_actions.take_promise(account_id, account.past_due, pay_by, day, OPERATOR)
+        _collector(
+            world, "promise", account_id, day, amount=major(account.past_due), pay_by=pay_by.isoformat()
+        )
         if keeps:
             world.payments[pay_by - timedelta(days=1)].add(account_id)
     elif action == "arrangement":
@@ -132,22 +147,34 @@ def _act(world: World, account: Account, action: str, day: date) -> None:
             Due(day + timedelta(days=10), first),
             Due(day + timedelta(days=40), account.past_due - first),
         ]
-        account_actions.make_arrangement(account_id, instalments, day, OPERATOR)
+        listed = [{"due_on": i.due_on.isoformat(), "amount": major(i.amount)} for i in instalments]
+        _collector(world, "arrangement", account_id, day, instalments=listed)
         for instalment in instalments:
             world.instalments[instalment.due_on - timedelta(days=2)].append((account_id, instalment.amount))
     elif action == "dispute":
-        account_actions.place_hold(account_id, Hold.DISPUTE, day, OPERATOR, "customer disputes the debt")
+        _collector(
+            world, "place_hold", account_id, day, hold=Hold.DISPUTE.value, reason="customer disputes the debt"
+        )
         world.releases[day + timedelta(days=30)].append((account_id, Hold.DISPUTE))
     elif action == "bankruptcy":
-        account_actions.place_hold(account_id, Hold.BANKRUPTCY, day, OPERATOR, "chapter 7 notice received")
+        _collector(
+            world, "place_hold", account_id, day, hold=Hold.BANKRUPTCY.value, reason="chapter 7 notice"
+        )
     elif action == "cease":
-        account_actions.place_hold(account_id, Hold.CEASE_COMMUNICATION, day, OPERATOR, "written request")
+        _collector(
+            world,
+            "place_hold",
+            account_id,
+            day,
+            hold=Hold.CEASE_COMMUNICATION.value,
+            reason="written request",
+        )
 
 
 def _follow_up(world: World, day: date) -> None:
     for account_id, hold in world.releases.pop(day, []):
         with contextlib.suppress(InvalidInput, DuplicateEntry):
-            account_actions.release_hold(account_id, hold, day, OPERATOR, "verification sent")
+            _collector(world, "release_hold", account_id, day, hold=hold.value, reason="verification sent")
     for account_id, amount in world.instalments.pop(day, []):
         account = accounts_repo.get_account(account_id)
         amount = min(amount, account.balance)
@@ -334,7 +361,8 @@ def simulate(
     imported = validate(list(enumerate(records, start=1)), portfolio, start, stack.shard_count)
     for account in imported:
         accounts_repo.create_account(account)
-    world = World({c.account_id: c for c in customers}, processors)
+    world = World({c.account_id: c for c in customers}, processors, stack)
+    operators_repo.put_operator(OPERATOR, "specialist_5", "Simulated collector", start, "simulator")
     for customer in customers:
         seed = _seed_day(customer.account_id, start)
         if seed % UNREACHABLE == 0:
