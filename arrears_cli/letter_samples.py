@@ -73,8 +73,8 @@ _DELINQUENCY: dict[LetterCode, tuple[int, int]] = {
 }
 
 
-def sample_extra(code: LetterCode, sent_on: date = SENT_ON) -> dict:
-    """The `extra` a letter of this code needs, and nothing more."""
+def sample_extra(code: LetterCode, sent_on: date = SENT_ON, locale: str = "en-US") -> dict:
+    """The `extra` a letter of this code needs, and nothing more (for the customer's `locale`)."""
     match code:
         case LetterCode.FINAL_DEMAND:
             return {"respond_by": sent_on + timedelta(days=21)}
@@ -107,31 +107,40 @@ def sample_extra(code: LetterCode, sent_on: date = SENT_ON) -> dict:
             return {"charged_off_on": sent_on - timedelta(days=1)}
         case LetterCode.PAYMENT_RECEIVED:
             return {"payment_amount": 50000, "payment_received_on": sent_on - timedelta(days=1)}
-        case LetterCode.CREDIT_LINE_CHANGE:  # adverse, decided on the report: every notice applies
+        case LetterCode.CREDIT_LINE_CHANGE:
+            # Adverse action decided on the report (rules/credit_review.yaml, reduce_delinquent_elsewhere:
+            # two delinquencies elsewhere, 80% of the line), not on this account's own delinquency: in
+            # the US both the ECOA reasons and the FCRA §615(a) notice with the score apply.
+            us = locale.endswith("-US")
             return {
                 "action": "reduce",
                 "old_limit": 500000,
-                "new_limit": 350000,
+                "new_limit": 400000,
                 "effective_on": sent_on,
-                "reasons": ["score_below_threshold", "high_utilization"],
-                "ecoa_statement": True,
-                "fcra_disclosure": True,
+                "reasons": ["delinquency_elsewhere"],
+                # US law only: in Mexico and the Philippines the letter states the change and its reasons
+                "ecoa_statement": us,
+                "fcra_disclosure": us,
                 "bureau": {
                     "name": "Sandbox Credit Bureau",
                     "phone": "1-800-555-0199",
                     "address": "PO Box 2000, Chester, PA 19016",
                     "website": "www.example.com/credit-report",
-                },
-                "score": 584,
-                "score_low": 300,
-                "score_high": 850,
-                "scored_on": sent_on - timedelta(days=1),
+                }
+                if us
+                else None,
+                "score": 584 if us else None,
+                "score_low": 300 if us else None,
+                "score_high": 850 if us else None,
+                "scored_on": sent_on - timedelta(days=1) if us else None,
                 "key_factors": [
                     "Serious delinquency, and public record or collection filed",
-                    "Proportion of balances to credit limits on revolving accounts is too high",
                     "Number of accounts with delinquency",
+                    "Proportion of balances to credit limits on revolving accounts is too high",
                     "Length of time accounts have been established",
-                ],
+                ]
+                if us
+                else [],
             }
         case _:
             return {}
@@ -160,7 +169,7 @@ def sample_context(code: LetterCode | str, locale: str) -> LetterContext:
         # The mini-Miranda in the US samples, as a third-party collector (or a creditor that
         # follows Reg F as policy) would print it; Mexico and the Philippines do not use it.
         debt_collector_disclosure=locale.endswith("-US"),
-        extra=sample_extra(code),
+        extra=sample_extra(code, locale=locale),
     )
 
 

@@ -9,7 +9,9 @@ from datetime import date
 from html.parser import HTMLParser
 
 import pytest
+from arrears.bureau import CreditReport
 from arrears.letters import SUPPORTED_LOCALES, Creditor, LetterCode, available, language_of, render
+from credit_review.decision import Decision, notice
 from jinja2 import UndefinedError
 
 from arrears_cli.letter_samples import sample_context, write_samples
@@ -336,40 +338,201 @@ def test_the_sample_writer_writes_one_file_per_code_per_locale_and_an_index_link
         assert (out / link).is_file()
 
 
+US_LOCALES = [locale for locale in SUPPORTED_LOCALES if locale.endswith("-US")]
+ECOA = {"en": "Equal Credit Opportunity Act", "es": "Igualdad de Oportunidades de Crédito"}
+FCRA = {
+    "en": "based in whole or in part on information in a report",
+    "es": "total o parcialmente en información",
+}
+NOT_ADVERSE = {  # a change no US notice applies to: delinquency-based, an increase, or outside the US
+    "ecoa_statement": False, "fcra_disclosure": False, "bureau": None, "score": None, "score_low": None,
+    "score_high": None, "scored_on": None, "key_factors": [],
+}  # fmt: skip
+
+
 def _credit_line(locale: str, **changes) -> str:
     context = sample_context(LetterCode.CREDIT_LINE_CHANGE, locale)
     return text_of(render(replace(context, extra={**context.extra, **changes})))
 
 
+def _no_adverse_action_text(text: str) -> None:
+    for phrase in (
+        *ECOA.values(),
+        *FCRA.values(),
+        "Consumer Financial Protection Bureau",
+        "principal reasons",
+        "motivos principales",
+        "credit score",
+        "puntaje de crédito",
+        "free copy",
+        "copia de su reporte",
+        "60 days",
+        "60 días",
+        "Sandbox Credit Bureau",
+    ):
+        assert phrase not in text, phrase
+
+
 @pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_the_credit_line_sample_says_what_changed_and_from_when_in_the_letters_language(locale):
+    text = text_of(render(sample_context(LetterCode.CREDIT_LINE_CHANGE, locale)))
+    symbol = "₱" if locale == "en-PH" else "$"
+    assert f"{symbol}5,000.00" in text and f"{symbol}4,000.00" in text
+    if locale.startswith("es"):
+        assert "redujimos su límite de crédito" in text and "14 de marzo de 2025" in text
+        assert "pagos atrasados en otras cuentas" in text
+        assert "reduced" not in text and "Dear Customer" not in text
+    else:
+        assert "reduced your credit line" in text and "March 14, 2025" in text
+        assert "late payments on other accounts" in text
+
+
+@pytest.mark.parametrize("locale", US_LOCALES)
 def test_an_adverse_change_decided_on_the_report_shows_the_score_the_bureau_and_every_key_factor(locale):
     context = sample_context(LetterCode.CREDIT_LINE_CHANGE, locale)
+    extra = context.extra
+    assert extra["ecoa_statement"] and extra["fcra_disclosure"]
     text = text_of(render(context))
 
     assert "584" in text and "300" in text and "850" in text
-    assert context.extra["bureau"]["name"] in text and context.extra["bureau"]["phone"] in text
-    assert all(factor in text for factor in context.extra["key_factors"])
-    assert ("free copy" in text or "copia de su reporte" in text) and "Equal Credit Opportunity Act" in text
+    assert ("March 13, 2025" if locale == "en-US" else "13 de marzo de 2025") in text  # the score's date
+    for detail in ("name", "address", "phone", "website"):
+        assert extra["bureau"][detail] in text, detail
+    assert all(factor in text for factor in extra["key_factors"])
+    language = language_of(locale)
+    assert ECOA[language] in text and FCRA[language] in text
+    assert "1700 G Street NW, Washington, DC 20552" in text
+    if language == "es":
+        assert "motivos principales" in text and "copia de su reporte" in text and "buró de crédito" in text
+    else:
+        assert "principal reasons" in text and "free copy" in text and "60 days" in text
+        assert "did not make this decision and is unable to tell you why" in text
+        assert "dispute" in text and "accuracy or completeness" in text
+
+
+@pytest.mark.parametrize("locale", ["es-MX", "en-PH"])
+def test_outside_the_us_the_letter_states_the_change_and_its_reasons_without_us_notices(locale):
+    text = text_of(render(sample_context(LetterCode.CREDIT_LINE_CHANGE, locale)))
+
+    assert (
+        "pagos atrasados en otras cuentas" if locale == "es-MX" else "late payments on other accounts"
+    ) in text
+    _no_adverse_action_text(text)
 
 
 @pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
 def test_a_reduction_for_delinquency_claims_neither_the_ecoa_nor_the_fcra_notice(locale):
+    text = _credit_line(locale, reasons=["delinquent_with_us"], **NOT_ADVERSE)
+
+    assert ("saldo vencido" if locale.startswith("es") else "past due") in text
+    _no_adverse_action_text(text)
+
+
+@pytest.mark.parametrize("locale", US_LOCALES)
+def test_delinquency_and_a_low_score_give_the_fcra_notice_but_not_the_ecoa_statement(locale):
+    text = _credit_line(locale, action="freeze", reasons=["delinquent_with_us", "score_below_threshold"])
+    text_without_ecoa = _credit_line(
+        locale, action="freeze", reasons=["delinquent_with_us", "score_below_threshold"], ecoa_statement=False
+    )
+
+    language = language_of(locale)
+    assert ECOA[language] in text
+    assert (
+        ECOA[language] not in text_without_ecoa
+        and "Consumer Financial Protection Bureau" not in text_without_ecoa
+    )
+    assert FCRA[language] in text_without_ecoa and "584" in text_without_ecoa
+    assert (
+        "se suspenden las compras" if language == "es" else "new purchases and cash advances are suspended"
+    ) in text
+
+
+@pytest.mark.parametrize("locale", US_LOCALES)
+def test_a_thin_file_gives_the_fcra_notice_without_a_score(locale):
     text = _credit_line(
-        locale, reasons=["delinquent_with_us"], ecoa_statement=False, fcra_disclosure=False, bureau=None,
-        score=None, score_low=None, score_high=None, scored_on=None, key_factors=[],
+        locale, reasons=["insufficient_credit_history"], score=None, score_low=None, score_high=None,
+        scored_on=None, key_factors=[],
     )  # fmt: skip
 
-    assert "Equal Credit Opportunity Act" not in text and "Sandbox Credit Bureau" not in text
-    for phrase in ("credit score", "free copy", "puntaje de crédito", "copia de su reporte"):
-        assert phrase not in text
+    assert FCRA[language_of(locale)] in text and "Sandbox Credit Bureau" in text
+    assert "584" not in text and "Key factors" not in text and "Factores clave" not in text
 
 
-def test_an_increase_shows_the_new_limit_and_no_adverse_action_text():
+@pytest.mark.parametrize("locale", ["en-US", "es-MX"])
+def test_an_increase_shows_the_new_limit_and_no_adverse_action_text(locale):
     text = _credit_line(
-        "en-US", action="extend", old_limit=500000, new_limit=600000, reasons=[], ecoa_statement=False,
-        fcra_disclosure=False, bureau=None, score=None, score_low=None, score_high=None, scored_on=None,
-        key_factors=[],
-    )  # fmt: skip
+        locale, action="extend", old_limit=500000, new_limit=600000, reasons=[], **NOT_ADVERSE
+    )
 
-    assert "increased your credit line" in text and "$6,000.00" in text
-    assert "principal reasons" not in text and "Equal Credit Opportunity Act" not in text
+    assert ("aumentamos su límite de crédito" if locale == "es-MX" else "increased your credit line") in text
+    assert "$5,000.00" in text and "$6,000.00" in text
+    assert "Why we made this change" not in text and "Por qué hicimos este cambio" not in text
+    _no_adverse_action_text(text)
+
+
+@pytest.mark.parametrize("locale", ["en-US", "es-US"])
+def test_a_closed_line_says_it_is_closed_and_the_balance_is_still_owed(locale):
+    text = _credit_line(locale, action="close", new_limit=0, reasons=["delinquent_with_us"], **NOT_ADVERSE)
+
+    if locale == "es-US":
+        assert "cancelamos su línea de crédito" in text and "sigue pendiente" in text
+    else:
+        assert "closed your credit line" in text and "You still owe the balance of $1,234.56" in text
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_every_reason_code_reads_as_a_sentence_and_an_unknown_one_fails_rendering(locale):
+    codes = [
+        "delinquent_with_us",
+        "score_below_threshold",
+        "delinquency_elsewhere",
+        "high_utilization",
+        "insufficient_credit_history",
+    ]
+    sentences = set()
+    for code in codes:
+        context = sample_context(LetterCode.CREDIT_LINE_CHANGE, locale)
+        html = render(replace(context, extra={**context.extra, "reasons": [code]}))
+        reason = re.search(r"</p>\s*<ul>\s*<li>(.*?)</li>", html).group(1)
+        assert code not in html and reason.endswith(".") and len(reason.split()) >= 6
+        sentences.add(reason)
+    assert len(sentences) == len(codes)
+    with pytest.raises(UndefinedError):
+        _credit_line(locale, reasons=["not_a_reason"])
+
+
+@pytest.mark.parametrize("locale", ["en-US", "es-US"])
+def test_the_letter_renders_what_the_credit_review_sends(locale):
+    """The `extra` built by credit_review.decision.notice (dates as ISO strings) fits the templates."""
+    report = CreditReport.model_validate(
+        {
+            "reference": "r-1",
+            "bureau": {
+                "name": "Bureau One", "phone": "1-800-555-0100", "address": "PO Box 1\nCity, ST",
+                "website": "www.b.example",
+            },
+            "outcome": "scored",
+            "score": 560,
+            "scored_on": "2025-03-13",
+            "key_factors": [{"code": str(i), "description": f"factor number {i}"} for i in range(4)],
+            "delinquencies_elsewhere": 0,
+        }
+    )  # fmt: skip
+    decided = Decision(
+        action="reduce", rule="reduce_low_score", rules_version=1, old_limit=500000, new_limit=350000,
+        freeze=False, reasons=("score_below_threshold", "high_utilization"), used_report=True,
+        delinquency_based=False, ecoa_statement=True, fcra_disclosure=True,
+    )  # fmt: skip
+    letter = notice(decided, report, date(2025, 3, 14))
+    context = replace(sample_context(LetterCode(letter["code"]), locale), extra=letter["extra"])
+    text = text_of(render(context))
+
+    assert "560" in text and "PO Box 1, City, ST" in text
+    assert all(f"factor number {i}" in text for i in range(4))
+    assert ("14 de marzo de 2025" if locale == "es-US" else "March 14, 2025") in text
+
+
+@pytest.mark.parametrize("locale", ["en-US", "es-MX"])
+def test_an_action_the_letter_does_not_know_fails_rendering(locale):
+    with pytest.raises(UndefinedError):
+        _credit_line(locale, action="keep")
