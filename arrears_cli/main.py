@@ -784,21 +784,15 @@ def accounts_timeline(
 
 
 def _start_workflow(stack: StackRef, workflow: str, account_id: str, on: date, actor: str) -> dict:
-    from arrears.workflows import execution_name
+    from arrears import workflows
 
     with _refused_clearly():
         accounts_repo.get_account(account_id)
-    arn = stack.workflows()[workflow]
-    name = execution_name(workflow, account_id, on)
-    sfn = stack.client("stepfunctions")
+    name = workflows.execution_name(workflow, account_id, on)
     payload = {"account_id": account_id, "as_of": on.isoformat(), "reason": "operator", "requested_by": actor}
-    try:
-        execution_arn = sfn.start_execution(stateMachineArn=arn, name=name, input=json.dumps(payload))[
-            "executionArn"
-        ]
-    except sfn.exceptions.ExecutionAlreadyExists:
+    if not workflows.start(stack.workflows()[workflow], name, payload, stack.region):
         console.print(f"[yellow]{name} already ran today; showing it[/yellow]")
-        execution_arn = executions.resolve(stack, name)
+    execution_arn = executions.resolve(stack, name)
     executions.wait(stack, execution_arn, timeout_s=300)
     return executions.show(stack, execution_arn)
 
@@ -1071,9 +1065,7 @@ def suspense_assign(
 
     stack = _stack(endpoint_url, stack_name, region)
     with _refused_clearly():
-        result = payments_repo.assign_suspense(
-            provider, payment_id, account, actor, _date(on, "--on") if on else None
-        )
+        result = payments_repo.assign_suspense(provider, payment_id, account, actor, _today(on))
     console.print(f"{provider} payment {payment_id} posted to {account}")
     try:
         publish_payment_applied(stack.payments_bus, result.applied, stack.region)

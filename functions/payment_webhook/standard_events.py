@@ -9,7 +9,7 @@ The notification's id is the `webhook-id` header, as the specification says.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from arrears.errors import InvalidInput, SignatureInvalid
 from arrears.payments import Action, PaymentEvent
@@ -61,7 +61,9 @@ def normalise(body: str, headers: dict[str, str]) -> list[PaymentEvent]:
     action = ACTIONS.get(event.type, Action.IGNORED)
     event_id = headers.get("webhook-id", "")
     if action is Action.IGNORED:
-        return [PaymentEvent(PROVIDER, event_id, event.type, action, datetime.now().astimezone())]
+        # an ignored type carries no occurred_at we read: the signed send time stands in for it
+        sent = datetime.fromtimestamp(int(headers["webhook-timestamp"]), UTC)
+        return [PaymentEvent(PROVIDER, event_id, event.type, action, sent)]
     data = model_of(event.data, PaymentData)
     if data.occurred_at.tzinfo is None:
         raise InvalidInput("data.occurred_at must carry its offset")

@@ -16,9 +16,8 @@ Every write that moves money is one transaction with the ledger entry and the ac
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from pynamodb.exceptions import DoesNotExist
 
@@ -599,9 +598,7 @@ def list_suspense(include_assigned: bool = False) -> list[SuspenseItem]:
         return [_suspense_item(i) for i in items]
 
 
-def assign_suspense(
-    provider: str, payment_id: str, account_id: str, actor: str, on: date | None = None
-) -> Result:
+def assign_suspense(provider: str, payment_id: str, account_id: str, actor: str, on: date) -> Result:
     """An operator posts money held in suspense to the account it belongs to."""
     for _ in range(MAX_ATTEMPTS):
         held = _get(SUSPENSE_PK, f"{provider}#{payment_id}")
@@ -618,7 +615,6 @@ def assign_suspense(
         if entry.open_amount.minor <= 0:
             raise InvalidInput(f"{provider} payment {payment_id} has been reversed in full")
         receipt = _get(_payment_pk(provider, payment_id), "receipt")
-        on = on or datetime.now(ZoneInfo(account.time_zone)).date()
         posted = receive(account, entry.open_amount.minor, on)
         suspense_detail = {**held.detail, "assigned_to": account_id, "assigned_by": actor}
         receipt_detail = {

@@ -26,14 +26,14 @@ class HttpBureau:
         account_id: str,
         jurisdiction: str,
         purpose: Purpose,
-        as_of: date | None = None,
+        as_of: date,
         request_id: str | None = None,
     ) -> CreditReport:
         payload = {
             "account_id": account_id,
             "jurisdiction": jurisdiction,
             "purpose": str(purpose),  # the permissible purpose travels with every pull
-            "as_of": (as_of or date.today()).isoformat(),
+            "as_of": as_of.isoformat(),
         }
         # a retry after a lost answer is the same pull, not a second one on the customer's file
         raw = self._http.post("/v1/reports/soft", payload, idempotency_key=request_id)

@@ -69,8 +69,8 @@ class SandboxBureau:
         account_id: str,
         jurisdiction: str,
         purpose: Purpose,
-        as_of: date | None = None,
+        as_of: date,
         request_id: str | None = None,
     ) -> CreditReport:
         faults(self.name, account_id)
-        return validated(CreditReport, self._raw(account_id, jurisdiction, as_of or date.today()), self.name)
+        return validated(CreditReport, self._raw(account_id, jurisdiction, as_of), self.name)
