@@ -5,7 +5,10 @@
 
 - A transaction deep-copies every table it touches before running, so each one costs
   O(table size). We back up only the items it names and restore those on failure, which keeps
-  the all-or-nothing behaviour (pinned by tests/contract/test_local_cloud.py).
+  the all-or-nothing behaviour (pinned by tests/contract/test_local_cloud.py). The restore puts
+  the backed-up Item objects back into the table's storage itself, never through `put_item`:
+  moto checks a number's range on a put but not on an update, so an item it already holds can
+  fail a re-put (a number over 9.99E+125), and a rollback must never lose an item.
 - A query sorts every item of the table and then keeps those of one partition. We hand it
   just that partition: already in key order for the table, unsorted for an index (moto sorts
   an index query's results itself).
@@ -44,6 +47,32 @@ def _touched(backend: DynamoDBBackend, transact_items: list[dict]) -> list[tuple
     return touched
 
 
+def _restore(table: Table, hash_value: DynamoType, range_value: DynamoType | None, before) -> None:
+    """Put an item's storage back as it was before the transaction: the backed-up Item, or none.
+
+    Writes `Table.items` directly (a dict of Items by hash key, or of dicts by range key when the
+    table has one), so nothing here validates and nothing can refuse. moto keeps no index
+    storage (an index query reads `items`), so `items` is all there is. No stream record is
+    written (the template has no streams; moto's own writes inside the transaction would have
+    emitted some, where DynamoDB emits none for a cancelled transaction).
+    """
+    if table.range_key_attr is None:
+        if before is None:
+            table.items.pop(hash_value, None)
+        else:
+            table.items[hash_value] = before
+        return
+    partition = table.items.get(hash_value)
+    if before is not None:
+        if partition is None:
+            partition = table.items[hash_value] = {}
+        partition[range_value] = before
+    elif partition is not None:
+        partition.pop(range_value, None)
+        if not partition:
+            del table.items[hash_value]
+
+
 ATOMIC_WRITES = ("transact_write_items", "put_item", "update_item", "delete_item")
 _write_lock = threading.RLock()
 
@@ -69,10 +98,7 @@ def install() -> None:
             return original(self, transact_items)
         except Exception:
             for table, hash_value, range_value, before in reversed(touched):
-                if table.get_item(hash_value, range_value) is not None:
-                    table.delete_item(hash_value, range_value)
-                if before is not None:
-                    table.put_item(before.to_json()["Attributes"])
+                _restore(table, hash_value, range_value, before)
             raise
 
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]

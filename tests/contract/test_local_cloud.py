@@ -103,3 +103,209 @@ def test_a_cancelled_transaction_leaves_nothing_behind(cloud):
     assert dynamodb.get_item(TableName=table, Key={"pk": {"S": "a"}, "sk": {"S": "1"}})["Item"]["v"] == {
         "N": "1"
     }
+
+
+# DynamoDB's TransactWriteItems is all or nothing: when any action is refused (a condition, a
+# value it cannot store, an item too large) the whole transaction is cancelled and no item it
+# names changes, not even for a moment. moto applies the actions one by one and then rolls back;
+# localcloud/moto_patches.py backs up the named items and puts them back. The tests below hold
+# that rollback to DynamoDB's rule, comparing whole items, both tables (hash-only with a GSI, and
+# hash + range) and every kind of action (Put new, Put over, Update, Update creating, Delete).
+
+ACCOUNT = {
+    "account_id": {"S": "ACC-1"},
+    "balance": {"N": "50000"},
+    "currency": {"S": "USD"},
+    "shard": {"S": "main#00"},
+    "next_action_on": {"S": "2026-03-01"},
+    "version": {"N": "3"},
+}
+ENTRY = {"pk": {"S": "ACC-1"}, "sk": {"S": "2026-02-01#ledger#p1"}, "amount": {"N": "-100"}}
+OTHER = {"pk": {"S": "ACC-1"}, "sk": {"S": "2026-02-02#ledger#p2"}, "amount": {"N": "-200"}}
+
+
+def _tables(cloud) -> tuple:
+    return boto3.client("dynamodb", region_name=cloud.region), cloud.stack.tables
+
+
+def _snapshot(dynamodb, tables) -> dict:
+    def key(item):
+        return json.dumps({k: item[k] for k in ("account_id", "pk", "sk") if k in item}, sort_keys=True)
+
+    return {
+        name: sorted(dynamodb.scan(TableName=tables[name], ConsistentRead=True)["Items"], key=key)
+        for name in ("AccountsTable", "ActivityTable")
+    }
+
+
+def _seed(dynamodb, tables) -> dict:
+    dynamodb.put_item(TableName=tables["AccountsTable"], Item=ACCOUNT)
+    for item in (ENTRY, OTHER):
+        dynamodb.put_item(TableName=tables["ActivityTable"], Item=item)
+    return _snapshot(dynamodb, tables)
+
+
+def _every_kind_of_write(tables) -> list[dict]:
+    """Each action a transaction can take, on items that exist and on items that do not."""
+    accounts, activity = tables["AccountsTable"], tables["ActivityTable"]
+    return [
+        {
+            "Update": {  # changes the account and takes it out of the collectible index
+                "TableName": accounts,
+                "Key": {"account_id": {"S": "ACC-1"}},
+                "UpdateExpression": "SET balance = balance + :paid, version = version + :one REMOVE #shard",
+                "ExpressionAttributeNames": {"#shard": "shard"},  # a reserved word
+                "ExpressionAttributeValues": {":paid": {"N": "-100"}, ":one": {"N": "1"}},
+            }
+        },
+        {"Delete": {"TableName": activity, "Key": {"pk": ENTRY["pk"], "sk": ENTRY["sk"]}}},
+        {"Put": {"TableName": activity, "Item": {**OTHER, "amount": {"N": "-999"}}}},  # over an item
+        {"Put": {"TableName": activity, "Item": {"pk": {"S": "ACC-1"}, "sk": {"S": "2026-03-01#ledger#p3"}}}},
+        {
+            "Update": {  # creates an account that did not exist
+                "TableName": accounts,
+                "Key": {"account_id": {"S": "ACC-NEW"}},
+                "UpdateExpression": "SET balance = :zero",
+                "ExpressionAttributeValues": {":zero": {"N": "0"}},
+            }
+        },
+    ]
+
+
+def _cancelled(dynamodb, items: list[dict]) -> ClientError:
+    with pytest.raises(ClientError) as raised:
+        dynamodb.transact_write_items(TransactItems=items)
+    return raised.value
+
+
+def _assert_as_before(dynamodb, tables, before: dict) -> None:
+    assert _snapshot(dynamodb, tables) == before
+    assert "Item" not in dynamodb.get_item(
+        TableName=tables["AccountsTable"], Key={"account_id": {"S": "ACC-NEW"}}, ConsistentRead=True
+    )
+    indexed = dynamodb.query(
+        TableName=tables["AccountsTable"],
+        IndexName="collectible",
+        KeyConditionExpression="shard = :s",
+        ExpressionAttributeValues={":s": ACCOUNT["shard"]},
+    )["Items"]
+    assert [i["account_id"] for i in indexed] == [ACCOUNT["account_id"]]  # back in the index
+
+
+def _refused_condition(tables) -> dict:
+    return {
+        "ConditionCheck": {
+            "TableName": tables["ActivityTable"],
+            "Key": {"pk": {"S": "ACC-1"}, "sk": {"S": "dedupe#p3"}},
+            "ConditionExpression": "attribute_exists(pk)",
+        }
+    }
+
+
+def test_a_transaction_cancelled_by_a_condition_restores_every_item_it_touched(cloud):
+    dynamodb, tables = _tables(cloud)
+    before = _seed(dynamodb, tables)
+    error = _cancelled(dynamodb, [*_every_kind_of_write(tables), _refused_condition(tables)])
+
+    assert error.response["Error"]["Code"] == "TransactionCanceledException"
+    assert [r["Code"] for r in error.response["CancellationReasons"]] == ["None"] * 5 + [
+        "ConditionalCheckFailed"
+    ]
+    _assert_as_before(dynamodb, tables, before)
+
+
+_OVERFLOW = "2" + "0" * 126  # above DynamoDB's largest number, 9.99...E+125
+_LARGE = "x" * 410_000  # above DynamoDB's 400 KB item limit
+
+
+@pytest.mark.parametrize(
+    ("refused", "code"),
+    [
+        pytest.param(
+            lambda t: {
+                "Put": {
+                    "TableName": t["ActivityTable"],
+                    "Item": {
+                        "pk": {"S": "ACC-1"},
+                        "sk": {"S": "2026-03-01#ledger#p4"},
+                        "amount": {"N": _OVERFLOW},
+                    },
+                }
+            },
+            "TransactionCanceledException",  # reason: ValidationException, "Number overflow"
+            id="number-overflow",
+        ),
+        pytest.param(
+            lambda t: {
+                "Put": {
+                    "TableName": t["ActivityTable"],
+                    "Item": {
+                        "pk": {"S": "ACC-1"},
+                        "sk": {"S": "2026-03-01#ledger#p4"},
+                        "note": {"S": _LARGE},
+                    },
+                }
+            },
+            "ValidationException",  # "Item size has exceeded the maximum allowed size"
+            id="put-over-400kb",
+        ),
+        pytest.param(
+            lambda t: {
+                "Update": {
+                    "TableName": t["AccountsTable"],
+                    "Key": {"account_id": {"S": "ACC-2"}},
+                    "UpdateExpression": "SET note = :large",
+                    "ExpressionAttributeValues": {":large": {"S": _LARGE}},
+                }
+            },
+            "ValidationException",  # "Item size to update has exceeded the maximum allowed size"
+            id="update-over-400kb",
+        ),
+    ],
+)
+def test_a_transaction_failing_midway_on_a_refused_value_leaves_every_item_as_it_was(cloud, refused, code):
+    """Not a condition: moto refuses the value after the earlier actions were applied. (It does not
+    refuse a number of more than 38 significant digits, which DynamoDB does, so that is no probe.)"""
+    dynamodb, tables = _tables(cloud)
+    before = _seed(dynamodb, tables)
+    after = {"Put": {"TableName": tables["ActivityTable"], "Item": {"pk": {"S": "ACC-1"}, "sk": {"S": "z"}}}}
+    writes = _every_kind_of_write(tables)
+    error = _cancelled(dynamodb, [*writes[:3], refused(tables), *writes[3:], after])
+
+    assert error.response["Error"]["Code"] == code
+    if code == "TransactionCanceledException":
+        reasons = [r["Code"] for r in error.response["CancellationReasons"]]
+        assert reasons[3] == "ValidationException"
+        assert set(reasons) == {"None", "ValidationException"}
+    _assert_as_before(dynamodb, tables, before)
+
+
+def test_a_rollback_restores_an_item_that_moto_would_refuse_to_put_again(cloud):
+    """The regression: the rollback deleted the account and re-put it, the put was refused, and the
+    account was gone with its ledger orphaned. moto checks a number's range on a put, not on what
+    an update stores, so an update can store 2×10^126 (DynamoDB refuses that update); a later
+    cancelled transaction on that account must leave it exactly as it was."""
+    dynamodb, tables = _tables(cloud)
+    _seed(dynamodb, tables)
+    dynamodb.update_item(
+        TableName=tables["AccountsTable"],
+        Key={"account_id": {"S": "ACC-1"}},
+        UpdateExpression="SET balance = :huge",
+        ExpressionAttributeValues={":huge": {"N": "2E+126"}},  # 1 significant digit: moto can project it
+    )
+    with pytest.raises(ClientError) as refused:  # the value the old rollback tried to put back
+        dynamodb.put_item(
+            TableName=tables["AccountsTable"],
+            Item=dynamodb.get_item(TableName=tables["AccountsTable"], Key={"account_id": {"S": "ACC-1"}})[
+                "Item"
+            ],
+        )
+    assert "Number overflow" in refused.value.response["Error"]["Message"]
+    before = _snapshot(dynamodb, tables)
+
+    error = _cancelled(dynamodb, [*_every_kind_of_write(tables), _refused_condition(tables)])
+
+    assert error.response["Error"]["Code"] == "TransactionCanceledException"  # not the restore's error
+    _assert_as_before(dynamodb, tables, before)
+    account = dynamodb.get_item(TableName=tables["AccountsTable"], Key={"account_id": {"S": "ACC-1"}})["Item"]
+    assert account["balance"] == {"N": "2E+126"}
