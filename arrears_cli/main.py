@@ -1004,6 +1004,10 @@ def report_compliance(
 @report_app.command("suspense")
 def report_suspense(
     include_assigned: Annotated[bool, typer.Option(help="Also list what has been assigned since.")] = False,
+    notifications: Annotated[
+        bool,
+        typer.Option(help="List the authentic notifications kept aside (nothing posted) instead."),
+    ] = False,
     fmt: FormatOpt = Format.TABLE,
     as_json: JsonOpt = False,
     output: OutputOpt = None,
@@ -1015,6 +1019,9 @@ def report_suspense(
     from arrears import payments_repo
 
     _stack(endpoint_url, stack_name, region)
+    if notifications:
+        _kept_aside(json_or(fmt, as_json), output)
+        return
     rows = [
         {
             "provider": item.provider,
@@ -1045,6 +1052,19 @@ def report_suspense(
         rows = [{k: r[k] for k in columns} for r in rows]
     emit(rows, fmt, "suspense", output)
     console.print(f"{len(rows)} payment(s) in suspense")
+    aside = len(payments_repo.list_rejected())
+    if aside:
+        console.print(f"{aside} notification(s) kept aside: arrears report suspense --notifications")
+
+
+def _kept_aside(fmt: Format, output) -> None:
+    """Signed notifications we could not apply: the processor was answered, no balance changed."""
+    from arrears import payments_repo
+
+    columns = ("provider", "event_id", "event_type", "reason", "problem", "received_on", "status")
+    rows = [{k: item.get(k) for k in columns} for item in payments_repo.list_rejected()]
+    emit(rows, fmt, "notifications kept aside", output)
+    console.print(f"{len(rows)} notification(s) kept aside")
 
 
 @suspense_app.command("assign")

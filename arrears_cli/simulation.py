@@ -13,7 +13,7 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -378,6 +378,8 @@ def simulate(
     per_day = []
     for offset in range(days):
         day = start + timedelta(days=offset)
+        # the day's deliveries are received the same simulated day (processors post within hours)
+        processors.set_clock(datetime.combine(day + timedelta(days=1), time(0), UTC))
         _bill(world, day)
         _charge_fees(world, day)
         _pay(world, day)

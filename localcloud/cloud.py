@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import secrets
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,8 @@ from localcloud.lambda_runtime import LOG_SINK, InProcessLambda
 from localcloud.stack import Stack, deploy
 from localcloud.template import load_template
 
+# A local-only control path of the HTTP API (not in the template): the simulator's clock.
+CLOCK_PATH = "/_local/clock"
 MOTO_CONFIG = {"lambda": {"use_docker": False}, "stepfunctions": {"execute_state_machine": True}}
 
 # Local defaults for what a deployed stack gets from its account; the caller's own settings win.
@@ -46,6 +49,8 @@ class LocalCloud:
         self._server = None
         self._saved_env: dict[str, str | None] = {}
         self.webhook_secrets: dict[str, str] = {}
+        # When the simulator drives time, the HTTP API stamps requests with its day (see CLOCK_PATH).
+        self.receipt_epoch: float | None = None
 
     @property
     def endpoint_url(self) -> str | None:
@@ -118,13 +123,27 @@ class LocalCloud:
     def handle_http(self, method: str, target: str, headers: dict[str, str], body: bytes) -> HttpResponse:
         """What the template's HTTP API answers: the route's function gets a v2 event through Lambda."""
         assert self.stack is not None
+        if target == CLOCK_PATH and method.upper() == "PUT":
+            return self._set_receipt_clock(body)
         found = route_for(self.stack.http_routes, method, target)
         if found is None:
             return NOT_FOUND
         route, params = found
-        event = to_event(route, params, method, target, headers, body)
+        event = to_event(route, params, method, target, headers, body, self.receipt_epoch or time.time())
         answer = self.client("lambda").invoke(FunctionName=route.function.name, Payload=json.dumps(event))
         return from_result(answer["Payload"].read(), bool(answer.get("FunctionError")))
+
+    def _set_receipt_clock(self, body: bytes) -> HttpResponse:
+        """The simulator's day: requests are stamped as received then, so back-dated events are on time.
+
+        Local only (API Gateway stamps its own clock); `{"epoch": null}` returns to the real clock.
+        """
+        try:
+            epoch = json.loads(body or b"{}").get("epoch")
+            self.receipt_epoch = None if epoch is None else float(epoch)
+        except (ValueError, TypeError, AttributeError):
+            return HttpResponse(400, {"content-type": "application/json"}, b'{"message":"epoch expected"}')
+        return HttpResponse(204, {}, b"")
 
     def stop(self) -> None:
         if self._mock is not None:

@@ -37,14 +37,20 @@ def route_for(routes: list[HttpRoute], method: str, target: str) -> tuple[HttpRo
 
 
 def to_event(
-    route: HttpRoute, params: dict, method: str, target: str, headers: dict[str, str], body: bytes
+    route: HttpRoute,
+    params: dict,
+    method: str,
+    target: str,
+    headers: dict[str, str],
+    body: bytes,
+    now: float | None = None,
 ) -> dict:
     parts = urlsplit(target)
     try:
         text, encoded = body.decode("utf-8"), False
     except UnicodeDecodeError:
         text, encoded = base64.b64encode(body).decode(), True
-    now = time.time()
+    now = time.time() if now is None else now  # API Gateway's receipt stamp
     event = {
         "version": "2.0",
         "routeKey": f"{route.method.upper()} {route.path}",

@@ -1,95 +1,197 @@
 """Adyen standard notifications: an HMAC per item in `additionalData.hmacSignature`, answered `[accepted]`.
 
-The account is the payment's `merchantReference`; refunds and chargebacks name their payment
-in `originalReference`. Adyen's notifications carry no event id: the documented dedupe key is
-event code + PSP reference + success.
+The account is the payment's `merchantReference`; refunds and disputes name their payment in
+`originalReference`. Adyen's notifications carry no event id: the documented dedupe key is
+event code + PSP reference + success. All events of one dispute share its PSP reference.
+
+The HMAC covers only some fields (see SIGNED). Two consequences shape this module:
+- the signature is checked over exactly those fields, rebuilt from the item as plain scalars, so
+  no shape of the item (Adyen's library reads a nested `notificationItems` in place of the item
+  it was given) can make a captured signature vouch for other content;
+- `eventDate` is not signed, and Adyen signs no time: the date we post on is held within Adyen's
+  retry period before the request's receipt (API Gateway's stamp), so a re-dated item cannot
+  back-date money, and its permanent dedupe key makes a replay change nothing.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import hashlib
+from datetime import datetime, timedelta
 from typing import Literal
 
 from Adyen.util import is_valid_hmac_notification
-from arrears.errors import InvalidInput, SignatureInvalid
-from arrears.payments import Action, PaymentEvent
-from pydantic import BaseModel, Field
+from arrears.errors import AmountOutOfBounds, InvalidInput, PayloadTooLarge, SignatureInvalid
+from arrears.payments import MAX_ID_LENGTH, Action, PaymentEvent, Rejected, SuspenseReason
+from pydantic import BaseModel, Field, StrictInt, StrictStr
 
 from payment_webhook.payloads import json_of, model_of, money_of
 
 PROVIDER = "adyen"
 ACCEPTED = "[accepted]"
-# What each reversal-type notification does to the payment named in originalReference.
+MAX_ITEMS = 100  # Adyen sends one item per notification today; batches were a handful
+RETRY_PERIOD = timedelta(days=30)  # Adyen retries a failed delivery for up to 30 days
+CLOCK_SKEW = timedelta(minutes=5)
+SIGNED = (
+    "pspReference",
+    "originalReference",
+    "merchantAccountCode",
+    "merchantReference",
+    "eventCode",
+    "success",
+)
+# Keys Adyen's library treats as a whole notification: inside an item they can only be a forgery.
+ENVELOPE_KEYS = {"notificationItems", "NotificationRequestItem", "live"}
+
+# What each code does to the payment named in originalReference (dispute codes share the
+# dispute's PSP reference, so a second chargeback is keyed apart from the first).
 REVERSAL_CODES = {
     "REFUND": Action.REFUND,
+    "CANCEL_OR_REFUND": Action.REFUND,
     "CHARGEBACK": Action.CHARGEBACK,
-    "CHARGEBACK_REVERSED": Action.CHARGEBACK_REVERSED,  # the merchant won the dispute
+    "SECOND_CHARGEBACK": Action.CHARGEBACK,
 }
+REINSTATE_CODES = {
+    "CHARGEBACK_REVERSED": Action.CHARGEBACK_REVERSED,  # the merchant won the dispute
+    "REFUND_FAILED": Action.REFUND_REVERSED,
+    "REFUNDED_REVERSED": Action.REFUND_REVERSED,
+}
+# No money moves on our side: answered and logged, nothing posted.
+INFORMATIONAL = {
+    "CAPTURE",
+    "NOTIFICATION_OF_CHARGEBACK",
+    "REQUEST_FOR_INFORMATION",
+    "NOTIFICATION_OF_FRAUD",
+    "DISPUTE_DEFENSE_PERIOD_ENDED",
+    "INFORMATION_SUPPLIED",
+    "ISSUER_COMMENTS",
+    "ISSUER_RESPONSE_TIMEFRAME_EXPIRED",
+    "REPORT_AVAILABLE",
+    "RECURRING_CONTRACT",
+    "PENDING",
+    "OFFER_CLOSED",
+}
+# Anything else (CAPTURE_FAILED or CANCELLATION after a posted authorisation, pre-arbitration,
+# codes Adyen adds later) may move money we cannot model: suspense, for an operator.
 
 
 class Amount(BaseModel):
-    value: int = Field(ge=0)
-    currency: str = Field(min_length=3, max_length=3)
+    value: StrictInt = Field(ge=0)
+    currency: StrictStr = Field(min_length=3, max_length=3)
 
 
 class NotificationRequestItem(BaseModel):
-    eventCode: str = Field(min_length=1)
+    eventCode: StrictStr = Field(min_length=1, max_length=64)
     success: Literal["true", "false"]
-    pspReference: str = Field(min_length=1)
-    originalReference: str | None = None
-    merchantReference: str | None = None
-    merchantAccountCode: str
+    pspReference: StrictStr = Field(min_length=1, max_length=MAX_ID_LENGTH)
+    originalReference: StrictStr | None = Field(default=None, max_length=MAX_ID_LENGTH)
+    merchantReference: StrictStr | None = Field(default=None, max_length=MAX_ID_LENGTH)
+    merchantAccountCode: StrictStr = Field(max_length=MAX_ID_LENGTH)
     amount: Amount
     eventDate: datetime
-    additionalData: dict = {}
-
-
-class _Wrapped(BaseModel):
-    NotificationRequestItem: dict
-
-
-class Notification(BaseModel):
-    live: str | bool
-    notificationItems: list[_Wrapped] = Field(min_length=1)
 
 
 def _items(body: str) -> list[dict]:
-    return [w.NotificationRequestItem for w in model_of(json_of(body), Notification).notificationItems]
+    data = json_of(body)
+    wrappers = data.get("notificationItems")
+    if not isinstance(wrappers, list) or not wrappers:
+        raise InvalidInput("notificationItems must be a non-empty list")
+    if len(wrappers) > MAX_ITEMS:
+        raise PayloadTooLarge(f"more than {MAX_ITEMS} notification items in one request")
+    items = []
+    for wrapper in wrappers:
+        item = wrapper.get("NotificationRequestItem") if isinstance(wrapper, dict) else None
+        if not isinstance(item, dict) or len(wrapper) != 1:
+            raise InvalidInput("each notification item must be one NotificationRequestItem object")
+        if ENVELOPE_KEYS & item.keys():
+            raise InvalidInput("a notification item may not carry a notification of its own")
+        items.append(item)
+    return items
+
+
+def _scalar(value: object, name: str) -> object:
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise InvalidInput(f"{name} must be a plain value")
+    if len(str(value)) > 2 * MAX_ID_LENGTH:
+        raise InvalidInput(f"{name} is too long")
+    return value
+
+
+def _signed_part(item: dict) -> dict:
+    """The fields the HMAC covers, as plain scalars, and nothing else."""
+    signed = {name: _scalar(item[name], name) for name in SIGNED if item.get(name) is not None}
+    amount = item.get("amount")
+    if not isinstance(amount, dict):
+        raise InvalidInput("amount must be an object with value and currency")
+    signed["amount"] = {
+        "value": _scalar(amount.get("value"), "amount.value"),
+        "currency": _scalar(amount.get("currency"), "amount.currency"),
+    }
+    return signed
+
+
+def _signature(item: dict) -> str:
+    extra = item.get("additionalData")
+    signature = extra.get("hmacSignature") if isinstance(extra, dict) else None
+    if not isinstance(signature, str) or not signature or len(signature) > 128:
+        raise SignatureInvalid("a notification item carries no hmacSignature")
+    return signature
 
 
 def verify(body: str, headers: dict[str, str], secrets: list[str], tolerance: int, now: float) -> None:
-    """Every item must verify with one of the HMAC keys in force. Adyen signs no timestamp."""
+    """Every item must verify with one of the HMAC keys in force, over exactly its signed fields."""
     for item in _items(body):
-        extra = item.get("additionalData")
-        if not isinstance(extra, dict) or not extra.get("hmacSignature"):
-            raise SignatureInvalid("a notification item carries no hmacSignature")
-        if not any(_valid(item, key) for key in secrets):
+        signed = {**_signed_part(item), "additionalData": {"hmacSignature": _signature(item)}}
+        if not any(_valid(signed, key) for key in secrets):
             raise SignatureInvalid("an item's hmacSignature does not match any HMAC key in force")
 
 
-def _valid(item: dict, key: str) -> bool:
+def _valid(signed: dict, key: str) -> bool:
     try:
-        return bool(is_valid_hmac_notification(item, key))
-    except (KeyError, TypeError, ValueError):  # a malformed item or key cannot verify
+        return bool(is_valid_hmac_notification(signed, key))
+    except (KeyError, TypeError, ValueError):  # a malformed key cannot verify
         return False
 
 
-def normalise(body: str, headers: dict[str, str]) -> list[PaymentEvent]:
-    return [_event(model_of(item, NotificationRequestItem)) for item in _items(body)]
+def normalise(body: str, headers: dict[str, str], received_at: datetime) -> list[PaymentEvent | Rejected]:
+    return [_normalised(item, received_at) for item in _items(body)]
 
 
-def _event(item: NotificationRequestItem) -> PaymentEvent:
+def _key(item: dict) -> str:
+    key = f"{item.get('eventCode')}:{item.get('pspReference')}:{item.get('success')}"
+    if len(key) <= MAX_ID_LENGTH and key.isprintable():
+        return key
+    return "sha256:" + hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()
+
+
+def _normalised(raw: dict, received_at: datetime) -> PaymentEvent | Rejected:
+    code = str(raw.get("eventCode"))[:64]
+    try:
+        item = model_of(raw, NotificationRequestItem, "the notification item")
+        return _event(item, received_at)
+    except AmountOutOfBounds as exc:
+        return Rejected(PROVIDER, _key(raw), code, SuspenseReason.AMOUNT_OUT_OF_BOUNDS, str(exc), received_at)
+    except InvalidInput as exc:
+        return Rejected(PROVIDER, _key(raw), code, SuspenseReason.MALFORMED, str(exc), received_at)
+
+
+def posting_time(event_date: datetime, received_at: datetime) -> datetime:
+    """The unsigned eventDate, held within Adyen's retry period before the request's receipt."""
+    earliest, latest = received_at - RETRY_PERIOD, received_at + CLOCK_SKEW
+    return min(max(event_date, earliest), latest)
+
+
+def _event(item: NotificationRequestItem, received_at: datetime) -> PaymentEvent | Rejected:
     if item.eventDate.tzinfo is None:
         raise InvalidInput("eventDate must carry its offset")
+    code, succeeded = item.eventCode, item.success == "true"
     base = {
         "provider": PROVIDER,
-        "event_id": f"{item.eventCode}:{item.pspReference}:{item.success}",
-        "event_type": item.eventCode,
-        "occurred_at": item.eventDate,
+        "event_id": f"{code}:{item.pspReference}:{item.success}",
+        "event_type": code,
+        "occurred_at": posting_time(item.eventDate, received_at),
     }
-    succeeded = item.success == "true"
     amount = money_of(item.amount.value, item.amount.currency)
-    if item.eventCode == "AUTHORISATION":
+    if code == "AUTHORISATION":
         return PaymentEvent(
             **base,
             action=Action.PAYMENT if succeeded else Action.PAYMENT_FAILED,
@@ -97,14 +199,25 @@ def _event(item: NotificationRequestItem) -> PaymentEvent:
             amount=amount,
             account_ref=item.merchantReference,
         )
-    if item.eventCode in REVERSAL_CODES and succeeded:
+    if code in INFORMATIONAL or (not succeeded and (code in REVERSAL_CODES or code in REINSTATE_CODES)):
+        return PaymentEvent(**base, action=Action.IGNORED)
+    if code in REVERSAL_CODES or code in REINSTATE_CODES:
         if not item.originalReference:
-            raise InvalidInput(f"{item.eventCode} without originalReference")
+            raise InvalidInput(f"{code} without originalReference")
+        action = REVERSAL_CODES.get(code) or REINSTATE_CODES[code]
+        reversal_id = f"{item.pspReference}:second" if code == "SECOND_CHARGEBACK" else item.pspReference
         return PaymentEvent(
             **base,
-            action=REVERSAL_CODES[item.eventCode],
+            action=action,
             payment_id=item.originalReference,
             amount=amount,
-            reversal_id=item.pspReference,
+            reversal_id=reversal_id,
         )
-    return PaymentEvent(**base, action=Action.IGNORED)
+    return Rejected(
+        PROVIDER,
+        base["event_id"],
+        code,
+        SuspenseReason.UNSUPPORTED_EVENT,
+        f"{code} ({'succeeded' if succeeded else 'failed'}) is not applied automatically; check it",
+        received_at,
+    )

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache, partial
 
 from arrears.aws_clients import client
 from arrears.errors import (
     AccountVersionConflict,
+    EventConflict,
     InvalidInput,
+    PayloadTooLarge,
     PublishFailed,
     SignatureInvalid,
     StoreUnavailable,
@@ -17,7 +20,7 @@ from arrears.errors import (
 )
 from arrears.models import bind_models, on_reset
 from arrears.observability import instrumented, logger, metrics
-from arrears.payments import PaymentEvent
+from arrears.payments import PaymentEvent, Rejected
 from arrears.payments_bus import publish_payment_applied
 from arrears.settings import WebhookSettings, get_webhook_settings
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
@@ -27,12 +30,16 @@ from aws_lambda_powertools.utilities.idempotency import (
     IdempotencyConfig,
     idempotent_function,
 )
-from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
 from aws_lambda_powertools.utilities.parameters import SecretsProvider
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from payment_webhook import intake
 from payment_webhook.adyen_events import ACCEPTED
+from payment_webhook.payloads import raw_body
 
 app = APIGatewayHttpResolver()
 
@@ -54,6 +61,7 @@ def _once(table: str, region: str, expires: int, bus: str) -> _Once:
     """Powertools idempotency around settle, keyed on provider + event id, for longer than retries last."""
     config = IdempotencyConfig(
         event_key_jmespath="[provider, event_id]",
+        payload_validation_jmespath="fingerprint",  # the same id asking for something else: 409
         raise_on_no_idempotency_key=True,
         expires_after_seconds=expires,
     )
@@ -61,7 +69,9 @@ def _once(table: str, region: str, expires: int, bus: str) -> _Once:
 
     def settle(event: dict) -> dict:
         return intake.settle(
-            PaymentEvent.from_dict(event), partial(publish_payment_applied, bus, region=region)
+            PaymentEvent.from_dict(event),
+            partial(publish_payment_applied, bus, region=region),
+            datetime.fromisoformat(event["received_at"]),
         )
 
     return _Once(
@@ -96,25 +106,53 @@ def receive_webhook(provider: str) -> Response:
     settings = _setup()
     intake.provider_module(provider)  # an unknown provider is answered before any secret is read
     request = app.current_event
+    body = raw_body(request.get("body"), bool(request.get("isBase64Encoded")))
     headers = {k.lower(): v for k, v in (request.headers or {}).items()}
-    events = intake.verified_events(
+    received_at = _received_at(request.raw_event)
+    found = intake.verified_events(
         provider,
-        request.decoded_body or "",
+        body,
         headers,
         _secrets(settings, provider),
         settings.tolerance_seconds,
         time.time(),
+        received_at,
+        intake.Limits(settings.max_amounts, timedelta(days=settings.max_event_age_days)),
     )
     once = _once(
         settings.idempotency_table, settings.region, settings.idempotency_seconds, settings.payments_bus
     )
-    outcomes = [once.settle(event=e.to_dict()) for e in events]
+    outcomes = [
+        intake.keep_aside(e)
+        if isinstance(e, Rejected)
+        else once.settle(event={**e.to_dict(), "received_at": received_at.isoformat()})
+        for e in _distinct(found)
+    ]
     for outcome in outcomes:
         metrics.add_metric(name=f"Webhook_{outcome['outcome']}", unit="Count", value=1)
     logger.info("webhook settled", extra={"provider": provider, "outcomes": outcomes})
     if provider == "adyen":
         return Response(200, content_types.TEXT_PLAIN, ACCEPTED)
     return Response(200, content_types.APPLICATION_JSON, {"received": len(outcomes), "outcomes": outcomes})
+
+
+def _distinct(found: list) -> list:
+    """One request naming one event twice applies it once (its answer is the same)."""
+    seen, distinct = set(), []
+    for each in found:
+        key = each.key if isinstance(each, Rejected) else each.event_id
+        if key not in seen:
+            seen.add(key)
+            distinct.append(each)
+    return distinct
+
+
+def _received_at(event: dict) -> datetime:
+    """When API Gateway received the request (its own stamp), the bound for unsigned event dates."""
+    stamp = (event.get("requestContext") or {}).get("timeEpoch")
+    if isinstance(stamp, int) and not isinstance(stamp, bool) and 0 < stamp < 253402300799000:
+        return datetime.fromtimestamp(stamp / 1000, UTC)
+    return datetime.now(UTC)
 
 
 def _error(status: int, message: str) -> Response:
@@ -128,6 +166,12 @@ def _bad_signature(exc: SignatureInvalid) -> Response:
     return _error(401, str(exc))
 
 
+@app.exception_handler(PayloadTooLarge)
+def _too_large(exc: PayloadTooLarge) -> Response:
+    logger.warning("webhook refused: too large", extra={"reason": str(exc)})
+    return _error(413, str(exc))
+
+
 @app.exception_handler(InvalidInput)
 def _bad_input(exc: InvalidInput) -> Response:
     logger.warning("webhook refused: malformed", extra={"reason": str(exc)})
@@ -136,7 +180,19 @@ def _bad_input(exc: InvalidInput) -> Response:
 
 @app.exception_handler(UnknownProvider)
 def _unknown_provider(exc: UnknownProvider) -> Response:
-    return _error(404, str(exc))
+    return _error(404, "no webhook endpoint here; the providers are stripe, adyen and standard")
+
+
+@app.not_found
+def _no_route(exc: Exception) -> Response:
+    return _error(404, "no webhook endpoint here; the providers are stripe, adyen and standard")
+
+
+@app.exception_handler([EventConflict, IdempotencyValidationError])
+def _conflict(exc: Exception) -> Response:
+    logger.warning("webhook refused: event id reused with other content")
+    metrics.add_metric(name="WebhookConflict", unit="Count", value=1)
+    return _error(409, "this event id was received before with other content")
 
 
 @app.exception_handler(IdempotencyAlreadyInProgressError)

@@ -80,8 +80,10 @@ class Sent:
     reversals: dict[str, tuple[str, int]] = field(default_factory=dict)  # reversal id -> (payment, amount)
 
     def reversed(self, payment_id: str) -> int:
-        wanted = sum(amount for pid, amount in self.reversals.values() if pid == payment_id)
-        return min(wanted, self.payments[payment_id][1].minor)  # never more than was paid
+        paid = self.payments[payment_id][1].minor
+        # one reversal larger than its whole payment can never apply: it is kept aside for an operator
+        wanted = sum(a for pid, a in self.reversals.values() if pid == payment_id and a <= paid)
+        return min(wanted, paid)  # never more than was paid
 
 
 def _open_account(stack, opening: dict) -> Account:

@@ -29,8 +29,12 @@ NEW_YORK = ZoneInfo("America/New_York")
 DUNNING = {"first_reminder", "second_reminder", "past_due_notice", "final_demand", "charge_off_notice"}
 
 
+RECEIVED = datetime(2026, 3, 12, 12, tzinfo=NEW_YORK)  # API Gateway's stamp: after every event here
+
+
 @pytest.fixture
 def server(cloud):
+    cloud.receipt_epoch = RECEIVED.timestamp()
     running = WebhookServer(cloud.handle_http, port=0).start()
     yield running
     running.stop()
@@ -243,9 +247,13 @@ def test_unknown_account_and_currency_mismatch_go_to_suspense_and_can_be_assigne
     mismatch = new_payment_id("standard")
 
     assert _send(
-        cloud, server, "adyen", Kind.PAYMENT, Money(700, "USD"), unknown, account_id="NO-SUCH"
-    ).text == ("[accepted]")
-    answer = _send(cloud, server, "standard", Kind.PAYMENT, Money(1500, "JPY"), mismatch, account_id="SUSP-1")
+        cloud, server, "adyen", Kind.PAYMENT, Money(700, "USD"), unknown, account_id="NO-SUCH",
+        occurred_at=_on(START),
+    ).text == ("[accepted]")  # fmt: skip
+    answer = _send(
+        cloud, server, "standard", Kind.PAYMENT, Money(1500, "JPY"), mismatch, account_id="SUSP-1",
+        occurred_at=_on(START),
+    )  # fmt: skip
 
     assert answer.json()["outcomes"][0] == {
         **answer.json()["outcomes"][0],
@@ -441,6 +449,7 @@ def test_unknown_provider_and_unknown_event_types_are_answered_without_writes(cl
         amount=Money(100, "USD"),
         payment_id=new_payment_id("adyen"),
         account_id="NOBODY",
+        occurred_at=_on(START),
     )
     assert delivery.post(server.url).text == "[accepted]"
     assert payments_repo.list_suspense() == []  # a failed authorisation moves no money

@@ -85,3 +85,15 @@ class ProviderBadResponse(ArrearsError):
 
 class NotAuthorised(ArrearsError):
     """The operator's level does not allow this decision (approving beyond one's own authority)."""
+
+
+class PayloadTooLarge(InvalidInput):
+    """A request's body or its list of items is larger than we take (answered 413)."""
+
+
+class EventConflict(ArrearsError):
+    """An event identity seen before arrives with other content: refused, nothing written (409)."""
+
+
+class AmountOutOfBounds(InvalidInput):
+    """An amount or a balance beyond what the ledger holds: refused before anything is written."""

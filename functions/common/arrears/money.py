@@ -7,7 +7,11 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from babel.numbers import format_currency, get_currency_precision
 
-from arrears.errors import CurrencyMismatch, InvalidInput
+from arrears.errors import AmountOutOfBounds, CurrencyMismatch, InvalidInput
+
+# The largest amount the ledger holds, in minor units either way (10 trillion dollars): far above
+# any real book, far below DynamoDB's 38 digits, so no sum of entries can overflow what is stored.
+MAX_MINOR = 10**15
 
 
 def minor_digits(currency: str) -> int:
@@ -21,6 +25,13 @@ def known_currency(currency: str) -> bool:
     return currency in list_currencies()
 
 
+def bounded(minor: int, what: str) -> int:
+    """A balance or entry the ledger can hold, or AmountOutOfBounds before anything is written."""
+    if abs(minor) > MAX_MINOR:
+        raise AmountOutOfBounds(f"{what} would be beyond the ledger's bound")
+    return minor
+
+
 @dataclass(frozen=True, order=True)
 class Money:
     minor: int
@@ -29,6 +40,7 @@ class Money:
     def __post_init__(self) -> None:
         if not isinstance(self.minor, int) or isinstance(self.minor, bool):
             raise InvalidInput(f"money amount must be integer minor units, got {self.minor!r}")
+        bounded(self.minor, "an amount")
 
     @classmethod
     def zero(cls, currency: str) -> Money:
@@ -43,6 +55,8 @@ class Money:
             raise InvalidInput(f"not an amount: {amount!r}") from exc
         if not value.is_finite():
             raise InvalidInput(f"not an amount: {amount!r}")
+        if value.adjusted() > len(str(MAX_MINOR)):
+            raise AmountOutOfBounds(f"{str(amount)[:20]!r} is beyond the ledger's bound")
         scaled = value.scaleb(minor_digits(currency))
         if scaled != scaled.to_integral_value():
             raise InvalidInput(f"{amount!r} has more decimals than {currency} allows")

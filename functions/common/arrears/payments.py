@@ -6,6 +6,8 @@ before anything is looked up or written, so posting knows nothing about provider
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -21,11 +23,15 @@ class Action(StrEnum):
     REFUND = "refund"  # money given back to the customer
     CHARGEBACK = "chargeback"  # money taken back by the card issuer
     CHARGEBACK_REVERSED = "chargeback_reversed"  # a dispute won: the money comes back
+    REFUND_REVERSED = "refund_reversed"  # a refund that failed or came back: the money returns
     IGNORED = "ignored"  # an event type we do not act on (answered 2xx so it is not retried)
 
 
 REVERSALS = frozenset({Action.REFUND, Action.CHARGEBACK})
-MONEY_IN = frozenset({Action.PAYMENT, Action.CHARGEBACK_REVERSED})
+# Undo a reversal already recorded (named by its reversal id): the money comes back to the account.
+REINSTATEMENTS = frozenset({Action.CHARGEBACK_REVERSED, Action.REFUND_REVERSED})
+MONEY_IN = frozenset({Action.PAYMENT, *REINSTATEMENTS})
+MAX_ID_LENGTH = 128  # provider ids, references and account ids; longer is not a real one
 
 
 class SuspenseReason(StrEnum):
@@ -33,6 +39,13 @@ class SuspenseReason(StrEnum):
     UNKNOWN_ACCOUNT = "unknown_account"
     ACCOUNT_CLOSED = "account_closed"
     CURRENCY_MISMATCH = "currency_mismatch"
+    # Authentic notifications that cannot be applied: acknowledged, kept for an operator.
+    AMOUNT_OUT_OF_BOUNDS = "amount_out_of_bounds"
+    DATE_OUT_OF_RANGE = "date_out_of_range"
+    MALFORMED = "malformed"
+    UNSUPPORTED_EVENT = "unsupported_event"
+    REVERSAL_CURRENCY_MISMATCH = "reversal_currency_mismatch"
+    REVERSAL_EXCEEDS_PAYMENT = "reversal_exceeds_payment"
 
 
 @dataclass(frozen=True)
@@ -48,10 +61,17 @@ class PaymentEvent:
     reversal_id: str | None = None  # a refund's or dispute's own id
     # Stripe's charge.refunded carries the payment's total refunded so far, not one refund
     cumulative: bool = False
+    # The processor that holds the payment, where another one reports it (a Standard Webhooks
+    # sender relaying a Stripe payment): the payment's keys are that processor's, so it posts once.
+    payment_provider: str | None = None
 
     def __post_init__(self) -> None:
         if not self.provider or not self.event_id:
             raise InvalidInput("a payment event needs its provider and event id")
+        for name in ("event_id", "event_type", "payment_id", "account_ref", "reversal_id"):
+            value = getattr(self, name)
+            if value is not None and (len(value) > MAX_ID_LENGTH or not value.isprintable()):
+                raise InvalidInput(f"{name} is longer than {MAX_ID_LENGTH} or not printable")
         if self.occurred_at.tzinfo is None:
             raise InvalidInput("a payment event's time must carry its offset")
         if self.action is Action.IGNORED:
@@ -60,8 +80,23 @@ class PaymentEvent:
             raise InvalidInput(f"{self.event_type} carries no payment id")
         if self.amount is None or self.amount.minor <= 0:
             raise InvalidInput(f"{self.event_type} needs a positive amount, not {self.amount}")
-        if (self.action in REVERSALS or self.action is Action.CHARGEBACK_REVERSED) and not self.reversal_id:
+        if (self.action in REVERSALS or self.action in REINSTATEMENTS) and not self.reversal_id:
             raise InvalidInput(f"{self.event_type} carries no refund or dispute id")
+
+    @property
+    def holder(self) -> str:
+        """The processor whose payment id this is: the namespace of the payment's keys."""
+        return self.payment_provider or self.provider
+
+    def fingerprint(self) -> str:
+        """What the event asks us to do. One event id with another fingerprint is not a retry."""
+        what = [self.action.value, self.holder, self.payment_id, self.reversal_id, self.account_ref]
+        what += [
+            str(self.amount.minor) if self.amount else None,
+            self.amount.currency if self.amount else None,
+        ]
+        what += [str(self.cumulative)]
+        return hashlib.sha256(json.dumps(what).encode()).hexdigest()[:32]
 
     def local_date(self, time_zone: str) -> date:
         """The business date of the event where the customer is."""
@@ -79,10 +114,16 @@ class PaymentEvent:
             "amount": self.amount.minor if self.amount else None,
             "currency": self.amount.currency if self.amount else None,
             "occurred_at": self.occurred_at.isoformat(),
+            "payment_provider": self.payment_provider,
         }
 
     def to_dict(self) -> dict:
-        return {**self.summary(), "account_ref": self.account_ref, "cumulative": self.cumulative}
+        return {
+            **self.summary(),
+            "account_ref": self.account_ref,
+            "cumulative": self.cumulative,
+            "fingerprint": self.fingerprint(),
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> PaymentEvent:
@@ -98,4 +139,28 @@ class PaymentEvent:
             account_ref=data.get("account_ref"),
             reversal_id=data.get("reversal_id"),
             cumulative=bool(data.get("cumulative", False)),
+            payment_provider=data.get("payment_provider"),
         )
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """An authentic notification we cannot apply: acknowledged (so it is not retried for days),
+    kept in suspense with its reason for an operator, and no balance changes."""
+
+    provider: str
+    key: str  # its event id, or a digest of the signed content where it names none
+    event_type: str
+    reason: SuspenseReason
+    problem: str  # what is wrong, in words an operator reads (bounded, no personal data)
+    received_at: datetime
+
+    def summary(self) -> dict:
+        return {
+            "provider": self.provider,
+            "event_id": self.key,
+            "event_type": self.event_type[:MAX_ID_LENGTH],
+            "reason": self.reason.value,
+            "problem": self.problem[:300],
+            "received_at": self.received_at.isoformat(),
+        }

@@ -24,11 +24,17 @@ from pynamodb.exceptions import DoesNotExist
 from arrears import accounts_repo
 from arrears.accounts_repo import Write, put_once, transact
 from arrears.cycle_repo import cycle_day_key
-from arrears.errors import AccountNotFound, AccountVersionConflict, DuplicateEntry, InvalidInput
+from arrears.errors import (
+    AccountNotFound,
+    AccountVersionConflict,
+    DuplicateEntry,
+    EventConflict,
+    InvalidInput,
+)
 from arrears.ledger import EntryKind
 from arrears.models import ActivityModel
 from arrears.money import Money
-from arrears.payments import MONEY_IN, REVERSALS, Action, PaymentEvent, SuspenseReason
+from arrears.payments import MONEY_IN, REINSTATEMENTS, REVERSALS, PaymentEvent, Rejected, SuspenseReason
 from arrears.posting import Allocation, Posted, receive, reverse, suspense_reason
 from arrears.store_errors import store_errors
 
@@ -39,6 +45,7 @@ ACTOR = "payment_webhook"
 # How far a notification's effects went, on its event marker.
 HELD, SUSPENSE, UNPUBLISHED, PUBLISHED, RECORDED = "held", "suspense", "unpublished", "published", "recorded"
 OPEN, ASSIGNED = "open", "assigned"
+REJECTED = "rejected"
 PENDING, APPLIED = "pending", "applied"
 
 
@@ -91,7 +98,12 @@ def _marker(event: PaymentEvent, status: str, account_id: str | None, applied: d
         status=status,
         amount=event.amount.minor if event.amount else None,
         currency=event.amount.currency if event.amount else None,
-        detail={**event.summary(), "account_id": account_id, "applied": applied},
+        detail={
+            **event.summary(),
+            "account_id": account_id,
+            "applied": applied,
+            "fingerprint": event.fingerprint(),
+        },
     )
     return put_once("event", item)
 
@@ -161,6 +173,42 @@ def _duplicate(exc: DuplicateEntry, account_id: str | None = None) -> Result:
     return Result(Outcome.DUPLICATE, account_id, reason=exc.write)
 
 
+def check_identity(event: PaymentEvent) -> None:
+    """An event id seen before must ask for the same thing: another payload under it is refused."""
+    pk, sk = _event_key(event)
+    marker = _get(pk, sk)
+    stored = marker.detail.get("fingerprint") if marker is not None else None
+    if stored is not None and stored != event.fingerprint():
+        raise EventConflict(f"event {event.event_id} was received before with other content")
+
+
+def keep_rejected(rejected: Rejected) -> Result:
+    """An authentic notification that cannot be applied, kept once for an operator; no money moves."""
+    item = ActivityModel(
+        SUSPENSE_PK,
+        f"{REJECTED}#{rejected.provider}#{rejected.key}",
+        kind="rejected_webhook",
+        occurred_on=rejected.received_at.date().isoformat(),
+        actor=ACTOR,
+        status=OPEN,
+        detail=rejected.summary(),
+    )
+    try:
+        transact([put_once("rejected", item)])
+    except DuplicateEntry as exc:
+        return _duplicate(exc)
+    return Result(Outcome.SUSPENSE, reason=rejected.reason.value)
+
+
+def list_rejected() -> list[dict]:
+    """Authentic notifications kept aside, oldest first, for an operator to act on."""
+    with store_errors():
+        items = ActivityModel.query(
+            SUSPENSE_PK, ActivityModel.sk.startswith(f"{REJECTED}#"), consistent_read=True
+        )
+        return [{**i.detail, "status": i.status, "received_on": i.occurred_on} for i in items]
+
+
 # ------------------------------------------------------------------ money in
 
 
@@ -168,8 +216,9 @@ def post_payment(event: PaymentEvent) -> Result:
     """A payment received: to its account, or to suspense with the reason. Exactly once."""
     if event.action not in MONEY_IN:
         raise InvalidInput(f"{event.action} is not money in")
-    if event.action is Action.CHARGEBACK_REVERSED:
-        return _reinstate(event)
+    if event.action in REINSTATEMENTS:
+        result = _reinstate(event, with_marker=True)
+        return replace(result, drained=tuple(drain_pending(event.holder, event.payment_id)))
     for _ in range(MAX_ATTEMPTS):
         account = _find_account(event.account_ref)
         reason = suspense_reason(account, event)
@@ -184,7 +233,7 @@ def post_payment(event: PaymentEvent) -> Result:
         except AccountVersionConflict:
             continue
         # also on a duplicate: a crash may have come between the payment and its held refunds
-        return replace(result, drained=tuple(drain_pending(event.provider, event.payment_id)))
+        return replace(result, drained=tuple(drain_pending(event.holder, event.payment_id)))
     raise AccountVersionConflict(event.account_ref or "")
 
 
@@ -192,9 +241,9 @@ def _credit(event: PaymentEvent, account) -> Result:
     assert event.amount is not None and event.payment_id is not None
     on = event.local_date(account.time_zone)
     posted = receive(account, event.amount.minor, on)
-    entry_id = f"{event.provider}:{event.payment_id}"
+    entry_id = f"{event.holder}:{event.payment_id}"
     receipt = ActivityModel(
-        _payment_pk(event.provider, event.payment_id),
+        _payment_pk(event.holder, event.payment_id),
         "receipt",
         kind="receipt",
         occurred_on=on.isoformat(),
@@ -233,7 +282,7 @@ def _credit(event: PaymentEvent, account) -> Result:
 def _to_suspense(event: PaymentEvent, reason: SuspenseReason) -> None:
     assert event.amount is not None and event.payment_id is not None
     receipt = ActivityModel(
-        _payment_pk(event.provider, event.payment_id),
+        _payment_pk(event.holder, event.payment_id),
         "receipt",
         kind="receipt",
         occurred_on=event.occurred_at.date().isoformat(),
@@ -246,7 +295,7 @@ def _to_suspense(event: PaymentEvent, reason: SuspenseReason) -> None:
     )
     held = ActivityModel(
         SUSPENSE_PK,
-        f"{event.provider}#{event.payment_id}",
+        f"{event.holder}#{event.payment_id}",
         kind="suspense",
         occurred_on=event.occurred_at.date().isoformat(),
         actor=ACTOR,
@@ -259,22 +308,29 @@ def _to_suspense(event: PaymentEvent, reason: SuspenseReason) -> None:
     transact([_marker(event, SUSPENSE, None), put_once("payment", receipt), put_once("suspense", held)])
 
 
-def _reinstate(event: PaymentEvent) -> Result:
-    """A dispute won: the money the chargeback took comes back to the account."""
+def _reinstate_sk(event: PaymentEvent) -> str:
+    return f"reinstate#{event.reversal_id}"
+
+
+def _reinstate(event: PaymentEvent, with_marker: bool) -> Result:
+    """A dispute won, or a refund that failed: the money its reversal took comes back to the account.
+
+    Arriving before the reversal it undoes (or before the payment), it is held and applied in
+    order once that reversal is applied.
+    """
     assert event.amount is not None and event.payment_id is not None
-    pk = _payment_pk(event.provider, event.payment_id)
+    pk = _payment_pk(event.holder, event.payment_id)
     for _ in range(MAX_ATTEMPTS):
         receipt, dispute = _get(pk, "receipt"), _get(pk, f"reversal#{event.reversal_id}")
+        if dispute is not None and dispute.status == "reinstated":
+            return Result(Outcome.DUPLICATE, reason=f"reversal {event.reversal_id} already reinstated")
         if receipt is None or dispute is None or dispute.status != APPLIED:
-            # a won dispute we never saw taken: nothing to give back, but say so on the record
-            try:
-                transact([_marker(event, RECORDED, None)])
-            except DuplicateEntry as exc:
-                return _duplicate(exc)
-            return Result(Outcome.IGNORED, reason="no chargeback on record for this dispute")
+            if not with_marker:  # still waiting: it stays held
+                return Result(Outcome.HELD, reason="its reversal is not applied yet")
+            return _hold_reinstatement(event)
         account_id = receipt.detail["account_id"]
         if account_id is None:
-            return _reinstate_suspense(event, receipt, dispute)
+            return _reinstate_suspense(event, receipt, dispute, with_marker)
         account = accounts_repo.get_account(account_id)
         on = event.local_date(account.time_zone)
         amount = min(event.amount.minor, int(dispute.amount))
@@ -283,29 +339,24 @@ def _reinstate(event: PaymentEvent) -> Result:
         merged = Allocation(merged.dues + posted.allocation.dues, merged.credit + posted.allocation.credit)
         money = Money(amount, event.amount.currency)
         applied = _applied(event, account_id, EntryKind.PAYMENT, money, posted)
+        marker = _marker(event, UNPUBLISHED, account_id, applied) if with_marker else None
         try:
             transact(
                 [
-                    _marker(event, UNPUBLISHED, account_id, applied),
-                    Write(
-                        "dispute",
-                        lambda tx, d=dispute: tx.update(
-                            d,
-                            actions=[ActivityModel.status.set("reinstated")],
-                            condition=ActivityModel.status == APPLIED,
-                        ),
-                    ),
+                    marker or _marker_update(event, applied, account_id),
+                    _set_status(dispute, APPLIED, "reinstated", "dispute"),
                     _receipt_update(receipt, int(receipt.reversed) - amount, merged),
                     _ledger_item(
                         account_id,
                         on,
-                        f"{event.provider}:{event.reversal_id}:won",
+                        f"{event.holder}:{event.reversal_id}:won",
                         EntryKind.PAYMENT,
                         money,
                         event,
                         posted.account.home_shard,
                     ),
                     *_outcome_items(account_id, on, posted.events, posted.account.home_shard),
+                    *([] if with_marker else [_held_done(pk, _reinstate_sk(event))]),
                 ],
                 posted.account,
             )
@@ -318,22 +369,49 @@ def _reinstate(event: PaymentEvent) -> Result:
     raise AccountVersionConflict(event.payment_id)
 
 
-def _reinstate_suspense(event, receipt, dispute) -> Result:
+def _set_status(item: ActivityModel, was: str, now: str, name: str) -> Write:
+    return Write(
+        name,
+        lambda tx: tx.update(
+            item, actions=[ActivityModel.status.set(now)], condition=ActivityModel.status == was
+        ),
+    )
+
+
+def _held_done(pk: str, sk: str) -> Write:
+    return _set_status(ActivityModel(pk, sk), PENDING, APPLIED, "held")
+
+
+def _hold_reinstatement(event: PaymentEvent) -> Result:
+    item = ActivityModel(
+        _payment_pk(event.holder, event.payment_id),
+        _reinstate_sk(event),
+        kind="reinstatement",
+        occurred_on=event.occurred_at.date().isoformat(),
+        actor=ACTOR,
+        status=PENDING,
+        amount=event.amount.minor,
+        currency=event.amount.currency,
+        detail={"event": event.to_dict()},
+    )
+    try:
+        transact([_marker(event, HELD, None), put_once("reinstatement", item)])
+    except DuplicateEntry as exc:
+        return _duplicate(exc)
+    return Result(Outcome.HELD, reason="the reversal it undoes has not arrived yet")
+
+
+def _reinstate_suspense(event, receipt, dispute, with_marker: bool) -> Result:
     amount = int(dispute.amount)
+    pk = _payment_pk(event.holder, event.payment_id)
     try:
         transact(
             [
-                _marker(event, SUSPENSE, None),
-                Write(
-                    "dispute",
-                    lambda tx: tx.update(
-                        dispute,
-                        actions=[ActivityModel.status.set("reinstated")],
-                        condition=ActivityModel.status == APPLIED,
-                    ),
-                ),
+                _marker(event, SUSPENSE, None) if with_marker else _marker_status(event, SUSPENSE),
+                _set_status(dispute, APPLIED, "reinstated", "dispute"),
                 _receipt_update(receipt, int(receipt.reversed) - amount, None),
-                _suspense_reversed(event.provider, event.payment_id, -amount),
+                _suspense_reversed(event.holder, event.payment_id, -amount),
+                *([] if with_marker else [_held_done(pk, _reinstate_sk(event))]),
             ]
         )
     except DuplicateEntry as exc:
@@ -349,21 +427,23 @@ def post_reversal(event: PaymentEvent) -> Result:
     if event.action not in REVERSALS:
         raise InvalidInput(f"{event.action} is not a reversal")
     for _ in range(MAX_ATTEMPTS):
-        receipt = _get(_payment_pk(event.provider, event.payment_id), "receipt")
+        receipt = _get(_payment_pk(event.holder, event.payment_id), "receipt")
         try:
             if receipt is None:
                 return _hold(event)
-            return _take_back(event, receipt, with_marker=True)
+            result = _take_back(event, receipt, with_marker=True)
         except DuplicateEntry as exc:
-            return _duplicate(exc)
+            result = _duplicate(exc)
         except AccountVersionConflict:
             continue
+        # a won dispute that came before its chargeback applies now, after it
+        return replace(result, drained=tuple(drain_pending(event.holder, event.payment_id)))
     raise AccountVersionConflict(event.payment_id or "")
 
 
 def _reversal_item(event: PaymentEvent, status: str, amount: int) -> ActivityModel:
     return ActivityModel(
-        _payment_pk(event.provider, event.payment_id),
+        _payment_pk(event.holder, event.payment_id),
         _reversal_sk(event),
         kind="reversal",
         occurred_on=event.occurred_at.date().isoformat(),
@@ -371,13 +451,13 @@ def _reversal_item(event: PaymentEvent, status: str, amount: int) -> ActivityMod
         status=status,
         amount=amount,
         currency=event.amount.currency,
-        detail={"event": event.summary(), "cumulative": event.cumulative},
+        detail={"event": event.to_dict(), "cumulative": event.cumulative},
     )
 
 
 def _hold(event: PaymentEvent) -> Result:
     """Its payment has not arrived: keep the reversal, apply it when the payment comes."""
-    existing = _get(_payment_pk(event.provider, event.payment_id), _reversal_sk(event))
+    existing = _get(_payment_pk(event.holder, event.payment_id), _reversal_sk(event))
     item = _reversal_item(event, PENDING, event.amount.minor)
     if existing is not None and event.cumulative and existing.status == PENDING:
         if int(existing.amount) >= event.amount.minor:
@@ -413,7 +493,7 @@ def _suspense_reversed(provider: str, payment_id: str, amount: int) -> Write:
 
 
 def _take_back(event: PaymentEvent, receipt: ActivityModel, with_marker: bool) -> Result:
-    pk = _payment_pk(event.provider, event.payment_id)
+    pk = _payment_pk(event.holder, event.payment_id)
     stored = _get(pk, _reversal_sk(event))
     already = int(stored.amount) if (stored is not None and stored.status == APPLIED) else 0
     if stored is not None and stored.status == APPLIED and not event.cumulative:
@@ -422,7 +502,11 @@ def _take_back(event: PaymentEvent, receipt: ActivityModel, with_marker: bool) -
     if wanted <= 0:
         raise DuplicateEntry("refund total already applied", write="reversal")
     if event.amount.currency != receipt.currency:
-        raise InvalidInput(f"a {event.amount.currency} reversal of a {receipt.currency} payment")
+        problem = f"a {event.amount.currency} reversal of a {receipt.currency} payment"
+        return _refuse(event, stored, SuspenseReason.REVERSAL_CURRENCY_MISMATCH, problem, with_marker)
+    if event.amount.minor > int(receipt.amount):
+        problem = f"takes back {event.amount} of a payment of {Money(int(receipt.amount), receipt.currency)}"
+        return _refuse(event, stored, SuspenseReason.REVERSAL_EXCEEDS_PAYMENT, problem, with_marker)
     open_amount = int(receipt.amount) - int(receipt.reversed)
     amount = min(wanted, open_amount)  # never take back more than was paid
     if amount <= 0:
@@ -444,7 +528,7 @@ def _take_back(event: PaymentEvent, receipt: ActivityModel, with_marker: bool) -
         writes = [
             reversal_write,
             _receipt_update(receipt, int(receipt.reversed) + amount, None),
-            _suspense_reversed(event.provider, event.payment_id, amount),
+            _suspense_reversed(event.holder, event.payment_id, amount),
         ]
         if with_marker:
             writes.insert(0, _marker(event, SUSPENSE, None))
@@ -453,7 +537,7 @@ def _take_back(event: PaymentEvent, receipt: ActivityModel, with_marker: bool) -
     account = accounts_repo.get_account(account_id)
     on = event.local_date(account.time_zone)
     posted = reverse(account, Allocation.from_dict(receipt.detail["allocation"]), amount, on)
-    entry_id = f"{event.provider}:{event.reversal_id}" + (f"@{new_total}" if event.cumulative else "")
+    entry_id = f"{event.holder}:{event.reversal_id}" + (f"@{new_total}" if event.cumulative else "")
     applied = _applied(event, account_id, EntryKind.REVERSAL, money, posted)
     writes = [
         reversal_write,
@@ -469,10 +553,43 @@ def _take_back(event: PaymentEvent, receipt: ActivityModel, with_marker: bool) -
     return Result(Outcome.APPLIED, account_id, applied=applied)
 
 
+def _refuse(event: PaymentEvent, stored, reason: SuspenseReason, problem: str, with_marker: bool) -> Result:
+    """A reversal that can never apply: kept in suspense with its reason, its payment unblocked."""
+    rejected = Rejected(event.provider, event.event_id, event.event_type, reason, problem, event.occurred_at)
+    item = ActivityModel(
+        SUSPENSE_PK,
+        f"{REJECTED}#{event.provider}#{event.event_id}",
+        kind="rejected_webhook",
+        occurred_on=event.occurred_at.date().isoformat(),
+        actor=ACTOR,
+        status=OPEN,
+        amount=event.amount.minor,
+        currency=event.amount.currency,
+        detail={**rejected.summary(), "payment_id": event.payment_id, "reversal_id": event.reversal_id},
+    )
+    writes = [_marker(event, SUSPENSE, None) if with_marker else _marker_status(event, SUSPENSE)]
+    writes.append(put_once("rejected", item))
+    if stored is not None and stored.status == PENDING:
+        writes.append(_set_status(stored, PENDING, REJECTED, "reversal"))
+    transact(writes)
+    return Result(Outcome.SUSPENSE, reason=reason.value)
+
+
+def _marker_status(event: PaymentEvent, status: str) -> Write:
+    """A held event's marker, now that its fate is known."""
+    pk, sk = _event_key(event)
+    return _set_status(ActivityModel(pk, sk), HELD, status, "event")
+
+
 def _marker_update(event: PaymentEvent, applied: dict, account_id: str) -> Write:
     pk, sk = _event_key(event)
     marker = ActivityModel(pk, sk)
-    detail = {**event.summary(), "account_id": account_id, "applied": applied}
+    detail = {
+        **event.summary(),
+        "account_id": account_id,
+        "applied": applied,
+        "fingerprint": event.fingerprint(),
+    }
     return Write(
         "event",
         lambda tx: tx.update(
@@ -484,32 +601,46 @@ def _marker_update(event: PaymentEvent, applied: dict, account_id: str) -> Write
 
 
 def drain_pending(provider: str, payment_id: str) -> list[tuple[PaymentEvent, Result]]:
-    """Apply the refunds that arrived before this payment, now that it is here."""
+    """Apply what arrived before its turn, now that the payment is here: the refunds and chargebacks
+    that waited for it, then the won disputes and failed refunds that waited for those."""
+    pk = _payment_pk(provider, payment_id)
+    if _get(pk, "receipt") is None:
+        return []
+    results = []
+    for item in _pending(pk, "reversal#"):
+        held = _event_from(item.detail["event"], cumulative=bool(item.detail.get("cumulative")))
+        if held.cumulative:  # the highest refund total seen while it waited
+            held = replace(held, amount=Money(int(item.amount), item.currency))
+        results.append((held, _retried(lambda h=held: _take_back(h, _get(pk, "receipt"), with_marker=False))))
+    for item in _pending(pk, "reinstate#"):
+        held = _event_from(item.detail["event"])
+        outcome = _retried(lambda h=held: _reinstate(h, with_marker=False))
+        if outcome.outcome is not Outcome.HELD:
+            results.append((held, outcome))
+    return results
+
+
+def _pending(pk: str, prefix: str) -> list[ActivityModel]:
     with store_errors():
-        pending = list(
+        return list(
             ActivityModel.query(
-                _payment_pk(provider, payment_id),
-                ActivityModel.sk.startswith("reversal#"),
+                pk,
+                ActivityModel.sk.startswith(prefix),
                 filter_condition=ActivityModel.status == PENDING,
                 consistent_read=True,
             )
         )
-    results = []
-    for item in pending:
-        held = _event_from(item.detail["event"], cumulative=bool(item.detail.get("cumulative")))
-        if held.cumulative:  # the highest refund total seen while it waited
-            held = replace(held, amount=Money(int(item.amount), item.currency))
-        for _ in range(MAX_ATTEMPTS):
-            receipt = _get(_payment_pk(provider, payment_id), "receipt")
-            try:
-                results.append((held, _take_back(held, receipt, with_marker=False)))
-                break
-            except DuplicateEntry as exc:
-                results.append((held, _duplicate(exc)))
-                break
-            except AccountVersionConflict:
-                continue
-    return results
+
+
+def _retried(apply) -> Result:
+    for _ in range(MAX_ATTEMPTS):
+        try:
+            return apply()
+        except DuplicateEntry as exc:
+            return _duplicate(exc)
+        except AccountVersionConflict:
+            continue
+    raise AccountVersionConflict("held event")
 
 
 def _event_from(summary: dict, cumulative: bool = False) -> PaymentEvent:
@@ -593,7 +724,9 @@ def _suspense_item(item: ActivityModel) -> SuspenseItem:
 
 def list_suspense(include_assigned: bool = False) -> list[SuspenseItem]:
     with store_errors():
-        condition = None if include_assigned else ActivityModel.status == OPEN
+        condition = ActivityModel.kind == "suspense"
+        if not include_assigned:
+            condition &= ActivityModel.status == OPEN
         items = ActivityModel.query(SUSPENSE_PK, filter_condition=condition, consistent_read=True)
         return [_suspense_item(i) for i in items]
 

@@ -13,6 +13,7 @@ from arrears.account import Account
 from arrears.census import group_of
 from arrears.commitments import Arrangement, Promise
 from arrears.ledger import Due, settle_oldest_first
+from arrears.money import bounded
 from arrears.payments import PaymentEvent, SuspenseReason
 from arrears.stages import CLOSED_STATUSES, Status, evaluate
 from arrears.standing import review
@@ -107,10 +108,11 @@ def _commitment_paid(commitment: dict | None, kind: type, amount: int) -> dict |
 
 
 def receive(account: Account, paid: int, as_of: date) -> Posted:
+    bounded(paid, "the payment")
     dues, allocation = allocate(account.dues, paid)
     moved = replace(
         account,
-        balance=account.balance - paid,
+        balance=bounded(account.balance - paid, "the balance after it"),
         dues=dues,
         promise=_commitment_paid(account.promise, Promise, paid),
         arrangement=_commitment_paid(account.arrangement, Arrangement, paid),
@@ -120,10 +122,11 @@ def receive(account: Account, paid: int, as_of: date) -> Posted:
 
 
 def reverse(account: Account, allocation: Allocation, amount: int, as_of: date) -> Posted:
+    bounded(amount, "the reversal")
     dues, remaining = take_back(account.dues, allocation, amount)
     moved = replace(
         account,
-        balance=account.balance + amount,
+        balance=bounded(account.balance + amount, "the balance after it"),
         dues=dues,
         promise=_commitment_paid(account.promise, Promise, -amount),
         arrangement=_commitment_paid(account.arrangement, Arrangement, -amount),

@@ -5,9 +5,10 @@ Logic never reads os.environ; handlers ask for `get_settings()` on their first c
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from arrears.provider_config import ProviderConfig
@@ -62,6 +63,22 @@ class WebhookSettings(TablesSettings):
     idempotency_seconds: int = Field(
         default=4 * 24 * 3600, ge=3600, validation_alias="WEBHOOK_IDEMPOTENCY_SECONDS"
     )
+
+    # The largest payment, refund or dispute one event may carry, in major units per currency ("*"
+    # for any other): above it the event is authentic but kept in suspense for an operator.
+    max_amounts: dict[str, Decimal] = Field(
+        default={"*": Decimal(1_000_000), "JPY": Decimal(150_000_000), "KRW": Decimal(1_500_000_000)},
+        validation_alias="WEBHOOK_MAX_AMOUNTS",
+    )
+    # How long before its receipt an event may have happened (Adyen retries for 30 days).
+    max_event_age_days: int = Field(default=35, ge=1, le=400, validation_alias="WEBHOOK_MAX_EVENT_AGE_DAYS")
+
+    @field_validator("max_amounts")
+    @classmethod
+    def _needs_default(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
+        if "*" not in value or any(v <= 0 for v in value.values()):
+            raise ValueError('WEBHOOK_MAX_AMOUNTS needs positive amounts and a "*" default')
+        return value
 
     def secret_id(self, provider: str) -> str:
         return {

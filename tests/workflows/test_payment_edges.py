@@ -1,0 +1,193 @@
+"""Refund and dispute edges through the webhook's posting path on the local cloud: what arrives out
+of order is applied in order, what can never apply is kept aside without blocking its payment,
+one payment reported twice posts once, and an event id reused with other content changes nothing."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from arrears import accounts_repo, payments_repo
+from arrears.account import Account, ProductType, shard_of
+from arrears.errors import EventConflict
+from arrears.ledger import Due
+from arrears.money import Money
+from arrears.payments import Action, PaymentEvent
+from arrears.payments_repo import Outcome
+from payment_webhook import intake
+
+START = date(2026, 3, 1)
+NEW_YORK = ZoneInfo("America/New_York")
+BALANCE = 50_000
+_minutes = itertools.count()
+
+
+def _account(stack, account_id: str) -> str:
+    accounts_repo.create_account(
+        Account(
+            account_id, "main", ProductType.OPEN_END, "USD", BALANCE, BALANCE, (Due(date(2026, 2, 1), 8000),),
+            "en-US", "America/New_York", "US", home_shard=shard_of(account_id, "main", stack.shard_count),
+            next_action_on=START,
+        )
+    )  # fmt: skip
+    return account_id
+
+
+def _event(account_id: str, action: Action, amount: int, event_id: str, currency="USD", **kw) -> PaymentEvent:
+    return PaymentEvent(
+        provider=kw.pop("provider", "adyen"),
+        event_id=event_id,
+        event_type=action.value,
+        action=action,
+        occurred_at=datetime.combine(START, time(10), NEW_YORK) + timedelta(minutes=next(_minutes)),
+        payment_id=kw.pop("payment_id", "PAY1"),
+        amount=Money(amount, currency),
+        account_ref=account_id,
+        **kw,
+    )
+
+
+def _balance(account_id: str) -> int:
+    return accounts_repo.get_account(account_id).balance
+
+
+def _ledger(account_id: str) -> list[int]:
+    return [int(r.amount) for r in accounts_repo.timeline(account_id, kind="ledger")]
+
+
+def _kept_aside() -> dict[str, str]:
+    return {r["event_id"]: r["reason"] for r in payments_repo.list_rejected()}
+
+
+@pytest.mark.parametrize(
+    "refund, reason",
+    [
+        (Money(2000, "EUR"), "reversal_currency_mismatch"),
+        (Money(9001, "USD"), "reversal_exceeds_payment"),
+    ],
+    ids=["other-currency", "larger-than-payment"],
+)
+def test_a_held_refund_that_can_never_apply_goes_aside_and_the_payment_still_posts(stack, refund, reason):
+    acct = _account(stack, f"EDGE-{reason}")
+    held = intake.apply(
+        _event(acct, Action.REFUND, refund.minor, "REFUND:R1:true", refund.currency, reversal_id="R1")
+    )
+    assert held.outcome is Outcome.HELD
+
+    paid = intake.apply(_event(acct, Action.PAYMENT, 9000, "AUTHORISATION:PAY1:true"))
+
+    assert paid.outcome is Outcome.APPLIED  # delivered and announced, not refused on every retry
+    [(_, drained)] = paid.drained
+    assert (drained.outcome, drained.reason) == (Outcome.SUSPENSE, reason)
+    assert _balance(acct) == BALANCE - 9000 and _ledger(acct) == [-9000]
+    assert _kept_aside()["REFUND:R1:true"] == reason
+
+
+def test_a_refund_as_large_as_its_payment_is_applied_not_set_aside(stack):
+    acct = _account(stack, "EDGE-WHOLE")
+    intake.apply(_event(acct, Action.PAYMENT, 9000, "AUTHORISATION:PAY1:true"))
+    result = intake.apply(_event(acct, Action.REFUND, 9000, "REFUND:R1:true", reversal_id="R1"))
+    assert result.outcome is Outcome.APPLIED
+    assert _balance(acct) == BALANCE
+
+
+def test_a_dispute_won_before_its_chargeback_and_payment_is_applied_in_order(stack):
+    acct = _account(stack, "EDGE-WON-FIRST")
+    won = intake.apply(
+        _event(acct, Action.CHARGEBACK_REVERSED, 9000, "CHARGEBACK_REVERSED:D1:true", reversal_id="D1")
+    )
+    taken = intake.apply(_event(acct, Action.CHARGEBACK, 9000, "CHARGEBACK:D1:true", reversal_id="D1"))
+    assert (won.outcome, taken.outcome) == (Outcome.HELD, Outcome.HELD)
+    assert _balance(acct) == BALANCE
+
+    paid = intake.apply(_event(acct, Action.PAYMENT, 9000, "AUTHORISATION:PAY1:true"))
+
+    assert [r.outcome for _, r in paid.drained] == [Outcome.APPLIED, Outcome.APPLIED]
+    assert sorted(_ledger(acct)) == [-9000, -9000, 9000]  # paid, taken back, given back
+    assert _balance(acct) == BALANCE - 9000
+
+
+def test_a_dispute_won_before_its_chargeback_applies_once_the_chargeback_does(stack):
+    acct = _account(stack, "EDGE-WON-EARLY")
+    intake.apply(_event(acct, Action.PAYMENT, 9000, "AUTHORISATION:PAY1:true"))
+    won = intake.apply(
+        _event(acct, Action.CHARGEBACK_REVERSED, 9000, "CHARGEBACK_REVERSED:D1:true", reversal_id="D1")
+    )
+    assert won.outcome is Outcome.HELD and _balance(acct) == BALANCE - 9000
+
+    taken = intake.apply(_event(acct, Action.CHARGEBACK, 9000, "CHARGEBACK:D1:true", reversal_id="D1"))
+
+    assert taken.outcome is Outcome.APPLIED
+    assert [r.outcome for _, r in taken.drained] == [Outcome.APPLIED]
+    assert _balance(acct) == BALANCE - 9000
+    again = intake.apply(
+        _event(acct, Action.CHARGEBACK_REVERSED, 9000, "CHARGEBACK_REVERSED:D1:true", reversal_id="D1")
+    )
+    assert again.outcome is Outcome.DUPLICATE and _balance(acct) == BALANCE - 9000
+
+
+def test_a_second_chargeback_after_a_won_dispute_takes_the_money_back_again(stack):
+    acct = _account(stack, "EDGE-SECOND")
+    intake.apply(_event(acct, Action.PAYMENT, 9000, "AUTHORISATION:PAY1:true"))
+    intake.apply(_event(acct, Action.CHARGEBACK, 9000, "CHARGEBACK:D1:true", reversal_id="D1"))
+    intake.apply(
+        _event(acct, Action.CHARGEBACK_REVERSED, 9000, "CHARGEBACK_REVERSED:D1:true", reversal_id="D1")
+    )
+    assert _balance(acct) == BALANCE - 9000
+
+    second = intake.apply(
+        _event(acct, Action.CHARGEBACK, 9000, "SECOND_CHARGEBACK:D1:true", reversal_id="D1:second")
+    )
+
+    assert second.outcome is Outcome.APPLIED
+    assert _balance(acct) == BALANCE
+
+
+def test_a_failed_refund_gives_the_money_back(stack):
+    acct = _account(stack, "EDGE-REFUND-FAILED")
+    intake.apply(_event(acct, Action.PAYMENT, 9000, "AUTHORISATION:PAY1:true"))
+    intake.apply(_event(acct, Action.REFUND, 4000, "REFUND:R1:true", reversal_id="R1"))
+    assert _balance(acct) == BALANCE - 5000
+
+    failed = intake.apply(
+        _event(acct, Action.REFUND_REVERSED, 4000, "REFUND_FAILED:R1:true", reversal_id="R1")
+    )
+
+    assert failed.outcome is Outcome.APPLIED
+    assert _balance(acct) == BALANCE - 9000
+
+
+def test_one_payment_reported_by_two_providers_posts_once(stack):
+    acct = _account(stack, "EDGE-TWICE")
+    first = intake.apply(_event(acct, Action.PAYMENT, 9000, "evt_1", provider="stripe", payment_id="pi_1"))
+    relayed = intake.apply(
+        _event(
+            acct,
+            Action.PAYMENT,
+            9000,
+            "msg_1",
+            provider="standard",
+            payment_id="pi_1",
+            payment_provider="stripe",
+        )
+    )
+    assert (first.outcome, relayed.outcome) == (Outcome.APPLIED, Outcome.DUPLICATE)
+    assert _ledger(acct) == [-9000]
+
+
+def test_an_event_id_reused_with_another_amount_is_refused_and_writes_nothing(stack):
+    acct = _account(stack, "EDGE-REUSED")
+    intake.apply(_event(acct, Action.PAYMENT, 9000, "evt_1", provider="stripe", payment_id="pi_1"))
+
+    with pytest.raises(EventConflict):
+        intake.apply(_event(acct, Action.PAYMENT, 90_000, "evt_1", provider="stripe", payment_id="pi_1"))
+    with pytest.raises(EventConflict):  # the same amount for another account is no retry either
+        intake.apply(
+            _event("EDGE-OTHER", Action.PAYMENT, 9000, "evt_1", provider="stripe", payment_id="pi_1")
+        )
+
+    assert _ledger(acct) == [-9000] and _balance(acct) == BALANCE - 9000
+    same = intake.apply(_event(acct, Action.PAYMENT, 9000, "evt_1", provider="stripe", payment_id="pi_1"))
+    assert same.outcome is Outcome.DUPLICATE
