@@ -376,23 +376,26 @@ def simulate(
             max(add_months(upcoming, 1, customer.due_day) - timedelta(days=STATEMENT_LEAD_DAYS), start)
         ].append(account.account_id)
     per_day = []
-    for offset in range(days):
-        day = start + timedelta(days=offset)
-        # the day's deliveries are received the same simulated day (processors post within hours)
-        processors.set_clock(datetime.combine(day + timedelta(days=1), time(0), UTC))
-        _bill(world, day)
-        _charge_fees(world, day)
-        _pay(world, day)
-        _refund(world, day)
-        _assign(world, stack, day)
-        _deal(world, day)
-        _lose_contact(world, day)
-        _follow_up(world, day)
-        described = executions.run_cycle(stack, portfolio, day, datetime.combine(day, RUN_TIME, RUN_ZONE))
-        output = json.loads(described.get("output") or "{}")
-        per_day.append({"as_of": day.isoformat(), "status": described["status"], **output})
-        if on_day:
-            on_day(day, per_day[-1])
+    try:
+        for offset in range(days):
+            day = start + timedelta(days=offset)
+            # the day's deliveries are received the same simulated day (processors post within hours)
+            processors.set_clock(datetime.combine(day + timedelta(days=1), time(0), UTC))
+            _bill(world, day)
+            _charge_fees(world, day)
+            _pay(world, day)
+            _refund(world, day)
+            _assign(world, stack, day)
+            _deal(world, day)
+            _lose_contact(world, day)
+            _follow_up(world, day)
+            described = executions.run_cycle(stack, portfolio, day, datetime.combine(day, RUN_TIME, RUN_ZONE))
+            output = json.loads(described.get("output") or "{}")
+            per_day.append({"as_of": day.isoformat(), "status": described["status"], **output})
+            if on_day:
+                on_day(day, per_day[-1])
+    finally:  # the stack goes on serving real deliveries after the simulation
+        processors.set_clock(None)
     final_accounts = accounts_repo.list_accounts(portfolio)
     parents, children = executions.counts_by_status(stack)
     bureau = _bureau_summary(stack, start, start + timedelta(days=days - 1))

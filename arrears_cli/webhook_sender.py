@@ -56,12 +56,14 @@ class Processors:
         """From what `arrears local up` wrote to .arrears/local.json."""
         return cls(described["webhook_url"], {p: w["secret"] for p, w in described["webhooks"].items()})
 
-    def set_clock(self, at: datetime) -> bool:
-        """Ask the local HTTP API to stamp requests as received at `at` (the simulated day).
+    def set_clock(self, at: datetime | None) -> bool:
+        """Ask the local HTTP API to stamp requests as received at `at` (the simulated day), or
+        with the real clock again (None).
 
         Only the local cloud has this; a deployed API Gateway stamps its own clock (False).
         """
-        answer = requests.put(f"{self.url}/_local/clock", json={"epoch": at.timestamp()}, timeout=30)
+        epoch = at.timestamp() if at is not None else None
+        answer = requests.put(f"{self.url}/_local/clock", json={"epoch": epoch}, timeout=30)
         return answer.status_code == 204
 
     def deliver(self, provider: str, kind: Kind, **event) -> None:

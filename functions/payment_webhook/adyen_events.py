@@ -101,31 +101,22 @@ def _items(body: str) -> list[dict]:
     for wrapper in wrappers:
         item = wrapper.get("NotificationRequestItem") if isinstance(wrapper, dict) else None
         if not isinstance(item, dict) or len(wrapper) != 1:
-            raise InvalidInput("each notification item must be one NotificationRequestItem object")
+            raise InvalidInput("each entry of notificationItems must hold exactly one notification item")
         if ENVELOPE_KEYS & item.keys():
             raise InvalidInput("a notification item may not carry a notification of its own")
         items.append(item)
     return items
 
 
-def _scalar(value: object, name: str) -> object:
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise InvalidInput(f"{name} must be a plain value")
-    if len(str(value)) > 2 * MAX_ID_LENGTH:
-        raise InvalidInput(f"{name} is too long")
-    return value
-
-
 def _signed_part(item: dict) -> dict:
-    """The fields the HMAC covers, as plain scalars, and nothing else."""
-    signed = {name: _scalar(item[name], name) for name in SIGNED if item.get(name) is not None}
+    """The fields the HMAC covers, and nothing else: Adyen signs each as text (`str(value)`), so a
+    value of another type verifies only if its text was signed, and the strict parse that follows
+    keeps it from being applied."""
+    signed = {name: item[name] for name in SIGNED if item.get(name) is not None}
     amount = item.get("amount")
-    if not isinstance(amount, dict):
+    if not isinstance(amount, dict) or "value" not in amount or "currency" not in amount:
         raise InvalidInput("amount must be an object with value and currency")
-    signed["amount"] = {
-        "value": _scalar(amount.get("value"), "amount.value"),
-        "currency": _scalar(amount.get("currency"), "amount.currency"),
-    }
+    signed["amount"] = {"value": amount["value"], "currency": amount["currency"]}
     return signed
 
 
