@@ -6,14 +6,15 @@ whoever asks: the CLI, a desktop client, a supervisor approving later.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
 from arrears import account_actions, accounts_repo, bureau_repo, placements_repo
 from arrears.account import Account
 from arrears.compliance import Hold
 from arrears.errors import InvalidInput
-from arrears.ledger import Due, EntryKind, LedgerEntry
+from arrears.ledger import Due
 from arrears.models import ActivityModel
 from arrears.money import Money
 from arrears.settings import get_settings
@@ -36,6 +37,10 @@ from operator_api.requests import (
 CONVERSATIONS = {"promise", "refused", "dispute", "paid", "deceased", "bankrupt"}
 HOLD_OF = {"dispute": Hold.DISPUTE, "deceased": Hold.DECEASED, "bankrupt": Hold.BANKRUPTCY}
 
+# Given an action's result, the audit record of the request carrying it out: an action whose
+# effects must not be on the books unaudited (a settlement) writes it in its own transaction.
+Audit = Callable[[dict], ActivityModel]
+
 
 def _money(account: Account, amount: Decimal, field: str) -> int:
     minor = Money.parse(amount, account.currency).minor
@@ -46,7 +51,7 @@ def _money(account: Account, amount: Decimal, field: str) -> int:
     return minor
 
 
-def disposition(request: OperatorRequest, params: Disposition, account: Account) -> dict:
+def disposition(request: OperatorRequest, params: Disposition, account: Account, _audit: Audit) -> dict:
     def change(current: Account) -> Account:
         if params.outcome not in CONVERSATIONS:
             return current
@@ -83,7 +88,7 @@ def disposition(request: OperatorRequest, params: Disposition, account: Account)
     return {"outcome": params.outcome, "conversation": params.outcome in CONVERSATIONS, "effects": effects}
 
 
-def promise(request: OperatorRequest, params: PromiseParams, account: Account) -> dict:
+def promise(request: OperatorRequest, params: PromiseParams, account: Account, _audit: Audit) -> dict:
     if params.pay_by < request.on:
         raise InvalidInput(f"the promise date {params.pay_by.isoformat()} is in the past")
     amount = _money(account, params.amount, "the promised amount")
@@ -91,7 +96,7 @@ def promise(request: OperatorRequest, params: PromiseParams, account: Account) -
     return {"amount": amount, "pay_by": params.pay_by.isoformat()}
 
 
-def arrangement(request: OperatorRequest, params: ArrangementParams, account: Account) -> dict:
+def arrangement(request: OperatorRequest, params: ArrangementParams, account: Account, _audit: Audit) -> dict:
     if any(i.due_on < request.on for i in params.instalments):
         raise InvalidInput("an instalment falls before today")
     dues = [Due(i.due_on, _money(account, i.amount, "an instalment")) for i in params.instalments]
@@ -101,42 +106,34 @@ def arrangement(request: OperatorRequest, params: ArrangementParams, account: Ac
     return {"instalments": len(dues), "total": sum(d.amount for d in dues)}
 
 
-def settlement(request: OperatorRequest, params: SettlementParams, account: Account) -> dict:
-    """Settle for less: the discount is posted as an adjustment and the rest is due as one instalment."""
+def settlement(request: OperatorRequest, params: SettlementParams, account: Account, audit: Audit) -> dict:
+    """Settle for less, in one transaction with the audit record of the request carrying it out."""
     if params.pay_by < request.on:
         raise InvalidInput(f"the settlement date {params.pay_by.isoformat()} is in the past")
-    if account.balance <= 0:
-        raise InvalidInput("nothing is owed on this account")
-    discount = int((Decimal(account.balance) * params.discount_pct / 100).to_integral_value(ROUND_DOWN))
-    to_pay = account.balance - discount
-    entry = LedgerEntry(
-        f"settlement-{request.request_id}",
-        EntryKind.ADJUSTMENT,
-        Money(-discount, account.currency),
-        request.on,
-    )
-    accounts_repo.post_ledger_entry(account.account_id, entry, request.operator_id)
-    account_actions.make_arrangement(
-        account.account_id, [Due(params.pay_by, to_pay)], request.on, request.operator_id
-    )
-    return {"discount": discount, "to_pay": to_pay, "pay_by": params.pay_by.isoformat()}
+    earlier = account_actions.standing_settlement(account, request.request_id)
+    if earlier is not None:  # this very request went through and its answer was lost: answer it again
+        return earlier
+    return account_actions.settle(
+        account.account_id, params.discount_pct, params.pay_by, request.on, request.operator_id,
+        request.request_id, audit,
+    )  # fmt: skip
 
 
-def place_hold(request: OperatorRequest, params: HoldParams, account: Account) -> dict:
+def place_hold(request: OperatorRequest, params: HoldParams, account: Account, _audit: Audit) -> dict:
     account_actions.place_hold(
         account.account_id, params.hold, request.on, request.operator_id, params.reason
     )
     return {"hold": params.hold.value, "placed": True}
 
 
-def release_hold(request: OperatorRequest, params: HoldParams, account: Account) -> dict:
+def release_hold(request: OperatorRequest, params: HoldParams, account: Account, _audit: Audit) -> dict:
     account_actions.release_hold(
         account.account_id, params.hold, request.on, request.operator_id, params.reason
     )
     return {"hold": params.hold.value, "placed": False}
 
 
-def refer(request: OperatorRequest, params: ReferParams, account: Account) -> dict:
+def refer(request: OperatorRequest, params: ReferParams, account: Account, _audit: Audit) -> dict:
     opened = bureau_repo.open_task(
         account.account_id, request.on, f"refer:{params.area}", f"referred by {request.operator_id}",
         params.note, request.operator_id,
@@ -144,7 +141,7 @@ def refer(request: OperatorRequest, params: ReferParams, account: Account) -> di
     return {"task": f"refer:{params.area}", "opened": opened}
 
 
-def place_agency(request: OperatorRequest, params: AgencyParams, account: Account) -> dict:
+def place_agency(request: OperatorRequest, params: AgencyParams, account: Account, _audit: Audit) -> dict:
     """The agency works the account from today: our ladder stops, the agency's file lists it."""
     settings = get_settings()
 
@@ -159,7 +156,7 @@ def place_agency(request: OperatorRequest, params: AgencyParams, account: Accoun
     return {"agency": params.agency, "placed": True, "file": key}
 
 
-def recall_agency(request: OperatorRequest, params: AgencyParams, account: Account) -> dict:
+def recall_agency(request: OperatorRequest, params: AgencyParams, account: Account, _audit: Audit) -> dict:
     """Back from the agency: our own ladder resumes from where the account stands."""
     settings = get_settings()
 

@@ -7,6 +7,8 @@ level, open a pending approval. Every request leaves an audit record.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from arrears import accounts_repo, authority, operators_repo
 from arrears.errors import InvalidInput, NotAuthorised
 from arrears.models import ActivityModel, bind_models
@@ -15,14 +17,16 @@ from arrears.settings import get_settings
 from arrears.workflow_steps import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from operator_api.actions import ON_ACCOUNT
+from operator_api.actions import ON_ACCOUNT, Audit
 from operator_api.requests import PARAMS, DecisionParams, OperatorRequest
 
 operator_call = instrumented(correlation_id_path="request_id")
 
 
-def _audit(request: OperatorRequest, level: str, response: dict, account_id: str | None) -> None:
-    item = ActivityModel(
+def _audit_item(
+    request: OperatorRequest, level: str, response: dict, account_id: str | None
+) -> ActivityModel:
+    return ActivityModel(
         account_id or operators_repo.APPROVALS,
         f"{request.on.isoformat()}#operator_action#{request.request_id}",
         kind="operator_action",
@@ -31,7 +35,18 @@ def _audit(request: OperatorRequest, level: str, response: dict, account_id: str
         status=response["status"],
         detail={"level": level, "action": request.action, "params": request.params, "response": response},
     )
-    accounts_repo.put_activity(item, once=True)
+
+
+def _answer(request: OperatorRequest, response: dict) -> dict:
+    return {**response, "request_id": request.request_id, "action": request.action}
+
+
+def _audit_of(
+    request: OperatorRequest, level: str, account_id: str | None, shape: Callable[[dict], dict]
+) -> Audit:
+    """The audit record an action may write in its own transaction: the same item the handler
+    writes after it (put once), so a request leaves one record either way."""
+    return lambda result: _audit_item(request, level, _answer(request, shape(result)), account_id)
 
 
 def _on_account(request: OperatorRequest, level_name: str) -> dict:
@@ -45,8 +60,12 @@ def _on_account(request: OperatorRequest, level_name: str) -> dict:
         operators_repo.open_approval(request.request_id, request.on, request.model_dump(mode="json"), beyond)
         metrics.add_metric(name="OperatorActionPending", unit="Count", value=1)
         return {"status": "pending_approval", "reason": beyond}
-    result = ON_ACCOUNT[request.action](request, params, account)
-    return {"status": "done", "result": result}
+
+    def done(result: dict) -> dict:
+        return {"status": "done", "result": result}
+
+    audit = _audit_of(request, level_name, request.account_id, done)
+    return done(ON_ACCOUNT[request.action](request, params, account, audit))
 
 
 def _decide(request: OperatorRequest, level_name: str) -> tuple[dict, str | None]:
@@ -64,11 +83,17 @@ def _decide(request: OperatorRequest, level_name: str) -> tuple[dict, str | None
         if beyond:
             raise NotAuthorised(f"beyond {request.operator_id}'s own authority too: {beyond}")
         account = accounts_repo.get_account(original.account_id or "")
+
+        def done(result: dict) -> dict:
+            return {"status": "done", "approved": params.approval_id, "result": result}
+
+        # the approver's request carries the action out: its audit record is the one written with it
+        audit = _audit_of(request, level_name, original.account_id, done)
         result = ON_ACCOUNT[original.action](
-            original, parse(PARAMS[original.action], original.params), account
+            original, parse(PARAMS[original.action], original.params), account, audit
         )
         operators_repo.decide_approval(item, operators_repo.APPROVED, request.operator_id, params.note)
-        return {"status": "done", "approved": params.approval_id, "result": result}, original.account_id
+        return done(result), original.account_id
     operators_repo.decide_approval(item, operators_repo.REJECTED, request.operator_id, params.note)
     return {"status": "rejected", "rejected": params.approval_id}, original.account_id
 
@@ -86,8 +111,8 @@ def handle(event: dict, context: LambdaContext) -> dict:
         response, account_id = _decide(request, level_name)
     else:
         response, account_id = _on_account(request, level_name), request.account_id
-    response = {**response, "request_id": request.request_id, "action": request.action}
-    _audit(request, level_name, response, account_id)
+    response = _answer(request, response)
+    accounts_repo.put_activity(_audit_item(request, level_name, response, account_id), once=True)
     logger.info("operator action", extra={"action": request.action, "status": response["status"]})
     metrics.add_metric(name=f"OperatorAction_{request.action}", unit="Count", value=1)
     return operators_repo.remember(request.request_id, request.on, request.operator_id, response)

@@ -313,11 +313,23 @@ def apply_with_record(
     The record's key is the effect's natural key: a replay finds it there and raises DuplicateEntry,
     a concurrent writer makes the version check fail and the change is redone on the fresh item.
     """
+    return apply_with_writes(
+        account_id, lambda current: (change(current), [put_once("record", record(current))])
+    )
+
+
+def apply_with_writes(account_id: str, change: Callable[[Account], tuple[Account, list[Write]]]) -> Account:
+    """Change an account together with every write that goes with it (a ledger entry, a timeline
+    record, an audit record), in one transaction conditioned on the version read.
+
+    `change` sees the fresh account on each attempt, so a rule it checks (one agreement at a time)
+    holds against a concurrent writer: the loser redoes its work on the winner's item.
+    """
     for _ in range(MAX_ATTEMPTS):
         current = get_account(account_id)
-        updated = change(current)
+        updated, writes = change(current)
         try:
-            transact([put_once("record", record(current))], updated)
+            transact(writes, updated)
             return updated
         except AccountVersionConflict:
             continue
@@ -351,19 +363,21 @@ def post_ledger_entry(account_id: str, entry: LedgerEntry, actor: str) -> Accoun
             next_action_on=_mark_for_review(account, entry.occurred_on),
         )
 
-    def record(account: Account) -> ActivityModel:
-        return ActivityModel(
-            account_id,
-            f"{entry.occurred_on.isoformat()}#ledger#{entry.entry_id}",
-            kind="ledger",
-            occurred_on=entry.occurred_on.isoformat(),
-            actor=actor,
-            amount=entry.amount.minor,
-            currency=entry.amount.currency,
-            detail={"entry_kind": entry.kind.value, "entry_id": entry.entry_id},
-        )
+    return apply_with_record(account_id, change, lambda _account: ledger_item(account_id, entry, actor))
 
-    return apply_with_record(account_id, change, record)
+
+def ledger_item(account_id: str, entry: LedgerEntry, actor: str) -> ActivityModel:
+    """The timeline item of a ledger entry, keyed by its dedupe key."""
+    return ActivityModel(
+        account_id,
+        f"{entry.occurred_on.isoformat()}#ledger#{entry.entry_id}",
+        kind="ledger",
+        occurred_on=entry.occurred_on.isoformat(),
+        actor=actor,
+        amount=entry.amount.minor,
+        currency=entry.amount.currency,
+        detail={"entry_kind": entry.kind.value, "entry_id": entry.entry_id},
+    )
 
 
 def add_due(account_id: str, due: Due, actor: str) -> Account:

@@ -76,6 +76,8 @@ class Arrangement:
     created_on: date
     paid: int = 0
     grace_days: int = GRACE_DAYS
+    # A settlement for less ({"discount", "request_id"}): the rest is this arrangement's one instalment
+    settlement: dict | None = None
 
     def __post_init__(self) -> None:
         if not self.instalments or any(i.amount <= 0 for i in self.instalments):
@@ -106,6 +108,7 @@ class Arrangement:
             "created_on": self.created_on.isoformat(),
             "paid": self.paid,
             "grace_days": self.grace_days,
+            **({"settlement": self.settlement} if self.settlement else {}),
         }
 
     @classmethod
@@ -118,6 +121,7 @@ class Arrangement:
             date.fromisoformat(data["created_on"]),
             int(data.get("paid", 0)),
             int(data.get("grace_days", GRACE_DAYS)),
+            data.get("settlement"),
         )
 
 
