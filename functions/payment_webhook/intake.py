@@ -76,7 +76,9 @@ def _within(found: PaymentEvent | Rejected, received_at: datetime, limits: Limit
     problem = limits.problem(found, received_at)
     if problem is None:
         return found
-    return Rejected(found.provider, found.event_id, found.event_type, problem[0], problem[1], received_at)
+    return Rejected(
+        found.provider, found.event_id, found.event_type, problem[0], problem[1], received_at, found
+    )
 
 
 def apply(event: PaymentEvent) -> Result:

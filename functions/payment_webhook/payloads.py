@@ -14,7 +14,8 @@ from typing import Any, TypeVar
 
 from arrears.errors import InvalidInput, PayloadTooLarge
 from arrears.money import Money, known_currency
-from pydantic import BaseModel, ValidationError
+from arrears.workflow_steps import parse
+from pydantic import BaseModel
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -77,9 +78,10 @@ def json_of(body: str) -> dict:
         data = json.loads(body, parse_int=_bounded_int, parse_constant=_refuse_constant)
     except RecursionError as exc:
         raise InvalidInput("the body is nested too deeply") from exc
-    except ValueError as exc:  # JSONDecodeError, and ValueError from the bounds above
-        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
-        raise InvalidInput(f"the body is not acceptable JSON: {reason}") from exc
+    except InvalidInput:
+        raise
+    except ValueError as exc:  # JSONDecodeError: the parser's own words name its internals
+        raise InvalidInput("the body is not valid JSON") from exc
     if not isinstance(data, dict):
         raise InvalidInput("the body is not a JSON object")
     if _depth(data) > MAX_DEPTH:
@@ -88,14 +90,7 @@ def json_of(body: str) -> dict:
 
 
 def model_of(data: Any, model: type[M], what: str = "the event") -> M:
-    """A strict model of `data`: the problems by field path, without naming our models."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or what}: {e['msg']}" for e in exc.errors()[:5]
-        )
-        raise InvalidInput(f"{what} is malformed: {problems}") from exc
+    return parse(model, data, what)
 
 
 def money_of(minor: int, currency: str) -> Money:

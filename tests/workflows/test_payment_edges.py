@@ -191,3 +191,28 @@ def test_an_event_id_reused_with_another_amount_is_refused_and_writes_nothing(st
     assert _ledger(acct) == [-9000] and _balance(acct) == BALANCE - 9000
     same = intake.apply(_event(acct, Action.PAYMENT, 9000, "evt_1", provider="stripe", payment_id="pi_1"))
     assert same.outcome is Outcome.DUPLICATE
+
+
+def test_a_payment_id_reported_again_with_another_amount_is_kept_aside_with_its_money(stack):
+    acct = _account(stack, "EDGE-CONFLICT")
+    intake.apply(_event(acct, Action.PAYMENT, 1000, "evt_1", provider="stripe", payment_id="pi_9"))
+
+    again = intake.apply(_event(acct, Action.PAYMENT, 900_000, "evt_2", provider="stripe", payment_id="pi_9"))
+
+    assert (again.outcome, again.reason) == (Outcome.SUSPENSE, "payment_conflict")
+    assert _ledger(acct) == [-1000]
+    [kept] = [r for r in payments_repo.list_rejected() if r["event_id"] == "evt_2"]
+    assert (kept["amount"], kept["currency"], kept["payment_id"]) == (900_000, "USD", "pi_9")
+
+
+def test_a_relay_that_claims_a_processors_payment_first_cannot_make_the_real_one_vanish(stack):
+    acct, other = _account(stack, "EDGE-RELAY"), _account(stack, "EDGE-REAL")
+    relayed = _event(
+        acct, Action.PAYMENT, 100, "msg_1", provider="standard", payment_id="pi_7", payment_provider="stripe"
+    )
+    intake.apply(relayed)
+
+    real = intake.apply(_event(other, Action.PAYMENT, 50_000, "evt_7", provider="stripe", payment_id="pi_7"))
+
+    assert (real.outcome, real.reason) == (Outcome.SUSPENSE, "payment_conflict")
+    assert {r["event_id"]: r["amount"] for r in payments_repo.list_rejected()}["evt_7"] == 50_000

@@ -39,6 +39,7 @@ class SuspenseReason(StrEnum):
     UNKNOWN_ACCOUNT = "unknown_account"
     ACCOUNT_CLOSED = "account_closed"
     CURRENCY_MISMATCH = "currency_mismatch"
+    PAYMENT_CONFLICT = "payment_conflict"  # a payment id seen before, now with other content
     # Authentic notifications that cannot be applied: acknowledged, kept for an operator.
     AMOUNT_OUT_OF_BOUNDS = "amount_out_of_bounds"
     DATE_OUT_OF_RANGE = "date_out_of_range"
@@ -154,6 +155,8 @@ class Rejected:
     reason: SuspenseReason
     problem: str  # what is wrong, in words an operator reads (bounded, no personal data)
     received_at: datetime
+    # where the event is a well-formed payment or reversal: what it says, so the money is visible
+    event: PaymentEvent | None = None
 
     def summary(self) -> dict:
         return {
@@ -163,4 +166,5 @@ class Rejected:
             "reason": self.reason.value,
             "problem": self.problem[:300],
             "received_at": self.received_at.isoformat(),
+            **(self.event.to_dict() | {"event_id": self.key} if self.event is not None else {}),
         }

@@ -184,20 +184,26 @@ def check_identity(event: PaymentEvent) -> None:
 
 def keep_rejected(rejected: Rejected) -> Result:
     """An authentic notification that cannot be applied, kept once for an operator; no money moves."""
-    item = ActivityModel(
+    try:
+        transact([put_once("rejected", _rejected_item(rejected))])
+    except DuplicateEntry as exc:
+        return _duplicate(exc)
+    return Result(Outcome.SUSPENSE, reason=rejected.reason.value)
+
+
+def _rejected_item(rejected: Rejected) -> ActivityModel:
+    money = rejected.event.amount if rejected.event is not None else None
+    return ActivityModel(
         SUSPENSE_PK,
         f"{REJECTED}#{rejected.provider}#{rejected.key}",
         kind="rejected_webhook",
         occurred_on=rejected.received_at.date().isoformat(),
         actor=ACTOR,
         status=OPEN,
+        amount=money.minor if money else None,
+        currency=money.currency if money else None,
         detail=rejected.summary(),
     )
-    try:
-        transact([put_once("rejected", item)])
-    except DuplicateEntry as exc:
-        return _duplicate(exc)
-    return Result(Outcome.SUSPENSE, reason=rejected.reason.value)
 
 
 def list_rejected() -> list[dict]:
@@ -229,6 +235,12 @@ def post_payment(event: PaymentEvent) -> Result:
             else:
                 result = _credit(event, account)
         except DuplicateEntry as exc:
+            problem = _conflict(event) if exc.write == "payment" else None
+            if problem is not None:  # not a retry: the same payment id says something else now
+                try:
+                    return _refuse(event, None, SuspenseReason.PAYMENT_CONFLICT, problem, with_marker=True)
+                except DuplicateEntry as again:
+                    return _duplicate(again)
             result = _duplicate(exc, account.account_id if account else None)
         except AccountVersionConflict:
             continue
@@ -554,25 +566,31 @@ def _take_back(event: PaymentEvent, receipt: ActivityModel, with_marker: bool) -
 
 
 def _refuse(event: PaymentEvent, stored, reason: SuspenseReason, problem: str, with_marker: bool) -> Result:
-    """A reversal that can never apply: kept in suspense with its reason, its payment unblocked."""
-    rejected = Rejected(event.provider, event.event_id, event.event_type, reason, problem, event.occurred_at)
-    item = ActivityModel(
-        SUSPENSE_PK,
-        f"{REJECTED}#{event.provider}#{event.event_id}",
-        kind="rejected_webhook",
-        occurred_on=event.occurred_at.date().isoformat(),
-        actor=ACTOR,
-        status=OPEN,
-        amount=event.amount.minor,
-        currency=event.amount.currency,
-        detail={**rejected.summary(), "payment_id": event.payment_id, "reversal_id": event.reversal_id},
+    """An event that can never apply (a reversal in another currency, a payment id reused with
+    other content): kept in suspense with its reason and its money, nothing blocked or lost."""
+    rejected = Rejected(
+        event.provider, event.event_id, event.event_type, reason, problem, event.occurred_at, event
     )
     writes = [_marker(event, SUSPENSE, None) if with_marker else _marker_status(event, SUSPENSE)]
-    writes.append(put_once("rejected", item))
+    writes.append(put_once("rejected", _rejected_item(rejected)))
     if stored is not None and stored.status == PENDING:
         writes.append(_set_status(stored, PENDING, REJECTED, "reversal"))
     transact(writes)
     return Result(Outcome.SUSPENSE, reason=reason.value)
+
+
+def _conflict(event: PaymentEvent) -> str | None:
+    """What differs between a payment and the one already received under its id, if anything."""
+    receipt = _get(_payment_pk(event.holder, event.payment_id), "receipt")
+    if receipt is None:
+        return None
+    held = Money(int(receipt.amount), receipt.currency)
+    posted_to = receipt.detail.get("account_id")
+    if held != event.amount:
+        return f"{event.holder} payment {event.payment_id} was received as {held}, now as {event.amount}"
+    if posted_to is not None and event.account_ref is not None and posted_to != event.account_ref:
+        return f"{event.holder} payment {event.payment_id} was posted to another account"
+    return None
 
 
 def _marker_status(event: PaymentEvent, status: str) -> Write:

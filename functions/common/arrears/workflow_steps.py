@@ -15,11 +15,22 @@ from arrears.models import ActivityModel
 from arrears.workflow_requests import StepRequest
 
 
-def parse(model: type[BaseModel], event: dict):
+def _message(error: dict) -> str:
+    """Pydantic's words, except where they would name one of our models."""
+    if error["type"] in ("model_type", "model_attributes_type", "dataclass_type"):
+        return "should be an object"
+    return error["msg"]
+
+
+def parse(model: type[BaseModel], event: object, what: str = "the request"):
+    """A model of `event`, or InvalidInput naming each problem by its field (never our model)."""
     try:
         return model.model_validate(event)
     except ValidationError as exc:
-        raise InvalidInput(str(exc)) from exc
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or what}: {_message(e)}" for e in exc.errors()[:5]
+        )
+        raise InvalidInput(f"{what} is malformed: {problems}") from exc
 
 
 def step_record(
