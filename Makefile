@@ -3,8 +3,11 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# checkov and bandit live apart: checkov pins its own (old) dependencies.
+TOOLS_VENV := tools/.venv
+TOOLS_STAMP := $(TOOLS_VENV)/.installed
 
-.PHONY: install demo test test-fast bench lint format letters clean
+.PHONY: install lint-tools demo test test-fast bench lint format letters clean
 
 install: $(STAMP)
 
@@ -13,6 +16,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
+
+lint-tools: $(TOOLS_STAMP)
+
+$(TOOLS_STAMP): tools/requirements-lint.txt
+	@test -x $(TOOLS_VENV)/bin/python || $(PY) -m venv $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/python -m pip install --quiet -r tools/requirements-lint.txt
+	@touch $(TOOLS_STAMP)
 
 demo: install
 	$(BIN)/arrears simulate --accounts 1000 --days 60 --seed 7 --start 2026-01-01 --out out/demo
@@ -30,14 +40,18 @@ bench: install
 letters: install
 	$(BIN)/python -m arrears_cli.letter_samples docs/letters
 
-lint: install
+# Security: checkov over the template, bandit over the code that ships or runs for operators
+# (not tests/). Skips are justified where they stand; docs/security.md lists them.
+lint: install $(TOOLS_STAMP)
 	$(BIN)/ruff check .
 	PYTHONPATH=functions:functions/common $(BIN)/lint-imports
 	$(BIN)/cfn-lint template.yaml
+	$(TOOLS_VENV)/bin/checkov --config-file tools/checkov.yaml
+	$(TOOLS_VENV)/bin/bandit -c tools/bandit.yaml -q -r functions localcloud arrears_cli
 
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) out .arrears
+	rm -rf $(VENV) $(TOOLS_VENV) out .arrears

@@ -7,7 +7,7 @@ import signal
 import sys
 import threading
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -123,6 +123,8 @@ def simulate(
         # customers pay through the same HTTP path a processor uses, on a port of its own
         webhooks = WebhookServer(cloud.handle_http, port=0).start()
         processors = Processors(webhooks.url, cloud.webhook_secrets)
+        # the local HTTP API serves the operators' routes too: collectors act through it
+        stack = replace(stack, operator_api_url=webhooks.url)
     try:
         with Progress(
             TextColumn("[bold]{task.description}"),
@@ -201,6 +203,7 @@ def local_up(
     )
     for provider, hook in described["webhooks"].items():
         console.print(f"  {provider:<9} {webhooks.url}{hook['path']}  signing secret {hook['secret']}")
+    console.print(f"  operators {webhooks.url}/operator  (arrears operators add, then arrears login)")
     console.print(f"Wrote {LOCAL_FILE}. Try:")
     console.print("  arrears webhooks send --provider stripe --account ID --amount 12.34 --currency USD")
     console.print(f"  arrears cycle run --as-of {start} --endpoint-url {cloud.endpoint_url}")
@@ -330,20 +333,32 @@ def accounts_import(
 
 
 ViewerOpt = Annotated[
-    str | None,
-    typer.Option("--operator", help="Who is looking: personal data shows only if their level allows it."),
+    bool,
+    typer.Option(
+        "--personal-data",
+        help="Show personal data if your signed-in level may (read through the operators' API, audited).",
+    ),
 ]
 
 
-def _may_see_personal_data(operator: str | None) -> bool:
-    """Masked unless the operator's level (rules/authority.yaml) allows seeing it."""
-    if operator is None:
-        return False
-    from arrears import operators_repo
-    from arrears.authority import load_authority
+def _personal_data(stack: StackRef, account_id: str, wanted: bool) -> dict | None:
+    """The account's personal data as the operators' API gives it to the signed-in operator, or
+    None (masked): the level that may see it is the verified one, never a name on the command line."""
+    if not wanted:
+        return None
+    from arrears_cli.operator_client import OperatorRefused, call
 
-    with _refused_clearly():
-        return load_authority().level(operators_repo.operator_level(operator)).see_personal_data
+    try:
+        return call(stack, _signed_in(stack), "personal_data", account_id, date.today(), {})
+    except OperatorRefused as refused:
+        console.print(f"[yellow]personal data masked: {refused.message}[/yellow]")
+        return None
+
+
+def _shown(item, personal: dict | None) -> dict:
+    """A timeline item's detail, its personal values from the API's answer or masked."""
+    values = (personal or {}).get("values", {})
+    return {k: (values.get(item.sk, "•••") if k == "value" else v) for k, v in item.detail.items()}
 
 
 def _account_row(account, see_personal_data: bool = False) -> dict:
@@ -365,7 +380,6 @@ def accounts_list(
     portfolio: str | None = None,
     bucket: str | None = None,
     limit: int = 100,
-    operator: ViewerOpt = None,
     fmt: FormatOpt = Format.TABLE,
     as_json: JsonOpt = False,
     output: OutputOpt = None,
@@ -373,10 +387,9 @@ def accounts_list(
     stack_name: StackName = "arrears",
     region: Region = None,
 ) -> None:
-    """Accounts with their bucket and status."""
+    """Accounts with their bucket and status (personal data masked: `accounts show --personal-data`)."""
     _stack(endpoint_url, stack_name, region)
-    see = _may_see_personal_data(operator)
-    rows = [_account_row(a, see) for a in accounts_repo.list_accounts(portfolio)]
+    rows = [_account_row(a) for a in accounts_repo.list_accounts(portfolio)]
     rows = [r for r in rows if bucket is None or r["bucket"] == bucket]
     rows.sort(key=lambda r: r["account_id"])
     columns = (
@@ -399,7 +412,7 @@ def accounts_list(
 @accounts_app.command("show")
 def accounts_show(
     account_id: str,
-    operator: ViewerOpt = None,
+    personal_data: ViewerOpt = False,
     fmt: FormatOpt = Format.TABLE,
     as_json: JsonOpt = False,
     endpoint_url: EndpointUrl = None,
@@ -407,11 +420,13 @@ def accounts_show(
     region: Region = None,
 ) -> None:
     """One account and its timeline."""
-    _stack(endpoint_url, stack_name, region)
+    stack = _stack(endpoint_url, stack_name, region)
     with _refused_clearly():
         account = accounts_repo.get_account(account_id)
-    see = _may_see_personal_data(operator)
-    row = _account_row(account, see)
+    personal = _personal_data(stack, account_id, personal_data)
+    row = _account_row(account, see_personal_data=personal is not None)
+    if personal is not None:
+        row["email"] = personal["email"]
     row["timeline"] = [
         {
             "sk": t.sk,
@@ -420,7 +435,7 @@ def accounts_show(
             "actor": t.actor,
             "amount": t.amount,
             "currency": t.currency,
-            "detail": t.detail if see else {k: ("•••" if k == "value" else v) for k, v in t.detail.items()},
+            "detail": _shown(t, personal),
         }
         for t in accounts_repo.timeline(account_id)
     ]
@@ -439,21 +454,30 @@ def _acted(action, *args) -> None:
     )
 
 
-OperatorOpt = Annotated[
-    str, typer.Option("--operator", help="Your operator id (see `arrears operators add`).")
-]
 RequestIdOpt = Annotated[
     str | None, typer.Option("--request-id", help="Repeat a request safely: the first answer comes back.")
 ]
 
 
-def _operator_call(
-    stack: StackRef, operator: str, action: str, account_id: str | None, on: date, params: dict, request_id
-) -> dict:
-    from arrears_cli.operator_client import OperatorRefused, call
+def _signed_in(stack: StackRef):
+    from arrears_cli.sessions import NotSignedIn, current
 
     try:
-        answer = call(stack, operator, action, account_id, on, params, request_id)
+        return current(stack)
+    except NotSignedIn as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+
+
+def _operator_call(
+    stack: StackRef, action: str, account_id: str | None, on: date, params: dict, request_id
+) -> dict:
+    """As the signed-in operator (`arrears login`): the API takes who acts from the token alone."""
+    from arrears_cli.operator_client import OperatorRefused, call
+
+    session = _signed_in(stack)
+    try:
+        answer = call(stack, session, action, account_id, on, params, request_id)
     except OperatorRefused as refused:
         console.print(f"[red]{refused.error}: {refused.message}[/red]")
         raise typer.Exit(1) from refused
@@ -470,7 +494,6 @@ def accounts_promise(
     account_id: str,
     amount: Annotated[str, typer.Option(help="Amount promised, in major units (e.g. 150.00).")],
     pay_by: Annotated[str, typer.Option("--date", help="The date the customer promised to pay by.")],
-    operator: OperatorOpt,
     on: Annotated[str | None, typer.Option("--on", help="When it was taken (default today).")] = None,
     request_id: RequestIdOpt = None,
     endpoint_url: EndpointUrl = None,
@@ -480,14 +503,13 @@ def accounts_promise(
     """Record a promise to pay: the ladder pauses until its date plus grace."""
     stack = _stack(endpoint_url, stack_name, region)
     params = {"amount": amount, "pay_by": _date(pay_by, "--date").isoformat()}
-    _operator_call(stack, operator, "promise", account_id, _today(on), params, request_id)
+    _operator_call(stack, "promise", account_id, _today(on), params, request_id)
 
 
 @accounts_app.command("arrangement")
 def accounts_arrangement(
     account_id: str,
     instalment: Annotated[list[str], typer.Option(help="DATE:AMOUNT, once per instalment.")],
-    operator: OperatorOpt,
     on: Annotated[str | None, typer.Option("--on", help="When it was agreed (default today).")] = None,
     request_id: RequestIdOpt = None,
     endpoint_url: EndpointUrl = None,
@@ -500,9 +522,7 @@ def accounts_arrangement(
     for item in instalment:
         day, _, amount = item.partition(":")
         instalments.append({"due_on": _date(day, "--instalment").isoformat(), "amount": amount})
-    _operator_call(
-        stack, operator, "arrangement", account_id, _today(on), {"instalments": instalments}, request_id
-    )
+    _operator_call(stack, "arrangement", account_id, _today(on), {"instalments": instalments}, request_id)
 
 
 @accounts_app.command("settle")
@@ -510,7 +530,6 @@ def accounts_settle(
     account_id: str,
     discount_pct: Annotated[str, typer.Option("--discount-pct", help="Discount on the balance, in percent.")],
     pay_by: Annotated[str, typer.Option("--pay-by", help="When the settled amount is due.")],
-    operator: OperatorOpt,
     on: Annotated[str | None, typer.Option("--on", help="When it was offered (default today).")] = None,
     request_id: RequestIdOpt = None,
     endpoint_url: EndpointUrl = None,
@@ -520,7 +539,7 @@ def accounts_settle(
     """Offer a settlement; beyond your level it waits for approval (`arrears approvals`)."""
     stack = _stack(endpoint_url, stack_name, region)
     params = {"discount_pct": discount_pct, "pay_by": _date(pay_by, "--pay-by").isoformat()}
-    _operator_call(stack, operator, "settlement", account_id, _today(on), params, request_id)
+    _operator_call(stack, "settlement", account_id, _today(on), params, request_id)
 
 
 @accounts_app.command("call")
@@ -532,7 +551,6 @@ def accounts_call(
             help="promise, refused, wrong_number, no_answer, left_message, dispute, paid, deceased, bankrupt"
         ),
     ],
-    operator: OperatorOpt,
     at: Annotated[str | None, typer.Option(help="When the call was, ISO with offset (default now).")] = None,
     note: str = "",
     on: Annotated[str | None, typer.Option("--on", help="Business date (default today).")] = None,
@@ -547,14 +565,13 @@ def accounts_call(
     stack = _stack(endpoint_url, stack_name, region)
     when = at or datetime.now().astimezone().isoformat(timespec="seconds")
     params = {"outcome": outcome, "at": when, "note": note}
-    _operator_call(stack, operator, "disposition", account_id, _today(on), params, request_id)
+    _operator_call(stack, "disposition", account_id, _today(on), params, request_id)
 
 
 @accounts_app.command("refer")
 def accounts_refer(
     account_id: str,
     area: Annotated[str, typer.Option(help="customer_service, retention, remedial or supervisor.")],
-    operator: OperatorOpt,
     note: str = "",
     on: Annotated[str | None, typer.Option("--on", help="Business date (default today).")] = None,
     request_id: RequestIdOpt = None,
@@ -565,14 +582,13 @@ def accounts_refer(
     """Refer the case to another area: a task on the account for them."""
     stack = _stack(endpoint_url, stack_name, region)
     params = {"area": area, "note": note}
-    _operator_call(stack, operator, "refer", account_id, _today(on), params, request_id)
+    _operator_call(stack, "refer", account_id, _today(on), params, request_id)
 
 
 @accounts_app.command("place")
 def accounts_place(
     account_id: str,
     agency: Annotated[str, typer.Option(help="The agency's id, e.g. acme-recoveries.")],
-    operator: OperatorOpt,
     recall: Annotated[bool, typer.Option(help="Recall the account from the agency instead.")] = False,
     reason: str = "",
     on: Annotated[str | None, typer.Option("--on", help="Business date (default today).")] = None,
@@ -585,7 +601,7 @@ def accounts_place(
     stack = _stack(endpoint_url, stack_name, region)
     action = "recall_agency" if recall else "place_agency"
     params = {"agency": agency, "reason": reason}
-    _operator_call(stack, operator, action, account_id, _today(on), params, request_id)
+    _operator_call(stack, action, account_id, _today(on), params, request_id)
 
 
 @accounts_app.command("hold")
@@ -594,7 +610,6 @@ def accounts_hold(
     kind: Annotated[
         str, typer.Option(help="dispute, cease_communication, bankruptcy, deceased, scra, legal, fraud")
     ],
-    operator: OperatorOpt,
     release: Annotated[bool, typer.Option(help="Lift the hold instead of placing it.")] = False,
     reason: str = "",
     on: Annotated[str | None, typer.Option("--on", help="When (default today).")] = None,
@@ -606,14 +621,11 @@ def accounts_hold(
     """Place (or lift) a hold; each stops what the law says it stops (docs/compliance.md)."""
     stack = _stack(endpoint_url, stack_name, region)
     action = "release_hold" if release else "place_hold"
-    _operator_call(
-        stack, operator, action, account_id, _today(on), {"hold": kind, "reason": reason}, request_id
-    )
+    _operator_call(stack, action, account_id, _today(on), {"hold": kind, "reason": reason}, request_id)
 
 
 @app.command("worklist")
 def worklist_command(
-    operator: OperatorOpt,
     at: Annotated[
         str | None, typer.Option(help="The moment to plan for, ISO with offset (default now).")
     ] = None,
@@ -633,43 +645,133 @@ def worklist_command(
     then balance x roll risk), leaving out anyone who may not be contacted now."""
     from datetime import datetime
 
-    from arrears import operators_repo
-    from arrears.authority import load_authority
-
+    from arrears_cli.operator_client import OperatorRefused, call
     from arrears_cli.worklist import worklist
 
-    _stack(endpoint_url, stack_name, region)
-    with _refused_clearly():
-        level = load_authority().level(operators_repo.operator_level(operator))
+    stack = _stack(endpoint_url, stack_name, region)
+    try:  # who is asking, and whether they see personal data: the API's verified answer
+        me = call(stack, _signed_in(stack), "whoami", None, date.today(), {})
+    except OperatorRefused as refused:
+        console.print(f"[red]{refused.error}: {refused.message}[/red]")
+        raise typer.Exit(1) from refused
     try:
         now = datetime.fromisoformat(at) if at else datetime.now().astimezone()
     except ValueError as exc:
         raise typer.BadParameter(f"not an ISO date-time: {at}", param_hint="--at") from exc
     if now.tzinfo is None:
         raise typer.BadParameter("give the offset, e.g. 2026-03-02T10:00:00-05:00", param_hint="--at")
-    rows = worklist(now, level.see_personal_data, portfolio, show_excluded)[:limit]
-    emit(rows, json_or(fmt, as_json), f"worklist for {operator}", output)
+    rows = worklist(now, me["see_personal_data"], portfolio, show_excluded)[:limit]
+    emit(rows, json_or(fmt, as_json), f"worklist for {me['username']}", output)
 
 
 # ------------------------------------------------------------------ operators and approvals
 @operators_app.command("add")
 def operators_add(
-    operator_id: str,
+    username: str,
     level: Annotated[str, typer.Option(help="specialist_3, specialist_4, specialist_5 or supervisor.")],
     name: str = "",
+    password: Annotated[
+        str | None,
+        typer.Option(help="A first password; without one Cognito emails a temporary one to --email."),
+    ] = None,
+    email: str | None = None,
     endpoint_url: EndpointUrl = None,
     stack_name: StackName = "arrears",
     region: Region = None,
 ) -> None:
-    """Add an operator to the roster (or change their level); authority comes from rules/authority.yaml."""
-    from arrears import operators_repo
+    """Add an operator (a user of the operators' pool, and the roster with their level), or change
+    the level of one there is; authority comes from rules/authority.yaml. For administrators."""
     from arrears.authority import load_authority
 
-    _stack(endpoint_url, stack_name, region)
+    from arrears_cli.operator_admin import AdminRefused, add_operator
+
+    stack = _stack(endpoint_url, stack_name, region)
     with _refused_clearly():
         load_authority().level(level)
-        operators_repo.put_operator(operator_id, level, name or operator_id, date.today(), "admin")
-    console.print(f"{operator_id}: {level}")
+        try:
+            added = add_operator(stack, username, level, name or username, password, email)
+        except AdminRefused as exc:
+            raise InvalidInput(str(exc)) from exc
+    console.print(f"{username}: {level}" + ("" if added else " (level changed)"))
+
+
+@operators_app.command("list")
+def operators_list(
+    fmt: FormatOpt = Format.TABLE,
+    as_json: JsonOpt = False,
+    output: OutputOpt = None,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """The roster: who may act, at which level, and who is disabled."""
+    from arrears import operators_repo
+
+    _stack(endpoint_url, stack_name, region)
+    rows = [
+        {
+            "username": item.sk,
+            "name": item.detail.get("name"),
+            "level": item.detail["level"],
+            "status": item.status or operators_repo.ACTIVE,
+            "since": item.occurred_on,
+        }
+        for item in operators_repo.roster()
+    ]
+    emit(rows, json_or(fmt, as_json), "operators", output)
+
+
+@operators_app.command("disable")
+def operators_disable(
+    username: str,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Take an operator's authority away now (the roster is read on every request) and disable
+    their sign-in."""
+    from arrears_cli.operator_admin import disable_operator
+
+    stack = _stack(endpoint_url, stack_name, region)
+    with _refused_clearly():
+        disable_operator(stack, username)
+    console.print(f"{username}: disabled")
+
+
+@app.command("login")
+def login_command(
+    username: Annotated[str, typer.Option(prompt=True)],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True)],
+    new_password: Annotated[
+        str | None, typer.Option(help="Where Cognito asks for a new password (first sign-in).")
+    ] = None,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Sign in to the operators' pool; the tokens stay in your config directory (owner-only)."""
+    from arrears_cli.sessions import NotSignedIn, login
+
+    stack = _stack(endpoint_url, stack_name, region)
+    try:
+        session = login(stack, username, password, new_password)
+    except NotSignedIn as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(f"signed in as {session.username}")
+
+
+@app.command("logout")
+def logout_command(
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Sign out: the tokens are removed and the refresh token revoked."""
+    from arrears_cli.sessions import logout
+
+    stack = _stack(endpoint_url, stack_name, region)
+    console.print("signed out" if logout(stack) else "not signed in")
 
 
 @approvals_app.command("list")
@@ -700,38 +802,34 @@ def approvals_list(
     emit(rows, json_or(fmt, as_json), "pending approvals", output)
 
 
-def _decide(
-    action: str, approval_id: str, operator: str, note: str, endpoint_url, stack_name, region
-) -> None:
+def _decide(action: str, approval_id: str, note: str, endpoint_url, stack_name, region) -> None:
     stack = _stack(endpoint_url, stack_name, region)
     params = {"approval_id": approval_id, "note": note}
-    _operator_call(stack, operator, action, None, date.today(), params, None)
+    _operator_call(stack, action, None, date.today(), params, None)
 
 
 @approvals_app.command("approve")
 def approvals_approve(
     approval_id: str,
-    operator: OperatorOpt,
     note: str = "",
     endpoint_url: EndpointUrl = None,
     stack_name: StackName = "arrears",
     region: Region = None,
 ) -> None:
     """Approve (and so carry out) an action beyond its operator's level; needs a level that covers it."""
-    _decide("approve", approval_id, operator, note, endpoint_url, stack_name, region)
+    _decide("approve", approval_id, note, endpoint_url, stack_name, region)
 
 
 @approvals_app.command("reject")
 def approvals_reject(
     approval_id: str,
-    operator: OperatorOpt,
     note: str = "",
     endpoint_url: EndpointUrl = None,
     stack_name: StackName = "arrears",
     region: Region = None,
 ) -> None:
     """Reject a pending action: it never reaches the account."""
-    _decide("reject", approval_id, operator, note, endpoint_url, stack_name, region)
+    _decide("reject", approval_id, note, endpoint_url, stack_name, region)
 
 
 def _summary(detail: dict, limit: int = 120) -> str:
@@ -749,7 +847,7 @@ def accounts_timeline(
     kind: Annotated[
         str | None, typer.Option(help="Only one kind: stage, letter, ledger, promise, disposition, ...")
     ] = None,
-    operator: ViewerOpt = None,
+    personal_data: ViewerOpt = False,
     fmt: FormatOpt = Format.TABLE,
     as_json: JsonOpt = False,
     output: OutputOpt = None,
@@ -763,7 +861,7 @@ def accounts_timeline(
     with _refused_clearly():
         accounts_repo.get_account(account_id)
     fmt = json_or(fmt, as_json)
-    see = _may_see_personal_data(operator)
+    personal = _personal_data(stack, account_id, personal_data)
     rows = []
     for item in accounts_repo.timeline(account_id, kind=kind):
         row = {
@@ -777,7 +875,7 @@ def accounts_timeline(
         }
         if item.detail.get("document_key"):
             row["document"] = f"s3://{stack.letters_bucket}/{item.detail['document_key']}"
-        detail = item.detail if see else {k: ("•••" if k == "value" else v) for k, v in item.detail.items()}
+        detail = _shown(item, personal)
         row["detail"] = detail if fmt is not Format.TABLE else _summary(detail)
         rows.append(row)
     emit(rows, fmt, f"{account_id}: timeline", output)
@@ -1060,9 +1158,20 @@ def report_suspense(
 def _kept_aside(fmt: Format, output) -> None:
     """Signed notifications we could not apply: the processor was answered, no balance changed."""
     from arrears import payments_repo
+    from arrears.money import Money
 
     columns = ("provider", "event_id", "event_type", "reason", "problem", "received_on", "status")
-    rows = [{k: item.get(k) for k in columns} for item in payments_repo.list_rejected()]
+    rows = []
+    for item in payments_repo.list_rejected():
+        row = {k: item.get(k) for k in columns}
+        money = Money(int(item["amount"]), item["currency"]) if item.get("amount") is not None else None
+        row.update(
+            amount=money.to_decimal() if money else None,  # major units, with its currency beside it
+            currency=money.currency if money else None,
+            payment_id=item.get("payment_id"),
+            account_ref=item.get("account_ref"),
+        )
+        rows.append(row)
     emit(rows, fmt, "notifications kept aside", output)
     console.print(f"{len(rows)} notification(s) kept aside")
 
@@ -1101,9 +1210,18 @@ def webhooks_send(
     account: Annotated[str | None, typer.Option("--account", help="Account the payment is for.")] = None,
     amount: Annotated[str, typer.Option(help="Amount in major units, e.g. 12.34.")] = "10.00",
     currency: Annotated[str, typer.Option(help="ISO 4217 code.")] = "USD",
-    kind: Annotated[str, typer.Option(help="payment, failed, refund or chargeback.")] = "payment",
+    kind: Annotated[
+        str, typer.Option(help="payment, failed, refund, chargeback or dispute_won.")
+    ] = "payment",
     payment_id: Annotated[
         str | None, typer.Option(help="The payment a refund or chargeback reverses (new for a payment).")
+    ] = None,
+    reversal_id: Annotated[
+        str | None,
+        typer.Option(help="The refund's or dispute's id (a dispute_won names its chargeback's)."),
+    ] = None,
+    occurred_at: Annotated[
+        str | None, typer.Option("--at", help="When it happened, ISO with offset (default now).")
     ] = None,
     url: Annotated[
         str | None, typer.Option(help="Webhook base URL (default: the running local cloud's).")
@@ -1120,8 +1238,22 @@ def webhooks_send(
     try:
         event_kind = webhook_sender.Kind(kind)
     except ValueError as exc:
-        raise typer.BadParameter("payment, failed, refund or chargeback", param_hint="--kind") from exc
-    if event_kind in (webhook_sender.Kind.REFUND, webhook_sender.Kind.CHARGEBACK) and not payment_id:
+        raise typer.BadParameter(
+            "payment, failed, refund, chargeback or dispute_won", param_hint="--kind"
+        ) from exc
+    if event_kind is webhook_sender.Kind.DISPUTE_WON and not reversal_id:
+        raise typer.BadParameter("a won dispute names its chargeback", param_hint="--reversal-id")
+    when = None
+    if occurred_at is not None:
+        from datetime import datetime
+
+        try:
+            when = datetime.fromisoformat(occurred_at)
+        except ValueError as exc:
+            raise typer.BadParameter(f"not an ISO date-time: {occurred_at}", param_hint="--at") from exc
+        if when.tzinfo is None:
+            raise typer.BadParameter("give the offset, e.g. 2026-03-02T10:00:00-05:00", param_hint="--at")
+    if event_kind not in (webhook_sender.Kind.PAYMENT, webhook_sender.Kind.FAILED) and not payment_id:
         raise typer.BadParameter(
             "a refund or chargeback names the payment it reverses", param_hint="--payment-id"
         )
@@ -1143,6 +1275,9 @@ def webhooks_send(
         amount=money,
         payment_id=payment_id or webhook_sender.new_payment_id(provider),
         account_id=account,
+        reversal_id=reversal_id,
+        occurred_at=when,
+        refunded_total=money if event_kind is webhook_sender.Kind.REFUND else None,
     )
     try:
         answer = delivery.post(url.rstrip("/"))
@@ -1150,6 +1285,10 @@ def webhooks_send(
         console.print(f"[red]could not reach {url}: {exc}[/red]")
         raise typer.Exit(2) from exc
     console.print(f"POST {url.rstrip('/')}{delivery.path} -> {answer.status_code}")
+    moves_back = event_kind not in (webhook_sender.Kind.PAYMENT, webhook_sender.Kind.FAILED)
+    console.print(
+        f"payment {delivery.payment_id}" + (f", reversal {delivery.reversal_id}" if moves_back else "")
+    )
     sys.stdout.write(answer.text + "\n")
     if answer.status_code >= 300:
         raise typer.Exit(1)

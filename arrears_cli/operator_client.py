@@ -1,17 +1,19 @@
-"""The CLI's way to act on accounts: every action goes through the stack's operator function, so
-validation, authority and audit are the server's, whichever client asks."""
+"""The CLI's way to act on accounts: every action goes to the operators' API with the signed-in
+operator's token, so identity, validation, authority and audit are the server's, whichever client asks."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import date
 
+import requests
+
+from arrears_cli.sessions import Session
 from arrears_cli.stackref import StackRef
 
 
 class OperatorRefused(Exception):
-    """The operator function refused the request (bad input, unknown account, beyond authority)."""
+    """The operator API refused the request (not signed in, bad input, unknown account, beyond authority)."""
 
     def __init__(self, error: str, message: str) -> None:
         super().__init__(f"{error}: {message}")
@@ -20,7 +22,7 @@ class OperatorRefused(Exception):
 
 def call(
     stack: StackRef,
-    operator_id: str,
+    session: Session,
     action: str,
     account_id: str | None,
     on: date,
@@ -28,16 +30,25 @@ def call(
     request_id: str | None = None,
 ) -> dict:
     """One request; pass the same `request_id` to retry it safely (the first answer comes back)."""
-    event = {
+    body = {
         "request_id": request_id or uuid.uuid4().hex,
-        "operator_id": operator_id,
         "action": action,
         "account_id": account_id,
         "on": on.isoformat(),
         "params": params,
     }
-    answer = stack.client("lambda").invoke(FunctionName=stack.operator_function, Payload=json.dumps(event))
-    body = json.loads(answer["Payload"].read() or b"null")
-    if answer.get("FunctionError"):
-        raise OperatorRefused(body.get("errorType", "Error"), body.get("errorMessage", ""))
-    return body
+    if not stack.operator_api_url:
+        raise OperatorRefused("unavailable", "this stack has no operators' API")
+    answer = requests.post(
+        f"{stack.operator_api_url}/operator",
+        json=body,
+        headers={"Authorization": f"Bearer {session.access_token}"},
+        timeout=60,
+    )
+    try:
+        payload = answer.json()
+    except ValueError:
+        payload = {"message": answer.text[:300]}
+    if answer.status_code != 200:
+        raise OperatorRefused(payload.get("error", f"HTTP {answer.status_code}"), payload.get("message", ""))
+    return payload

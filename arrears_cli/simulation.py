@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import secrets
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from arrears import account_actions, accounts_repo, operators_repo, payments_repo
+from arrears import account_actions, accounts_repo, payments_repo
 from arrears.account import Account
 from arrears.clock import add_months
 from arrears.compliance import Hold
@@ -28,7 +29,9 @@ from arrears.stages import CLOSED_STATUSES
 
 from arrears_cli import compliance_check, executions, operator_client
 from arrears_cli.kpi_report import kpi_report
+from arrears_cli.operator_admin import add_operator
 from arrears_cli.portfolio_import import validate
+from arrears_cli.sessions import Session, refreshed, sign_in
 from arrears_cli.stackref import StackRef
 from arrears_cli.synthetic import ASSUMPTIONS, Customer, generate
 from arrears_cli.webhook_sender import PROVIDERS, Kind, Processors, new_payment_id
@@ -62,6 +65,7 @@ class World:
     assignments: dict[date, list[tuple[str, str, str]]] = field(default_factory=lambda: defaultdict(list))
     misdirected: int = 0
     unreachable: dict[date, list[str]] = field(default_factory=lambda: defaultdict(list))
+    collector: Session | None = None  # the simulated collector, signed in to the operators' pool
     fees: Counter = field(default_factory=Counter)
 
 
@@ -122,8 +126,10 @@ def _deal(world: World, day: date) -> None:
 
 def _collector(world: World, action: str, account_id: str, day: date, **params) -> None:
     """What a collector records goes through the operator function, as from any other client."""
+    assert world.collector is not None
+    world.collector = refreshed(world.stack, world.collector)
     try:
-        operator_client.call(world.stack, OPERATOR, action, account_id, day, params)
+        operator_client.call(world.stack, world.collector, action, account_id, day, params)
     except operator_client.OperatorRefused as refused:
         raise InvalidInput(refused.message) from refused
 
@@ -362,7 +368,10 @@ def simulate(
     for account in imported:
         accounts_repo.create_account(account)
     world = World({c.account_id: c for c in customers}, processors, stack)
-    operators_repo.put_operator(OPERATOR, "specialist_5", "Simulated collector", start, "simulator")
+    # a collector of the team: a user of the operators' pool, signed in as any operator would be
+    password = f"Sim-{secrets.token_urlsafe(12)}-9a"
+    add_operator(stack, OPERATOR, "specialist_5", "Simulated collector", password, None)
+    world.collector = sign_in(stack, OPERATOR, password)
     for customer in customers:
         seed = _seed_day(customer.account_id, start)
         if seed % UNREACHABLE == 0:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import boto3
@@ -31,6 +31,9 @@ class StackRef:
     skiptrace_state_machine: str = ""
     credit_review_state_machine: str = ""
     operator_function: str = ""
+    operator_api_url: str = ""  # the operators' HTTP API (locally: the local HTTP API's address)
+    user_pool_id: str = ""
+    cli_client_id: str = ""
 
     def workflows(self) -> dict[str, str]:
         """Each workflow an operator can list, by the name the CLI uses for it."""
@@ -56,6 +59,9 @@ class StackRef:
             skiptrace_state_machine=outputs.get("SkipTraceStateMachineArn", ""),
             credit_review_state_machine=outputs.get("CreditReviewStateMachineArn", ""),
             operator_function=outputs.get("OperatorApiFunctionName", ""),
+            operator_api_url=outputs.get("OperatorApiUrl", ""),
+            user_pool_id=outputs.get("OperatorsUserPoolId", ""),
+            cli_client_id=outputs.get("OperatorsCliClientId", ""),
         )
 
     def client(self, service: str):
@@ -80,7 +86,10 @@ def connect(endpoint_url: str | None, stack_name: str, region: str | None) -> St
         local = json.loads(LOCAL_FILE.read_text())
         for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
             os.environ.setdefault(key, "testing")
-        return StackRef.from_outputs(local["outputs"], region or local["region"], endpoint_url).bind()
+        stack = StackRef.from_outputs(local["outputs"], region or local["region"], endpoint_url)
+        if local.get("webhook_url"):  # the local HTTP API serves every route of the template
+            stack = replace(stack, operator_api_url=local["webhook_url"])
+        return stack.bind()
     session = boto3.session.Session(region_name=region)
     try:
         stacks = session.client("cloudformation").describe_stacks(StackName=stack_name)["Stacks"]

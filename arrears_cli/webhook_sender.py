@@ -35,6 +35,8 @@ class Delivery:
     path: str
     headers: dict[str, str]
     body: bytes
+    payment_id: str = ""
+    reversal_id: str = ""  # as given to build(): pass it again to name this refund or dispute
 
     def post(self, base_url: str, timeout: float = 30) -> requests.Response:
         return requests.post(base_url + self.path, data=self.body, headers=self.headers, timeout=timeout)
@@ -112,14 +114,21 @@ def build(
             ]
         )
         return Delivery(
-            provider, "/webhooks/stripe", _json_headers({"Stripe-Signature": header}), body.encode()
+            provider,
+            "/webhooks/stripe",
+            _json_headers({"Stripe-Signature": header}),
+            body.encode(),
+            payment_id,
+            reversal_id,
         )
     if provider == "adyen":
         item = _adyen_item(kind, amount, payment_id, account_id, reversal_id, occurred_at)
         if secrets:
             item["additionalData"]["hmacSignature"] = generate_notification_sig(item, secrets[0]).decode()
         body = json.dumps({"live": "false", "notificationItems": [{"NotificationRequestItem": item}]})
-        return Delivery(provider, "/webhooks/adyen", _json_headers({}), body.encode())
+        return Delivery(
+            provider, "/webhooks/adyen", _json_headers({}), body.encode(), payment_id, reversal_id
+        )
     if provider == "standard":
         if kind is Kind.DISPUTE_WON:
             raise ValueError("our Standard Webhooks schema has no dispute outcome (docs/webhooks.md)")
@@ -128,7 +137,9 @@ def build(
         at = datetime.fromtimestamp(signed_at, UTC)
         signature = " ".join(Webhook(s).sign(msg_id, at, body) for s in secrets)
         headers = {"webhook-id": msg_id, "webhook-timestamp": str(signed_at), "webhook-signature": signature}
-        return Delivery(provider, "/webhooks/standard", _json_headers(headers), body.encode())
+        return Delivery(
+            provider, "/webhooks/standard", _json_headers(headers), body.encode(), payment_id, reversal_id
+        )
     raise ValueError(f"unknown provider {provider!r}; one of {', '.join(PROVIDERS)}")
 
 

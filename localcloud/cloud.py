@@ -18,7 +18,8 @@ from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 
 from localcloud import fast_time, moto_patches
-from localcloud.http_api import NOT_FOUND, HttpResponse, from_result, route_for, to_event
+from localcloud.http_api import NOT_FOUND, UNAUTHORIZED, HttpResponse, from_result, route_for, to_event
+from localcloud.jwt_authorizer import authorize, serve_keys_from_moto
 from localcloud.lambda_runtime import LOG_SINK, InProcessLambda
 from localcloud.stack import Stack, deploy
 from localcloud.template import load_template
@@ -47,6 +48,7 @@ class LocalCloud:
         self.stack: Stack | None = None
         self._mock = None
         self._server = None
+        self._jwks = None
         self._saved_env: dict[str, str | None] = {}
         self.webhook_secrets: dict[str, str] = {}
         # When the simulator drives time, the HTTP API stamps requests with its day (see CLOCK_PATH).
@@ -84,6 +86,7 @@ class LocalCloud:
 
             self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
             self._server.start()
+            self._jwks = serve_keys_from_moto()
             # Backends live in this process; a new local cloud starts from nothing, as mock_aws does.
             requests.post(f"{self.endpoint_url}/moto-api/reset", timeout=10).raise_for_status()
             requests.post(
@@ -129,7 +132,12 @@ class LocalCloud:
         if found is None:
             return NOT_FOUND
         route, params = found
+        claims = authorize(route.authorizer, headers) if route.authorizer is not None else None
+        if route.authorizer is not None and claims is None:
+            return UNAUTHORIZED  # as API Gateway answers: the function never runs
         event = to_event(route, params, method, target, headers, body, self.receipt_epoch or time.time())
+        if claims is not None:
+            event["requestContext"]["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
         answer = self.client("lambda").invoke(FunctionName=route.function.name, Payload=json.dumps(event))
         return from_result(answer["Payload"].read(), bool(answer.get("FunctionError")))
 
@@ -152,6 +160,9 @@ class LocalCloud:
         if self._server is not None:
             self._server.stop()
             self._server = None
+        if self._jwks is not None:
+            self._jwks.stop()
+            self._jwks = None
         self.runtime.uninstall()
         fast_time.uninstall()
         moto_patches.uninstall()
@@ -165,7 +176,7 @@ class LocalCloud:
                 os.environ[key] = value
         self._saved_env.clear()
         # The next local cloud is a fresh set of execution environments: nothing cached survives.
-        from arrears import settings
+        from arrears import identity, settings
         from arrears.models import reset_connections
 
         for cached in (
@@ -173,8 +184,10 @@ class LocalCloud:
             settings.get_webhook_settings,
             settings.get_skiptrace_settings,
             settings.get_credit_review_settings,
+            settings.get_operator_identity_settings,
         ):
             cached.cache_clear()
+        identity.KEYS.clear()
         reset_connections()
 
     def __enter__(self) -> LocalCloud:

@@ -24,6 +24,7 @@ class HttpResponse:
 
 
 NOT_FOUND = HttpResponse(404, {"content-type": "application/json"}, b'{"message":"Not Found"}')
+UNAUTHORIZED = HttpResponse(401, {"content-type": "application/json"}, b'{"message":"Unauthorized"}')
 FAILED = HttpResponse(500, {"content-type": "application/json"}, b'{"message":"Internal Server Error"}')
 
 

@@ -20,6 +20,8 @@ class Stack:
     account_id: str
     resolver: Resolver
     tables: dict[str, str] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)  # logical id -> KMS key ARN
+    queues: dict[str, str] = field(default_factory=dict)  # logical id -> queue URL
     buckets: dict[str, str] = field(default_factory=dict)
     state_machines: dict[str, str] = field(default_factory=dict)
     functions: dict[str, FunctionSpec] = field(default_factory=dict)
@@ -30,6 +32,15 @@ class Stack:
     webhook_secrets: dict[str, str] = field(default_factory=dict)
     event_buses: dict[str, str] = field(default_factory=dict)
     http_routes: list[HttpRoute] = field(default_factory=list)
+    user_pools: dict[str, str] = field(default_factory=dict)  # logical id -> pool id
+
+
+@dataclass(frozen=True)
+class JwtAuthorizer:
+    """An HTTP API's JWT authorizer, as the template configures it."""
+
+    issuer: str
+    audience: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -39,6 +50,7 @@ class HttpRoute:
     method: str
     path: str  # with {placeholders}, as in the template
     function: FunctionSpec
+    authorizer: JwtAuthorizer | None = None
 
     def match(self, method: str, path: str) -> dict[str, str] | None:
         if method.upper() != self.method.upper():
@@ -69,11 +81,15 @@ def deploy(
     parameters = {k: str(v.get("Default", "")) for k, v in template.get("Parameters", {}).items()}
     resolver = Resolver(stack_name, region, account_id, parameters)
     stack = Stack(stack_name, region, account_id, resolver)
+    _keys(template, clients("kms"), stack)  # everything at rest names the stack's keys: they come first
+    _queues(template, clients("sqs"), stack)
     _tables(template, clients("dynamodb"), stack)
     _buckets(template, clients("s3"), stack)
+    _bucket_policies(template, stack)
     _passive(template, stack)
     _secrets(template, clients("secretsmanager"), stack)
     _event_buses(template, clients("events"), stack)
+    _user_pools(template, clients("cognito-idp"), stack)
     for identity in stack.ses_identities:  # what CloudFormation's EmailIdentity does, minus the DNS
         clients("ses").verify_email_identity(EmailAddress=identity)
     _state_machine_names(template, stack)  # functions may start workflows: their ARNs come first
@@ -81,6 +97,42 @@ def deploy(
     _state_machines(template, clients("stepfunctions"), stack)
     stack.outputs = {k: str(resolver.resolve(v["Value"])) for k, v in template.get("Outputs", {}).items()}
     return stack
+
+
+def _keys(template: dict, kms, stack: Stack) -> None:
+    for logical, resource in resources_of_type(template, "AWS::KMS::Key").items():
+        props = stack.resolver.resolve(resource.get("Properties", {}))
+        kwargs = {"Policy": json.dumps(props["KeyPolicy"])} if "KeyPolicy" in props else {}
+        key = kms.create_key(
+            Description=props.get("Description", ""),
+            KeyUsage=props.get("KeyUsage", "ENCRYPT_DECRYPT"),
+            KeySpec=props.get("KeySpec", "SYMMETRIC_DEFAULT"),
+            **kwargs,
+        )["KeyMetadata"]
+        if props.get("EnableKeyRotation"):
+            kms.enable_key_rotation(KeyId=key["KeyId"])
+        stack.keys[logical] = key["Arn"]
+        stack.resolver.refs[logical] = key["KeyId"]  # Ref of a key is its id
+        stack.resolver.attributes[(logical, "Arn")] = key["Arn"]
+        stack.resolver.attributes[(logical, "KeyId")] = key["KeyId"]
+    for logical, resource in resources_of_type(template, "AWS::KMS::Alias").items():
+        props = stack.resolver.resolve(resource["Properties"])
+        kms.create_alias(AliasName=props["AliasName"], TargetKeyId=props["TargetKeyId"])
+        stack.resolver.refs[logical] = props["AliasName"]
+
+
+def _queues(template: dict, sqs, stack: Stack) -> None:
+    for logical, resource in resources_of_type(template, "AWS::SQS::Queue").items():
+        props = stack.resolver.resolve(resource.get("Properties", {}))
+        name = props.pop("QueueName", None) or f"{stack.name}-{logical}"
+        attributes = {k: str(v) for k, v in props.items() if k != "Tags"}
+        url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        stack.queues[logical] = url
+        stack.resolver.refs[logical] = url  # Ref of a queue is its URL
+        stack.resolver.attributes[(logical, "Arn")] = arn
+        stack.resolver.attributes[(logical, "QueueName")] = name
+        stack.resolver.attributes[(logical, "QueueUrl")] = url
 
 
 def _tables(template: dict, dynamodb, stack: Stack) -> None:
@@ -98,11 +150,16 @@ def _tables(template: dict, dynamodb, stack: Stack) -> None:
             )
             if k in props
         }
-        if "SSESpecification" in props:  # CloudFormation spells it SSEEnabled, the API Enabled
-            kwargs["SSESpecification"] = {"Enabled": bool(props["SSESpecification"].get("SSEEnabled"))}
+        if sse := props.get("SSESpecification"):  # CloudFormation spells it SSEEnabled, the API Enabled
+            kwargs["SSESpecification"] = {
+                "Enabled": bool(sse.get("SSEEnabled")),
+                **{k: sse[k] for k in ("SSEType", "KMSMasterKeyId") if k in sse},
+            }
         dynamodb.create_table(TableName=name, **kwargs)
         if ttl := props.get("TimeToLiveSpecification"):
             dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+        if pitr := props.get("PointInTimeRecoverySpecification"):
+            dynamodb.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification=pitr)
         stack.tables[logical] = name
         stack.resolver.refs[logical] = name
         stack.resolver.attributes[(logical, "Arn")] = (
@@ -111,35 +168,50 @@ def _tables(template: dict, dynamodb, stack: Stack) -> None:
 
 
 def _buckets(template: dict, s3, stack: Stack) -> None:
-    for logical, resource in resources_of_type(template, "AWS::S3::Bucket").items():
+    """Encryption, public access block, ownership and versioning as configured; access logging and
+    lifecycle rules are passed over (moto delivers no access logs and runs no lifecycle)."""
+    buckets = resources_of_type(template, "AWS::S3::Bucket")
+    for logical, resource in buckets.items():  # names first: a bucket may name another (its log bucket)
+        name = stack.resolver.resolve(resource.get("Properties", {}).get("BucketName"))
+        name = name or f"{stack.name}-{logical}".lower()
+        stack.resolver.refs[logical] = name
+        stack.resolver.attributes[(logical, "Arn")] = f"arn:aws:s3:::{name}"
+    for logical, resource in buckets.items():
         props = stack.resolver.resolve(resource.get("Properties", {}))
-        name = props.get("BucketName") or f"{stack.name}-{logical}".lower()
+        name = stack.resolver.refs[logical]
         kwargs = (
             {}
             if stack.region == "us-east-1"
             else {"CreateBucketConfiguration": {"LocationConstraint": stack.region}}
         )
         s3.create_bucket(Bucket=name, **kwargs)
-        if encryption := props.get("BucketEncryption"):
-            s3.put_bucket_encryption(
-                Bucket=name,
-                ServerSideEncryptionConfiguration=encryption["ServerSideEncryptionConfiguration"]
-                and {
-                    "Rules": [
-                        {"ApplyServerSideEncryptionByDefault": rule["ServerSideEncryptionByDefault"]}
-                        for rule in encryption["ServerSideEncryptionConfiguration"]
-                    ]
-                },
-            )
+        if encryption := props.get("BucketEncryption"):  # CloudFormation's shape -> the API's
+            rules = [
+                {
+                    k.replace("ServerSideEncryptionByDefault", "ApplyServerSideEncryptionByDefault"): v
+                    for k, v in rule.items()
+                }
+                for rule in encryption["ServerSideEncryptionConfiguration"]
+            ]
+            s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": rules})
         if block := props.get("PublicAccessBlockConfiguration"):
             s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=block)
+        if ownership := props.get("OwnershipControls"):
+            s3.put_bucket_ownership_controls(Bucket=name, OwnershipControls=ownership)
+        if versioning := props.get("VersioningConfiguration"):
+            s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": versioning["Status"]})
         stack.buckets[logical] = name
-        stack.resolver.refs[logical] = name
-        stack.resolver.attributes[(logical, "Arn")] = f"arn:aws:s3:::{name}"
+
+
+def _bucket_policies(template: dict, stack: Stack) -> None:
+    """Passed over: moto enforces a bucket policy's Deny but ignores its Condition, so the deny of
+    non-TLS requests would refuse every local call. The policies are checked in tests/contract."""
+    for logical, resource in resources_of_type(template, "AWS::S3::BucketPolicy").items():
+        stack.resolver.refs[logical] = stack.resolver.resolve(resource["Properties"]["Bucket"])
 
 
 def _passive(template: dict, stack: Stack) -> None:
-    """Resources moto has no use for locally (roles, log groups, layers, schedules): names only."""
+    """Resources moto has no use for locally (roles, policies, log groups, layers, schedules): names only."""
     for logical, resource in template["Resources"].items():
         kind = resource["Type"]
         if kind == "AWS::Logs::LogGroup":
@@ -148,6 +220,8 @@ def _passive(template: dict, stack: Stack) -> None:
             stack.resolver.attributes[(logical, "Arn")] = (
                 f"arn:aws:logs:{stack.region}:{stack.account_id}:log-group:{group}:*"
             )
+        elif kind == "AWS::IAM::ManagedPolicy":
+            stack.resolver.refs[logical] = f"arn:aws:iam::{stack.account_id}:policy/{stack.name}-{logical}"
         elif kind == "AWS::IAM::Role":
             stack.resolver.refs[logical] = f"{stack.name}-{logical}"
             stack.resolver.attributes[(logical, "Arn")] = (
@@ -174,6 +248,7 @@ def _secrets(template: dict, secretsmanager, stack: Stack) -> None:
             Description=props.get("Description", ""),
             SecretString=props.get("SecretString", "{}"),
             Tags=tags,
+            **({"KmsKeyId": props["KmsKeyId"]} if "KmsKeyId" in props else {}),
         )["ARN"]
         stack.resolver.refs[logical] = arn  # Ref of a secret is its ARN
         for tag in tags:
@@ -188,6 +263,41 @@ def _event_buses(template: dict, events, stack: Stack) -> None:
         stack.event_buses[logical] = name
         stack.resolver.refs[logical] = name
         stack.resolver.attributes[(logical, "Arn")] = arn
+
+
+def _user_pools(template: dict, cognito, stack: Stack) -> None:
+    for logical, resource in resources_of_type(template, "AWS::Cognito::UserPool").items():
+        props = stack.resolver.resolve(resource.get("Properties", {}))
+        kwargs = {
+            k: props[k] for k in ("Policies", "AdminCreateUserConfig", "MfaConfiguration") if k in props
+        }
+        pool = cognito.create_user_pool(
+            PoolName=props.get("UserPoolName") or f"{stack.name}-{logical}", **kwargs
+        )
+        pool_id = pool["UserPool"]["Id"]
+        stack.user_pools[logical] = pool_id
+        stack.resolver.refs[logical] = pool_id
+        stack.resolver.attributes[(logical, "Arn")] = pool["UserPool"]["Arn"]
+    for logical, resource in resources_of_type(template, "AWS::Cognito::UserPoolClient").items():
+        props = stack.resolver.resolve(resource["Properties"])
+        client = cognito.create_user_pool_client(
+            UserPoolId=props["UserPoolId"],
+            ClientName=props.get("ClientName") or f"{stack.name}-{logical}",
+            GenerateSecret=bool(props.get("GenerateSecret", False)),
+            ExplicitAuthFlows=props.get("ExplicitAuthFlows", []),
+        )
+        stack.resolver.refs[logical] = client["UserPoolClient"]["ClientId"]
+
+
+def _authorizer(template: dict, stack: Stack, event: dict) -> JwtAuthorizer | None:
+    """The JWT authorizer API Gateway puts in front of a route: the event's own, or its API's default."""
+    api = template["Resources"].get((event["Properties"].get("ApiId") or {}).get("Ref", ""), {})
+    auth = api.get("Properties", {}).get("Auth", {})
+    name = (event["Properties"].get("Auth") or {}).get("Authorizer") or auth.get("DefaultAuthorizer")
+    if not name or name == "NONE":
+        return None
+    config = stack.resolver.resolve(auth["Authorizers"][name]["JwtConfiguration"])
+    return JwtAuthorizer(str(config["issuer"]), tuple(str(a) for a in config["audience"]))
 
 
 def _functions(template: dict, awslambda, iam, stack: Stack, runtime: InProcessLambda) -> None:
@@ -257,7 +367,12 @@ def _functions(template: dict, awslambda, iam, stack: Stack, runtime: InProcessL
         for event in resource["Properties"].get("Events", {}).values():
             if event["Type"] == "HttpApi":
                 stack.http_routes.append(
-                    HttpRoute(event["Properties"]["Method"], event["Properties"]["Path"], spec)
+                    HttpRoute(
+                        event["Properties"]["Method"],
+                        event["Properties"]["Path"],
+                        spec,
+                        _authorizer(template, stack, event),
+                    )
                 )
 
 

@@ -1,26 +1,39 @@
-"""Lambda handler of the operator API (invoked with IAM auth): every operator action, whatever the client.
+"""Lambda handler of POST /operator on the operator API: every operator action, whatever the client.
 
-Order of work: parse, answer a repeated request id with its first answer, read the operator's
-level from the roster, validate the action's parameters, then carry it out or, beyond the
-level, open a pending approval. Every request leaves an audit record.
+Order of work: verify the token (the operator is who it says, never a name in the body), parse,
+answer a repeated request id with its first answer, read the operator's level from the roster
+(now, so a disabled or demoted operator loses authority at once), validate the action's
+parameters, then carry it out or, beyond the level, open a pending approval. Every request
+leaves an audit record with the verified subject and username.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from arrears import accounts_repo, authority, operators_repo
-from arrears.errors import InvalidInput, NotAuthorised
+from arrears import accounts_repo, authority, identity, operators_repo
+from arrears.errors import (
+    AccountNotFound,
+    AccountVersionConflict,
+    DuplicateEntry,
+    InvalidInput,
+    NotAuthenticated,
+    NotAuthorised,
+    StoreUnavailable,
+)
 from arrears.models import ActivityModel, bind_models
 from arrears.observability import instrumented, logger, metrics
-from arrears.settings import get_settings
+from arrears.settings import get_operator_identity_settings, get_settings
 from arrears.workflow_steps import parse
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from operator_api.actions import ON_ACCOUNT, Audit
-from operator_api.requests import PARAMS, DecisionParams, OperatorRequest
+from operator_api.requests import PARAMS, READS, DecisionParams, OperatorRequest, RequestBody
 
-operator_call = instrumented(correlation_id_path="request_id")
+app = APIGatewayHttpResolver()
+MAX_BODY = 64 * 1024
 
 
 def _audit_item(
@@ -33,7 +46,14 @@ def _audit_item(
         occurred_on=request.on.isoformat(),
         actor=request.operator_id,
         status=response["status"],
-        detail={"level": level, "action": request.action, "params": request.params, "response": response},
+        detail={
+            "level": level,
+            "subject": request.operator_sub,
+            "username": request.operator_id,
+            "action": request.action,
+            "params": request.params,
+            "response": response,
+        },
     )
 
 
@@ -76,7 +96,14 @@ def _decide(request: OperatorRequest, level_name: str) -> tuple[dict, str | None
     original = OperatorRequest.model_validate(item.detail["request"])
     rules = authority.load_authority()
     mine, theirs = rules.level(level_name), rules.level(operators_repo.operator_level(original.operator_id))
-    if mine.rank <= theirs.rank or original.operator_id == request.operator_id:
+    own = original.operator_id == request.operator_id or (
+        bool(original.operator_sub) and original.operator_sub == request.operator_sub
+    )
+    if own:  # four eyes: by identity, whatever the level
+        raise NotAuthorised(f"{request.operator_id} cannot decide on their own request")
+    if not mine.approve:
+        raise NotAuthorised(f"{request.operator_id}'s level ({level_name}) does not approve requests")
+    if mine.rank <= theirs.rank:
         raise NotAuthorised(f"{request.operator_id} cannot decide on a request by {original.operator_id}")
     if request.action == "approve":
         beyond = authority.beyond(mine, original.action, original.params, original.on)
@@ -98,15 +125,39 @@ def _decide(request: OperatorRequest, level_name: str) -> tuple[dict, str | None
     return {"status": "rejected", "rejected": params.approval_id}, original.account_id
 
 
-@operator_call
-def handle(event: dict, context: LambdaContext) -> dict:
+def _identity() -> identity.Identity:
+    """The operator the request's own token names, verified here whatever the authorizer passed on."""
+    settings = get_operator_identity_settings()
+    token = identity.bearer(app.current_event.get_header_value("authorization"))
+    return identity.verify(token, settings.pool_issuer, settings.client_id)
+
+
+def _body() -> dict:
+    event = app.current_event
+    if len(event.get("body") or "") > MAX_BODY:
+        raise InvalidInput(f"the request is larger than {MAX_BODY} bytes")
+    try:
+        body = event.json_body
+    except (ValueError, TypeError) as exc:
+        raise InvalidInput("the request is not JSON") from exc
+    if isinstance(body, dict) and "operator_id" in body:
+        raise InvalidInput("leave operator_id out: the operator is who the sign-in token says")
+    return body
+
+
+@app.post("/operator")
+def operate() -> Response:
+    who = _identity()
     settings = get_settings()
     bind_models(settings.accounts_table, settings.activity_table, settings.region)
-    request = parse(OperatorRequest, event)
+    body: RequestBody = parse(RequestBody, _body())
+    request = OperatorRequest(**body.model_dump(), operator_id=who.username, operator_sub=who.subject)
+    if request.action in READS:
+        return _json(200, _read(request, operators_repo.verified_level(who.username, who.subject)))
     earlier = operators_repo.answered(request.request_id)
     if earlier is not None:
-        return earlier
-    level_name = operators_repo.operator_level(request.operator_id)
+        return _json(200, earlier)
+    level_name = operators_repo.verified_level(who.username, who.subject)
     if request.action in ("approve", "reject"):
         response, account_id = _decide(request, level_name)
     else:
@@ -115,4 +166,85 @@ def handle(event: dict, context: LambdaContext) -> dict:
     accounts_repo.put_activity(_audit_item(request, level_name, response, account_id), once=True)
     logger.info("operator action", extra={"action": request.action, "status": response["status"]})
     metrics.add_metric(name=f"OperatorAction_{request.action}", unit="Count", value=1)
-    return operators_repo.remember(request.request_id, request.on, request.operator_id, response)
+    return _json(200, operators_repo.remember(request.request_id, request.on, request.operator_id, response))
+
+
+def _read(request: OperatorRequest, level_name: str) -> dict:
+    """Who the token says the caller is, or an account's personal data for a level that may see it."""
+    level = authority.load_authority().level(level_name)
+    if request.action == "whoami":
+        return {
+            "username": request.operator_id,
+            "level": level_name,
+            "see_personal_data": level.see_personal_data,
+        }
+    if not level.see_personal_data:
+        raise NotAuthorised(f"{request.operator_id}'s level ({level_name}) does not see personal data")
+    if not request.account_id:
+        raise InvalidInput("personal_data needs an account_id")
+    account = accounts_repo.get_account(request.account_id)
+    values = {
+        t.sk: t.detail["value"] for t in accounts_repo.timeline(account.account_id) if "value" in t.detail
+    }
+    answer = {"account_id": account.account_id, "email": account.email, "values": values}
+    audit = {
+        "status": "read",
+        "result": {"fields": ["email", *sorted(values)]},
+    }  # what was seen, not the values
+    accounts_repo.put_activity(
+        _audit_item(request, level_name, _answer(request, audit), account.account_id), once=True
+    )
+    return answer
+
+
+def _json(status: int, body: dict) -> Response:
+    return Response(status, content_types.APPLICATION_JSON, body)
+
+
+ERRORS = {400: "invalid", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 409: "conflict"}
+
+
+def _error(status: int, exc: Exception) -> Response:
+    return _json(status, {"error": ERRORS[status], "message": str(exc)[:500]})
+
+
+@app.exception_handler(NotAuthenticated)
+def _not_signed_in(exc: NotAuthenticated) -> Response:
+    logger.warning("operator request refused: not authenticated", extra={"reason": str(exc)})
+    return _error(401, exc)
+
+
+@app.exception_handler(NotAuthorised)
+def _not_allowed(exc: NotAuthorised) -> Response:
+    return _error(403, exc)
+
+
+@app.exception_handler(AccountNotFound)
+def _not_found(exc: AccountNotFound) -> Response:
+    return _error(404, exc)
+
+
+@app.exception_handler([InvalidInput, DuplicateEntry])
+def _refused(exc: Exception) -> Response:
+    return _error(400 if isinstance(exc, InvalidInput) else 409, exc)
+
+
+@app.exception_handler([StoreUnavailable, AccountVersionConflict])
+def _transient(exc: Exception) -> Response:
+    return _json(503, {"error": "unavailable", "message": "temporarily unavailable; please retry"})
+
+
+@app.exception_handler(Exception)
+def _unexpected(exc: Exception) -> Response:
+    logger.exception("operator request failed")
+    return _json(500, {"error": "internal", "message": "internal error; please retry"})
+
+
+@app.not_found
+def _no_route(exc: Exception) -> Response:
+    return _json(404, {"error": "not_found", "message": "no such operator route"})
+
+
+@instrumented(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+def handle(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

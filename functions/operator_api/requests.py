@@ -11,8 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 ACTIONS = (
     "disposition", "promise", "arrangement", "settlement", "place_hold", "release_hold", "refer",
-    "place_agency", "recall_agency", "approve", "reject",
+    "place_agency", "recall_agency", "approve", "reject", "whoami", "personal_data",
 )  # fmt: skip
+# Reads: answered from the verified identity, never stored as a request's answer (they may carry
+# personal data), the personal-data read audited on the account.
+READS = ("whoami", "personal_data")
 OUTCOMES = Literal[
     "promise",
     "refused",
@@ -26,15 +29,23 @@ OUTCOMES = Literal[
 ]
 
 
-class OperatorRequest(BaseModel):
+class RequestBody(BaseModel):
+    """What a client sends. Who sends it is not in it: that is the verified token's to say."""
+
     model_config = ConfigDict(extra="forbid")
 
     request_id: str = Field(min_length=8, max_length=100)  # the client's: a retry sends the same one
-    operator_id: str = Field(min_length=1, max_length=64)
     action: Literal[ACTIONS]  # type: ignore[valid-type]
     account_id: str | None = Field(default=None, max_length=100)
     on: date  # the operator's business date
     params: dict = {}
+
+
+class OperatorRequest(RequestBody):
+    """A request with the identity its verified token gave it."""
+
+    operator_id: str = Field(min_length=1, max_length=128)  # the Cognito username
+    operator_sub: str = Field(default="", max_length=128)  # the Cognito subject
 
 
 class Params(BaseModel):

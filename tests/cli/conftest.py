@@ -19,13 +19,18 @@ def free_port() -> int:
 def endpoint(tmp_path, monkeypatch):
     """Starts the stack on a free port and writes .arrears/local.json in a scratch working directory."""
     from localcloud import LocalCloud
+    from localcloud.webhook_server import WebhookServer
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)  # whatever the CLI sets in here is undone after
+    monkeypatch.setenv("ARREARS_CONFIG_DIR", str(tmp_path / "config"))  # sessions of this test only
     with LocalCloud(stack_name="arrears-cli", port=free_port()) as cloud:
+        http_api = WebhookServer(cloud.handle_http, port=0).start()  # as `arrears local up` serves it
         (tmp_path / ".arrears").mkdir()
-        (tmp_path / ".arrears" / "local.json").write_text(json.dumps(cloud.describe()))
+        described = {**cloud.describe(), "webhook_url": http_api.url}
+        (tmp_path / ".arrears" / "local.json").write_text(json.dumps(described))
         yield cloud
+        http_api.stop()
 
 
 def clean_env() -> dict:

@@ -70,6 +70,7 @@ def test_a_file_with_bad_rows_imports_nothing_and_names_each_problem(endpoint, t
         "A-1,open-end,USD,100,0,,en-US,America/New_York,US\n",  # row 8: duplicate id
         "B-6,open-end,USD,100,10,,en-US,America/New_York,US\n",  # row 9: no oldest due date
         "B-7,lease,USD,100.001,0,,en-US,America/New_York,CA\n",  # row 10: three problems
+        "B-8,open-end,JPY,1000,0,,ja-JP,Asia/Tokyo,US\n",  # row 11: no letters in Japanese
     ]
     path.write_text(HEADER + "".join(GOOD) + "".join(bad))
 
@@ -85,6 +86,7 @@ def test_a_file_with_bad_rows_imports_nothing_and_names_each_problem(endpoint, t
     assert any("row 9: oldest_due_date" in m for m in messages)
     assert any("row 10: product_type" in m for m in messages)
     assert any("row 10: jurisdiction" in m for m in messages)
+    assert any("row 11: locale" in m and "no letters in the language of ja-JP" in m for m in messages)
     assert "nothing was imported" in result.stderr
     assert _listed(endpoint) == []
 

@@ -136,53 +136,64 @@ def test_json_flag_is_the_short_form_of_format_json(endpoint, tmp_path):
     assert json.loads(_run(endpoint, "accounts", "list", "--json").stdout)[0]["account_id"] == "A-1"
 
 
+PASSWORD = "Operator-Test-2026!"
+
+
 def _roster(endpoint) -> None:
     for operator, level in (("ana", "specialist_3"), ("sam", "supervisor")):
-        assert _run(endpoint, "operators", "add", operator, "--level", level).exit_code == 0
+        added = _run(endpoint, "operators", "add", operator, "--level", level, "--password", PASSWORD)
+        assert added.exit_code == 0, added.output
+
+
+def _login(endpoint, operator: str) -> None:
+    signed_in = _run(endpoint, "login", "--username", operator, "--password", PASSWORD)
+    assert signed_in.exit_code == 0 and f"signed in as {operator}" in signed_in.output
 
 
 def test_promise_hold_and_arrangement_commands_record_and_refuse_bad_input(endpoint, tmp_path):
     _imported(endpoint, tmp_path)
     _roster(endpoint)
+    _login(endpoint, "ana")
     promised = _run(
         endpoint, "accounts", "promise", "A-1", "--amount", "50.00", "--date", "2026-03-10",
-        "--on", "2026-03-02", "--operator", "ana",
+        "--on", "2026-03-02",
     )  # fmt: skip
     assert promised.exit_code == 0, promised.output
     account = json.loads(_run(endpoint, "accounts", "show", "A-1", "--json").stdout)
     assert account["promise"]["amount"] == 5000 and account["notices"][0]["code"] == "promise_confirmation"
 
-    held = _run(
-        endpoint, "accounts", "hold", "A-1", "--kind", "dispute", "--on", "2026-03-02", "--operator", "ana"
-    )
+    held = _run(endpoint, "accounts", "hold", "A-1", "--kind", "dispute", "--on", "2026-03-02")
     assert held.exit_code == 0, held.output
-    assert _run(endpoint, "accounts", "hold", "A-1", "--kind", "vacation", "--operator", "ana").exit_code != 0
+    assert _run(endpoint, "accounts", "hold", "A-1", "--kind", "vacation").exit_code != 0
     too_much = _run(
         endpoint, "accounts", "arrangement", "A-1", "--instalment", "2026-03-10:99999.00",
-        "--on", "2026-03-02", "--operator", "ana",
+        "--on", "2026-03-02",
     )  # fmt: skip
     assert too_much.exit_code == 1 and "more than the balance" in too_much.stderr
     bad_amount = _run(
         endpoint, "accounts", "promise", "A-1", "--amount", "1.001", "--date", "2026-03-10",
-        "--on", "2026-03-02", "--operator", "ana",
+        "--on", "2026-03-02",
     )  # fmt: skip
     assert bad_amount.exit_code == 1 and "decimals" in bad_amount.stderr
-    stranger = _run(endpoint, "accounts", "refer", "A-1", "--area", "retention", "--operator", "mallory")
-    assert stranger.exit_code == 1 and "unknown operator" in stranger.stderr
+    stranger = _run(endpoint, "login", "--username", "mallory", "--password", PASSWORD)
+    assert stranger.exit_code == 1 and "wrong user name or password" in stranger.output
+    assert _run(endpoint, "logout").exit_code == 0
+    signed_out = _run(endpoint, "accounts", "refer", "A-1", "--area", "retention")
+    assert signed_out.exit_code == 1 and "arrears login" in signed_out.output
 
 
 def test_a_settlement_beyond_the_operators_level_is_approved_by_a_supervisor_from_the_cli(endpoint, tmp_path):
     _imported(endpoint, tmp_path)
     _roster(endpoint)
+    _login(endpoint, "ana")
 
     asked = _run(
         endpoint, "accounts", "settle", "A-1", "--discount-pct", "30", "--pay-by", "2026-03-20",
-        "--on", "2026-03-02", "--operator", "ana", "--request-id", "settle-A-1-0001",
+        "--on", "2026-03-02",  "--request-id", "settle-A-1-0001",
     )  # fmt: skip
     pending = json.loads(_run(endpoint, "approvals", "list", "--json").stdout)
-    approved = _run(
-        endpoint, "approvals", "approve", "settle-A-1-0001", "--operator", "sam", "--note", "hardship"
-    )
+    _login(endpoint, "sam")
+    approved = _run(endpoint, "approvals", "approve", "settle-A-1-0001", "--note", "hardship")
 
     assert asked.exit_code == 0 and json.loads(asked.stdout)["status"] == "pending_approval"
     assert [(p["approval_id"], p["operator"], p["action"]) for p in pending] == [
@@ -257,9 +268,15 @@ def test_personal_data_shows_only_to_an_operator_whose_level_allows_it(endpoint,
     _roster(endpoint)
 
     anyone = json.loads(_run(endpoint, "accounts", "show", "A-1", "--json").stdout)
-    junior = json.loads(_run(endpoint, "accounts", "show", "A-1", "--json", "--operator", "ana").stdout)
-    supervisor = json.loads(_run(endpoint, "accounts", "show", "A-1", "--json", "--operator", "sam").stdout)
-    listed = _run(endpoint, "accounts", "list", "--format", "csv", "--operator", "ana").stdout
+    _login(endpoint, "ana")
+    junior_asks = _run(endpoint, "accounts", "show", "A-1", "--json", "--personal-data")
+    _login(endpoint, "sam")
+    supervisor = json.loads(_run(endpoint, "accounts", "show", "A-1", "--json", "--personal-data").stdout)
+    listed = _run(endpoint, "accounts", "list", "--format", "csv").stdout
 
-    assert anyone["email"] == junior["email"] == "m•••@example.com" and "maria" not in listed
+    assert anyone["email"] == "m•••@example.com" and "maria" not in listed
+    assert json.loads(junior_asks.stdout)["email"] == "m•••@example.com"
+    assert "does not see personal data" in junior_asks.output
     assert supervisor["email"] == "maria.lopez@example.com"
+    reads = [t for t in supervisor["timeline"] if t["kind"] == "operator_action"]
+    assert [(r["actor"], r["detail"]["response"]["status"]) for r in reads] == [("sam", "read")]

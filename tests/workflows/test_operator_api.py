@@ -3,28 +3,29 @@ authority by level with pending approvals, audit, and idempotency by request id.
 
 from __future__ import annotations
 
-import json
-import uuid
 from datetime import date, timedelta
 
 import pytest
 from arrears import accounts_repo, operators_repo
 from arrears.account import Account, ProductType, shard_of
 from arrears.ledger import Due
+from arrears.models import ActivityModel
 from arrears.stages import Status
+
+from tests.operators import call_as, sign_up
 
 TODAY = date(2026, 3, 2)
 
 
 @pytest.fixture
-def operators(stack):
+def operators(cloud, stack):
     for operator_id, level in (
         ("ana", "specialist_3"),
         ("cy", "specialist_4"),
         ("bo", "specialist_5"),
         ("sam", "supervisor"),
     ):
-        operators_repo.put_operator(operator_id, level, operator_id.title(), TODAY, "admin")
+        sign_up(cloud, operator_id, level)
 
 
 def _account(stack, account_id: str = "OP-1") -> str:
@@ -41,21 +42,7 @@ def _account(stack, account_id: str = "OP-1") -> str:
 def _call(
     cloud, operator_id: str, action: str, account_id: str | None, request_id: str | None = None, **params
 ):
-    event = {
-        "request_id": request_id or uuid.uuid4().hex,
-        "operator_id": operator_id,
-        "action": action,
-        "account_id": account_id,
-        "on": TODAY.isoformat(),
-        "params": params,
-    }
-    answer = cloud.client("lambda").invoke(
-        FunctionName=cloud.stack.functions["OperatorApiFunction"].name, Payload=json.dumps(event)
-    )
-    body = json.loads(answer["Payload"].read())
-    if answer.get("FunctionError"):
-        return {"error": body["errorType"], "message": body["errorMessage"]}
-    return body
+    return call_as(cloud, operator_id, action, account_id, TODAY, request_id, **params)
 
 
 def _audit(account_id: str) -> list:
@@ -94,14 +81,18 @@ def test_bad_requests_are_refused_with_a_clear_error_and_change_nothing(
 
     answer = _call(cloud, "bo", action, account_id, **params)
 
-    assert answer["error"] == "InvalidInput" and message in answer["message"]
+    assert answer["error"] == "invalid" and message in answer["message"]
     assert accounts_repo.get_account(account_id).promise is None and _audit(account_id) == []
 
 
 def test_unknown_accounts_and_operators_are_refused(cloud, stack, operators):
     _account(stack)
-    assert _call(cloud, "ana", "refer", "NO-SUCH", area="retention")["error"] == "AccountNotFound"
-    assert _call(cloud, "zoe", "refer", "OP-1", area="retention")["error"] == "InvalidInput"
+    assert _call(cloud, "ana", "refer", "NO-SUCH", area="retention")["error"] == "not_found"
+    # a user of the pool who is not on the roster has no authority at all
+    sign_up(cloud, "zoe", "specialist_3")
+    ActivityModel(operators_repo.ROSTER, "zoe").delete()
+    refused = _call(cloud, "zoe", "refer", "OP-1", area="retention")
+    assert refused["error"] == "forbidden" and "roster" in refused["message"]
 
 
 def test_a_settlement_beyond_a_level_3_limit_waits_for_a_supervisor_and_only_then_reaches_the_ledger(
@@ -117,8 +108,8 @@ def test_a_settlement_beyond_a_level_3_limit_waits_for_a_supervisor_and_only_the
     assert (untouched.balance, untouched.arrangement) == (100_000, None)
     assert [p.sk for p in operators_repo.pending_approvals()] == ["req-settle-1"]
     # a level 4 may grant 25% at most: approving 30% is beyond their own authority too
-    assert _call(cloud, "cy", "approve", None, approval_id="req-settle-1")["error"] == "NotAuthorised"
-    assert _call(cloud, "ana", "approve", None, approval_id="req-settle-1")["error"] == "NotAuthorised"
+    assert _call(cloud, "cy", "approve", None, approval_id="req-settle-1")["error"] == "forbidden"
+    assert _call(cloud, "ana", "approve", None, approval_id="req-settle-1")["error"] == "forbidden"
 
     approved = _call(cloud, "sam", "approve", None, approval_id="req-settle-1", note="hardship")
 
@@ -135,8 +126,8 @@ def test_a_settlement_beyond_a_level_3_limit_waits_for_a_supervisor_and_only_the
     assert [int(e.amount) for e in accounts_repo.timeline(account_id, kind="ledger")] == [-30_000]
     assert operators_repo.pending_approvals() == []
     second = _call(cloud, "sam", "approve", None, approval_id="req-settle-1")
-    assert second["error"] == "InvalidInput" and "already approved" in second["message"]
-    assert _call(cloud, "sam", "reject", None, approval_id="req-settle-1")["error"] == "InvalidInput"
+    assert second["error"] == "invalid" and "already approved" in second["message"]
+    assert _call(cloud, "sam", "reject", None, approval_id="req-settle-1")["error"] == "invalid"
 
 
 def test_a_rejected_approval_never_reaches_the_account(cloud, stack, operators):
@@ -214,4 +205,4 @@ def test_placing_with_an_agency_needs_level_5_stops_our_ladder_and_writes_the_ag
     recalled = _call(cloud, "bo", "recall_agency", account_id, agency="acme-recoveries")
     assert recalled["status"] == "done" and accounts_repo.get_account(account_id).status is Status.ACTIVE
     again = _call(cloud, "bo", "recall_agency", account_id, agency="acme-recoveries")
-    assert again["error"] == "InvalidInput" and "not with an agency" in again["message"]
+    assert again["error"] == "invalid" and "not with an agency" in again["message"]

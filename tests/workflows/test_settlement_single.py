@@ -6,21 +6,20 @@ the balance as the first one left it (issue "settlements stack")."""
 
 from __future__ import annotations
 
-import json
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from arrears import account_actions, accounts_repo, operators_repo
+from arrears import account_actions, accounts_repo
 from arrears.account import Account, ProductType, shard_of
 from arrears.ledger import Due, EntryKind, LedgerEntry
 from arrears.models import ActivityModel
 from arrears.money import Money
 
 from arrears_cli import executions
+from tests.operators import call_as, sign_up
 
 TODAY = date(2026, 3, 2)
 PAY_BY = (TODAY + timedelta(days=10)).isoformat()
@@ -28,9 +27,9 @@ ACCOUNT = "SETTLE-1"
 
 
 @pytest.fixture
-def operators(stack):
+def operators(cloud, stack):
     for operator_id, level in (("ana", "specialist_3"), ("cy", "specialist_4"), ("sam", "supervisor")):
-        operators_repo.put_operator(operator_id, level, operator_id.title(), TODAY, "admin")
+        sign_up(cloud, operator_id, level)
 
 
 @pytest.fixture
@@ -49,17 +48,7 @@ def _call(
     cloud, operator_id: str, action: str, account_id: str | None, request_id: str | None = None,
     on: date = TODAY, **params,
 ) -> dict:  # fmt: skip
-    event = {
-        "request_id": request_id or uuid.uuid4().hex, "operator_id": operator_id, "action": action,
-        "account_id": account_id, "on": on.isoformat(), "params": params,
-    }  # fmt: skip
-    answer = cloud.client("lambda").invoke(
-        FunctionName=cloud.stack.functions["OperatorApiFunction"].name, Payload=json.dumps(event)
-    )
-    body = json.loads(answer["Payload"].read())
-    if answer.get("FunctionError"):
-        return {"error": body["errorType"], "message": body["errorMessage"]}
-    return body
+    return call_as(cloud, operator_id, action, account_id, on, request_id, **params)
 
 
 def _settle(cloud, account_id: str, request_id: str | None = None, on: date = TODAY, pct: str = "10") -> dict:
@@ -118,7 +107,7 @@ def test_further_settlements_are_refused_with_the_reason_and_leave_the_balance_a
 
     refused = [_settle(cloud, account, on=TODAY + timedelta(days=days_later)) for _ in range(7)]
 
-    assert {r.get("error") for r in refused} == {"InvalidInput"}
+    assert {r.get("error") for r in refused} == {"invalid"}
     assert refused[0]["message"] == (
         f"account {account} already has a standing settlement made on {TODAY.isoformat()}; "
         "one agreement at a time: another can be made once it is kept or broken"
@@ -135,7 +124,7 @@ def test_an_arrangement_is_refused_while_a_settlement_stands(cloud, account):
 
     answer = _call(cloud, "ana", "arrangement", account, instalments=[{"due_on": PAY_BY, "amount": "100.00"}])
 
-    assert answer["error"] == "InvalidInput" and "already has a standing settlement" in answer["message"]
+    assert answer["error"] == "invalid" and "already has a standing settlement" in answer["message"]
     after = accounts_repo.get_account(account)
     assert (after.balance, after.arrangement) == (90_000, agreed)
 
@@ -145,10 +134,7 @@ def test_a_settlement_is_refused_while_an_arrangement_stands(cloud, account):
 
     answer = _settle(cloud, account)
 
-    assert (
-        answer["error"] == "InvalidInput"
-        and "already has a standing arrangement made on" in answer["message"]
-    )
+    assert answer["error"] == "invalid" and "already has a standing arrangement made on" in answer["message"]
     after = accounts_repo.get_account(account)
     assert (after.balance, _adjustments(account)) == (100_000, [])
     assert after.arrangement["instalments"] == [{"due_on": PAY_BY, "amount": 8000}]
@@ -161,7 +147,7 @@ def test_concurrent_settlements_leave_one_agreement_and_one_discount(cloud, acco
     [won] = [a for a in answers if a.get("status") == "done"]
     refused = [a for a in answers if a is not won]
     assert len(refused) == 7 and all(
-        a["error"] == "InvalidInput" and "already has a standing settlement" in a["message"] for a in refused
+        a["error"] == "invalid" and "already has a standing settlement" in a["message"] for a in refused
     )
     after = accounts_repo.get_account(account)
     assert after.balance == 90_000 and _adjustments(account) == [-10_000] and _balanced(account)
@@ -189,7 +175,7 @@ def test_a_settlement_that_loses_the_race_is_redone_on_the_fresh_account_and_ref
 
     answer = _settle(cloud, account, "req-late")
 
-    assert answer["error"] == "InvalidInput" and "already has a standing settlement" in answer["message"]
+    assert answer["error"] == "invalid" and "already has a standing settlement" in answer["message"]
     after = accounts_repo.get_account(account)
     assert after.balance == 80_000 and _adjustments(account) == [-20_000] and _balanced(account)
     assert after.arrangement["settlement"]["request_id"] == "req-rival"
@@ -225,7 +211,7 @@ def test_an_approval_is_refused_when_an_agreement_was_made_meanwhile(cloud, acco
 
     approved = _call(cloud, "sam", "approve", None, approval_id="req-settle-30")
 
-    assert approved["error"] == "InvalidInput" and "already has a standing settlement" in approved["message"]
+    assert approved["error"] == "invalid" and "already has a standing settlement" in approved["message"]
     assert accounts_repo.get_account(account).balance == 80_000 and _adjustments(account) == [-20_000]
 
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from arrears import account_actions, accounts_repo, operators_repo
+from arrears import account_actions, accounts_repo
 from arrears.account import Account, ProductType, shard_of
 from arrears.compliance import Hold
 from arrears.ledger import Due
 
 from arrears_cli import executions
 from arrears_cli.worklist import worklist
+from tests.operators import call_as, sign_up
 
 NEW_YORK = ZoneInfo("America/New_York")
 DAY = date(2026, 3, 2)
@@ -41,18 +41,12 @@ def _setup(cloud, stack) -> None:
     assert executions.run_cycle(stack, "main", date(2026, 3, 1), run_at)["status"] == "SUCCEEDED"
     account_actions.take_promise("WL-PROMISE", 5000, DAY, date(2026, 3, 1), "ana")
     account_actions.place_hold("WL-HOLD", Hold.BANKRUPTCY, date(2026, 3, 1), "ana", "chapter 13")
-    operators_repo.put_operator("ana", "specialist_3", "Ana", DAY, "admin")
-    event = {
-        "request_id": "call-wl-called-1", "operator_id": "ana", "action": "disposition",
-        "account_id": "WL-CALLED", "on": "2026-03-01",
-        "params": {"outcome": "refused", "at": "2026-03-01T11:00:00-05:00"},
-    }  # fmt: skip
-    function = cloud.stack.functions["OperatorApiFunction"].name
-    assert (
-        not cloud.client("lambda")
-        .invoke(FunctionName=function, Payload=json.dumps(event))
-        .get("FunctionError")
-    )
+    sign_up(cloud, "ana", "specialist_3")
+    called = call_as(
+        cloud, "ana", "disposition", "WL-CALLED", date(2026, 3, 1), "call-wl-called-1",
+        outcome="refused", at="2026-03-01T11:00:00-05:00",
+    )  # fmt: skip
+    assert called["status"] == "done"
 
 
 def test_the_worklist_puts_promises_first_and_leaves_out_who_may_not_be_called(cloud, stack):

@@ -28,6 +28,7 @@ class Level(BaseModel):
     release_bankruptcy_hold: bool = False
     see_personal_data: bool = False
     place_with_agency: bool = False
+    approve: bool = False  # may decide on others' pending requests (within its own limits)
 
 
 class Authority(BaseModel):

@@ -97,3 +97,11 @@ class EventConflict(ArrearsError):
 
 class AmountOutOfBounds(InvalidInput):
     """An amount or a balance beyond what the ledger holds: refused before anything is written."""
+
+
+class NotAuthenticated(ArrearsError):
+    """No token, or one that does not verify (forged, expired, another pool or application): 401."""
+
+
+class OperatorDisabled(NotAuthorised):
+    """The operator is off the roster or disabled: no authority, whatever their token says (403)."""

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from arrears.account import Account, ProductType, shard_of
 from arrears.errors import InvalidInput
 from arrears.ledger import Due, schedule_from_past_due
+from arrears.letters import language_of
 from arrears.money import Money, known_currency
 
 JURISDICTIONS = ("US", "MX", "PH")
@@ -65,6 +66,10 @@ class AccountRecord(BaseModel):
             Locale.parse(value.replace("-", "_"))
         except (UnknownLocaleError, ValueError) as exc:
             raise ValueError(f"unknown locale {value!r}") from exc
+        try:  # an account we cannot write to would stop its shard at its first letter
+            language_of(value)
+        except InvalidInput as exc:
+            raise ValueError(f"{exc}; letters exist in English and Spanish") from exc
         return value
 
     @field_validator("time_zone")

@@ -115,3 +115,17 @@ class CreditReviewSettings(TablesSettings):
 @lru_cache(maxsize=1)
 def get_credit_review_settings() -> CreditReviewSettings:
     return CreditReviewSettings()  # type: ignore[call-arg]
+
+
+class OperatorIdentitySettings(BaseSettings):
+    """The operators' user pool: only tokens it issued to the operator client sign a request in."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    pool_issuer: str = Field(pattern=r"^https://\S+$", validation_alias="OPERATOR_POOL_ISSUER")
+    client_id: str = Field(min_length=1, validation_alias="OPERATOR_CLIENT_ID")
+
+
+@lru_cache(maxsize=1)
+def get_operator_identity_settings() -> OperatorIdentitySettings:
+    return OperatorIdentitySettings()  # type: ignore[call-arg]
