@@ -469,6 +469,17 @@ def _signed_in(stack: StackRef):
         raise typer.Exit(1) from exc
 
 
+def _me(stack: StackRef) -> str:
+    """The signed-in operator as the operators' API verifies them: who the records name."""
+    from arrears_cli.operator_client import OperatorRefused, call
+
+    try:
+        return call(stack, _signed_in(stack), "whoami", None, date.today(), {})["username"]
+    except OperatorRefused as refused:
+        console.print(f"[red]{refused.error}: {refused.message}[/red]")
+        raise typer.Exit(1) from refused
+
+
 def _operator_call(
     stack: StackRef, action: str, account_id: str | None, on: date, params: dict, request_id
 ) -> dict:
@@ -900,7 +911,6 @@ def accounts_unreachable(
     account_id: str,
     reason: Annotated[str, typer.Option(help="returned_mail, disconnected_phone, ...")] = "returned_mail",
     on: Annotated[str | None, typer.Option("--on", help="When (default today).")] = None,
-    actor: Annotated[str, typer.Option(help="Who recorded it.")] = "operator",
     endpoint_url: EndpointUrl = None,
     stack_name: StackName = "arrears",
     region: Region = None,
@@ -908,15 +918,14 @@ def accounts_unreachable(
     """Mark the customer unreachable (skip status): the next cycle starts a skip-trace."""
     from arrears import account_actions
 
-    _stack(endpoint_url, stack_name, region)
-    _acted(account_actions.mark_unreachable, account_id, _today(on), actor, reason)
+    stack = _stack(endpoint_url, stack_name, region)
+    _acted(account_actions.mark_unreachable, account_id, _today(on), _me(stack), reason)
 
 
 @accounts_app.command("review")
 def accounts_review(
     account_id: str,
     on: Annotated[str | None, typer.Option("--on", help="Business date (default today).")] = None,
-    actor: Annotated[str, typer.Option(help="Who asked for it.")] = "operator",
     fmt: FormatOpt = Format.TABLE,
     as_json: JsonOpt = False,
     endpoint_url: EndpointUrl = None,
@@ -925,7 +934,7 @@ def accounts_review(
 ) -> None:
     """Review the account's credit line now (a soft pull for account review); waits and shows the run."""
     stack = _stack(endpoint_url, stack_name, region)
-    shown = _start_workflow(stack, "credit-review", account_id, _today(on), actor)
+    shown = _start_workflow(stack, "credit-review", account_id, _today(on), _me(stack))
     emit(shown, json_or(fmt, as_json), "credit review")
     if shown["status"] != "SUCCEEDED":
         raise typer.Exit(1)
@@ -935,7 +944,6 @@ def accounts_review(
 def accounts_trace(
     account_id: str,
     on: Annotated[str | None, typer.Option("--on", help="Business date (default today).")] = None,
-    actor: Annotated[str, typer.Option(help="Who asked for it.")] = "operator",
     fmt: FormatOpt = Format.TABLE,
     as_json: JsonOpt = False,
     endpoint_url: EndpointUrl = None,
@@ -944,7 +952,7 @@ def accounts_trace(
 ) -> None:
     """Skip-trace the customer now (cooldown and holds still apply); waits and shows the run."""
     stack = _stack(endpoint_url, stack_name, region)
-    shown = _start_workflow(stack, "skiptrace", account_id, _today(on), actor)
+    shown = _start_workflow(stack, "skiptrace", account_id, _today(on), _me(stack))
     emit(shown, json_or(fmt, as_json), "skip-trace")
     if shown["status"] != "SUCCEEDED":
         raise typer.Exit(1)
@@ -1182,7 +1190,6 @@ def suspense_assign(
     payment_id: str,
     account: Annotated[str, typer.Option("--account", help="The account the money belongs to.")],
     on: Annotated[str | None, typer.Option("--on", help="Posting date (default today).")] = None,
-    actor: Annotated[str, typer.Option(help="Who assigned it.")] = "operator",
     endpoint_url: EndpointUrl = None,
     stack_name: StackName = "arrears",
     region: Region = None,
@@ -1194,7 +1201,7 @@ def suspense_assign(
 
     stack = _stack(endpoint_url, stack_name, region)
     with _refused_clearly():
-        result = payments_repo.assign_suspense(provider, payment_id, account, actor, _today(on))
+        result = payments_repo.assign_suspense(provider, payment_id, account, _me(stack), _today(on))
     console.print(f"{provider} payment {payment_id} posted to {account}")
     try:
         publish_payment_applied(stack.payments_bus, result.applied, stack.region)

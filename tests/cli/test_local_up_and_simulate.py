@@ -44,7 +44,8 @@ def _balance(account_id: str, endpoint: str, cwd: Path) -> int:
     return json.loads(shown.stdout)["balance"]
 
 
-def test_local_up_serves_the_aws_cli_and_answers_on_the_webhook_port(tmp_path):
+def test_local_up_serves_the_aws_cli_and_answers_on_the_webhook_port(tmp_path, monkeypatch):
+    monkeypatch.setenv("ARREARS_CONFIG_DIR", str(tmp_path / "config"))  # this test's sessions only
     port, webhook_port = free_port(), free_port()
     up = [
         "local",
@@ -171,6 +172,15 @@ def test_local_up_serves_the_aws_cli_and_answers_on_the_webhook_port(tmp_path):
             ("standard", "currency_mismatch", "7.500", "KWD"),
         }
         adyen = next(r for r in held if r["provider"] == "adyen")
+        # posting money held in suspense is an operator's act: a signed-in one
+        _command(
+            "arrears", "operators", "add", "ana", "--level", "specialist_5",
+            "--password", "Operator-Test-2026!", "--endpoint-url", endpoint, cwd=tmp_path,
+        )  # fmt: skip
+        _command(
+            "arrears", "login", "--username", "ana", "--password", "Operator-Test-2026!",
+            "--endpoint-url", endpoint, cwd=tmp_path,
+        )  # fmt: skip
         _command(
             "arrears", "suspense", "assign", "adyen", adyen["payment_id"], "--account", account["account_id"],
             "--endpoint-url", endpoint, cwd=tmp_path,

@@ -215,6 +215,8 @@ def test_on_demand_review_and_trace_then_the_bureau_report_and_the_executions_li
     assert _run(endpoint, "accounts", "import", str(path), "--as-of", "2026-03-01").exit_code == 0
     assert _run(endpoint, "cycle", "run", "--as-of", "2026-03-01").exit_code == 0
 
+    _roster(endpoint)
+    _login(endpoint, "ana")
     reviewed = _run(endpoint, "accounts", "review", "CARD-1", "--on", "2026-03-01", "--json")
     traced = _run(endpoint, "accounts", "trace", "CARD-NOHIT", "--on", "2026-03-01", "--json")
     marked = _run(endpoint, "accounts", "unreachable", "CARD-1", "--on", "2026-03-02")
@@ -245,6 +247,8 @@ def test_from_a_failed_execution_to_its_account_to_the_timeline_in_three_command
     path = tmp_path / "book.csv"
     path.write_text(HEADER + "SKIP-OUTAGE,open-end,USD,900.00,90.00,2026-01-05,en-US,America/New_York,US\n")
     assert _run(endpoint, "accounts", "import", str(path), "--as-of", "2026-03-01").exit_code == 0
+    _roster(endpoint)
+    _login(endpoint, "ana")
     assert _run(endpoint, "accounts", "trace", "SKIP-OUTAGE", "--on", "2026-03-01").exit_code == 1  # outage
 
     failed = json.loads(_run(endpoint, "executions", "list", "--status", "FAILED", "--json").stdout)
