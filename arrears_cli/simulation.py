@@ -126,7 +126,7 @@ def _deal(world: World, day: date) -> None:
 
 def _collector(world: World, action: str, account_id: str, day: date, **params) -> None:
     """What a collector records goes through the operator function, as from any other client."""
-    assert world.collector is not None
+    assert world.collector is not None  # nosec B101 # an invariant, not input validation
     world.collector = refreshed(world.stack, world.collector)
     try:
         operator_client.call(world.stack, world.collector, action, account_id, day, params)

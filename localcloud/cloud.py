@@ -32,7 +32,7 @@ MOTO_CONFIG = {"lambda": {"use_docker": False}, "stepfunctions": {"execute_state
 LOCAL_ENVIRONMENT = {
     "AWS_DEFAULT_REGION": "us-east-1",
     "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",  # nosec B105 # moto's fake credentials, local only
 }
 
 
@@ -106,7 +106,7 @@ class LocalCloud:
 
     def _install_signing_secrets(self) -> dict[str, str]:
         """A fresh signing secret per provider, as a processor's dashboard would issue one."""
-        assert self.stack is not None
+        assert self.stack is not None  # nosec B101 # start() set it
         secretsmanager = self.client("secretsmanager")
         issued = {}
         for provider, arn in self.stack.webhook_secrets.items():
@@ -118,14 +118,14 @@ class LocalCloud:
 
     def set_signing_secrets(self, provider: str, secrets: list[str]) -> None:
         """Rotation: every secret listed is accepted until the list changes again."""
-        assert self.stack is not None
+        assert self.stack is not None  # nosec B101 # start() set it
         self.client("secretsmanager").put_secret_value(
             SecretId=self.stack.webhook_secrets[provider], SecretString=json.dumps({"secrets": secrets})
         )
 
     def handle_http(self, method: str, target: str, headers: dict[str, str], body: bytes) -> HttpResponse:
         """What the template's HTTP API answers: the route's function gets a v2 event through Lambda."""
-        assert self.stack is not None
+        assert self.stack is not None  # nosec B101 # start() set it
         if target == CLOCK_PATH and method.upper() == "PUT":
             return self._set_receipt_clock(body)
         found = route_for(self.stack.http_routes, method, target)
@@ -198,7 +198,7 @@ class LocalCloud:
 
     def describe(self) -> dict:
         """What an operator needs to point tools at this cloud (written to .arrears/local.json)."""
-        assert self.stack is not None
+        assert self.stack is not None  # nosec B101 # start() set it
         return {
             "region": self.region,
             "endpoint_url": self.endpoint_url,

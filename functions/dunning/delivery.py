@@ -90,7 +90,7 @@ def deliver(
     settings: Settings,
 ) -> str:
     """Record what today's step does for this account and carry it as far as it can go; returns its status."""
-    assert plan.trigger is not None and plan.record_on is not None
+    assert plan.trigger is not None and plan.record_on is not None  # nosec B101 # the plan sets both
     episode, trigger = plan.record_on, plan.trigger
     detail = {
         "code": plan.letter.value if plan.letter else None,

@@ -115,6 +115,217 @@ def test_buckets_are_encrypted_and_private():
         assert all(props["PublicAccessBlockConfiguration"].values()), name
 
 
+# ---------------------------------------------------------------- hardening (docs/security.md)
+RESOURCES = TEMPLATE["Resources"]
+KEYS = resources_of_type(TEMPLATE, "AWS::KMS::Key")
+ASYNC_EVENT_TYPES = {"S3", "SNS", "EventBridgeRule", "CloudWatchEvent", "Schedule", "ScheduleV2", "IoTRule"}
+
+
+def _target(value) -> str | None:
+    """The logical id a Ref or GetAtt names, or None for anything else."""
+    if not isinstance(value, dict):
+        return None
+    if "Ref" in value:
+        return value["Ref"]
+    if "Fn::GetAtt" in value:
+        target = value["Fn::GetAtt"]
+        return target[0] if isinstance(target, list) else target.split(".")[0]
+    return None
+
+
+def _is_stack_key(value) -> bool:
+    return _target(value) in KEYS
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def _allow_statements():
+    """Every Allow of an identity policy: roles, managed policies, inline ones of functions and machines."""
+    for logical, resource in RESOURCES.items():
+        props = resource.get("Properties", {})
+        documents = []
+        if resource["Type"] == "AWS::IAM::Role":
+            documents = [p["PolicyDocument"] for p in props.get("Policies", [])]
+        elif resource["Type"] == "AWS::IAM::ManagedPolicy":
+            documents = [props["PolicyDocument"]]
+        elif resource["Type"] in ("AWS::Serverless::Function", "AWS::Serverless::StateMachine"):
+            documents = [p for p in props.get("Policies", []) if isinstance(p, dict) and "Statement" in p]
+        for document in documents:
+            for statement in _as_list(document["Statement"]):
+                if statement["Effect"] == "Allow":
+                    yield logical, statement
+
+
+def test_keys_rotate_have_a_policy_and_outlive_the_data_they_protect():
+    assert KEYS, "the template has no customer-managed key"
+    for name, key in KEYS.items():
+        props = key["Properties"]
+        assert props["EnableKeyRotation"] is True, name
+        assert props["KeyPolicy"]["Statement"], name
+        assert key.get("DeletionPolicy") == "Retain", f"{name}: deleting it strands retained data"
+        for statement in props["KeyPolicy"]["Statement"]:
+            principal = statement["Principal"]
+            assert principal != "*" and principal.get("AWS") != "*", f"{name}: wildcard principal"
+
+
+def test_personal_data_has_a_key_of_its_own_with_an_alias():
+    """DESIGN.md: personal fields are encrypted with a KMS key kept for personal data alone."""
+    assert "PersonalDataKey" in KEYS and len(KEYS) >= 2
+    aliases = resources_of_type(TEMPLATE, "AWS::KMS::Alias").values()
+    assert "PersonalDataKey" in {_target(a["Properties"]["TargetKeyId"]) for a in aliases}
+
+
+@pytest.mark.parametrize("logical_id", sorted(resources_of_type(TEMPLATE, "AWS::DynamoDB::Table")))
+def test_every_table_has_point_in_time_recovery_and_a_customer_managed_key(logical_id):
+    props = RESOURCES[logical_id]["Properties"]
+    assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    sse = props["SSESpecification"]
+    assert sse["SSEEnabled"] is True and sse["SSEType"] == "KMS"
+    assert _is_stack_key(sse["KMSMasterKeyId"])
+
+
+def test_the_tables_that_hold_money_are_retained():
+    for name in ("AccountsTable", "ActivityTable"):
+        assert RESOURCES[name]["DeletionPolicy"] == "Retain", name
+
+
+@pytest.mark.parametrize("logical_id", sorted(resources_of_type(TEMPLATE, "AWS::SecretsManager::Secret")))
+def test_every_secret_is_encrypted_with_a_customer_managed_key(logical_id):
+    assert _is_stack_key(RESOURCES[logical_id]["Properties"]["KmsKeyId"])
+
+
+@pytest.mark.parametrize("logical_id", sorted(resources_of_type(TEMPLATE, "AWS::Logs::LogGroup")))
+def test_every_log_group_is_encrypted_and_expires(logical_id):
+    props = RESOURCES[logical_id]["Properties"]
+    assert _is_stack_key(props["KmsKeyId"])
+    assert props["RetentionInDays"]
+
+
+def test_functions_log_to_an_encrypted_group_and_encrypt_their_environment():
+    defaults = TEMPLATE["Globals"]["Function"]
+    assert _is_stack_key(defaults["KmsKeyArn"])
+    assert _target(defaults["LoggingConfig"]["LogGroup"]) in resources_of_type(
+        TEMPLATE, "AWS::Logs::LogGroup"
+    )
+    for name, function in FUNCTIONS.items():
+        props = function["Properties"]
+        assert "KmsKeyArn" not in props or _is_stack_key(props["KmsKeyArn"]), name
+        assert "LoggingConfig" not in props, f"{name} logs outside the encrypted group"
+
+
+def _bucket_policies() -> dict[str, list[dict]]:
+    policies: dict[str, list[dict]] = {}
+    for policy in resources_of_type(TEMPLATE, "AWS::S3::BucketPolicy").values():
+        props = policy["Properties"]
+        policies.setdefault(_target(props["Bucket"]), []).extend(
+            _as_list(props["PolicyDocument"]["Statement"])
+        )
+    return policies
+
+
+@pytest.mark.parametrize("logical_id", sorted(resources_of_type(TEMPLATE, "AWS::S3::Bucket")))
+def test_every_bucket_is_private_versioned_logged_and_refuses_plain_http(logical_id):
+    props = RESOURCES[logical_id]["Properties"]
+    assert all(props["PublicAccessBlockConfiguration"].values())
+    assert props["VersioningConfiguration"]["Status"] == "Enabled"
+    assert props["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    denies_plain_http = [
+        s
+        for s in _bucket_policies().get(logical_id, [])
+        if s["Effect"] == "Deny"
+        and s["Principal"] == "*"
+        and "s3:*" in _as_list(s["Action"])
+        and s["Condition"]["Bool"]["aws:SecureTransport"] == "false"
+        and len(_as_list(s["Resource"])) == 2  # the bucket and its objects
+    ]
+    assert denies_plain_http, f"{logical_id} accepts requests without TLS"
+    logs = props.get("LoggingConfiguration")
+    if logs is None:  # only the destination of the access logs itself goes unlogged
+        destinations = {
+            _target(RESOURCES[b]["Properties"]["LoggingConfiguration"]["DestinationBucketName"])
+            for b in resources_of_type(TEMPLATE, "AWS::S3::Bucket")
+            if "LoggingConfiguration" in RESOURCES[b]["Properties"]
+        }
+        assert destinations == {logical_id}
+    else:
+        assert _target(logs["DestinationBucketName"]) in RESOURCES
+
+
+@pytest.mark.parametrize("logical_id", ["LettersBucket", "ReportsBucket"])
+def test_records_are_encrypted_with_the_stacks_key_and_never_expire_by_age(logical_id):
+    """Reg F keeps records three years after the LAST collection activity on the debt: no age tells that."""
+    props = RESOURCES[logical_id]["Properties"]
+    (rule,) = props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+    assert _is_stack_key(rule["ServerSideEncryptionByDefault"]["KMSMasterKeyID"])
+    assert RESOURCES[logical_id]["DeletionPolicy"] == "Retain"
+    for lifecycle in props.get("LifecycleConfiguration", {}).get("Rules", []):
+        assert not {"ExpirationInDays", "ExpirationDate", "Transitions"} & set(lifecycle), lifecycle["Id"]
+
+
+def test_both_http_apis_write_access_logs_to_a_log_group_of_the_stack():
+    apis = resources_of_type(TEMPLATE, "AWS::Serverless::HttpApi")
+    assert {"WebhooksApi", "OperatorApi"} <= set(apis)
+    for name, api in apis.items():
+        settings = api["Properties"]["AccessLogSettings"]
+        assert RESOURCES[_target(settings["DestinationArn"])]["Type"] == "AWS::Logs::LogGroup", name
+        assert "$context.requestId" in settings["Format"], name
+
+
+def _dead_letter_queue_is_encrypted(value) -> bool:
+    queue = RESOURCES.get(_target(value) or "", {})
+    return queue.get("Type") == "AWS::SQS::Queue" and _is_stack_key(queue["Properties"]["KmsMasterKeyId"])
+
+
+def test_every_asynchronous_invocation_has_an_encrypted_dead_letter_queue():
+    for name, schedule in resources_of_type(TEMPLATE, "AWS::Scheduler::Schedule").items():
+        assert _dead_letter_queue_is_encrypted(schedule["Properties"]["Target"]["DeadLetterConfig"]["Arn"]), (
+            name
+        )
+    for name, rule in resources_of_type(TEMPLATE, "AWS::Events::Rule").items():
+        for target in rule["Properties"].get("Targets", []):
+            assert _dead_letter_queue_is_encrypted(target["DeadLetterConfig"]["Arn"]), (
+                f"{name}/{target['Id']}"
+            )
+    default_dlq = TEMPLATE["Globals"]["Function"].get("DeadLetterQueue")
+    for name, function in FUNCTIONS.items():
+        props = function["Properties"]
+        dlq = props.get("DeadLetterQueue", default_dlq)
+        assert dlq and dlq["Type"] == "SQS" and _dead_letter_queue_is_encrypted(dlq["TargetArn"]), name
+        for event_name, event in props.get("Events", {}).items():
+            if event["Type"] in ASYNC_EVENT_TYPES:
+                target = (event["Properties"].get("DeadLetterConfig") or {}).get("Arn")
+                assert target is None or _dead_letter_queue_is_encrypted(target), f"{name}/{event_name}"
+
+
+def test_no_policy_grants_a_wildcard_action_on_data():
+    for logical, statement in _allow_statements():
+        for action in _as_list(statement["Action"]):
+            assert action != "*", f"{logical} allows every action"
+            service, _, verb = action.partition(":")
+            if service in ("dynamodb", "s3", "kms", "secretsmanager", "sqs"):
+                assert "*" not in verb, f"{logical} allows {action}"
+        if "*" in _as_list(statement.get("Resource")):  # only vended log delivery has no resource-level form
+            assert all(a.startswith("logs:") for a in _as_list(statement["Action"])), logical
+    for name, function in FUNCTIONS.items():
+        for policy in function["Properties"].get("Policies", []):
+            if isinstance(policy, str):
+                assert "FullAccess" not in policy, f"{name}: {policy}"
+            elif isinstance(policy, dict) and "Statement" not in policy and "Ref" not in policy:
+                (template_name,) = policy
+                # SAM templates that grant s3 ACL, lifecycle or bucket-wide rights beyond objects
+                assert template_name not in ("S3CrudPolicy", "S3WritePolicy", "S3FullAccessPolicy"), name
+
+
+def test_checkov_skips_carry_their_reason():
+    for name, resource in RESOURCES.items():
+        for skip in resource.get("Metadata", {}).get("checkov", {}).get("skip", []):
+            assert re.fullmatch(r"CKV2?_AWS_\d+", skip["id"]), name
+            assert len(skip.get("comment", "")) >= 40, f"{name}: {skip['id']} has no real reason"
+
+
 def test_the_schedule_starts_the_cycle_in_the_portfolios_time_zone():
     schedule = resources_of_type(TEMPLATE, "AWS::Scheduler::Schedule")["DailyCycleSchedule"]["Properties"]
     assert schedule["ScheduleExpressionTimezone"] == {"Ref": "PortfolioTimeZone"}

@@ -250,7 +250,7 @@ def post_payment(event: PaymentEvent) -> Result:
 
 
 def _credit(event: PaymentEvent, account) -> Result:
-    assert event.amount is not None and event.payment_id is not None
+    assert event.amount is not None and event.payment_id is not None  # nosec B101 # validate() ensures both
     on = event.local_date(account.time_zone)
     posted = receive(account, event.amount.minor, on)
     entry_id = f"{event.holder}:{event.payment_id}"
@@ -292,7 +292,7 @@ def _credit(event: PaymentEvent, account) -> Result:
 
 
 def _to_suspense(event: PaymentEvent, reason: SuspenseReason) -> None:
-    assert event.amount is not None and event.payment_id is not None
+    assert event.amount is not None and event.payment_id is not None  # nosec B101 # validate() ensures both
     receipt = ActivityModel(
         _payment_pk(event.holder, event.payment_id),
         "receipt",
@@ -330,7 +330,7 @@ def _reinstate(event: PaymentEvent, with_marker: bool) -> Result:
     Arriving before the reversal it undoes (or before the payment), it is held and applied in
     order once that reversal is applied.
     """
-    assert event.amount is not None and event.payment_id is not None
+    assert event.amount is not None and event.payment_id is not None  # nosec B101 # validate() ensures both
     pk = _payment_pk(event.holder, event.payment_id)
     for _ in range(MAX_ATTEMPTS):
         receipt, dispute = _get(pk, "receipt"), _get(pk, f"reversal#{event.reversal_id}")
