@@ -179,3 +179,23 @@ def test_a_new_user_given_an_old_name_inherits_nothing(cloud, team):
     )
     answer = act(cloud, team["bo"], "place_hold", ACCOUNT, TODAY, hold="dispute", reason="x")
     assert answer["status_code"] == 403 and _holds() == ()
+
+
+def test_the_cli_session_is_owner_only_and_an_expired_access_token_is_refreshed(
+    cloud, team, tmp_path, monkeypatch
+):
+    from dataclasses import replace
+
+    from arrears_cli import sessions
+
+    monkeypatch.setenv("ARREARS_CONFIG_DIR", str(tmp_path / "config"))
+    stack = stack_of(cloud)
+    sessions.save(stack, replace(team["ana"], expires_at=time.time() - 10))
+
+    fresh = sessions.current(stack)
+
+    assert fresh.access_token != team["ana"].access_token and fresh.expires_at > time.time()
+    stored = next((tmp_path / "config").glob("session-*.json"))
+    assert stored.stat().st_mode & 0o777 == 0o600
+    assert act(cloud, fresh, "place_hold", ACCOUNT, TODAY, hold="dispute", reason="x")["status"] == "done"
+    assert sessions.logout(stack) and not stored.exists()
