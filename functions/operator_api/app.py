@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from arrears import accounts_repo, authority, identity, operators_repo
+from arrears.bounded_json import json_of, raw_body
 from arrears.errors import (
     AccountNotFound,
     AccountVersionConflict,
@@ -19,6 +20,7 @@ from arrears.errors import (
     InvalidInput,
     NotAuthenticated,
     NotAuthorised,
+    PayloadTooLarge,
     StoreUnavailable,
 )
 from arrears.models import ActivityModel, bind_models
@@ -134,13 +136,8 @@ def _identity() -> identity.Identity:
 
 def _body() -> dict:
     event = app.current_event
-    if len(event.get("body") or "") > MAX_BODY:
-        raise InvalidInput(f"the request is larger than {MAX_BODY} bytes")
-    try:
-        body = event.json_body
-    except (ValueError, TypeError) as exc:
-        raise InvalidInput("the request is not JSON") from exc
-    if isinstance(body, dict) and "operator_id" in body:
+    body = json_of(raw_body(event.get("body"), bool(event.get("isBase64Encoded")), MAX_BODY))
+    if "operator_id" in body:
         raise InvalidInput("leave operator_id out: the operator is who the sign-in token says")
     return body
 
@@ -222,6 +219,11 @@ def _not_allowed(exc: NotAuthorised) -> Response:
 @app.exception_handler(AccountNotFound)
 def _not_found(exc: AccountNotFound) -> Response:
     return _error(404, exc)
+
+
+@app.exception_handler(PayloadTooLarge)
+def _too_large(exc: PayloadTooLarge) -> Response:
+    return _json(413, {"error": "too_large", "message": str(exc)})
 
 
 @app.exception_handler([InvalidInput, DuplicateEntry])

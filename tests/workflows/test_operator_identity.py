@@ -199,3 +199,20 @@ def test_the_cli_session_is_owner_only_and_an_expired_access_token_is_refreshed(
     assert stored.stat().st_mode & 0o777 == 0o600
     assert act(cloud, fresh, "place_hold", ACCOUNT, TODAY, hold="dispute", reason="x")["status"] == "done"
     assert sessions.logout(stack) and not stored.exists()
+
+
+@pytest.mark.parametrize(
+    "raw, status",
+    [
+        (b"[" * 5000, 400),
+        (b"\xff\xfe{}", 400),
+        (b"[1, 2]", 400),
+        (b'{"a": ' + b"1" * 5000 + b"}", 400),
+        (b"x" * 70_000, 413),
+    ],
+    ids=["deep", "not-utf8", "not-an-object", "huge-int", "too-large"],
+)
+def test_hostile_bodies_from_a_signed_in_operator_get_a_4xx_and_change_nothing(cloud, team, raw, status):
+    answered, answer = post(cloud, team["sam"].access_token, raw)
+    assert answered == status and "Traceback" not in json.dumps(answer)
+    assert _holds() == () and accounts_repo.get_account(ACCOUNT).balance == 100_000
