@@ -469,29 +469,33 @@ def _signed_in(stack: StackRef):
         raise typer.Exit(1) from exc
 
 
-def _me(stack: StackRef) -> str:
-    """The signed-in operator as the operators' API verifies them: who the records name."""
+def _asked(
+    stack: StackRef, action: str, account_id: str | None, on: date, params: dict, request_id=None
+) -> dict:
+    """The operators' API's answer to the signed-in operator; a refusal is one red line and exit 1."""
     from arrears_cli.operator_client import OperatorRefused, call
 
     try:
-        return call(stack, _signed_in(stack), "whoami", None, date.today(), {})["username"]
+        return call(stack, _signed_in(stack), action, account_id, on, params, request_id)
     except OperatorRefused as refused:
         console.print(f"[red]{refused.error}: {refused.message}[/red]")
         raise typer.Exit(1) from refused
+
+
+def _whoami(stack: StackRef) -> dict:
+    """The signed-in operator as the API verifies them: username, level, whether they see personal data."""
+    return _asked(stack, "whoami", None, date.today(), {})
+
+
+def _me(stack: StackRef) -> str:
+    return _whoami(stack)["username"]
 
 
 def _operator_call(
     stack: StackRef, action: str, account_id: str | None, on: date, params: dict, request_id
 ) -> dict:
     """As the signed-in operator (`arrears login`): the API takes who acts from the token alone."""
-    from arrears_cli.operator_client import OperatorRefused, call
-
-    session = _signed_in(stack)
-    try:
-        answer = call(stack, session, action, account_id, on, params, request_id)
-    except OperatorRefused as refused:
-        console.print(f"[red]{refused.error}: {refused.message}[/red]")
-        raise typer.Exit(1) from refused
+    answer = _asked(stack, action, account_id, on, params, request_id)
     if answer["status"] == "pending_approval":
         console.print(f"[yellow]pending approval {answer['request_id']}: {answer['reason']}[/yellow]")
     else:
@@ -656,15 +660,10 @@ def worklist_command(
     then balance x roll risk), leaving out anyone who may not be contacted now."""
     from datetime import datetime
 
-    from arrears_cli.operator_client import OperatorRefused, call
     from arrears_cli.worklist import worklist
 
     stack = _stack(endpoint_url, stack_name, region)
-    try:  # who is asking, and whether they see personal data: the API's verified answer
-        me = call(stack, _signed_in(stack), "whoami", None, date.today(), {})
-    except OperatorRefused as refused:
-        console.print(f"[red]{refused.error}: {refused.message}[/red]")
-        raise typer.Exit(1) from refused
+    me = _whoami(stack)  # who is asking, and whether they see personal data: the API's verified answer
     try:
         now = datetime.fromisoformat(at) if at else datetime.now().astimezone()
     except ValueError as exc:

@@ -30,7 +30,6 @@ class StackRef:
     payments_bus: str = ""
     skiptrace_state_machine: str = ""
     credit_review_state_machine: str = ""
-    operator_function: str = ""
     operator_api_url: str = ""  # the operators' HTTP API (locally: the local HTTP API's address)
     user_pool_id: str = ""
     cli_client_id: str = ""
@@ -58,7 +57,6 @@ class StackRef:
             payments_bus=outputs.get("PaymentsBusName", ""),
             skiptrace_state_machine=outputs.get("SkipTraceStateMachineArn", ""),
             credit_review_state_machine=outputs.get("CreditReviewStateMachineArn", ""),
-            operator_function=outputs.get("OperatorApiFunctionName", ""),
             operator_api_url=outputs.get("OperatorApiUrl", ""),
             user_pool_id=outputs.get("OperatorsUserPoolId", ""),
             cli_client_id=outputs.get("OperatorsCliClientId", ""),

@@ -20,11 +20,12 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from Adyen.util import is_valid_hmac_notification
+from arrears.bounded_json import json_of
 from arrears.errors import AmountOutOfBounds, InvalidInput, PayloadTooLarge, SignatureInvalid
 from arrears.payments import MAX_ID_LENGTH, Action, PaymentEvent, Rejected, SuspenseReason
 from pydantic import BaseModel, Field, StrictInt, StrictStr
 
-from payment_webhook.payloads import json_of, model_of, money_of
+from payment_webhook.payloads import model_of, money_of
 
 PROVIDER = "adyen"
 ACCEPTED = "[accepted]"

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache, partial
 
 from arrears.aws_clients import client
+from arrears.bounded_json import raw_body
 from arrears.errors import (
     AccountVersionConflict,
     EventConflict,
@@ -39,7 +40,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from payment_webhook import intake
 from payment_webhook.adyen_events import ACCEPTED
-from payment_webhook.payloads import raw_body
 
 app = APIGatewayHttpResolver()
 

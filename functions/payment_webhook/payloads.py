@@ -1,5 +1,5 @@
-"""Shared steps of every provider's payload: the raw body and bounded JSON (the layer's), a strict
-model out of JSON, money out of a provider's amount.
+"""Shared steps of every provider's payload (after the layer's bounded JSON): a strict model out of
+JSON, money out of a provider's amount.
 
 Everything here runs on attacker-controlled bytes, so each step is bounded (size, depth, digits,
 string length) and fails with `InvalidInput` / `PayloadTooLarge`, whose messages name the problem
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from arrears.bounded_json import MAX_BODY_BYTES, json_of, raw_body
 from arrears.errors import InvalidInput
 from arrears.money import Money, known_currency
 from arrears.workflow_steps import parse
@@ -28,6 +27,3 @@ def money_of(minor: int, currency: str) -> Money:
     if len(code) != 3 or not code.isalpha() or not known_currency(code):
         raise InvalidInput(f"unknown currency {currency[:8]!r}")
     return Money(minor, code)
-
-
-__all__ = ["MAX_BODY_BYTES", "json_of", "model_of", "money_of", "raw_body"]

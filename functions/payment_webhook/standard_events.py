@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from arrears.bounded_json import json_of
 from arrears.errors import AmountOutOfBounds, InvalidInput, SignatureInvalid
 from arrears.payments import MAX_ID_LENGTH, Action, PaymentEvent, Rejected, SuspenseReason
 from pydantic import BaseModel, Field, StrictInt, StrictStr
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from payment_webhook.payloads import json_of, model_of, money_of
+from payment_webhook.payloads import model_of, money_of
 
 PROVIDER = "standard"
 ACTIONS = {

@@ -11,11 +11,12 @@ import re
 from datetime import UTC, datetime
 
 import stripe
+from arrears.bounded_json import json_of
 from arrears.errors import AmountOutOfBounds, InvalidInput, SignatureInvalid
 from arrears.payments import MAX_ID_LENGTH, Action, PaymentEvent, Rejected, SuspenseReason
 from pydantic import BaseModel, Field, StrictInt, StrictStr
 
-from payment_webhook.payloads import json_of, model_of, money_of
+from payment_webhook.payloads import model_of, money_of
 
 PROVIDER = "stripe"
 LATEST_EPOCH = 253402300799  # 9999-12-31T23:59:59Z: a later `created` is no date at all

@@ -13,11 +13,11 @@ from decimal import Decimal
 import pytest
 import stripe
 from Adyen.util import generate_notification_sig
+from arrears.bounded_json import MAX_BODY_BYTES, json_of, raw_body
 from arrears.errors import AmountOutOfBounds, InvalidInput, PayloadTooLarge, SignatureInvalid
 from arrears.money import MAX_MINOR, Money
 from arrears.payments import Action, PaymentEvent, Rejected, SuspenseReason
 from payment_webhook import adyen_events, intake
-from payment_webhook.payloads import MAX_BODY_BYTES, json_of, raw_body
 from standardwebhooks.webhooks import Webhook
 
 from localcloud.cloud import new_signing_secret

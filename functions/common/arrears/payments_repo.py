@@ -98,14 +98,19 @@ def _marker(event: PaymentEvent, status: str, account_id: str | None, applied: d
         status=status,
         amount=event.amount.minor if event.amount else None,
         currency=event.amount.currency if event.amount else None,
-        detail={
-            **event.summary(),
-            "account_id": account_id,
-            "applied": applied,
-            "fingerprint": event.fingerprint(),
-        },
+        detail=_marker_detail(event, account_id, applied),
     )
     return put_once("event", item)
+
+
+def _marker_detail(event: PaymentEvent, account_id: str | None, applied: dict | None) -> dict:
+    """What the event marker says: the event, where it went, and its fingerprint (see check_identity)."""
+    return {
+        **event.summary(),
+        "account_id": account_id,
+        "applied": applied,
+        "fingerprint": event.fingerprint(),
+    }
 
 
 def _ledger_item(
@@ -602,12 +607,7 @@ def _marker_status(event: PaymentEvent, status: str) -> Write:
 def _marker_update(event: PaymentEvent, applied: dict, account_id: str) -> Write:
     pk, sk = _event_key(event)
     marker = ActivityModel(pk, sk)
-    detail = {
-        **event.summary(),
-        "account_id": account_id,
-        "applied": applied,
-        "fingerprint": event.fingerprint(),
-    }
+    detail = _marker_detail(event, account_id, applied)
     return Write(
         "event",
         lambda tx: tx.update(
