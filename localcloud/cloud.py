@@ -17,7 +17,7 @@ import requests
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 
-from localcloud import fast_time, moto_patches
+from localcloud import fast_time, moto_patches, moto_speedups
 from localcloud.http_api import NOT_FOUND, UNAUTHORIZED, HttpResponse, from_result, route_for, to_event
 from localcloud.jwt_authorizer import authorize, serve_keys_from_moto
 from localcloud.lambda_runtime import LOG_SINK, InProcessLambda
@@ -34,6 +34,8 @@ LOCAL_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",  # nosec B105 # moto's fake credentials, local only
 }
+
+_CLIENTS: dict[tuple[str, str, str | None], object] = {}
 
 
 @dataclass
@@ -59,7 +61,12 @@ class LocalCloud:
         return f"http://127.0.0.1:{self.port}" if self.port else None
 
     def client(self, service: str):
-        return boto3.client(service, region_name=self.region, endpoint_url=self.endpoint_url)
+        # Kept for the process: a client holds no state of the cloud it called, and building one
+        # costs more than deploying a table.
+        key = (service, self.region, self.endpoint_url)
+        if key not in _CLIENTS:
+            _CLIENTS[key] = boto3.client(service, region_name=self.region, endpoint_url=self.endpoint_url)
+        return _CLIENTS[key]
 
     def _set_env(self, values: dict[str, str], override: bool) -> None:
         for key, value in values.items():
@@ -77,6 +84,7 @@ class LocalCloud:
         self._set_env({"AWS_REGION": self.region}, override=True)
         fast_time.install()
         moto_patches.install()
+        moto_speedups.install()
         self.runtime.install()
         if self.log_file is not None:
             self.log_file.parent.mkdir(parents=True, exist_ok=True)
@@ -166,6 +174,7 @@ class LocalCloud:
         self.runtime.uninstall()
         fast_time.uninstall()
         moto_patches.uninstall()
+        moto_speedups.uninstall()
         if LOG_SINK.target is not None:
             LOG_SINK.target.close()
             LOG_SINK.target = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,9 +14,19 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "template.yaml"
 
 
+_loaded: dict[tuple[Path, int], dict] = {}
+
+
 def load_template(path: Path = TEMPLATE) -> dict:
-    """cfn-lint's loader understands !Ref, !GetAtt and !Sub and gives plain dicts back."""
-    return _plain(cfn_yaml.load(str(path)))
+    """cfn-lint's loader understands !Ref, !GetAtt and !Sub and gives plain dicts back.
+
+    Read once per version of the file (a test suite starts hundreds of local clouds); each
+    caller gets its own copy.
+    """
+    version = (path.resolve(), path.stat().st_mtime_ns)
+    if version not in _loaded:
+        _loaded[version] = _plain(cfn_yaml.load(str(path)))
+    return copy.deepcopy(_loaded[version])
 
 
 def _plain(value: Any) -> Any:

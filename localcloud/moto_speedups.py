@@ -1,0 +1,192 @@
+"""Faster paths through moto's request handling; what a call answers does not change.
+
+Profiled over a simulated month (py-spy, every thread holding the GIL): moto's model-driven
+response serializer took about a sixth of all time, re-parsing each state machine's ASL on every
+execution took seconds a day, and listing a handler's methods with `inspect` ran on every call.
+
+- DynamoDB's data-plane answers are JSON whose shape is the result moto builds (AttributeValues
+  are already in wire form), so they are written with `json.dumps`, dropping the `None` members
+  moto's serializer leaves out. Anything else (errors, control-plane calls, a result that is not
+  plain JSON) goes through moto's serializer as before. `tests/contract/test_local_cloud.py`
+  parses both bodies with botocore, call by call over a real cycle, and requires them equal.
+- The ANTLR parse tree of a definition is kept by its text: parsing is pure, and each execution
+  still builds its own evaluation components from the tree, so no execution shares state.
+- A handler class's method names are listed once per class, and botocore's model files read once.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+
+from botocore.loaders import JSONFileLoader
+from moto.cognitoidp import models as cognito_models
+from moto.core import responses as moto_responses
+from moto.dynamodb.responses import DynamoHandler
+from moto.kms import models as kms_models
+from moto.stepfunctions.parser.asl.parse import asl_parser
+from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
+
+DATA_PLANE = frozenset(
+    {
+        "GetItem",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "Query",
+        "Scan",
+        "BatchGetItem",
+        "BatchWriteItem",
+        "TransactWriteItems",
+        "TransactGetItems",
+    }
+)
+JSON_CONTENT_TYPE = "application/x-amz-json-1.0"
+
+_saved: dict = {}
+# Kept across local clouds in one process: a definition's tree, a class's methods and botocore's
+# data files do not change while it runs.
+_trees: dict[str, object] = {}
+_method_names: dict[type, list[str]] = {}
+_data_files: dict[str, object] = {}
+_unused_keys: dict[str, object] = {}
+_lock = threading.Lock()
+
+
+def _without_none(value):
+    if isinstance(value, dict):
+        return {k: _without_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_none(v) for v in value]
+    return value
+
+
+def fast_body(handler: DynamoHandler, result: object) -> str | None:
+    """The JSON body of a data-plane answer, or None where moto's serializer must write it."""
+    if handler._get_action() not in DATA_PLANE or not isinstance(result, dict):
+        return None
+    try:
+        return json.dumps(_without_none(result))
+    except (TypeError, ValueError):
+        return None
+
+
+def _install_dynamodb_answers() -> None:
+    original = DynamoHandler.serialized
+    _saved["serialized"] = original
+
+    def serialized(self, action_result):
+        body = fast_body(self, action_result.result)
+        if body is None:
+            return original(self, action_result)
+        headers = {"Content-Type": JSON_CONTENT_TYPE, **self.response_headers}
+        return 200, headers, body
+
+    DynamoHandler.serialized = serialized  # type: ignore[method-assign]
+
+
+def _install_parse_cache() -> None:
+    parse = asl_parser.AmazonStateLanguageParser.parse
+    _saved["parse"] = parse
+
+    def cached_parse(definition: str):
+        with _lock:
+            tree = _trees.get(definition)
+        if tree is None:
+            _, tree = parse(definition)  # raises on a bad definition, and nothing is kept
+            with _lock:
+                _trees[definition] = tree
+        return Preprocessor().visit(tree), tree
+
+    asl_parser.AmazonStateLanguageParser.parse = staticmethod(cached_parse)  # type: ignore[method-assign]
+
+
+def _install_method_names_cache() -> None:
+    listing = moto_responses.method_names_from_class
+    _saved["method_names"] = listing
+
+    def method_names(clazz) -> list[str]:
+        names = _method_names.get(clazz)
+        if names is None:
+            names = _method_names[clazz] = listing(clazz)
+        return names
+
+    moto_responses.method_names_from_class = method_names
+
+
+def _install_data_file_cache() -> None:
+    """moto gives each mock a fresh boto3 session, whose loader would read every model again."""
+    load = JSONFileLoader.load_file
+    _saved["load_file"] = load
+
+    def load_file(self, file_path):
+        if file_path not in _data_files:
+            _data_files[file_path] = load(self, file_path)
+        return _data_files[file_path]
+
+    JSONFileLoader.load_file = load_file  # type: ignore[method-assign]
+
+
+def _install_key_material_cache() -> None:
+    """Key material moto makes for every resource but that nothing here reads.
+
+    moto gives every KMS key an RSA private key, symmetric keys included (which never sign), and
+    imports the one fixed Cognito signing key anew for each user pool; each costs a quarter of a
+    second. A symmetric key now shares one unused RSA key; an asymmetric key still gets its own.
+    The Cognito key is imported once: it is the same file every time.
+    """
+    generate = kms_models.generate_private_key
+    _saved["generate_private_key"] = generate
+
+    def private_key(key_spec: str):
+        if key_spec != "SYMMETRIC_DEFAULT":
+            return generate(key_spec)
+        with _lock:
+            if "symmetric" not in _unused_keys:
+                _unused_keys["symmetric"] = generate(key_spec)
+            return _unused_keys["symmetric"]
+
+    kms_models.generate_private_key = private_key
+    _saved["jwk"] = cognito_models.jwk
+    cognito_models.jwk = _OnceImportedJwk(cognito_models.jwk)
+
+
+class _OnceImportedJwk:
+    """moto's `jwk` module, but an RSA key imported from the same JSON is imported once."""
+
+    def __init__(self, jwk) -> None:
+        self._jwk = jwk
+        self.RSAKey = self  # moto calls jwk.RSAKey.import_key(...)
+
+    def import_key(self, data, *args, **kwargs):
+        if args or kwargs or not isinstance(data, dict | str):
+            return self._jwk.RSAKey.import_key(data, *args, **kwargs)
+        text = data if isinstance(data, str) else json.dumps(data, sort_keys=True)
+        with _lock:
+            if text not in _unused_keys:
+                _unused_keys[text] = self._jwk.RSAKey.import_key(data)
+            return _unused_keys[text]
+
+    def __getattr__(self, name: str):
+        return getattr(self._jwk, name)
+
+
+def install() -> None:
+    if _saved:
+        return
+    _install_data_file_cache()
+    _install_key_material_cache()
+    _install_dynamodb_answers()
+    _install_parse_cache()
+    _install_method_names_cache()
+
+
+def uninstall() -> None:
+    if not _saved:
+        return
+    DynamoHandler.serialized = _saved.pop("serialized")  # type: ignore[method-assign]
+    asl_parser.AmazonStateLanguageParser.parse = staticmethod(_saved.pop("parse"))  # type: ignore[method-assign]
+    moto_responses.method_names_from_class = _saved.pop("method_names")
+    JSONFileLoader.load_file = _saved.pop("load_file")  # type: ignore[method-assign]
+    kms_models.generate_private_key = _saved.pop("generate_private_key")
+    cognito_models.jwk = _saved.pop("jwk")

@@ -1,0 +1,176 @@
+"""The local cloud's speed patches change no answer: each is checked against moto's own behaviour."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import date
+
+import botocore.parsers
+import botocore.session
+import pytest
+from botocore.exceptions import ClientError
+from moto.dynamodb.responses import DynamoHandler
+
+from localcloud import moto_speedups
+
+DYNAMODB_MODEL = botocore.session.get_session().get_service_model("dynamodb")
+
+
+def _parsed(action: str, answer: tuple) -> dict:
+    status, headers, body = answer
+    operation = DYNAMODB_MODEL.operation_model(action)
+    parsed = botocore.parsers.create_parser("json").parse(
+        {"status_code": status, "headers": headers, "body": body.encode()}, operation.output_shape
+    )
+    parsed.pop("ResponseMetadata", None)
+    return parsed
+
+
+@pytest.fixture
+def both_answers(monkeypatch):
+    """Every DynamoDB answer is written both ways; the caller gets the fast one, and we keep both."""
+    moto_own = moto_speedups._saved["serialized"]
+    fast = DynamoHandler.serialized
+    seen: list[tuple[str, dict, dict]] = []
+
+    def compared(self, action_result):
+        action = self._get_action()
+        quick = fast(self, action_result)
+        if action in moto_speedups.DATA_PLANE and not isinstance(action_result.result, Exception):
+            seen.append((action, _parsed(action, quick), _parsed(action, moto_own(self, action_result))))
+        return quick
+
+    monkeypatch.setattr(DynamoHandler, "serialized", compared)
+    return seen
+
+
+def test_fast_dynamodb_answers_read_exactly_as_motos_own_over_a_simulated_week(cloud, stack, both_answers):
+    from arrears_cli.simulation import simulate
+    from arrears_cli.webhook_sender import Processors
+    from localcloud.webhook_server import WebhookServer
+
+    server = WebhookServer(cloud.handle_http, port=0).start()
+    try:
+        summary = simulate(
+            replace(stack, operator_api_url=server.url),
+            accounts=12,
+            days=6,
+            seed=3,
+            start=date(2026, 1, 1),
+            processors=Processors(server.url, cloud.webhook_secrets),
+        )
+    finally:
+        server.stop()
+
+    assert summary["payments"]["count"] > 0 and summary["ledger_invariant_ok"]
+    actions = {action for action, _, _ in both_answers}
+    assert {"GetItem", "PutItem", "UpdateItem", "Query", "TransactWriteItems"} <= actions
+    differing = [(a, fast, own) for a, fast, own in both_answers if fast != own]
+    assert differing == []
+
+
+def test_fast_answers_with_paging_empty_results_and_old_values_read_as_motos_own(cloud, both_answers):
+    dynamodb = cloud.client("dynamodb")
+    table = cloud.stack.tables["ActivityTable"]
+    key_names = [k["AttributeName"] for k in dynamodb.describe_table(TableName=table)["Table"]["KeySchema"]]
+    hash_name, range_name = key_names[0], key_names[1]
+    for n in range(5):
+        dynamodb.put_item(TableName=table, Item={hash_name: {"S": "A"}, range_name: {"S": f"r{n}"}})
+    first = dynamodb.query(
+        TableName=table,
+        KeyConditionExpression="#h = :h",
+        ExpressionAttributeNames={"#h": hash_name},
+        ExpressionAttributeValues={":h": {"S": "A"}},
+        Limit=2,
+    )
+    assert first["Count"] == 2 and "LastEvaluatedKey" in first
+    last = dynamodb.query(
+        TableName=table,
+        KeyConditionExpression="#h = :h",
+        ExpressionAttributeNames={"#h": hash_name},
+        ExpressionAttributeValues={":h": {"S": "A"}},
+        ExclusiveStartKey={hash_name: {"S": "A"}, range_name: {"S": "r3"}},
+    )
+    assert last["Count"] == 1 and "LastEvaluatedKey" not in last  # a missing key ends paging
+    none = dynamodb.query(
+        TableName=table,
+        KeyConditionExpression="#h = :h",
+        ExpressionAttributeNames={"#h": hash_name},
+        ExpressionAttributeValues={":h": {"S": "nobody"}},
+    )
+    assert none["Items"] == [] and none["Count"] == 0
+    missing = {hash_name: {"S": "B"}, range_name: {"S": "x"}}
+    assert "Item" not in dynamodb.get_item(TableName=table, Key=missing)
+    old = dynamodb.delete_item(
+        TableName=table, Key={hash_name: {"S": "A"}, range_name: {"S": "r0"}}, ReturnValues="ALL_OLD"
+    )
+    assert old["Attributes"][range_name] == {"S": "r0"}
+    got = dynamodb.batch_get_item(
+        RequestItems={table: {"Keys": [{hash_name: {"S": "A"}, range_name: {"S": "r1"}}]}}
+    )
+    assert len(got["Responses"][table]) == 1 and got["UnprocessedKeys"] == {}
+    with pytest.raises(ClientError) as refused:  # errors take moto's own path
+        dynamodb.put_item(
+            TableName=table,
+            Item={hash_name: {"S": "A"}, range_name: {"S": "r1"}},
+            ConditionExpression="attribute_not_exists(#h)",
+            ExpressionAttributeNames={"#h": hash_name},
+        )
+    assert refused.value.response["Error"]["Code"] == "ConditionalCheckFailedException"
+    assert len(both_answers) >= 7
+    assert [(a, fast) for a, fast, own in both_answers if fast != own] == []
+
+
+def test_a_bad_definition_is_refused_every_time(cloud):
+    sfn = cloud.client("stepfunctions")
+    broken = '{"StartAt": "Here", "States": {"Here": {"Type": "Pass", "End": true}'  # one brace short
+    for attempt in range(2):  # a refused definition is never kept as parsed
+        with pytest.raises(ClientError) as refused:
+            sfn.create_state_machine(
+                name=f"probe-bad-{attempt}", definition=broken, roleArn="arn:aws:iam::123456789012:role/probe"
+            )
+        assert "ASLParserException" in str(refused.value)  # moto's refusal (it sends no error code)
+
+
+def test_executions_of_one_cached_definition_keep_their_own_state(cloud):
+    """Two executions of one definition, one after the other and with different input, each
+    compute from their own input: the cached tree shares no evaluation state."""
+    sfn = cloud.client("stepfunctions")
+    definition = {
+        "StartAt": "Add",
+        "States": {
+            "Add": {
+                "Type": "Pass",
+                "Parameters": {"sum.$": "States.MathAdd($.a, $.b)"},
+                "Next": "Done",
+            },
+            "Done": {"Type": "Succeed"},
+        },
+    }
+    arn = sfn.create_state_machine(
+        name="probe-add", definition=json.dumps(definition), roleArn="arn:aws:iam::123456789012:role/probe"
+    )["stateMachineArn"]
+    from arrears_cli.executions import wait
+    from arrears_cli.stackref import StackRef
+
+    stack = StackRef.from_outputs(cloud.stack.outputs, cloud.region, None).bind()
+    outputs = []
+    for n, (a, b) in enumerate([(1, 2), (40, 2), (-5, 5)]):
+        started = sfn.start_execution(stateMachineArn=arn, name=f"add-{n}", input=json.dumps({"a": a, "b": b}))
+        outputs.append(json.loads(wait(stack, started["executionArn"])["output"]))
+    assert outputs == [{"sum": 3}, {"sum": 42}, {"sum": 0}]
+
+
+def test_symmetric_keys_stay_distinct_and_asymmetric_keys_get_their_own_material(cloud):
+    kms = cloud.client("kms")
+    first, second = (kms.create_key()["KeyMetadata"]["KeyId"] for _ in range(2))
+    sealed = kms.encrypt(KeyId=first, Plaintext=b"ACC-1")["CiphertextBlob"]
+    assert kms.decrypt(CiphertextBlob=sealed)["KeyId"].endswith(first)
+    with pytest.raises(ClientError):
+        kms.decrypt(CiphertextBlob=sealed, KeyId=second)
+    signers = [
+        kms.create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"] for _ in range(2)
+    ]
+    public = [kms.get_public_key(KeyId=k)["PublicKey"] for k in signers]
+    assert public[0] != public[1]
