@@ -12,6 +12,8 @@ import types
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function import wait_function
 
+from localcloud.patching import SharedPatch
+
 _state: dict = {}
 
 
@@ -19,9 +21,7 @@ class _Time(types.SimpleNamespace):
     pass
 
 
-def install() -> None:
-    if _state:
-        return
+def _apply() -> None:
     import time as real_time
 
     fake = _Time(**{n: getattr(real_time, n) for n in dir(real_time) if not n.startswith("__")})
@@ -32,8 +32,10 @@ def install() -> None:
     wait_function.WaitFunction._wait_interval = lambda self, env, wait_seconds: None
 
 
-def uninstall() -> None:
-    if not _state:
-        return
+def _remove() -> None:
     retrier_decl.time = _state.pop("time")
     wait_function.WaitFunction._wait_interval = _state.pop("wait")
+
+
+_shared = SharedPatch(_apply, _remove)
+install, uninstall = _shared.install, _shared.uninstall

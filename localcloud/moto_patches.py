@@ -30,8 +30,23 @@ from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
 
+from localcloud.patching import SharedPatch
+
 _saved: dict = {}
 _partition = threading.local()  # (table, hash key) of the base-table query running on this thread
+
+
+def deep_copy(value):
+    """A real deep copy, tables included (the patch below makes moto's own table copies shallow)."""
+    override = Table.__dict__.get("__deepcopy__")
+    if override is None:
+        return copy.deepcopy(value)
+    with _write_lock:  # no write lands half-copied
+        del Table.__deepcopy__
+        try:
+            return copy.deepcopy(value)
+        finally:
+            Table.__deepcopy__ = override
 
 
 def _touched(backend: DynamoDBBackend, transact_items: list[dict]) -> list[tuple]:
@@ -85,9 +100,7 @@ def _atomic(write):
     return locked
 
 
-def install() -> None:
-    if _saved:
-        return
+def _apply() -> None:
     original = DynamoDBBackend.transact_write_items
     _saved["transact"] = original
     _saved["deepcopy"] = Table.__dict__.get("__deepcopy__")
@@ -167,9 +180,7 @@ def _install_partition_query() -> None:
     Table.query = partition_query  # type: ignore[method-assign]
 
 
-def uninstall() -> None:
-    if not _saved:
-        return
+def _remove() -> None:
     for name in ATOMIC_WRITES:
         setattr(DynamoDBBackend, name, _saved.pop(name))
     DynamoDBBackend.transact_write_items = _saved.pop("transact")  # type: ignore[method-assign]
@@ -181,3 +192,7 @@ def uninstall() -> None:
         del Table.__deepcopy__
     else:
         Table.__deepcopy__ = previous
+
+
+_shared = SharedPatch(_apply, _remove)
+install, uninstall = _shared.install, _shared.uninstall

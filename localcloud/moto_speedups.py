@@ -27,6 +27,8 @@ from moto.kms import models as kms_models
 from moto.stepfunctions.parser.asl.parse import asl_parser
 from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
 
+from localcloud.patching import SharedPatch
+
 DATA_PLANE = frozenset(
     {
         "GetItem",
@@ -171,9 +173,7 @@ class _OnceImportedJwk:
         return getattr(self._jwk, name)
 
 
-def install() -> None:
-    if _saved:
-        return
+def _apply() -> None:
     _install_data_file_cache()
     _install_key_material_cache()
     _install_dynamodb_answers()
@@ -181,12 +181,14 @@ def install() -> None:
     _install_method_names_cache()
 
 
-def uninstall() -> None:
-    if not _saved:
-        return
+def _remove() -> None:
     DynamoHandler.serialized = _saved.pop("serialized")  # type: ignore[method-assign]
     asl_parser.AmazonStateLanguageParser.parse = staticmethod(_saved.pop("parse"))  # type: ignore[method-assign]
     moto_responses.method_names_from_class = _saved.pop("method_names")
     JSONFileLoader.load_file = _saved.pop("load_file")  # type: ignore[method-assign]
     kms_models.generate_private_key = _saved.pop("generate_private_key")
     cognito_models.jwk = _saved.pop("jwk")
+
+
+_shared = SharedPatch(_apply, _remove)
+install, uninstall = _shared.install, _shared.uninstall

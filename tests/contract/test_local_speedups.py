@@ -157,7 +157,8 @@ def test_executions_of_one_cached_definition_keep_their_own_state(cloud):
     stack = StackRef.from_outputs(cloud.stack.outputs, cloud.region, None).bind()
     outputs = []
     for n, (a, b) in enumerate([(1, 2), (40, 2), (-5, 5)]):
-        started = sfn.start_execution(stateMachineArn=arn, name=f"add-{n}", input=json.dumps({"a": a, "b": b}))
+        given = json.dumps({"a": a, "b": b})
+        started = sfn.start_execution(stateMachineArn=arn, name=f"add-{n}", input=given)
         outputs.append(json.loads(wait(stack, started["executionArn"])["output"]))
     assert outputs == [{"sum": 3}, {"sum": 42}, {"sum": 0}]
 

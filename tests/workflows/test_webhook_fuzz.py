@@ -178,11 +178,11 @@ class Gateway:
 
 
 @pytest.fixture(scope="module")
-def local():
-    """One local cloud for the module: starting one costs seconds, the budget is the whole file."""
-    with LocalCloud(stack_name="arrears-test") as cloud:
-        stack = StackRef.from_outputs(cloud.stack.outputs, cloud.region, None).bind()
-        yield cloud, stack
+def local(deployed_cloud):
+    """One stack for the whole module, fresh at its start: the hostile requests share it."""
+    deployed_cloud.restore()
+    stack = StackRef.from_outputs(deployed_cloud.stack.outputs, deployed_cloud.region, None).bind()
+    yield deployed_cloud, stack
 
 
 @pytest.fixture
