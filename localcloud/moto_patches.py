@@ -9,9 +9,8 @@
   the backed-up Item objects back into the table's storage itself, never through `put_item`:
   moto checks a number's range on a put but not on an update, so an item it already holds can
   fail a re-put (a number over 9.99E+125), and a rollback must never lose an item.
-- A query sorts every item of the table and then keeps those of one partition. We hand it
-  just that partition: already in key order for the table, unsorted for an index (moto sorts
-  an index query's results itself).
+- A query sorts every item of the table and then keeps those of one partition: queries read
+  one partition instead (localcloud/partition_index.py).
 
 Without them a 60-day simulation slows to a crawl as the Activity table grows.
 
@@ -30,10 +29,10 @@ from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
 
+from localcloud import partition_index
 from localcloud.patching import SharedPatch
 
 _saved: dict = {}
-_partition = threading.local()  # (table, hash key) of the base-table query running on this thread
 
 
 def deep_copy(value):
@@ -113,13 +112,16 @@ def _apply() -> None:
             for table, hash_value, range_value, before in reversed(touched):
                 _restore(table, hash_value, range_value, before)
             raise
+        finally:  # moto updates items in place inside a transaction, past the backend's writes
+            for table, hash_value, range_value, _ in touched:
+                partition_index.refresh(table, hash_value, range_value)
 
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    partition_index.apply()  # inside the lock below: a write and its index refresh are one step
     for name in ATOMIC_WRITES:
         _saved[name] = getattr(DynamoDBBackend, name)
         setattr(DynamoDBBackend, name, _atomic(_saved[name]))
     Table.__deepcopy__ = lambda self, memo: self  # the whole-table backup becomes a no-op
-    _install_partition_query()
     _install_client_cache()
 
 
@@ -139,54 +141,12 @@ def _install_client_cache() -> None:
     lambda_eval_utils.boto_client_for = client_for
 
 
-def _install_partition_query() -> None:
-    all_items, query = Table.all_items, Table.query
-    _saved["all_items"], _saved["query"] = all_items, query
-
-    def partition_items(self):
-        hint = getattr(_partition, "key", None)
-        if hint is None or hint[0] is not self:
-            return all_items(self)
-        if hint[2] is not None:  # an index: one pass over the items, keeping the partition
-            attribute, wanted = hint[2], (hint[1].type, hint[1].value)
-            found = []
-            for stored in self.items.values():
-                for item in stored.values() if self.range_key_attr else [stored]:
-                    value = item.attrs.get(attribute)
-                    if value is not None and (value.type, value.value) == wanted:
-                        found.append(item)
-            return found
-        stored = self.items.get(hint[1])
-        if stored is None:
-            return []
-        items = list(stored.values()) if self.range_key_attr else [stored]
-        return sorted(items, key=lambda x: (x.hash_key, x.range_key) if x.range_key else x.hash_key)
-
-    def partition_query(self, hash_key, *args, **kwargs):
-        # moto passes index_name as the eighth positional argument (after the projection)
-        index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
-        if hash_key is not None:
-            index_hash = None
-            if index_name is not None:
-                schema = self.get_index(index_name).schema
-                index_hash = next(k["AttributeName"] for k in schema if k["KeyType"] == "HASH")
-            _partition.key = (self, hash_key, index_hash)
-        try:
-            return query(self, hash_key, *args, **kwargs)
-        finally:
-            _partition.key = None
-
-    Table.all_items = partition_items  # type: ignore[method-assign]
-    Table.query = partition_query  # type: ignore[method-assign]
-
-
 def _remove() -> None:
     for name in ATOMIC_WRITES:
         setattr(DynamoDBBackend, name, _saved.pop(name))
+    partition_index.remove()
     DynamoDBBackend.transact_write_items = _saved.pop("transact")  # type: ignore[method-assign]
     lambda_eval_utils.boto_client_for = _saved.pop("client_for")
-    Table.all_items = _saved.pop("all_items")  # type: ignore[method-assign]
-    Table.query = _saved.pop("query")  # type: ignore[method-assign]
     previous = _saved.pop("deepcopy")
     if previous is None:
         del Table.__deepcopy__

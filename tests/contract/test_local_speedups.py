@@ -175,3 +175,117 @@ def test_symmetric_keys_stay_distinct_and_asymmetric_keys_get_their_own_material
     ]
     public = [kms.get_public_key(KeyId=k)["PublicKey"] for k in signers]
     assert public[0] != public[1]
+
+
+def _full_pass(table, attribute: str, value) -> set:
+    """What moto's own query would consider: every item of the table that carries the value."""
+    from localcloud.partition_index import _every_item
+
+    return {
+        (item.hash_key, item.range_key)
+        for item in _every_item(table)
+        if (found := item.attrs.get(attribute)) is not None
+        and (found.type, found.value) == (value.type, value.value)
+    }
+
+
+def test_the_partition_index_holds_what_a_full_pass_finds_after_a_simulated_week(cloud, stack):
+    from moto.backends import get_backend
+    from moto.core import DEFAULT_ACCOUNT_ID
+
+    from arrears_cli.simulation import simulate
+    from arrears_cli.webhook_sender import Processors
+    from localcloud.partition_index import INDEX_ATTRIBUTE, _every_item, index_of
+    from localcloud.webhook_server import WebhookServer
+
+    server = WebhookServer(cloud.handle_http, port=0).start()
+    try:
+        simulate(
+            replace(stack, operator_api_url=server.url),
+            accounts=15,
+            days=8,
+            seed=5,
+            start=date(2026, 1, 1),
+            processors=Processors(server.url, cloud.webhook_secrets),
+        )
+    finally:
+        server.stop()
+    backend = get_backend("dynamodb")[DEFAULT_ACCOUNT_ID][cloud.region]
+    checked = 0
+    for name in cloud.stack.tables.values():
+        table = backend.get_table(name)
+        if not (table.global_indexes or table.indexes):
+            continue
+        assert INDEX_ATTRIBUTE in table.__dict__  # the run's index queries built and kept it
+        index = index_of(table)
+        for attribute in index.attributes:
+            values = {item.attrs[attribute] for item in _every_item(table) if attribute in item.attrs}
+            for value in values:
+                kept = {(i.hash_key, i.range_key) for i in index.partition(attribute, value)}
+                assert kept == _full_pass(table, attribute, value)
+                checked += 1
+            # nothing is indexed under a value no item carries any more
+            assert sum(len(b) for b in index.buckets[attribute].values()) == sum(
+                1 for item in _every_item(table) if attribute in item.attrs
+            )
+    assert checked > 10
+
+
+def test_an_index_query_sees_a_key_change_a_removal_and_a_rolled_back_transaction(cloud):
+    dynamodb = cloud.client("dynamodb")
+    table = cloud.stack.tables["AccountsTable"]
+
+    def due(shard: str) -> list[str]:
+        answer = dynamodb.query(
+            TableName=table,
+            IndexName="collectible",
+            KeyConditionExpression="#s = :s AND next_action_on <= :d",
+            ExpressionAttributeNames={"#s": "shard"},
+            ExpressionAttributeValues={":s": {"S": shard}, ":d": {"S": "2026-03-01"}},
+        )
+        return sorted(i["account_id"]["S"] for i in answer["Items"])
+
+    for n in range(3):
+        dynamodb.put_item(
+            TableName=table,
+            Item={"account_id": {"S": f"A{n}"}, "shard": {"S": "s1"}, "next_action_on": {"S": "2026-02-01"}},
+        )
+    assert due("s1") == ["A0", "A1", "A2"]
+    dynamodb.update_item(
+        TableName=table,
+        Key={"account_id": {"S": "A0"}},
+        UpdateExpression="SET #s = :t",
+        ExpressionAttributeNames={"#s": "shard"},
+        ExpressionAttributeValues={":t": {"S": "s2"}},
+    )
+    dynamodb.update_item(
+        TableName=table,
+        Key={"account_id": {"S": "A1"}},
+        UpdateExpression="REMOVE #s",
+        ExpressionAttributeNames={"#s": "shard"},
+    )
+    dynamodb.delete_item(TableName=table, Key={"account_id": {"S": "A2"}})
+    assert (due("s1"), due("s2")) == ([], ["A0"])
+    with pytest.raises(ClientError):  # moves A0 back, then a condition fails: all of it is undone
+        dynamodb.transact_write_items(
+            TransactItems=[
+                {
+                    "Update": {
+                        "TableName": table,
+                        "Key": {"account_id": {"S": "A0"}},
+                        "UpdateExpression": "SET #s = :t",
+                        "ExpressionAttributeNames": {"#s": "shard"},
+                        "ExpressionAttributeValues": {":t": {"S": "s1"}},
+                    }
+                },
+                {
+                    "ConditionCheck": {
+                        "TableName": table,
+                        "Key": {"account_id": {"S": "A1"}},
+                        "ConditionExpression": "attribute_exists(#s)",
+                        "ExpressionAttributeNames": {"#s": "shard"},
+                    }
+                },
+            ]
+        )
+    assert (due("s1"), due("s2")) == ([], ["A0"])
