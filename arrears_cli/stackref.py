@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 import boto3
@@ -63,7 +64,8 @@ class StackRef:
         )
 
     def client(self, service: str):
-        return boto3.client(service, region_name=self.region, endpoint_url=self.endpoint_url)
+        # boto3 reads AWS_ENDPOINT_URL when no endpoint is given: it is part of what a client is
+        return _client(service, self.region, self.endpoint_url or os.environ.get("AWS_ENDPOINT_URL"))
 
     def bind(self) -> StackRef:
         """Point the layer's repositories at this stack (the endpoint through the usual AWS variable)."""
@@ -95,3 +97,9 @@ def connect(endpoint_url: str | None, stack_name: str, region: str | None) -> St
         raise StackNotFound(f"stack {stack_name!r} not found: {exc}") from exc
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stacks[0].get("Outputs", [])}
     return StackRef.from_outputs(outputs, session.region_name, None).bind()
+
+
+@lru_cache(maxsize=32)
+def _client(service: str, region: str, endpoint_url: str | None):
+    """One client per service and endpoint for the process: building one costs tens of ms."""
+    return boto3.client(service, region_name=region, endpoint_url=endpoint_url)

@@ -11,6 +11,7 @@ execution took seconds a day, and listing a handler's methods with `inspect` ran
   parses both bodies with botocore, call by call over a real cycle, and requires them equal.
 - The ANTLR parse tree of a definition is kept by its text: parsing is pure, and each execution
   still builds its own evaluation components from the tree, so no execution shares state.
+- A JSONPath is parsed once per text; an update-expression processor builds its map once.
 - A handler class's method names are listed once per class, and botocore's model files read once.
 """
 
@@ -18,14 +19,18 @@ from __future__ import annotations
 
 import json
 import threading
+from functools import lru_cache
 
 from botocore.loaders import JSONFileLoader
 from moto.cognitoidp import models as cognito_models
 from moto.core import responses as moto_responses
+from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser
 from moto.dynamodb.responses import DynamoHandler
 from moto.kms import models as kms_models
+from moto.stepfunctions.parser.asl.component.common.path import result_path
 from moto.stepfunctions.parser.asl.parse import asl_parser
 from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
+from moto.stepfunctions.parser.asl.utils import json_path
 
 from localcloud.patching import SharedPatch
 
@@ -173,7 +178,46 @@ class _OnceImportedJwk:
         return getattr(self._jwk, name)
 
 
+def _install_json_path_cache() -> None:
+    """moto's interpreter builds a new JSONPath parser (and reads its yacc tables) for every path
+    of every state it enters; a parsed path is an immutable expression, kept by its text."""
+    _saved["extract_parse"], _saved["result_parse"] = json_path.parse, result_path.parse
+    json_path.parse = lru_cache(maxsize=4096)(json_path.parse)
+    result_path.parse = lru_cache(maxsize=4096)(result_path.parse)
+
+
+def _install_processing_map_cache() -> None:
+    """moto's update-expression processors rebuild their node-type map for every node they visit;
+    each processor's map is fixed (its node types and bound methods), so it is built once per
+    processor. An update's validation walks its expression about ten times."""
+    _saved["nodes_to_be_processed"] = DepthFirstTraverser.nodes_to_be_processed
+    _saved["process"] = DepthFirstTraverser.process
+
+    def processing(self) -> dict:
+        known = self.__dict__.get("_arrears_map")
+        if known is None:
+            known = self.__dict__["_arrears_map"] = self._processing_map()
+        return known
+
+    def nodes_to_be_processed(self):
+        types = self.__dict__.get("_arrears_types")
+        if types is None:
+            types = self.__dict__["_arrears_types"] = tuple(processing(self))
+        return types
+
+    def process(self, node):
+        for class_key, processor in processing(self).items():
+            if isinstance(node, class_key):
+                return processor(node)
+        return None
+
+    DepthFirstTraverser.nodes_to_be_processed = nodes_to_be_processed  # type: ignore[method-assign]
+    DepthFirstTraverser.process = process  # type: ignore[method-assign]
+
+
 def _apply() -> None:
+    _install_json_path_cache()
+    _install_processing_map_cache()
     _install_data_file_cache()
     _install_key_material_cache()
     _install_dynamodb_answers()
@@ -185,6 +229,9 @@ def _remove() -> None:
     DynamoHandler.serialized = _saved.pop("serialized")  # type: ignore[method-assign]
     asl_parser.AmazonStateLanguageParser.parse = staticmethod(_saved.pop("parse"))  # type: ignore[method-assign]
     moto_responses.method_names_from_class = _saved.pop("method_names")
+    json_path.parse, result_path.parse = _saved.pop("extract_parse"), _saved.pop("result_parse")
+    DepthFirstTraverser.nodes_to_be_processed = _saved.pop("nodes_to_be_processed")  # type: ignore[method-assign]
+    DepthFirstTraverser.process = _saved.pop("process")  # type: ignore[method-assign]
     JSONFileLoader.load_file = _saved.pop("load_file")  # type: ignore[method-assign]
     kms_models.generate_private_key = _saved.pop("generate_private_key")
     cognito_models.jwk = _saved.pop("jwk")

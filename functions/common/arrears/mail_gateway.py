@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
+from arrears import aws_clients
 from arrears.errors import StoreUnavailable
 
 
 def send_email(sender: str, to: str, subject: str, html: str, region: str, reference: str) -> str:
     try:
-        answer = boto3.client("ses", region_name=region).send_email(
+        answer = aws_clients.client("ses", region).send_email(
             Source=sender,
             Destination={"ToAddresses": [to]},
             Message={

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 
-import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
+from arrears import aws_clients
 from arrears.errors import StoreUnavailable
 
 
 def _s3(region: str):
-    # A client per call: a cycle writes one report, and a cached client would outlive a changed endpoint.
-    return boto3.client("s3", region_name=region)
+    return aws_clients.client("s3", region)  # forgotten by reset_connections when the endpoint changes
 
 
 def put_json(bucket: str, key: str, document: dict, region: str) -> str:
