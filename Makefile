@@ -7,7 +7,11 @@ STAMP := $(VENV)/.installed
 TOOLS_VENV := tools/.venv
 TOOLS_STAMP := $(TOOLS_VENV)/.installed
 
-.PHONY: install lint-tools demo test test-fast bench lint format letters clean
+.PHONY: install lint-tools demo test test-fast bench scale lint format letters clean
+
+# Each timed target prints its own wall time (after install), whatever the outcome.
+TIMED = start=$$(date +%s); status=0; $(1) || status=$$?; \
+	echo "$(2): $$(( $$(date +%s) - start )) s (after install)"; exit $$status
 
 install: $(STAMP)
 
@@ -25,16 +29,21 @@ $(TOOLS_STAMP): tools/requirements-lint.txt
 	@touch $(TOOLS_STAMP)
 
 demo: install
-	$(BIN)/arrears simulate --accounts 1000 --days 60 --seed 7 --start 2026-01-01 --out out/demo
+	@$(call TIMED,$(BIN)/arrears simulate --accounts 1000 --days 60 --seed 7 --start 2026-01-01 --out out/demo,make demo)
 
+# One worker per core; each worker deploys one local cloud and restores it before every test.
 test: install
-	$(BIN)/python -m pytest
+	@$(call TIMED,$(BIN)/python -m pytest -n auto,make test)
 
 test-fast: install
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -n auto -m "not slow"
 
 bench: install
 	$(BIN)/python -m bench.run --out out/bench.json
+
+# A 10,000- and a 100,000-account book, each imported and worked for six days: out/scale.json
+scale: install
+	@$(call TIMED,$(BIN)/python -m bench.scale --out out/scale.json,make scale)
 
 # A sample of every letter in every locale, for a reviewer to open: docs/letters/index.html
 letters: install

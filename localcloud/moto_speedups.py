@@ -11,12 +11,14 @@ execution took seconds a day, and listing a handler's methods with `inspect` ran
   parses both bodies with botocore, call by call over a real cycle, and requires them equal.
 - The ANTLR parse tree of a definition is kept by its text: parsing is pure, and each execution
   still builds its own evaluation components from the tree, so no execution shares state.
-- A JSONPath is parsed once per text; an update-expression processor builds its map once.
+- A JSONPath and an update expression are parsed once per text; an update-expression processor
+  builds its map once, and its trees are copied without deepcopy's generic protocol.
 - A handler class's method names are listed once per class, and botocore's model files read once.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 from functools import lru_cache
@@ -24,7 +26,8 @@ from functools import lru_cache
 from botocore.loaders import JSONFileLoader
 from moto.cognitoidp import models as cognito_models
 from moto.core import responses as moto_responses
-from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser
+from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser, Node
+from moto.dynamodb.parsing.expressions import UpdateExpressionParser
 from moto.dynamodb.responses import DynamoHandler
 from moto.kms import models as kms_models
 from moto.stepfunctions.parser.asl.component.common.path import result_path
@@ -215,9 +218,29 @@ def _install_processing_map_cache() -> None:
     DepthFirstTraverser.process = process  # type: ignore[method-assign]
 
 
+def _install_update_expression_cache() -> None:
+    """moto parses an update expression twice per call and then deep-copies the tree for each
+    validation (the validator works on its own copy, so a kept tree is never changed): the tree
+    is kept by its text, and copied by a plain copy of each node's attributes (what deepcopy does
+    for these classes, without its generic reduce protocol)."""
+    make = UpdateExpressionParser.make
+    _saved["make"] = make
+    _saved["node_deepcopy"] = Node.__dict__.get("__deepcopy__")
+    UpdateExpressionParser.make = classmethod(lru_cache(maxsize=1024)(make.__func__))  # type: ignore[method-assign]
+
+    def node_copy(self, memo):
+        copied = self.__class__.__new__(self.__class__)
+        memo[id(self)] = copied
+        copied.__dict__.update({k: copy.deepcopy(v, memo) for k, v in self.__dict__.items()})
+        return copied
+
+    Node.__deepcopy__ = node_copy
+
+
 def _apply() -> None:
     _install_json_path_cache()
     _install_processing_map_cache()
+    _install_update_expression_cache()
     _install_data_file_cache()
     _install_key_material_cache()
     _install_dynamodb_answers()
@@ -232,6 +255,9 @@ def _remove() -> None:
     json_path.parse, result_path.parse = _saved.pop("extract_parse"), _saved.pop("result_parse")
     DepthFirstTraverser.nodes_to_be_processed = _saved.pop("nodes_to_be_processed")  # type: ignore[method-assign]
     DepthFirstTraverser.process = _saved.pop("process")  # type: ignore[method-assign]
+    UpdateExpressionParser.make = _saved.pop("make")  # type: ignore[method-assign]
+    if _saved.pop("node_deepcopy") is None:
+        del Node.__deepcopy__
     JSONFileLoader.load_file = _saved.pop("load_file")  # type: ignore[method-assign]
     kms_models.generate_private_key = _saved.pop("generate_private_key")
     cognito_models.jwk = _saved.pop("jwk")

@@ -289,3 +289,21 @@ def test_an_index_query_sees_a_key_change_a_removal_and_a_rolled_back_transactio
             ]
         )
     assert (due("s1"), due("s2")) == ([], ["A0"])
+
+
+def test_one_update_expression_text_with_other_values_updates_by_those_values(cloud):
+    """The parsed expression is kept by its text: the second use must read its own values."""
+    dynamodb = cloud.client("dynamodb")
+    table = cloud.stack.tables["AccountsTable"]
+    dynamodb.put_item(TableName=table, Item={"account_id": {"S": "U1"}, "n": {"N": "10"}, "tags": {"L": []}})
+    expression = "SET n = n + :d, tags = list_append(tags, :t), seen = if_not_exists(seen, :s) REMOVE gone"
+    for delta, tag, seen in (("5", "a", "first"), ("-3", "b", "second")):
+        dynamodb.update_item(
+            TableName=table,
+            Key={"account_id": {"S": "U1"}},
+            UpdateExpression=expression,
+            ExpressionAttributeValues={":d": {"N": delta}, ":t": {"L": [{"S": tag}]}, ":s": {"S": seen}},
+        )
+    item = dynamodb.get_item(TableName=table, Key={"account_id": {"S": "U1"}})["Item"]
+    assert item["n"] == {"N": "12"} and item["tags"] == {"L": [{"S": "a"}, {"S": "b"}]}
+    assert item["seen"] == {"S": "first"} and "gone" not in item
