@@ -52,9 +52,10 @@ def drop_runtime_provided(dest: Path, names: Iterable[str] = RUNTIME_PROVIDED) -
 
 def letter_languages(templates: Path) -> set[str]:
     """The languages we write letters in: one folder per language under templates/letters."""
-    languages = {p.name for p in (templates / "letters").iterdir() if p.is_dir() and not p.name.startswith("_")}
+    letters = templates / "letters"
+    languages = {p.name for p in letters.iterdir() if p.is_dir() and not p.name.startswith("_")}
     if not languages:
-        raise SystemExit(f"no letter languages under {templates / 'letters'}: refusing to prune every locale")
+        raise SystemExit(f"no letter languages under {letters}: refusing to prune every locale")
     return languages
 
 

@@ -13,15 +13,16 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import babel
+import build_layer
 import pytest
 from arrears.letters import SUPPORTED_LOCALES, LetterCode, render
 from arrears.money import Money
 from babel.dates import format_date
 
-import build_layer
 from arrears_cli.letter_samples import sample_context
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,7 +50,7 @@ from babel.dates import format_date
 from arrears.letters import LetterCode, render
 from arrears.money import Money
 from arrears_cli.letter_samples import sample_context
-locales, currencies = json.loads(sys.argv[2]), json.loads(sys.argv[3])
+locales, currencies, sampled = (json.loads(a) for a in sys.argv[2:5])
 try:
     Locale.parse("fr_FR")
     french = "formatted"
@@ -61,15 +62,14 @@ print(json.dumps({
     "formatted": {l: [Money(123456789, c).format(l) for c in currencies]
                   + [format_date(date(2026, 3, 1), format="long", locale=l.replace("-", "_"))]
                   for l in locales},
-    "letters": {f"{c}/{l}": render(sample_context(c, l)) for c in LetterCode for l in json.loads(sys.argv[4])},
+    "letters": {f"{c}/{l}": render(sample_context(c, l)) for c in LetterCode for l in sampled},
 }))
 """
 
 
 def formatted(locale: str) -> list[str]:
-    return [Money(123456789, c).format(locale) for c in CURRENCIES] + [
-        format_date(__import__("datetime").date(2026, 3, 1), format="long", locale=locale.replace("-", "_"))
-    ]
+    amounts = [Money(123456789, c).format(locale) for c in CURRENCIES]
+    return [*amounts, format_date(date(2026, 3, 1), format="long", locale=locale.replace("-", "_"))]
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +124,8 @@ def test_money_dates_and_every_letter_read_the_same_from_the_pruned_data(pruned)
 
 
 def test_the_runtimes_sdk_and_pips_scripts_are_dropped_and_nothing_else(tmp_path):
-    for name in ("boto3", "botocore", "botocore-1.44.8.dist-info", "s3transfer", "pynamodb", "jmespath", "bin"):
+    installed = ("boto3", "botocore", "botocore-1.44.8.dist-info", "s3transfer", "pynamodb", "jmespath")
+    for name in (*installed, "bin"):
         (tmp_path / name).mkdir()
     dropped = build_layer.drop_runtime_provided(tmp_path)
     assert sorted(dropped) == ["boto3", "botocore", "botocore-1.44.8.dist-info", "s3transfer"]
@@ -170,7 +171,8 @@ def test_the_make_target_builds_a_layer_that_formats_and_starts_from_bytecode(tm
     )  # fmt: skip
     layer = tmp_path / "python"
     assert not (layer / "botocore").exists() and (layer / "pynamodb").is_dir()
-    assert {p.stem for p in (layer / "babel" / "locale-data").glob("*.dat")} >= {c for v in CHAINS.values() for c in v}
+    kept = {p.stem for p in (layer / "babel" / "locale-data").glob("*.dat")}
+    assert kept >= {locale for chain in CHAINS.values() for locale in chain}
     assert not (layer / "babel" / "locale-data" / "fr.dat").exists()
     pyc = next((layer / "arrears" / "__pycache__").glob("money.cpython-312.pyc"))
     assert int.from_bytes(pyc.read_bytes()[4:8], "little") == 0b01  # hash-based, source never checked
