@@ -69,6 +69,12 @@ QUOTAS: dict[str, Quota] = {
         True,
         f"{SFN_QUOTAS}, API action throttling; shared/notes/aws-costs.md",
     ),
+    "sfn_starts_burst": Quota(
+        1_300,
+        "StartExecution calls in a burst (bucket size; us-east-1)",
+        True,
+        f"{SFN_QUOTAS}, API action throttling; shared/notes/aws-costs.md",
+    ),
     "sfn_open_map_runs": Quota(
         1_000, "open Distributed Map runs per account", True, f"{SFN_QUOTAS}, accounts"
     ),

@@ -80,6 +80,7 @@ def test_the_paging_stays_inside_every_quota_on_both_days():
         assert day.parallel <= min(q["lambda_scaling"], q["sfn_map_children"])
         assert day.transitions_per_second <= q["sfn_transitions_per_s"]
         assert day.starts_per_second <= q["sfn_starts_per_s"]
+        assert day.shards <= q["sfn_starts_burst"]  # even if the Map's child starts counted
         assert day.collectible_partition_wcu <= q["ddb_partition_wcu"]
         assert day.collectible_partition_rcu <= q["ddb_partition_rcu"]
         assert day.cycle_day_partition_wcu <= q["ddb_partition_wcu"]
