@@ -62,6 +62,7 @@ class ShardPageEvent(CycleDay):
     cursor: dict | None = None
     evaluated: int = Field(default=0, ge=0)
     pages: int = Field(default=0, ge=0)
+    tally: list[list] = Field(default_factory=list)  # the shard's census moves so far (dunning.tally)
 
 
 class CloseDayEvent(CycleDay):
