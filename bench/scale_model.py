@@ -584,6 +584,7 @@ def render_quotas() -> str:
 
 
 def render_measured(measured: Measured, stack: Stack) -> str:
+    basis = "measured by the simulation" if measured.touch_rate_basis.startswith("measured") else "assumed"
     rows = [
         ["accounts touched by the measured cycle", _n(measured.touched)],
         ["page size (accounts per Lambda call, at most)", _n(measured.page_size)],
@@ -606,7 +607,7 @@ def render_measured(measured: Measured, stack: Stack) -> str:
         ["bureau workflows started per account", _n(measured.workflow_starts, 3)],
         ["account item bytes written, largest / mean", f"{measured.account_item_bytes_max} / "
          f"{measured.account_item_bytes_mean}"],
-        ["share of the book due on an ordinary day", f"{_n(measured.touch_rate * 100, 1)}%"],
+        ["share of the book due on an ordinary day", f"{_n(measured.touch_rate * 100, 1)}% ({basis})"],
         ["the Map's MaxConcurrency in the ASL as deployed", _n(stack.map_max_concurrency)],
         ["reserved concurrency (webhook + operator API)", _n(stack.reserved_concurrency)],
         ["webhook API throttle (requests per second)", _n(stack.webhook_rate)],
