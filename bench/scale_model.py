@@ -134,11 +134,12 @@ BOOK = 10_000_000
 DEADLINE_SECONDS = 3600
 # The Map gets three quarters of the hour; the rest is for the lock, the list, closing the day, retries.
 MAP_SHARE = Decimal("0.75")
-# A child's history: ExecutionStarted, the Pass state's two events, ExecutionSucceeded; per page loop a
-# Lambda Task (entered, scheduled, started, succeeded, exited) and a Choice (entered, exited); a retry
-# adds a failed, scheduled and started event. Planning one retry per page keeps a child under the quota.
+# A child's history: ExecutionStarted, the Pass state's two events, ExecutionSucceeded; per loop (one
+# Lambda call, which works up to dunning.cycle.PAGES_PER_CALL pages) a Task (entered, scheduled,
+# started, succeeded, exited) and a Choice (entered, exited); a retry adds a failed, scheduled and
+# started event. Planning one retry per call keeps a child under the quota.
 CHILD_FIXED_EVENTS = 4
-EVENTS_PER_PAGE = 7
+EVENTS_PER_CALL = 7
 EVENTS_PER_RETRY = 3
 MIN_SHARDS = 16  # the template's default: fewer shards would save nothing a bill shows
 # Portfolio names may be 64 characters; the shard list's size grows with them (see shard_ceiling).
@@ -151,9 +152,10 @@ MOVES_PER_PAGE = QUOTAS["ddb_transaction_items"].value - 1  # the checkpoint tak
 INDEX_MOVE_UNITS = 2  # a key change in the keys-only index: a delete and a put of a small entry
 
 
-def max_pages_per_child() -> int:
+def max_pages_per_child(pages_per_call: int = 1) -> int:
+    """Pages one child may work before its history could reach the quota."""
     usable = QUOTAS["sfn_history_events"].value - CHILD_FIXED_EVENTS
-    return usable // (EVENTS_PER_PAGE + EVENTS_PER_RETRY)
+    return usable // (EVENTS_PER_CALL + EVENTS_PER_RETRY) * pages_per_call
 
 
 # ---------------------------------------------------------------- the stack as written
@@ -167,6 +169,17 @@ class Stack:
     memory_mb: int  # every function's memory (Globals)
     reserved_concurrency: int  # kept for the webhook and operator API functions
     webhook_rate: int  # requests per second the webhook API lets through (API Gateway throttling)
+    pages_per_call: int  # pages the page Lambda works in one call (dunning.cycle.PAGES_PER_CALL)
+    page_call_timeout: int  # seconds the page Lambda may run
+
+
+def _cycle_module():
+    for path in (ROOT / "functions", ROOT / "functions" / "common"):
+        if str(path) not in sys.path:
+            sys.path.append(str(path))
+    from dunning import cycle
+
+    return cycle
 
 
 def stack_config() -> Stack:
@@ -176,6 +189,7 @@ def stack_config() -> Stack:
     parameters = template["Parameters"]
     asl = json.loads(CYCLE_ASL.read_text())
     the_map = next(s for s in asl["States"].values() if s["Type"] == "Map")
+    page_function = template["Resources"]["ProcessPageFunction"]["Properties"]
     return Stack(
         map_max_concurrency=int(the_map["MaxConcurrency"]),
         default_shards=int(parameters["CollectibleShards"]["Default"]),
@@ -184,6 +198,8 @@ def stack_config() -> Stack:
         reserved_concurrency=int(parameters["WebhookReservedConcurrency"]["Default"])
         + int(parameters["OperatorApiReservedConcurrency"]["Default"]),
         webhook_rate=int(parameters["WebhookThrottleRate"]["Default"]),
+        pages_per_call=int(getattr(_cycle_module(), "PAGES_PER_CALL", 1)),
+        page_call_timeout=int(page_function.get("Timeout", template["Globals"]["Function"]["Timeout"])),
     )
 
 
@@ -352,7 +368,7 @@ def state_bytes_per_shard(name_chars: int = PORTFOLIO_NAME_CHARS) -> int:
         "run_at": "2026-03-01T06:00:00.000000+00:00",
         "shard": f"{name}#999",
     }
-    result = {"shard": f"{name}#999", "evaluated": BOOK, "pages": max_pages_per_child()}
+    result = {"shard": f"{name}#999", "evaluated": BOOK, "pages": BOOK}  # counts of as many digits
     return sum(len(json.dumps(part, separators=(",", ":"))) + 1 for part in (item, result))
 
 
@@ -382,7 +398,7 @@ def shards_for(book: int, measured: Measured, stack: Stack) -> ShardPlan:
     """
     budget = Decimal(DEADLINE_SECONDS) * MAP_SHARE
     by_time = _ceil(book * measured.seconds_per_account / budget)
-    by_history = math.ceil(book / ((max_pages_per_child() - 1) * measured.page_size))
+    by_history = math.ceil(book / ((max_pages_per_child(stack.pages_per_call) - 1) * measured.page_size))
     needed, set_by = max((MIN_SHARDS, "minimum"), (by_time, "one hour"), (by_history, "history"))
     shards = 1 << (needed - 1).bit_length()
     ceiling = shard_ceiling(stack)
@@ -408,6 +424,7 @@ class Day:
     parallel: int  # children paging at once
     pages: int
     pages_per_child: int
+    longest_call_seconds: Decimal  # the page Lambda's longest call: its pages one after another
     history_events: int
     map_seconds: Decimal
     peak_accounts_per_second: Decimal
@@ -436,13 +453,15 @@ def day(name: str, due: int, shards: int, measured: Measured, stack: Stack, max_
     map_seconds = waves * per_child * per_account
     peak = parallel / per_account
     pages = cm.pages_for(due, shards, measured.page_size)
+    calls = cm.page_calls_for(due, shards, measured.page_size, stack.pages_per_call)
+    calls_per_child = math.ceil(pages_per_child / stack.pages_per_call)
     starts = _ceil(due * measured.workflow_starts)
     transitions = (
-        cm.step_functions_transitions(cm.PARENT_STATES, shards, pages)
+        cm.step_functions_transitions(cm.PARENT_STATES, shards, calls)
         + shards * cm.CHILD_START_TRANSITIONS
         + starts * cm.PER_EXECUTION_TRANSITIONS
     )
-    transitions_per_account = Decimal(cm.PAGE_STATES) / measured.page_size
+    transitions_per_account = Decimal(cm.PAGE_STATES) / (measured.page_size * stack.pages_per_call)
     transitions_per_account += measured.workflow_starts * cm.PER_EXECUTION_TRANSITIONS
     child_rate = 1 / per_account  # a child pages its shard one account after another
     workload = cm.paged_cycle(
@@ -453,6 +472,7 @@ def day(name: str, due: int, shards: int, measured: Measured, stack: Stack, max_
         read_units_per_account=measured.read_units,
         ms_per_account=per_account * 1000,
         memory_mb=stack.memory_mb,
+        pages_per_call=stack.pages_per_call,
     )
     return Day(
         name=name,
@@ -461,7 +481,8 @@ def day(name: str, due: int, shards: int, measured: Measured, stack: Stack, max_
         parallel=parallel,
         pages=pages,
         pages_per_child=pages_per_child,
-        history_events=CHILD_FIXED_EVENTS + pages_per_child * EVENTS_PER_PAGE,
+        longest_call_seconds=min(pages_per_child, stack.pages_per_call) * measured.page_size * per_account,
+        history_events=CHILD_FIXED_EVENTS + calls_per_child * EVENTS_PER_CALL,
         map_seconds=map_seconds,
         peak_accounts_per_second=peak,
         lambda_concurrency=parallel + stack.reserved_concurrency,
@@ -611,6 +632,7 @@ def render_measured(measured: Measured, stack: Stack) -> str:
         ["the Map's MaxConcurrency in the ASL as deployed", _n(stack.map_max_concurrency)],
         ["reserved concurrency (webhook + operator API)", _n(stack.reserved_concurrency)],
         ["webhook API throttle (requests per second)", _n(stack.webhook_rate)],
+        ["pages the page Lambda works in one call", _n(stack.pages_per_call)],
         ["function memory (MB)", _n(stack.memory_mb)],
     ]  # fmt: skip
     return _table(["Measured or configured", "Value"], rows)
@@ -643,7 +665,10 @@ def render_days(measured: Measured, stack: Stack, book: int = BOOK) -> str:
         row("Lambda concurrency (children + reserved)", _n, "lambda_concurrency",
             _n(q["lambda_concurrency"])),
         row("pages", _n, "pages"),
-        row("pages of the busiest child", _n, "pages_per_child", f"{_n(max_pages_per_child())} planned"),
+        row("pages of the busiest child", _n, "pages_per_child",
+            f"{_n(max_pages_per_child(stack.pages_per_call))} planned"),
+        row(f"longest page Lambda call ({stack.pages_per_call} pages), seconds", rate(),
+            "longest_call_seconds", f"{_n(stack.page_call_timeout)} timeout"),
         row("history events of the busiest child", _n, "history_events", _n(q["sfn_history_events"])),
         row("Map time, minutes", _minutes, "map_seconds", planned),
         [f"Map time as deployed (MaxConcurrency {_n(stack.map_max_concurrency)}), minutes",
@@ -702,7 +727,8 @@ def render_rule(measured: Measured, stack: Stack) -> str:
     budget = Decimal(DEADLINE_SECONDS) * MAP_SHARE
     rows = [
         ["the Map's share of the hour", f"{_n(MAP_SHARE * 100)}% ({_minutes(budget)} min)"],
-        ["pages one child may take (history quota, one retry per page)", _n(max_pages_per_child())],
+        [f"pages one child may take ({stack.pages_per_call} to a call; history quota, a retry per call)",
+         _n(max_pages_per_child(stack.pages_per_call))],
         ["fewest shards", _n(MIN_SHARDS)],
         [f"bytes one shard adds to the Map's state, names of {PORTFOLIO_NAME_CHARS} characters",
          _n(state_bytes_per_shard())],

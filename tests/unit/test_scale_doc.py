@@ -75,7 +75,8 @@ def test_the_paging_stays_inside_every_quota_on_both_days():
 
     for day in (days.ordinary, days.worst):
         assert day.history_events <= q["sfn_history_events"]
-        assert day.pages_per_child <= sm.max_pages_per_child()
+        assert day.pages_per_child <= sm.max_pages_per_child(STACK.pages_per_call)
+        assert day.longest_call_seconds <= STACK.page_call_timeout
         assert day.lambda_concurrency <= q["lambda_concurrency"]
         assert day.parallel <= min(q["lambda_scaling"], q["sfn_map_children"])
         assert day.transitions_per_second <= q["sfn_transitions_per_s"]
@@ -124,7 +125,7 @@ def test_the_time_bound_adds_shards_one_account_past_the_largest_book_it_allows(
 
 def test_the_history_bound_rules_when_pages_are_fast():
     fast = replace(MEASURED, page_seconds=Decimal("0.001"))
-    per_child = (sm.max_pages_per_child() - 1) * fast.page_size
+    per_child = (sm.max_pages_per_child(STACK.pages_per_call) - 1) * fast.page_size
 
     at, past = sm.shards_for(16 * per_child, fast, STACK), sm.shards_for(16 * per_child + 1, fast, STACK)
 
