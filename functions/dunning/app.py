@@ -82,6 +82,7 @@ def process_page(event: dict, context: LambdaContext) -> dict:
         "evaluated": request.evaluated + done.evaluated,
         "pages": request.pages + done.pages,
         "tally": done.tally.to_json(),
+        "moved": done.tally.accounts,
     }
 
 

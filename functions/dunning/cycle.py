@@ -214,7 +214,10 @@ def process_page(run: Run, shard: str, number: int, cursor: dict | None) -> Page
     ids, next_cursor = accounts_repo.collectible_page(shard, run.as_of, run.settings.page_size, cursor)
     accounts = [a for a in accounts_repo.get_accounts(ids) if due(a, run.as_of)]
     ours = cycle_repo.PageLog(tuple(a.account_id for a in accounts), next_cursor, run.execution)
-    earlier = cycle_repo.log_page(run.as_of, shard, number, ours)
+    if ours.ids or ours.cursor is not None:
+        earlier = cycle_repo.log_page(run.as_of, shard, number, ours)
+    else:  # the shard's last page found nothing due: nothing to log, unless an earlier attempt did
+        earlier = cycle_repo.logged_page(run.as_of, shard, number)
     if earlier is not None:
         accounts = accounts_repo.get_accounts(list(earlier.ids))
     results = [(a.account_id, *advance(run, a.account_id, a)) for a in accounts]
@@ -239,8 +242,8 @@ class Progress:
 
 
 def process_pages(run: Run, shard: str, cursor: dict | None, pages_done: int, tally: Tally) -> Progress:
-    """Work up to PAGES_PER_CALL pages of a shard from `cursor`; the shard's last page stores its tally,
-    which the close of the day rolls the census forward by."""
+    """Work up to PAGES_PER_CALL pages of a shard from `cursor`; the shard's last page stores its tally
+    (if anything moved), which the close of the day rolls the census forward by."""
     evaluated = pages = 0
     while True:
         page = process_page(run, shard, pages_done + pages, cursor)
@@ -248,7 +251,7 @@ def process_pages(run: Run, shard: str, cursor: dict | None, pages_done: int, ta
         tally += page.tally
         if cursor is None or pages >= PAGES_PER_CALL:
             break
-    if cursor is None:
+    if cursor is None and tally.accounts:
         cycle_repo.put_tally(run.as_of, shard, tally.to_json(), run.execution)
     return Progress(evaluated, pages, cursor, tally)
 
@@ -271,14 +274,20 @@ def check_shards(shard_list: list[str], shard_results: list[dict | None]) -> Non
 
 
 def day_tally(portfolio: str, as_of: date, shard_results: list[dict | None]) -> Tally:
-    """The day's census moves: the tallies the finished shards stored."""
-    stored = cycle_repo.day_tallies(portfolio, as_of)
-    finished = [r["shard"] for r in shard_results if r and not r.get("failed")]
-    missing = [s for s in finished if s not in stored]
-    if missing:
-        named = ", ".join(missing[:5])
-        raise ShardFailed(f"{len(missing)} shard(s) finished without storing a tally: {named}")
-    return sum((Tally.from_json(stored[s]) for s in finished), Tally())
+    """The day's census moves: the tallies the finished shards stored, each checked against the
+    number of moves the shard reported (a shard that moved nothing stores none)."""
+    stored = {s: Tally.from_json(rows) for s, rows in cycle_repo.day_tallies(portfolio, as_of).items()}
+    total = Tally()
+    for result in shard_results:
+        if not result or result.get("failed"):
+            continue
+        shard, reported = result["shard"], result.get("moved")
+        tally = stored.get(shard, Tally())
+        if reported is not None and tally.accounts != int(reported):
+            stored_moves = tally.accounts
+            raise ShardFailed(f"{shard}: reported {reported} census moves, its stored tally {stored_moves}")
+        total += tally
+    return total
 
 
 def summarise(portfolio: str, as_of: date, records: list, shard_results: list[dict]) -> dict:

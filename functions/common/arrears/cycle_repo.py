@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
 from arrears.census import Change
 from arrears.errors import CycleLockHeld, CycleOutOfOrder
@@ -211,8 +211,16 @@ def log_page(as_of: date, shard: str, number: int, page: PageLog) -> PageLog | N
     except PutError as exc:
         if not is_conditional_failure(exc):
             raise
-    with store_errors():
-        logged = ActivityModel.get(pk, sk, consistent_read=True)
+    return logged_page(as_of, shard, number)
+
+
+def logged_page(as_of: date, shard: str, number: int) -> PageLog | None:
+    """The page as an earlier attempt recorded it, if one did."""
+    try:
+        with store_errors():
+            logged = ActivityModel.get(*_page_key(as_of, shard, number), consistent_read=True)
+    except DoesNotExist:
+        return None
     return PageLog(tuple(logged.detail["ids"]), logged.detail.get("cursor"), logged.actor)
 
 
@@ -221,7 +229,8 @@ def _tally_pk(as_of: date) -> str:
 
 
 def put_tally(as_of: date, shard: str, rows: list, execution: str) -> None:
-    """A shard's census moves for the day, stored by its last page (a re-run stores the same again)."""
+    """A shard's census moves for the day, stored by its last page when there are any (a re-run
+    stores the same again)."""
     with store_errors():
         ActivityModel(
             _tally_pk(as_of),
