@@ -294,7 +294,8 @@ def summarise(portfolio: str, as_of: date, records: list, shard_results: list[di
     """The day's figures: yesterday's census carried forward by the day's tally; contacts from its records."""
     since, previous = cycle_repo.latest_census(portfolio, before=as_of)
     tally = day_tally(portfolio, as_of, shard_results)
-    census = roll_forward(previous, tally.changes())  # type: ignore[arg-type] # read once, in order
+    # a generator, not a list: roll_forward and transitions read the moves once, one per account
+    census = roll_forward(previous, tally.changes())  # type: ignore[arg-type]
     contacts = [r for r in records if r.kind == "letter"]
     letters = Counter(f"{r.status}:{r.detail.get('code') or r.detail.get('channel')}" for r in contacts)
     delivered = Counter(
