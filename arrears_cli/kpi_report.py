@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
-from arrears import cycle_repo
+from arrears import accounts_repo, cycle_repo
 from arrears.account import shard_key
 from arrears.kpis import Move, compute, load_goals
+from arrears.stages import Bucket
 
 from arrears_cli.stackref import StackRef
 
@@ -39,8 +41,33 @@ def kpi_report(stack: StackRef, portfolio: str, first: date, last: date) -> dict
             elif record.kind == "letter" and record.status in DELIVERED:
                 letters[f"{detail.get('channel')}:{detail.get('code')}"] += 1
         day += timedelta(days=1)
+    moves = with_placements(moves, first, accounts_repo.first_evaluated)
     figures = compute(start, end, moves, promises, dict(collected), letters, load_goals())
     return {"portfolio": portfolio, "from": first.isoformat(), "to": last.isoformat(), **figures}
+
+
+def with_placements(
+    moves: list[Move], first: date, first_evaluated: Callable[[Iterable[str]], dict[str, date]]
+) -> list[Move]:
+    """Put back the placements the day index leaves out where the KPIs would see them.
+
+    A move from new to current is not indexed (cycle_repo.read_by_kpis). It matters only when it is
+    an account's first move in the period and a later one from current is indexed: the KPIs must
+    then see the account as new in the period, not as current at its start. The account item keeps
+    the day of that placement.
+    """
+    opening: dict[str, Move] = {}
+    for move in sorted(moves, key=lambda m: m.day):
+        opening.setdefault(move.account_id, move)
+    current = Bucket.CURRENT.value
+    suspects = [m for m in opening.values() if m.from_group == current]
+    placed = first_evaluated(m.account_id for m in suspects) if suspects else {}
+    restored = [
+        Move(m.account_id, placed[m.account_id].isoformat(), None, current, m.currency, 0, m.arm)
+        for m in suspects
+        if m.account_id in placed and first.isoformat() <= placed[m.account_id].isoformat() < m.day
+    ]
+    return moves + restored
 
 
 def bucket_rows(report: dict) -> list[dict]:

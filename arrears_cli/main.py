@@ -18,7 +18,7 @@ from arrears.clock import parse_date
 from arrears.errors import AccountNotFound, InvalidInput
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-from arrears_cli import executions
+from arrears_cli import executions, reshard
 from arrears_cli.output import Format, console, emit, json_or
 from arrears_cli.portfolio_import import ImportRejected, import_file
 from arrears_cli.stackref import LOCAL_FILE, StackNotFound, StackRef, connect
@@ -46,6 +46,9 @@ operators_app = typer.Typer(help="The operator roster and its levels.", no_args_
 app.add_typer(operators_app, name="operators")
 approvals_app = typer.Typer(help="Actions waiting for a higher level's approval.", no_args_is_help=True)
 app.add_typer(approvals_app, name="approvals")
+admin_app = typer.Typer(help="Jobs over a portfolio's stored data (re-shard).", no_args_is_help=True)
+app.add_typer(admin_app, name="admin")
+admin_app.command("reshard")(reshard.command)
 
 EndpointUrl = Annotated[
     str | None,

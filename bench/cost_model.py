@@ -19,7 +19,7 @@ CENT = Decimal("0.01")
 
 # The collection_cycle ASL on its success path (statemachines/collection_cycle.asl.json).
 PARENT_STATES = 5  # take the lock, has the day run? (Choice), list shards, the Map, close the day
-PAGE_STATES = 2  # each page loop of a child: the Task, then the Choice "more accounts?"
+PAGE_STATES = 2  # each loop of a child: the Task (one Lambda call, several pages), the Choice "more?"
 CHILD_FINAL_STATES = 1  # the Pass "the shard is done"
 CHILD_START_TRANSITIONS = 1  # Distributed Map: one transition per child execution started
 PER_CYCLE_LAMBDA_CALLS = 3  # take lock, list shards, close day
@@ -36,7 +36,8 @@ ASSUMPTIONS = {
     "transitions": "one per state entered (history *StateEntered events) plus one per Distributed Map "
     "child started; no retries (a retry would add one each)",
     "page_count": "a shard of n due accounts takes n // page_size + 1 pages (DynamoDB returns a "
-    "cursor when a page is exactly full, so one more, empty, page follows)",
+    "cursor when a page is exactly full, so one more, empty, page follows), worked pages_per_call "
+    "pages to a Lambda call (dunning.cycle.PAGES_PER_CALL)",
     "dynamodb_writes": "1 write unit per started KB of the larger of the item before and after; a GSI "
     "key change is a delete and a put in the index, each sized by the projected entry; transactions "
     "double the table's units",
@@ -45,8 +46,9 @@ ASSUMPTIONS = {
     "dynamodb_per_account": "measured units per touched account are scaled linearly, so the bench's "
     "per-cycle items (lock, census) are counted as if they recurred per account: slightly high",
     "dynamodb_import_day": "the bench runs the import date, when every account leaves 'new' and so writes "
-    "a stage record (Activity table and its by_cycle_day index); on a usual day only accounts whose "
-    "bucket, status or balance moved do, so the measured write units are the high end",
+    "a stage record (Activity table; its by_cycle_day index takes only the moves the KPIs read); on a "
+    "usual day only accounts whose bucket, status or balance moved do, so the measured write units are "
+    "the high end",
     "per_execution_design": "10 transitions and 3 Lambda requests per account, the same 20 ms of Lambda "
     "work and the same DynamoDB units per account as Arrears: only orchestration differs",
     "portfolio": "cost per 1M portfolio accounts = cost per 1M touched accounts x touch rate (the "
@@ -192,16 +194,25 @@ class Workload:
     s3_puts: Decimal
 
 
-def step_functions_transitions(parent_states_entered: int, children: int, pages: int) -> int:
+def step_functions_transitions(parent_states_entered: int, children: int, page_calls: int) -> int:
     """States entered in the parent plus in its Distributed Map children (child starts are separate)."""
-    return parent_states_entered + children * CHILD_FINAL_STATES + pages * PAGE_STATES
+    return parent_states_entered + children * CHILD_FINAL_STATES + page_calls * PAGE_STATES
 
 
 def pages_for(accounts: int, shards: int, page_size: int) -> int:
     """Pages a cycle takes when the due accounts are spread evenly over the shards."""
+    return sum(n * (due // page_size + 1) for n, due in _shard_loads(accounts, shards))
+
+
+def page_calls_for(accounts: int, shards: int, page_size: int, pages_per_call: int = 1) -> int:
+    """Lambda calls the shards' pages take, `pages_per_call` pages to a call."""
+    return sum(n * -(-(due // page_size + 1) // pages_per_call) for n, due in _shard_loads(accounts, shards))
+
+
+def _shard_loads(accounts: int, shards: int) -> tuple[tuple[int, int], ...]:
+    """(shards, due accounts in each) when the due accounts are spread evenly over the shards."""
     base, extra = divmod(accounts, shards)
-    heavier = extra * (((base + 1) // page_size) + 1)
-    return heavier + (shards - extra) * ((base // page_size) + 1)
+    return ((extra, base + 1), (shards - extra, base))
 
 
 def lambda_gb_seconds(accounts: int, ms_per_account: Decimal, memory_mb: int) -> Decimal:
@@ -217,14 +228,15 @@ def paged_cycle(
     read_units_per_account: Decimal,
     ms_per_account: Decimal,
     memory_mb: int,
+    pages_per_call: int = 1,
 ) -> Workload:
-    """The Arrears design: a Distributed Map child per shard, a page of accounts per Lambda call."""
-    pages = pages_for(accounts, shards, page_size)
+    """The Arrears design: a Distributed Map child per shard, pages of accounts worked by each Lambda call."""
+    calls = page_calls_for(accounts, shards, page_size, pages_per_call)
     return Workload(
         accounts=accounts,
-        transitions=Decimal(step_functions_transitions(PARENT_STATES, shards, pages)),
+        transitions=Decimal(step_functions_transitions(PARENT_STATES, shards, calls)),
         map_child_starts=Decimal(shards * CHILD_START_TRANSITIONS),
-        lambda_requests=Decimal(pages + PER_CYCLE_LAMBDA_CALLS),
+        lambda_requests=Decimal(calls + PER_CYCLE_LAMBDA_CALLS),
         lambda_gb_seconds=lambda_gb_seconds(accounts, ms_per_account, memory_mb),
         write_units=write_units_per_account * accounts,
         read_units=read_units_per_account * accounts,

@@ -251,7 +251,7 @@ def run_direct(accounts: list, as_of: date) -> dict:
     }
 
 
-def state_transitions(sfn, execution_arn: str, output: Mapping) -> dict:
+def state_transitions(sfn, execution_arn: str, output: Mapping, page_calls: int) -> dict:
     parent = Counter()
     for page in sfn.get_paginator("get_execution_history").paginate(executionArn=execution_arn):
         parent.update(e["type"] for e in page["events"] if e["type"].endswith("StateEntered"))
@@ -259,7 +259,7 @@ def state_transitions(sfn, execution_arn: str, output: Mapping) -> dict:
     children = sum(sfn.describe_map_run(mapRunArn=r["mapRunArn"])["executionCounts"]["total"] for r in runs)
     pages = int(output.get("pages", 0))
     parent_states = sum(parent.values())
-    states = cm.step_functions_transitions(parent_states, children, pages)
+    states = cm.step_functions_transitions(parent_states, children, page_calls)
     return {
         "parent_states_entered": parent_states,
         "parent_states_by_type": dict(sorted(parent.items())),
@@ -267,13 +267,15 @@ def state_transitions(sfn, execution_arn: str, output: Mapping) -> dict:
         "map_runs": len(runs),
         "child_executions": children,
         "child_pages": pages,
+        "child_page_calls": page_calls,
         "child_states_entered": states - parent_states,
         "child_starts": children * cm.CHILD_START_TRANSITIONS,
         "total": states + children * cm.CHILD_START_TRANSITIONS,
         "how": "parent: *StateEntered events in get_execution_history. children: moto cannot list a map "
-        "run's child executions, so each child is counted by the ASL as pages x (Task + Choice) + 1 Pass, "
-        "with the children from describe_map_run executionCounts.total and the pages from the cycle "
-        "output's `pages` (summed over the children); plus 1 transition per child started",
+        "run's child executions, so each child is counted by the ASL as page calls x (Task + Choice) + 1 "
+        "Pass, with the children from describe_map_run executionCounts.total and the page calls from the "
+        "local Lambda runtime's count of ProcessPageFunction invocations; plus 1 transition per child "
+        "started",
     }
 
 
@@ -304,7 +306,10 @@ def run_local(accounts_wanted: int, seed: int, as_of: date) -> dict:
         if described["status"] != "SUCCEEDED":
             raise RuntimeError(f"the cycle ended {described['status']}: {described.get('cause')}")
         output = json.loads(described["output"])
-        transitions = state_transitions(stack.client("stepfunctions"), described["executionArn"], output)
+        page_calls = cloud.runtime.invocations.get("ProcessPageFunction", 0)
+        transitions = state_transitions(
+            stack.client("stepfunctions"), described["executionArn"], output, page_calls
+        )
         from arrears.settings import get_settings
 
         page_size = get_settings().page_size
@@ -352,6 +357,8 @@ def dynamodb_section(meter: ApiMeter, touched: int) -> dict:
 
 
 def workloads(local: dict, touched: int) -> dict[str, cm.Workload]:
+    from dunning.cycle import PAGES_PER_CALL
+
     meter: ApiMeter = local["meter"]
     memory_mb = function_memory_mb()
     wru = Decimal(sum(meter.write_units.values())) / touched
@@ -376,7 +383,11 @@ def workloads(local: dict, touched: int) -> dict[str, cm.Workload]:
     return {
         "arrears_at_bench_shape": measured,
         "arrears_projected": cm.paged_cycle(
-            PROJECTED_ACCOUNTS, page_size=local["page_size"], shards=local["shards"], **shared
+            PROJECTED_ACCOUNTS,
+            page_size=local["page_size"],
+            shards=local["shards"],
+            pages_per_call=PAGES_PER_CALL,
+            **shared,
         ),
         "one_execution_per_account": cm.execution_per_account(PROJECTED_ACCOUNTS, **shared),
     }
@@ -414,6 +425,8 @@ def touch_rate_of(args: argparse.Namespace) -> tuple[Decimal, str]:
 
 
 def cost_section(local: dict, touched: int, touch_rate: Decimal, touch_rate_basis: str) -> dict:
+    from dunning.cycle import PAGES_PER_CALL
+
     prices = cm.Prices.from_table(PRICE_TABLE)
     loads = workloads(local, touched)
     per_touched = {name: cm.per_million_touched(w, prices) for name, w in loads.items()}
@@ -427,7 +440,8 @@ def cost_section(local: dict, touched: int, touch_rate: Decimal, touch_rate_basi
         },
         "projection": {
             "arrears_projected": f"{PROJECTED_ACCOUNTS} due accounts over the stack's {local['shards']} "
-            f"shards in pages of {local['page_size']}, with the DynamoDB units per account measured here",
+            f"shards in pages of {local['page_size']}, {PAGES_PER_CALL} pages to a Lambda call, with the "
+            "DynamoDB units per account measured here",
             "arrears_at_bench_shape": f"this run's measured transitions, Lambda requests and DynamoDB units "
             f"for {touched} accounts, scaled linearly (its pages are part-full, so Step Functions is high)",
             "one_execution_per_account": "aws-costs.md's alternative, with the same data units per account",
@@ -498,7 +512,7 @@ def report(args: argparse.Namespace) -> dict:
             "invocations_per_touched_account": per_account(meter.calls[("lambda", "Invoke")], touched),
         },
         "cost": cost_section(local, touched, *touch_rate_of(args)),
-        "payment_webhook": webhooks.report(),
+        **webhooks.report(),  # cold_start (every handler) and payment_webhook, from one run
     }
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Literal
 
 import arrears
-import yaml
 from arrears.account import Account, ProductType
 from arrears.bureau import CreditReport
 from arrears.errors import InvalidInput
@@ -40,8 +39,10 @@ REPORT_FIELDS = {
 ACCOUNT_FIELDS = {"min_dpd", "max_dpd"}
 
 
+# Five functions import this module; only the decision step reads the rules. The models are
+# built when the rules are first read (defer_build), and YAML is imported there too.
 class When(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     min_dpd: int | None = Field(default=None, ge=0)
     max_dpd: int | None = Field(default=None, ge=0)
@@ -76,7 +77,7 @@ class When(BaseModel):
 
 
 class Rule(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     name: str = Field(min_length=1)
     when: When
@@ -98,7 +99,7 @@ class Rule(BaseModel):
 
 
 class Rules(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     name: str
     version: int = Field(ge=1)
@@ -107,6 +108,8 @@ class Rules(BaseModel):
 
 @lru_cache(maxsize=4)
 def load_rules(path: Path = RULES_FILE) -> Rules:
+    import yaml
+
     try:
         return Rules.model_validate(yaml.safe_load(path.read_text()))
     except ValidationError as exc:

@@ -10,8 +10,9 @@ from arrears.settings import Settings, get_settings
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from dunning import cycle, delivery
+from dunning import cycle, cycle_shards, delivery
 from dunning.events import CloseDayEvent, CycleDay, ReleaseLockEvent, ShardPageEvent, TakeLockEvent
+from dunning.tally import Tally
 
 # Every step of the cycle logs under the execution that runs it.
 cycle_step = instrumented(correlation_id_path="execution")
@@ -49,6 +50,7 @@ def take_lock(event: dict, context: LambdaContext) -> dict:
 def list_shards(event: dict, context: LambdaContext) -> dict:
     settings = _setup()
     request = _parse(CycleDay, event)
+    listed = cycle_shards.to_page(request.portfolio, request.as_of, request.execution, settings.shard_count)
     items = [
         {
             "portfolio": request.portfolio,
@@ -57,7 +59,7 @@ def list_shards(event: dict, context: LambdaContext) -> dict:
             "run_at": request.run_at.isoformat(),
             "shard": s,
         }
-        for s in cycle.shards(request.portfolio, settings.shard_count)
+        for s in listed
     ]
     metrics.add_metric(name="ShardsListed", unit="Count", value=len(items))
     return {"items": items, "count": len(items)}
@@ -68,16 +70,19 @@ def process_page(event: dict, context: LambdaContext) -> dict:
     settings = _setup()
     request = _parse(ShardPageEvent, event)
     run = cycle.Run(request.as_of, request.execution, request.run_at, settings)
-    page = cycle.process_page(run, request.shard, request.cursor)
+    so_far = Tally.from_json(request.tally)
+    done = cycle.process_pages(run, request.shard, request.cursor, request.pages, so_far)
 
-    metrics.add_metric(name="AccountsEvaluated", unit="Count", value=page["evaluated"])
-    metrics.add_metric(name="AccountsChanged", unit="Count", value=page["changed"])
+    metrics.add_metric(name="AccountsEvaluated", unit="Count", value=done.evaluated)
+    metrics.add_metric(name="AccountsChanged", unit="Count", value=done.tally.accounts - so_far.accounts)
     return {
-        **request.model_dump(mode="json", exclude={"cursor", "evaluated", "pages"}),
-        "cursor": page["cursor"],
-        "has_more": page["has_more"],
-        "evaluated": request.evaluated + page["evaluated"],
-        "pages": request.pages + 1,
+        **request.model_dump(mode="json", exclude={"cursor", "evaluated", "pages", "tally"}),
+        "cursor": done.cursor,
+        "has_more": done.cursor is not None,
+        "evaluated": request.evaluated + done.evaluated,
+        "pages": request.pages + done.pages,
+        "tally": done.tally.to_json(),
+        "moved": done.tally.accounts,
     }
 
 
@@ -85,9 +90,9 @@ def process_page(event: dict, context: LambdaContext) -> dict:
 def close_day(event: dict, context: LambdaContext) -> dict:
     settings = _setup()
     request = _parse(CloseDayEvent, event)
-    shard_list = cycle.shards(request.portfolio, settings.shard_count)
+    shard_list, recorded = cycle_shards.to_close(request.portfolio, settings.shard_count)
     cycle.check_shards(shard_list, request.shard_results)
-    records = cycle_repo.day_records(request.as_of, shard_list)  # read once: the batch and the figures
+    records = cycle_repo.day_records(request.as_of, recorded)  # read once: the batch and the figures
     batch = delivery.print_batch(request.portfolio, request.as_of, records, settings)
     summary, census = cycle.summarise(request.portfolio, request.as_of, records, request.shard_results)
     summary["print_batch"] = batch

@@ -22,8 +22,12 @@ from arrears.strategy import Strategy, load_strategies, strategy_for
 
 from dunning.contacts import ContactPlan, plan_contact
 from dunning.delivery import DELIVERED, deliver
+from dunning.tally import Tally
 
 MAX_ATTEMPTS = 3
+# Pages one Lambda call works through before handing back to the workflow: 10 pages of 100 accounts
+# is about 20 s of the function's 300 s, and a tenth of the state transitions of a call per page.
+PAGES_PER_CALL = 10
 
 
 def take_lock(portfolio: str, as_of: date, execution: str, started_at: datetime, lease_seconds: int) -> bool:
@@ -34,12 +38,22 @@ def shards(portfolio: str, shard_count: int) -> list[str]:
     return [shard_key(portfolio, i) for i in range(shard_count)]
 
 
+def evaluated_today(account: Account, as_of: date) -> bool:
+    return account.last_evaluated_on is not None and account.last_evaluated_on >= as_of
+
+
+def due(account: Account, as_of: date) -> bool:
+    """Whether today's cycle still has to look at the account."""
+    if evaluated_today(account, as_of):
+        return False
+    # not due: the index entry was stale, a writer moved the account after the page was read
+    return account.next_action_on is not None and account.next_action_on <= as_of
+
+
 def plan(account: Account, as_of: date) -> tuple[Account, Evaluation, Change | None, tuple[dict, ...]] | None:
     """What the cycle does to one account today; None when there is nothing to do (already done today)."""
-    if account.last_evaluated_on and account.last_evaluated_on >= as_of:
+    if not due(account, as_of):
         return None
-    if account.next_action_on is None or account.next_action_on > as_of:
-        return None  # the index entry was stale: a writer moved it after the page was read
     result = evaluate(account.balance, account.dues, account.status, as_of)
     standing = review(account, result.status, as_of, delinquent=result.dpd > 0)
     before = account.counted_as or group_of(account.bucket, account.status)
@@ -81,7 +95,8 @@ def _explanation(account: Account, result: Evaluation, change: Change, execution
 
 
 class Outcome(StrEnum):
-    SKIPPED = "skipped"  # already evaluated today, or no longer due
+    DONE = "done"  # already evaluated today (by an earlier attempt at its page)
+    SKIPPED = "skipped"  # no longer due
     UNCHANGED = "unchanged"  # looked at; only its next action date moved
     CHANGED = "changed"  # bucket, status or balance moved: a stage record was written
 
@@ -106,8 +121,9 @@ def with_contact(account: Account, contact: ContactPlan) -> Account:
     )
 
 
-def advance(run: Run, account_id: str, account: Account | None = None) -> Outcome:
-    """Evaluate one account, act on its strategy's step for today, and save the result.
+def advance(run: Run, account_id: str, account: Account | None = None) -> tuple[Outcome, Change | None]:
+    """Evaluate one account, act on its strategy's step for today, and save the result; say what it
+    did, and how the account moved in the census.
 
     Records are written before the account: if the account write is lost, a re-run
     recomputes the same records (same keys) and then lands the account write.
@@ -117,7 +133,7 @@ def advance(run: Run, account_id: str, account: Account | None = None) -> Outcom
         current = account if (account is not None and attempt == 0) else accounts_repo.get_account(account_id)
         planned = plan(current, as_of)
         if planned is None:
-            return Outcome.SKIPPED
+            return (Outcome.DONE if evaluated_today(current, as_of) else Outcome.SKIPPED), None
         updated, result, change, events = planned
         for event in events:  # a promise or arrangement kept or broken: recorded once, for the KPIs
             day_key = cycle_repo.cycle_day_key(as_of, current.home_shard)
@@ -141,9 +157,10 @@ def advance(run: Run, account_id: str, account: Account | None = None) -> Outcom
                 change,
                 {**_explanation(current, result, change, execution), "arm": contact.arm},
             )
+        placed = as_of if change is not None and change.from_group is None else None
         try:
-            accounts_repo.save_account(updated)
-            return Outcome.UNCHANGED if change is None else Outcome.CHANGED
+            accounts_repo.save_account(updated, first_evaluated_on=placed)
+            return (Outcome.UNCHANGED, None) if change is None else (Outcome.CHANGED, change)
         except AccountVersionConflict:
             logger.info("version conflict, re-reading", extra={"account_id": account_id, "attempt": attempt})
     raise AccountVersionConflict(account_id)
@@ -179,15 +196,64 @@ class Run:
     settings: Settings
 
 
-def process_page(run: Run, shard: str, cursor: dict | None) -> dict:
+@dataclass(frozen=True)
+class Page:
+    evaluated: int  # accounts this execution evaluated
+    tally: Tally  # how the page's accounts moved in the census today, whichever attempt moved them
+    cursor: dict | None
+
+
+def process_page(run: Run, shard: str, number: int, cursor: dict | None) -> Page:
+    """Advance one page of a shard's due accounts.
+
+    The page is logged before any account on it moves. An attempt that finds the log already there
+    (a retried call, or a re-run after a failed day) works the logged accounts rather than a fresh
+    read of the work index: those an earlier attempt advanced have left the index, and their moves,
+    read back from their stage records, still count in the day's tally, once.
+    """
     ids, next_cursor = accounts_repo.collectible_page(shard, run.as_of, run.settings.page_size, cursor)
-    outcomes = Counter(advance(run, a.account_id, a) for a in accounts_repo.get_accounts(ids))
-    return {
-        "evaluated": outcomes[Outcome.UNCHANGED] + outcomes[Outcome.CHANGED],
-        "changed": outcomes[Outcome.CHANGED],
-        "cursor": next_cursor,
-        "has_more": next_cursor is not None,
-    }
+    accounts = [a for a in accounts_repo.get_accounts(ids) if due(a, run.as_of)]
+    ours = cycle_repo.PageLog(tuple(a.account_id for a in accounts), next_cursor, run.execution)
+    if ours.ids or ours.cursor is not None:
+        earlier = cycle_repo.log_page(run.as_of, shard, number, ours)
+    else:  # the shard's last page found nothing due: nothing to log, unless an earlier attempt did
+        earlier = cycle_repo.logged_page(run.as_of, shard, number)
+    if earlier is not None:
+        accounts = accounts_repo.get_accounts(list(earlier.ids))
+    results = [(a.account_id, *advance(run, a.account_id, a)) for a in accounts]
+    moved = [change for _, _, change in results if change is not None]
+    evaluated = sum(1 for _, outcome, _ in results if outcome in (Outcome.UNCHANGED, Outcome.CHANGED))
+    done_earlier = [account_id for account_id, outcome, _ in results if outcome is Outcome.DONE]
+    if earlier is not None and done_earlier:  # advanced by the attempt that was lost
+        moved += cycle_repo.stage_changes(run.as_of, done_earlier).values()
+        if earlier.execution == run.execution:
+            evaluated += len(done_earlier)
+    return Page(evaluated, Tally.of(moved), (earlier or ours).cursor)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What one call did in a shard, and the shard's tally so far."""
+
+    evaluated: int
+    pages: int
+    cursor: dict | None
+    tally: Tally
+
+
+def process_pages(run: Run, shard: str, cursor: dict | None, pages_done: int, tally: Tally) -> Progress:
+    """Work up to PAGES_PER_CALL pages of a shard from `cursor`; the shard's last page stores its tally
+    (if anything moved), which the close of the day rolls the census forward by."""
+    evaluated = pages = 0
+    while True:
+        page = process_page(run, shard, pages_done + pages, cursor)
+        evaluated, pages, cursor = evaluated + page.evaluated, pages + 1, page.cursor
+        tally += page.tally
+        if cursor is None or pages >= PAGES_PER_CALL:
+            break
+    if cursor is None and tally.accounts:
+        cycle_repo.put_tally(run.as_of, shard, tally.to_json(), run.execution)
+    return Progress(evaluated, pages, cursor, tally)
 
 
 def check_shards(shard_list: list[str], shard_results: list[dict | None]) -> None:
@@ -207,11 +273,29 @@ def check_shards(shard_list: list[str], shard_results: list[dict | None]) -> Non
     )
 
 
+def day_tally(portfolio: str, as_of: date, shard_results: list[dict | None]) -> Tally:
+    """The day's census moves: the tallies the finished shards stored, each checked against the
+    number of moves the shard reported (a shard that moved nothing stores none)."""
+    stored = {s: Tally.from_json(rows) for s, rows in cycle_repo.day_tallies(portfolio, as_of).items()}
+    total = Tally()
+    for result in shard_results:
+        if not result or result.get("failed"):
+            continue
+        shard, reported = result["shard"], result.get("moved")
+        tally = stored.get(shard, Tally())
+        if reported is not None and tally.accounts != int(reported):
+            stored_moves = tally.accounts
+            raise ShardFailed(f"{shard}: reported {reported} census moves, its stored tally {stored_moves}")
+        total += tally
+    return total
+
+
 def summarise(portfolio: str, as_of: date, records: list, shard_results: list[dict]) -> dict:
-    """The day's figures: yesterday's census carried forward by today's recorded changes."""
+    """The day's figures: yesterday's census carried forward by the day's tally; contacts from its records."""
     since, previous = cycle_repo.latest_census(portfolio, before=as_of)
-    changes = cycle_repo.changes_in(records)
-    census = roll_forward(previous, changes)
+    tally = day_tally(portfolio, as_of, shard_results)
+    # a generator, not a list: roll_forward and transitions read the moves once, one per account
+    census = roll_forward(previous, tally.changes())  # type: ignore[arg-type]
     contacts = [r for r in records if r.kind == "letter"]
     letters = Counter(f"{r.status}:{r.detail.get('code') or r.detail.get('channel')}" for r in contacts)
     delivered = Counter(
@@ -225,8 +309,8 @@ def summarise(portfolio: str, as_of: date, records: list, shard_results: list[di
         "previous_census_on": since.isoformat() if since else None,
         "accounts_by_bucket": census["accounts"],
         "balances_by_bucket": census["balances"],
-        "transitions": transitions(changes),
-        "changed_accounts": len(changes),
+        "transitions": transitions(tally.changes()),  # type: ignore[arg-type]
+        "changed_accounts": tally.accounts,
         "evaluated_accounts": sum(int(r.get("evaluated", 0)) for r in shard_results if r),
         "pages": sum(int(r.get("pages", 0)) for r in shard_results if r),
         "contacts": dict(sorted(letters.items())),

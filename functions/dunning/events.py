@@ -11,7 +11,8 @@ PORTFOLIO_NAME = r"^[A-Za-z0-9_.-]{1,64}$"
 
 
 class _Event(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    # Five functions share this module and each parses one event: built on first use, not at import.
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
 
 class CycleRequest(_Event):
@@ -62,6 +63,7 @@ class ShardPageEvent(CycleDay):
     cursor: dict | None = None
     evaluated: int = Field(default=0, ge=0)
     pages: int = Field(default=0, ge=0)
+    tally: list[list] = Field(default_factory=list)  # the shard's census moves so far (dunning.tally)
 
 
 class CloseDayEvent(CycleDay):

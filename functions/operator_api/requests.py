@@ -49,7 +49,8 @@ class OperatorRequest(RequestBody):
 
 
 class Params(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # One action's parameters per request: each is built when its action first comes (defer_build).
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class Disposition(Params):
@@ -71,7 +72,7 @@ class PromiseParams(Params):
 
 
 class InstalmentParams(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     due_on: date
     amount: Decimal = Field(gt=0)

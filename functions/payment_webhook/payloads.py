@@ -13,9 +13,16 @@ from typing import Any, TypeVar
 from arrears.errors import InvalidInput
 from arrears.money import Money, known_currency
 from arrears.workflow_steps import parse
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 M = TypeVar("M", bound=BaseModel)
+
+
+class Payload(BaseModel):
+    """A provider's payload model. One function serves every provider and a request names one:
+    a provider's models are built when its first request comes (defer_build), not at import."""
+
+    model_config = ConfigDict(defer_build=True)
 
 
 def model_of(data: Any, model: type[M], what: str = "the event") -> M:

@@ -15,10 +15,10 @@ from datetime import UTC, datetime
 from arrears.bounded_json import json_of
 from arrears.errors import AmountOutOfBounds, InvalidInput, SignatureInvalid
 from arrears.payments import MAX_ID_LENGTH, Action, PaymentEvent, Rejected, SuspenseReason
-from pydantic import BaseModel, Field, StrictInt, StrictStr
+from pydantic import Field, StrictInt, StrictStr
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from payment_webhook.payloads import model_of, money_of
+from payment_webhook.payloads import Payload, model_of, money_of
 
 PROVIDER = "standard"
 ACTIONS = {
@@ -30,7 +30,7 @@ ACTIONS = {
 HOLDERS = ("stripe", "adyen")  # processors whose payments a relaying sender may name
 
 
-class PaymentData(BaseModel):
+class PaymentData(Payload):
     account_id: StrictStr | None = Field(default=None, max_length=MAX_ID_LENGTH)
     payment_id: StrictStr = Field(min_length=1, max_length=MAX_ID_LENGTH)
     amount: StrictInt = Field(gt=0)
@@ -42,7 +42,7 @@ class PaymentData(BaseModel):
     processor_reference: StrictStr | None = Field(default=None, max_length=MAX_ID_LENGTH)
 
 
-class StandardEvent(BaseModel):
+class StandardEvent(Payload):
     type: StrictStr = Field(min_length=1, max_length=MAX_ID_LENGTH)
     data: dict
 

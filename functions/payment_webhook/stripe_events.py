@@ -10,30 +10,29 @@ import hashlib
 import re
 from datetime import UTC, datetime
 
-import stripe
 from arrears.bounded_json import json_of
 from arrears.errors import AmountOutOfBounds, InvalidInput, SignatureInvalid
 from arrears.payments import MAX_ID_LENGTH, Action, PaymentEvent, Rejected, SuspenseReason
-from pydantic import BaseModel, Field, StrictInt, StrictStr
+from pydantic import Field, StrictInt, StrictStr
 
-from payment_webhook.payloads import model_of, money_of
+from payment_webhook.payloads import Payload, model_of, money_of
 
 PROVIDER = "stripe"
 LATEST_EPOCH = 253402300799  # 9999-12-31T23:59:59Z: a later `created` is no date at all
 
 
-class _Data(BaseModel):
+class _Data(Payload):
     object: dict
 
 
-class StripeEvent(BaseModel):
+class StripeEvent(Payload):
     id: StrictStr = Field(min_length=1, max_length=MAX_ID_LENGTH)
     type: StrictStr = Field(max_length=MAX_ID_LENGTH)
     created: StrictInt = Field(ge=0, le=LATEST_EPOCH)
     data: _Data
 
 
-class PaymentIntent(BaseModel):
+class PaymentIntent(Payload):
     id: StrictStr = Field(min_length=1, max_length=MAX_ID_LENGTH)
     amount: StrictInt = Field(ge=0)
     amount_received: StrictInt = Field(default=0, ge=0)
@@ -41,14 +40,14 @@ class PaymentIntent(BaseModel):
     metadata: dict[str, StrictStr] = {}
 
 
-class Charge(BaseModel):
+class Charge(Payload):
     id: StrictStr = Field(min_length=1, max_length=MAX_ID_LENGTH)
     payment_intent: StrictStr | None = Field(default=None, max_length=MAX_ID_LENGTH)
     amount_refunded: StrictInt = Field(ge=0)
     currency: StrictStr = Field(min_length=3, max_length=3)
 
 
-class Dispute(BaseModel):
+class Dispute(Payload):
     id: StrictStr = Field(min_length=1, max_length=MAX_ID_LENGTH)
     charge: StrictStr | None = Field(default=None, max_length=MAX_ID_LENGTH)
     payment_intent: StrictStr | None = Field(default=None, max_length=MAX_ID_LENGTH)
@@ -87,6 +86,8 @@ def verify(body: str, headers: dict[str, str], secrets: list[str], tolerance: in
         raise SignatureInvalid("Stripe-Signature timestamp is in the future")
     if signed_at < now - tolerance:
         raise SignatureInvalid("Stripe-Signature timestamp is too old (a replay?)")
+    import stripe  # here: one function serves three providers; an Adyen delivery needs no Stripe SDK
+
     for secret in secrets:
         try:
             stripe.WebhookSignature.verify_header(body, header, secret, tolerance)

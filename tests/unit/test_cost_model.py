@@ -16,7 +16,11 @@ NOTES_WRITE_UNITS = Decimal(4)
 
 
 def _paged(
-    accounts: int = MILLION, page_size: int = 100, shards: int = 100, wru: Decimal = NOTES_WRITE_UNITS
+    accounts: int = MILLION,
+    page_size: int = 100,
+    shards: int = 100,
+    wru: Decimal = NOTES_WRITE_UNITS,
+    pages_per_call: int = 1,
 ):
     return cm.paged_cycle(
         accounts,
@@ -26,6 +30,7 @@ def _paged(
         read_units_per_account=Decimal(0),
         ms_per_account=Decimal(20),
         memory_mb=1024,
+        pages_per_call=pages_per_call,
     )
 
 
@@ -98,6 +103,18 @@ def test_a_page_is_two_transitions_and_a_shard_two_more():
     workload = _paged(accounts=2500, shards=10)
     assert (workload.transitions, workload.map_child_starts) == (Decimal(75), Decimal(10))
     assert workload.lambda_requests == Decimal(30 + cm.PER_CYCLE_LAMBDA_CALLS)
+
+
+def test_several_pages_to_a_lambda_call_cut_the_loops_and_the_requests():
+    # 100 shards of 10,000 accounts: 101 pages each (the last one empty), 11 calls of up to 10 pages
+    assert cm.page_calls_for(MILLION, 100, 100) == cm.pages_for(MILLION, 100, 100) == 10_100
+    assert cm.page_calls_for(MILLION, 100, 100, pages_per_call=10) == 1_100
+    one, ten = _paged(), _paged(pages_per_call=10)
+
+    assert ten.lambda_requests == Decimal(1_100 + cm.PER_CYCLE_LAMBDA_CALLS)
+    assert ten.transitions == Decimal(cm.PARENT_STATES + 100 + 1_100 * cm.PAGE_STATES)
+    assert Decimal("0.05") < cm.cost(ten, PRICES)["step_functions"] < Decimal("0.07")
+    assert (ten.write_units, ten.lambda_gb_seconds) == (one.write_units, one.lambda_gb_seconds)
 
 
 def test_a_full_page_is_followed_by_an_empty_one():

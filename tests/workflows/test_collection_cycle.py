@@ -193,6 +193,76 @@ def test_a_transient_store_error_is_retried_without_waiting(portfolio, cloud):
     assert cloud.runtime.invocations["ProcessPageFunction"] == portfolio.shard_count + 1
 
 
+def _one_shard(stack, count: int) -> list[str]:
+    """Ids of `count` late accounts that share a shard, so they are paged together."""
+    by_shard: dict[str, list[str]] = {}
+    n = 0
+    while True:
+        account_id = f"SAME-{n}"
+        group = by_shard.setdefault(shard_of(account_id, "main", stack.shard_count), [])
+        group.append(account_id)
+        if len(group) == count:
+            for late, chosen in enumerate(group):
+                _account(stack, chosen, date.fromordinal(AS_OF.toordinal() - 10 * (late + 1)))
+            return group
+        n += 1
+
+
+def _fail_once(monkeypatch, call: int) -> None:
+    """The account save fails once, at the `call`th save: the attempt is lost after earlier saves landed."""
+    original, calls = accounts_repo.save_account, {"n": 0}
+
+    def flaky(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == call:
+            raise StoreUnavailable("DynamoDB: ThrottlingException")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(accounts_repo, "save_account", flaky)
+
+
+def _census_count(summary: dict) -> int:
+    return sum(summary["accounts_by_bucket"].values())
+
+
+def test_a_page_attempt_lost_midway_is_counted_once_when_the_workflow_retries_it(stack, monkeypatch):
+    accounts = _one_shard(stack, 3)
+    _fail_once(monkeypatch, call=2)  # the first account is saved, the second is not
+
+    result = executions.run_cycle(stack, "main", AS_OF)
+
+    assert result["status"] == "SUCCEEDED"
+    summary = json.loads(result["output"])
+    assert (summary["evaluated_accounts"], summary["changed_accounts"], _census_count(summary)) == (3, 3, 3)
+    assert sum(summary["transitions"].values()) == 3
+    for account_id in accounts:
+        assert len(accounts_repo.timeline(account_id, kind="stage")) == 1
+
+
+def test_a_call_works_several_pages_and_a_retry_redoes_none_of_them_twice(stack, cloud, monkeypatch):
+    from arrears.settings import get_settings
+    from dunning import cycle
+
+    monkeypatch.setenv("PAGE_SIZE", "1")
+    get_settings.cache_clear()
+    monkeypatch.setattr(cycle, "PAGES_PER_CALL", 3)
+    accounts = _one_shard(stack, 3)
+    _fail_once(monkeypatch, call=3)  # the call is lost on its third page, after two pages moved
+
+    result = executions.run_cycle(stack, "main", AS_OF)
+
+    assert result["status"] == "SUCCEEDED"
+    summary = json.loads(result["output"])
+    assert (summary["evaluated_accounts"], summary["changed_accounts"], _census_count(summary)) == (3, 3, 3)
+    # the shard: 3 pages of one account, then an empty one; every other shard: one empty page
+    assert summary["pages"] == 4 + (stack.shard_count - 1)
+    # the shard's calls: the lost one, its retry (pages 1-3), then the empty page; one for each other
+    assert cloud.runtime.invocations["ProcessPageFunction"] == 3 + (stack.shard_count - 1)
+    for account_id in accounts:
+        assert len(accounts_repo.timeline(account_id, kind="stage")) == 1
+    get_settings.cache_clear()
+
+
 def test_an_earlier_date_than_the_last_completed_cycle_is_refused(portfolio):
     executions.run_cycle(portfolio, "main", date(2026, 3, 10))
     result = executions.run_cycle(portfolio, "main", AS_OF)

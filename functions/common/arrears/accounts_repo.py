@@ -160,6 +160,14 @@ def get_accounts(account_ids: list[str]) -> list[Account]:
     return [found[i] for i in account_ids if i in found]
 
 
+def first_evaluated(account_ids: Iterable[str]) -> dict[str, date]:
+    """The day the cycle first placed each account in the census, for those it recorded it for."""
+    ids = list(dict.fromkeys(account_ids))
+    with store_errors():
+        found = AccountModel.batch_get(ids, attributes_to_get=["account_id", "first_evaluated_on"])
+        return {m.account_id: parse_date(m.first_evaluated_on) for m in found if m.first_evaluated_on}
+
+
 def collectible_page(
     shard: str, as_of: date, limit: int, cursor: dict | None
 ) -> tuple[list[str], dict | None]:
@@ -228,11 +236,17 @@ def _versioned(account: Account) -> AccountModel:
     return AccountModel(account.account_id, version=account.version)
 
 
-def save_account(account: Account) -> None:
-    """Conditional on the version that was read; a lost race raises AccountVersionConflict."""
+def save_account(account: Account, first_evaluated_on: date | None = None) -> None:
+    """Conditional on the version that was read; a lost race raises AccountVersionConflict.
+
+    `first_evaluated_on`: the cycle is placing the account in the census for the first time today.
+    """
+    actions = _account_actions(account)
+    if first_evaluated_on is not None:
+        actions.append(AccountModel.first_evaluated_on.set(first_evaluated_on.isoformat()))
     try:
         with store_errors():
-            _versioned(account).update(actions=_account_actions(account))
+            _versioned(account).update(actions=actions)
     except UpdateError as exc:
         if is_conditional_failure(exc):
             raise AccountVersionConflict(account.account_id) from exc

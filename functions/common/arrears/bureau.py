@@ -23,10 +23,12 @@ class Purpose(StrEnum):
     COLLECTION = "collection"
 
 
+# Providers' answers, validated only by the steps that call a provider: each model is built on
+# its first answer (defer_build), not in the import of every skip-trace and credit-review step.
 class Candidate(BaseModel):
     """A contact point a skip-trace provider believes is the customer's. Unverified until confirmed."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     kind: Literal["phone", "address", "email"]
     value: str = Field(min_length=3, max_length=300)
@@ -35,7 +37,7 @@ class Candidate(BaseModel):
 
 
 class TraceAnswer(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     reference: str = Field(min_length=1, max_length=100)  # the provider's id of this search
     outcome: Literal["hit", "no_hit", "thin_file"]
@@ -54,7 +56,7 @@ class TraceAnswer(BaseModel):
 class Bureau(BaseModel):
     """Who made the report: the §615(a) notice names it and how to reach it."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     name: str = Field(min_length=2)
     phone: str = Field(min_length=5)
@@ -63,14 +65,14 @@ class Bureau(BaseModel):
 
 
 class KeyFactor(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     code: str = Field(min_length=1, max_length=10)
     description: str = Field(min_length=3, max_length=200)
 
 
 class CreditReport(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     reference: str = Field(min_length=1, max_length=100)
     bureau: Bureau

@@ -1,22 +1,31 @@
-"""Data access for the daily cycle: the per-day lock, the day's stage records and the census.
+"""Data access for the daily cycle: the per-day lock, the day's stage records, page logs and tallies,
+and the census.
 
 Portfolio-level items live in the Activity table under pk `portfolio#<name>`, beside the
-accounts' timelines, so the whole history of a portfolio's cycles is one query.
+accounts' timelines, so the whole history of a portfolio's cycles is one query. The cycle's own
+bookkeeping for a day (page logs, shard tallies) lives under pks of its own (`pages#...`,
+`tallies#...`), out of the way of that query.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
 from arrears.census import Change
 from arrears.errors import CycleLockHeld, CycleOutOfOrder
 from arrears.models import ActivityModel
+from arrears.stages import Bucket
 from arrears.store_errors import is_conditional_failure, store_errors
 
 RUNNING, COMPLETED, FAILED = "running", "completed", "failed"
 CYCLE_ACTOR = "collection_cycle"
+# A page log serves re-runs of its day, which come before the next day's cycle (CycleOutOfOrder);
+# a month is ample, and DynamoDB's TTL deletes it then without a write unit.
+PAGE_LOG_DAYS = 35
 
 
 def portfolio_pk(portfolio: str) -> str:
@@ -101,6 +110,23 @@ def cycle_day_key(as_of: date, shard: str) -> str:
     return f"{as_of.isoformat()}#{shard}"
 
 
+def stage_sk(as_of: date) -> str:
+    return f"{as_of.isoformat()}#stage#cycle"
+
+
+def read_by_kpis(change: Change) -> bool:
+    """Whether `arrears report kpis` needs this move, and so whether it goes into the day's index.
+
+    The KPIs follow each account from its first move in a period to its last and count only one
+    that starts the period delinquent (arrears.kpis.compute). A move that starts new or current and
+    ends current can neither make an account start delinquent nor change where a delinquent one
+    ends (current either way), so it stays out. The day's census does not read the index: it is
+    rolled forward by the shards' tallies.
+    """
+    current = Bucket.CURRENT.value
+    return not (change.from_group in (None, current) and change.to_group == current)
+
+
 def put_stage_record(account_id: str, as_of: date, shard: str, change: Change, detail: dict) -> None:
     """The day's record of an account's move in the census; the key is (account, day).
 
@@ -108,11 +134,11 @@ def put_stage_record(account_id: str, as_of: date, shard: str, change: Change, d
     """
     record = ActivityModel(
         account_id,
-        f"{as_of.isoformat()}#stage#cycle",
+        stage_sk(as_of),
         kind="stage",
         occurred_on=as_of.isoformat(),
         actor=CYCLE_ACTOR,
-        cycle_day=cycle_day_key(as_of, shard),
+        cycle_day=cycle_day_key(as_of, shard) if read_by_kpis(change) else None,
         amount=change.balance_after,
         currency=change.currency,
         detail={
@@ -126,19 +152,101 @@ def put_stage_record(account_id: str, as_of: date, shard: str, change: Change, d
         record.save()
 
 
+def stage_changes(as_of: date, account_ids: Iterable[str]) -> dict[str, Change]:
+    """The census moves the day's stage records hold for these accounts (none: the account did not move)."""
+    keys = [(account_id, stage_sk(as_of)) for account_id in account_ids]
+    with store_errors():
+        return {r.pk: _change(r) for r in ActivityModel.batch_get(keys, consistent_read=True)} if keys else {}
+
+
+def _change(record: ActivityModel) -> Change:
+    detail = record.detail
+    before, after = int(detail["balance_before"]), int(record.amount)
+    return Change(detail["from"], detail["to"], record.currency, before, after)
+
+
 def day_records(as_of: date, shards: list[str]) -> list[ActivityModel]:
-    """Everything the day recorded under its index key (stage moves, letters), over all shards."""
+    """What the day indexed under its key, over all shards: letters, promise outcomes, payments, and
+    the stage moves the KPIs read (`read_by_kpis`)."""
     with store_errors():
         return [r for shard in shards for r in ActivityModel.by_cycle_day.query(cycle_day_key(as_of, shard))]
 
 
-def changes_in(records: list[ActivityModel]) -> list[Change]:
-    """The census moves among a day's records."""
-    return [
-        Change(r.detail["from"], r.detail["to"], r.currency, int(r.detail["balance_before"]), int(r.amount))
-        for r in records
-        if r.kind == "stage"
-    ]
+@dataclass(frozen=True)
+class PageLog:
+    """The accounts a page of a shard set out to advance, in the order read, and where the next page starts.
+
+    Written before any of them moves. A retried call or a re-run of the day finds it and works the
+    same page again, so it knows which accounts an attempt that was lost may have advanced.
+    """
+
+    ids: tuple[str, ...]
+    cursor: dict | None
+    execution: str
+
+
+def _page_key(as_of: date, shard: str, number: int) -> tuple[str, str]:
+    return f"pages#{shard}#{as_of.isoformat()}", f"{number:06d}"
+
+
+def log_page(as_of: date, shard: str, number: int, page: PageLog) -> PageLog | None:
+    """Record the page once: None when this attempt is the first. If an earlier attempt (of this
+    execution or of a failed one) recorded it, return that record: it, not a fresh read of the work
+    index, says what the page is."""
+    pk, sk = _page_key(as_of, shard, number)
+    expires = datetime.combine(as_of + timedelta(days=PAGE_LOG_DAYS), time(), UTC)
+    item = ActivityModel(
+        pk,
+        sk,
+        kind="page",
+        occurred_on=as_of.isoformat(),
+        actor=page.execution,
+        detail={"ids": list(page.ids), "cursor": page.cursor},
+        expires_at=int(expires.timestamp()),
+    )
+    try:
+        with store_errors():
+            item.save(condition=ActivityModel.sk.does_not_exist())
+        return None
+    except PutError as exc:
+        if not is_conditional_failure(exc):
+            raise
+    return logged_page(as_of, shard, number)
+
+
+def logged_page(as_of: date, shard: str, number: int) -> PageLog | None:
+    """The page as an earlier attempt recorded it, if one did."""
+    try:
+        with store_errors():
+            logged = ActivityModel.get(*_page_key(as_of, shard, number), consistent_read=True)
+    except DoesNotExist:
+        return None
+    return PageLog(tuple(logged.detail["ids"]), logged.detail.get("cursor"), logged.actor)
+
+
+def _tally_pk(as_of: date) -> str:
+    return f"tallies#{as_of.isoformat()}"
+
+
+def put_tally(as_of: date, shard: str, rows: list, execution: str) -> None:
+    """A shard's census moves for the day, stored by its last page when there are any (a re-run
+    stores the same again)."""
+    with store_errors():
+        ActivityModel(
+            _tally_pk(as_of),
+            shard,
+            kind="tally",
+            occurred_on=as_of.isoformat(),
+            actor=execution,
+            detail={"rows": rows},
+        ).save()
+
+
+def day_tallies(portfolio: str, as_of: date) -> dict[str, list]:
+    """The stored tallies of a portfolio's shards for the day, by shard."""
+    with store_errors():
+        found = ActivityModel.query(_tally_pk(as_of), ActivityModel.sk.startswith(f"{portfolio}#"))
+        return {item.sk: item.detail["rows"] for item in found}
 
 
 def latest_census(portfolio: str, before: date) -> tuple[date | None, dict]:

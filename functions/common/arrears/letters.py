@@ -12,12 +12,16 @@ from datetime import date
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-
-from babel.dates import format_date
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, Undefined, select_autoescape
+from typing import TYPE_CHECKING
 
 from arrears.errors import InvalidInput
 from arrears.money import Money
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+# Jinja2 and Babel's dates are imported by `render`, not here: every handler imports this module
+# for LetterCode (through compliance, standing, strategy), and only the cycle's pages render.
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent.parent / "templates" / "letters"
 
@@ -78,6 +82,8 @@ class LetterContext:
 
 @lru_cache(maxsize=4)
 def _environment(root: str) -> Environment:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
     env = Environment(
         loader=FileSystemLoader(root),
         autoescape=select_autoescape(["html"]),
@@ -89,6 +95,9 @@ def _environment(root: str) -> Environment:
 
 
 def render(context: LetterContext, root: Path = TEMPLATE_ROOT) -> str:
+    from babel.dates import format_date
+    from jinja2 import Undefined
+
     language = language_of(context.locale)
     env = _environment(str(root))
     template = env.get_template(f"{language}/{context.code.value}.html")

@@ -61,6 +61,9 @@ class AccountModel(Model):
     home_shard = UnicodeAttribute()
     shard = UnicodeAttribute(null=True)  # = home_shard while the account has work ahead
     last_evaluated_on = UnicodeAttribute(null=True)
+    # the day the cycle first placed the account in the census (its move from new); the KPI report
+    # reads it for moves the day's index leaves out (cycle_repo.read_by_kpis)
+    first_evaluated_on = UnicodeAttribute(null=True)
     census_balance = NumberAttribute(default=0)
     episode_on = UnicodeAttribute(null=True)
     fired = ListAttribute(of=UnicodeAttribute, default=list)
@@ -85,7 +88,9 @@ class AccountModel(Model):
 
 
 class CycleDayIndex(GlobalSecondaryIndex):
-    """Sparse: the day's stage records, write-sharded like `collectible`, for the day's summary."""
+    """Sparse, write-sharded like `collectible`: the day's letters (the print batch, the summary's
+    contacts), promise outcomes and payments, and the stage moves the KPIs read (not every one:
+    see cycle_repo.read_by_kpis; the census is rolled forward by the shards' tallies)."""
 
     class Meta:
         index_name = "by_cycle_day"
@@ -113,6 +118,7 @@ class ActivityModel(Model):
     status = UnicodeAttribute(null=True)
     lease_until = NumberAttribute(null=True)
     reversed = NumberAttribute(null=True)  # a payment receipt: how much of it refunds and chargebacks took
+    expires_at = NumberAttribute(null=True)  # the table's TTL: set only on the cycle's page logs
 
     by_cycle_day = CycleDayIndex()
 

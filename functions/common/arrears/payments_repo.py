@@ -622,15 +622,16 @@ def drain_pending(provider: str, payment_id: str) -> list[tuple[PaymentEvent, Re
     """Apply what arrived before its turn, now that the payment is here: the refunds and chargebacks
     that waited for it, then the won disputes and failed refunds that waited for those."""
     pk = _payment_pk(provider, payment_id)
-    if _get(pk, "receipt") is None:
+    kept = _payment_items(pk)
+    if not any(item.sk == "receipt" for item in kept):
         return []
     results = []
-    for item in _pending(pk, "reversal#"):
+    for item in _waiting(kept, "reversal#"):
         held = _event_from(item.detail["event"], cumulative=bool(item.detail.get("cumulative")))
         if held.cumulative:  # the highest refund total seen while it waited
             held = replace(held, amount=Money(int(item.amount), item.currency))
         results.append((held, _retried(lambda h=held: _take_back(h, _get(pk, "receipt"), with_marker=False))))
-    for item in _pending(pk, "reinstate#"):
+    for item in _waiting(kept, "reinstate#"):  # applying a reversal never touches these
         held = _event_from(item.detail["event"])
         outcome = _retried(lambda h=held: _reinstate(h, with_marker=False))
         if outcome.outcome is not Outcome.HELD:
@@ -638,16 +639,15 @@ def drain_pending(provider: str, payment_id: str) -> list[tuple[PaymentEvent, Re
     return results
 
 
-def _pending(pk: str, prefix: str) -> list[ActivityModel]:
+def _payment_items(pk: str) -> list[ActivityModel]:
+    """A payment's receipt and whatever waits for it, in one consistent read. Every payment drains,
+    and nearly always finds its receipt alone: one Query, not a GetItem and a Query per prefix."""
     with store_errors():
-        return list(
-            ActivityModel.query(
-                pk,
-                ActivityModel.sk.startswith(prefix),
-                filter_condition=ActivityModel.status == PENDING,
-                consistent_read=True,
-            )
-        )
+        return list(ActivityModel.query(pk, consistent_read=True))
+
+
+def _waiting(items: list[ActivityModel], prefix: str) -> list[ActivityModel]:
+    return [item for item in items if item.sk.startswith(prefix) and item.status == PENDING]
 
 
 def _retried(apply) -> Result:

@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class ProviderConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Built when a provider is first read (skip-trace, credit review), not in every handler's import.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     name: str = Field(min_length=2, max_length=40, pattern=r"^[a-z0-9][a-z0-9_-]*$")
     kind: Literal["sandbox", "http"] = "sandbox"

@@ -5,27 +5,58 @@ Logic never reads os.environ; handlers ask for `get_settings()` on their first c
 
 from __future__ import annotations
 
+import json
+import os
+from collections.abc import Mapping
 from decimal import Decimal
 from functools import lru_cache
+from typing import Self, get_origin
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from arrears.provider_config import ProviderConfig
 
 
-class TablesSettings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore")
+class EnvSettings(BaseModel):
+    """Settings from the environment: each field reads the variable its validation_alias names
+    (in any case); a list, dict or model is written as JSON. This is all we used pydantic-settings
+    for, and importing it cost every cold start about 30 ms (docs/decisions.md #47).
+    """
 
+    # Every handler imports this module and instantiates one or two of its classes: each class's
+    # validator is built then (defer_build), not all of them at every cold start.
+    model_config = ConfigDict(extra="ignore", validate_default=True, defer_build=True)
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Self:
+        found = {k.lower(): v for k, v in (os.environ if environ is None else environ).items()}
+        values = {}
+        for field in cls.model_fields.values():
+            name = field.validation_alias
+            if isinstance(name, str) and name.lower() in found:
+                values[name] = _structured(field.annotation, found[name.lower()])
+        return cls.model_validate(values)
+
+
+def _structured(annotation, raw: str):
+    """JSON for a list, dict or model field; a value that is not JSON is left for validation to refuse."""
+    model = isinstance(annotation, type) and issubclass(annotation, BaseModel)
+    if not model and get_origin(annotation) not in (list, dict, set, tuple):
+        return raw
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+class TablesSettings(EnvSettings):
     accounts_table: str = Field(min_length=3, validation_alias="ACCOUNTS_TABLE")
     activity_table: str = Field(min_length=3, validation_alias="ACTIVITY_TABLE")
     idempotency_table: str = Field(min_length=3, validation_alias="IDEMPOTENCY_TABLE")
     region: str = Field(default="us-east-1", validation_alias="AWS_REGION")
 
 
-class CycleSettings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore")
-
+class CycleSettings(EnvSettings):
     # Write shards of the `collectible` index; every account hashes to one of them.
     shard_count: int = Field(default=16, ge=1, le=1000, validation_alias="COLLECTIBLE_SHARDS")
     page_size: int = Field(default=100, ge=1, le=100, validation_alias="PAGE_SIZE")
@@ -47,7 +78,7 @@ class Settings(TablesSettings, CycleSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()  # type: ignore[call-arg]
+    return Settings.from_environment()
 
 
 class WebhookSettings(TablesSettings):
@@ -90,7 +121,7 @@ class WebhookSettings(TablesSettings):
 
 @lru_cache(maxsize=1)
 def get_webhook_settings() -> WebhookSettings:
-    return WebhookSettings()  # type: ignore[call-arg]
+    return WebhookSettings.from_environment()
 
 
 class SkipTraceSettings(TablesSettings):
@@ -102,7 +133,7 @@ class SkipTraceSettings(TablesSettings):
 
 @lru_cache(maxsize=1)
 def get_skiptrace_settings() -> SkipTraceSettings:
-    return SkipTraceSettings()  # type: ignore[call-arg]
+    return SkipTraceSettings.from_environment()
 
 
 class CreditReviewSettings(TablesSettings):
@@ -114,13 +145,11 @@ class CreditReviewSettings(TablesSettings):
 
 @lru_cache(maxsize=1)
 def get_credit_review_settings() -> CreditReviewSettings:
-    return CreditReviewSettings()  # type: ignore[call-arg]
+    return CreditReviewSettings.from_environment()
 
 
-class OperatorIdentitySettings(BaseSettings):
+class OperatorIdentitySettings(EnvSettings):
     """The operators' user pool: only tokens it issued to the operator client sign a request in."""
-
-    model_config = SettingsConfigDict(extra="ignore")
 
     pool_issuer: str = Field(pattern=r"^https://\S+$", validation_alias="OPERATOR_POOL_ISSUER")
     client_id: str = Field(min_length=1, validation_alias="OPERATOR_CLIENT_ID")
@@ -128,4 +157,4 @@ class OperatorIdentitySettings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_operator_identity_settings() -> OperatorIdentitySettings:
-    return OperatorIdentitySettings()  # type: ignore[call-arg]
+    return OperatorIdentitySettings.from_environment()

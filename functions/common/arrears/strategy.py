@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from arrears.account import ProductType
@@ -27,8 +26,11 @@ class StrategyError(ArrearsError):
     """A strategy file that cannot be used; the message names file, step and field."""
 
 
+# The cycle's five steps import this module for its types; only a page of accounts loads
+# strategies. So the models are built when the first strategy is read (defer_build), and YAML is
+# imported there too.
 class Step(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     name: str = Field(min_length=1)
     at_dpd: int = Field(ge=1, le=3650)
@@ -49,7 +51,7 @@ class Step(BaseModel):
 
 
 class Ladder(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     steps: tuple[Step, ...] = Field(min_length=1)
 
@@ -66,7 +68,7 @@ class Ladder(BaseModel):
 class CreditorInfo(BaseModel):
     """Who the letters come from and how the customer reaches them."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     name: str = Field(min_length=1)
     phone: str = Field(min_length=1)
@@ -76,7 +78,7 @@ class CreditorInfo(BaseModel):
 
 
 class Strategy(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     name: str = Field(pattern=r"^[a-z0-9_]+$")
     version: int = Field(ge=1)
@@ -142,6 +144,8 @@ def _where(error: dict, data: dict) -> str:
 
 
 def load_strategy(path: Path) -> Strategy:
+    import yaml
+
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:

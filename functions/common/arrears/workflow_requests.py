@@ -10,7 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 class WorkflowInput(BaseModel):
     """What starts a run for one account: the daily cycle (a strategy step, skip status) or an operator."""
 
-    model_config = ConfigDict(extra="ignore")
+    # Each function validates one of these; each is built when first used (defer_build), not
+    # all of them in the import of every handler that reaches this module.
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     account_id: str = Field(min_length=1, max_length=100)
     as_of: date
@@ -25,6 +27,8 @@ class StepRequest(WorkflowInput):
 
 
 class BeginRequest(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     request: WorkflowInput
     execution: str = Field(min_length=1)
 
