@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from arrears.errors import StoreUnavailable
 
 
 def send_email(sender: str, to: str, subject: str, html: str, region: str, reference: str) -> str:
+    import boto3  # here, not at import: only the cycle's pages send mail
+
     try:
         answer = boto3.client("ses", region_name=region).send_email(
             Source=sender,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from arrears.errors import StoreUnavailable
@@ -12,6 +11,8 @@ from arrears.errors import StoreUnavailable
 
 def _s3(region: str):
     # A client per call: a cycle writes one report, and a cached client would outlive a changed endpoint.
+    import boto3  # here, not at import: most calls of the handlers that import this module write no document
+
     return boto3.client("s3", region_name=region)
 
 
