@@ -2,8 +2,9 @@
 
 Letters (Jinja2, Babel's dates) are rendered by the cycle's pages alone; a payment provider's SDK
 verifies that provider's requests alone; strategies and credit rules are read as YAML by one step
-each; tokens are verified (PyJWT, requests for the keys) by the operator API alone. Each is
-imported where it is used, and a top-level import brought back anywhere on a handler's import path
+each; tokens are verified (PyJWT, requests for the keys) by the operator API alone; boto3 builds
+the clients for S3, SES and Step Functions that only some calls use. Each is imported where it is
+used, and a top-level import brought back anywhere on a handler's import path
 fails here, for every handler module template.yaml names.
 """
 
@@ -21,7 +22,14 @@ from localcloud.template import load_template, resources_of_type
 
 ROOT = Path(__file__).resolve().parents[2]
 NEVER_AT_IMPORT = {"jinja2", "babel.dates", "pydantic_settings", "stripe", "Adyen"}
-ONLY_OPERATORS = {"yaml", "requests", "jwt", "cryptography"}  # authority rules and token checks, every call
+# What one handler needs on every call and the others do not: the operator API checks a token
+# (PyJWT, requests for the keys) and the authority rules (YAML) on every request; the webhook's
+# Powertools idempotency store is a boto3 client. Everyone else builds boto3 clients in some calls.
+EVERY_CALL_OF = {
+    "operator_api.app": {"yaml", "requests", "jwt", "cryptography"},
+    "payment_webhook.app": {"boto3"},
+}
+SOME_CALLS = set().union(*EVERY_CALL_OF.values())
 
 
 def handler_modules() -> list[str]:
@@ -49,7 +57,7 @@ def test_every_handler_module_is_checked():
 
 @pytest.mark.parametrize("module", handler_modules())
 def test_a_cold_start_leaves_what_only_some_calls_need_unimported(module):
-    forbidden = NEVER_AT_IMPORT | (set() if module == "operator_api.app" else ONLY_OPERATORS)
+    forbidden = NEVER_AT_IMPORT | (SOME_CALLS - EVERY_CALL_OF.get(module, set()))
     assert loaded_by(module) & forbidden == set()
 
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import boto3
-
 
 @lru_cache(maxsize=16)
 def client(service: str, region: str):
+    # boto3 (with s3transfer, ~30 ms) is imported by the first client, not by every handler that
+    # imports this module: several never build a client in most of their calls (PynamoDB needs
+    # only botocore).
+    import boto3
+
     return boto3.client(service, region_name=region)
 
 
