@@ -48,7 +48,9 @@ def _cycle(stack, cloud, day: date, meter: ApiMeter) -> dict:
         raise RuntimeError(f"the cycle of {day} ended {described['status']}: {described.get('cause')}")
     output = json.loads(described["output"])
     page_calls = cloud.runtime.invocations.get("ProcessPageFunction", 0) - before
-    transitions = state_transitions(stack.client("stepfunctions"), described["executionArn"], output, page_calls)
+    transitions = state_transitions(
+        stack.client("stepfunctions"), described["executionArn"], output, page_calls
+    )
     return {"as_of": day.isoformat(), "seconds": seconds, "output": output, "transitions": transitions}
 
 
@@ -117,7 +119,10 @@ def run_one(accounts_wanted: int, seed: int) -> dict:
         "peak_memory_mib": round(peak_kib / 1024, 1),
         "dynamodb": dynamodb_section(merged, touched),
         "step_functions_transitions_per_touched_account": round(transitions / touched, 4),
-        "days": [{"as_of": d["as_of"], **{k: d["output"].get(k) for k in ("evaluated_accounts", "pages")}} for d in days],
+        "days": [
+            {"as_of": d["as_of"], **{k: d["output"].get(k) for k in ("evaluated_accounts", "pages")}}
+            for d in days
+        ],
     }
 
 
@@ -139,8 +144,16 @@ def verdicts(small: dict, large: dict) -> dict:
     calls = large["dynamodb"]["dynamodb_calls_per_touched_account"]
     return {
         "growth_per_account": {"value": round(growth, 3), "limit": MAX_GROWTH, "ok": growth <= MAX_GROWTH},
-        "peak_memory_gib": {"value": round(peak_gib, 3), "limit": MAX_PEAK_GIB, "ok": peak_gib <= MAX_PEAK_GIB},
-        "write_units_per_touched_account": {"value": writes, "limit": MAX_WRITE_UNITS, "ok": writes <= MAX_WRITE_UNITS},
+        "peak_memory_gib": {
+            "value": round(peak_gib, 3),
+            "limit": MAX_PEAK_GIB,
+            "ok": peak_gib <= MAX_PEAK_GIB,
+        },
+        "write_units_per_touched_account": {
+            "value": writes,
+            "limit": MAX_WRITE_UNITS,
+            "ok": writes <= MAX_WRITE_UNITS,
+        },
         "dynamodb_calls_per_touched_account": {
             "value": calls,
             "limit": MAX_DYNAMODB_CALLS,
@@ -162,11 +175,17 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     small, large = (_in_own_process(n, args.seed) for n in args.sizes)
     result = {
-        "run": {"sizes": list(args.sizes), "seed": args.seed, "python": platform.python_version(), "cpus": os.cpu_count()},
+        "run": {
+            "sizes": list(args.sizes),
+            "seed": args.seed,
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+        },
         "small": small,
         "large": large,
         "limits": verdicts(small, large),
-        "how": "each size in its own process: import, first cycle, five ordinary days through the local cloud; "
+        "how": "each size in its own process: import, first cycle, five ordinary days through the local "
+        "cloud; "
         "time per account is the whole run's wall time over the book; peak memory is the process's maximum "
         "resident set; DynamoDB and Step Functions figures as `make bench` counts them, over all six cycles",
         "seconds": round(time.perf_counter() - started, 1),

@@ -767,9 +767,14 @@ def render_summary(measured: Measured, stack: Stack, book: int = BOOK) -> str:
         f"In short: {_n(book)} accounts need {_n(days.plan.shards)} shards at the page time measured "
         f"here. With every shard paged at once, the worst day's pages take {_minutes(worst.map_seconds)} "
         f"minutes and the ordinary day's {_minutes(days.ordinary.map_seconds)}, inside every quota below, "
-        f"once two things change in the stack: the Map's `MaxConcurrency` ({_n(stack.map_max_concurrency)} "
-        f"today, which stretches the worst day to {_minutes(days.worst_as_deployed.map_seconds)} minutes) "
-        f"is raised to the shard count, and the tables and indexes are pre-warmed before the first day "
+        + (
+            f"with the Map's `MaxConcurrency` ({_n(stack.map_max_concurrency)}) at least the shard count, "
+            if stack.map_max_concurrency >= days.plan.shards
+            else f"once the Map's `MaxConcurrency` ({_n(stack.map_max_concurrency)} today, which "
+            f"stretches the worst day to {_minutes(days.worst_as_deployed.map_seconds)} minutes) "
+            f"is raised to the shard count, "
+        )
+        + f"once the tables and indexes are pre-warmed before the first day "
         f"(the busiest, `{busiest}`, takes {_n(worst.table_wcu[busiest])} write units a second against the "
         f"{_n(QUOTAS['ddb_new_table_wcu'].value)} a new table starts with). Closing the day does not fit "
         f"as written: it holds {_mb(worst.close_day_memory)} MB of records on the worst day in a function "
