@@ -513,6 +513,9 @@ def _take_back(event: PaymentEvent, receipt: ActivityModel, with_marker: bool) -
     pk = _payment_pk(event.holder, event.payment_id)
     stored = _get(pk, _reversal_sk(event))
     already = int(stored.amount) if (stored is not None and stored.status == APPLIED) else 0
+    if stored is not None and stored.status == REJECTED and not event.cumulative:
+        # the same reversal again, under a new notification id: it is already kept aside
+        raise DuplicateEntry(f"{_reversal_sk(event)} already kept aside", write="reversal")
     if stored is not None and stored.status == APPLIED and not event.cumulative:
         raise DuplicateEntry(f"{_reversal_sk(event)} already applied", write="reversal")
     wanted = event.amount.minor - already if event.cumulative else event.amount.minor
@@ -580,6 +583,9 @@ def _refuse(event: PaymentEvent, stored, reason: SuspenseReason, problem: str, w
     writes.append(put_once("rejected", _rejected_item(rejected)))
     if stored is not None and stored.status == PENDING:
         writes.append(_set_status(stored, PENDING, REJECTED, "reversal"))
+    elif stored is None and event.reversal_id is not None and not event.cumulative:
+        # its id is kept, so a redelivery of this reversal is known, not kept aside twice
+        writes.append(put_once("reversal", _reversal_item(event, REJECTED, event.amount.minor)))
     transact(writes)
     return Result(Outcome.SUSPENSE, reason=reason.value)
 
