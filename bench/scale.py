@@ -170,7 +170,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # one size, JSON on stdout
     args = parser.parse_args(argv)
     if args.one:
-        json.dump(run_one(args.one, args.seed), sys.stdout)
+        figures = run_one(args.one, args.seed)
+        # sys.__stdout__: a bureau workflow the last cycle started may still be running, and the
+        # in-process Lambda runtime points sys.stdout at the functions' log while it runs
+        json.dump(figures, sys.__stdout__)
+        sys.__stdout__.flush()
         return 0
     started = time.perf_counter()
     small, large = (_in_own_process(n, args.seed) for n in args.sizes)
