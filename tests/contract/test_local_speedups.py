@@ -27,6 +27,26 @@ def _parsed(action: str, answer: tuple) -> dict:
     return parsed
 
 
+def _simulated_days(cloud, stack, accounts: int, days: int, seed: int) -> dict:
+    """The simulator's book worked day by day, customers paying through the local HTTP API."""
+    from arrears_cli.simulation import simulate
+    from arrears_cli.webhook_sender import Processors
+    from localcloud.webhook_server import WebhookServer
+
+    server = WebhookServer(cloud.handle_http, port=0).start()
+    try:
+        return simulate(
+            replace(stack, operator_api_url=server.url),
+            accounts=accounts,
+            days=days,
+            seed=seed,
+            start=date(2026, 1, 1),
+            processors=Processors(server.url, cloud.webhook_secrets),
+        )
+    finally:
+        server.stop()
+
+
 @pytest.fixture
 def both_answers(monkeypatch):
     """Every DynamoDB answer is written both ways; the caller gets the fast one, and we keep both."""
@@ -46,22 +66,8 @@ def both_answers(monkeypatch):
 
 
 def test_fast_dynamodb_answers_read_exactly_as_motos_own_over_a_simulated_week(cloud, stack, both_answers):
-    from arrears_cli.simulation import simulate
-    from arrears_cli.webhook_sender import Processors
-    from localcloud.webhook_server import WebhookServer
 
-    server = WebhookServer(cloud.handle_http, port=0).start()
-    try:
-        summary = simulate(
-            replace(stack, operator_api_url=server.url),
-            accounts=12,
-            days=6,
-            seed=3,
-            start=date(2026, 1, 1),
-            processors=Processors(server.url, cloud.webhook_secrets),
-        )
-    finally:
-        server.stop()
+    summary = _simulated_days(cloud, stack, accounts=12, days=6, seed=3)
 
     assert summary["payments"]["count"] > 0 and summary["ledger_invariant_ok"]
     actions = {action for action, _, _ in both_answers}
@@ -193,23 +199,9 @@ def test_the_partition_index_holds_what_a_full_pass_finds_after_a_simulated_week
     from moto.backends import get_backend
     from moto.core import DEFAULT_ACCOUNT_ID
 
-    from arrears_cli.simulation import simulate
-    from arrears_cli.webhook_sender import Processors
     from localcloud.partition_index import INDEX_ATTRIBUTE, _every_item, index_of
-    from localcloud.webhook_server import WebhookServer
 
-    server = WebhookServer(cloud.handle_http, port=0).start()
-    try:
-        simulate(
-            replace(stack, operator_api_url=server.url),
-            accounts=15,
-            days=8,
-            seed=5,
-            start=date(2026, 1, 1),
-            processors=Processors(server.url, cloud.webhook_secrets),
-        )
-    finally:
-        server.stop()
+    _simulated_days(cloud, stack, accounts=15, days=8, seed=5)
     backend = get_backend("dynamodb")[DEFAULT_ACCOUNT_ID][cloud.region]
     checked = 0
     for name in cloud.stack.tables.values():
