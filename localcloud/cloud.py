@@ -86,8 +86,8 @@ class LocalCloud:
         self._set_env({**LOCAL_ENVIRONMENT, "AWS_DEFAULT_REGION": self.region}, override=False)
         self._set_env({"AWS_REGION": self.region}, override=True)
         fast_time.install()
+        moto_speedups.install()  # first: the write patches wrap its update path
         moto_patches.install()
-        moto_speedups.install()
         self.runtime.install()
         if self.log_file is not None:
             self.log_file.parent.mkdir(parents=True, exist_ok=True)

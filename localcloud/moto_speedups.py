@@ -26,7 +26,29 @@ from functools import lru_cache
 from botocore.loaders import JSONFileLoader
 from moto.cognitoidp import models as cognito_models
 from moto.core import responses as moto_responses
-from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser, Node
+from moto.dynamodb.comparisons import create_condition_expression_parser
+from moto.dynamodb.exceptions import ConditionalCheckFailed
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.dynamo_type import DDBType, DynamoType
+from moto.dynamodb.models.utilities import bytesize
+from moto.dynamodb.parsing.ast_nodes import (
+    DepthFirstTraverser,
+    ExpressionAttributeName,
+    ExpressionAttributeValue,
+    Node,
+    UpdateExpression,
+    UpdateExpressionAddAction,
+    UpdateExpressionAddActions,
+    UpdateExpressionAddClause,
+    UpdateExpressionPath,
+    UpdateExpressionRemoveAction,
+    UpdateExpressionRemoveActions,
+    UpdateExpressionRemoveClause,
+    UpdateExpressionSetAction,
+    UpdateExpressionSetActions,
+    UpdateExpressionSetClause,
+    UpdateExpressionValue,
+)
 from moto.dynamodb.parsing.expressions import UpdateExpressionParser
 from moto.dynamodb.responses import DynamoHandler
 from moto.kms import models as kms_models
@@ -237,7 +259,148 @@ def _install_update_expression_cache() -> None:
     Node.__deepcopy__ = node_copy
 
 
+# The plain actions of an update expression, by its text: ("SET" | "REMOVE" | "ADD", name
+# placeholder, value placeholder or None); None when the expression has anything else.
+Plan = tuple[tuple[str, str, str | None], ...]
+SIMPLE_ACTIONS = {
+    UpdateExpressionSetAction: "SET",
+    UpdateExpressionRemoveAction: "REMOVE",
+    UpdateExpressionAddAction: "ADD",
+}
+CLAUSES = (UpdateExpressionSetClause, UpdateExpressionRemoveClause, UpdateExpressionAddClause)
+CONTAINERS = (
+    UpdateExpression,
+    *CLAUSES,
+    UpdateExpressionSetActions,
+    UpdateExpressionRemoveActions,
+    UpdateExpressionAddActions,
+)
+# moto refuses an item above this many bytes while it sets each attribute (LimitedSizeDict).
+ITEM_SIZE_LIMIT = 405000
+
+
+@lru_cache(maxsize=1024)
+def simple_plan(expression: str) -> Plan | None:
+    """The actions of an expression made only of `SET #n = :v`, `REMOVE #n` and `ADD #n :v` on
+    top-level attributes named by placeholders (what pynamodb and Powertools write); None for
+    anything else, which moto then handles itself. Each action names a different attribute (see
+    `_resolved`), so the order they run in does not change the item."""
+    try:
+        tree = UpdateExpressionParser.make(expression)
+    except Exception:  # noqa: BLE001 - moto raises its own error when it parses it
+        return None
+    actions: list[tuple[str, str, str | None]] = []
+    clauses: list[type] = []
+
+    def walk(node) -> bool:
+        kind = SIMPLE_ACTIONS.get(type(node))
+        if kind is not None:
+            action = _simple_action(kind, node)
+            if action is None:
+                return False
+            actions.append(action)
+            return True
+        if type(node) not in CONTAINERS:
+            return False
+        if type(node) in CLAUSES:
+            clauses.append(type(node))
+        return all(walk(child) for child in node.children)
+
+    if not walk(tree) or len(clauses) != len(set(clauses)):
+        return None  # moto: at most one clause of each kind
+    return tuple(actions)
+
+
+def _simple_action(kind: str, node) -> tuple[str, str, str | None] | None:
+    path = node.children[0]
+    if not isinstance(path, UpdateExpressionPath) or len(path.children) != 1:
+        return None
+    name = path.children[0]
+    if type(name) is not ExpressionAttributeName:
+        return None
+    placeholder = name.get_attribute_name_placeholder()
+    if kind == "REMOVE":
+        return (kind, placeholder, None) if len(node.children) == 1 else None
+    value = node.children[1]
+    if kind == "SET":
+        if not isinstance(value, UpdateExpressionValue) or len(value.children) != 1:
+            return None
+        value = value.children[0]
+    if type(value) is not ExpressionAttributeValue:
+        return None
+    return kind, placeholder, value.get_value_name()
+
+
+def _resolved(plan: Plan, table, item, names: dict, values: dict) -> list | None:
+    """The plan's writes as (kind, attribute, DynamoType); None when moto could refuse the update
+    (an undefined placeholder, a key attribute, one attribute twice, a non-number ADD, a size near
+    the limit), so that moto itself answers."""
+    writes, targets = [], set()
+    typed = set(table.attribute_keys) | {d["AttributeName"] for d in table.attr}
+    size = sum(bytesize(key) + value.size() for key, value in item.attrs.items())
+    for kind, placeholder, value_name in plan:
+        attribute = names.get(placeholder)
+        if attribute is None or attribute in targets or attribute in table.table_key_attrs or placeholder in typed:
+            return None  # moto's key-type checks read the placeholder itself
+        targets.add(attribute)
+        value = None
+        if value_name is not None:
+            if value_name not in values:
+                return None
+            value = DynamoType(values[value_name])
+        if kind == "ADD":
+            existing = item.attrs.get(attribute)
+            if value.type != DDBType.NUMBER or (existing is not None and existing.type != DDBType.NUMBER):
+                return None
+            value = (existing or DynamoType({DDBType.NUMBER: "0"})) + value
+        if value is not None:
+            size += bytesize(attribute) + value.size()
+        writes.append((kind, attribute, value))
+    return writes if size <= ITEM_SIZE_LIMIT else None
+
+
+MOTO_UPDATE_ITEM = DynamoDBBackend.update_item
+
+
+def fast_update_item(
+    self: DynamoDBBackend, table_name, key, update_expression, expression_attribute_names,
+    expression_attribute_values, attribute_updates=None, expected=None, condition_expression=None,
+    return_values_on_condition_check_failure=None,
+):  # fmt: skip
+    """moto validates an update by walking its expression tree ten times and then sizes the whole
+    item at every attribute it sets; for the plain actions our writers use, the same result comes
+    from resolving each placeholder once. Anything moto could refuse, and every other expression,
+    takes moto's own path; `tests/contract/test_local_speedups.py` compares both on the same items."""
+    args = (table_name, key, update_expression, expression_attribute_names, expression_attribute_values,
+            attribute_updates, expected, condition_expression, return_values_on_condition_check_failure)  # fmt: skip
+    plan = simple_plan(update_expression) if update_expression and not attribute_updates and not expected else None
+    table = self.get_table(table_name) if plan is not None else None
+    if table is None or table.stream_shard is not None or table.hash_key_attr not in key:
+        return MOTO_UPDATE_ITEM(self, *args)
+    hash_value = DynamoType(key[table.hash_key_attr])
+    range_value = DynamoType(key[table.range_key_attr]) if table.range_key_attr in key else None
+    item = table.get_item(hash_value, range_value)
+    names, values = expression_attribute_names or {}, expression_attribute_values or {}
+    writes = None if item is None else _resolved(plan, table, item, names, values)
+    if writes is None:
+        return MOTO_UPDATE_ITEM(self, *args)
+    condition = create_condition_expression_parser(
+        condition_expression, expression_attribute_names, expression_attribute_values
+    ).parse()
+    if not condition.expr(item):
+        if return_values_on_condition_check_failure == "ALL_OLD":
+            raise ConditionalCheckFailed(item=item.to_json()["Attributes"])
+        raise ConditionalCheckFailed
+    for kind, attribute, value in writes:
+        if kind == "REMOVE":
+            item.attrs.pop(attribute, None)
+        else:  # within the size limit at every step: the bound in _resolved adds every new value
+            dict.__setitem__(item.attrs, attribute, value)
+    return item
+
+
 def _apply() -> None:
+    DynamoDBBackend.update_item = fast_update_item  # type: ignore[method-assign]
     _install_json_path_cache()
     _install_processing_map_cache()
     _install_update_expression_cache()
@@ -249,6 +412,7 @@ def _apply() -> None:
 
 
 def _remove() -> None:
+    DynamoDBBackend.update_item = MOTO_UPDATE_ITEM  # type: ignore[method-assign]
     DynamoHandler.serialized = _saved.pop("serialized")  # type: ignore[method-assign]
     asl_parser.AmazonStateLanguageParser.parse = staticmethod(_saved.pop("parse"))  # type: ignore[method-assign]
     moto_responses.method_names_from_class = _saved.pop("method_names")

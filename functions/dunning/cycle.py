@@ -126,7 +126,10 @@ def advance(run: Run, account_id: str, account: Account | None = None) -> tuple[
     did, and how the account moved in the census.
 
     Records are written before the account: if the account write is lost, a re-run
-    recomputes the same records (same keys) and then lands the account write.
+    recomputes the same records (same keys) and then lands the account write. The census move
+    itself is kept on the account, in the same write; a stage record on the timeline is written
+    only for a move the KPIs read (placed as current, or current with a new balance, is not one:
+    decision 49).
     """
     as_of, execution = run.as_of, run.execution
     for attempt in range(MAX_ATTEMPTS):
@@ -149,7 +152,7 @@ def advance(run: Run, account_id: str, account: Account | None = None) -> tuple[
             if contact.step is not None and contact.step.recommend_charge_off:
                 updated = replace(updated, status=Status.CHARGE_OFF_RECOMMENDED)
         _hand_over(run, updated, contact.step if contact.trigger is not None else None)
-        if change is not None:
+        if change is not None and cycle_repo.read_by_kpis(change):
             cycle_repo.put_stage_record(
                 account_id,
                 as_of,
@@ -158,8 +161,9 @@ def advance(run: Run, account_id: str, account: Account | None = None) -> tuple[
                 {**_explanation(current, result, change, execution), "arm": contact.arm},
             )
         placed = as_of if change is not None and change.from_group is None else None
+        move = cycle_repo.day_move(as_of, change) if change is not None else None
         try:
-            accounts_repo.save_account(updated, first_evaluated_on=placed)
+            accounts_repo.save_account(updated, first_evaluated_on=placed, day_move=move)
             return (Outcome.UNCHANGED, None) if change is None else (Outcome.CHANGED, change)
         except AccountVersionConflict:
             logger.info("version conflict, re-reading", extra={"account_id": account_id, "attempt": attempt})

@@ -285,7 +285,11 @@ def secrets():
     # Cached clients and secrets providers must not outlive (or predate) the mock.
     reset_connections()
     with mock_aws():
-        yield boto3.client("secretsmanager", region_name=REGION)
+        client = boto3.client("secretsmanager", region_name=REGION)
+        yield client
+        # a worker's shared local cloud keeps moto's state past this mock: leave no secret behind
+        for secret in client.list_secrets()["SecretList"]:
+            client.delete_secret(SecretId=secret["ARN"], ForceDeleteWithoutRecovery=True)
     reset_connections()
 
 

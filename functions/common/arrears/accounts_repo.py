@@ -168,6 +168,14 @@ def first_evaluated(account_ids: Iterable[str]) -> dict[str, date]:
         return {m.account_id: parse_date(m.first_evaluated_on) for m in found if m.first_evaluated_on}
 
 
+def day_moves(account_ids: Iterable[str]) -> dict[str, dict]:
+    """The last census move the cycle kept on each account (cycle_repo.day_move), where there is one."""
+    ids = list(dict.fromkeys(account_ids))
+    with store_errors():
+        found = AccountModel.batch_get(ids, attributes_to_get=["account_id", "day_move"]) if ids else []
+        return {m.account_id: m.day_move for m in found if m.day_move}
+
+
 def collectible_page(
     shard: str, as_of: date, limit: int, cursor: dict | None
 ) -> tuple[list[str], dict | None]:
@@ -236,14 +244,17 @@ def _versioned(account: Account) -> AccountModel:
     return AccountModel(account.account_id, version=account.version)
 
 
-def save_account(account: Account, first_evaluated_on: date | None = None) -> None:
+def save_account(account: Account, first_evaluated_on: date | None = None, day_move: dict | None = None) -> None:
     """Conditional on the version that was read; a lost race raises AccountVersionConflict.
 
     `first_evaluated_on`: the cycle is placing the account in the census for the first time today.
+    `day_move`: the cycle's census move today, kept with the account (cycle_repo.day_move).
     """
     actions = _account_actions(account)
     if first_evaluated_on is not None:
         actions.append(AccountModel.first_evaluated_on.set(first_evaluated_on.isoformat()))
+    if day_move is not None:
+        actions.append(AccountModel.day_move.set(day_move))
     try:
         with store_errors():
             _versioned(account).update(actions=actions)

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
+from arrears import accounts_repo
 from arrears.census import Change
 from arrears.errors import CycleLockHeld, CycleOutOfOrder
 from arrears.models import ActivityModel
@@ -115,7 +116,8 @@ def stage_sk(as_of: date) -> str:
 
 
 def read_by_kpis(change: Change) -> bool:
-    """Whether `arrears report kpis` needs this move, and so whether it goes into the day's index.
+    """Whether `arrears report kpis` needs this move, and so whether it gets a stage record (in the
+    day's index); every move is kept on its account either way (`day_move`).
 
     The KPIs follow each account from its first move in a period to its last and count only one
     that starts the period delinquent (arrears.kpis.compute). A move that starts new or current and
@@ -128,7 +130,8 @@ def read_by_kpis(change: Change) -> bool:
 
 
 def put_stage_record(account_id: str, as_of: date, shard: str, change: Change, detail: dict) -> None:
-    """The day's record of an account's move in the census; the key is (account, day).
+    """The day's record of a move the KPIs read (`read_by_kpis`), with why it moved; the key is
+    (account, day).
 
     Overwrites: only the attempt whose account update lands counts, and it wrote this last.
     """
@@ -138,7 +141,7 @@ def put_stage_record(account_id: str, as_of: date, shard: str, change: Change, d
         kind="stage",
         occurred_on=as_of.isoformat(),
         actor=CYCLE_ACTOR,
-        cycle_day=cycle_day_key(as_of, shard) if read_by_kpis(change) else None,
+        cycle_day=cycle_day_key(as_of, shard),
         amount=change.balance_after,
         currency=change.currency,
         detail={
@@ -152,17 +155,27 @@ def put_stage_record(account_id: str, as_of: date, shard: str, change: Change, d
         record.save()
 
 
+def day_move(as_of: date, change: Change) -> dict:
+    """An account's census move today, as the account keeps it (AccountModel.day_move)."""
+    return {
+        "on": as_of.isoformat(),
+        "from": change.from_group,
+        "to": change.to_group,
+        "currency": change.currency,
+        "before": change.balance_before,
+        "after": change.balance_after,
+    }
+
+
 def stage_changes(as_of: date, account_ids: Iterable[str]) -> dict[str, Change]:
-    """The census moves the day's stage records hold for these accounts (none: the account did not move)."""
-    keys = [(account_id, stage_sk(as_of)) for account_id in account_ids]
-    with store_errors():
-        return {r.pk: _change(r) for r in ActivityModel.batch_get(keys, consistent_read=True)} if keys else {}
-
-
-def _change(record: ActivityModel) -> Change:
-    detail = record.detail
-    before, after = int(detail["balance_before"]), int(record.amount)
-    return Change(detail["from"], detail["to"], record.currency, before, after)
+    """The census moves these accounts made today (none: the account did not move), as each
+    account's own save kept them."""
+    moves = accounts_repo.day_moves(account_ids)
+    return {
+        account_id: Change(m["from"], m["to"], m["currency"], int(m["before"]), int(m["after"]))
+        for account_id, m in moves.items()
+        if m["on"] == as_of.isoformat()
+    }
 
 
 def day_records(as_of: date, shards: list[str]) -> list[ActivityModel]:

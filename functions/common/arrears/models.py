@@ -64,6 +64,9 @@ class AccountModel(Model):
     # the day the cycle first placed the account in the census (its move from new); the KPI report
     # reads it for moves the day's index leaves out (cycle_repo.read_by_kpis)
     first_evaluated_on = UnicodeAttribute(null=True)
+    # the cycle's census move on the day it was made, written with the account itself, so a page
+    # retried after the account was saved still counts the move once (cycle_repo.stage_changes)
+    day_move = JSONAttribute(null=True)
     census_balance = NumberAttribute(default=0)
     episode_on = UnicodeAttribute(null=True)
     fired = ListAttribute(of=UnicodeAttribute, default=list)
