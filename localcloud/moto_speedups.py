@@ -14,6 +14,9 @@ execution took seconds a day, and listing a handler's methods with `inspect` ran
 - A JSONPath and an update expression are parsed once per text; an update-expression processor
   builds its map once, and its trees are copied without deepcopy's generic protocol.
 - A handler class's method names are listed once per class, and botocore's model files read once.
+- An update made only of SET, REMOVE and ADD-a-number on top-level attributes by placeholder is
+  applied directly (`fast_update_item`); everything else, and anything moto could refuse, goes to
+  moto's own update_item (`tests/contract/test_update_fast_path.py`).
 """
 
 from __future__ import annotations
@@ -340,7 +343,12 @@ def _resolved(plan: Plan, table, item, names: dict, values: dict) -> list | None
     size = sum(bytesize(key) + value.size() for key, value in item.attrs.items())
     for kind, placeholder, value_name in plan:
         attribute = names.get(placeholder)
-        if attribute is None or attribute in targets or attribute in table.table_key_attrs or placeholder in typed:
+        if (
+            attribute is None
+            or attribute in targets
+            or attribute in table.table_key_attrs
+            or placeholder in typed
+        ):
             return None  # moto's key-type checks read the placeholder itself
         targets.add(attribute)
         value = None
@@ -370,10 +378,23 @@ def fast_update_item(
     """moto validates an update by walking its expression tree ten times and then sizes the whole
     item at every attribute it sets; for the plain actions our writers use, the same result comes
     from resolving each placeholder once. Anything moto could refuse, and every other expression,
-    takes moto's own path; `tests/contract/test_local_speedups.py` compares both on the same items."""
-    args = (table_name, key, update_expression, expression_attribute_names, expression_attribute_values,
-            attribute_updates, expected, condition_expression, return_values_on_condition_check_failure)  # fmt: skip
-    plan = simple_plan(update_expression) if update_expression and not attribute_updates and not expected else None
+    takes moto's own path; `tests/contract/test_update_fast_path.py` compares both on the same items."""
+    args = (
+        table_name,
+        key,
+        update_expression,
+        expression_attribute_names,
+        expression_attribute_values,
+        attribute_updates,
+        expected,
+        condition_expression,
+        return_values_on_condition_check_failure,
+    )
+    plan = (
+        simple_plan(update_expression)
+        if update_expression and not attribute_updates and not expected
+        else None
+    )
     table = self.get_table(table_name) if plan is not None else None
     if table is None or table.stream_shard is not None or table.hash_key_attr not in key:
         return MOTO_UPDATE_ITEM(self, *args)

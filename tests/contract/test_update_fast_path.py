@@ -22,7 +22,10 @@ SCHEMA = [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "K
 ATTRS = [{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "shard", "due")]
 WORK_INDEX = {
     "IndexName": "work",
-    "KeySchema": [{"AttributeName": "shard", "KeyType": "HASH"}, {"AttributeName": "due", "KeyType": "RANGE"}],
+    "KeySchema": [
+        {"AttributeName": "shard", "KeyType": "HASH"},
+        {"AttributeName": "due", "KeyType": "RANGE"},
+    ],
     "Projection": {"ProjectionType": "KEYS_ONLY"},
 }
 KEY = {"pk": {"S": "A1"}, "sk": {"S": "account"}}
@@ -38,10 +41,27 @@ STORED = {
 }
 
 
+UPDATE_ARGUMENTS = (
+    "update_expression",
+    "expression_attribute_names",
+    "expression_attribute_values",
+    "attribute_updates",
+    "expected",
+    "condition_expression",
+    "return_values_on_condition_check_failure",
+)
+
+
 def _table(name: str, schema: list, attrs: list, global_indexes: list) -> DynamoDBBackend:
     backend = DynamoDBBackend(REGION, ACCOUNT)
     backend.tables[name] = Table(
-        name, ACCOUNT, REGION, schema=schema, attr=attrs, global_indexes=global_indexes, billing_mode="PAY_PER_REQUEST"
+        name,
+        ACCOUNT,
+        REGION,
+        schema=schema,
+        attr=attrs,
+        global_indexes=global_indexes,
+        billing_mode="PAY_PER_REQUEST",
     )
     return backend
 
@@ -66,7 +86,9 @@ def _both(table: str, schema: list, attrs: list, indexes: list, stored: dict | N
 
     with monkeypatch.context() as patched:
         patched.setattr(moto_speedups, "MOTO_UPDATE_ITEM", counted)
-        fast = _outcome(moto_speedups.fast_update_item, _table(table, schema, attrs, indexes), table, stored, call)
+        fast = _outcome(
+            moto_speedups.fast_update_item, _table(table, schema, attrs, indexes), table, stored, call
+        )
     own = _outcome(moto_own, _table(table, schema, attrs, indexes), table, stored, call)
     return fast, own, len(handed)
 
@@ -88,8 +110,13 @@ ANSWERED_FAST = [
         _call(
             "SET #0 = :0, #1 = :1, #2 = :2, #3 = :3 REMOVE #4 ADD #5 :5",
             {"#0": "status", "#1": "shard", "#2": "due", "#3": "notices", "#4": "tags", "#5": "version"},
-            {":0": {"S": "hold"}, ":1": {"S": "s07"}, ":2": {"S": "2026-03-09"},
-             ":3": {"L": [{"M": {"code": {"S": "second"}, "n": {"N": "2"}}}]}, ":5": N},  # fmt: skip
+            {
+                ":0": {"S": "hold"},
+                ":1": {"S": "s07"},
+                ":2": {"S": "2026-03-09"},
+                ":3": {"L": [{"M": {"code": {"S": "second"}, "n": {"N": "2"}}}]},
+                ":5": N,
+            },  # fmt: skip
         ),
         id="a cycle's save: several sets (index keys among them), a removal and the version's add",
     ),
@@ -97,29 +124,47 @@ ANSWERED_FAST = [
         _call("ADD #0 :0", {"#0": "payments"}, {":0": {"N": "-3"}}), id="add to an attribute not there yet"
     ),
     pytest.param(
-        _call("REMOVE #0, #1", {"#0": "never_there", "#1": "status"}, {}), id="remove one missing, one present"
+        _call("REMOVE #0, #1", {"#0": "never_there", "#1": "status"}, {}),
+        id="remove one missing, one present",
     ),
     pytest.param(
-        _call("SET #0 = :0 ADD #1 :1", {"#0": "status", "#1": "version"},
-              {":0": {"S": "x"}, ":1": N, ":v": {"N": "4"}}, condition="#1 = :v"),
+        _call(
+            "SET #0 = :0 ADD #1 :1",
+            {"#0": "status", "#1": "version"},
+            {":0": {"S": "x"}, ":1": N, ":v": {"N": "4"}},
+            condition="#1 = :v",
+        ),
         id="the version condition holds",
     ),  # fmt: skip
     pytest.param(
-        _call("SET #0 = :0", {"#0": "status", "#1": "version"}, {":0": {"S": "x"}, ":v": {"N": "3"}},
-              condition="#1 = :v"),
+        _call(
+            "SET #0 = :0",
+            {"#0": "status", "#1": "version"},
+            {":0": {"S": "x"}, ":v": {"N": "3"}},
+            condition="#1 = :v",
+        ),
         id="the version condition fails",
     ),  # fmt: skip
     pytest.param(
-        _call("SET #0 = :0", {"#0": "status", "#1": "version"}, {":0": {"S": "x"}, ":v": {"N": "3"}},
-              condition="#1 = :v", return_values_on_condition_check_failure="ALL_OLD"),
+        _call(
+            "SET #0 = :0",
+            {"#0": "status", "#1": "version"},
+            {":0": {"S": "x"}, ":v": {"N": "3"}},
+            condition="#1 = :v",
+            return_values_on_condition_check_failure="ALL_OLD",
+        ),
         id="the version condition fails and the old item is asked for",
     ),  # fmt: skip
     pytest.param(
-        _call("SET #0 = :0", {"#0": "shard"}, {":0": {"S": ""}}), id="an index key set to empty through a name"
+        _call("SET #0 = :0", {"#0": "shard"}, {":0": {"S": ""}}),
+        id="an index key set to empty through a name",
     ),
     pytest.param(
-        _call("SET #0 = :0, #1 = :1", {"#0": "memo", "#1": "more"},
-              {":0": {"S": "x" * 250_000}, ":1": {"S": "y" * 154_500}}),
+        _call(
+            "SET #0 = :0, #1 = :1",
+            {"#0": "memo", "#1": "more"},
+            {":0": {"S": "x" * 250_000}, ":1": {"S": "y" * 154_500}},
+        ),
         id="an item just under the size limit",
     ),  # fmt: skip
 ]
@@ -135,16 +180,22 @@ HANDED_TO_MOTO = [
     pytest.param(_call("ADD #0 :0", {"#0": "status"}, {":0": N}), id="adding a number to a string"),
     pytest.param(_call("ADD #0 :0", {"#0": "tags"}, {":0": {"SS": ["new"]}}), id="adding to a set"),
     pytest.param(
-        _call("SET #0 = :0", {"#0": "memo"}, {":0": {"S": "x" * 404_900}}), id="an item pushed over the size limit"
+        _call("SET #0 = :0", {"#0": "memo"}, {":0": {"S": "x" * 404_900}}),
+        id="an item pushed over the size limit",
     ),
     pytest.param(
-        _call("SET #0 = :0, #1 = :1", {"#0": "memo", "#1": "more"},
-              {":0": {"S": "x" * 250_000}, ":1": {"S": "y" * 154_900}}),
+        _call(
+            "SET #0 = :0, #1 = :1",
+            {"#0": "memo", "#1": "more"},
+            {":0": {"S": "x" * 250_000}, ":1": {"S": "y" * 154_900}},
+        ),
         id="an item just over the limit after its second set",
     ),  # fmt: skip
     pytest.param(_call("SET #0.#1 = :0", {"#0": "notices", "#1": "x"}, {":0": N}), id="a nested path"),
     pytest.param(_call("SET #0 = #0 + :0", {"#0": "balance"}, {":0": N}), id="arithmetic"),
-    pytest.param(_call("SET #0 = :0 SET #1 = :1", {"#0": "a", "#1": "b"}, {":0": N, ":1": N}), id="two SET clauses"),
+    pytest.param(
+        _call("SET #0 = :0 SET #1 = :1", {"#0": "a", "#1": "b"}, {":0": N, ":1": N}), id="two SET clauses"
+    ),
     pytest.param(_call("SET status = :0", {}, {":0": N}), id="a plain name (a reserved word)"),
     pytest.param(
         _call("SET #0 = :0", {"#0": "status"}, {":0": N}, expected={"status": {"Value": {"S": "active"}}}),
@@ -186,11 +237,11 @@ def test_every_update_of_a_simulated_week_leaves_the_item_moto_would(cloud, stac
         hash_value = DynamoType(key[table.hash_key_attr])
         range_value = DynamoType(key[table.range_key_attr]) if table.range_key_attr in key else None
         found = table.get_item(hash_value, range_value)
-        names = ("update_expression", "expression_attribute_names", "expression_attribute_values",
-                 "attribute_updates", "expected", "condition_expression", "return_values_on_condition_check_failure")  # fmt: skip
-        call = {"key": key, **dict(zip(names, args)), **kwargs}
+        call = {"key": key, **dict(zip(UPDATE_ARGUMENTS, args, strict=False)), **kwargs}
         shape = (table.schema, table.attr, [i.describe() for i in table.global_indexes])
-        recorded.append((table_name, shape, None if found is None else found.to_json()["Attributes"], copy.deepcopy(call)))
+        recorded.append(
+            (table_name, shape, None if found is None else found.to_json()["Attributes"], copy.deepcopy(call))
+        )
         return installed(self, table_name, key, *args, **kwargs)
 
     monkeypatch.setattr(DynamoDBBackend, "update_item", recording)

@@ -175,7 +175,9 @@ def test_a_fault_in_the_page_lambda_fails_visibly_and_a_rerun_has_no_double_effe
     summary = json.loads(rerun["output"])
     assert sum(summary["accounts_by_bucket"].values()) == 6  # each account counted once
     everyone = ("CUR-1", "CUR-2", "LATE-10", "LATE-35", "LATE-65", "LATE-200")
-    assert {a: m["on"] for a, m in accounts_repo.day_moves(everyone).items()} == dict.fromkeys(everyone, "2026-03-01")
+    assert {a: m["on"] for a, m in accounts_repo.day_moves(everyone).items()} == dict.fromkeys(
+        everyone, "2026-03-01"
+    )
     # a stage record only for a move the KPIs read: placed as current is not one
     assert {a: len(accounts_repo.timeline(a, kind="stage")) for a in everyone} == {
         "CUR-1": 0, "CUR-2": 0, "LATE-10": 1, "LATE-35": 1, "LATE-65": 1, "LATE-200": 1,

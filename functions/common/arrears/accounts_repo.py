@@ -244,7 +244,9 @@ def _versioned(account: Account) -> AccountModel:
     return AccountModel(account.account_id, version=account.version)
 
 
-def save_account(account: Account, first_evaluated_on: date | None = None, day_move: dict | None = None) -> None:
+def save_account(
+    account: Account, first_evaluated_on: date | None = None, day_move: dict | None = None
+) -> None:
     """Conditional on the version that was read; a lost race raises AccountVersionConflict.
 
     `first_evaluated_on`: the cycle is placing the account in the census for the first time today.
