@@ -65,15 +65,25 @@ def both_answers(monkeypatch):
     return seen
 
 
-def test_fast_dynamodb_answers_read_exactly_as_motos_own_over_a_simulated_week(cloud, stack, both_answers):
+def test_a_simulated_week_through_every_speed_patch_ends_as_moto_alone_would(
+    cloud, stack, both_answers, monkeypatch
+):
+    """One week of the simulator's book, checked three ways: every DynamoDB answer reads as
+    moto's own serializer writes it, every update replayed from the item it found leaves what
+    moto's own update_item leaves, and the partition index holds what a full pass finds."""
+    from tests.contract.test_update_fast_path import record_updates, replay
 
-    summary = _simulated_days(cloud, stack, accounts=12, days=6, seed=3)
+    updates = record_updates(monkeypatch)
+    summary = _simulated_days(cloud, stack, accounts=15, days=8, seed=5)
 
     assert summary["payments"]["count"] > 0 and summary["ledger_invariant_ok"]
     actions = {action for action, _, _ in both_answers}
     assert {"GetItem", "PutItem", "UpdateItem", "Query", "TransactWriteItems"} <= actions
-    differing = [(a, fast, own) for a, fast, own in both_answers if fast != own]
+    assert [(a, fast, own) for a, fast, own in both_answers if fast != own] == []
+    assert _partition_index_checked(cloud) > 10
+    differing, fast_answers = replay(updates, monkeypatch)
     assert differing == []
+    assert fast_answers > 0.8 * len(updates) and len(updates) > 30
 
 
 def test_fast_answers_with_paging_empty_results_and_old_values_read_as_motos_own(cloud, both_answers):
@@ -195,13 +205,13 @@ def _full_pass(table, attribute: str, value) -> set:
     }
 
 
-def test_the_partition_index_holds_what_a_full_pass_finds_after_a_simulated_week(cloud, stack):
+def _partition_index_checked(cloud) -> int:
+    """Checks every indexed table's partition index against a full pass; how many partitions."""
     from moto.backends import get_backend
     from moto.core import DEFAULT_ACCOUNT_ID
 
     from localcloud.partition_index import INDEX_ATTRIBUTE, _every_item, index_of
 
-    _simulated_days(cloud, stack, accounts=15, days=8, seed=5)
     backend = get_backend("dynamodb")[DEFAULT_ACCOUNT_ID][cloud.region]
     checked = 0
     for name in cloud.stack.tables.values():
@@ -220,7 +230,7 @@ def test_the_partition_index_holds_what_a_full_pass_finds_after_a_simulated_week
             assert sum(len(b) for b in index.buckets[attribute].values()) == sum(
                 1 for item in _every_item(table) if attribute in item.attrs
             )
-    assert checked > 10
+    return checked
 
 
 def test_an_index_query_sees_a_key_change_a_removal_and_a_rolled_back_transaction(cloud):
