@@ -7,6 +7,8 @@ ASSUMPTIONS so the report can print it beside the numbers.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -161,19 +163,49 @@ def _in_index(item: Mapping | None, index: IndexSpec) -> bool:
     return item is not None and all(k in item for k in index.keys)
 
 
+@dataclass(frozen=True)
+class Footprint:
+    """What is kept of an item to price its next write without keeping the item: its size, the
+    values of its table and index keys, and its entry in each index it is in (size and digest)."""
+
+    size: int
+    keys: dict[str, str]
+    entries: dict[str, tuple[int, str]]
+
+
+def footprint(
+    item: Mapping | None, indexes: tuple[IndexSpec, ...], table_keys: tuple[str, ...]
+) -> Footprint | None:
+    if not item:
+        return None
+    entries = {}
+    for index in indexes:
+        if _in_index(item, index):
+            entry = projected(item, index, table_keys)
+            digest = hashlib.sha1(json.dumps(entry, sort_keys=True).encode(), usedforsecurity=False)
+            entries[index.name] = (item_size(entry), digest.hexdigest())
+    names = set(table_keys).union(*(index.keys for index in indexes))
+    keys = {k: json.dumps(item[k], sort_keys=True) for k in names if k in item}
+    return Footprint(item_size(item), keys, entries)
+
+
 def index_write_units(
     old: Mapping | None, new: Mapping | None, index: IndexSpec, table_keys: tuple[str, ...]
 ) -> int:
     """Write units one base-table write costs in one GSI (sparse indexes skip items without its keys)."""
-    was, now = _in_index(old, index), _in_index(new, index)
+    return index_units(footprint(old, (index,), table_keys), footprint(new, (index,), table_keys), index)
+
+
+def index_units(old: Footprint | None, new: Footprint | None, index: IndexSpec) -> int:
+    was = old is not None and index.name in old.entries
+    now = new is not None and index.name in new.entries
     if not was and not now:
         return 0
-    old_entry = projected(old, index, table_keys) if was else None  # type: ignore[arg-type]
-    new_entry = projected(new, index, table_keys) if now else None  # type: ignore[arg-type]
-    if was and now and all(old[k] == new[k] for k in index.keys):  # type: ignore[index]
-        return 0 if old_entry == new_entry else write_units(item_size(new_entry))
-    deleted = write_units(item_size(old_entry)) if was else 0
-    added = write_units(item_size(new_entry)) if now else 0
+    if was and now and all(old.keys.get(k) == new.keys.get(k) for k in index.keys):  # type: ignore[union-attr]
+        same = old.entries[index.name] == new.entries[index.name]  # type: ignore[union-attr]
+        return 0 if same else write_units(new.entries[index.name][0])  # type: ignore[union-attr]
+    deleted = write_units(old.entries[index.name][0]) if was else 0  # type: ignore[union-attr]
+    added = write_units(new.entries[index.name][0]) if now else 0  # type: ignore[union-attr]
     return deleted + added  # a key change is a delete and a put
 
 

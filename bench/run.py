@@ -91,7 +91,9 @@ class ApiMeter:
     write_units: Counter = field(default_factory=Counter)  # by table, or table/index
     read_units: Counter = field(default_factory=Counter)
     write_bytes: dict = field(default_factory=lambda: defaultdict(list))  # by table: item sizes written
-    _images: dict = field(default_factory=dict)  # last full image seen of each item, for before/after sizes
+    # what was last seen of each item (cm.Footprint, not the item: a 100,000-account book would
+    # hold a copy of every item), for before/after sizes
+    _images: dict = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __enter__(self) -> ApiMeter:
@@ -128,7 +130,7 @@ class ApiMeter:
     def _remember(self, table: str, item: Mapping | None, params: Mapping) -> None:
         spec = self.tables.get(table)
         if item and spec and "ProjectionExpression" not in params:
-            self._images[self._key(table, spec, item)] = dict(item)
+            self._images[self._key(table, spec, item)] = cm.footprint(item, spec.indexes, spec.keys)
 
     @staticmethod
     def _key(table: str, spec: TableSpec, item: Mapping) -> tuple:
@@ -164,14 +166,15 @@ class ApiMeter:
     # -- writes
 
     def _write(
-        self, table: str, old: Mapping | None, new: Mapping | None, transactional: bool = False
+        self, table: str, old: cm.Footprint | None, new: Mapping | None, transactional: bool = False
     ) -> None:
-        size = max(cm.item_size(old), cm.item_size(new))
-        self.write_units[table] += cm.write_units(size, transactional)
-        self.write_bytes[table].append(cm.item_size(new or old))
         spec = self.tables.get(table)
+        after = cm.footprint(new, spec.indexes if spec else (), spec.keys if spec else ())
+        old_size, new_size = old.size if old else 0, after.size if after else 0
+        self.write_units[table] += cm.write_units(max(old_size, new_size), transactional)
+        self.write_bytes[table].append(new_size if after else old_size)
         for index in spec.indexes if spec else ():
-            self.write_units[f"{table}/{index.name}"] += cm.index_write_units(old, new, index, spec.keys)
+            self.write_units[f"{table}/{index.name}"] += cm.index_units(old, after, index)
 
     def _on_PutItem(self, params: Mapping, response: Mapping) -> None:
         table, item = params["TableName"], params["Item"]
@@ -206,6 +209,10 @@ class ApiMeter:
                 self._write(body["TableName"], None, body["Item"], transactional=True)
             else:  # the item's size is not in the request: count the minimum, doubled
                 self.write_units[body["TableName"]] += cm.write_units(0, transactional=True)
+
+    def forget_items(self) -> None:
+        """Drop what was kept of each item; the counts stay (a finished day's meter)."""
+        self._images.clear()
 
     def dynamodb_calls(self) -> dict[str, int]:
         return {op: n for (service, op), n in sorted(self.calls.items()) if service == "dynamodb"}
