@@ -33,9 +33,10 @@ $(TOOLS_STAMP): tools/requirements-lint.txt
 demo: install
 	@$(call TIMED,$(BIN)/arrears simulate --accounts 200 --days 60 --seed 7 --start 2026-01-01 --out out/demo,make demo)
 
-# One worker per core; each worker deploys one local cloud and restores it before every test.
+# One worker per core; each worker deploys one local cloud and restores it before every test;
+# an idle worker takes tests queued for the other (worksteal), since a few run for tens of seconds.
 test: install
-	@$(call TIMED,$(BIN)/python -m pytest -n auto,make test)
+	@$(call TIMED,$(BIN)/python -m pytest -n auto --dist worksteal,make test)
 
 test-fast: install
 	$(BIN)/python -m pytest -n auto -m "not slow"
