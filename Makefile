@@ -28,10 +28,10 @@ $(TOOLS_STAMP): tools/requirements-lint.txt
 	$(TOOLS_VENV)/bin/python -m pip install --quiet -r tools/requirements-lint.txt
 	@touch $(TOOLS_STAMP)
 
-# 200 accounts: the demo's book is sized to show every path in under two minutes (decision 50);
+# 150 accounts: the demo's book is sized to show every path in under two minutes (decision 50);
 # `arrears simulate --accounts N` and `make scale` run larger books.
 demo: install
-	@$(call TIMED,$(BIN)/arrears simulate --accounts 200 --days 60 --seed 7 --start 2026-01-01 --out out/demo,make demo)
+	@$(call TIMED,$(BIN)/arrears simulate --accounts 150 --days 60 --seed 7 --start 2026-01-01 --out out/demo,make demo)
 
 # One worker per core; each worker deploys one local cloud and restores it before every test;
 # an idle worker takes tests queued for the other (worksteal), since a few run for tens of seconds.
