@@ -47,8 +47,10 @@ def wait(stack: StackRef, execution_arn: str, timeout_s: float = 900, poll_s: fl
         poll_s = min(poll_s * 1.5, PROMPT_POLL_S if waited < PROMPT_S else LONG_POLL_S)
 
 
-def run_cycle(stack: StackRef, portfolio: str, as_of: date, run_at: datetime | None = None) -> dict:
-    return wait(stack, start_cycle(stack, portfolio, as_of, run_at))
+def run_cycle(
+    stack: StackRef, portfolio: str, as_of: date, run_at: datetime | None = None, timeout_s: float = 900
+) -> dict:
+    return wait(stack, start_cycle(stack, portfolio, as_of, run_at), timeout_s=timeout_s)
 
 
 def list_executions(

@@ -47,8 +47,9 @@ def _cycle(stack, cloud, day: date, meter: ApiMeter, book_size: int = 0) -> dict
     before = cloud.runtime.invocations.get("ProcessPageFunction", 0)
     started = time.perf_counter()
     with meter:
-        arn = executions.start_cycle(stack, PORTFOLIO, day)
-        described = executions.wait(stack, arn, timeout_s=max(900.0, WAIT_PER_ACCOUNT_S * book_size))
+        described = executions.run_cycle(
+            stack, PORTFOLIO, day, timeout_s=max(900.0, WAIT_PER_ACCOUNT_S * book_size)
+        )
     seconds = time.perf_counter() - started
     if described["status"] != "SUCCEEDED":
         raise RuntimeError(f"the cycle of {day} ended {described['status']}: {described.get('cause')}")

@@ -7,7 +7,7 @@ execution took seconds a day, and listing a handler's methods with `inspect` ran
 - DynamoDB's data-plane answers are JSON whose shape is the result moto builds (AttributeValues
   are already in wire form), so they are written with `json.dumps`, dropping the `None` members
   moto's serializer leaves out. Anything else (errors, control-plane calls, a result that is not
-  plain JSON) goes through moto's serializer as before. `tests/contract/test_local_cloud.py`
+  plain JSON) goes through moto's serializer as before. `tests/contract/test_local_speedups.py`
   parses both bodies with botocore, call by call over a real cycle, and requires them equal.
 - The ANTLR parse tree of a definition is kept by its text: parsing is pure, and each execution
   still builds its own evaluation components from the tree, so no execution shares state.
@@ -370,6 +370,12 @@ def _resolved(plan: Plan, table, item, names: dict, values: dict) -> list | None
 MOTO_UPDATE_ITEM = DynamoDBBackend.update_item
 
 
+def _full_key(table, key: dict) -> bool:
+    """The key names the table's hash key and, if it has one, its range key (what moto requires
+    to read one item); anything else is left to moto's own answer."""
+    return table.hash_key_attr in key and (not table.has_range_key or table.range_key_attr in key)
+
+
 def fast_update_item(
     self: DynamoDBBackend, table_name, key, update_expression, expression_attribute_names,
     expression_attribute_values, attribute_updates=None, expected=None, condition_expression=None,
@@ -396,11 +402,9 @@ def fast_update_item(
         else None
     )
     table = self.get_table(table_name) if plan is not None else None
-    if table is None or table.stream_shard is not None or table.hash_key_attr not in key:
+    if table is None or table.stream_shard is not None or not _full_key(table, key):
         return MOTO_UPDATE_ITEM(self, *args)
-    hash_value = DynamoType(key[table.hash_key_attr])
-    range_value = DynamoType(key[table.range_key_attr]) if table.range_key_attr in key else None
-    item = table.get_item(hash_value, range_value)
+    item = table.get_item(*self.get_keys_value(table, key))
     names, values = expression_attribute_names or {}, expression_attribute_values or {}
     writes = None if item is None else _resolved(plan, table, item, names, values)
     if writes is None:

@@ -12,7 +12,6 @@ import copy
 
 import pytest
 from moto.dynamodb.models import DynamoDBBackend
-from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import Table
 
 from localcloud import moto_speedups
@@ -105,6 +104,13 @@ def _call(expression: str, names: dict, values: dict, condition: str | None = No
 
 
 N = {"N": "1"}
+# a save made from version 3 of an item now at version 4
+STALE_VERSION = _call(
+    "SET #0 = :0",
+    {"#0": "status", "#1": "version"},
+    {":0": {"S": "x"}, ":v": {"N": "3"}},
+    condition="#1 = :v",
+)
 ANSWERED_FAST = [
     pytest.param(
         _call(
@@ -116,7 +122,7 @@ ANSWERED_FAST = [
                 ":2": {"S": "2026-03-09"},
                 ":3": {"L": [{"M": {"code": {"S": "second"}, "n": {"N": "2"}}}]},
                 ":5": N,
-            },  # fmt: skip
+            },
         ),
         id="a cycle's save: several sets (index keys among them), a removal and the version's add",
     ),
@@ -135,26 +141,12 @@ ANSWERED_FAST = [
             condition="#1 = :v",
         ),
         id="the version condition holds",
-    ),  # fmt: skip
+    ),
+    pytest.param(STALE_VERSION, id="the version condition fails"),
     pytest.param(
-        _call(
-            "SET #0 = :0",
-            {"#0": "status", "#1": "version"},
-            {":0": {"S": "x"}, ":v": {"N": "3"}},
-            condition="#1 = :v",
-        ),
-        id="the version condition fails",
-    ),  # fmt: skip
-    pytest.param(
-        _call(
-            "SET #0 = :0",
-            {"#0": "status", "#1": "version"},
-            {":0": {"S": "x"}, ":v": {"N": "3"}},
-            condition="#1 = :v",
-            return_values_on_condition_check_failure="ALL_OLD",
-        ),
+        {**STALE_VERSION, "return_values_on_condition_check_failure": "ALL_OLD"},
         id="the version condition fails and the old item is asked for",
-    ),  # fmt: skip
+    ),
     pytest.param(
         _call("SET #0 = :0", {"#0": "shard"}, {":0": {"S": ""}}),
         id="an index key set to empty through a name",
@@ -166,7 +158,7 @@ ANSWERED_FAST = [
             {":0": {"S": "x" * 250_000}, ":1": {"S": "y" * 154_500}},
         ),
         id="an item just under the size limit",
-    ),  # fmt: skip
+    ),
 ]
 
 HANDED_TO_MOTO = [
@@ -190,7 +182,7 @@ HANDED_TO_MOTO = [
             {":0": {"S": "x" * 250_000}, ":1": {"S": "y" * 154_900}},
         ),
         id="an item just over the limit after its second set",
-    ),  # fmt: skip
+    ),
     pytest.param(_call("SET #0.#1 = :0", {"#0": "notices", "#1": "x"}, {":0": N}), id="a nested path"),
     pytest.param(_call("SET #0 = #0 + :0", {"#0": "balance"}, {":0": N}), id="arithmetic"),
     pytest.param(
@@ -232,9 +224,7 @@ def record_updates(monkeypatch) -> list:
 
     def recording(self, table_name, key, *args, **kwargs):
         table = self.get_table(table_name)
-        hash_value = DynamoType(key[table.hash_key_attr])
-        range_value = DynamoType(key[table.range_key_attr]) if table.range_key_attr in key else None
-        found = table.get_item(hash_value, range_value)
+        found = table.get_item(*self.get_keys_value(table, key))
         call = {"key": key, **dict(zip(UPDATE_ARGUMENTS, args, strict=False)), **kwargs}
         shape = (table.schema, table.attr, [i.describe() for i in table.global_indexes])
         stored = None if found is None else found.to_json()["Attributes"]

@@ -162,18 +162,20 @@ def get_accounts(account_ids: list[str]) -> list[Account]:
 
 def first_evaluated(account_ids: Iterable[str]) -> dict[str, date]:
     """The day the cycle first placed each account in the census, for those it recorded it for."""
-    ids = list(dict.fromkeys(account_ids))
-    with store_errors():
-        found = AccountModel.batch_get(ids, attributes_to_get=["account_id", "first_evaluated_on"])
-        return {m.account_id: parse_date(m.first_evaluated_on) for m in found if m.first_evaluated_on}
+    return {a: parse_date(on) for a, on in _one_attribute(account_ids, "first_evaluated_on").items()}
 
 
 def day_moves(account_ids: Iterable[str]) -> dict[str, dict]:
     """The last census move the cycle kept on each account (cycle_repo.day_move), where there is one."""
+    return _one_attribute(account_ids, "day_move")
+
+
+def _one_attribute(account_ids: Iterable[str], name: str) -> dict:
+    """One attribute of each account that has it, read without the rest of the item."""
     ids = list(dict.fromkeys(account_ids))
     with store_errors():
-        found = AccountModel.batch_get(ids, attributes_to_get=["account_id", "day_move"]) if ids else []
-        return {m.account_id: m.day_move for m in found if m.day_move}
+        found = AccountModel.batch_get(ids, attributes_to_get=["account_id", name]) if ids else []
+        return {m.account_id: value for m in found if (value := getattr(m, name))}
 
 
 def collectible_page(
