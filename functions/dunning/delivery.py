@@ -117,9 +117,10 @@ def deliver(
     if plan.letter is None or plan.decision is None or not plan.decision.allowed:
         allowed = plan.decision is not None and plan.decision.allowed
         status = letters_repo.TASK if plan.letter is None and allowed else letters_repo.DENIED
-        return letters_repo.record(
+        recorded, _ = letters_repo.record(
             account.account_id, episode, trigger, as_of, account.home_shard, status, detail
-        ).status
+        )
+        return recorded.status
     item = letters_repo.find(account.account_id, episode, trigger)
     if item is None:
         reference = f"{account.account_id}/{episode.isoformat()}/{trigger}"
@@ -135,30 +136,51 @@ def deliver(
             settings.letters_bucket, key, html, "text/html; charset=utf-8", metadata, settings.region
         )
         detail |= {"document_key": key, "subject": _subject(html)}
-        item = letters_repo.record(
-            account.account_id, episode, trigger, as_of, account.home_shard, letters_repo.QUEUED, detail
+        # An email is recorded straight as `sending`: one write fewer than queued -> sending, and the
+        # same promise, since nothing happens between the two but the send itself.
+        email = detail["channel"] == Channel.EMAIL.value
+        item, created = letters_repo.record(
+            account.account_id,
+            episode,
+            trigger,
+            as_of,
+            account.home_shard,
+            letters_repo.SENDING if email else letters_repo.QUEUED,
+            detail,
         )
+        if created and email:
+            _send(item, account, settings, html)
+            return item.status
     if item.status == letters_repo.QUEUED and item.detail.get("channel") == Channel.EMAIL.value:
-        _send_email(item, account, settings)
+        _send_again(item, account, settings)
     return item.status
 
 
-def _send_email(item, account: Account, settings: Settings) -> None:
-    """queued -> sending is the point of no return: a crash after it never sends a second copy.
-
-    A letter left in `sending` by a crash may or may not have gone out; it is not retried, and
-    the day's summary counts it, for someone to look at.
-    """
+def _send_again(item, account: Account, settings: Settings) -> None:
+    """An email put back to `queued` (SES refused it before taking it) is claimed again first."""
     if not letters_repo.move(item, letters_repo.QUEUED, letters_repo.SENDING):
         return
     item.status = letters_repo.SENDING
     try:
         html = reports_repo.get_text(settings.letters_bucket, item.detail["document_key"], settings.region)
+    except StoreUnavailable:
+        letters_repo.move(item, letters_repo.SENDING, letters_repo.QUEUED)
+        raise
+    _send(item, account, settings, html)
+
+
+def _send(item, account: Account, settings: Settings, html: str) -> None:
+    """`sending` is the point of no return: a crash after it never sends a second copy.
+
+    A letter left in `sending` by a crash may or may not have gone out; it is not retried, and
+    the day's summary counts it, for someone to look at.
+    """
+    try:
         message_id = mail_gateway.send_email(
             settings.sender_email, account.email or "", item.detail["subject"], html, settings.region, item.sk
         )
     except StoreUnavailable:
-        # SES (or S3) said no before taking the message: safe to send on the retry
+        # SES said no before taking the message: safe to send on the retry
         letters_repo.move(item, letters_repo.SENDING, letters_repo.QUEUED)
         raise
     letters_repo.move(item, letters_repo.SENDING, letters_repo.SENT, message_id=message_id)

@@ -1,4 +1,5 @@
-"""Letters as records: one per (account, episode, trigger), moving queued -> sending -> sent or printed.
+"""Letters as records: one per (account, episode, trigger), moving queued -> printed for the post
+and sending -> sent for email (queued -> sending when a send must be tried again).
 
 The record's key is the letter's natural key, put once; every later step is a conditional
 status change. A re-run, a retried Lambda or a fault between steps finds the record where the
@@ -36,8 +37,9 @@ def find(account_id: str, episode_on: date, trigger: str) -> ActivityModel | Non
 
 def record(
     account_id: str, episode_on: date, trigger: str, as_of: date, shard: str, status: str, detail: dict
-) -> ActivityModel:
-    """Put the letter's record once; if it is already there, return what is there."""
+) -> tuple[ActivityModel, bool]:
+    """Put the letter's record once; if it is already there, return what is there. The flag says
+    whether this call put it."""
     item = ActivityModel(
         account_id,
         letter_sk(episode_on, trigger),
@@ -49,10 +51,10 @@ def record(
         detail=detail,
     )
     if put_activity(item, once=True):
-        return item
+        return item, True
     existing = find(account_id, episode_on, trigger)
     assert existing is not None  # nosec B101 # the refused put says it is there
-    return existing
+    return existing, False
 
 
 def move(item: ActivityModel, from_status: str, to_status: str, **detail) -> bool:
