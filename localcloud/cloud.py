@@ -45,6 +45,7 @@ class LocalCloud:
     region: str = "us-east-1"
     port: int | None = None  # set: a ThreadedMotoServer the AWS CLI can reach
     log_file: Path | None = None  # where the functions' stdout (logs, EMF metrics) goes; None: nowhere
+    parameters: dict[str, str] | None = None  # the template's parameters that differ from their defaults
 
     def __post_init__(self) -> None:
         self.runtime = InProcessLambda()
@@ -109,7 +110,13 @@ class LocalCloud:
             self._mock = mock_aws(config=MOTO_CONFIG)
             self._mock.start()
         self.stack = deploy(
-            load_template(), self.client, self.stack_name, self.region, DEFAULT_ACCOUNT_ID, self.runtime
+            load_template(),
+            self.client,
+            self.stack_name,
+            self.region,
+            DEFAULT_ACCOUNT_ID,
+            self.runtime,
+            self.parameters,
         )
         self._set_env(self.stack.environment, override=True)
         self.webhook_secrets = self._install_signing_secrets()

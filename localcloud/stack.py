@@ -75,10 +75,40 @@ def _dummy_zip() -> bytes:
     return buffer.getvalue()
 
 
+def _check_parameter(name: str, spec: dict, value: str) -> None:
+    """The constraints CloudFormation checks before it changes anything."""
+    allowed = [str(v) for v in spec.get("AllowedValues", [])]
+    if allowed and value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+    if spec.get("Type") == "Number":
+        try:
+            number = float(value)
+        except ValueError:
+            raise ValueError(f"{name} must be a number, not {value!r}") from None
+        low, high = spec.get("MinValue"), spec.get("MaxValue")
+        if (low is not None and number < float(low)) or (high is not None and number > float(high)):
+            raise ValueError(f"{name} must be between {low} and {high}, not {value}")
+
+
 def deploy(
-    template: dict, clients, stack_name: str, region: str, account_id: str, runtime: InProcessLambda
+    template: dict,
+    clients,
+    stack_name: str,
+    region: str,
+    account_id: str,
+    runtime: InProcessLambda,
+    overrides: dict[str, str] | None = None,
 ) -> Stack:
-    parameters = {k: str(v.get("Default", "")) for k, v in template.get("Parameters", {}).items()}
+    """`overrides` are what `sam deploy --parameter-overrides` passes: values for declared parameters."""
+    declared = template.get("Parameters", {})
+    unknown = sorted(set(overrides or {}) - set(declared))
+    if unknown:
+        raise ValueError(f"the template declares no parameter {', '.join(unknown)}")
+    for name, value in (overrides or {}).items():
+        _check_parameter(name, declared[name], str(value))
+    parameters = {k: str(v.get("Default", "")) for k, v in declared.items()} | {
+        k: str(v) for k, v in (overrides or {}).items()
+    }
     resolver = Resolver(stack_name, region, account_id, parameters)
     stack = Stack(stack_name, region, account_id, resolver)
     _keys(template, clients("kms"), stack)  # everything at rest names the stack's keys: they come first

@@ -50,6 +50,45 @@ def test_local_functions_get_the_templates_environment(cloud):
     assert config["Handler"] == "dunning.app.process_page"
 
 
+def test_a_parameter_override_reaches_the_functions_and_the_outputs(cloud, stack):
+    from tests.conftest import TEST_PARAMETERS
+
+    config = cloud.client("lambda").get_function_configuration(
+        FunctionName=cloud.stack.functions["ListShardsFunction"].name
+    )
+    assert TEST_PARAMETERS["CollectibleShards"] != str(TEMPLATE["Parameters"]["CollectibleShards"]["Default"])
+    assert config["Environment"]["Variables"]["COLLECTIBLE_SHARDS"] == TEST_PARAMETERS["CollectibleShards"]
+    assert stack.shard_count == int(TEST_PARAMETERS["CollectibleShards"])
+
+
+@pytest.mark.parametrize(
+    "overrides,refusal",
+    [
+        ({"Shards": "4"}, "declares no parameter Shards"),
+        ({"CollectibleShards": "0"}, "between 1 and 1000"),
+        ({"CollectibleShards": "1001"}, "between 1 and 1000"),
+        ({"CollectibleShards": "four"}, "must be a number"),
+        ({"LogLevel": "TRACE"}, "must be one of"),
+    ],
+)
+def test_an_override_the_template_would_refuse_is_refused_before_anything_is_made(overrides, refusal):
+    from localcloud.stack import deploy
+
+    def no_clients(service):
+        raise AssertionError(f"{service} was called before the parameters were checked")
+
+    with pytest.raises(ValueError, match=refusal):
+        deploy(TEMPLATE, no_clients, "refused", "us-east-1", "123456789012", None, overrides)
+
+
+def test_the_bounds_themselves_are_accepted():
+    from localcloud.stack import _check_parameter
+
+    spec = TEMPLATE["Parameters"]["CollectibleShards"]
+    for value in ("1", "1000"):
+        _check_parameter("CollectibleShards", spec, value)
+
+
 def _tiny_machine(cloud, definition: dict) -> str:
     return cloud.client("stepfunctions").create_state_machine(
         name=f"probe-{abs(hash(json.dumps(definition)))}",

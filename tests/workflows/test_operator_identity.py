@@ -24,11 +24,11 @@ ACCOUNT = "ID-1"
 
 @pytest.fixture
 def team(cloud):
-    stack_of(cloud)
+    stack = stack_of(cloud)
     accounts_repo.create_account(
         Account(
             ACCOUNT, "main", ProductType.OPEN_END, "USD", 100_000, 100_000, (Due(date(2026, 2, 1), 8000),),
-            "en-US", "America/New_York", "US", home_shard=shard_of(ACCOUNT, "main", 16), next_action_on=TODAY,
+            "en-US", "America/New_York", "US", home_shard=shard_of(ACCOUNT, "main", stack.shard_count), next_action_on=TODAY,
         )
     )  # fmt: skip
     return {

@@ -23,11 +23,14 @@ from arrears_cli.reshard import Pace
 
 AS_OF = date(2026, 3, 1)
 ACCOUNTS = [f"RS-{i:03d}" for i in range(40)]
+# The test stack deploys 4 shards (tests/conftest.py); the job shrinks it to 2 and grows it to 32.
+DEPLOYED, SMALLER = 4, 2
 NO_WAITING = Pace(wait_for_cycles=False, sleep=lambda _seconds: None)
 
 
-def _import(stack, ids=ACCOUNTS, count: int = 16) -> None:
+def _import(stack, ids=ACCOUNTS, count: int = DEPLOYED) -> None:
     """Accounts 10 days late, due today, placed as an import with `count` shards places them."""
+    assert stack.shard_count == DEPLOYED
     for account_id in ids:
         accounts_repo.create_account(
             Account(
@@ -77,34 +80,34 @@ def _staying(old: int, new: int) -> set[str]:
     return {a for a in ACCOUNTS if shard_of(a, "main", old) == shard_of(a, "main", new)}
 
 
-def test_16_to_4_moves_every_account_and_the_next_cycle_finds_every_due_one(stack):
+def test_shrinking_moves_every_account_and_the_next_cycle_finds_every_due_one(stack):
     _import(stack)
     before = _items(stack)
 
-    outcome = _reshard(stack, 4)
+    outcome = _reshard(stack, SMALLER)
 
-    assert outcome.finished and (outcome.source, outcome.target) == (16, 4)
+    assert outcome.finished and (outcome.source, outcome.target) == (DEPLOYED, SMALLER)
     assert outcome.scanned == len(ACCOUNTS)
-    assert outcome.moved == len(ACCOUNTS) - len(_staying(16, 4))
-    assert _on_their_shards(stack, 4)
+    assert outcome.moved == len(ACCOUNTS) - len(_staying(DEPLOYED, SMALLER))
+    assert _on_their_shards(stack, SMALLER)
     after = _items(stack)
-    for account_id in _staying(16, 4):  # already on their shard: not written at all
+    for account_id in _staying(DEPLOYED, SMALLER):  # already on their shard: not written at all
         assert after[account_id] == before[account_id]
     layout = reshard_repo.current_layout("main", stack.shard_count)
-    assert (layout.count, layout.target) == (4, None)
+    assert (layout.count, layout.target) == (SMALLER, None)
     summary = _cycle(stack)
     assert summary["evaluated_accounts"] == len(ACCOUNTS)
     assert sum(summary["accounts_by_bucket"].values()) == len(ACCOUNTS)
 
 
-def test_4_to_32_after_16_to_4_keeps_every_due_account_found(stack):
+def test_growing_after_shrinking_keeps_every_due_account_found(stack):
     _import(stack)
-    _reshard(stack, 4)
+    _reshard(stack, SMALLER)
 
     outcome = _reshard(stack, 32)
 
-    assert outcome.finished and (outcome.source, outcome.target) == (4, 32)
-    assert outcome.moved == len(ACCOUNTS) - len(_staying(4, 32))
+    assert outcome.finished and (outcome.source, outcome.target) == (SMALLER, 32)
+    assert outcome.moved == len(ACCOUNTS) - len(_staying(SMALLER, 32))
     assert _on_their_shards(stack, 32)
     layout = reshard_repo.current_layout("main", stack.shard_count)
     assert (layout.count, layout.widest, len(layout.paged())) == (32, 32, 32)
@@ -116,39 +119,39 @@ def test_4_to_32_after_16_to_4_keeps_every_due_account_found(stack):
 def test_an_interrupted_reshard_resumes_where_it_stopped_and_a_cycle_in_between_finds_everyone(stack):
     _import(stack)
 
-    first = _reshard(stack, 4, page_size=10, stop_after_pages=2)
+    first = _reshard(stack, SMALLER, page_size=10, stop_after_pages=2)
 
     assert not first.finished and (first.pages, first.scanned) == (2, 20)
     layout = reshard_repo.current_layout("main", stack.shard_count)
-    assert (layout.count, layout.target, len(layout.paged())) == (None, 4, 16)  # old and new shards
+    assert (layout.count, layout.target, len(layout.paged())) == (None, SMALLER, DEPLOYED)  # old and new shards
     summary = _cycle(stack)  # half moved, half not: the cycle pages both sets
     assert summary["evaluated_accounts"] == len(ACCOUNTS)
     assert sum(summary["accounts_by_bucket"].values()) == len(ACCOUNTS)
 
-    second = _reshard(stack, 4, page_size=10)  # the cycle that stamped the layout has ended
+    second = _reshard(stack, SMALLER, page_size=10)  # the cycle that stamped the layout has ended
 
     assert second.finished
     assert second.scanned == len(ACCOUNTS)  # went on from page 2; did not start over
     assert second.pages in (4, 5)  # 4 full pages, and an empty one when the scan ends on a full page
-    assert second.moved == len(ACCOUNTS) - len(_staying(16, 4))
-    assert _on_their_shards(stack, 4)
+    assert second.moved == len(ACCOUNTS) - len(_staying(DEPLOYED, SMALLER))
+    assert _on_their_shards(stack, SMALLER)
 
 
 def test_running_a_finished_reshard_again_changes_no_account(stack):
     _import(stack)
-    _reshard(stack, 4)
+    _reshard(stack, SMALLER)
     before = _items(stack)
 
-    again = _reshard(stack, 4)
+    again = _reshard(stack, SMALLER)
 
-    assert again.finished and (again.source, again.target, again.moved) == (4, 4, 0)
+    assert again.finished and (again.source, again.target, again.moved) == (SMALLER, SMALLER, 0)
     assert _items(stack) == before
-    assert reshard_repo.current_layout("main", stack.shard_count).count == 4
+    assert reshard_repo.current_layout("main", stack.shard_count).count == SMALLER
 
 
 def test_a_payment_written_while_its_page_is_moved_is_kept_and_the_account_still_moves(stack, monkeypatch):
     _import(stack)
-    mover = next(a for a in ACCOUNTS if a not in _staying(16, 4))
+    mover = next(a for a in ACCOUNTS if a not in _staying(DEPLOYED, SMALLER))
     read_page = reshard_repo.placed_page
 
     def page_then_a_payment(portfolio, cursor, limit):
@@ -162,27 +165,27 @@ def test_a_payment_written_while_its_page_is_moved_is_kept_and_the_account_still
     monkeypatch.setattr(reshard_repo, "placed_page", page_then_a_payment)
     monkeypatch.setattr(reshard_repo, "placed_now", lambda ids: read_again.append(ids) or reread(ids))
 
-    outcome = _reshard(stack, 4)
+    outcome = _reshard(stack, SMALLER)
 
     assert read_again == [[mover]]  # its move was refused on the old version, and planned again
-    assert outcome.finished and _on_their_shards(stack, 4)
+    assert outcome.finished and _on_their_shards(stack, SMALLER)
     account = accounts_repo.get_account(mover)
-    assert account.balance == 95_000 and account.home_shard == shard_of(mover, "main", 4)
+    assert account.balance == 95_000 and account.home_shard == shard_of(mover, "main", SMALLER)
     assert [e.entry_id for e in accounts_repo.ledger_entries(mover)] == ["pay-1"]
 
 
 def test_a_writer_holding_a_read_from_before_the_move_retries_on_the_moved_account(stack):
     _import(stack)
-    mover = next(a for a in ACCOUNTS if a not in _staying(16, 4))
+    mover = next(a for a in ACCOUNTS if a not in _staying(DEPLOYED, SMALLER))
     stale = accounts_repo.get_account(mover)
 
-    _reshard(stack, 4)
+    _reshard(stack, SMALLER)
 
     with pytest.raises(AccountVersionConflict):  # it would put the account back on its old shard
         accounts_repo.save_account(replace(stale, balance=90_000))
     fresh = accounts_repo.get_account(mover)
     accounts_repo.save_account(replace(fresh, balance=90_000))
-    assert _placement(stack)[mover] == (shard_of(mover, "main", 4),) * 2
+    assert _placement(stack)[mover] == (shard_of(mover, "main", SMALLER),) * 2
 
 
 def test_nothing_moves_while_a_cycle_pages_the_shards_and_the_job_goes_on_once_it_ended(stack):
@@ -193,12 +196,12 @@ def test_nothing_moves_while_a_cycle_pages_the_shards_and_the_job_goes_on_once_i
     before = _items(stack)
 
     with pytest.raises(CycleRunning):
-        _reshard(stack, 4)
+        _reshard(stack, SMALLER)
 
-    assert len(listed.paged()) == 16 and _items(stack) == before
+    assert len(listed.paged()) == DEPLOYED and _items(stack) == before
     assert reshard_repo.current_layout("main", stack.shard_count).target is None  # not even begun
     cycle_repo.complete("main", AS_OF, "exec-1", {})
-    assert _reshard(stack, 4).finished and _on_their_shards(stack, 4)
+    assert _reshard(stack, SMALLER).finished and _on_their_shards(stack, SMALLER)
 
 
 def test_a_cycle_whose_lease_ran_out_does_not_hold_the_job(stack):
@@ -207,24 +210,24 @@ def test_a_cycle_whose_lease_ran_out_does_not_hold_the_job(stack):
     cycle_repo.take_lock("main", AS_OF, "exec-lost", long_ago, 3600)  # its lease ended an hour ago
     reshard_repo.layout_for_cycle("main", stack.shard_count, "exec-lost", AS_OF)
 
-    assert _reshard(stack, 4).finished
+    assert _reshard(stack, SMALLER).finished
 
 
 def test_a_second_reshard_to_another_count_waits_for_the_first(stack):
     _import(stack, ACCOUNTS[:10])
-    _reshard(stack, 4, page_size=5, stop_after_pages=1)
+    _reshard(stack, SMALLER, page_size=5, stop_after_pages=1)
 
     with pytest.raises(ReshardInProgress):
         _reshard(stack, 8)
 
-    assert _reshard(stack, 4).finished
+    assert _reshard(stack, SMALLER).finished
 
 
 def test_two_runs_of_the_same_reshard_cannot_both_advance_it(stack):
     _import(stack, ACCOUNTS[:10])
-    checkpoint = reshard_repo.begin("main", 4, stack.shard_count, "test-operator", datetime.now(UTC))
+    checkpoint = reshard_repo.begin("main", SMALLER, stack.shard_count, "test-operator", datetime.now(UTC))
     placed, cursor = reshard_repo.placed_page("main", None, 5)
-    reshard_repo.advance(checkpoint, reshard.plan_moves(placed, "main", 4), cursor, len(placed))
+    reshard_repo.advance(checkpoint, reshard.plan_moves(placed, "main", SMALLER), cursor, len(placed))
 
     with pytest.raises(CheckpointMoved):  # the other run read the same checkpoint
         reshard_repo.advance(checkpoint, [], cursor, len(placed))
