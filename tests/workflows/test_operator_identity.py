@@ -24,11 +24,11 @@ ACCOUNT = "ID-1"
 
 @pytest.fixture
 def team(cloud):
-    stack = stack_of(cloud)
+    shard = shard_of(ACCOUNT, "main", stack_of(cloud).shard_count)
     accounts_repo.create_account(
         Account(
             ACCOUNT, "main", ProductType.OPEN_END, "USD", 100_000, 100_000, (Due(date(2026, 2, 1), 8000),),
-            "en-US", "America/New_York", "US", home_shard=shard_of(ACCOUNT, "main", stack.shard_count), next_action_on=TODAY,
+            "en-US", "America/New_York", "US", home_shard=shard, next_action_on=TODAY,
         )
     )  # fmt: skip
     return {

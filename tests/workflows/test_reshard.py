@@ -123,7 +123,8 @@ def test_an_interrupted_reshard_resumes_where_it_stopped_and_a_cycle_in_between_
 
     assert not first.finished and (first.pages, first.scanned) == (2, 20)
     layout = reshard_repo.current_layout("main", stack.shard_count)
-    assert (layout.count, layout.target, len(layout.paged())) == (None, SMALLER, DEPLOYED)  # old and new shards
+    # the old shards and the new ones, all paged
+    assert (layout.count, layout.target, len(layout.paged())) == (None, SMALLER, DEPLOYED)
     summary = _cycle(stack)  # half moved, half not: the cycle pages both sets
     assert summary["evaluated_accounts"] == len(ACCOUNTS)
     assert sum(summary["accounts_by_bucket"].values()) == len(ACCOUNTS)
