@@ -58,6 +58,13 @@ EndpointUrl = Annotated[
 ]
 StackName = Annotated[str, typer.Option("--stack-name", help="CloudFormation stack (AWS only).")]
 Region = Annotated[str | None, typer.Option("--region")]
+ParameterOverrides = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--parameter-overrides",
+        help="A template parameter for the local stack, KEY=VALUE (as `sam deploy` takes it); repeatable.",
+    ),
+]
 FormatOpt = Annotated[
     Format, typer.Option("--format", help="table, json, csv or xlsx (csv/xlsx with --output).")
 ]
@@ -70,6 +77,26 @@ def _date(value: str | None, name: str) -> date:
         return parse_date(value or date.today().isoformat(), name)
     except InvalidInput as exc:
         raise typer.BadParameter(str(exc), param_hint=name) from exc
+
+
+def _overrides(pairs: list[str] | None) -> dict[str, str]:
+    parsed = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise typer.BadParameter(f"expected KEY=VALUE, got {pair!r}", param_hint="--parameter-overrides")
+        parsed[key.strip()] = value.strip()
+    return parsed
+
+
+def _local_cloud(stack_name: str, pairs: list[str] | None, **options):
+    """The template deployed locally with the caller's parameters; a value it refuses is a usage error."""
+    from localcloud import LocalCloud
+
+    try:
+        return LocalCloud(stack_name=stack_name, parameters=_overrides(pairs), **options).start()
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--parameter-overrides") from exc
 
 
 def _stack(endpoint_url: str | None, stack_name: str, region: str | None) -> StackRef:
@@ -106,6 +133,7 @@ def simulate(
     endpoint_url: EndpointUrl = None,
     stack_name: StackName = "arrears",
     region: Region = None,
+    parameter_overrides: ParameterOverrides = None,
 ) -> None:
     """Run a synthetic portfolio through DAYS real daily cycles and write a summary and an HTML report."""
     from arrears_cli.report_html import render_report
@@ -118,10 +146,9 @@ def simulate(
         stack = _stack(endpoint_url, stack_name, region)
         processors = Processors.from_local(json.loads(LOCAL_FILE.read_text()))
     else:
-        from localcloud import LocalCloud
         from localcloud.webhook_server import WebhookServer
 
-        cloud = LocalCloud(stack_name=stack_name, log_file=log_file).start()
+        cloud = _local_cloud(stack_name, parameter_overrides, log_file=log_file)
         stack = StackRef.from_outputs(cloud.stack.outputs, cloud.region, None).bind()
         # customers pay through the same HTTP path a processor uses, on a port of its own
         webhooks = WebhookServer(cloud.handle_http, port=0).start()
@@ -181,12 +208,12 @@ def local_up(
         ".arrears/lambda.log"
     ),
     stack_name: StackName = "arrears",
+    parameter_overrides: ParameterOverrides = None,
 ) -> None:
     """Run the stack on a local endpoint until stopped (Ctrl-C); the AWS CLI and `arrears` can reach it."""
-    from localcloud import LocalCloud
     from localcloud.webhook_server import WebhookServer
 
-    cloud = LocalCloud(stack_name=stack_name, port=port, log_file=log_file).start()
+    cloud = _local_cloud(stack_name, parameter_overrides, port=port, log_file=log_file)
     webhooks = WebhookServer(cloud.handle_http, port=webhook_port).start()
     stack = StackRef.from_outputs(cloud.stack.outputs, cloud.region, cloud.endpoint_url).bind()
     if accounts:

@@ -109,15 +109,19 @@ class LocalCloud:
         else:
             self._mock = mock_aws(config=MOTO_CONFIG)
             self._mock.start()
-        self.stack = deploy(
-            load_template(),
-            self.client,
-            self.stack_name,
-            self.region,
-            DEFAULT_ACCOUNT_ID,
-            self.runtime,
-            self.parameters,
-        )
+        try:
+            self.stack = deploy(
+                load_template(),
+                self.client,
+                self.stack_name,
+                self.region,
+                DEFAULT_ACCOUNT_ID,
+                self.runtime,
+                self.parameters,
+            )
+        except Exception:
+            self.stop()  # a refused deploy leaves no server or mock behind
+            raise
         self._set_env(self.stack.environment, override=True)
         self.webhook_secrets = self._install_signing_secrets()
         return self

@@ -8,6 +8,8 @@ import socket
 
 import pytest
 
+from tests.conftest import TEST_PARAMETERS
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -24,13 +26,18 @@ def endpoint(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)  # whatever the CLI sets in here is undone after
     monkeypatch.setenv("ARREARS_CONFIG_DIR", str(tmp_path / "config"))  # sessions of this test only
-    with LocalCloud(stack_name="arrears-cli", port=free_port()) as cloud:
+    with LocalCloud(stack_name="arrears-cli", port=free_port(), parameters=TEST_PARAMETERS) as cloud:
         http_api = WebhookServer(cloud.handle_http, port=0).start()  # as `arrears local up` serves it
         (tmp_path / ".arrears").mkdir()
         described = {**cloud.describe(), "webhook_url": http_api.url}
         (tmp_path / ".arrears" / "local.json").write_text(json.dumps(described))
         yield cloud
         http_api.stop()
+
+
+def overrides() -> list[str]:
+    """The test stack's parameters as `arrears local up` and `arrears simulate` take them."""
+    return [arg for key, value in TEST_PARAMETERS.items() for arg in ("--parameter-overrides", f"{key}={value}")]
 
 
 def clean_env() -> dict:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import clean_env, free_port
+from tests.cli.conftest import clean_env, free_port, overrides
 
 BIN = Path(sys.executable).parent
 
@@ -60,6 +60,7 @@ def test_local_up_serves_the_aws_cli_and_answers_on_the_webhook_port(tmp_path, m
         "3",
         "--start",
         "2026-03-01",
+        *overrides(),
     ]
     process = subprocess.Popen(
         [str(BIN / "arrears"), *up],
@@ -207,6 +208,7 @@ def test_simulate_runs_every_day_through_the_real_workflow(tmp_path):
         "--out",
         str(out),
         "--json",
+        *overrides(),
         cwd=tmp_path,
         timeout=600,
     )
@@ -228,3 +230,16 @@ def test_simulate_runs_every_day_through_the_real_workflow(tmp_path):
     traces = bureau["executions"]["skiptrace"]
     assert set(traces) == {"SUCCEEDED"} and traces["SUCCEEDED"] > 0  # every trace ran to its end
     assert bureau["pulls"] > 0 and bureau["pulls_without_purpose"] == 0
+
+
+@pytest.mark.parametrize(
+    "override,refusal",
+    [("CollectibleShards", "expected KEY=VALUE"), ("CollectibleShards=0", "between 1 and 1000")],
+)
+def test_a_parameter_the_template_would_refuse_is_a_usage_error(tmp_path, override, refusal):
+    done = subprocess.run(
+        [str(BIN / "arrears"), "simulate", "--accounts", "1", "--days", "1", "--parameter-overrides", override],
+        cwd=tmp_path, env=clean_env() | {"COLUMNS": "300"}, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2 and refusal in done.stderr
+    assert not (tmp_path / "out").exists()  # refused before anything ran
