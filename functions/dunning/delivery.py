@@ -136,16 +136,19 @@ def deliver(
             settings.letters_bucket, key, html, "text/html; charset=utf-8", metadata, settings.region
         )
         detail |= {"document_key": key, "subject": _subject(html)}
-        # An email is recorded straight as `sending`: one write fewer than queued -> sending, and the
-        # same promise, since nothing happens between the two but the send itself.
+        # Each letter is recorded at the status it goes out with, so that no letter is written twice:
+        # an email straight as `sending` (nothing happens between queued and sending but the send),
+        # a postal letter as `printed` in its day's batch, whose manifest the day's close writes.
         email = detail["channel"] == Channel.EMAIL.value
+        if not email:
+            detail["batch"] = print_manifest_key(account.portfolio, as_of)
         item, created = letters_repo.record(
             account.account_id,
             episode,
             trigger,
             as_of,
             account.home_shard,
-            letters_repo.SENDING if email else letters_repo.QUEUED,
+            letters_repo.SENDING if email else letters_repo.PRINTED,
             detail,
         )
         if created and email:
@@ -186,16 +189,24 @@ def _send(item, account: Account, settings: Settings, html: str) -> None:
     letters_repo.move(item, letters_repo.SENDING, letters_repo.SENT, message_id=message_id)
 
 
+def print_manifest_key(portfolio: str, as_of: date) -> str:
+    return f"print/{portfolio}/{as_of.isoformat()}/manifest.csv"
+
+
 def print_batch(portfolio: str, as_of: date, records: list, settings: Settings) -> dict:
-    """The day's postal letters as one batch for the print vendor: a manifest CSV and the documents."""
+    """The day's postal letters as one batch for the print vendor: a manifest CSV and the documents.
+
+    Each letter was recorded `printed` with this batch's key; a re-run of the day writes the same batch.
+    """
     letters = [
         r
         for r in records
         if r.kind == "letter"
         and r.detail.get("channel") == Channel.LETTER.value
-        and r.status in (letters_repo.QUEUED, letters_repo.PRINTED)
+        and r.status == letters_repo.PRINTED
     ]
-    prefix = f"print/{portfolio}/{as_of.isoformat()}"
+    manifest = print_manifest_key(portfolio, as_of)
+    prefix = manifest.rpartition("/")[0]
     rows = ["letter_id,account_id,code,locale,document"]
     for item in sorted(letters, key=lambda i: (i.pk, i.sk)):
         document = f"{prefix}/documents/{item.pk}-{item.sk.split('#')[-1]}.html"
@@ -203,7 +214,6 @@ def print_batch(portfolio: str, as_of: date, records: list, settings: Settings) 
         rows.append(
             ",".join((f"{item.pk}/{item.sk}", item.pk, item.detail["code"], item.detail["locale"], document))
         )
-    manifest = f"{prefix}/manifest.csv"
     reports_repo.put_text(
         settings.letters_bucket,
         manifest,
@@ -212,7 +222,4 @@ def print_batch(portfolio: str, as_of: date, records: list, settings: Settings) 
         {"letters": str(len(letters))},
         settings.region,
     )
-    for item in letters:
-        if item.status == letters_repo.QUEUED:
-            letters_repo.move(item, letters_repo.QUEUED, letters_repo.PRINTED, batch=manifest)
     return {"manifest": manifest, "letters": len(letters)}

@@ -37,7 +37,8 @@ def endpoint(tmp_path, monkeypatch):
 
 def overrides() -> list[str]:
     """The test stack's parameters as `arrears local up` and `arrears simulate` take them."""
-    return [arg for key, value in TEST_PARAMETERS.items() for arg in ("--parameter-overrides", f"{key}={value}")]
+    pairs = [f"{key}={value}" for key, value in TEST_PARAMETERS.items()]
+    return [arg for pair in pairs for arg in ("--parameter-overrides", pair)]
 
 
 def clean_env() -> dict:

@@ -238,7 +238,7 @@ def test_simulate_runs_every_day_through_the_real_workflow(tmp_path):
 )
 def test_a_parameter_the_template_would_refuse_is_a_usage_error(tmp_path, override, refusal):
     done = subprocess.run(
-        [str(BIN / "arrears"), "simulate", "--accounts", "1", "--days", "1", "--parameter-overrides", override],
+        [str(BIN / "arrears"), "simulate", "--days", "1", "--parameter-overrides", override],
         cwd=tmp_path, env=clean_env() | {"COLUMNS": "300"}, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 2 and refusal in done.stderr

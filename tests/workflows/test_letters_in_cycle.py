@@ -99,6 +99,7 @@ def test_a_customer_without_email_gets_the_letter_by_post_in_the_days_print_batc
 
     (letter,) = _letters("POST-1")
     assert (letter.status, letter.detail["code"]) == ("printed", "second_reminder")
+    assert letter.detail["batch"] == summary["print_batch"]["manifest"]  # the batch it was recorded in
     assert letter.detail["superseded"] == ["courtesy_reminder"] or letter.detail["superseded"] == [
         "courtesy_reminder",
         "early_call",

@@ -1,5 +1,6 @@
-"""Letters as records: one per (account, episode, trigger), moving queued -> printed for the post
-and sending -> sent for email (queued -> sending when a send must be tried again).
+"""Letters as records: one per (account, episode, trigger). A postal letter is recorded `printed`
+in its day's print batch; an email `sending`, then `sent` (back to `queued`, then `sending` again,
+when SES refused it before taking it).
 
 The record's key is the letter's natural key, put once; every later step is a conditional
 status change. A re-run, a retried Lambda or a fault between steps finds the record where the
