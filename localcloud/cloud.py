@@ -22,7 +22,7 @@ from localcloud import fast_time, moto_patches, moto_speedups
 from localcloud.http_api import NOT_FOUND, UNAUTHORIZED, HttpResponse, from_result, route_for, to_event
 from localcloud.jwt_authorizer import authorize, serve_keys_from_moto
 from localcloud.lambda_runtime import LOG_SINK, InProcessLambda
-from localcloud.stack import Stack, deploy
+from localcloud.stack import Stack, check_overrides, deploy
 from localcloud.template import load_template
 
 # A local-only control path of the HTTP API (not in the template): the simulator's clock.
@@ -37,6 +37,33 @@ LOCAL_ENVIRONMENT = {
 }
 
 _CLIENTS: dict[tuple[str, str, str | None], object] = {}
+
+
+def _moto_server(port: int):
+    """moto's threaded server, whose loop looks for a stop every 50 ms instead of every 500: a
+    stopped local cloud (every CLI test stops one) is gone at once. Imported here: an in-process
+    cloud never loads the server."""
+    from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from werkzeug.serving import make_server
+
+    class QuickStop(ThreadedMotoServer):
+        def _server_entry(self) -> None:
+            self._server = make_server(
+                self._ip_address,
+                self._port,
+                DomainDispatcherApplication(create_backend_app),
+                True,
+                request_handler=MotoRequestHandler,
+            )
+            self._server_ready_event.set()
+            self._server.serve_forever(poll_interval=0.05)
+
+    return QuickStop(ip_address="127.0.0.1", port=port, verbose=False)
 
 
 @dataclass
@@ -80,6 +107,7 @@ class LocalCloud:
             os.environ[key] = value
 
     def start(self) -> LocalCloud:
+        check_overrides(load_template(), self.parameters)  # a refused value starts nothing
         # moto logs every failed state at ERROR with its whole AST; the execution history has the facts.
         logging.getLogger("moto.stepfunctions").setLevel(logging.CRITICAL)
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
@@ -94,9 +122,7 @@ class LocalCloud:
             self.log_file.parent.mkdir(parents=True, exist_ok=True)
             LOG_SINK.target = self.log_file.open("a", encoding="utf-8")
         if self.port:
-            from moto.server import ThreadedMotoServer
-
-            self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+            self._server = _moto_server(self.port)
             self._server.start()
             self._jwks = serve_keys_from_moto()
             # Backends live in this process; a new local cloud starts from nothing, as mock_aws does.

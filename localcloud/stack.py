@@ -90,6 +90,16 @@ def _check_parameter(name: str, spec: dict, value: str) -> None:
             raise ValueError(f"{name} must be between {low} and {high}, not {value}")
 
 
+def check_overrides(template: dict, overrides: dict[str, str] | None) -> None:
+    """Refuse, as CloudFormation would before it changes anything, a value the template does not take."""
+    declared = template.get("Parameters", {})
+    unknown = sorted(set(overrides or {}) - set(declared))
+    if unknown:
+        raise ValueError(f"the template declares no parameter {', '.join(unknown)}")
+    for name, value in (overrides or {}).items():
+        _check_parameter(name, declared[name], str(value))
+
+
 def deploy(
     template: dict,
     clients,
@@ -100,12 +110,8 @@ def deploy(
     overrides: dict[str, str] | None = None,
 ) -> Stack:
     """`overrides` are what `sam deploy --parameter-overrides` passes: values for declared parameters."""
+    check_overrides(template, overrides)
     declared = template.get("Parameters", {})
-    unknown = sorted(set(overrides or {}) - set(declared))
-    if unknown:
-        raise ValueError(f"the template declares no parameter {', '.join(unknown)}")
-    for name, value in (overrides or {}).items():
-        _check_parameter(name, declared[name], str(value))
     parameters = {k: str(v.get("Default", "")) for k, v in declared.items()} | {
         k: str(v) for k, v in (overrides or {}).items()
     }

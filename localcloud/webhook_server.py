@@ -62,7 +62,8 @@ class WebhookServer:
         self._server = _Server((self.host, self.port), _handler_class(self.dispatch))
         if self.port == 0:
             self.port = self._server.server_address[1]
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        # stop() waits for the loop to look: every 50 ms, not socketserver's 500
+        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
         return self
 
     def stop(self) -> None:
