@@ -117,6 +117,7 @@ def test_fifty_concurrent_deliveries_of_one_payment_post_once(cloud, stack, serv
 
 def test_fifty_racing_writers_of_one_payment_leave_one_entry(stack):
     """The handler's guarantee rests on the conditional writes, not on requests arriving one by one."""
+    from arrears.models import transaction_connection
     from arrears.payments import Action, PaymentEvent
     from payment_webhook import intake
 
@@ -131,6 +132,10 @@ def test_fifty_racing_writers_of_one_payment_leave_one_entry(stack):
         amount=Money(777, "USD"),
         account_ref="RACE-RAW",
     )
+    # One Lambda process serves one request at a time: its clients exist before the next request.
+    # Fifty threads meeting a client not built yet would each build one (seconds, and not the race).
+    assert accounts_repo.get_account("RACE-RAW").balance == 500_000 and _ledger("RACE-RAW") == []
+    assert transaction_connection(stack.region).client is not None
     with ThreadPoolExecutor(max_workers=50) as pool:
         outcomes = list(pool.map(lambda _: intake.apply(event).outcome.value, range(50)))
 
