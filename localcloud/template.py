@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cfnlint.decode import cfn_yaml
+from cfn_tools import load_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "template.yaml"
@@ -18,14 +18,16 @@ _loaded: dict[tuple[Path, int], dict] = {}
 
 
 def load_template(path: Path = TEMPLATE) -> dict:
-    """cfn-lint's loader understands !Ref, !GetAtt and !Sub and gives plain dicts back.
+    """cfn-flip's loader reads the short forms (!Ref, !GetAtt, !Sub) as their long ones. Not cfn-lint's:
+    importing it costs a second and a half (sympy), paid by every `arrears` command that starts a
+    local cloud and by every test worker; the two read our template the same (decision 51).
 
     Read once per version of the file (a test suite starts hundreds of local clouds); each
     caller gets its own copy.
     """
     version = (path.resolve(), path.stat().st_mtime_ns)
     if version not in _loaded:
-        _loaded[version] = _plain(cfn_yaml.load(str(path)))
+        _loaded[version] = _plain(load_yaml(path.read_text(encoding="utf-8")))
     return copy.deepcopy(_loaded[version])
 
 

@@ -36,6 +36,18 @@ def _all_states(states: dict):
             yield from _all_states(branch["States"])
 
 
+def test_the_local_cloud_reads_the_template_as_cfn_lint_does():
+    from cfnlint.decode import cfn_yaml
+
+    from localcloud.template import TEMPLATE as PATH
+    from localcloud.template import _plain
+
+    linted = _plain(cfn_yaml.load(str(PATH)))
+    assert linted == TEMPLATE
+    # the short forms were read as intrinsic functions, not as strings
+    assert TEMPLATE["Outputs"]["CollectibleShards"]["Value"] == {"Ref": "CollectibleShards"}
+
+
 def test_cfn_lint_reports_no_errors():
     cfn_lint = Path(sys.executable).with_name("cfn-lint")
     result = subprocess.run([str(cfn_lint), str(ROOT / "template.yaml")], capture_output=True, text=True)
