@@ -92,9 +92,10 @@ def close_day(event: dict, context: LambdaContext) -> dict:
     request = _parse(CloseDayEvent, event)
     shard_list, recorded = cycle_shards.to_close(request.portfolio, settings.shard_count)
     cycle.check_shards(shard_list, request.shard_results)
-    records = cycle_repo.day_records(request.as_of, recorded)  # read once: the batch and the figures
+    contacts = cycle.DayContacts()  # counted as the batch reads the day's records, once
+    records = (contacts.seen(r) for r in cycle_repo.day_records(request.as_of, recorded))
     batch = delivery.print_batch(request.portfolio, request.as_of, records, settings)
-    summary, census = cycle.summarise(request.portfolio, request.as_of, records, request.shard_results)
+    summary, census = cycle.summarise(request.portfolio, request.as_of, contacts, request.shard_results)
     summary["print_batch"] = batch
     key = f"cycles/{request.portfolio}/{request.as_of.isoformat()}/summary.json"
     summary["report_key"] = reports_repo.put_json(settings.reports_bucket, key, summary, settings.region)

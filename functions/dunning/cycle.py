@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
@@ -294,19 +294,27 @@ def day_tally(portfolio: str, as_of: date, shard_results: list[dict | None]) -> 
     return total
 
 
-def summarise(portfolio: str, as_of: date, records: list, shard_results: list[dict]) -> dict:
-    """The day's figures: yesterday's census carried forward by the day's tally; contacts from its records."""
+@dataclass
+class DayContacts:
+    """The day's letters counted as they stream past the print batch: read once, never all held."""
+
+    letters: Counter = field(default_factory=Counter)  # status:code
+    delivered: Counter = field(default_factory=Counter)  # language:code of what went out
+
+    def seen(self, record) -> object:
+        if record.kind == "letter":
+            self.letters[f"{record.status}:{record.detail.get('code') or record.detail.get('channel')}"] += 1
+            if record.status in ("sent", "printed", "sending"):
+                self.delivered[f"{record.detail['locale'][:2]}:{record.detail['code']}"] += 1
+        return record
+
+
+def summarise(portfolio: str, as_of: date, contacts: DayContacts, shard_results: list[dict]) -> dict:
+    """The day's figures: yesterday's census carried forward by the day's tally; its contacts."""
     since, previous = cycle_repo.latest_census(portfolio, before=as_of)
     tally = day_tally(portfolio, as_of, shard_results)
     # a generator, not a list: roll_forward and transitions read the moves once, one per account
     census = roll_forward(previous, tally.changes())  # type: ignore[arg-type]
-    contacts = [r for r in records if r.kind == "letter"]
-    letters = Counter(f"{r.status}:{r.detail.get('code') or r.detail.get('channel')}" for r in contacts)
-    delivered = Counter(
-        f"{r.detail['locale'][:2]}:{r.detail['code']}"
-        for r in contacts
-        if r.status in ("sent", "printed", "sending")
-    )
     return {
         "portfolio": portfolio,
         "as_of": as_of.isoformat(),
@@ -317,6 +325,6 @@ def summarise(portfolio: str, as_of: date, records: list, shard_results: list[di
         "changed_accounts": tally.accounts,
         "evaluated_accounts": sum(int(r.get("evaluated", 0)) for r in shard_results if r),
         "pages": sum(int(r.get("pages", 0)) for r in shard_results if r),
-        "contacts": dict(sorted(letters.items())),
-        "letters_by_language": dict(sorted(delivered.items())),
+        "contacts": dict(sorted(contacts.letters.items())),
+        "letters_by_language": dict(sorted(contacts.delivered.items())),
     }, census

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import itertools
 import re
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 
 from arrears import accounts_repo, letters_repo, mail_gateway, reports_repo
@@ -193,33 +197,35 @@ def print_manifest_key(portfolio: str, as_of: date) -> str:
     return f"print/{portfolio}/{as_of.isoformat()}/manifest.csv"
 
 
-def print_batch(portfolio: str, as_of: date, records: list, settings: Settings) -> dict:
-    """The day's postal letters as one batch for the print vendor: a manifest CSV and the documents.
+def print_batch(portfolio: str, as_of: date, records: Iterable, settings: Settings) -> dict:
+    """The day's postal letters as one batch for the print vendor: a manifest CSV naming each letter's
+    document where it is stored.
 
-    Each letter was recorded `printed` with this batch's key; a re-run of the day writes the same batch.
+    Each letter was recorded `printed` with this batch's key; a re-run of the day writes the same
+    batch. The records are read once, as they come: the manifest is uploaded while it is written,
+    so no day is too large for the function (a copy of each document, as before, was a request
+    per letter, hours of them in one function on a ten-million-account day).
     """
-    letters = [
-        r
-        for r in records
-        if r.kind == "letter"
-        and r.detail.get("channel") == Channel.LETTER.value
-        and r.status == letters_repo.PRINTED
-    ]
     manifest = print_manifest_key(portfolio, as_of)
-    prefix = manifest.rpartition("/")[0]
-    rows = ["letter_id,account_id,code,locale,document"]
-    for item in sorted(letters, key=lambda i: (i.pk, i.sk)):
-        document = f"{prefix}/documents/{item.pk}-{item.sk.split('#')[-1]}.html"
-        reports_repo.copy(settings.letters_bucket, item.detail["document_key"], document, settings.region)
-        rows.append(
-            ",".join((f"{item.pk}/{item.sk}", item.pk, item.detail["code"], item.detail["locale"], document))
-        )
-    reports_repo.put_text(
-        settings.letters_bucket,
-        manifest,
-        "\n".join(rows) + "\n",
-        "text/csv",
-        {"letters": str(len(letters))},
-        settings.region,
+    printed = 0
+
+    def rows() -> Iterator[str]:
+        nonlocal printed
+        line = io.StringIO()
+        writer = csv.writer(line, lineterminator="\n")
+        for item in records:
+            postal = item.kind == "letter" and item.detail.get("channel") == Channel.LETTER.value
+            if postal and item.status == letters_repo.PRINTED:
+                printed += 1
+                code, locale, document = (item.detail[k] for k in ("code", "locale", "document_key"))
+                writer.writerow((f"{item.pk}/{item.sk}", item.pk, code, locale, document))
+            if line.tell():
+                yield line.getvalue()
+                line.seek(0)
+                line.truncate()
+
+    header = "letter_id,account_id,code,locale,document\n"
+    reports_repo.put_lines(
+        settings.letters_bucket, manifest, itertools.chain([header], rows()), "text/csv", settings.region
     )
-    return {"manifest": manifest, "letters": len(letters)}
+    return {"manifest": manifest, "letters": printed}

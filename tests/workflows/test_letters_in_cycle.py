@@ -109,7 +109,9 @@ def test_a_customer_without_email_gets_the_letter_by_post_in_the_days_print_batc
     assert [(r["account_id"], r["code"], r["locale"]) for r in rows] == [
         ("POST-1", "second_reminder", "en-US")
     ]
+    assert rows[0]["document"] == letter.detail["document_key"]  # read where it is stored, not copied
     assert "<html" in reports_repo.get_text(stack.letters_bucket, rows[0]["document"], stack.region)
+    assert summary["print_batch"]["letters"] == 1 and summary["contacts"] == {"printed:second_reminder": 1}
     assert _emails_sent(stack) == 0
 
 

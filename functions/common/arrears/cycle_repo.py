@@ -9,7 +9,7 @@ bookkeeping for a day (page logs, shard tallies) lives under pks of its own (`pa
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -178,11 +178,13 @@ def stage_changes(as_of: date, account_ids: Iterable[str]) -> dict[str, Change]:
     }
 
 
-def day_records(as_of: date, shards: list[str]) -> list[ActivityModel]:
+def day_records(as_of: date, shards: list[str]) -> Iterator[ActivityModel]:
     """What the day indexed under its key, over all shards: letters, promise outcomes, payments, and
-    the stage moves the KPIs read (`read_by_kpis`)."""
-    with store_errors():
-        return [r for shard in shards for r in ActivityModel.by_cycle_day.query(cycle_day_key(as_of, shard))]
+    the stage moves the KPIs read (`read_by_kpis`). Read a page at a time as the caller goes: a
+    worst day's records do not fit in one function's memory."""
+    for shard in shards:
+        with store_errors():
+            yield from ActivityModel.by_cycle_day.query(cycle_day_key(as_of, shard))
 
 
 @dataclass(frozen=True)

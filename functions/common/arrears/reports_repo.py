@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+from collections.abc import Iterable, Iterator
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -39,13 +41,37 @@ def put_text(
     return key
 
 
-def copy(bucket: str, source_key: str, target_key: str, region: str) -> None:
+class _LinesReader(io.RawIOBase):
+    """A file that reads lines as they are made, so an upload holds a part of them, never all."""
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self._lines: Iterator[str] = iter(lines)
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self._pending:
+            line = next(self._lines, None)
+            if line is None:
+                return 0
+            self._pending = line.encode()
+        size = min(len(buffer), len(self._pending))
+        buffer[:size], self._pending = self._pending[:size], self._pending[size:]
+        return size
+
+
+def put_lines(bucket: str, key: str, lines: Iterable[str], content_type: str, region: str) -> str:
+    """Upload lines as they are made (boto3 sends a large file in parts): a day's print manifest
+    can be larger than the function that writes it."""
     try:
-        _s3(region).copy_object(
-            Bucket=bucket, Key=target_key, CopySource={"Bucket": bucket, "Key": source_key}
+        _s3(region).upload_fileobj(
+            io.BufferedReader(_LinesReader(lines)), bucket, key, ExtraArgs={"ContentType": content_type}
         )
     except (ClientError, BotoCoreError) as exc:
-        raise StoreUnavailable(f"S3 copy {source_key}: {exc}") from exc
+        raise StoreUnavailable(f"S3 put {key}: {exc}") from exc
+    return key
 
 
 def get_text(bucket: str, key: str, region: str) -> str:
