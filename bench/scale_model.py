@@ -147,9 +147,9 @@ PORTFOLIO_NAME_CHARS = 16
 BOOK_SIZES = (100_000, 250_000, 500_000, 1_000_000, 2_500_000, 5_000_000, 10_000_000, 20_000_000)
 READ_BLOCK_BYTES = 8192  # an eventually consistent read unit reads up to 8 KB (the day's records)
 # The close of the day reads the day's records a page at a time (a Query page is at most 1 MB) and
-# uploads the print manifest as it writes it; boto3 keeps up to 10 parts of 8 MB in flight.
+# uploads the print manifest as it writes it, one 8 MB part at a time (reports_repo.put_lines).
 QUERY_PAGE_BYTES = 2**20
-UPLOAD_BUFFER_BYTES = 10 * 8 * 2**20
+UPLOAD_BUFFER_BYTES = 8 * 2**20
 # The close's time per 1 MB page read in AWS (the Query and the manifest's share of the upload) is
 # not measured here: an assumption, stated where it is used.
 CLOSE_PAGE_SECONDS = Decimal("0.2")

@@ -109,6 +109,23 @@ def test_lines_are_uploaded_in_parts_as_they_are_made_and_read_back_whole(cloud,
     assert stored["ContentType"] == "text/csv"
 
 
+def test_a_failure_while_the_lines_are_made_reaches_the_caller_and_stores_nothing(cloud, stack):
+    from arrears import reports_repo
+    from arrears.errors import StoreUnavailable
+
+    def lines():
+        yield from (f"{i:09d},letter\n" for i in range(500_000))  # past the first part
+        raise StoreUnavailable("DynamoDB: throttled while reading the day's records")
+
+    with pytest.raises(StoreUnavailable, match="throttled"):
+        reports_repo.put_lines(stack.letters_bucket, "print/t/broken.csv", lines(), "text/csv", stack.region)
+
+    listed = cloud.client("s3").list_objects_v2(Bucket=stack.letters_bucket, Prefix="print/t/")
+    assert listed.get("KeyCount", 0) == 0  # the day's re-run writes it whole
+    uploads = cloud.client("s3").list_multipart_uploads(Bucket=stack.letters_bucket)
+    assert not uploads.get("Uploads")  # the parts sent were aborted
+
+
 def _tiny_machine(cloud, definition: dict) -> str:
     return cloud.client("stepfunctions").create_state_machine(
         name=f"probe-{abs(hash(json.dumps(definition)))}",

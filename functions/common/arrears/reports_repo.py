@@ -6,6 +6,7 @@ import io
 import json
 from collections.abc import Iterable, Iterator
 
+from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
 from arrears import aws_clients
@@ -63,11 +64,16 @@ class _LinesReader(io.RawIOBase):
 
 
 def put_lines(bucket: str, key: str, lines: Iterable[str], content_type: str, region: str) -> str:
-    """Upload lines as they are made (boto3 sends a large file in parts): a day's print manifest
-    can be larger than the function that writes it."""
+    """Upload lines as they are made (boto3 sends a large file in 8 MB parts): a day's print
+    manifest can be larger than the function that writes it. Without threads: the lines are made
+    by the caller's code (its reads, its counters), in the caller's thread, one part at a time."""
     try:
         _s3(region).upload_fileobj(
-            io.BufferedReader(_LinesReader(lines)), bucket, key, ExtraArgs={"ContentType": content_type}
+            io.BufferedReader(_LinesReader(lines)),
+            bucket,
+            key,
+            ExtraArgs={"ContentType": content_type},
+            Config=TransferConfig(use_threads=False),
         )
     except (ClientError, BotoCoreError) as exc:
         raise StoreUnavailable(f"S3 put {key}: {exc}") from exc
