@@ -6,7 +6,6 @@ import io
 import json
 from collections.abc import Iterable, Iterator
 
-from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
 from arrears import aws_clients
@@ -67,6 +66,8 @@ def put_lines(bucket: str, key: str, lines: Iterable[str], content_type: str, re
     """Upload lines as they are made (boto3 sends a large file in 8 MB parts): a day's print
     manifest can be larger than the function that writes it. Without threads: the lines are made
     by the caller's code (its reads, its counters), in the caller's thread, one part at a time."""
+    from boto3.s3.transfer import TransferConfig  # boto3 loads on first use (decision 47)
+
     try:
         _s3(region).upload_fileobj(
             io.BufferedReader(_LinesReader(lines)),
