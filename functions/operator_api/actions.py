@@ -15,7 +15,7 @@ from arrears.account import Account
 from arrears.compliance import Hold
 from arrears.errors import InvalidInput
 from arrears.ledger import Due
-from arrears.models import ActivityModel
+from arrears.models import ActivityModel, timeline_sk
 from arrears.money import Money
 from arrears.settings import get_settings
 from arrears.stages import Status
@@ -61,7 +61,7 @@ def disposition(request: OperatorRequest, params: Disposition, account: Account,
 
     def record(_current: Account) -> ActivityModel:
         return ActivityModel(
-            account.account_id, f"{request.on.isoformat()}#disposition#{request.request_id}",
+            account.account_id, timeline_sk(request.on, "disposition", request.request_id),
             kind="disposition", occurred_on=request.on.isoformat(), actor=request.operator_id,
             detail={"outcome": params.outcome, "at": params.at.isoformat(), "note": params.note},
         )  # fmt: skip
@@ -174,7 +174,7 @@ def recall_agency(request: OperatorRequest, params: AgencyParams, account: Accou
 def _change_with_record(request: OperatorRequest, account: Account, change, detail: dict) -> Account:
     def record(_current: Account) -> ActivityModel:
         return ActivityModel(
-            account.account_id, f"{request.on.isoformat()}#placement#{request.request_id}", kind="placement",
+            account.account_id, timeline_sk(request.on, "placement", request.request_id), kind="placement",
             occurred_on=request.on.isoformat(), actor=request.operator_id, detail=detail,
         )  # fmt: skip
 

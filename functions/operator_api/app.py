@@ -23,7 +23,7 @@ from arrears.errors import (
     PayloadTooLarge,
     StoreUnavailable,
 )
-from arrears.models import ActivityModel, bind_models
+from arrears.models import ActivityModel, bind_models, timeline_sk
 from arrears.observability import instrumented, logger, metrics
 from arrears.settings import get_operator_identity_settings, get_settings
 from arrears.workflow_steps import parse
@@ -43,7 +43,7 @@ def _audit_item(
 ) -> ActivityModel:
     return ActivityModel(
         account_id or operators_repo.APPROVALS,
-        f"{request.on.isoformat()}#operator_action#{request.request_id}",
+        timeline_sk(request.on, "operator_action", request.request_id),
         kind="operator_action",
         occurred_on=request.on.isoformat(),
         actor=request.operator_id,

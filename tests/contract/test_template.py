@@ -352,3 +352,15 @@ def test_architecture_contracts_hold():
     }
     result = subprocess.run([str(lint_imports)], capture_output=True, text=True, cwd=ROOT, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_timeline_key_is_the_stored_format_and_sorts_by_date():
+    from datetime import date
+
+    from arrears.models import timeline_sk
+
+    assert timeline_sk(date(2026, 3, 2), "letter", "first_reminder") == "2026-03-02#letter#first_reminder"
+    days = [date(2026, 12, 31), date(2026, 3, 2), date(2027, 1, 1)]
+    assert sorted(timeline_sk(d, "ledger", "z") for d in days) == [
+        timeline_sk(d, "ledger", "z") for d in sorted(days)
+    ]

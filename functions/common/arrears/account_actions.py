@@ -22,7 +22,7 @@ from arrears.compliance import Hold
 from arrears.errors import InvalidInput
 from arrears.ledger import Due, EntryKind, LedgerEntry
 from arrears.letters import LetterCode
-from arrears.models import ActivityModel
+from arrears.models import ActivityModel, timeline_sk
 from arrears.money import Money
 from arrears.stages import CLOSED_STATUSES, Status
 
@@ -62,7 +62,7 @@ def _for_review(updated: Account, before: Account, today: date) -> Account:
 
 def _record(account_id: str, today: date, kind: str, key: str, actor: str, detail: dict) -> ActivityModel:
     return ActivityModel(
-        account_id, f"{today.isoformat()}#{kind}#{key}", kind=kind, occurred_on=today.isoformat(),
+        account_id, timeline_sk(today, kind, key), kind=kind, occurred_on=today.isoformat(),
         actor=actor, detail=detail,
     )  # fmt: skip
 

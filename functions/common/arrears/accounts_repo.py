@@ -27,7 +27,7 @@ from arrears.errors import (
     InvalidInput,
 )
 from arrears.ledger import Due, EntryKind, LedgerEntry, settle_oldest_first
-from arrears.models import AccountModel, ActivityModel, DueAttribute, transaction_connection
+from arrears.models import AccountModel, ActivityModel, DueAttribute, timeline_sk, transaction_connection
 from arrears.money import Money
 from arrears.stages import Bucket, Status
 from arrears.store_errors import is_conditional_failure, store_errors
@@ -287,7 +287,7 @@ def record_event(
     with `cycle_day` it is also among the day's records the KPIs read."""
     item = ActivityModel(
         account_id,
-        f"{on.isoformat()}#{kind}#{key}",
+        timeline_sk(on, kind, key),
         kind=kind,
         occurred_on=on.isoformat(),
         actor="collection_cycle",
@@ -399,7 +399,7 @@ def ledger_item(account_id: str, entry: LedgerEntry, actor: str) -> ActivityMode
     """The timeline item of a ledger entry, keyed by its dedupe key."""
     return ActivityModel(
         account_id,
-        f"{entry.occurred_on.isoformat()}#ledger#{entry.entry_id}",
+        timeline_sk(entry.occurred_on, "ledger", entry.entry_id),
         kind="ledger",
         occurred_on=entry.occurred_on.isoformat(),
         actor=actor,
@@ -423,7 +423,7 @@ def add_due(account_id: str, due: Due, actor: str) -> Account:
     def record(account: Account) -> ActivityModel:
         return ActivityModel(
             account_id,
-            f"{due.due_on.isoformat()}#statement#{due.due_on.isoformat()}",
+            timeline_sk(due.due_on, "statement", due.due_on.isoformat()),
             kind="statement",
             occurred_on=due.due_on.isoformat(),
             actor=actor,

@@ -14,7 +14,7 @@ from arrears import accounts_repo
 from arrears.account import Account
 from arrears.accounts_repo import put_once, transact
 from arrears.errors import DuplicateEntry
-from arrears.models import ActivityModel
+from arrears.models import ActivityModel, timeline_sk
 from arrears.store_errors import store_errors
 
 PULLS_PK = "bureau#{day}"
@@ -66,7 +66,7 @@ def _pull_items(pull: Pull) -> list:
             "pull",
             ActivityModel(
                 pull.account_id,
-                f"{pull.on.isoformat()}#bureau_pull#{pull.key}",
+                timeline_sk(pull.on, "bureau_pull", pull.key),
                 **common,
                 detail=pull.detail(),
             ),
@@ -96,7 +96,7 @@ def timeline_item(account_id: str, on: date, kind: str, key: str, actor: str, de
     return put_once(
         kind,
         ActivityModel(
-            account_id, f"{on.isoformat()}#{kind}#{key}", kind=kind, occurred_on=on.isoformat(), actor=actor,
+            account_id, timeline_sk(on, kind, key), kind=kind, occurred_on=on.isoformat(), actor=actor,
             detail=detail, **attrs,
         ),
     )  # fmt: skip
@@ -115,7 +115,7 @@ def recorded_pull(account_id: str, on: date, execution: str, provider: str) -> d
     """The detail of a pull this execution already made with this provider (a retried step), if any."""
     with store_errors():
         try:
-            item = ActivityModel.get(account_id, f"{on.isoformat()}#bureau_pull#{execution}:{provider}")
+            item = ActivityModel.get(account_id, timeline_sk(on, "bureau_pull", f"{execution}:{provider}"))
         except ActivityModel.DoesNotExist:
             return None
     return item.detail
@@ -136,7 +136,7 @@ def open_task(account_id: str, on: date, task: str, reason: str, cause: str, act
     """A piece of work for an operator (manual review, an unlocatable customer), once per day and task."""
     item = ActivityModel(
         account_id,
-        f"{on.isoformat()}#task#{task}",
+        timeline_sk(on, "task", task),
         kind="task",
         occurred_on=on.isoformat(),
         actor=actor,

@@ -18,7 +18,7 @@ from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 from arrears import accounts_repo
 from arrears.census import Change
 from arrears.errors import CycleLockHeld, CycleOutOfOrder
-from arrears.models import ActivityModel
+from arrears.models import ActivityModel, timeline_sk
 from arrears.stages import Bucket
 from arrears.store_errors import is_conditional_failure, store_errors
 
@@ -112,7 +112,7 @@ def cycle_day_key(as_of: date, shard: str) -> str:
 
 
 def stage_sk(as_of: date) -> str:
-    return f"{as_of.isoformat()}#stage#cycle"
+    return timeline_sk(as_of, "stage", "cycle")
 
 
 def read_by_kpis(change: Change) -> bool:

@@ -15,14 +15,14 @@ from pynamodb.exceptions import UpdateError
 
 from arrears import cycle_repo
 from arrears.accounts_repo import put_activity
-from arrears.models import ActivityModel
+from arrears.models import ActivityModel, timeline_sk
 from arrears.store_errors import is_conditional_failure, store_errors
 
 QUEUED, SENDING, SENT, PRINTED, DENIED, TASK = "queued", "sending", "sent", "printed", "denied", "task"
 
 
 def letter_sk(episode_on: date, trigger: str) -> str:
-    return f"{episode_on.isoformat()}#letter#{trigger}"
+    return timeline_sk(episode_on, "letter", trigger)
 
 
 def document_key(account_id: str, episode_on: date, trigger: str) -> str:

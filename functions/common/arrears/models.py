@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 
 from pynamodb.attributes import (
@@ -124,6 +125,12 @@ class ActivityModel(Model):
     expires_at = NumberAttribute(null=True)  # the table's TTL: set only on the cycle's page logs
 
     by_cycle_day = CycleDayIndex()
+
+
+def timeline_sk(on: date, kind: str, key: str) -> str:
+    """The one place a timeline entry's sort key is made: by date first, so a timeline reads in
+    order and a day's entries are one range."""
+    return f"{on.isoformat()}#{kind}#{key}"
 
 
 def bind_models(accounts_table: str, activity_table: str, region: str) -> None:

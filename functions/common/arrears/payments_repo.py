@@ -32,7 +32,7 @@ from arrears.errors import (
     InvalidInput,
 )
 from arrears.ledger import EntryKind
-from arrears.models import ActivityModel
+from arrears.models import ActivityModel, timeline_sk
 from arrears.money import Money
 from arrears.payments import MONEY_IN, REINSTATEMENTS, REVERSALS, PaymentEvent, Rejected, SuspenseReason
 from arrears.posting import Allocation, Posted, receive, reverse, suspense_reason
@@ -119,7 +119,7 @@ def _ledger_item(
     signed = -amount.minor if kind is EntryKind.PAYMENT else amount.minor
     item = ActivityModel(
         account_id,
-        f"{posted_on.isoformat()}#ledger#{entry_id}",
+        timeline_sk(posted_on, "ledger", entry_id),
         kind="ledger",
         cycle_day=cycle_day_key(posted_on, shard),  # the day's KPIs read the money collected from here
         occurred_on=posted_on.isoformat(),
@@ -138,7 +138,7 @@ def _outcome_items(account_id: str, on, events: tuple[dict, ...], shard: str) ->
             f"{e['kind']}-{e['outcome']}",
             ActivityModel(
                 account_id,
-                f"{on.isoformat()}#{e['kind']}#{e['outcome']}",
+                timeline_sk(on, e["kind"], e["outcome"]),
                 kind=e["kind"],
                 occurred_on=on.isoformat(),
                 actor=ACTOR,
@@ -682,7 +682,7 @@ def record_failed(event: PaymentEvent) -> Result:
     on = event.local_date(account.time_zone)
     item = ActivityModel(
         account.account_id,
-        f"{on.isoformat()}#payment_failed#{event.provider}:{event.event_id}",
+        timeline_sk(on, "payment_failed", f"{event.provider}:{event.event_id}"),
         kind="payment_failed",
         occurred_on=on.isoformat(),
         actor=ACTOR,

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 from arrears import bureau_repo
 from arrears.account import Account
 from arrears.errors import InvalidInput
-from arrears.models import ActivityModel
+from arrears.models import ActivityModel, timeline_sk
 from arrears.workflow_requests import StepRequest
 
 
@@ -41,7 +41,7 @@ def step_record(
     def build(_account: Account) -> ActivityModel:
         return ActivityModel(
             request.account_id,
-            f"{request.as_of.isoformat()}#{kind}#{request.execution}:{key}",
+            timeline_sk(request.as_of, kind, f"{request.execution}:{key}"),
             kind=kind,
             occurred_on=request.as_of.isoformat(),
             actor=request.requested_by,
@@ -55,5 +55,5 @@ def ran_today(kind: str, last_run: date | None, request: StepRequest) -> str | N
     """Once a day: another execution today is refused; this execution's retried first step is not."""
     if last_run != request.as_of:
         return None
-    mine = f"{request.as_of.isoformat()}#{kind}#{request.execution}:started"
+    mine = timeline_sk(request.as_of, kind, f"{request.execution}:started")
     return None if bureau_repo.recorded(request.account_id, mine) else "already ran today"
