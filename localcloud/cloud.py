@@ -149,6 +149,7 @@ class LocalCloud:
             self.stop()  # a refused deploy leaves no server or mock behind
             raise
         self._set_env(self.stack.environment, override=True)
+        forget_cached_state()  # settings or clients cached for a cloud started before this one
         self.webhook_secrets = self._install_signing_secrets()
         return self
 

@@ -97,20 +97,18 @@ def _decide(request: OperatorRequest, level_name: str) -> tuple[dict, str | None
         raise InvalidInput(f"approval {params.approval_id} was already {item.status}")
     original = OperatorRequest.model_validate(item.detail["request"])
     rules = authority.load_authority()
-    mine, theirs = rules.level(level_name), rules.level(operators_repo.operator_level(original.operator_id))
-    own = original.operator_id == request.operator_id or (
-        bool(original.operator_sub) and original.operator_sub == request.operator_sub
+    refused = authority.refusal_to_decide(
+        request.operator_id,
+        rules.level(level_name),
+        original.operator_id,
+        rules.level(operators_repo.operator_level(original.operator_id)),
+        same_person=original.operator_id == request.operator_id
+        or (bool(original.operator_sub) and original.operator_sub == request.operator_sub),
+        approving=(original.action, original.params, original.on) if request.action == "approve" else None,
     )
-    if own:  # four eyes: by identity, whatever the level
-        raise NotAuthorised(f"{request.operator_id} cannot decide on their own request")
-    if not mine.approve:
-        raise NotAuthorised(f"{request.operator_id}'s level ({level_name}) does not approve requests")
-    if mine.rank <= theirs.rank:
-        raise NotAuthorised(f"{request.operator_id} cannot decide on a request by {original.operator_id}")
+    if refused:
+        raise NotAuthorised(refused)
     if request.action == "approve":
-        beyond = authority.beyond(mine, original.action, original.params, original.on)
-        if beyond:
-            raise NotAuthorised(f"beyond {request.operator_id}'s own authority too: {beyond}")
         account = accounts_repo.get_account(original.account_id or "")
 
         def done(result: dict) -> dict:

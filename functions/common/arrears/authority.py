@@ -71,3 +71,30 @@ def beyond(level: Level, action: str, params: dict, today: date) -> str | None:
     elif action in ("place_agency", "recall_agency") and not level.place_with_agency:
         return "placing an account with an agency (or recalling it) needs a level 5 or a supervisor"
     return None
+
+
+def refusal_to_decide(
+    decider: str,
+    decider_level: Level,
+    requester: str,
+    requester_level: Level,
+    same_person: bool,
+    approving: tuple[str, dict, date] | None,
+) -> str | None:
+    """Why `decider` may not decide on `requester`'s pending request, or None when they may.
+
+    Four eyes by identity, whatever the level: nobody decides on their own request. Then the
+    decider's level must approve, rank above the requester's, and, to approve, cover the action
+    itself (`approving`: the action, its parameters, the day).
+    """
+    if same_person:
+        return f"{decider} cannot decide on their own request"
+    if not decider_level.approve:
+        return f"{decider}'s level does not approve requests"
+    if decider_level.rank <= requester_level.rank:
+        return f"{decider} cannot decide on a request by {requester}"
+    if approving is not None:
+        outside = beyond(decider_level, *approving)
+        if outside:
+            return f"beyond {decider}'s own authority too: {outside}"
+    return None

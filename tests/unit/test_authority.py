@@ -1,0 +1,50 @@
+"""Who may decide on a pending request: four eyes by identity, then level, rank and the action itself."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from arrears.authority import Level, refusal_to_decide
+
+TODAY = date(2026, 3, 2)
+SUPERVISOR = Level(
+    rank=9, max_promise_days=90, max_instalments=24, max_settlement_discount_pct=60, approve=True
+)
+SPECIALIST = Level(rank=5, max_promise_days=45, max_instalments=12, max_settlement_discount_pct=40)
+
+
+def _decide(decider=SUPERVISOR, requester=SPECIALIST, same_person=False, approving=None):
+    return refusal_to_decide("sam", decider, "ana", requester, same_person, approving)
+
+
+def test_a_supervisor_decides_on_a_specialists_request():
+    assert _decide() is None
+    assert _decide(approving=("settlement", {"discount_pct": "60"}, TODAY)) is None  # at its own limit
+
+
+def test_nobody_decides_on_their_own_request_whatever_their_level():
+    assert _decide(requester=SPECIALIST, same_person=True) == "sam cannot decide on their own request"
+
+
+def test_a_level_that_does_not_approve_cannot_decide_even_ranking_higher():
+    lead = SPECIALIST.model_copy(update={"rank": 8})
+    assert _decide(decider=lead) == "sam's level does not approve requests"
+
+
+@pytest.mark.parametrize("rank, allowed", [(4, False), (5, False), (6, True)])
+def test_the_decider_must_rank_above_the_requester(rank, allowed):
+    decider = SUPERVISOR.model_copy(update={"rank": rank})
+    assert (_decide(decider=decider) is None) is allowed
+
+
+@pytest.mark.parametrize("discount, allowed", [("60", True), ("61", False)])
+def test_approving_needs_the_action_within_the_deciders_own_limits(discount, allowed):
+    refused = _decide(approving=("settlement", {"discount_pct": discount}, TODAY))
+    assert (refused is None) is allowed
+    if not allowed:
+        assert refused.startswith("beyond sam's own authority too: a 61% discount")
+
+
+def test_rejecting_needs_no_authority_over_the_action():
+    assert _decide(approving=None) is None  # a 90% discount request may still be turned down
