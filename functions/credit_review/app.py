@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import replace
 from functools import partial
 
-from arrears import accounts_repo, bureau_repo
+from arrears import accounts_repo, bureau_repo, workflow_steps
 from arrears.bureau import CreditReport, Purpose
-from arrears.errors import AccountVersionConflict, DuplicateEntry, lambda_error_message
+from arrears.errors import AccountVersionConflict, DuplicateEntry
 from arrears.models import bind_models
 from arrears.observability import instrumented, logger, metrics
 from arrears.settings import CreditReviewSettings, get_credit_review_settings
@@ -48,16 +47,12 @@ def begin(event: dict, context: LambdaContext) -> dict:
     refused = rules.refusal(account, request.as_of, settings.cooldown_days) or ran_today(
         "credit_review", account.reviewed_on, request
     )
-    if refused:
-        accounts_repo.put_activity(_record(request, "refused", {"refused": refused})(account), once=True)
+    started = {"purpose": Purpose.ACCOUNT_REVIEW.value}
+    if not workflow_steps.begin(
+        "credit_review", request, account, refused, lambda a: replace(a, reviewed_on=request.as_of), started
+    ):
         metrics.add_metric(name="CreditReviewRefused", unit="Count", value=1)
         return {**out, "eligible": False, "refused": refused}
-    with contextlib.suppress(DuplicateEntry):  # a retried step: the review started already
-        accounts_repo.apply_with_record(
-            account.account_id,
-            lambda a: replace(a, reviewed_on=request.as_of),
-            _record(request, "started", {"purpose": Purpose.ACCOUNT_REVIEW.value}),
-        )
     return {**out, "eligible": True}
 
 
@@ -164,9 +159,6 @@ def change_limit(event: dict, context: LambdaContext) -> dict:
 @review_step
 def manual_review(event: dict, context: LambdaContext) -> dict:
     _setup()
-    request = parse(ManualReviewRequest, event)
-    error = str(request.error.get("Error") or "unknown")
-    cause = lambda_error_message(request.error.get("Cause"))
-    bureau_repo.open_task(request.account_id, request.as_of, "review_credit_line", error, cause, ACTOR)
+    handed = workflow_steps.hand_to_operator(parse(ManualReviewRequest, event), "review_credit_line", ACTOR)
     metrics.add_metric(name="CreditReviewManualReview", unit="Count", value=1)
-    return {"task": "review_credit_line", "error": error}
+    return handed

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 from functools import partial
 
-from arrears import accounts_repo, bureau_repo
+from arrears import accounts_repo, bureau_repo, workflow_steps
 from arrears.bureau import Purpose
-from arrears.errors import DuplicateEntry, InvalidInput, lambda_error_message
+from arrears.errors import DuplicateEntry, InvalidInput
 from arrears.models import bind_models
 from arrears.observability import instrumented, logger, metrics
 from arrears.settings import SkipTraceSettings, get_skiptrace_settings
@@ -40,17 +39,13 @@ def begin(event: dict, context: LambdaContext) -> dict:
     refused = waterfall.refusal(account, request.as_of, settings.cooldown_days) or ran_today(
         KIND, account.traced_on, request
     )
-    if refused:
-        accounts_repo.put_activity(_record(request, "refused", {"refused": refused})(account), once=True)
+    providers = {"providers": [p.name for p in settings.providers]}
+    if not workflow_steps.begin(
+        KIND, request, account, refused, lambda a: waterfall.started(a, request.as_of), providers
+    ):
         logger.info("skip-trace refused", extra={"account_id": account.account_id, "why": refused})
         metrics.add_metric(name="SkipTraceRefused", unit="Count", value=1)
         return {**context_out, "eligible": False, "refused": refused}
-    with contextlib.suppress(DuplicateEntry):  # this execution's step is retried: it started already
-        accounts_repo.apply_with_record(
-            account.account_id,
-            lambda a: waterfall.started(a, request.as_of),
-            _record(request, "started", {"providers": [p.name for p in settings.providers]}),
-        )
     return {**context_out, "eligible": True, "providers": len(settings.providers)}
 
 
@@ -138,9 +133,6 @@ def finish(event: dict, context: LambdaContext) -> dict:
 def manual_review(event: dict, context: LambdaContext) -> dict:
     """A provider failed in a way retries do not fix: an operator takes the account, the execution fails."""
     _setup()
-    request = parse(ManualReviewRequest, event)
-    error = str(request.error.get("Error") or "unknown")
-    cause = lambda_error_message(request.error.get("Cause"))
-    bureau_repo.open_task(request.account_id, request.as_of, "review_skiptrace", error, cause, ACTOR)
+    handed = workflow_steps.hand_to_operator(parse(ManualReviewRequest, event), "review_skiptrace", ACTOR)
     metrics.add_metric(name="SkipTraceManualReview", unit="Count", value=1)
-    return {"task": "review_skiptrace", "error": error}
+    return handed

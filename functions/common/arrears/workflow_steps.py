@@ -1,18 +1,19 @@
 """What every step of a per-account workflow does the same way: parse its input, record itself once,
-and refuse a second run of the workflow on the same day."""
+refuse a second run of the workflow on the same day, begin, and hand an account to an operator."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import date
 
 from pydantic import BaseModel, ValidationError
 
-from arrears import bureau_repo
+from arrears import accounts_repo, bureau_repo
 from arrears.account import Account
-from arrears.errors import InvalidInput
+from arrears.errors import DuplicateEntry, InvalidInput, lambda_error_message
 from arrears.models import ActivityModel, timeline_sk
-from arrears.workflow_requests import StepRequest
+from arrears.workflow_requests import ManualReviewRequest, StepRequest
 
 
 def _message(error: dict) -> str:
@@ -57,3 +58,33 @@ def ran_today(kind: str, last_run: date | None, request: StepRequest) -> str | N
         return None
     mine = timeline_sk(request.as_of, kind, f"{request.execution}:started")
     return None if bureau_repo.recorded(request.account_id, mine) else "already ran today"
+
+
+def begin(
+    kind: str,
+    request: StepRequest,
+    account: Account,
+    refused: str | None,
+    start: Callable[[Account], Account],
+    started: dict,
+) -> bool:
+    """Record why the workflow is refused (False), or start it on the account once (True): a
+    retried first step finds it started and goes on."""
+    if refused:
+        accounts_repo.put_activity(
+            step_record(kind, request, "refused", {"refused": refused})(account), once=True
+        )
+        return False
+    with contextlib.suppress(DuplicateEntry):
+        accounts_repo.apply_with_record(
+            account.account_id, start, step_record(kind, request, "started", started)
+        )
+    return True
+
+
+def hand_to_operator(request: ManualReviewRequest, task: str, actor: str) -> dict:
+    """A failure retries do not fix: an operator takes the account (a task on it); the execution fails."""
+    error = str(request.error.get("Error") or "unknown")
+    cause = lambda_error_message(request.error.get("Cause"))
+    bureau_repo.open_task(request.account_id, request.as_of, task, error, cause, actor)
+    return {"task": task, "error": error}
