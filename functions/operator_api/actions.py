@@ -15,7 +15,7 @@ from arrears.account import Account
 from arrears.compliance import Hold
 from arrears.errors import InvalidInput
 from arrears.ledger import Due
-from arrears.models import ActivityModel, timeline_sk
+from arrears.models import ActivityModel, timeline_entry
 from arrears.money import Money
 from arrears.settings import get_settings
 from arrears.stages import Status
@@ -60,11 +60,10 @@ def disposition(request: OperatorRequest, params: Disposition, account: Account,
         )
 
     def record(_current: Account) -> ActivityModel:
-        return ActivityModel(
-            account.account_id, timeline_sk(request.on, "disposition", request.request_id),
-            kind="disposition", occurred_on=request.on.isoformat(), actor=request.operator_id,
-            detail={"outcome": params.outcome, "at": params.at.isoformat(), "note": params.note},
-        )  # fmt: skip
+        detail = {"outcome": params.outcome, "at": params.at.isoformat(), "note": params.note}
+        return timeline_entry(
+            account.account_id, request.on, "disposition", request.request_id, request.operator_id, detail
+        )
 
     accounts_repo.apply_with_record(account.account_id, change, record)
     effects = []
@@ -173,10 +172,9 @@ def recall_agency(request: OperatorRequest, params: AgencyParams, account: Accou
 
 def _change_with_record(request: OperatorRequest, account: Account, change, detail: dict) -> Account:
     def record(_current: Account) -> ActivityModel:
-        return ActivityModel(
-            account.account_id, timeline_sk(request.on, "placement", request.request_id), kind="placement",
-            occurred_on=request.on.isoformat(), actor=request.operator_id, detail=detail,
-        )  # fmt: skip
+        return timeline_entry(
+            account.account_id, request.on, "placement", request.request_id, request.operator_id, detail
+        )
 
     return accounts_repo.apply_with_record(account.account_id, change, record)
 

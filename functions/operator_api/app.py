@@ -23,7 +23,7 @@ from arrears.errors import (
     PayloadTooLarge,
     StoreUnavailable,
 )
-from arrears.models import ActivityModel, bind_models, timeline_sk
+from arrears.models import ActivityModel, bind_models, timeline_entry
 from arrears.observability import instrumented, logger, metrics
 from arrears.settings import get_operator_identity_settings, get_settings
 from arrears.workflow_steps import parse
@@ -41,21 +41,22 @@ MAX_BODY = 64 * 1024
 def _audit_item(
     request: OperatorRequest, level: str, response: dict, account_id: str | None
 ) -> ActivityModel:
-    return ActivityModel(
+    detail = {
+        "level": level,
+        "subject": request.operator_sub,
+        "username": request.operator_id,
+        "action": request.action,
+        "params": request.params,
+        "response": response,
+    }
+    return timeline_entry(
         account_id or operators_repo.APPROVALS,
-        timeline_sk(request.on, "operator_action", request.request_id),
-        kind="operator_action",
-        occurred_on=request.on.isoformat(),
-        actor=request.operator_id,
+        request.on,
+        "operator_action",
+        request.request_id,
+        request.operator_id,
+        detail,
         status=response["status"],
-        detail={
-            "level": level,
-            "subject": request.operator_sub,
-            "username": request.operator_id,
-            "action": request.action,
-            "params": request.params,
-            "response": response,
-        },
     )
 
 

@@ -22,7 +22,7 @@ from arrears.compliance import Hold
 from arrears.errors import InvalidInput
 from arrears.ledger import Due, EntryKind, LedgerEntry
 from arrears.letters import LetterCode
-from arrears.models import ActivityModel, timeline_sk
+from arrears.models import ActivityModel, timeline_entry
 from arrears.money import Money
 from arrears.stages import CLOSED_STATUSES, Status
 
@@ -45,7 +45,7 @@ def _act(
         return _for_review(change(account), account, today)
 
     def record(_account: Account) -> ActivityModel:
-        return _record(account_id, today, kind, key, actor, detail)
+        return timeline_entry(account_id, today, kind, key, actor, detail)
 
     return apply_with_record(account_id, guarded, record)
 
@@ -58,13 +58,6 @@ def _refuse_closed(account: Account) -> None:
 def _for_review(updated: Account, before: Account, today: date) -> Account:
     review_on = min(d for d in (before.next_action_on, today) if d)
     return replace(updated, next_action_on=review_on)  # the next cycle acts on it
-
-
-def _record(account_id: str, today: date, kind: str, key: str, actor: str, detail: dict) -> ActivityModel:
-    return ActivityModel(
-        account_id, timeline_sk(today, kind, key), kind=kind, occurred_on=today.isoformat(),
-        actor=actor, detail=detail,
-    )  # fmt: skip
 
 
 def _refuse_a_second_agreement(account: Account) -> None:
@@ -149,7 +142,8 @@ def settle(
             put_once("ledger", ledger_item(account_id, entry, actor)),
             # keyed by the request, not the day: an agreement may follow one that ended the same day
             put_once(
-                "record", _record(account_id, today, "arrangement", f"settlement-{request_id}", actor, terms)
+                "record",
+                timeline_entry(account_id, today, "arrangement", f"settlement-{request_id}", actor, terms),
             ),
             put_once("audit", audit(settlement_result(updated))),
         ]

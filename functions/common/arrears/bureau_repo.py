@@ -14,7 +14,7 @@ from arrears import accounts_repo
 from arrears.account import Account
 from arrears.accounts_repo import put_once, transact
 from arrears.errors import DuplicateEntry
-from arrears.models import ActivityModel, timeline_sk
+from arrears.models import ActivityModel, timeline_entry, timeline_sk
 from arrears.store_errors import store_errors
 
 PULLS_PK = "bureau#{day}"
@@ -93,13 +93,7 @@ def record_pull(pull: Pull, extra: list | None = None, account: Account | None =
 
 
 def timeline_item(account_id: str, on: date, kind: str, key: str, actor: str, detail: dict, **attrs):
-    return put_once(
-        kind,
-        ActivityModel(
-            account_id, timeline_sk(on, kind, key), kind=kind, occurred_on=on.isoformat(), actor=actor,
-            detail=detail, **attrs,
-        ),
-    )  # fmt: skip
+    return put_once(kind, timeline_entry(account_id, on, kind, key, actor, detail, **attrs))
 
 
 def recorded(account_id: str, sk: str) -> bool:

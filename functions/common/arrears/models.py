@@ -133,6 +133,22 @@ def timeline_sk(on: date, kind: str, key: str) -> str:
     return f"{on.isoformat()}#{kind}#{key}"
 
 
+def timeline_entry(
+    pk: str, on: date, kind: str, key: str, actor: str, detail: dict, **attrs
+) -> ActivityModel:
+    """An entry of an entity's timeline (an account's, or `portfolio#<name>`'s), keyed by day, kind
+    and its own key; `attrs` are the item's other attributes (status, amount, cycle_day...)."""
+    return ActivityModel(
+        pk,
+        timeline_sk(on, kind, key),
+        kind=kind,
+        occurred_on=on.isoformat(),
+        actor=actor,
+        detail=detail,
+        **attrs,
+    )
+
+
 def bind_models(accounts_table: str, activity_table: str, region: str) -> None:
     """Point the models at the stack's tables. The endpoint comes from the normal AWS configuration."""
     for model, name in ((AccountModel, accounts_table), (ActivityModel, activity_table)):

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 from arrears import accounts_repo, bureau_repo
 from arrears.account import Account
 from arrears.errors import DuplicateEntry, InvalidInput, lambda_error_message
-from arrears.models import ActivityModel, timeline_sk
+from arrears.models import ActivityModel, timeline_entry, timeline_sk
 from arrears.workflow_requests import ManualReviewRequest, StepRequest
 
 
@@ -40,13 +40,13 @@ def step_record(
     """The timeline item a step leaves, keyed by its execution: written once however often it runs."""
 
     def build(_account: Account) -> ActivityModel:
-        return ActivityModel(
+        return timeline_entry(
             request.account_id,
-            timeline_sk(request.as_of, kind, f"{request.execution}:{key}"),
-            kind=kind,
-            occurred_on=request.as_of.isoformat(),
-            actor=request.requested_by,
-            detail={"execution": request.execution, "reason": request.reason, **detail},
+            request.as_of,
+            kind,
+            f"{request.execution}:{key}",
+            request.requested_by,
+            {"execution": request.execution, "reason": request.reason, **detail},
         )
 
     return build
