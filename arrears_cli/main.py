@@ -476,14 +476,6 @@ def _today(on: str | None) -> date:
     return _date(on, "--on")
 
 
-def _acted(action, *args) -> None:
-    with _refused_clearly():
-        account = action(*args)
-    console.print(
-        f"{account.account_id}: status {account.status}; the next cycle sends the customer's letter"
-    )
-
-
 RequestIdOpt = Annotated[
     str | None, typer.Option("--request-id", help="Repeat a request safely: the first answer comes back.")
 ]
@@ -938,17 +930,18 @@ def _start_workflow(stack: StackRef, workflow: str, account_id: str, on: date, a
 @accounts_app.command("unreachable")
 def accounts_unreachable(
     account_id: str,
-    reason: Annotated[str, typer.Option(help="returned_mail, disconnected_phone, ...")] = "returned_mail",
+    reason: Annotated[
+        str, typer.Option(help="returned_mail, disconnected_phone, wrong_number or email_bounced.")
+    ] = "returned_mail",
     on: Annotated[str | None, typer.Option("--on", help="When (default today).")] = None,
+    request_id: RequestIdOpt = None,
     endpoint_url: EndpointUrl = None,
     stack_name: StackName = "arrears",
     region: Region = None,
 ) -> None:
     """Mark the customer unreachable (skip status): the next cycle starts a skip-trace."""
-    from arrears import account_actions
-
     stack = _stack(endpoint_url, stack_name, region)
-    _acted(account_actions.mark_unreachable, account_id, _today(on), _me(stack), reason)
+    _operator_call(stack, "unreachable", account_id, _today(on), {"reason": reason}, request_id)
 
 
 @accounts_app.command("review")

@@ -30,6 +30,7 @@ from operator_api.requests import (
     PromiseParams,
     ReferParams,
     SettlementParams,
+    UnreachableParams,
 )
 
 # Outcomes that mean the operator spoke with the customer: Reg F's 7-day quiet period for calls
@@ -132,6 +133,14 @@ def release_hold(request: OperatorRequest, params: HoldParams, account: Account,
     return {"hold": params.hold.value, "placed": False}
 
 
+def unreachable(request: OperatorRequest, params: UnreachableParams, account: Account, _audit: Audit) -> dict:
+    """Mail came back or the number is dead: skip status; the next cycle hands it to skip-trace."""
+    updated = account_actions.mark_unreachable(
+        account.account_id, request.on, request.operator_id, params.reason
+    )
+    return {"status_now": updated.status.value, "reason": params.reason}
+
+
 def refer(request: OperatorRequest, params: ReferParams, account: Account, _audit: Audit) -> dict:
     opened = bureau_repo.open_task(
         account.account_id, request.on, f"refer:{params.area}", f"referred by {request.operator_id}",
@@ -189,5 +198,6 @@ ON_ACCOUNT = {
     "place_hold": place_hold,
     "release_hold": release_hold,
     "refer": refer,
+    "unreachable": unreachable,
 }
 __all__ = ["ON_ACCOUNT", "DecisionParams"]

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 ACTIONS = (
     "disposition", "promise", "arrangement", "settlement", "place_hold", "release_hold", "refer",
-    "place_agency", "recall_agency", "approve", "reject", "whoami", "personal_data",
+    "unreachable", "place_agency", "recall_agency", "approve", "reject", "whoami", "personal_data",
 )  # fmt: skip
 # Reads: answered from the verified identity, never stored as a request's answer (they may carry
 # personal data), the personal-data read audited on the account.
@@ -97,6 +97,10 @@ class ReferParams(Params):
     note: str = Field(default="", max_length=500)
 
 
+class UnreachableParams(Params):
+    reason: Literal["returned_mail", "disconnected_phone", "wrong_number", "email_bounced"] = "returned_mail"
+
+
 class AgencyParams(Params):
     agency: str = Field(min_length=2, max_length=40, pattern=r"^[a-z0-9][a-z0-9_-]*$")
     reason: str = Field(default="", max_length=300)
@@ -115,6 +119,7 @@ PARAMS: dict[str, type[Params]] = {
     "place_hold": HoldParams,
     "release_hold": HoldParams,
     "refer": ReferParams,
+    "unreachable": UnreachableParams,
     "place_agency": AgencyParams,
     "recall_agency": AgencyParams,
     "approve": DecisionParams,

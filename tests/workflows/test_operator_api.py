@@ -72,6 +72,7 @@ def test_a_promise_within_the_level_is_taken_audited_and_not_repeated_for_the_sa
         ("promise", {"amount": "5000.00", "pay_by": "2026-03-09"}, "more than the balance"),
         ("arrangement", {"instalments": [{"due_on": "2026-03-10", "amount": "0"}]}, "greater than 0"),
         ("refer", {"area": "legal_dept"}, "area"),
+        ("unreachable", {"reason": "moved away, probably"}, "reason"),
     ],
 )
 def test_bad_requests_are_refused_with_a_clear_error_and_change_nothing(
@@ -178,6 +179,25 @@ def test_a_referral_opens_a_task_for_the_other_area(cloud, stack, operators):
 
     assert answer["result"]["task"] == "refer:retention"
     assert [t.detail["task"] for t in accounts_repo.timeline(account_id, kind="task")] == ["refer:retention"]
+
+
+def test_an_unreachable_customer_is_put_in_skip_status_by_a_signed_in_operator_and_audited(
+    cloud, stack, operators
+):
+    account_id = _account(stack)
+
+    answer = _call(cloud, "ana", "unreachable", account_id, "req-skip-1", reason="returned_mail")
+    again = _call(cloud, "cy", "unreachable", account_id, reason="disconnected_phone")
+
+    assert answer["status"] == "done" and answer["result"]["status_now"] == "skip"
+    assert accounts_repo.get_account(account_id).status.value == "skip"
+    assert again["error"] == "invalid" and "not active" in again["message"]  # already in skip status
+    [audit] = _audit(account_id)
+    assert (audit.actor, audit.detail["action"], audit.detail["params"]) == (
+        "ana",
+        "unreachable",
+        {"reason": "returned_mail"},
+    )
 
 
 def test_placing_with_an_agency_needs_level_5_stops_our_ladder_and_writes_the_agencys_file(
