@@ -20,7 +20,6 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from arrears_cli import executions, reshard
 from arrears_cli.output import Format, console, emit, json_or
-from arrears_cli.portfolio_import import ImportRejected, import_file
 from arrears_cli.stackref import LOCAL_FILE, StackNotFound, StackRef, connect
 
 app = typer.Typer(
@@ -351,6 +350,8 @@ def accounts_import(
     region: Region = None,
 ) -> None:
     """Validate every row, then import; with any bad row nothing is imported."""
+    from arrears_cli.portfolio_import import ImportRejected, import_file  # its models: this command only
+
     stack = _stack(endpoint_url, stack_name, region)
     try:
         imported = import_file(file, portfolio, _date(as_of, "--as-of"), stack.shard_count)

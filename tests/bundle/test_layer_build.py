@@ -3,7 +3,9 @@ languages we write letters in, and what is left formats money, dates and whole l
 the full data does; the runtime's own SDK is not shipped again; our package and its data are.
 
 The fast tests prune a link-copy of this environment's Babel; the slow one runs the real make
-target (pip, for this machine's platform so the result can be imported) with Python 3.12.
+target (pip, for this machine's platform so the result can be imported) with Python 3.12. Its folder
+(`bundle`: pytest never collects a folder named `build`) sorts first, so that test starts with the
+suite instead of being one worker's last.
 """
 
 from __future__ import annotations
