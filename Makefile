@@ -6,6 +6,9 @@ STAMP := $(VENV)/.installed
 # checkov and bandit live apart: checkov pins its own (old) dependencies.
 TOOLS_VENV := tools/.venv
 TOOLS_STAMP := $(TOOLS_VENV)/.installed
+# A shell that says not to write bytecode would have every test worker, CLI command and simulation
+# compile our modules and pytest rewrite every test module again, each time they start.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: install lint-tools demo test test-fast bench scale lint format letters clean
 

@@ -205,8 +205,10 @@ class LocalCloud:
         return HttpResponse(204, {}, b"")
 
     def snapshot(self) -> None:
-        """Keep the deployed stack as it is now, for `restore` to return to (in process only)."""
-        assert self._mock is not None, "snapshots are of an in-process local cloud"  # nosec B101
+        """Keep the deployed stack as it is now, for `restore` to return to.
+
+        A served cloud's backends live in this process too; what its port answered is in them.
+        """
         self._snapshot = {
             service: {region: moto_patches.deep_copy(backend) for region, backend in regions.items()}
             for service, regions in _account_backends().items()

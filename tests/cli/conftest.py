@@ -17,22 +17,30 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def endpoint(tmp_path, monkeypatch):
-    """Starts the stack on a free port and writes .arrears/local.json in a scratch working directory."""
+@pytest.fixture(scope="module")
+def served_cloud():
+    """The stack behind a free port, as `arrears local up` serves it; deployed once per module."""
     from localcloud import LocalCloud
     from localcloud.webhook_server import WebhookServer
 
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)  # whatever the CLI sets in here is undone after
-    monkeypatch.setenv("ARREARS_CONFIG_DIR", str(tmp_path / "config"))  # sessions of this test only
     with LocalCloud(stack_name="arrears-cli", port=free_port(), parameters=TEST_PARAMETERS) as cloud:
-        http_api = WebhookServer(cloud.handle_http, port=0).start()  # as `arrears local up` serves it
-        (tmp_path / ".arrears").mkdir()
-        described = {**cloud.describe(), "webhook_url": http_api.url}
-        (tmp_path / ".arrears" / "local.json").write_text(json.dumps(described))
-        yield cloud
+        cloud.snapshot()
+        http_api = WebhookServer(cloud.handle_http, port=0).start()
+        yield cloud, {**cloud.describe(), "webhook_url": http_api.url}
         http_api.stop()
+
+
+@pytest.fixture
+def endpoint(served_cloud, tmp_path, monkeypatch):
+    """The served stack as freshly deployed, with .arrears/local.json in a scratch working directory."""
+    cloud, described = served_cloud
+    cloud.restore()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", cloud.endpoint_url)  # whatever the CLI sets is undone after
+    monkeypatch.setenv("ARREARS_CONFIG_DIR", str(tmp_path / "config"))  # sessions of this test only
+    (tmp_path / ".arrears").mkdir()
+    (tmp_path / ".arrears" / "local.json").write_text(json.dumps(described))
+    yield cloud
 
 
 def overrides() -> list[str]:

@@ -385,3 +385,28 @@ def test_a_rollback_restores_an_item_that_moto_would_refuse_to_put_again(cloud):
     _assert_as_before(dynamodb, tables, before)
     account = dynamodb.get_item(TableName=tables["AccountsTable"], Key={"account_id": {"S": "ACC-1"}})["Item"]
     assert account["balance"] == {"N": "2E+126"}
+
+
+# A fresh interpreter: this one's test session may have imported anything already.
+DEFERRED_PROBE = """
+import json, sys
+import boto3, localcloud
+from moto import mock_aws
+import moto.stepfunctions.parser.asl.parse.preprocessor  # what every execution's parse imports
+before = "moto.batch.models" in sys.modules
+with mock_aws():
+    answer = boto3.client("batch", region_name="us-east-1").describe_compute_environments()
+print(json.dumps([before, "moto.batch.models" in sys.modules, answer["computeEnvironments"]]))
+"""
+
+
+def test_the_step_functions_interpreter_loads_without_batch_and_a_batch_call_still_answers():
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", DEFERRED_PROBE], capture_output=True, text=True, check=True, timeout=120
+    )
+    loaded_before, loaded_after, environments = json.loads(done.stdout)
+    assert loaded_before is False  # EC2's catalogue is not built for a stack that never calls Batch
+    assert loaded_after is True and environments == []  # the real backend answered the call
