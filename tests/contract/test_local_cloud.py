@@ -390,23 +390,38 @@ def test_a_rollback_restores_an_item_that_moto_would_refuse_to_put_again(cloud):
 # A fresh interpreter: this one's test session may have imported anything already.
 DEFERRED_PROBE = """
 import json, sys
-import boto3, localcloud
-from moto import mock_aws
+import localcloud
 import moto.stepfunctions.parser.asl.parse.preprocessor  # what every execution's parse imports
-before = "moto.batch.models" in sys.modules
-with mock_aws():
-    answer = boto3.client("batch", region_name="us-east-1").describe_compute_environments()
-print(json.dumps([before, "moto.batch.models" in sys.modules, answer["computeEnvironments"]]))
+print(json.dumps(["moto.batch.models" in sys.modules, "moto.ec2.models" in sys.modules]))
 """
 
 
-def test_the_step_functions_interpreter_loads_without_batch_and_a_batch_call_still_answers():
+def test_the_step_functions_interpreter_loads_without_batch_or_ec2():
     import subprocess
     import sys
 
     done = subprocess.run(
         [sys.executable, "-c", DEFERRED_PROBE], capture_output=True, text=True, check=True, timeout=120
     )
-    loaded_before, loaded_after, environments = json.loads(done.stdout)
-    assert loaded_before is False  # EC2's catalogue is not built for a stack that never calls Batch
-    assert loaded_after is True and environments == []  # the real backend answered the call
+    assert json.loads(done.stdout) == [False, False]  # EC2's catalogue is not built for a stack without Batch
+
+
+def test_a_deferred_package_becomes_the_real_one_when_first_asked_for(monkeypatch):
+    import importlib
+    import sys
+
+    from moto.core.base_backend import BackendDict
+
+    from localcloud.moto_imports import _deferred_package
+
+    for name in [m for m in sys.modules if m == "moto.sdb" or m.startswith("moto.sdb.")]:
+        monkeypatch.delitem(sys.modules, name)  # as in a process that never imported it
+    stand_in = _deferred_package("moto.sdb")
+    monkeypatch.setitem(sys.modules, "moto.sdb", stand_in)
+    # a submodule imports through the stand-in, as moto's interpreter imports moto.batch.utils
+    exceptions = importlib.import_module("moto.sdb.exceptions")
+
+    assert sys.modules["moto.sdb"] is stand_in and "moto.sdb.models" not in sys.modules
+    backends = stand_in.sdb_backends  # what moto's server or a reset asks for
+    assert isinstance(backends, BackendDict) and sys.modules["moto.sdb"] is not stand_in
+    assert sys.modules["moto.sdb"].exceptions is exceptions  # one module, not two copies
