@@ -17,7 +17,16 @@ from arrears.commitments import Promise
 from arrears.ledger import Due
 from arrears.money import Money
 from arrears.payments import Action, PaymentEvent, SuspenseReason
-from arrears.posting import Allocation, allocate, receive, reverse, suspense_reason, take_back
+from arrears.posting import (
+    Allocation,
+    Shift,
+    allocate,
+    cover,
+    receive,
+    reverse,
+    suspense_reason,
+    take_back,
+)
 from arrears.stages import CLOSED_STATUSES, Bucket, Status
 from hypothesis import given
 from hypothesis import strategies as st
@@ -328,23 +337,60 @@ def test_a_refund_takes_its_amount_back_from_a_pending_promise():
     assert back.account.status is Status.PROMISE_PENDING
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="posting.take_back/reverse reopen a refunded payment's dues even when another payment's "
-    "credit could cover them: past due then exceeds dues minus net money received",
-)
 def test_reopened_dues_are_covered_by_credit_another_payment_left_on_the_account():
     # January 100 due; the customer pays 150 (50 credit), then 30 more (all credit); the first is refunded
     card = _card(dues=(Due(JAN, 100),), balance=1000)
-    first = receive(card, 150, AS_OF)
-    second = receive(first.account, 30, AS_OF)
+    first = receive(card, 150, AS_OF, payment="p1")
+    second = receive(first.account, 30, AS_OF, payment="p2")
     assert second.allocation == Allocation((), 30)
+    assert second.account.credits == {"p1": 50, "p2": 30}
 
-    back = reverse(second.account, first.allocation, 150, AS_OF)
+    back = reverse(second.account, first.allocation, 150, AS_OF, payment="p1")
 
-    # net 30 received against 100 due: 70 should be past due, not the whole 100
+    # net 30 received against 100 due: 70 is past due, not the whole 100
     assert back.account.balance == 1000 - 30
-    assert back.account.past_due == 70
+    assert back.account.dues == (Due(JAN, 70),) and back.account.past_due == 70
+    assert back.shifts == (Shift("p2", Due(JAN, 30)),)  # the second payment now pays January
+    assert back.account.credits == {}
+    assert back.allocation == Allocation((), 0)
+
+
+@pytest.mark.parametrize(
+    "other, reopened, left",
+    [(99, 1, {}), (100, 0, {}), (101, 0, {"p2": 1})],  # the other credit one short, exact, one over
+)
+def test_a_reopened_due_is_paid_from_other_credit_up_to_what_that_credit_holds(other, reopened, left):
+    card = _card(dues=(Due(JAN, 100),), balance=1000)
+    first = receive(card, 100, AS_OF, payment="p1")  # pays January exactly: no credit of its own
+    second = receive(first.account, other, AS_OF, payment="p2")
+
+    back = reverse(second.account, first.allocation, 100, AS_OF, payment="p1")
+
+    assert back.account.dues == ((Due(JAN, reopened),) if reopened else ())
+    assert back.account.credits == left
+    assert back.shifts == (Shift("p2", Due(JAN, 100 - reopened)),)
+    assert back.account.balance == 1000 - other
+
+
+def test_a_payments_own_credit_is_taken_back_first_and_never_pays_its_own_dues():
+    card = _card(dues=(Due(JAN, 100), Due(FEB, 100)), balance=1000)
+    paid = receive(card, 260, AS_OF, payment="p1")  # both dues and 60 credit
+    assert paid.account.credits == {"p1": 60}
+
+    back = reverse(paid.account, paid.allocation, 120, AS_OF, payment="p1")
+
+    assert back.account.credits == {}  # its 60 back first, then 60 of February, newest first
+    assert back.account.dues == (Due(FEB, 60),) and back.shifts == ()
+    assert back.allocation == Allocation((Due(JAN, 100), Due(FEB, 40)), 0)
+
+
+def test_oldest_reopened_dues_are_paid_first_and_donors_are_drawn_in_a_fixed_order():
+    reopened = (Due(FEB, 50), Due(JAN, 50))
+
+    still, left, shifts = cover(reopened, {"b": 30, "a": 40, "own": 500}, exclude="own")
+
+    assert shifts == (Shift("a", Due(JAN, 40)), Shift("b", Due(JAN, 10)), Shift("b", Due(FEB, 20)))
+    assert still == (Due(FEB, 30),) and left == {"own": 500}
 
 
 def test_take_back_reopens_every_entry_an_allocation_holds_for_one_due_date():

@@ -60,6 +60,9 @@ class Account:
     unlocatable_on: date | None = None  # every provider tried and none found the customer
     reviewed_on: date | None = None  # last credit review
     last_conversation_at: datetime | None = None  # the last call in which we spoke with the customer
+    # Money received and not yet owed (an overpayment), by the payment that left it (its receipt's
+    # key): a reversal of another payment draws on it before reopening dues (decision 22).
+    credits: dict[str, int] = field(default_factory=dict)
     version: int | None = None
     extra: dict = field(default_factory=dict)
 

@@ -91,6 +91,7 @@ def _to_account(m: AccountModel) -> Account:
         last_conversation_at=datetime.fromisoformat(m.last_conversation_at)
         if m.last_conversation_at
         else None,
+        credits={key: int(value) for key, value in (m.credits or {}).items()},
         version=m.version,
     )
 
@@ -229,6 +230,7 @@ def _account_actions(account: Account) -> list:
         (AccountModel.unlocatable_on, _iso(account.unlocatable_on)),
         (AccountModel.reviewed_on, _iso(account.reviewed_on)),
         (AccountModel.last_conversation_at, _iso(account.last_conversation_at)),
+        (AccountModel.credits, account.credits or None),
     )
     for attribute, value in optional:
         actions.append(attribute.set(value) if value is not None else attribute.remove())

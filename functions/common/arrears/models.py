@@ -86,6 +86,7 @@ class AccountModel(Model):
     unlocatable_on = UnicodeAttribute(null=True)
     reviewed_on = UnicodeAttribute(null=True)
     last_conversation_at = UnicodeAttribute(null=True)
+    credits = JSONAttribute(null=True)  # Account.credits: {receipt key: minor units}; absent when none
     version = VersionAttribute()
 
     collectible = CollectibleIndex()

@@ -35,7 +35,7 @@ from arrears.ledger import EntryKind
 from arrears.models import ActivityModel, timeline_sk
 from arrears.money import Money
 from arrears.payments import MONEY_IN, REINSTATEMENTS, REVERSALS, PaymentEvent, Rejected, SuspenseReason
-from arrears.posting import Allocation, Posted, receive, reverse, suspense_reason
+from arrears.posting import Allocation, Posted, Shift, receive, reverse, suspense_reason
 from arrears.store_errors import store_errors
 
 MAX_ATTEMPTS = 5
@@ -257,10 +257,11 @@ def post_payment(event: PaymentEvent) -> Result:
 def _credit(event: PaymentEvent, account) -> Result:
     assert event.amount is not None and event.payment_id is not None  # nosec B101 # validate() ensures both
     on = event.local_date(account.time_zone)
-    posted = receive(account, event.amount.minor, on)
+    pk = _payment_pk(event.holder, event.payment_id)
+    posted = receive(account, event.amount.minor, on, payment=pk)
     entry_id = f"{event.holder}:{event.payment_id}"
     receipt = ActivityModel(
-        _payment_pk(event.holder, event.payment_id),
+        pk,
         "receipt",
         kind="receipt",
         occurred_on=on.isoformat(),
@@ -351,7 +352,7 @@ def _reinstate(event: PaymentEvent, with_marker: bool) -> Result:
         account = accounts_repo.get_account(account_id)
         on = event.local_date(account.time_zone)
         amount = min(event.amount.minor, int(dispute.amount))
-        posted = receive(account, amount, on)
+        posted = receive(account, amount, on, payment=pk)
         merged = Allocation.from_dict(receipt.detail["allocation"])
         merged = Allocation(merged.dues + posted.allocation.dues, merged.credit + posted.allocation.credit)
         money = Money(amount, event.amount.currency)
@@ -501,6 +502,30 @@ def _receipt_update(receipt: ActivityModel, reversed_total: int, allocation: All
     )
 
 
+def _shifted(shifts: tuple[Shift, ...]) -> list[Write]:
+    """Other payments whose credit now pays dues a reversal reopened: their receipts say so.
+
+    Every change to an applied receipt's allocation is written with its account, on the version
+    read, so the account's version check also guards these.
+    """
+    writes = []
+    for key in sorted({s.payment for s in shifts}):
+        donor = _get(key, "receipt")
+        if donor is None:
+            raise AccountVersionConflict(key)  # a credit names a receipt: not readable yet, retried
+        was = Allocation.from_dict(donor.detail["allocation"])
+        paid = tuple(s.due for s in shifts if s.payment == key)
+        now = Allocation(tuple(sorted(was.dues + paid)), was.credit - sum(d.amount for d in paid))
+        detail = {**donor.detail, "allocation": now.to_dict()}
+        writes.append(
+            Write(
+                f"credit:{key}",
+                lambda tx, r=donor, d=detail: tx.update(r, actions=[ActivityModel.detail.set(d)]),
+            )
+        )
+    return writes
+
+
 def _suspense_reversed(provider: str, payment_id: str, amount: int) -> Write:
     item = ActivityModel(SUSPENSE_PK, f"{provider}#{payment_id}")
     return Write(
@@ -556,7 +581,7 @@ def _take_back(event: PaymentEvent, receipt: ActivityModel, with_marker: bool) -
         return Result(Outcome.SUSPENSE, reason="reversal of a payment held in suspense")
     account = accounts_repo.get_account(account_id)
     on = event.local_date(account.time_zone)
-    posted = reverse(account, Allocation.from_dict(receipt.detail["allocation"]), amount, on)
+    posted = reverse(account, Allocation.from_dict(receipt.detail["allocation"]), amount, on, payment=pk)
     entry_id = f"{event.holder}:{event.reversal_id}" + (f"@{new_total}" if event.cumulative else "")
     applied = _applied(event, account_id, EntryKind.REVERSAL, money, posted)
     writes = [
@@ -564,6 +589,7 @@ def _take_back(event: PaymentEvent, receipt: ActivityModel, with_marker: bool) -
         _receipt_update(receipt, int(receipt.reversed) + amount, posted.allocation),
         _ledger_item(account_id, on, entry_id, EntryKind.REVERSAL, money, event, posted.account.home_shard),
         *_outcome_items(account_id, on, posted.events, posted.account.home_shard),
+        *_shifted(posted.shifts),
     ]
     if with_marker:
         writes.insert(0, _marker(event, UNPUBLISHED, account_id, applied))
@@ -772,7 +798,7 @@ def assign_suspense(provider: str, payment_id: str, account_id: str, actor: str,
         if entry.open_amount.minor <= 0:
             raise InvalidInput(f"{provider} payment {payment_id} has been reversed in full")
         receipt = _get(_payment_pk(provider, payment_id), "receipt")
-        posted = receive(account, entry.open_amount.minor, on)
+        posted = receive(account, entry.open_amount.minor, on, payment=_payment_pk(provider, payment_id))
         suspense_detail = {**held.detail, "assigned_to": account_id, "assigned_by": actor}
         receipt_detail = {
             **receipt.detail,

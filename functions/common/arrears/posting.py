@@ -94,10 +94,54 @@ def suspense_reason(account: Account | None, event: PaymentEvent) -> SuspenseRea
 
 
 @dataclass(frozen=True)
+class Shift:
+    """Credit another payment left on the account, now paying a due that a reversal reopened:
+    that payment's allocation moves `due.amount` from its credit to this due."""
+
+    payment: str  # the credit's key in Account.credits
+    due: Due
+
+
+@dataclass(frozen=True)
 class Posted:
     account: Account
     allocation: Allocation  # a payment: where it went; a reversal: what is left of the payment's
     events: tuple[dict, ...]  # promise or arrangement outcomes the money decided, for the timeline
+    shifts: tuple[Shift, ...] = ()  # other payments' credit that now pays reopened dues
+
+
+def _credits(credits: dict[str, int], payment: str | None, change: int) -> dict[str, int]:
+    """The account's credits with one payment's moved by `change`; a credit spent is dropped."""
+    if payment is None or change == 0:
+        return dict(credits)
+    moved = {**credits, payment: credits.get(payment, 0) + change}
+    return {key: value for key, value in moved.items() if value > 0}
+
+
+def cover(
+    reopened: tuple[Due, ...], credits: dict[str, int], exclude: str | None
+) -> tuple[tuple[Due, ...], dict[str, int], tuple[Shift, ...]]:
+    """Pay reopened dues, oldest first, from credit other payments left on the account.
+
+    Returns what stays reopened, the credits left, and which payment's credit paid which due.
+    """
+    left = dict(credits)
+    donors = [key for key in sorted(left) if key != exclude]
+    still: list[Due] = []
+    shifts: list[Shift] = []
+    for due in sorted(reopened):
+        owed = due.amount
+        for key in donors:
+            if owed == 0:
+                break
+            take = min(left.get(key, 0), owed)
+            if take:
+                left[key] -= take
+                owed -= take
+                shifts.append(Shift(key, Due(due.due_on, take)))
+        if owed:
+            still.append(Due(due.due_on, owed))
+    return tuple(still), {k: v for k, v in left.items() if v > 0}, tuple(shifts)
 
 
 def _commitment_paid(commitment: dict | None, kind: type, amount: int) -> dict | None:
@@ -107,13 +151,15 @@ def _commitment_paid(commitment: dict | None, kind: type, amount: int) -> dict |
     return replace(current, paid=max(current.paid + amount, 0)).to_dict()
 
 
-def receive(account: Account, paid: int, as_of: date) -> Posted:
+def receive(account: Account, paid: int, as_of: date, payment: str | None = None) -> Posted:
+    """Money in; what it leaves over is kept as the account's credit, under `payment`."""
     bounded(paid, "the payment")
     dues, allocation = allocate(account.dues, paid)
     moved = replace(
         account,
         balance=bounded(account.balance - paid, "the balance after it"),
         dues=dues,
+        credits=_credits(account.credits, payment, allocation.credit),
         promise=_commitment_paid(account.promise, Promise, paid),
         arrangement=_commitment_paid(account.arrangement, Arrangement, paid),
     )
@@ -121,20 +167,39 @@ def receive(account: Account, paid: int, as_of: date) -> Posted:
     return Posted(updated, allocation, events)
 
 
-def reverse(account: Account, allocation: Allocation, amount: int, as_of: date) -> Posted:
+def reverse(
+    account: Account, allocation: Allocation, amount: int, as_of: date, payment: str | None = None
+) -> Posted:
+    """Money out of `payment`: its own credit first, then the dues it paid, newest first; a due
+    so reopened is paid from credit other payments left on the account before it is owed again."""
     bounded(amount, "the reversal")
-    dues, remaining = take_back(account.dues, allocation, amount)
+    taken, remaining = take_back(account.dues, allocation, amount)
+    credits = _credits(account.credits, payment, remaining.credit - allocation.credit)
+    before = {d.due_on: d.amount for d in account.dues}
+    reopened = tuple(
+        Due(d.due_on, d.amount - before.get(d.due_on, 0)) for d in taken if d.amount > before.get(d.due_on, 0)
+    )
+    still, credits, shifts = cover(reopened, credits, exclude=payment)
+    covered = {d.due_on: d.amount for d in reopened}
+    for due in still:
+        covered[due.due_on] -= due.amount
+    dues = tuple(
+        Due(d.due_on, d.amount - covered.get(d.due_on, 0))
+        for d in taken
+        if d.amount > covered.get(d.due_on, 0)
+    )
     moved = replace(
         account,
         balance=bounded(account.balance + amount, "the balance after it"),
         dues=dues,
+        credits=credits,
         promise=_commitment_paid(account.promise, Promise, -amount),
         arrangement=_commitment_paid(account.arrangement, Arrangement, -amount),
     )
     if moved.status is Status.PAID_IN_FULL and moved.balance > 0:
         moved = replace(moved, status=Status.ACTIVE)  # money taken back reopens what it had closed
     updated, events = restand(account, moved, as_of)
-    return Posted(updated, remaining, events)
+    return Posted(updated, remaining, events, shifts)
 
 
 def restand(before: Account, after: Account, as_of: date) -> tuple[Account, tuple[dict, ...]]:
