@@ -1213,24 +1213,21 @@ def suspense_assign(
     payment_id: str,
     account: Annotated[str, typer.Option("--account", help="The account the money belongs to.")],
     on: Annotated[str | None, typer.Option("--on", help="Posting date (default today).")] = None,
+    request_id: RequestIdOpt = None,
     endpoint_url: EndpointUrl = None,
     stack_name: StackName = "arrears",
     region: Region = None,
 ) -> None:
-    """Post a payment held in suspense to the account it belongs to (announced as PaymentApplied)."""
-    from arrears import payments_repo
-    from arrears.errors import PublishFailed
-    from arrears.payments_bus import publish_payment_applied
-
+    """Post a payment held in suspense to the account it belongs to, as the signed-in operator
+    (a level 5 or a supervisor; below, it waits for approval). Announced as PaymentApplied."""
     stack = _stack(endpoint_url, stack_name, region)
-    with _refused_clearly():
-        result = payments_repo.assign_suspense(provider, payment_id, account, _me(stack), _today(on))
-    console.print(f"{provider} payment {payment_id} posted to {account}")
-    try:
-        publish_payment_applied(stack.payments_bus, result.applied, stack.region)
-    except PublishFailed as exc:
-        console.print(f"[yellow]posted, but PaymentApplied was not announced: {exc}[/yellow]")
-        raise typer.Exit(1) from exc
+    params = {"provider": provider, "payment_id": payment_id}
+    answer = _operator_call(stack, "assign_suspense", account, _today(on), params, request_id)
+    if answer["status"] == "done" and not answer["result"]["announced"]:
+        console.print(
+            "[yellow]posted, but PaymentApplied was not announced (see the function's log)[/yellow]"
+        )
+        raise typer.Exit(1)
 
 
 # ------------------------------------------------------------------ webhooks

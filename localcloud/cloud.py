@@ -344,6 +344,7 @@ def forget_cached_state() -> None:
     for cached in (
         settings.get_settings,
         settings.get_webhook_settings,
+        settings.get_payments_bus_settings,
         settings.get_skiptrace_settings,
         settings.get_credit_review_settings,
         settings.get_operator_identity_settings,

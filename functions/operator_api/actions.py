@@ -10,14 +10,16 @@ from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
 
-from arrears import account_actions, accounts_repo, bureau_repo, placements_repo
+from arrears import account_actions, accounts_repo, bureau_repo, payments_repo, placements_repo
 from arrears.account import Account
 from arrears.compliance import Hold
-from arrears.errors import InvalidInput
+from arrears.errors import InvalidInput, PublishFailed
 from arrears.ledger import Due
 from arrears.models import ActivityModel, timeline_entry
 from arrears.money import Money
-from arrears.settings import get_settings
+from arrears.observability import logger, metrics
+from arrears.payments_bus import publish_payment_applied
+from arrears.settings import get_payments_bus_settings, get_settings
 from arrears.stages import Status
 
 from operator_api.requests import (
@@ -30,6 +32,7 @@ from operator_api.requests import (
     PromiseParams,
     ReferParams,
     SettlementParams,
+    SuspenseParams,
     UnreachableParams,
 )
 
@@ -141,6 +144,34 @@ def unreachable(request: OperatorRequest, params: UnreachableParams, account: Ac
     return {"status_now": updated.status.value, "reason": params.reason}
 
 
+def assign_suspense(
+    request: OperatorRequest, params: SuspenseParams, account: Account, _audit: Audit
+) -> dict:
+    """Money held in suspense posted to this account by the one posting path, then announced.
+
+    The posting stands once made: if the announcement fails the answer says so (and the metric
+    shows it) rather than failing a request whose retry would find the money already assigned.
+    """
+    bus = get_payments_bus_settings()
+    result = payments_repo.assign_suspense(
+        params.provider, params.payment_id, account.account_id, request.operator_id, request.on
+    )
+    applied = result.applied or {}
+    try:
+        publish_payment_applied(bus.payments_bus, applied, bus.region)
+        announced = True
+    except PublishFailed as exc:
+        logger.error("PaymentApplied not announced", extra={"reason": str(exc)})
+        metrics.add_metric(name="PaymentAppliedUnannounced", unit="Count", value=1)
+        announced = False
+    return {
+        "posted": str(Money(applied["applied_amount"], applied["currency"])),
+        "balance_after": str(Money(applied["balance_after"], applied["currency"])),
+        "status_after": applied["status_after"],
+        "announced": announced,
+    }
+
+
 def refer(request: OperatorRequest, params: ReferParams, account: Account, _audit: Audit) -> dict:
     opened = bureau_repo.open_task(
         account.account_id, request.on, f"refer:{params.area}", f"referred by {request.operator_id}",
@@ -199,5 +230,6 @@ ON_ACCOUNT = {
     "release_hold": release_hold,
     "refer": refer,
     "unreachable": unreachable,
+    "assign_suspense": assign_suspense,
 }
 __all__ = ["ON_ACCOUNT", "DecisionParams"]

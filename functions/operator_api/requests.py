@@ -11,7 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 ACTIONS = (
     "disposition", "promise", "arrangement", "settlement", "place_hold", "release_hold", "refer",
-    "unreachable", "place_agency", "recall_agency", "approve", "reject", "whoami", "personal_data",
+    "unreachable", "place_agency", "recall_agency", "assign_suspense", "approve", "reject", "whoami",
+    "personal_data",
 )  # fmt: skip
 # Reads: answered from the verified identity, never stored as a request's answer (they may carry
 # personal data), the personal-data read audited on the account.
@@ -101,6 +102,14 @@ class UnreachableParams(Params):
     reason: Literal["returned_mail", "disconnected_phone", "wrong_number", "email_bounced"] = "returned_mail"
 
 
+class SuspenseParams(Params):
+    """A payment held in suspense, by its processor and the processor's id; the request's account
+    is where it goes."""
+
+    provider: Literal["stripe", "adyen", "standard"]
+    payment_id: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
+
+
 class AgencyParams(Params):
     agency: str = Field(min_length=2, max_length=40, pattern=r"^[a-z0-9][a-z0-9_-]*$")
     reason: str = Field(default="", max_length=300)
@@ -120,6 +129,7 @@ PARAMS: dict[str, type[Params]] = {
     "release_hold": HoldParams,
     "refer": ReferParams,
     "unreachable": UnreachableParams,
+    "assign_suspense": SuspenseParams,
     "place_agency": AgencyParams,
     "recall_agency": AgencyParams,
     "approve": DecisionParams,

@@ -3,13 +3,18 @@ authority by level with pending approvals, audit, and idempotency by request id.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import json
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from arrears import accounts_repo, operators_repo
 from arrears.account import Account, ProductType, shard_of
 from arrears.ledger import Due
 from arrears.models import ActivityModel
+from arrears.money import Money
+from arrears.payments import Action, PaymentEvent
+from arrears.payments_repo import Outcome
 from arrears.stages import Status
 
 from tests.operators import call_as, sign_up
@@ -198,6 +203,84 @@ def test_an_unreachable_customer_is_put_in_skip_status_by_a_signed_in_operator_a
         "unreachable",
         {"reason": "returned_mail"},
     )
+
+
+def _held_in_suspense(payment_id: str, amount: int = 700) -> None:
+    from payment_webhook import intake
+
+    event = PaymentEvent(
+        provider="adyen", event_id=f"evt-{payment_id}", event_type="AUTHORISATION", action=Action.PAYMENT,
+        occurred_at=datetime.combine(TODAY, time(10), ZoneInfo("America/New_York")), payment_id=payment_id,
+        amount=Money(amount, "USD"), account_ref="NO-SUCH",
+    )  # fmt: skip
+    assert intake.apply(event).outcome is Outcome.SUSPENSE
+
+
+def _announced(cloud, stack):
+    """A queue on the payments bus: what hand-offs listening for PaymentApplied receive."""
+    sqs, events = cloud.client("sqs"), cloud.client("events")
+    queue = sqs.create_queue(QueueName="operator-applied")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    pattern = json.dumps({"source": ["arrears.payments"]})
+    events.put_rule(Name="operator-applied", EventBusName=stack.payments_bus, EventPattern=pattern)
+    events.put_targets(
+        Rule="operator-applied", EventBusName=stack.payments_bus, Targets=[{"Id": "q", "Arn": arn}]
+    )
+    return lambda: [
+        json.loads(m["Body"])["detail"]
+        for m in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
+    ]
+
+
+def test_money_in_suspense_is_posted_by_a_level_5_through_the_one_posting_path_and_announced(
+    cloud, stack, operators
+):
+    account_id = _account(stack)
+    _held_in_suspense("adyen-susp-1", 700)
+    received = _announced(cloud, stack)
+
+    below = _call(cloud, "cy", "assign_suspense", account_id, provider="adyen", payment_id="adyen-susp-1")
+    assert below["status"] == "pending_approval" and "level 5" in below["reason"]
+    assert accounts_repo.get_account(account_id).balance == 100_000  # nothing posted while it waits
+
+    answer = _call(cloud, "bo", "assign_suspense", account_id, "req-susp-1", provider="adyen",
+                   payment_id="adyen-susp-1")  # fmt: skip
+    again = _call(cloud, "bo", "assign_suspense", account_id, "req-susp-1", provider="adyen",
+                  payment_id="adyen-susp-1")  # fmt: skip
+
+    assert answer["status"] == "done" and again == answer  # a retried request gets its first answer
+    assert answer["result"] == {
+        "posted": "7.00 USD", "balance_after": "993.00 USD", "status_after": "active", "announced": True,
+    }  # fmt: skip
+    account = accounts_repo.get_account(account_id)
+    assert (account.balance, account.dues) == (100_000 - 700, (Due(date(2026, 2, 1), 7300),))
+    [announced] = received()
+    assert (announced["payment_id"], announced["applied_amount"], announced["account_id"]) == (
+        "adyen-susp-1", 700, account_id,
+    )  # fmt: skip
+    audited = sorted((a.actor, a.detail["action"], a.status) for a in _audit(account_id))
+    assert audited == [("bo", "assign_suspense", "done"), ("cy", "assign_suspense", "pending_approval")]
+    twice = _call(cloud, "sam", "assign_suspense", account_id, provider="adyen", payment_id="adyen-susp-1")
+    assert twice["error"] == "invalid" and "already assigned" in twice["message"]
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"provider": "adyen", "payment_id": "nothing-held"}, "nothing in suspense"),
+        ({"provider": "paypal", "payment_id": "x-1"}, "provider"),
+        ({"provider": "adyen", "payment_id": "../../etc"}, "payment_id"),
+    ],
+)
+def test_an_assignment_of_nothing_held_or_of_a_bad_reference_is_refused(
+    cloud, stack, operators, params, message
+):
+    account_id = _account(stack)
+
+    answer = _call(cloud, "bo", "assign_suspense", account_id, **params)
+
+    assert answer["error"] == "invalid" and message in answer["message"]
+    assert accounts_repo.get_account(account_id).balance == 100_000
 
 
 def test_placing_with_an_agency_needs_level_5_stops_our_ladder_and_writes_the_agencys_file(

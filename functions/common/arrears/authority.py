@@ -28,6 +28,7 @@ class Level(BaseModel):
     release_bankruptcy_hold: bool = False
     see_personal_data: bool = False
     place_with_agency: bool = False
+    assign_suspense: bool = False  # post money held in suspense to the account it belongs to
     approve: bool = False  # may decide on others' pending requests (within its own limits)
 
 
@@ -70,6 +71,8 @@ def beyond(level: Level, action: str, params: dict, today: date) -> str | None:
         return "releasing a bankruptcy hold needs a supervisor"  # the automatic stay: not a collector's call
     elif action in ("place_agency", "recall_agency") and not level.place_with_agency:
         return "placing an account with an agency (or recalling it) needs a level 5 or a supervisor"
+    elif action == "assign_suspense" and not level.assign_suspense:
+        return "posting money held in suspense to an account needs a level 5 or a supervisor"
     return None
 
 

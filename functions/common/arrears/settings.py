@@ -124,6 +124,17 @@ def get_webhook_settings() -> WebhookSettings:
     return WebhookSettings.from_environment()
 
 
+class PaymentsBusSettings(TablesSettings):
+    """Where a posting made outside the webhook (an operator's assignment from suspense) is announced."""
+
+    payments_bus: str = Field(min_length=1, validation_alias="PAYMENTS_BUS")
+
+
+@lru_cache(maxsize=1)
+def get_payments_bus_settings() -> PaymentsBusSettings:
+    return PaymentsBusSettings.from_environment()
+
+
 class SkipTraceSettings(TablesSettings):
     # Cheapest first: the waterfall stops at the first provider that finds a strong enough match.
     providers: list[ProviderConfig] = Field(min_length=1, validation_alias="SKIPTRACE_PROVIDERS")
