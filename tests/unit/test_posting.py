@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from arrears.account import Account, ProductType
 from arrears.commitments import Promise
+from arrears.errors import InvalidInput
 from arrears.ledger import Due
 from arrears.money import Money
 from arrears.payments import Action, PaymentEvent, SuspenseReason
@@ -21,6 +22,8 @@ from arrears.posting import (
     Allocation,
     Shift,
     allocate,
+    bill,
+    charge,
     cover,
     receive,
     reverse,
@@ -391,6 +394,37 @@ def test_oldest_reopened_dues_are_paid_first_and_donors_are_drawn_in_a_fixed_ord
 
     assert shifts == (Shift("a", Due(JAN, 40)), Shift("b", Due(JAN, 10)), Shift("b", Due(FEB, 20)))
     assert still == (Due(FEB, 30),) and left == {"own": 500}
+
+
+@pytest.mark.parametrize(
+    "credit, owed, left",
+    [(99, 1, {}), (100, 0, {}), (101, 0, {"p1": 1})],  # one short, exact, one over
+)
+def test_a_statement_is_paid_from_credit_already_on_the_account(credit, owed, left):
+    card = _card(dues=(Due(JAN, 100),), balance=1000)
+    paid = receive(card, 100 + credit, AS_OF, payment="p1")
+
+    billed, shifts = bill(paid.account, Due(FEB, 100))
+
+    assert billed.dues == ((Due(FEB, owed),) if owed else ())
+    assert billed.credits == left and shifts == (Shift("p1", Due(FEB, 100 - owed)),)
+    assert billed.balance == paid.account.balance  # a statement bills what the balance already holds
+
+
+def test_a_statement_with_no_credit_is_owed_whole_and_merges_with_a_due_on_its_date():
+    billed, shifts = bill(_card(dues=(Due(JAN, 100), Due(FEB, 40))), Due(FEB, 100))
+
+    assert billed.dues == (Due(JAN, 100), Due(FEB, 140)) and shifts == ()
+
+
+def test_a_fee_raises_the_balance_and_owes_nothing_until_billed():
+    card = _card()
+
+    charged = charge(card, 2500)
+
+    assert (charged.balance, charged.dues) == (card.balance + 2500, card.dues)
+    with pytest.raises(InvalidInput):
+        charge(card, 10**20)
 
 
 def test_take_back_reopens_every_entry_an_allocation_holds_for_one_due_date():

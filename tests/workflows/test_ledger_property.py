@@ -330,3 +330,22 @@ def test_a_refund_does_not_reopen_dues_that_another_payments_credit_covers(stack
     assert after.balance == 1000 - 30
     assert sum(d.amount for d in after.dues) == 70  # net 30 received against 100 due
     assert after.past_due == 70
+
+
+def test_a_statement_is_paid_from_credit_and_a_later_refund_reopens_it(stack):
+    account = _late(stack, 100, 900)
+    _play(account, [("pay", 150)])  # 100 against January, 50 left as credit
+    pid = f"{account.account_id}-p0"
+
+    accounts_repo.add_due(account.account_id, Due(date(2026, 3, 13), 80), "system-of-record")
+
+    after = accounts_repo.get_account(account.account_id)
+    assert after.dues == (Due(date(2026, 3, 13), 30),) and after.credits == {}  # 50 of 80 paid already
+    receipt = ActivityModel.get(f"payment#{PROVIDER}#{pid}", "receipt", consistent_read=True)
+    assert Allocation.from_dict(receipt.detail["allocation"]) == Allocation(
+        (Due(date(2026, 1, 13), 100), Due(date(2026, 3, 13), 50)), 0
+    )
+    intake.apply(_event(9, account.account_id, Action.REFUND, pid, Money(150, "USD"), reversal_id="r-all"))
+    back = accounts_repo.get_account(account.account_id)
+    assert back.dues == (Due(date(2026, 1, 13), 100), Due(date(2026, 3, 13), 80))  # all owed again
+    assert back.balance == 1000

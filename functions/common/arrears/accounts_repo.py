@@ -15,9 +15,9 @@ from pynamodb.exceptions import (
 )
 from pynamodb.transactions import TransactWrite
 
+from arrears import posting
 from arrears.account import Account, ProductType
 from arrears.clock import parse_date
-from arrears.commitments import Arrangement, Promise, credit_payment
 from arrears.errors import (
     AccountNotFound,
     AccountVersionConflict,
@@ -26,7 +26,7 @@ from arrears.errors import (
     InvalidAccountData,
     InvalidInput,
 )
-from arrears.ledger import Due, EntryKind, LedgerEntry, settle_oldest_first
+from arrears.ledger import Due, EntryKind, LedgerEntry
 from arrears.models import AccountModel, ActivityModel, DueAttribute, timeline_sk, transaction_connection
 from arrears.money import Money
 from arrears.stages import Bucket, Status
@@ -372,29 +372,52 @@ def _mark_for_review(account: Account, day: date) -> date:
 
 
 def post_ledger_entry(account_id: str, entry: LedgerEntry, actor: str) -> Account:
-    """Post a payment, fee, interest or adjustment; the next cycle re-evaluates the account."""
+    """The system of record's postings (a payment, fee, interest or adjustment) by the posting
+    rule; the next cycle re-evaluates the account. Processor money goes through payments_repo,
+    which keeps each payment's receipt."""
 
     def change(account: Account) -> Account:
         if entry.amount.currency != account.currency:
             raise CurrencyMismatch(
                 f"account {account_id} is in {account.currency}, not {entry.amount.currency}"
             )
-        dues, promise, arrangement = account.dues, account.promise, account.arrangement
         if entry.kind is EntryKind.PAYMENT:
-            paid = -entry.amount.minor
-            dues, _ = settle_oldest_first(dues, paid)
-            promise = credit_payment(promise, paid, Promise)
-            arrangement = credit_payment(arrangement, paid, Arrangement)
-        return replace(
-            account,
-            balance=account.balance + entry.amount.minor,
-            dues=dues,
-            promise=promise,
-            arrangement=arrangement,
-            next_action_on=_mark_for_review(account, entry.occurred_on),
-        )
+            moved, _ = posting.take_in(account, -entry.amount.minor)
+        elif entry.kind in (EntryKind.FEE, EntryKind.INTEREST):
+            moved = posting.charge(account, entry.amount.minor)
+        elif entry.kind is EntryKind.ADJUSTMENT:
+            moved = replace(account, balance=account.balance + entry.amount.minor)
+        else:
+            raise InvalidInput(f"a {entry.kind} is posted by the payments path, which holds its payment")
+        return replace(moved, next_action_on=_mark_for_review(account, entry.occurred_on))
 
     return apply_with_record(account_id, change, lambda _account: ledger_item(account_id, entry, actor))
+
+
+def credit_shifts(shifts: tuple[posting.Shift, ...]) -> list[Write]:
+    """Payments whose credit now pays a due: their receipts' allocations move from credit to it.
+
+    Every change to an applied receipt's allocation is written with its account, on the version
+    read, so the account's version check also guards these.
+    """
+    writes = []
+    for key in sorted({s.payment for s in shifts}):
+        try:
+            with store_errors():
+                donor = ActivityModel.get(key, "receipt", consistent_read=True)
+        except DoesNotExist as exc:  # a credit names a receipt written with it: not readable yet
+            raise AccountVersionConflict(key) from exc
+        was = posting.Allocation.from_dict(donor.detail["allocation"])
+        paid = tuple(s.due for s in shifts if s.payment == key)
+        now = posting.Allocation(tuple(sorted(was.dues + paid)), was.credit - sum(d.amount for d in paid))
+        detail = {**donor.detail, "allocation": now.to_dict()}
+        writes.append(
+            Write(
+                f"credit:{key}",
+                lambda tx, r=donor, d=detail: tx.update(r, actions=[ActivityModel.detail.set(d)]),
+            )
+        )
+    return writes
 
 
 def ledger_item(account_id: str, entry: LedgerEntry, actor: str) -> ActivityModel:
@@ -412,15 +435,13 @@ def ledger_item(account_id: str, entry: LedgerEntry, actor: str) -> ActivityMode
 
 
 def add_due(account_id: str, due: Due, actor: str) -> Account:
-    """A statement from the system of record: a new instalment or minimum payment falls due."""
+    """A statement from the system of record: a new instalment or minimum payment falls due,
+    paid at once from any credit payments left on the account (their receipts say so)."""
 
-    def change(account: Account) -> Account:
-        merged = {d.due_on: d.amount for d in account.dues}
-        merged[due.due_on] = merged.get(due.due_on, 0) + due.amount
-        dues = tuple(sorted(Due(day, amount) for day, amount in merged.items()))
-        return replace(
-            account, dues=dues, next_action_on=_mark_for_review(account, due.due_on + timedelta(days=1))
-        )
+    def change(account: Account) -> tuple[Account, list[Write]]:
+        billed, shifts = posting.bill(account, due)
+        updated = replace(billed, next_action_on=_mark_for_review(account, due.due_on + timedelta(days=1)))
+        return updated, [put_once("record", record(account)), *credit_shifts(shifts)]
 
     def record(account: Account) -> ActivityModel:
         return ActivityModel(
@@ -434,7 +455,7 @@ def add_due(account_id: str, due: Due, actor: str) -> Account:
             detail={"due_on": due.due_on.isoformat()},
         )
 
-    return apply_with_record(account_id, change, record)
+    return apply_with_writes(account_id, change)
 
 
 def timeline(account_id: str, kind: str | None = None) -> list[ActivityModel]:

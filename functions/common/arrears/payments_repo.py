@@ -35,7 +35,7 @@ from arrears.ledger import EntryKind
 from arrears.models import ActivityModel, timeline_sk
 from arrears.money import Money
 from arrears.payments import MONEY_IN, REINSTATEMENTS, REVERSALS, PaymentEvent, Rejected, SuspenseReason
-from arrears.posting import Allocation, Posted, Shift, receive, reverse, suspense_reason
+from arrears.posting import Allocation, Posted, receive, reverse, suspense_reason
 from arrears.store_errors import store_errors
 
 MAX_ATTEMPTS = 5
@@ -502,30 +502,6 @@ def _receipt_update(receipt: ActivityModel, reversed_total: int, allocation: All
     )
 
 
-def _shifted(shifts: tuple[Shift, ...]) -> list[Write]:
-    """Other payments whose credit now pays dues a reversal reopened: their receipts say so.
-
-    Every change to an applied receipt's allocation is written with its account, on the version
-    read, so the account's version check also guards these.
-    """
-    writes = []
-    for key in sorted({s.payment for s in shifts}):
-        donor = _get(key, "receipt")
-        if donor is None:
-            raise AccountVersionConflict(key)  # a credit names a receipt: not readable yet, retried
-        was = Allocation.from_dict(donor.detail["allocation"])
-        paid = tuple(s.due for s in shifts if s.payment == key)
-        now = Allocation(tuple(sorted(was.dues + paid)), was.credit - sum(d.amount for d in paid))
-        detail = {**donor.detail, "allocation": now.to_dict()}
-        writes.append(
-            Write(
-                f"credit:{key}",
-                lambda tx, r=donor, d=detail: tx.update(r, actions=[ActivityModel.detail.set(d)]),
-            )
-        )
-    return writes
-
-
 def _suspense_reversed(provider: str, payment_id: str, amount: int) -> Write:
     item = ActivityModel(SUSPENSE_PK, f"{provider}#{payment_id}")
     return Write(
@@ -589,7 +565,7 @@ def _take_back(event: PaymentEvent, receipt: ActivityModel, with_marker: bool) -
         _receipt_update(receipt, int(receipt.reversed) + amount, posted.allocation),
         _ledger_item(account_id, on, entry_id, EntryKind.REVERSAL, money, event, posted.account.home_shard),
         *_outcome_items(account_id, on, posted.events, posted.account.home_shard),
-        *_shifted(posted.shifts),
+        *accounts_repo.credit_shifts(posted.shifts),
     ]
     if with_marker:
         writes.insert(0, _marker(event, UNPUBLISHED, account_id, applied))

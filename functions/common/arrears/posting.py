@@ -151,8 +151,9 @@ def _commitment_paid(commitment: dict | None, kind: type, amount: int) -> dict |
     return replace(current, paid=max(current.paid + amount, 0)).to_dict()
 
 
-def receive(account: Account, paid: int, as_of: date, payment: str | None = None) -> Posted:
-    """Money in; what it leaves over is kept as the account's credit, under `payment`."""
+def take_in(account: Account, paid: int, payment: str | None = None) -> tuple[Account, Allocation]:
+    """Money in, on the books: dues settled oldest first, commitments credited, what is left kept
+    as the account's credit under `payment`. Where the account stands is not re-read here."""
     bounded(paid, "the payment")
     dues, allocation = allocate(account.dues, paid)
     moved = replace(
@@ -163,6 +164,12 @@ def receive(account: Account, paid: int, as_of: date, payment: str | None = None
         promise=_commitment_paid(account.promise, Promise, paid),
         arrangement=_commitment_paid(account.arrangement, Arrangement, paid),
     )
+    return moved, allocation
+
+
+def receive(account: Account, paid: int, as_of: date, payment: str | None = None) -> Posted:
+    """Money in from a processor: on the books, and where the account stands re-read at once."""
+    moved, allocation = take_in(account, paid, payment)
     updated, events = restand(account, moved, as_of)
     return Posted(updated, allocation, events)
 
@@ -200,6 +207,23 @@ def reverse(
         moved = replace(moved, status=Status.ACTIVE)  # money taken back reopens what it had closed
     updated, events = restand(account, moved, as_of)
     return Posted(updated, remaining, events, shifts)
+
+
+def bill(account: Account, due: Due) -> tuple[Account, tuple[Shift, ...]]:
+    """A statement's new due: paid at once from credit payments left on the account, as far as it
+    goes; what is left is owed. Standing is the next cycle's to read."""
+    still, credits, shifts = cover((due,), account.credits, exclude=None)
+    merged = {d.due_on: d.amount for d in account.dues}
+    for part in still:
+        merged[part.due_on] = merged.get(part.due_on, 0) + part.amount
+    dues = tuple(sorted(Due(day, amount) for day, amount in merged.items() if amount > 0))
+    return replace(account, dues=dues, credits=credits), shifts
+
+
+def charge(account: Account, amount: int) -> Account:
+    """A fee or interest on the balance; it is owed when a statement bills it, not before."""
+    bounded(amount, "the charge")
+    return replace(account, balance=bounded(account.balance + amount, "the balance after it"))
 
 
 def restand(before: Account, after: Account, as_of: date) -> tuple[Account, tuple[dict, ...]]:
