@@ -5,8 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from arrears import accounts_repo, bureau_repo, workflow_steps
-from arrears.bureau import Purpose
-from arrears.errors import DuplicateEntry, InvalidInput
+from arrears.errors import DuplicateEntry
 from arrears.models import bind_models
 from arrears.observability import instrumented, logger, metrics
 from arrears.settings import SkipTraceSettings, get_skiptrace_settings
@@ -14,9 +13,9 @@ from arrears.workflow_requests import BeginRequest, ManualReviewRequest
 from arrears.workflow_steps import parse, ran_today, step_record
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from skiptrace import search as searching
 from skiptrace import waterfall
 from skiptrace.events import FinishRequest, SearchRequest
-from skiptrace.providers import provider_for
 
 ACTOR = "skiptrace"
 KIND = "skiptrace"  # the timeline kind of the workflow's own records
@@ -54,55 +53,15 @@ def search(event: dict, context: LambdaContext) -> dict:
     """One provider of the waterfall; a retried step reuses the answer it paid for, never pays twice."""
     settings = _setup()
     request = parse(SearchRequest, event)
-    if request.index >= len(settings.providers):
-        raise InvalidInput(f"there is no provider {request.index}; {len(settings.providers)} are configured")
-    config = settings.providers[request.index]
-    last = request.index + 1 >= len(settings.providers)
-    earlier = bureau_repo.recorded_pull(request.account_id, request.as_of, request.execution, config.name)
-    if earlier is not None:
-        return {
-            "located": earlier["located"],
-            "provider": config.name,
-            "next": request.index + 1,
-            "last": last,
-        }
-    account = accounts_repo.get_account(request.account_id)
-    answer = provider_for(config, request.index, settings.region).search(
-        account.account_id, account.jurisdiction, Purpose.COLLECTION, f"{request.execution}:{config.name}"
-    )
-    located = waterfall.located(answer, settings.confidence)
-    pull = bureau_repo.Pull(
-        account_id=account.account_id,
-        on=request.as_of,
-        workflow="skiptrace",
-        execution=request.execution,
-        provider=config.name,
-        purpose=Purpose.COLLECTION.value,
-        cost_minor=config.cost_minor,
-        currency=config.currency,
-        outcome=answer.outcome,
-        reference=answer.reference,
-        actor=ACTOR,
-        findings={"located": located, "best_confidence": answer.best(), "candidates": len(answer.candidates)},
-    )
-    candidates = [
-        bureau_repo.timeline_item(
-            account.account_id,
-            request.as_of,
-            "contact_candidate",
-            f"{request.execution}:{config.name}:{i}",
-            ACTOR,
-            {**c.model_dump(mode="json"), "source": config.name, "verified": False},
+    found = searching.search(settings, request.account_id, request.as_of, request.execution, request.index)
+    if found.outcome is not None:
+        metrics.add_metric(name=f"SkipTrace_{found.outcome}", unit="Count", value=1)
+        logger.info(
+            "skip-trace searched",
+            extra={"account_id": request.account_id, "provider": found.provider, "outcome": found.outcome},
         )
-        for i, c in enumerate(answer.candidates)
-    ]
-    bureau_repo.record_pull(pull, candidates)
-    metrics.add_metric(name=f"SkipTrace_{answer.outcome}", unit="Count", value=1)
-    logger.info(
-        "skip-trace searched",
-        extra={"account_id": account.account_id, "provider": config.name, "outcome": answer.outcome},
-    )
-    return {"located": located, "provider": config.name, "next": request.index + 1, "last": last}
+    last = request.index + 1 >= len(settings.providers)
+    return {"located": found.located, "provider": found.provider, "next": request.index + 1, "last": last}
 
 
 @trace_step

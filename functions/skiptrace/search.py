@@ -1,0 +1,60 @@
+"""One provider of the skip-trace waterfall: ask it, keep what it paid for, and its candidates.
+
+A retried step reuses the answer this execution already paid for and never pays twice; what a
+provider offers is kept unverified until a collector confirms it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from arrears import accounts_repo, bureau_repo
+from arrears.bureau import Purpose
+from arrears.errors import InvalidInput
+from arrears.settings import SkipTraceSettings
+
+from skiptrace import waterfall
+from skiptrace.providers import provider_for
+
+ACTOR = "skiptrace"
+
+
+@dataclass(frozen=True)
+class Searched:
+    located: bool
+    provider: str
+    outcome: str | None  # the provider's answer when it was asked now; None: an earlier try's reused
+
+
+def search(settings: SkipTraceSettings, account_id: str, on: date, execution: str, index: int) -> Searched:
+    if index >= len(settings.providers):
+        raise InvalidInput(f"there is no provider {index}; {len(settings.providers)} are configured")
+    config = settings.providers[index]
+    earlier = bureau_repo.recorded_pull(account_id, on, execution, config.name)
+    if earlier is not None:
+        return Searched(earlier["located"], config.name, None)
+    account = accounts_repo.get_account(account_id)
+    answer = provider_for(config, index, settings.region).search(
+        account.account_id, account.jurisdiction, Purpose.COLLECTION, f"{execution}:{config.name}"
+    )
+    located = waterfall.located(answer, settings.confidence)
+    pull = bureau_repo.Pull(
+        account_id=account.account_id, on=on, workflow="skiptrace", execution=execution,
+        provider=config.name, purpose=Purpose.COLLECTION.value, cost_minor=config.cost_minor,
+        currency=config.currency, outcome=answer.outcome, reference=answer.reference, actor=ACTOR,
+        findings={"located": located, "best_confidence": answer.best(), "candidates": len(answer.candidates)},
+    )  # fmt: skip
+    candidates = [
+        bureau_repo.timeline_item(
+            account.account_id,
+            on,
+            "contact_candidate",
+            f"{execution}:{config.name}:{i}",
+            ACTOR,
+            {**c.model_dump(mode="json"), "source": config.name, "verified": False},
+        )  # fmt: skip
+        for i, c in enumerate(answer.candidates)
+    ]
+    bureau_repo.record_pull(pull, candidates)
+    return Searched(located, config.name, answer.outcome)
