@@ -406,6 +406,34 @@ def _account_row(account, see_personal_data: bool = False) -> dict:
     }
 
 
+# What an account holds in minor units; a table shows them to a person in major units with their
+# currency, while JSON, CSV and XLSX keep the exact minor units a program sums.
+MONEY_FIELDS = ("opening_balance", "balance", "past_due", "census_balance", "credit_limit", "instalment")
+
+
+def _for_people(row: dict) -> dict:
+    from arrears.money import Money
+
+    currency = row["currency"]
+
+    def money(minor):
+        return None if minor is None else str(Money(int(minor), currency))
+
+    shown = {k: (money(v) if k in MONEY_FIELDS else v) for k, v in row.items()}
+    if "dues" in row:
+        shown["dues"] = [f"{d['due_on']}: {money(d['amount'])}" for d in row["dues"]]
+    if "credits" in row:
+        shown["credits"] = money(sum(row["credits"].values()))  # unapplied, whichever payment left it
+    if "timeline" in row:
+        shown["timeline"] = [
+            {**t, "amount": str(Money(int(t["amount"]), t["currency"]))}
+            if t.get("amount") is not None and t.get("currency")
+            else t
+            for t in row["timeline"]
+        ]
+    return shown
+
+
 @accounts_app.command("list")
 def accounts_list(
     portfolio: str | None = None,
@@ -437,7 +465,9 @@ def accounts_list(
     )
     rows = rows[:limit]
     fmt = json_or(fmt, as_json)
-    emit([{k: r[k] for k in columns} for r in rows] if fmt is Format.TABLE else rows, fmt, "accounts", output)
+    if fmt is Format.TABLE:
+        rows = [_for_people({k: r[k] for k in columns}) for r in rows]
+    emit(rows, fmt, "accounts", output)
 
 
 @accounts_app.command("show")
@@ -470,7 +500,8 @@ def accounts_show(
         }
         for t in accounts_repo.timeline(account_id)
     ]
-    emit(row, json_or(fmt, as_json), account_id)
+    fmt = json_or(fmt, as_json)
+    emit(_for_people(row) if fmt is Format.TABLE else row, fmt, account_id)
 
 
 def _today(on: str | None) -> date:

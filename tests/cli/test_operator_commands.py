@@ -50,6 +50,21 @@ def test_cycle_run_then_executions_and_account_views(endpoint, tmp_path):
     assert sorted(t["kind"] for t in account["timeline"]) == ["letter", "stage"]
 
 
+def test_a_table_shows_a_person_money_in_major_units_and_json_keeps_minor_units(endpoint, tmp_path):
+    _imported(endpoint, tmp_path)  # 1500.00 USD, 100.00 of it past due
+
+    table = _run(endpoint, "accounts", "show", "A-1").stdout
+    wide = {"COLUMNS": "200"}  # a table's cells wrap at a narrow terminal's width
+    listed = runner.invoke(
+        app, ["accounts", "list", "--endpoint-url", endpoint.endpoint_url], env=wide
+    ).stdout
+    as_json = json.loads(_run(endpoint, "accounts", "show", "A-1", "--json").stdout)
+
+    assert "1500.00 USD" in table and "2026-02-05: 100.00 USD" in table and "150000" not in table
+    assert "1500.00 USD" in listed and "150000" not in listed
+    assert (as_json["balance"], as_json["dues"]) == (150000, [{"due_on": "2026-02-05", "amount": 10000}])
+
+
 def test_a_missing_account_is_a_clear_error(endpoint):
     result = _run(endpoint, "accounts", "show", "NOPE")
     assert result.exit_code == 1 and "no account NOPE" in result.stderr
