@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from arrears.account import Account, ProductType
 from arrears.commitments import Promise
-from arrears.errors import InvalidInput
+from arrears.errors import AccountVersionConflict, InvalidInput
 from arrears.ledger import Due
 from arrears.money import Money
 from arrears.payments import Action, PaymentEvent, SuspenseReason
@@ -415,6 +415,22 @@ def test_a_statement_with_no_credit_is_owed_whole_and_merges_with_a_due_on_its_d
     billed, shifts = bill(_card(dues=(Due(JAN, 100), Due(FEB, 40))), Due(FEB, 100))
 
     assert billed.dues == (Due(JAN, 100), Due(FEB, 140)) and shifts == ()
+
+
+@pytest.mark.parametrize("amount", [0, -50])
+def test_a_statement_of_nothing_or_less_is_refused_and_creates_no_credit(amount):
+    paid = receive(_card(dues=(), balance=1000), 100, AS_OF, payment="p1")
+
+    with pytest.raises(InvalidInput, match="positive amount"):
+        bill(paid.account, Due(FEB, amount))
+
+
+def test_a_reversal_computed_from_an_allocation_the_account_no_longer_holds_is_refused():
+    paid = receive(_card(dues=(), balance=1000), 100, AS_OF, payment="p1")  # 100 credit
+    billed, _ = bill(paid.account, Due(FEB, 60))  # 60 of it now pays February: 40 left
+
+    with pytest.raises(AccountVersionConflict):  # the stale allocation still says 100 of credit
+        reverse(billed, paid.allocation, 100, AS_OF, payment="p1")
 
 
 def test_a_fee_raises_the_balance_and_owes_nothing_until_billed():

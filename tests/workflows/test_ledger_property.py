@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from arrears import accounts_repo, payments_repo
 from arrears.account import Account, ProductType, shard_of
 from arrears.ledger import Due
@@ -349,3 +350,37 @@ def test_a_statement_is_paid_from_credit_and_a_later_refund_reopens_it(stack):
     back = accounts_repo.get_account(account.account_id)
     assert back.dues == (Due(date(2026, 1, 13), 100), Due(date(2026, 3, 13), 80))  # all owed again
     assert back.balance == 1000
+
+
+def test_an_overpayment_the_system_of_record_posts_pays_the_next_statement(stack):
+    from arrears.ledger import EntryKind, LedgerEntry
+
+    account = _open_account(stack, {"currency": "USD", "dues": (), "extra": 1000, "evaluated": True})
+    entry = LedgerEntry("sor-pay-1", EntryKind.PAYMENT, Money(-300, "USD"), START)
+    accounts_repo.post_ledger_entry(account.account_id, entry, "system-of-record")
+
+    accounts_repo.add_due(account.account_id, Due(date(2026, 3, 13), 80), "system-of-record")
+
+    after = accounts_repo.get_account(account.account_id)
+    assert (after.balance, after.dues, after.credits) == (700, (), {"ledger#sor-pay-1": 220})
+
+
+def test_a_refund_that_read_its_receipt_before_a_statement_used_its_credit_is_redone_on_fresh_copies(stack):
+    from arrears.errors import AccountVersionConflict
+
+    account = _open_account(stack, {"currency": "USD", "dues": (), "extra": 1000, "evaluated": True})
+    _play(account, [("pay", 100)])  # nothing due: 100 of credit
+    pid = f"{account.account_id}-p0"
+    refund = _event(5, account.account_id, Action.REFUND, pid, Money(30, "USD"), reversal_id="r-race")
+    stale = ActivityModel.get(f"payment#{PROVIDER}#{pid}", "receipt", consistent_read=True)
+    accounts_repo.add_due(account.account_id, Due(date(2026, 3, 13), 60), "system-of-record")  # meanwhile
+
+    with pytest.raises(AccountVersionConflict):  # the refund's copy of the receipt is older than the account
+        payments_repo._take_back(refund, stale, with_marker=True)
+    assert intake.apply(refund).outcome is Outcome.APPLIED  # the webhook's own retry reads fresh copies
+
+    after = accounts_repo.get_account(account.account_id)
+    assert (after.balance, after.dues, after.credits) == (930, (), {f"payment#{PROVIDER}#{pid}": 10})
+    receipt = ActivityModel.get(f"payment#{PROVIDER}#{pid}", "receipt", consistent_read=True)
+    # the 30 came back out of the 40 still credit; the 60 paying March stays paid
+    assert Allocation.from_dict(receipt.detail["allocation"]) == Allocation((Due(date(2026, 3, 13), 60),), 10)

@@ -382,7 +382,7 @@ def post_ledger_entry(account_id: str, entry: LedgerEntry, actor: str) -> Accoun
                 f"account {account_id} is in {account.currency}, not {entry.amount.currency}"
             )
         if entry.kind is EntryKind.PAYMENT:
-            moved, _ = posting.take_in(account, -entry.amount.minor)
+            moved, _ = posting.take_in(account, -entry.amount.minor, f"{LEDGER_CREDIT}{entry.entry_id}")
         elif entry.kind in (EntryKind.FEE, EntryKind.INTEREST):
             moved = posting.charge(account, entry.amount.minor)
         elif entry.kind is EntryKind.ADJUSTMENT:
@@ -394,6 +394,10 @@ def post_ledger_entry(account_id: str, entry: LedgerEntry, actor: str) -> Accoun
     return apply_with_record(account_id, change, lambda _account: ledger_item(account_id, entry, actor))
 
 
+# The key of credit a system-of-record payment left: it has no receipt, its ledger entry is its record.
+LEDGER_CREDIT = "ledger#"
+
+
 def credit_shifts(shifts: tuple[posting.Shift, ...]) -> list[Write]:
     """Payments whose credit now pays a due: their receipts' allocations move from credit to it.
 
@@ -401,7 +405,7 @@ def credit_shifts(shifts: tuple[posting.Shift, ...]) -> list[Write]:
     read, so the account's version check also guards these.
     """
     writes = []
-    for key in sorted({s.payment for s in shifts}):
+    for key in sorted({s.payment for s in shifts if not s.payment.startswith(LEDGER_CREDIT)}):
         try:
             with store_errors():
                 donor = ActivityModel.get(key, "receipt", consistent_read=True)

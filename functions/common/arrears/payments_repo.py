@@ -326,6 +326,19 @@ def _to_suspense(event: PaymentEvent, reason: SuspenseReason) -> None:
     transact([_marker(event, SUSPENSE, None), put_once("payment", receipt), put_once("suspense", held)])
 
 
+def _read_after_account(receipt: ActivityModel) -> ActivityModel | None:
+    """The receipt again, now that its account has been read; None if it changed meanwhile.
+
+    A receipt's allocation changes only in a transaction with its account (a reversal, a
+    statement paid from its credit), so a copy read after the account is as fresh as the account,
+    and the account's version check covers both. A copy read before it may be older.
+    """
+    fresh = _get(receipt.pk, receipt.sk)
+    if fresh is None or fresh.detail != receipt.detail or fresh.reversed != receipt.reversed:
+        return None
+    return fresh
+
+
 def _reinstate_sk(event: PaymentEvent) -> str:
     return f"reinstate#{event.reversal_id}"
 
@@ -350,6 +363,9 @@ def _reinstate(event: PaymentEvent, with_marker: bool) -> Result:
         if account_id is None:
             return _reinstate_suspense(event, receipt, dispute, with_marker)
         account = accounts_repo.get_account(account_id)
+        receipt = _read_after_account(receipt)
+        if receipt is None:
+            continue  # it changed after it was read: start again from fresh copies
         on = event.local_date(account.time_zone)
         amount = min(event.amount.minor, int(dispute.amount))
         posted = receive(account, amount, on, payment=pk)
@@ -556,6 +572,8 @@ def _take_back(event: PaymentEvent, receipt: ActivityModel, with_marker: bool) -
         transact(writes)
         return Result(Outcome.SUSPENSE, reason="reversal of a payment held in suspense")
     account = accounts_repo.get_account(account_id)
+    if _read_after_account(receipt) is None:
+        raise AccountVersionConflict(account_id)  # post_reversal starts again from fresh copies
     on = event.local_date(account.time_zone)
     posted = reverse(account, Allocation.from_dict(receipt.detail["allocation"]), amount, on, payment=pk)
     entry_id = f"{event.holder}:{event.reversal_id}" + (f"@{new_total}" if event.cumulative else "")

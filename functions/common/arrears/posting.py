@@ -12,6 +12,7 @@ from datetime import date
 from arrears.account import Account
 from arrears.census import group_of
 from arrears.commitments import Arrangement, Promise
+from arrears.errors import AccountVersionConflict, InvalidInput
 from arrears.ledger import Due, settle_oldest_first
 from arrears.money import bounded
 from arrears.payments import PaymentEvent, SuspenseReason
@@ -114,8 +115,10 @@ def _credits(credits: dict[str, int], payment: str | None, change: int) -> dict[
     """The account's credits with one payment's moved by `change`; a credit spent is dropped."""
     if payment is None or change == 0:
         return dict(credits)
-    moved = {**credits, payment: credits.get(payment, 0) + change}
-    return {key: value for key, value in moved.items() if value > 0}
+    now = credits.get(payment, 0) + change
+    if now < 0:  # the allocation it was computed from is not the account's: never paper over it
+        raise AccountVersionConflict(f"credit of {payment} would be {now}")
+    return {key: value for key, value in {**credits, payment: now}.items() if value > 0}
 
 
 def cover(
@@ -212,6 +215,8 @@ def reverse(
 def bill(account: Account, due: Due) -> tuple[Account, tuple[Shift, ...]]:
     """A statement's new due: paid at once from credit payments left on the account, as far as it
     goes; what is left is owed. Standing is the next cycle's to read."""
+    if due.amount <= 0:
+        raise InvalidInput(f"a statement bills a positive amount, not {due.amount}")
     still, credits, shifts = cover((due,), account.credits, exclude=None)
     merged = {d.due_on: d.amount for d in account.dues}
     for part in still:
