@@ -384,3 +384,28 @@ def test_a_refund_that_read_its_receipt_before_a_statement_used_its_credit_is_re
     receipt = ActivityModel.get(f"payment#{PROVIDER}#{pid}", "receipt", consistent_read=True)
     # the 30 came back out of the 40 still credit; the 60 paying March stays paid
     assert Allocation.from_dict(receipt.detail["allocation"]) == Allocation((Due(date(2026, 3, 13), 60),), 10)
+
+
+def test_money_assigned_from_suspense_while_a_refund_of_it_lands_posts_only_what_is_still_open(
+    stack, monkeypatch
+):
+    account = _open_account(stack, {"currency": "USD", "dues": (), "extra": 1000, "evaluated": True})
+    pid = f"{account.account_id}-stray"
+    stray = replace(
+        _event(0, account.account_id, Action.PAYMENT, pid, Money(100, "USD")), account_ref="NOBODY-HERE"
+    )
+    assert intake.apply(stray).outcome is Outcome.SUSPENSE
+    refund = _event(1, account.account_id, Action.REFUND, pid, Money(30, "USD"), reversal_id="r-stray")
+    real_receive, landed = payments_repo.receive, []
+
+    def refund_lands_first(*args, **kwargs):  # between the assignment's reads and its write
+        if not landed:
+            landed.append(intake.apply(refund).outcome)
+        return real_receive(*args, **kwargs)
+
+    monkeypatch.setattr(payments_repo, "receive", refund_lands_first)
+    payments_repo.assign_suspense(PROVIDER, pid, account.account_id, "operator-5", START)
+
+    assert landed == [Outcome.SUSPENSE]  # the refund came out of the money while it was held
+    after = accounts_repo.get_account(account.account_id)
+    assert after.balance == 1000 - 70 and after.credits == {f"payment#{PROVIDER}#{pid}": 70}

@@ -805,13 +805,14 @@ def assign_suspense(provider: str, payment_id: str, account_id: str, actor: str,
                 [
                     Write(
                         "suspense",
-                        lambda tx, h=held, d=suspense_detail: tx.update(
+                        lambda tx, h=held, d=suspense_detail, r=entry.reversed: tx.update(
                             h,
                             actions=[
                                 ActivityModel.status.set(ASSIGNED),
                                 ActivityModel.detail.set(d),
                             ],
-                            condition=ActivityModel.status == OPEN,
+                            # a refund of it landing meanwhile changes what is open: start again
+                            condition=(ActivityModel.status == OPEN) & (ActivityModel.reversed == r),
                         ),
                     ),
                     Write(
@@ -841,6 +842,9 @@ def assign_suspense(provider: str, payment_id: str, account_id: str, actor: str,
             applied = _applied(event, account_id, EntryKind.PAYMENT, entry.open_amount, posted)
             return Result(Outcome.APPLIED, account_id, applied=applied)
         except DuplicateEntry as exc:
+            now = _get(SUSPENSE_PK, f"{provider}#{payment_id}")
+            if now is not None and now.status == OPEN:
+                continue  # refunded in part meanwhile: assign what is open now
             raise InvalidInput(f"{provider} payment {payment_id} was assigned meanwhile") from exc
         except AccountVersionConflict:
             continue
