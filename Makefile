@@ -60,6 +60,7 @@ letters: install
 lint: install $(TOOLS_STAMP)
 	$(BIN)/ruff check .
 	PYTHONPATH=functions:functions/common $(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/cfn-lint template.yaml
 	$(TOOLS_VENV)/bin/checkov --config-file tools/checkov.yaml
 	$(TOOLS_VENV)/bin/bandit -c tools/bandit.yaml -q -r functions localcloud arrears_cli

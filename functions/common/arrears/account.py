@@ -47,9 +47,9 @@ class Account:
     validation_notice_on: date | None = None  # when a debt collector's validation notice went out
     promise: dict | None = None  # arrears.commitments.Promise, as stored
     arrangement: dict | None = None  # arrears.commitments.Arrangement, as stored
-    notices: tuple[
-        str, ...
-    ] = ()  # "<letter code>@<date>": letters owed to the customer by an operator's action
+    # Letters owed to the customer by what happened (an operator's action, a broken commitment, a
+    # limit change): {"code", "trigger", "extra"} each, sent by the next cycle.
+    notices: tuple[dict, ...] = ()
     # The census group the last cycle counted the account in, kept when a payment moves it between
     # cycles so the next cycle records the move from where the census has it; None: bucket/status say it.
     counted_as: str | None = None

@@ -125,9 +125,11 @@ class Arrangement:
         )
 
 
-def credit_payment(commitment: dict | None, amount: int, kind: type) -> dict | None:
-    """A payment counts towards the promise or arrangement in force."""
+def credit_payment(
+    commitment: dict | None, amount: int, kind: type[Promise] | type[Arrangement]
+) -> dict | None:
+    """Money in (or, negative, taken back) counts towards the promise or arrangement in force."""
     if commitment is None:
         return None
     current = kind.from_dict(commitment)
-    return replace(current, paid=current.paid + amount).to_dict()
+    return replace(current, paid=max(current.paid + amount, 0)).to_dict()

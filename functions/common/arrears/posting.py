@@ -11,7 +11,7 @@ from datetime import date
 
 from arrears.account import Account
 from arrears.census import group_of
-from arrears.commitments import Arrangement, Promise
+from arrears.commitments import Arrangement, Promise, credit_payment
 from arrears.errors import AccountVersionConflict, InvalidInput
 from arrears.ledger import Due, settle_oldest_first
 from arrears.money import bounded
@@ -147,13 +147,6 @@ def cover(
     return tuple(still), {k: v for k, v in left.items() if v > 0}, tuple(shifts)
 
 
-def _commitment_paid(commitment: dict | None, kind: type, amount: int) -> dict | None:
-    if commitment is None:
-        return None
-    current = kind.from_dict(commitment)
-    return replace(current, paid=max(current.paid + amount, 0)).to_dict()
-
-
 def take_in(account: Account, paid: int, payment: str | None = None) -> tuple[Account, Allocation]:
     """Money in, on the books: dues settled oldest first, commitments credited, what is left kept
     as the account's credit under `payment`. Where the account stands is not re-read here."""
@@ -164,8 +157,8 @@ def take_in(account: Account, paid: int, payment: str | None = None) -> tuple[Ac
         balance=bounded(account.balance - paid, "the balance after it"),
         dues=dues,
         credits=_credits(account.credits, payment, allocation.credit),
-        promise=_commitment_paid(account.promise, Promise, paid),
-        arrangement=_commitment_paid(account.arrangement, Arrangement, paid),
+        promise=credit_payment(account.promise, paid, Promise),
+        arrangement=credit_payment(account.arrangement, paid, Arrangement),
     )
     return moved, allocation
 
@@ -203,8 +196,8 @@ def reverse(
         balance=bounded(account.balance + amount, "the balance after it"),
         dues=dues,
         credits=credits,
-        promise=_commitment_paid(account.promise, Promise, -amount),
-        arrangement=_commitment_paid(account.arrangement, Arrangement, -amount),
+        promise=credit_payment(account.promise, -amount, Promise),
+        arrangement=credit_payment(account.arrangement, -amount, Arrangement),
     )
     if moved.status is Status.PAID_IN_FULL and moved.balance > 0:
         moved = replace(moved, status=Status.ACTIVE)  # money taken back reopens what it had closed

@@ -49,7 +49,9 @@ def _kept_on_closing(account: Account) -> tuple[dict, ...]:
 def review(account: Account, evaluated_status: Status, as_of: date, delinquent: bool) -> Standing:
     if evaluated_status in CLOSED_STATUSES:
         return Standing(evaluated_status, None, None, account.notices, events=_kept_on_closing(account))
-    notices, checks, events = list(account.notices), [], []
+    notices: list[dict] = list(account.notices)
+    checks: list[date] = []
+    events: list[dict] = []
     promise = Promise.from_dict(account.promise) if account.promise else None
     if promise is not None:
         outcome = promise.outcome(as_of)

@@ -7,7 +7,9 @@ with a message naming the file, the step and the field, never discovered by a cu
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -123,11 +125,11 @@ class Strategy(BaseModel):
         return arm, self.arms()[arm]
 
 
-def _where(error: dict, data: dict) -> str:
+def _where(error: Mapping[str, Any], data: dict) -> str:
     """'champion.steps[2] (second_reminder).channel' from a pydantic error location."""
     parts: list[str] = []
     location = list(error["loc"])
-    node = data
+    node: Any = data
     for item in location:
         if isinstance(item, int):
             parts[-1] = f"{parts[-1]}[{item}]"

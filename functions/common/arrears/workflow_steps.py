@@ -4,8 +4,9 @@ refuse a second run of the workflow on the same day, begin, and hand an account 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -16,7 +17,7 @@ from arrears.models import ActivityModel, timeline_entry, timeline_sk
 from arrears.workflow_requests import ManualReviewRequest, StepRequest
 
 
-def _message(error: dict) -> str:
+def _message(error: Mapping[str, Any]) -> str:
     """Pydantic's words, except where they would name one of our models."""
     if error["type"] in ("model_type", "model_attributes_type", "dataclass_type"):
         return "should be an object"
