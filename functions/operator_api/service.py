@@ -1,0 +1,153 @@
+"""What the operator function does with a verified, parsed request: answer a repeat with its first
+answer, read the operator's level from the roster (now, so a disabled or demoted operator loses
+authority at once), validate the action's parameters, then carry it out or, beyond the level,
+open a pending approval. Every request leaves an audit record with the verified subject and
+username.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from arrears import accounts_repo, authority, identity, operators_repo
+from arrears.errors import InvalidInput, NotAuthorised
+from arrears.models import ActivityModel, timeline_entry
+from arrears.observability import logger, metrics
+from arrears.workflow_steps import parse
+
+from operator_api.actions import ON_ACCOUNT, Audit
+from operator_api.requests import PARAMS, READS, DecisionParams, OperatorRequest
+
+
+def carry_out(request: OperatorRequest, who: identity.Identity) -> dict:
+    if request.action in READS:
+        return _read(request, operators_repo.verified_level(who.username, who.subject))
+    earlier = operators_repo.answered(request.request_id)
+    if earlier is not None:
+        return earlier
+    level_name = operators_repo.verified_level(who.username, who.subject)
+    if request.action in ("approve", "reject"):
+        response, account_id = _decide(request, level_name)
+    else:
+        response, account_id = _on_account(request, level_name), request.account_id
+    response = _answer(request, response)
+    accounts_repo.put_activity(_audit_item(request, level_name, response, account_id), once=True)
+    logger.info("operator action", extra={"action": request.action, "status": response["status"]})
+    metrics.add_metric(name=f"OperatorAction_{request.action}", unit="Count", value=1)
+    return operators_repo.remember(request.request_id, request.on, request.operator_id, response)
+
+
+def _audit_item(
+    request: OperatorRequest, level: str, response: dict, account_id: str | None
+) -> ActivityModel:
+    detail = {
+        "level": level,
+        "subject": request.operator_sub,
+        "username": request.operator_id,
+        "action": request.action,
+        "params": request.params,
+        "response": response,
+    }
+    return timeline_entry(
+        account_id or operators_repo.APPROVALS,
+        request.on,
+        "operator_action",
+        request.request_id,
+        request.operator_id,
+        detail,
+        status=response["status"],
+    )
+
+
+def _answer(request: OperatorRequest, response: dict) -> dict:
+    return {**response, "request_id": request.request_id, "action": request.action}
+
+
+def _audit_of(
+    request: OperatorRequest, level: str, account_id: str | None, shape: Callable[[dict], dict]
+) -> Audit:
+    """The audit record an action may write in its own transaction: the same item the handler
+    writes after it (put once), so a request leaves one record either way."""
+    return lambda result: _audit_item(request, level, _answer(request, shape(result)), account_id)
+
+
+def _on_account(request: OperatorRequest, level_name: str) -> dict:
+    if not request.account_id:
+        raise InvalidInput(f"{request.action} needs an account_id")
+    params = parse(PARAMS[request.action], request.params)
+    account = accounts_repo.get_account(request.account_id)
+    level = authority.load_authority().level(level_name)
+    beyond = authority.beyond(level, request.action, params.model_dump(mode="json"), request.on)
+    if beyond:
+        operators_repo.open_approval(request.request_id, request.on, request.model_dump(mode="json"), beyond)
+        metrics.add_metric(name="OperatorActionPending", unit="Count", value=1)
+        return {"status": "pending_approval", "reason": beyond}
+
+    def done(result: dict) -> dict:
+        return {"status": "done", "result": result}
+
+    audit = _audit_of(request, level_name, request.account_id, done)
+    return done(ON_ACCOUNT[request.action](request, params, account, audit))
+
+
+def _decide(request: OperatorRequest, level_name: str) -> tuple[dict, str | None]:
+    params: DecisionParams = parse(DecisionParams, request.params)
+    item = operators_repo.approval(params.approval_id)
+    if item.status != operators_repo.PENDING:
+        raise InvalidInput(f"approval {params.approval_id} was already {item.status}")
+    original = OperatorRequest.model_validate(item.detail["request"])
+    rules = authority.load_authority()
+    refused = authority.refusal_to_decide(
+        request.operator_id,
+        rules.level(level_name),
+        original.operator_id,
+        rules.level(operators_repo.operator_level(original.operator_id)),
+        same_person=original.operator_id == request.operator_id
+        or (bool(original.operator_sub) and original.operator_sub == request.operator_sub),
+        approving=(original.action, original.params, original.on) if request.action == "approve" else None,
+    )
+    if refused:
+        raise NotAuthorised(refused)
+    if request.action == "approve":
+        account = accounts_repo.get_account(original.account_id or "")
+
+        def done(result: dict) -> dict:
+            return {"status": "done", "approved": params.approval_id, "result": result}
+
+        # the approver's request carries the action out: its audit record is the one written with it
+        audit = _audit_of(request, level_name, original.account_id, done)
+        result = ON_ACCOUNT[original.action](
+            original, parse(PARAMS[original.action], original.params), account, audit
+        )
+        operators_repo.decide_approval(item, operators_repo.APPROVED, request.operator_id, params.note)
+        return done(result), original.account_id
+    operators_repo.decide_approval(item, operators_repo.REJECTED, request.operator_id, params.note)
+    return {"status": "rejected", "rejected": params.approval_id}, original.account_id
+
+
+def _read(request: OperatorRequest, level_name: str) -> dict:
+    """Who the token says the caller is, or an account's personal data for a level that may see it."""
+    level = authority.load_authority().level(level_name)
+    if request.action == "whoami":
+        return {
+            "username": request.operator_id,
+            "level": level_name,
+            "see_personal_data": level.see_personal_data,
+        }
+    if not level.see_personal_data:
+        raise NotAuthorised(f"{request.operator_id}'s level ({level_name}) does not see personal data")
+    if not request.account_id:
+        raise InvalidInput("personal_data needs an account_id")
+    account = accounts_repo.get_account(request.account_id)
+    values = {
+        t.sk: t.detail["value"] for t in accounts_repo.timeline(account.account_id) if "value" in t.detail
+    }
+    answer = {"account_id": account.account_id, "email": account.email, "values": values}
+    audit = {
+        "status": "read",
+        "result": {"fields": ["email", *sorted(values)]},
+    }  # what was seen, not the values
+    accounts_repo.put_activity(
+        _audit_item(request, level_name, _answer(request, audit), account.account_id), once=True
+    )
+    return answer
