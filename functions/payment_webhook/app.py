@@ -21,7 +21,7 @@ from arrears.errors import (
 )
 from arrears.models import bind_models, on_reset
 from arrears.observability import instrumented, logger, metrics
-from arrears.payments import PaymentEvent, Rejected
+from arrears.payments import PaymentEvent
 from arrears.payments_bus import publish_payment_applied
 from arrears.settings import WebhookSettings, get_webhook_settings
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
@@ -106,13 +106,11 @@ def receive_webhook(provider: str) -> Response:
     settings = _setup()
     intake.provider_module(provider)  # an unknown provider is answered before any secret is read
     request = app.current_event
-    body = raw_body(request.get("body"), bool(request.get("isBase64Encoded")))
-    headers = {k.lower(): v for k, v in (request.headers or {}).items()}
     received_at = _received_at(request.raw_event)
     found = intake.verified_events(
         provider,
-        body,
-        headers,
+        raw_body(request.get("body"), bool(request.get("isBase64Encoded"))),
+        {k.lower(): v for k, v in (request.headers or {}).items()},
         _secrets(settings, provider),
         settings.tolerance_seconds,
         time.time(),
@@ -122,29 +120,13 @@ def receive_webhook(provider: str) -> Response:
     once = _once(
         settings.idempotency_table, settings.region, settings.idempotency_seconds, settings.payments_bus
     )
-    outcomes = [
-        intake.keep_aside(e)
-        if isinstance(e, Rejected)
-        else once.settle(event={**e.to_dict(), "received_at": received_at.isoformat()})
-        for e in _distinct(found)
-    ]
+    outcomes = intake.settle_each(found, once.settle, received_at)
     for outcome in outcomes:
         metrics.add_metric(name=f"Webhook_{outcome['outcome']}", unit="Count", value=1)
     logger.info("webhook settled", extra={"provider": provider, "outcomes": outcomes})
     if provider == "adyen":
         return Response(200, content_types.TEXT_PLAIN, ACCEPTED)
     return Response(200, content_types.APPLICATION_JSON, {"received": len(outcomes), "outcomes": outcomes})
-
-
-def _distinct(found: list) -> list:
-    """One request naming one event twice applies it once (its answer is the same)."""
-    seen, distinct = set(), []
-    for each in found:
-        key = each.key if isinstance(each, Rejected) else each.event_id
-        if key not in seen:
-            seen.add(key)
-            distinct.append(each)
-    return distinct
 
 
 def _received_at(event: dict) -> datetime:

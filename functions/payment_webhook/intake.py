@@ -122,6 +122,25 @@ def settle(event: PaymentEvent, publish: Callable[[dict], None], received_at: da
     }
 
 
+def settle_each(
+    found: list[PaymentEvent | Rejected], settle_once: Callable[..., dict], received_at: datetime
+) -> list[dict]:
+    """Each distinct event of one request settled once (through `settle_once`, the idempotent
+    settle), each rejected one kept aside: one request naming one event twice applies it once."""
+    seen: set[str] = set()
+    outcomes = []
+    for each in found:
+        key = each.key if isinstance(each, Rejected) else each.event_id
+        if key in seen:
+            continue
+        seen.add(key)
+        if isinstance(each, Rejected):
+            outcomes.append(keep_aside(each))
+        else:
+            outcomes.append(settle_once(event={**each.to_dict(), "received_at": received_at.isoformat()}))
+    return outcomes
+
+
 def keep_aside(rejected: Rejected) -> dict:
     """An authentic event we cannot apply: in suspense with its reason, acknowledged, no money moved."""
     result = payments_repo.keep_rejected(rejected)
