@@ -39,7 +39,7 @@ class ContactPlan:
 
 def _history(account: Account) -> ContactHistory:
     return ContactHistory(
-        holds=frozenset(account.holds),  # type: ignore[arg-type]
+        holds=frozenset(account.holds),
         opted_out=frozenset(Channel(c) for c in account.opted_out),
         validation_notice_sent_on=account.validation_notice_on,
         last_conversation=account.last_conversation_at,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+from arrears.compliance import Hold
 from arrears.ledger import Due
 from arrears.stages import Bucket, Status
 
@@ -40,7 +41,7 @@ class Account:
     census_balance: int = 0  # the balance last counted in the portfolio census
     episode_on: date | None = None  # first day of the current delinquency episode
     fired: tuple[str, ...] = ()  # ladder steps already acted on in this episode
-    holds: tuple[str, ...] = ()
+    holds: tuple[Hold, ...] = ()  # what stops or pauses collection (a dispute, a bankruptcy, ...)
     opted_out: tuple[str, ...] = ()  # channels the customer opted out of
     email: str | None = None  # contact point with consent to email; never logged
     placement: str | None = None  # "agency": worked by a third-party debt collector (Reg F)

@@ -171,7 +171,7 @@ def place_hold(account_id: str, hold: Hold, today: date, actor: str, reason: str
         if hold is Hold.DISPUTE:
             extra = {"dispute_received_on": today.isoformat()}
             notices = (*notices, _notice(LetterCode.DISPUTE_ACKNOWLEDGEMENT, today, extra))
-        return replace(account, holds=tuple(sorted({*account.holds, hold.value})), notices=notices)
+        return replace(account, holds=tuple(sorted({*account.holds, hold})), notices=notices)
 
     detail = {"hold": hold.value, "placed": True, "reason": reason}
     return _act(account_id, today, "hold", f"{hold.value}:placed", actor, detail, change)
@@ -179,7 +179,7 @@ def place_hold(account_id: str, hold: Hold, today: date, actor: str, reason: str
 
 def release_hold(account_id: str, hold: Hold, today: date, actor: str, reason: str = "") -> Account:
     def change(account: Account) -> Account:
-        if hold.value not in account.holds:
+        if hold not in account.holds:
             raise InvalidInput(f"account {account_id} has no {hold} hold")
         return replace(account, holds=tuple(h for h in account.holds if h != hold.value))
 

@@ -18,6 +18,7 @@ from pynamodb.transactions import TransactWrite
 from arrears import posting
 from arrears.account import Account, ProductType
 from arrears.clock import parse_date
+from arrears.compliance import Hold
 from arrears.errors import (
     AccountNotFound,
     AccountVersionConflict,
@@ -73,7 +74,7 @@ def _to_account(m: AccountModel) -> Account:
         census_balance=int(m.census_balance or 0),
         episode_on=_day(m.episode_on),
         fired=tuple(m.fired or ()),
-        holds=tuple(m.holds or ()),
+        holds=tuple(Hold(h) for h in m.holds or ()),
         opted_out=tuple(m.opted_out or ()),
         email=m.email,
         placement=m.placement,
