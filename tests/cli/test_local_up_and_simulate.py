@@ -250,7 +250,7 @@ def test_a_parameter_the_template_would_refuse_is_a_usage_error_and_starts_nothi
 
 @pytest.mark.parametrize("pair", ["CollectibleShards", "=4", "CollectibleShards=", " = "])
 def test_an_override_that_is_not_key_equals_value_is_refused(pair):
-    from arrears_cli.main import _overrides
+    from arrears_cli.commands.local import _overrides
 
     with pytest.raises(typer.BadParameter, match="expected KEY=VALUE"):
         _overrides([pair])

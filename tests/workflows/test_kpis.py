@@ -89,9 +89,10 @@ def test_the_kpi_report_exports_to_xlsx_matching_the_json(stack, tmp_path, monke
     from openpyxl import load_workbook
 
     from arrears_cli import main
+    from arrears_cli.commands import report as report_commands
 
     _run_the_month(stack)
-    monkeypatch.setattr(main, "_stack", lambda *args: stack)
+    monkeypatch.setattr(report_commands, "_stack", lambda *args: stack)
     runner = CliRunner()
     args = ["report", "kpis", "--from", "2026-03-01", "--to", "2026-03-20"]
     as_json = json.loads(runner.invoke(main.app, [*args, "--json"]).stdout)

@@ -17,6 +17,7 @@ from payment_webhook import intake
 from typer.testing import CliRunner
 
 from arrears_cli import main
+from arrears_cli.commands import report as report_commands
 
 AT = datetime.combine(date(2026, 3, 5), time(10), ZoneInfo("America/New_York"))
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -58,7 +59,7 @@ def posted(stack):
 def _reconcile(posted, tmp_path, monkeypatch, text: str) -> list[dict]:
     report = tmp_path / "report.csv"
     report.write_text(text)
-    monkeypatch.setattr(main, "_stack", lambda *args: posted)
+    monkeypatch.setattr(report_commands, "_stack", lambda *args: posted)
     answer = CliRunner().invoke(
         main.app, ["report", "reconcile", "--processor-report", str(report), "--json"]
     )
@@ -93,6 +94,6 @@ def test_an_adyen_settlement_report_nets_a_chargeback_and_skips_fees(posted, tmp
 def test_a_file_that_is_neither_report_is_refused_clearly(posted, tmp_path, monkeypatch):
     report = tmp_path / "report.csv"
     report.write_text("a,b\n1,2\n")
-    monkeypatch.setattr(main, "_stack", lambda *args: posted)
+    monkeypatch.setattr(report_commands, "_stack", lambda *args: posted)
     answer = CliRunner().invoke(main.app, ["report", "reconcile", "--processor-report", str(report)])
     assert answer.exit_code == 1 and "not a Stripe" in answer.output

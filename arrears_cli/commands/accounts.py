@@ -1,0 +1,437 @@
+"""`arrears accounts`: accounts in collections, and what an operator does to one."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from arrears import accounts_repo
+
+from arrears_cli import executions
+from arrears_cli.commands.common import _date, _refused_clearly, _stack, _today
+from arrears_cli.commands.options import EndpointUrl, FormatOpt, JsonOpt, OutputOpt, Region, StackName
+from arrears_cli.commands.signed_in import RequestIdOpt, _me, _operator_call, _signed_in
+from arrears_cli.output import Format, console, emit, json_or
+from arrears_cli.stackref import StackRef
+
+app = typer.Typer(help="Accounts in collections.", no_args_is_help=True)
+
+
+@app.command("import")
+def accounts_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV or JSON Lines.")],
+    portfolio: str = "main",
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Import date (default today).")] = None,
+    fmt: FormatOpt = Format.TABLE,
+    as_json: JsonOpt = False,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Validate every row, then import; with any bad row nothing is imported."""
+    from arrears_cli.portfolio_import import ImportRejected, import_file  # its models: this command only
+
+    stack = _stack(endpoint_url, stack_name, region)
+    try:
+        imported = import_file(file, portfolio, _date(as_of, "--as-of"), stack.shard_count)
+    except ImportRejected as rejected:
+        for problem in rejected.problems:
+            console.print(f"[red]{file}: {problem}[/red]")
+        console.print(f"[red]{rejected}[/red]")
+        raise typer.Exit(1) from rejected
+    emit({"imported": len(imported), "portfolio": portfolio}, json_or(fmt, as_json), "import")
+
+
+ViewerOpt = Annotated[
+    bool,
+    typer.Option(
+        "--personal-data",
+        help="Show personal data if your signed-in level may (read through the operators' API, audited).",
+    ),
+]
+
+
+def _personal_data(stack: StackRef, account_id: str, wanted: bool) -> dict | None:
+    """The account's personal data as the operators' API gives it to the signed-in operator, or
+    None (masked): the level that may see it is the verified one, never a name on the command line."""
+    if not wanted:
+        return None
+    from arrears_cli.operator_client import OperatorRefused, call
+
+    try:
+        return call(stack, _signed_in(stack), "personal_data", account_id, date.today(), {})
+    except OperatorRefused as refused:
+        console.print(f"[yellow]personal data masked: {refused.message}[/yellow]")
+        return None
+
+
+def _shown(item, personal: dict | None) -> dict:
+    """A timeline item's detail, its personal values from the API's answer or masked."""
+    values = (personal or {}).get("values", {})
+    return {k: (values.get(item.sk, "•••") if k == "value" else v) for k, v in item.detail.items()}
+
+
+def _account_row(account, see_personal_data: bool = False) -> dict:
+    from arrears_cli.worklist import mask
+
+    row = asdict(account)
+    if not see_personal_data:
+        row["email"] = mask(row.get("email"))
+    row["dues"] = [{"due_on": d.due_on.isoformat(), "amount": d.amount} for d in account.dues]
+    row.pop("extra", None)
+    return {
+        k: (v.isoformat() if isinstance(v, date) else str(v) if hasattr(v, "value") else v)
+        for k, v in row.items()
+    }
+
+
+# What an account holds in minor units; a table shows them to a person in major units with their
+# currency, while JSON, CSV and XLSX keep the exact minor units a program sums.
+MONEY_FIELDS = ("opening_balance", "balance", "past_due", "census_balance", "credit_limit", "instalment")
+
+
+def _for_people(row: dict) -> dict:
+    from arrears.money import Money
+
+    currency = row["currency"]
+
+    def money(minor):
+        return None if minor is None else str(Money(int(minor), currency))
+
+    shown = {k: (money(v) if k in MONEY_FIELDS else v) for k, v in row.items()}
+    if "dues" in row:
+        shown["dues"] = [f"{d['due_on']}: {money(d['amount'])}" for d in row["dues"]]
+    if "credits" in row:
+        shown["credits"] = money(sum(row["credits"].values()))  # unapplied, whichever payment left it
+    if "timeline" in row:
+        shown["timeline"] = [
+            {**t, "amount": str(Money(int(t["amount"]), t["currency"]))}
+            if t.get("amount") is not None and t.get("currency")
+            else t
+            for t in row["timeline"]
+        ]
+    return shown
+
+
+@app.command("list")
+def accounts_list(
+    portfolio: str | None = None,
+    bucket: str | None = None,
+    limit: int = 100,
+    fmt: FormatOpt = Format.TABLE,
+    as_json: JsonOpt = False,
+    output: OutputOpt = None,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Accounts with their bucket and status (personal data masked: `accounts show --personal-data`)."""
+    _stack(endpoint_url, stack_name, region)
+    rows = [_account_row(a) for a in accounts_repo.list_accounts(portfolio)]
+    rows = [r for r in rows if bucket is None or r["bucket"] == bucket]
+    rows.sort(key=lambda r: r["account_id"])
+    columns = (
+        "account_id",
+        "portfolio",
+        "currency",
+        "balance",
+        "past_due",
+        "bucket",
+        "dpd",
+        "status",
+        "next_action_on",
+        "last_evaluated_on",
+    )
+    rows = rows[:limit]
+    fmt = json_or(fmt, as_json)
+    if fmt is Format.TABLE:
+        rows = [_for_people({k: r[k] for k in columns}) for r in rows]
+    emit(rows, fmt, "accounts", output)
+
+
+@app.command("show")
+def accounts_show(
+    account_id: str,
+    personal_data: ViewerOpt = False,
+    fmt: FormatOpt = Format.TABLE,
+    as_json: JsonOpt = False,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """One account and its timeline."""
+    stack = _stack(endpoint_url, stack_name, region)
+    with _refused_clearly():
+        account = accounts_repo.get_account(account_id)
+    personal = _personal_data(stack, account_id, personal_data)
+    row = _account_row(account, see_personal_data=personal is not None)
+    if personal is not None:
+        row["email"] = personal["email"]
+    row["timeline"] = [
+        {
+            "sk": t.sk,
+            "kind": t.kind,
+            "occurred_on": t.occurred_on,
+            "actor": t.actor,
+            "amount": t.amount,
+            "currency": t.currency,
+            "detail": _shown(t, personal),
+        }
+        for t in accounts_repo.timeline(account_id)
+    ]
+    fmt = json_or(fmt, as_json)
+    emit(_for_people(row) if fmt is Format.TABLE else row, fmt, account_id)
+
+
+@app.command("promise")
+def accounts_promise(
+    account_id: str,
+    amount: Annotated[str, typer.Option(help="Amount promised, in major units (e.g. 150.00).")],
+    pay_by: Annotated[str, typer.Option("--date", help="The date the customer promised to pay by.")],
+    on: Annotated[str | None, typer.Option("--on", help="When it was taken (default today).")] = None,
+    request_id: RequestIdOpt = None,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Record a promise to pay: the ladder pauses until its date plus grace."""
+    stack = _stack(endpoint_url, stack_name, region)
+    params = {"amount": amount, "pay_by": _date(pay_by, "--date").isoformat()}
+    _operator_call(stack, "promise", account_id, _today(on), params, request_id)
+
+
+@app.command("arrangement")
+def accounts_arrangement(
+    account_id: str,
+    instalment: Annotated[list[str], typer.Option(help="DATE:AMOUNT, once per instalment.")],
+    on: Annotated[str | None, typer.Option("--on", help="When it was agreed (default today).")] = None,
+    request_id: RequestIdOpt = None,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Record a payment arrangement (convenio): the account leaves the ladder while instalments are met."""
+    stack = _stack(endpoint_url, stack_name, region)
+    instalments = []
+    for item in instalment:
+        day, _, amount = item.partition(":")
+        instalments.append({"due_on": _date(day, "--instalment").isoformat(), "amount": amount})
+    _operator_call(stack, "arrangement", account_id, _today(on), {"instalments": instalments}, request_id)
+
+
+@app.command("settle")
+def accounts_settle(
+    account_id: str,
+    discount_pct: Annotated[str, typer.Option("--discount-pct", help="Discount on the balance, in percent.")],
+    pay_by: Annotated[str, typer.Option("--pay-by", help="When the settled amount is due.")],
+    on: Annotated[str | None, typer.Option("--on", help="When it was offered (default today).")] = None,
+    request_id: RequestIdOpt = None,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Offer a settlement; beyond your level it waits for approval (`arrears approvals`)."""
+    stack = _stack(endpoint_url, stack_name, region)
+    params = {"discount_pct": discount_pct, "pay_by": _date(pay_by, "--pay-by").isoformat()}
+    _operator_call(stack, "settlement", account_id, _today(on), params, request_id)
+
+
+@app.command("call")
+def accounts_call(
+    account_id: str,
+    outcome: Annotated[
+        str,
+        typer.Option(
+            help="promise, refused, wrong_number, no_answer, left_message, dispute, paid, deceased, bankrupt"
+        ),
+    ],
+    at: Annotated[str | None, typer.Option(help="When the call was, ISO with offset (default now).")] = None,
+    note: str = "",
+    on: Annotated[str | None, typer.Option("--on", help="Business date (default today).")] = None,
+    request_id: RequestIdOpt = None,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Record a call's outcome (dictamen): a conversation starts the 7-day quiet period, a dispute a hold."""
+    from datetime import datetime
+
+    stack = _stack(endpoint_url, stack_name, region)
+    when = at or datetime.now().astimezone().isoformat(timespec="seconds")
+    params = {"outcome": outcome, "at": when, "note": note}
+    _operator_call(stack, "disposition", account_id, _today(on), params, request_id)
+
+
+@app.command("refer")
+def accounts_refer(
+    account_id: str,
+    area: Annotated[str, typer.Option(help="customer_service, retention, remedial or supervisor.")],
+    note: str = "",
+    on: Annotated[str | None, typer.Option("--on", help="Business date (default today).")] = None,
+    request_id: RequestIdOpt = None,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Refer the case to another area: a task on the account for them."""
+    stack = _stack(endpoint_url, stack_name, region)
+    params = {"area": area, "note": note}
+    _operator_call(stack, "refer", account_id, _today(on), params, request_id)
+
+
+@app.command("place")
+def accounts_place(
+    account_id: str,
+    agency: Annotated[str, typer.Option(help="The agency's id, e.g. acme-recoveries.")],
+    recall: Annotated[bool, typer.Option(help="Recall the account from the agency instead.")] = False,
+    reason: str = "",
+    on: Annotated[str | None, typer.Option("--on", help="Business date (default today).")] = None,
+    request_id: RequestIdOpt = None,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Place the account with an external agency (its daily file in S3 lists it), or recall it."""
+    stack = _stack(endpoint_url, stack_name, region)
+    action = "recall_agency" if recall else "place_agency"
+    params = {"agency": agency, "reason": reason}
+    _operator_call(stack, action, account_id, _today(on), params, request_id)
+
+
+@app.command("hold")
+def accounts_hold(
+    account_id: str,
+    kind: Annotated[
+        str, typer.Option(help="dispute, cease_communication, bankruptcy, deceased, scra, legal, fraud")
+    ],
+    release: Annotated[bool, typer.Option(help="Lift the hold instead of placing it.")] = False,
+    reason: str = "",
+    on: Annotated[str | None, typer.Option("--on", help="When (default today).")] = None,
+    request_id: RequestIdOpt = None,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Place (or lift) a hold; each stops what the law says it stops (docs/compliance.md)."""
+    stack = _stack(endpoint_url, stack_name, region)
+    action = "release_hold" if release else "place_hold"
+    _operator_call(stack, action, account_id, _today(on), {"hold": kind, "reason": reason}, request_id)
+
+
+def _summary(detail: dict, limit: int = 120) -> str:
+    """One line of what a timeline item says; personal data (candidates' values) left out."""
+    shown = {
+        k: v for k, v in detail.items() if k not in ("value", "report", "event") and v not in (None, "", [])
+    }
+    text = ", ".join(f"{k}={v}" for k, v in shown.items())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@app.command("timeline")
+def accounts_timeline(
+    account_id: str,
+    kind: Annotated[
+        str | None, typer.Option(help="Only one kind: stage, letter, ledger, promise, disposition, ...")
+    ] = None,
+    personal_data: ViewerOpt = False,
+    fmt: FormatOpt = Format.TABLE,
+    as_json: JsonOpt = False,
+    output: OutputOpt = None,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """The account's whole story, oldest first: stages, letters (with their documents), calls,
+    promises, arrangements, holds, payments, bureau pulls, limit changes, operator actions."""
+    stack = _stack(endpoint_url, stack_name, region)
+    with _refused_clearly():
+        accounts_repo.get_account(account_id)
+    fmt = json_or(fmt, as_json)
+    personal = _personal_data(stack, account_id, personal_data)
+    rows = []
+    for item in accounts_repo.timeline(account_id, kind=kind):
+        row = {
+            "date": item.sk.split("#", 1)[0],
+            "kind": item.kind,
+            "key": item.sk.split("#", 2)[-1],
+            "actor": item.actor,
+            "status": item.status,
+            "amount": item.amount,
+            "currency": item.currency,
+        }
+        if item.detail.get("document_key"):
+            row["document"] = f"s3://{stack.letters_bucket}/{item.detail['document_key']}"
+        detail = _shown(item, personal)
+        row["detail"] = detail if fmt is not Format.TABLE else _summary(detail)
+        rows.append(row)
+    emit(rows, fmt, f"{account_id}: timeline", output)
+
+
+def _start_workflow(stack: StackRef, workflow: str, account_id: str, on: date, actor: str) -> dict:
+    from arrears import workflows
+
+    with _refused_clearly():
+        accounts_repo.get_account(account_id)
+    name = workflows.execution_name(workflow, account_id, on)
+    payload = {"account_id": account_id, "as_of": on.isoformat(), "reason": "operator", "requested_by": actor}
+    if not workflows.start(stack.workflows()[workflow], name, payload, stack.region):
+        console.print(f"[yellow]{name} already ran today; showing it[/yellow]")
+    execution_arn = executions.resolve(stack, name)
+    executions.wait(stack, execution_arn, timeout_s=300)
+    return executions.show(stack, execution_arn)
+
+
+@app.command("unreachable")
+def accounts_unreachable(
+    account_id: str,
+    reason: Annotated[
+        str, typer.Option(help="returned_mail, disconnected_phone, wrong_number or email_bounced.")
+    ] = "returned_mail",
+    on: Annotated[str | None, typer.Option("--on", help="When (default today).")] = None,
+    request_id: RequestIdOpt = None,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Mark the customer unreachable (skip status): the next cycle starts a skip-trace."""
+    stack = _stack(endpoint_url, stack_name, region)
+    _operator_call(stack, "unreachable", account_id, _today(on), {"reason": reason}, request_id)
+
+
+@app.command("review")
+def accounts_review(
+    account_id: str,
+    on: Annotated[str | None, typer.Option("--on", help="Business date (default today).")] = None,
+    fmt: FormatOpt = Format.TABLE,
+    as_json: JsonOpt = False,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Review the account's credit line now (a soft pull for account review); waits and shows the run."""
+    stack = _stack(endpoint_url, stack_name, region)
+    shown = _start_workflow(stack, "credit-review", account_id, _today(on), _me(stack))
+    emit(shown, json_or(fmt, as_json), "credit review")
+    if shown["status"] != "SUCCEEDED":
+        raise typer.Exit(1)
+
+
+@app.command("trace")
+def accounts_trace(
+    account_id: str,
+    on: Annotated[str | None, typer.Option("--on", help="Business date (default today).")] = None,
+    fmt: FormatOpt = Format.TABLE,
+    as_json: JsonOpt = False,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Skip-trace the customer now (cooldown and holds still apply); waits and shows the run."""
+    stack = _stack(endpoint_url, stack_name, region)
+    shown = _start_workflow(stack, "skiptrace", account_id, _today(on), _me(stack))
+    emit(shown, json_or(fmt, as_json), "skip-trace")
+    if shown["status"] != "SUCCEEDED":
+        raise typer.Exit(1)

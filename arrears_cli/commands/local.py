@@ -1,0 +1,104 @@
+"""`arrears local`: the local cloud (moto) that runs template.yaml."""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from arrears import accounts_repo
+
+from arrears_cli.commands.common import _date
+from arrears_cli.commands.options import StackName
+from arrears_cli.output import console
+from arrears_cli.stackref import LOCAL_FILE, StackRef
+
+app = typer.Typer(help="The local cloud (moto) that runs template.yaml.", no_args_is_help=True)
+
+
+ParameterOverrides = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--parameter-overrides",
+        help="A template parameter for the local stack, KEY=VALUE (as `sam deploy` takes it); repeatable.",
+    ),
+]
+
+
+def _overrides(pairs: list[str] | None) -> dict[str, str]:
+    parsed = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise typer.BadParameter(f"expected KEY=VALUE, got {pair!r}", param_hint="--parameter-overrides")
+        parsed[key.strip()] = value.strip()
+    return parsed
+
+
+def _local_cloud(stack_name: str, pairs: list[str] | None, **options):
+    """The template deployed locally with the caller's parameters; a value it refuses is a usage error."""
+    from localcloud import LocalCloud
+
+    try:
+        return LocalCloud(stack_name=stack_name, parameters=_overrides(pairs), **options).start()
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--parameter-overrides") from exc
+
+
+@app.command("up")
+def local_up(
+    port: Annotated[int, typer.Option(help="Port of the AWS endpoint.")] = 4566,
+    webhook_port: Annotated[int, typer.Option(help="Port of the webhook HTTP server.")] = 3000,
+    accounts: Annotated[int, typer.Option(help="Seed this many synthetic accounts.")] = 0,
+    seed: int = 7,
+    start: str = "2026-01-01",
+    portfolio: str = "main",
+    log_file: Annotated[Path, typer.Option(help="Where the functions' logs and metrics go.")] = Path(
+        ".arrears/lambda.log"
+    ),
+    stack_name: StackName = "arrears",
+    parameter_overrides: ParameterOverrides = None,
+) -> None:
+    """Run the stack on a local endpoint until stopped (Ctrl-C); the AWS CLI and `arrears` can reach it."""
+    from localcloud.webhook_server import WebhookServer
+
+    cloud = _local_cloud(stack_name, parameter_overrides, port=port, log_file=log_file)
+    webhooks = WebhookServer(cloud.handle_http, port=webhook_port).start()
+    stack = StackRef.from_outputs(cloud.stack.outputs, cloud.region, cloud.endpoint_url).bind()
+    if accounts:
+        from arrears_cli.portfolio_import import validate
+        from arrears_cli.synthetic import generate
+
+        records, _ = generate(accounts, seed, _date(start, "--start"))
+        for account in validate(
+            list(enumerate(records, 1)), portfolio, _date(start, "--start"), stack.shard_count
+        ):
+            accounts_repo.create_account(account)
+    described = {**cloud.describe(), "webhook_url": webhooks.url}
+    LOCAL_FILE.parent.mkdir(parents=True, exist_ok=True)
+    LOCAL_FILE.write_text(json.dumps(described, indent=2) + "\n")
+    console.print(
+        f"[green]Arrears local cloud ready[/green] at {cloud.endpoint_url} (webhooks {webhooks.url})"
+    )
+    for provider, hook in described["webhooks"].items():
+        console.print(f"  {provider:<9} {webhooks.url}{hook['path']}  signing secret {hook['secret']}")
+    console.print(f"  operators {webhooks.url}/operator  (arrears operators add, then arrears login)")
+    console.print(f"Wrote {LOCAL_FILE}. Try:")
+    console.print("  arrears webhooks send --provider stripe --account ID --amount 12.34 --currency USD")
+    console.print(f"  arrears cycle run --as-of {start} --endpoint-url {cloud.endpoint_url}")
+    console.print(
+        f"  aws --endpoint-url {cloud.endpoint_url} --region {cloud.region} stepfunctions list-executions "
+        f"--state-machine-arn {stack.cycle_state_machine}"
+    )
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        webhooks.stop()
+        cloud.stop()

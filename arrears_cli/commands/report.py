@@ -1,0 +1,240 @@
+"""`arrears report`: reports over what the engine did."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from arrears_cli.commands.common import _date, _refused_clearly, _stack
+from arrears_cli.commands.options import EndpointUrl, FormatOpt, JsonOpt, OutputOpt, Region, StackName
+from arrears_cli.output import Format, console, emit, json_or
+
+app = typer.Typer(help="Reports over what the engine did.", no_args_is_help=True)
+
+
+@app.command("kpis")
+def report_kpis(
+    first: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],
+    last: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD.")],
+    portfolio: str = "main",
+    fmt: FormatOpt = Format.TABLE,
+    as_json: JsonOpt = False,
+    output: OutputOpt = None,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Roll rates, bucket efficiency against its goal, cure rate, promise-kept rate, amount collected."""
+    from arrears_cli.kpi_report import bucket_rows, kpi_report
+
+    stack = _stack(endpoint_url, stack_name, region)
+    start, end = _date(first, "--from"), _date(last, "--to")
+    if end < start:
+        raise typer.BadParameter("--to is before --from", param_hint="--to")
+    report = kpi_report(stack, portfolio, start, end)
+    fmt = json_or(fmt, as_json)
+    if fmt is Format.JSON:
+        emit(report, fmt, "kpis", output)
+        return
+    emit(bucket_rows(report), fmt, f"KPIs {start.isoformat()} to {end.isoformat()}", output)
+    promises = report["promises"]
+    console.print(
+        f"cure rate {report['cure_rate']} ({report['cured']} of {report['delinquent_at_start']}); "
+        f"promises kept {promises['kept_rate']} ({promises['kept']} kept, {promises['broken']} broken); "
+        f"collected {report['collected']}"
+    )
+
+
+@app.command("reconcile")
+def report_reconcile(
+    processor_report: Annotated[
+        Path,
+        typer.Option(
+            "--processor-report", help="Stripe itemized balance CSV or Adyen settlement details CSV."
+        ),
+    ],
+    fmt: FormatOpt = Format.TABLE,
+    as_json: JsonOpt = False,
+    output: OutputOpt = None,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Match the payments we posted against what the processor settled; every difference listed."""
+    from collections import Counter
+
+    from arrears import payments_repo
+
+    from arrears_cli.reconcile import read, reconcile
+
+    _stack(endpoint_url, stack_name, region)
+    if not processor_report.exists():
+        raise typer.BadParameter(f"{processor_report} not found", param_hint="--processor-report")
+    with _refused_clearly():
+        settlement = read(processor_report.read_text(encoding="utf-8"))
+    first, last = settlement.period
+    rows = reconcile(settlement, payments_repo.receipts(settlement.provider, first, last))
+    emit(
+        rows,
+        json_or(fmt, as_json),
+        f"{settlement.provider} {first.isoformat()} to {last.isoformat()}",
+        output,
+    )
+    console.print(", ".join(f"{k} {v}" for k, v in sorted(Counter(r["result"] for r in rows).items())))
+
+
+@app.command("inconsistencies")
+def report_inconsistencies(
+    portfolio: str | None = None,
+    fmt: FormatOpt = Format.TABLE,
+    as_json: JsonOpt = False,
+    output: OutputOpt = None,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Accounts whose balance differs from their ledger, whose stage disagrees with their DPD, or
+    that were dunned while on hold."""
+    from arrears_cli.inconsistencies import inconsistencies
+
+    _stack(endpoint_url, stack_name, region)
+    rows = inconsistencies(portfolio)
+    emit(rows, json_or(fmt, as_json), "inconsistencies", output)
+    console.print(f"{len(rows)} inconsistenc{'y' if len(rows) == 1 else 'ies'}")
+
+
+@app.command("bureau")
+def report_bureau(
+    first: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],
+    last: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD.")],
+    fmt: FormatOpt = Format.TABLE,
+    as_json: JsonOpt = False,
+    output: OutputOpt = None,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Bureau and skip-trace pulls by provider and permissible purpose, with their count and cost."""
+    from arrears import bureau_repo
+    from arrears.money import Money
+
+    _stack(endpoint_url, stack_name, region)
+    start, end = _date(first, "--from"), _date(last, "--to")
+    if end < start:
+        raise typer.BadParameter("--to is before --from", param_hint="--to")
+    totals: dict[tuple, list[int]] = {}
+    for pull in bureau_repo.pulls_between(start, end):
+        key = (pull.detail["workflow"], pull.detail["provider"], pull.detail["purpose"], pull.currency)
+        count_cost = totals.setdefault(key, [0, 0])
+        count_cost[0] += 1
+        count_cost[1] += int(pull.amount or 0)
+    rows = [
+        {
+            "workflow": workflow,
+            "provider": provider,
+            "purpose": purpose,
+            "pulls": count,
+            "cost": Money(cost, currency).to_decimal(),
+            "currency": currency,
+        }
+        for (workflow, provider, purpose, currency), (count, cost) in sorted(totals.items())
+    ]
+    emit(rows, json_or(fmt, as_json), f"bureau pulls {start.isoformat()} to {end.isoformat()}", output)
+    console.print(f"{sum(r['pulls'] for r in rows)} pull(s)")
+
+
+@app.command("compliance")
+def report_compliance(
+    fmt: FormatOpt = Format.TABLE,
+    as_json: JsonOpt = False,
+    output: OutputOpt = None,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Every letter sent or attempted, judged again against the contact rules; lists each violation."""
+    from arrears_cli.compliance_check import report
+
+    _stack(endpoint_url, stack_name, region)
+    violations = report()
+    emit(violations, json_or(fmt, as_json), "compliance violations", output)
+    console.print(f"{len(violations)} violation(s)")
+
+
+@app.command("suspense")
+def report_suspense(
+    include_assigned: Annotated[bool, typer.Option(help="Also list what has been assigned since.")] = False,
+    notifications: Annotated[
+        bool,
+        typer.Option(help="List the authentic notifications kept aside (nothing posted) instead."),
+    ] = False,
+    fmt: FormatOpt = Format.TABLE,
+    as_json: JsonOpt = False,
+    output: OutputOpt = None,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Payments received that could not be posted to an account, with the amount and the reason."""
+    from arrears import payments_repo
+
+    _stack(endpoint_url, stack_name, region)
+    if notifications:
+        _kept_aside(json_or(fmt, as_json), output)
+        return
+    rows = [
+        {
+            "provider": item.provider,
+            "payment_id": item.payment_id,
+            "amount": item.amount.to_decimal(),
+            "open_amount": item.open_amount.to_decimal(),
+            "currency": item.amount.currency,
+            "reason": item.reason,
+            "account_ref": item.account_ref,
+            "received_on": item.received_on,
+            "status": item.status,
+            "assigned_to": item.assigned_to,
+            "event_id": item.event_id,
+        }
+        for item in payments_repo.list_suspense(include_assigned)
+    ]
+    fmt = json_or(fmt, as_json)
+    if fmt is Format.TABLE:  # what fits a terminal; json, csv and xlsx carry every field
+        columns = (
+            "provider",
+            "payment_id",
+            "open_amount",
+            "currency",
+            "reason",
+            "account_ref",
+            "received_on",
+        )
+        rows = [{k: r[k] for k in columns} for r in rows]
+    emit(rows, fmt, "suspense", output)
+    console.print(f"{len(rows)} payment(s) in suspense")
+    aside = len(payments_repo.list_rejected())
+    if aside:
+        console.print(f"{aside} notification(s) kept aside: arrears report suspense --notifications")
+
+
+def _kept_aside(fmt: Format, output) -> None:
+    """Signed notifications we could not apply: the processor was answered, no balance changed."""
+    from arrears import payments_repo
+    from arrears.money import Money
+
+    columns = ("provider", "event_id", "event_type", "reason", "problem", "received_on", "status")
+    rows = []
+    for item in payments_repo.list_rejected():
+        row = {k: item.get(k) for k in columns}
+        money = Money(int(item["amount"]), item["currency"]) if item.get("amount") is not None else None
+        row.update(
+            amount=money.to_decimal() if money else None,  # major units, with its currency beside it
+            currency=money.currency if money else None,
+            payment_id=item.get("payment_id"),
+            account_ref=item.get("account_ref"),
+        )
+        rows.append(row)
+    emit(rows, fmt, "notifications kept aside", output)
+    console.print(f"{len(rows)} notification(s) kept aside")

@@ -1,0 +1,46 @@
+"""`arrears worklist`: today's calls for the signed-in operator."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from arrears_cli.commands.common import _stack
+from arrears_cli.commands.options import EndpointUrl, FormatOpt, JsonOpt, OutputOpt, Region, StackName
+from arrears_cli.commands.signed_in import _whoami
+from arrears_cli.output import Format, emit, json_or
+
+
+def worklist_command(
+    at: Annotated[
+        str | None, typer.Option(help="The moment to plan for, ISO with offset (default now).")
+    ] = None,
+    portfolio: str | None = None,
+    show_excluded: Annotated[
+        bool, typer.Option(help="Also list who may not be called now, and why.")
+    ] = False,
+    limit: int = 50,
+    fmt: FormatOpt = Format.TABLE,
+    as_json: JsonOpt = False,
+    output: OutputOpt = None,
+    endpoint_url: EndpointUrl = None,
+    stack_name: StackName = "arrears",
+    region: Region = None,
+) -> None:
+    """Today's calls, most pressing first (promises due, broken promises, call steps, callbacks,
+    then balance x roll risk), leaving out anyone who may not be contacted now."""
+    from datetime import datetime
+
+    from arrears_cli.worklist import worklist
+
+    stack = _stack(endpoint_url, stack_name, region)
+    me = _whoami(stack)  # who is asking, and whether they see personal data: the API's verified answer
+    try:
+        now = datetime.fromisoformat(at) if at else datetime.now().astimezone()
+    except ValueError as exc:
+        raise typer.BadParameter(f"not an ISO date-time: {at}", param_hint="--at") from exc
+    if now.tzinfo is None:
+        raise typer.BadParameter("give the offset, e.g. 2026-03-02T10:00:00-05:00", param_hint="--at")
+    rows = worklist(now, me["see_personal_data"], portfolio, show_excluded)[:limit]
+    emit(rows, json_or(fmt, as_json), f"worklist for {me['username']}", output)
