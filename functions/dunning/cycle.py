@@ -16,8 +16,8 @@ from arrears.errors import AccountVersionConflict, ShardFailed, lambda_error_mes
 from arrears.letters import LetterCode
 from arrears.observability import logger
 from arrears.settings import Settings
-from arrears.stages import Bucket, Evaluation, Status, evaluate, transition_kind
-from arrears.standing import review
+from arrears.stages import Bucket, Evaluation, Status, transition_kind
+from arrears.standing import reread
 from arrears.strategy import Strategy, load_strategies, strategy_for
 
 from dunning.contacts import ContactPlan, plan_contact
@@ -54,20 +54,11 @@ def plan(account: Account, as_of: date) -> tuple[Account, Evaluation, Change | N
     """What the cycle does to one account today; None when there is nothing to do (already done today)."""
     if not due(account, as_of):
         return None
-    result = evaluate(account.balance, account.dues, account.status, as_of)
-    standing = review(account, result.status, as_of, delinquent=result.dpd > 0)
+    stands, result, standing = reread(account, as_of)
     before = account.counted_as or group_of(account.bucket, account.status)
     after = group_of(result.bucket, standing.status)
     updated = replace(
-        account,
-        bucket=result.bucket,
-        status=standing.status,
-        promise=standing.promise,
-        arrangement=standing.arrangement,
-        notices=standing.notices,
-        dpd=result.dpd,
-        past_due=result.past_due,
-        oldest_unpaid_on=result.oldest_unpaid_on,
+        stands,
         next_action_on=min((d for d in (result.next_action_on, *standing.checks) if d), default=None),
         last_evaluated_on=as_of,
         census_balance=account.balance,

@@ -16,8 +16,8 @@ from arrears.errors import AccountVersionConflict, InvalidInput
 from arrears.ledger import Due, settle_oldest_first
 from arrears.money import bounded
 from arrears.payments import PaymentEvent, SuspenseReason
-from arrears.stages import CLOSED_STATUSES, Status, evaluate
-from arrears.standing import review
+from arrears.stages import CLOSED_STATUSES, Status
+from arrears.standing import reread
 
 
 @dataclass(frozen=True)
@@ -235,18 +235,9 @@ def restand(before: Account, after: Account, as_of: date) -> tuple[Account, tupl
     review_on = min(before.next_action_on or as_of, as_of)
     if before.bucket is None:  # never evaluated: the cycle's first look places it
         return replace(after, next_action_on=review_on), ()
-    result = evaluate(after.balance, after.dues, after.status, as_of)
-    standing = review(after, result.status, as_of, delinquent=result.dpd > 0)
+    stands, _, standing = reread(after, as_of)
     updated = replace(
-        after,
-        bucket=result.bucket,
-        dpd=result.dpd,
-        past_due=result.past_due,
-        oldest_unpaid_on=result.oldest_unpaid_on,
-        status=standing.status,
-        promise=standing.promise,
-        arrangement=standing.arrangement,
-        notices=standing.notices,
+        stands,
         counted_as=before.counted_as or group_of(before.bucket, before.status),
         next_action_on=review_on,
     )

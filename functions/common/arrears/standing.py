@@ -6,14 +6,14 @@ broken or completed. A broken one resumes the ladder and owes the customer a let
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from arrears.account import Account
 from arrears.commitments import Arrangement, Outcome, Promise
 from arrears.compliance import Hold
 from arrears.letters import LetterCode
-from arrears.stages import CLOSED_STATUSES, Status
+from arrears.stages import CLOSED_STATUSES, Evaluation, Status, evaluate
 
 HOLDS_THAT_PAUSE = {h.value for h in Hold} - {Hold.SCRA.value}
 
@@ -103,3 +103,23 @@ def review(account: Account, evaluated_status: Status, as_of: date, delinquent: 
         tuple(checks),
         tuple(events),
     )
+
+
+def reread(account: Account, as_of: date) -> tuple[Account, Evaluation, Standing]:
+    """Where the account stands on `as_of`, the one way the cycle and a posting both read it: bucket,
+    days and amount past due from its dues, status and commitments from their review. What else
+    changes (the next look, the census) is the caller's."""
+    result = evaluate(account.balance, account.dues, account.status, as_of)
+    standing = review(account, result.status, as_of, delinquent=result.dpd > 0)
+    stands = replace(
+        account,
+        bucket=result.bucket,
+        dpd=result.dpd,
+        past_due=result.past_due,
+        oldest_unpaid_on=result.oldest_unpaid_on,
+        status=standing.status,
+        promise=standing.promise,
+        arrangement=standing.arrangement,
+        notices=standing.notices,
+    )
+    return stands, result, standing
