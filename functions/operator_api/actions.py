@@ -156,7 +156,8 @@ def assign_suspense(
     result = payments_repo.assign_suspense(
         params.provider, params.payment_id, account.account_id, request.operator_id, request.on
     )
-    applied = result.applied or {}
+    applied = result.applied
+    assert applied is not None  # nosec B101 # an assignment either applies or raises
     try:
         publish_payment_applied(bus.payments_bus, applied, bus.region)
         announced = True

@@ -412,9 +412,8 @@ def credit_shifts(shifts: tuple[posting.Shift, ...]) -> list[Write]:
                 donor = ActivityModel.get(key, "receipt", consistent_read=True)
         except DoesNotExist as exc:  # a credit names a receipt written with it: not readable yet
             raise AccountVersionConflict(key) from exc
-        was = posting.Allocation.from_dict(donor.detail["allocation"])
         paid = tuple(s.due for s in shifts if s.payment == key)
-        now = posting.Allocation(tuple(sorted(was.dues + paid)), was.credit - sum(d.amount for d in paid))
+        now = posting.Allocation.from_dict(donor.detail["allocation"]).paying(paid)
         detail = {**donor.detail, "allocation": now.to_dict()}
         writes.append(
             Write(

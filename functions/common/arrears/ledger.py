@@ -73,6 +73,17 @@ def settle_oldest_first(dues: tuple[Due, ...], paid: int) -> tuple[tuple[Due, ..
     return tuple(open_dues), remaining
 
 
+def combine(dues: Iterable[Due], changes: Iterable[Due], sign: int = 1) -> tuple[Due, ...]:
+    """The dues with each change added to (sign -1: taken from) the due on its date, by date;
+    a due left at nothing is gone."""
+    by_day: dict[date, int] = {}
+    for due in dues:
+        by_day[due.due_on] = by_day.get(due.due_on, 0) + due.amount
+    for change in changes:
+        by_day[change.due_on] = by_day.get(change.due_on, 0) + sign * change.amount
+    return tuple(sorted(Due(day, amount) for day, amount in by_day.items() if amount > 0))
+
+
 def past_due(dues: Iterable[Due], as_of: date) -> int:
     """Unpaid amount of the dues whose date has passed."""
     return sum(d.amount for d in dues if d.due_on < as_of)

@@ -13,7 +13,7 @@ from arrears.account import Account
 from arrears.census import group_of
 from arrears.commitments import Arrangement, Promise, credit_payment
 from arrears.errors import AccountVersionConflict, InvalidInput
-from arrears.ledger import Due, settle_oldest_first
+from arrears.ledger import Due, combine, settle_oldest_first
 from arrears.money import bounded
 from arrears.payments import PaymentEvent, SuspenseReason
 from arrears.stages import CLOSED_STATUSES, Status
@@ -30,6 +30,11 @@ class Allocation:
     @property
     def total(self) -> int:
         return sum(d.amount for d in self.dues) + self.credit
+
+    def paying(self, dues: tuple[Due, ...]) -> Allocation:
+        """This payment's credit moved to pay `dues` (another payment's reversal reopened them, or
+        a statement billed them)."""
+        return Allocation(tuple(sorted(self.dues + dues)), self.credit - sum(d.amount for d in dues))
 
     def to_dict(self) -> dict:
         return {
@@ -65,20 +70,16 @@ def take_back(
     """
     credit_back = min(allocation.credit, amount)
     remaining = amount - credit_back
-    reopened: dict[date, int] = {}
+    reopened: list[Due] = []  # an allocation may hold several parts of one due (a won dispute adds one)
     kept: list[Due] = []
     for due in sorted(allocation.dues, reverse=True):
         back = min(due.amount, remaining)
         remaining -= back
-        if back:  # an allocation may hold several parts of one due (a won dispute adds one)
-            reopened[due.due_on] = reopened.get(due.due_on, 0) + back
+        if back:
+            reopened.append(Due(due.due_on, back))
         if due.amount - back:
             kept.append(Due(due.due_on, due.amount - back))
-    merged = {d.due_on: d.amount for d in dues}
-    for day, back in reopened.items():
-        merged[day] = merged.get(day, 0) + back
-    restored = tuple(sorted(Due(day, value) for day, value in merged.items() if value > 0))
-    return restored, Allocation(tuple(sorted(kept)), allocation.credit - credit_back)
+    return combine(dues, reopened), Allocation(tuple(sorted(kept)), allocation.credit - credit_back)
 
 
 def suspense_reason(account: Account | None, event: PaymentEvent) -> SuspenseReason | None:
@@ -178,23 +179,12 @@ def reverse(
     bounded(amount, "the reversal")
     taken, remaining = take_back(account.dues, allocation, amount)
     credits = _credits(account.credits, payment, remaining.credit - allocation.credit)
-    before = {d.due_on: d.amount for d in account.dues}
-    reopened = tuple(
-        Due(d.due_on, d.amount - before.get(d.due_on, 0)) for d in taken if d.amount > before.get(d.due_on, 0)
-    )
+    reopened = combine(taken, account.dues, sign=-1)
     still, credits, shifts = cover(reopened, credits, exclude=payment)
-    covered = {d.due_on: d.amount for d in reopened}
-    for due in still:
-        covered[due.due_on] -= due.amount
-    dues = tuple(
-        Due(d.due_on, d.amount - covered.get(d.due_on, 0))
-        for d in taken
-        if d.amount > covered.get(d.due_on, 0)
-    )
     moved = replace(
         account,
         balance=bounded(account.balance + amount, "the balance after it"),
-        dues=dues,
+        dues=combine(account.dues, still),
         credits=credits,
         promise=credit_payment(account.promise, -amount, Promise),
         arrangement=credit_payment(account.arrangement, -amount, Arrangement),
@@ -211,11 +201,7 @@ def bill(account: Account, due: Due) -> tuple[Account, tuple[Shift, ...]]:
     if due.amount <= 0:
         raise InvalidInput(f"a statement bills a positive amount, not {due.amount}")
     still, credits, shifts = cover((due,), account.credits, exclude=None)
-    merged = {d.due_on: d.amount for d in account.dues}
-    for part in still:
-        merged[part.due_on] = merged.get(part.due_on, 0) + part.amount
-    dues = tuple(sorted(Due(day, amount) for day, amount in merged.items() if amount > 0))
-    return replace(account, dues=dues, credits=credits), shifts
+    return replace(account, dues=combine(account.dues, still), credits=credits), shifts
 
 
 def charge(account: Account, amount: int) -> Account:
