@@ -1,7 +1,7 @@
 """An independent check of what was actually sent or attempted, against the contact rules.
 
 It reads the letters' records in the Activity table and judges each again from the facts
-recorded with it. It shares nothing with the guardrail (arrears.compliance) but the profiles'
+recorded with it. It shares nothing with the guardrail (arrears.domain.compliance) but the profiles'
 data, so a bug in one shows up in the other. Rules are as written in docs/compliance.md.
 """
 
@@ -11,8 +11,8 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from arrears.compliance import PROFILES
-from arrears.models import ActivityModel
+from arrears.domain.compliance import PROFILES
+from arrears.store.models import ActivityModel
 
 DELIVERED = ("sent", "printed", "sending")
 ELECTRONIC = ("email", "sms")

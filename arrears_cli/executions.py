@@ -8,7 +8,7 @@ import uuid
 from collections import Counter
 from datetime import date, datetime
 
-from arrears.errors import lambda_error_message
+from arrears.domain.errors import lambda_error_message
 
 from arrears_cli.stackref import StackRef
 

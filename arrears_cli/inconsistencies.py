@@ -22,19 +22,15 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Context, Decimal, InvalidOperation, localcontext
 
-from arrears.accounts_repo import to_account
-from arrears.clock import parse_date
-from arrears.errors import InvalidAccountData, InvalidInput
-from arrears.ledger import EntryKind, LedgerEntry
-from arrears.models import AccountModel, ActivityModel
-from arrears.money import Money, minor_digits
-from arrears.stages import evaluate
-from pynamodb.exceptions import AttributeDeserializationError
-from pynamodb.pagination import ResultIterator
+from arrears.domain.clock import parse_date
+from arrears.domain.errors import InvalidAccountData, InvalidInput
+from arrears.domain.ledger import EntryKind, LedgerEntry
+from arrears.domain.money import Money, minor_digits
+from arrears.domain.stages import evaluate
+from arrears.store import raw_items
 
 from arrears_cli import compliance_check
 
@@ -50,13 +46,6 @@ class _Entry:
     currency: str | None
     detail: dict | None  # None when the stored detail is not a JSON object
     occurred_on: str | None
-
-
-def _raw(model, condition=None) -> Iterator[dict]:
-    """Every item of the model's table as stored (consistent reads, all pages)."""
-    return ResultIterator(
-        model._get_connection().scan, (), {"filter_condition": condition, "consistent_read": True}
-    )
 
 
 def _string(item: dict, name: str) -> str | None:
@@ -100,7 +89,7 @@ def _entries(count: int, what: str = "") -> str:
 def _ledgers() -> dict[str, list[_Entry]]:
     """Every ledger entry in the Activity table, by the account id it is filed under."""
     ledgers: dict[str, list[_Entry]] = defaultdict(list)
-    for item in _raw(ActivityModel, ActivityModel.kind == "ledger"):
+    for item in raw_items.ledger_items():
         ledgers[_string(item, "pk") or ""].append(
             _Entry(
                 sk=_string(item, "sk") or "",
@@ -170,10 +159,9 @@ def _money_problems(account_id: str, item: dict, entries: list[_Entry]) -> tuple
 
 def _stage_problem(account_id: str, item: dict) -> dict | None:
     try:
-        account = to_account(AccountModel.from_raw_data(item))
-    except (InvalidAccountData, AttributeDeserializationError, ValueError, TypeError, KeyError) as exc:
-        why = str(exc) if isinstance(exc, InvalidAccountData) else f"{type(exc).__name__} reading it"
-        return {"account_id": account_id, "problem": "account_unreadable", "detail": why}
+        account = raw_items.account_from_raw(item)
+    except InvalidAccountData as exc:
+        return {"account_id": account_id, "problem": "account_unreadable", "detail": str(exc)}
     if account.bucket is None or account.last_evaluated_on is None:
         return None
     should = evaluate(account.balance, account.dues, account.status, account.last_evaluated_on)
@@ -211,7 +199,7 @@ def inconsistencies(portfolio: str | None = None) -> list[dict]:
     ledgers = _ledgers()  # read first: an account deleted meanwhile leaves a true orphan
     accounts: set[str] = set()
     in_portfolio: set[str] = set()
-    for item in _raw(AccountModel):
+    for item in raw_items.account_items():
         account_id = _string(item, "account_id") or ""
         accounts.add(account_id)
         stored_portfolio = _string(item, "portfolio")

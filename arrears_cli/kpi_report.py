@@ -6,10 +6,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
-from arrears import accounts_repo, cycle_repo
-from arrears.account import shard_key
-from arrears.kpis import Move, compute, load_goals
-from arrears.stages import Bucket
+from arrears.domain.account import shard_key
+from arrears.domain.kpis import Move, compute, load_goals
+from arrears.domain.stages import Bucket
+from arrears.store import accounts_repo, cycle_repo
 
 from arrears_cli.stackref import StackRef
 

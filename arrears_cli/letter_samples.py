@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
-from arrears.letters import SUPPORTED_LOCALES, Creditor, LetterCode, LetterContext, render
+from arrears.domain.letters import SUPPORTED_LOCALES, Creditor, LetterCode, LetterContext, render
 from jinja2 import Environment, StrictUndefined
 
 SENT_ON = date(2025, 3, 14)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from arrears import operators_repo
+from arrears.store import operators_repo
 
 from arrears_cli.stackref import StackRef
 

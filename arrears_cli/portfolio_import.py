@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from arrears import accounts_repo
-from arrears.account import Account
-from arrears.intake import AccountRecord, FieldProblem
+from arrears.domain.account import Account
+from arrears.domain.intake import AccountRecord, FieldProblem
+from arrears.store import accounts_repo
 from pydantic import ValidationError
 
 

@@ -15,9 +15,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from arrears.errors import InvalidInput
-from arrears.money import Money
-from arrears.payments_repo import Receipt
+from arrears.domain.errors import InvalidInput
+from arrears.domain.money import Money
+from arrears.store.payments_repo import Receipt
 
 STRIPE_KINDS = {"charge": "paid", "payment": "paid", "refund": "reversed", "dispute": "reversed",
                 "dispute_reversal": "returned"}  # fmt: skip

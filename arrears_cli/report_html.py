@@ -13,9 +13,9 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from arrears.census import CLOSED, GROUPS
-from arrears.money import Money
-from arrears.stages import Bucket
+from arrears.domain.census import CLOSED, GROUPS
+from arrears.domain.money import Money
+from arrears.domain.stages import Bucket
 from babel.numbers import format_decimal
 from jinja2 import Environment, StrictUndefined
 from markupsafe import Markup, escape

@@ -3,7 +3,7 @@
 The job scans the Accounts table a page at a time (a one-off job over every account, so a scan is
 the right read), moves the accounts whose shard differs, and records its checkpoint in the same
 transaction as the page's moves: an interrupted run resumes where it stopped, and a finished one,
-run again, moves nothing. It pauses while a cycle pages the shards (see arrears.reshard_repo).
+run again, moves nothing. It pauses while a cycle pages the shards (see arrears.store.reshard_repo).
 It reaches AWS only through the layer, so it runs the same against `arrears local up` and a
 deployed stack.
 """
@@ -18,10 +18,10 @@ from functools import partial
 from typing import Annotated, TypeVar
 
 import typer
-from arrears import reshard_repo
-from arrears.account import shard_of
-from arrears.errors import StoreUnavailable
-from arrears.reshard_repo import (
+from arrears.domain.account import shard_of
+from arrears.domain.errors import StoreUnavailable
+from arrears.store import reshard_repo
+from arrears.store.reshard_repo import (
     MAX_MOVES_PER_PAGE,
     Checkpoint,
     CheckpointMoved,

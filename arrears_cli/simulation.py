@@ -18,14 +18,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from arrears import account_actions, accounts_repo, payments_repo
-from arrears.account import Account
-from arrears.clock import add_months
-from arrears.compliance import Hold
-from arrears.errors import DuplicateEntry, InvalidInput
-from arrears.ledger import Due, EntryKind, LedgerEntry, balance
-from arrears.money import Money
-from arrears.stages import CLOSED_STATUSES
+from arrears.domain.account import Account
+from arrears.domain.clock import add_months
+from arrears.domain.compliance import Hold
+from arrears.domain.errors import DuplicateEntry, InvalidInput
+from arrears.domain.ledger import Due, EntryKind, LedgerEntry, balance
+from arrears.domain.money import Money
+from arrears.domain.stages import CLOSED_STATUSES
+from arrears.services import account_actions
+from arrears.store import accounts_repo, payments_repo
 
 from arrears_cli import compliance_check, executions, operator_client
 from arrears_cli.kpi_report import kpi_report
@@ -235,7 +236,7 @@ def _refund(world: World, day: date) -> None:
 
 def _assign(world: World, stack: StackRef, day: date) -> None:
     """An operator finds whose the misdirected money is and posts it there (announced like any payment)."""
-    from arrears.payments_bus import publish_payment_applied
+    from arrears.adapters.payments_bus import publish_payment_applied
 
     for provider, payment_id, account_id in world.assignments.pop(day, []):
         try:
@@ -322,7 +323,7 @@ def ledger_invariant(accounts: list[Account], world: World) -> bool:
 
 def _bureau_summary(stack: StackRef, first: date, last: date) -> dict:
     """What the bureau workflows did: executions by status, pulls by purpose, outcomes on the accounts."""
-    from arrears import bureau_repo
+    from arrears.store import bureau_repo
 
     runs: dict[str, Counter] = {}
     for workflow in ("skiptrace", "credit-review"):

@@ -9,7 +9,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import boto3
-from arrears.models import bind_models, reset_connections
+from arrears.adapters.aws_clients import reset_connections
+from arrears.store.models import bind_models
 
 LOCAL_FILE = Path(".arrears/local.json")
 

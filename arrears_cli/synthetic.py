@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from arrears.clock import add_months
-from arrears.money import Money
+from arrears.domain.clock import add_months
+from arrears.domain.money import Money
 
 # locale, currency, jurisdiction, time zone, share of accounts, unit scale vs USD
 MARKETS = (

@@ -15,7 +15,7 @@ from enum import StrEnum
 import requests
 import stripe
 from Adyen.util import generate_notification_sig
-from arrears.money import Money
+from arrears.domain.money import Money
 from standardwebhooks.webhooks import Webhook
 
 PROVIDERS = ("stripe", "adyen", "standard")

@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from arrears import accounts_repo
-from arrears.account import Account
-from arrears.commitments import Outcome, Promise
-from arrears.compliance import PROFILES, Channel, ContactHistory, Hold, check_dial
-from arrears.stages import CLOSED_STATUSES
-from arrears.strategy import load_strategies, strategy_for
+from arrears.domain.account import Account
+from arrears.domain.commitments import Outcome, Promise
+from arrears.domain.compliance import PROFILES, Channel, ContactHistory, Hold, check_dial
+from arrears.domain.stages import CLOSED_STATUSES
+from arrears.domain.strategy import load_strategies, strategy_for
+from arrears.store import accounts_repo
 
 ATTEMPTS = {"no_answer", "left_message", "refused", "promise", "wrong_number", "dispute", "paid"}
 CALLBACK = {"no_answer", "left_message"}

@@ -287,7 +287,7 @@ def state_transitions(sfn, execution_arn: str, output: Mapping, page_calls: int)
 
 
 def run_local(accounts_wanted: int, seed: int, as_of: date) -> dict:
-    from arrears import accounts_repo
+    from arrears.store import accounts_repo
 
     from arrears_cli import executions
     from arrears_cli.portfolio_import import validate
@@ -317,7 +317,7 @@ def run_local(accounts_wanted: int, seed: int, as_of: date) -> dict:
         transitions = state_transitions(
             stack.client("stepfunctions"), described["executionArn"], output, page_calls
         )
-        from arrears.settings import get_settings
+        from arrears.runtime.settings import get_settings
 
         page_size = get_settings().page_size
         return {
@@ -557,7 +557,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def letter_rendering(minimum_seconds: float = 0.5) -> dict:
     """Letters rendered per second, warm (templates compiled), over every code in every locale."""
-    from arrears.letters import SUPPORTED_LOCALES, LetterCode, render
+    from arrears.domain.letters import SUPPORTED_LOCALES, LetterCode, render
 
     from arrears_cli.letter_samples import sample_context
 
@@ -571,7 +571,7 @@ def letter_rendering(minimum_seconds: float = 0.5) -> dict:
         rendered += len(contexts)
     seconds = time.perf_counter() - started
     return {
-        "path": "arrears.letters.render over every code x locale, templates already compiled",
+        "path": "arrears.domain.letters.render over every code x locale, templates already compiled",
         "letters": rendered,
         "seconds": round(seconds, 3),
         "letters_per_second": round(rendered / seconds, 1),

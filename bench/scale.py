@@ -63,7 +63,7 @@ def _cycle(stack, cloud, day: date, meter: ApiMeter, book_size: int = 0) -> dict
 
 def run_one(accounts_wanted: int, seed: int) -> dict:
     """One book: import, first cycle, five ordinary days; figures per touched account."""
-    from arrears import accounts_repo
+    from arrears.store import accounts_repo
 
     from arrears_cli.portfolio_import import validate
     from arrears_cli.stackref import StackRef

@@ -323,7 +323,7 @@ def day_record_python_bytes(samples: int = 2000) -> int:
     layer = str(ROOT / "functions" / "common")
     if layer not in sys.path:
         sys.path.append(layer)
-    from arrears.models import ActivityModel
+    from arrears.store.models import ActivityModel
 
     detail = {
         "from": "new",

@@ -182,10 +182,10 @@ def warm_latency(deliveries: int = 200) -> dict:
     """Each delivery a new signed Stripe payment for one account, through the handler in process."""
     import importlib
 
-    from arrears import accounts_repo
-    from arrears.account import Account, ProductType, shard_of
-    from arrears.ledger import Due
-    from arrears.money import Money
+    from arrears.domain.account import Account, ProductType, shard_of
+    from arrears.domain.ledger import Due
+    from arrears.domain.money import Money
+    from arrears.store import accounts_repo
 
     from arrears_cli.stackref import StackRef
     from arrears_cli.webhook_sender import Kind, build, new_payment_id

@@ -338,8 +338,8 @@ def _sqs(region: str):
 
 def forget_cached_state() -> None:
     """A fresh set of execution environments: nothing the functions cached survives."""
-    from arrears import identity, settings
-    from arrears.models import reset_connections
+    from arrears.adapters.aws_clients import reset_connections
+    from arrears.runtime import identity, settings
 
     for cached in (
         settings.get_settings,

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 
 import jwt
-from arrears.errors import NotAuthenticated
-from arrears.identity import KEYS, bearer
+from arrears.domain.errors import NotAuthenticated
+from arrears.runtime.identity import KEYS, bearer
 
 from localcloud.stack import JwtAuthorizer
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from arrears import accounts_repo
+from arrears.store import accounts_repo
 
 from arrears_cli import executions
 from arrears_cli.commands.common import _date, _refused_clearly, _stack, _today
@@ -94,7 +94,7 @@ MONEY_FIELDS = ("opening_balance", "balance", "past_due", "census_balance", "cre
 
 
 def _for_people(row: dict) -> dict:
-    from arrears.money import Money
+    from arrears.domain.money import Money
 
     currency = row["currency"]
 
@@ -371,7 +371,7 @@ def accounts_timeline(
 
 
 def _start_workflow(stack: StackRef, workflow: str, account_id: str, on: date, actor: str) -> dict:
-    from arrears import workflows
+    from arrears.adapters import workflows
 
     with _refused_clearly():
         accounts_repo.get_account(account_id)

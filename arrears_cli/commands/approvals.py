@@ -24,7 +24,7 @@ def approvals_list(
     region: Region = None,
 ) -> None:
     """Actions waiting for a higher level's approval."""
-    from arrears import operators_repo
+    from arrears.store import operators_repo
 
     _stack(endpoint_url, stack_name, region)
     rows = [

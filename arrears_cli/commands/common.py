@@ -6,8 +6,8 @@ from contextlib import contextmanager
 from datetime import date
 
 import typer
-from arrears.clock import parse_date
-from arrears.errors import AccountNotFound, InvalidInput
+from arrears.domain.clock import parse_date
+from arrears.domain.errors import AccountNotFound, InvalidInput
 
 from arrears_cli.output import console
 from arrears_cli.stackref import StackNotFound, StackRef, connect

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from arrears import accounts_repo
+from arrears.store import accounts_repo
 
 from arrears_cli.commands.common import _date
 from arrears_cli.commands.options import StackName

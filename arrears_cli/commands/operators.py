@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from arrears.errors import InvalidInput
+from arrears.domain.errors import InvalidInput
 
 from arrears_cli.commands.common import _refused_clearly, _stack
 from arrears_cli.commands.options import EndpointUrl, FormatOpt, JsonOpt, OutputOpt, Region, StackName
@@ -30,7 +30,7 @@ def operators_add(
 ) -> None:
     """Add an operator (a user of the operators' pool, and the roster with their level), or change
     the level of one there is; authority comes from rules/authority.yaml. For administrators."""
-    from arrears.authority import load_authority
+    from arrears.domain.authority import load_authority
 
     from arrears_cli.operator_admin import AdminRefused, add_operator
 
@@ -54,7 +54,7 @@ def operators_list(
     region: Region = None,
 ) -> None:
     """The roster: who may act, at which level, and who is disabled."""
-    from arrears import operators_repo
+    from arrears.store import operators_repo
 
     _stack(endpoint_url, stack_name, region)
     rows = [

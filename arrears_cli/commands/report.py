@@ -65,7 +65,7 @@ def report_reconcile(
     """Match the payments we posted against what the processor settled; every difference listed."""
     from collections import Counter
 
-    from arrears import payments_repo
+    from arrears.store import payments_repo
 
     from arrears_cli.reconcile import read, reconcile
 
@@ -117,8 +117,8 @@ def report_bureau(
     region: Region = None,
 ) -> None:
     """Bureau and skip-trace pulls by provider and permissible purpose, with their count and cost."""
-    from arrears import bureau_repo
-    from arrears.money import Money
+    from arrears.domain.money import Money
+    from arrears.store import bureau_repo
 
     _stack(endpoint_url, stack_name, region)
     start, end = _date(first, "--from"), _date(last, "--to")
@@ -178,7 +178,7 @@ def report_suspense(
     region: Region = None,
 ) -> None:
     """Payments received that could not be posted to an account, with the amount and the reason."""
-    from arrears import payments_repo
+    from arrears.store import payments_repo
 
     _stack(endpoint_url, stack_name, region)
     if notifications:
@@ -221,8 +221,8 @@ def report_suspense(
 
 def _kept_aside(fmt: Format, output) -> None:
     """Signed notifications we could not apply: the processor was answered, no balance changed."""
-    from arrears import payments_repo
-    from arrears.money import Money
+    from arrears.domain.money import Money
+    from arrears.store import payments_repo
 
     columns = ("provider", "event_id", "event_type", "reason", "problem", "received_on", "status")
     rows = []

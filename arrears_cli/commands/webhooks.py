@@ -40,7 +40,7 @@ def webhooks_send(
     secret: Annotated[str | None, typer.Option(help="Signing secret (default: the local cloud's).")] = None,
 ) -> None:
     """Sign a test event the way the processor does and post it to the webhook endpoint."""
-    from arrears.money import Money
+    from arrears.domain.money import Money
 
     from arrears_cli import webhook_sender
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import partial
 
-from arrears import accounts_repo, workflow_steps
-from arrears.bureau import CreditReport, Purpose
-from arrears.models import bind_models
-from arrears.observability import instrumented, logger, metrics
-from arrears.settings import CreditReviewSettings, get_credit_review_settings
-from arrears.workflow_requests import BeginRequest, ManualReviewRequest, StepRequest
-from arrears.workflow_steps import parse, ran_today, step_record
+from arrears.adapters.observability import instrumented, logger, metrics
+from arrears.domain.bureau import CreditReport, Purpose
+from arrears.domain.workflow_requests import BeginRequest, ManualReviewRequest, StepRequest
+from arrears.runtime import workflow_steps
+from arrears.runtime.settings import CreditReviewSettings, get_credit_review_settings
+from arrears.runtime.workflow_steps import parse, ran_today, step_record
+from arrears.store import accounts_repo
+from arrears.store.models import bind_models
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from credit_review import decision as rules

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Literal
 
 import arrears
-from arrears.account import Account, ProductType
-from arrears.bureau import CreditReport
-from arrears.errors import InvalidInput
-from arrears.stages import CLOSED_STATUSES
+from arrears.domain.account import Account, ProductType
+from arrears.domain.bureau import CreditReport
+from arrears.domain.errors import InvalidInput
+from arrears.domain.stages import CLOSED_STATUSES
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 RULES_FILE = Path(arrears.__file__).resolve().parent.parent / "rules" / "credit_review.yaml"

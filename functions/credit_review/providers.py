@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from arrears.models import on_reset
-from arrears.provider_config import ProviderConfig
+from arrears.adapters.aws_clients import on_reset
+from arrears.adapters.provider_config import ProviderConfig
 
 from credit_review.bureau.base import Bureau
 from credit_review.bureau.sandbox import SandboxBureau

@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from arrears import accounts_repo, bureau_repo
-from arrears.account import Account
-from arrears.bureau import CreditReport, Purpose
-from arrears.errors import DuplicateEntry
-from arrears.settings import CreditReviewSettings
+from arrears.domain.account import Account
+from arrears.domain.bureau import CreditReport, Purpose
+from arrears.domain.errors import DuplicateEntry
+from arrears.runtime.settings import CreditReviewSettings
+from arrears.store import accounts_repo, bureau_repo
 
 from credit_review import decision as rules
 from credit_review.providers import bureau_for, card_platform_for

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from arrears import cycle_repo, reports_repo
-from arrears.errors import InvalidInput
-from arrears.models import bind_models
-from arrears.observability import instrumented, logger, metrics
-from arrears.settings import Settings, get_settings
+from arrears.adapters import reports_repo
+from arrears.adapters.observability import instrumented, logger, metrics
+from arrears.domain.errors import InvalidInput
+from arrears.runtime.settings import Settings, get_settings
+from arrears.store import cycle_repo
+from arrears.store.models import bind_models
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from arrears.account import Account
-from arrears.compliance import PROFILES, Channel, Contact, ContactHistory, Decision, check
-from arrears.letters import LetterCode
-from arrears.stages import CLOSED_STATUSES, Bucket
-from arrears.strategy import Step, Strategy, next_step_dpd, steps_due
+from arrears.domain.account import Account
+from arrears.domain.compliance import PROFILES, Channel, Contact, ContactHistory, Decision, check
+from arrears.domain.letters import LetterCode
+from arrears.domain.stages import CLOSED_STATUSES, Bucket
+from arrears.domain.strategy import Step, Strategy, next_step_dpd, steps_due
 
 CURED = "cured"  # the trigger of the letter that tells a customer the account is current again
 

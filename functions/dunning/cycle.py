@@ -9,16 +9,18 @@ from enum import StrEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from arrears import accounts_repo, bureau_triggers, cycle_repo, workflows
-from arrears.account import Account, shard_key
-from arrears.census import Change, group_of, roll_forward, transitions
-from arrears.errors import AccountVersionConflict, ShardFailed, lambda_error_message
-from arrears.letters import LetterCode
-from arrears.observability import logger
-from arrears.settings import Settings
-from arrears.stages import Bucket, Evaluation, Status, transition_kind
-from arrears.standing import reread
-from arrears.strategy import Strategy, load_strategies, strategy_for
+from arrears.adapters import workflows
+from arrears.adapters.observability import logger
+from arrears.domain import bureau_triggers
+from arrears.domain.account import Account, shard_key
+from arrears.domain.census import Change, group_of, roll_forward, transitions
+from arrears.domain.errors import AccountVersionConflict, ShardFailed, lambda_error_message
+from arrears.domain.letters import LetterCode
+from arrears.domain.stages import Bucket, Evaluation, Status, transition_kind
+from arrears.domain.standing import reread
+from arrears.domain.strategy import Strategy, load_strategies, strategy_for
+from arrears.runtime.settings import Settings
+from arrears.store import accounts_repo, cycle_repo
 
 from dunning.contacts import ContactPlan, plan_contact
 from dunning.delivery import DELIVERED, deliver

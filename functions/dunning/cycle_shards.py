@@ -2,14 +2,14 @@
 
 The count comes from the portfolio's shard layout (what the last re-shard recorded), with the
 stack's COLLECTIBLE_SHARDS as the default; while a re-shard runs, the old and the new shard sets
-are paged together. See arrears.reshard_repo for why listing stamps the layout.
+are paged together. See arrears.store.reshard_repo for why listing stamps the layout.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from arrears import reshard_repo
+from arrears.store import reshard_repo
 
 
 def to_page(portfolio: str, as_of: date, execution: str, configured: int) -> list[str]:

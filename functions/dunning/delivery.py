@@ -9,14 +9,15 @@ import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 
-from arrears import accounts_repo, letters_repo, mail_gateway, reports_repo
-from arrears.account import Account
-from arrears.compliance import PROFILES, Channel, validation_period_end
-from arrears.errors import StoreUnavailable
-from arrears.ledger import EntryKind
-from arrears.letters import Creditor, LetterContext, render
-from arrears.settings import Settings
-from arrears.strategy import Strategy
+from arrears.adapters import mail_gateway, reports_repo
+from arrears.domain.account import Account
+from arrears.domain.compliance import PROFILES, Channel, validation_period_end
+from arrears.domain.errors import StoreUnavailable
+from arrears.domain.ledger import EntryKind
+from arrears.domain.letters import Creditor, LetterContext, render
+from arrears.domain.strategy import Strategy
+from arrears.runtime.settings import Settings
+from arrears.store import accounts_repo, letters_repo
 
 from dunning.contacts import ContactPlan
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from arrears.census import Change
-from arrears.errors import InvalidInput
+from arrears.domain.census import Change
+from arrears.domain.errors import InvalidInput
 
 Key = tuple[str | None, str, str]  # from group (None: new), to group, currency
 

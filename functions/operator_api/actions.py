@@ -10,17 +10,18 @@ from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
 
-from arrears import account_actions, accounts_repo, bureau_repo, payments_repo, placements_repo
-from arrears.account import Account
-from arrears.compliance import Hold
-from arrears.errors import InvalidInput, PublishFailed
-from arrears.ledger import Due
-from arrears.models import ActivityModel, timeline_entry
-from arrears.money import Money
-from arrears.observability import logger, metrics
-from arrears.payments_bus import publish_payment_applied
-from arrears.settings import get_payments_bus_settings, get_settings
-from arrears.stages import Status
+from arrears.adapters.observability import logger, metrics
+from arrears.adapters.payments_bus import publish_payment_applied
+from arrears.domain.account import Account
+from arrears.domain.compliance import Hold
+from arrears.domain.errors import InvalidInput, PublishFailed
+from arrears.domain.ledger import Due
+from arrears.domain.money import Money
+from arrears.domain.stages import Status
+from arrears.runtime.settings import get_payments_bus_settings, get_settings
+from arrears.services import account_actions
+from arrears.store import accounts_repo, bureau_repo, payments_repo, placements_repo
+from arrears.store.models import ActivityModel, timeline_entry
 
 from operator_api.requests import (
     AgencyParams,

@@ -7,9 +7,8 @@ here.
 
 from __future__ import annotations
 
-from arrears import identity
-from arrears.bounded_json import json_of, raw_body
-from arrears.errors import (
+from arrears.adapters.observability import instrumented, logger
+from arrears.domain.errors import (
     AccountNotFound,
     AccountVersionConflict,
     DuplicateEntry,
@@ -19,10 +18,11 @@ from arrears.errors import (
     PayloadTooLarge,
     StoreUnavailable,
 )
-from arrears.models import bind_models
-from arrears.observability import instrumented, logger
-from arrears.settings import get_operator_identity_settings, get_settings
-from arrears.workflow_steps import parse
+from arrears.runtime import identity
+from arrears.runtime.bounded_json import json_of, raw_body
+from arrears.runtime.settings import get_operator_identity_settings, get_settings
+from arrears.runtime.workflow_steps import parse
+from arrears.store.models import bind_models
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
-from arrears.compliance import Hold
+from arrears.domain.compliance import Hold
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 ACTIONS = (

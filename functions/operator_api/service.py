@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from arrears import accounts_repo, authority, identity, operators_repo
-from arrears.errors import InvalidInput, NotAuthorised
-from arrears.models import ActivityModel, timeline_entry
-from arrears.observability import logger, metrics
-from arrears.workflow_steps import parse
+from arrears.adapters.observability import logger, metrics
+from arrears.domain import authority
+from arrears.domain.errors import InvalidInput, NotAuthorised
+from arrears.runtime import identity
+from arrears.runtime.workflow_steps import parse
+from arrears.store import accounts_repo, operators_repo
+from arrears.store.models import ActivityModel, timeline_entry
 
 from operator_api.actions import ON_ACCOUNT, Audit
 from operator_api.requests import PARAMS, READS, DecisionParams, OperatorRequest

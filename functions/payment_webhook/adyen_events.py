@@ -19,9 +19,9 @@ import hashlib
 from datetime import datetime, timedelta
 from typing import Literal
 
-from arrears.bounded_json import json_of
-from arrears.errors import AmountOutOfBounds, InvalidInput, PayloadTooLarge, SignatureInvalid
-from arrears.payments import MAX_ID_LENGTH, Action, PaymentEvent, Rejected, SuspenseReason
+from arrears.domain.errors import AmountOutOfBounds, InvalidInput, PayloadTooLarge, SignatureInvalid
+from arrears.domain.payments import MAX_ID_LENGTH, Action, PaymentEvent, Rejected, SuspenseReason
+from arrears.runtime.bounded_json import json_of
 from pydantic import Field, StrictInt, StrictStr
 
 from payment_webhook.payloads import Payload, model_of, money_of

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache, partial
 
-from arrears.aws_clients import client
-from arrears.bounded_json import raw_body
-from arrears.errors import (
+from arrears.adapters.aws_clients import client, on_reset
+from arrears.adapters.observability import instrumented, logger, metrics
+from arrears.adapters.payments_bus import publish_payment_applied
+from arrears.domain.errors import (
     AccountVersionConflict,
     EventConflict,
     InvalidInput,
@@ -19,11 +20,10 @@ from arrears.errors import (
     StoreUnavailable,
     UnknownProvider,
 )
-from arrears.models import bind_models, on_reset
-from arrears.observability import instrumented, logger, metrics
-from arrears.payments import PaymentEvent
-from arrears.payments_bus import publish_payment_applied
-from arrears.settings import WebhookSettings, get_webhook_settings
+from arrears.domain.payments import PaymentEvent
+from arrears.runtime.bounded_json import raw_body
+from arrears.runtime.settings import WebhookSettings, get_webhook_settings
+from arrears.store.models import bind_models
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.idempotency import (

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from types import ModuleType
 
-from arrears import payments_repo
-from arrears.errors import AmountOutOfBounds, UnknownProvider
-from arrears.payments import MONEY_IN, REVERSALS, Action, PaymentEvent, Rejected, SuspenseReason
-from arrears.payments_repo import Outcome, Result
+from arrears.domain.errors import AmountOutOfBounds, UnknownProvider
+from arrears.domain.payments import MONEY_IN, REVERSALS, Action, PaymentEvent, Rejected, SuspenseReason
+from arrears.store import payments_repo
+from arrears.store.payments_repo import Outcome, Result
 
 from payment_webhook import adyen_events, standard_events, stripe_events
 

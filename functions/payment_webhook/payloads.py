@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from arrears.errors import InvalidInput
-from arrears.money import Money, known_currency
-from arrears.workflow_steps import parse
+from arrears.domain.errors import InvalidInput
+from arrears.domain.money import Money, known_currency
+from arrears.runtime.workflow_steps import parse
 from pydantic import BaseModel, ConfigDict
 
 M = TypeVar("M", bound=BaseModel)

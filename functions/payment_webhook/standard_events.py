@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from arrears.bounded_json import json_of
-from arrears.errors import AmountOutOfBounds, InvalidInput, SignatureInvalid
-from arrears.payments import MAX_ID_LENGTH, Action, PaymentEvent, Rejected, SuspenseReason
+from arrears.domain.errors import AmountOutOfBounds, InvalidInput, SignatureInvalid
+from arrears.domain.payments import MAX_ID_LENGTH, Action, PaymentEvent, Rejected, SuspenseReason
+from arrears.runtime.bounded_json import json_of
 from pydantic import Field, StrictInt, StrictStr
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 

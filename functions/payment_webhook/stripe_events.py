@@ -10,9 +10,9 @@ import hashlib
 import re
 from datetime import UTC, datetime
 
-from arrears.bounded_json import json_of
-from arrears.errors import AmountOutOfBounds, InvalidInput, SignatureInvalid
-from arrears.payments import MAX_ID_LENGTH, Action, PaymentEvent, Rejected, SuspenseReason
+from arrears.domain.errors import AmountOutOfBounds, InvalidInput, SignatureInvalid
+from arrears.domain.payments import MAX_ID_LENGTH, Action, PaymentEvent, Rejected, SuspenseReason
+from arrears.runtime.bounded_json import json_of
 from pydantic import Field, StrictInt, StrictStr
 
 from payment_webhook.payloads import Payload, model_of, money_of

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from functools import partial
 
-from arrears import accounts_repo, bureau_repo, workflow_steps
-from arrears.errors import DuplicateEntry
-from arrears.models import bind_models
-from arrears.observability import instrumented, logger, metrics
-from arrears.settings import SkipTraceSettings, get_skiptrace_settings
-from arrears.workflow_requests import BeginRequest, ManualReviewRequest
-from arrears.workflow_steps import parse, ran_today, step_record
+from arrears.adapters.observability import instrumented, logger, metrics
+from arrears.domain.errors import DuplicateEntry
+from arrears.domain.workflow_requests import BeginRequest, ManualReviewRequest
+from arrears.runtime import workflow_steps
+from arrears.runtime.settings import SkipTraceSettings, get_skiptrace_settings
+from arrears.runtime.workflow_steps import parse, ran_today, step_record
+from arrears.store import accounts_repo, bureau_repo
+from arrears.store.models import bind_models
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from skiptrace import search as searching

@@ -1,8 +1,8 @@
-"""The skip-trace workflow's own Lambda inputs (the shared ones are in arrears.workflow_requests)."""
+"""The skip-trace workflow's own Lambda inputs (the shared ones are in arrears.domain.workflow_requests)."""
 
 from __future__ import annotations
 
-from arrears.workflow_requests import StepRequest
+from arrears.domain.workflow_requests import StepRequest
 from pydantic import Field
 
 

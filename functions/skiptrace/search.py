@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from arrears import accounts_repo, bureau_repo
-from arrears.bureau import Purpose
-from arrears.errors import InvalidInput
-from arrears.settings import SkipTraceSettings
+from arrears.domain.bureau import Purpose
+from arrears.domain.errors import InvalidInput
+from arrears.runtime.settings import SkipTraceSettings
+from arrears.store import accounts_repo, bureau_repo
 
 from skiptrace import waterfall
 from skiptrace.providers import provider_for

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 
-from arrears.account import Account
-from arrears.bureau import TraceAnswer
-from arrears.compliance import Hold
-from arrears.stages import CLOSED_STATUSES, Status
+from arrears.domain.account import Account
+from arrears.domain.bureau import TraceAnswer
+from arrears.domain.compliance import Hold
+from arrears.domain.stages import CLOSED_STATUSES, Status
 
 # Holds under which nobody should be looking for the customer: the stay, or no one to find.
 NO_TRACE_HOLDS = {Hold.BANKRUPTCY.value, Hold.DECEASED.value, Hold.CEASE_COMMUNICATION.value}

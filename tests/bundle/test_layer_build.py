@@ -21,8 +21,8 @@ from pathlib import Path
 import babel
 import build_layer
 import pytest
-from arrears.letters import SUPPORTED_LOCALES, LetterCode, render
-from arrears.money import Money
+from arrears.domain.letters import SUPPORTED_LOCALES, LetterCode, render
+from arrears.domain.money import Money
 from babel.dates import format_date
 
 from arrears_cli.letter_samples import sample_context
@@ -49,8 +49,8 @@ from datetime import date
 import babel
 from babel.core import Locale, UnknownLocaleError
 from babel.dates import format_date
-from arrears.letters import LetterCode, render
-from arrears.money import Money
+from arrears.domain.letters import LetterCode, render
+from arrears.domain.money import Money
 from arrears_cli.letter_samples import sample_context
 locales, currencies, sampled = (json.loads(a) for a in sys.argv[2:5])
 try:
@@ -136,7 +136,7 @@ def test_the_runtimes_sdk_and_pips_scripts_are_dropped_and_nothing_else(tmp_path
 
 def test_our_package_and_its_data_are_copied_through_the_links_without_bytecode(tmp_path):
     build_layer.copy_sources(COMMON, tmp_path)
-    assert (tmp_path / "arrears" / "letters.py").is_file()
+    assert (tmp_path / "arrears" / "domain" / "letters.py").is_file()
     assert not (tmp_path / "templates").is_symlink()
     assert (tmp_path / "templates" / "letters" / "es" / "first_reminder.html").is_file()
     assert list((tmp_path / "rules").glob("*.yaml")) and list((tmp_path / "strategies").glob("*.yaml"))
@@ -176,11 +176,11 @@ def test_the_make_target_builds_a_layer_that_formats_and_starts_from_bytecode(tm
     kept = {p.stem for p in (layer / "babel" / "locale-data").glob("*.dat")}
     assert kept >= {locale for chain in CHAINS.values() for locale in chain}
     assert not (layer / "babel" / "locale-data" / "fr.dat").exists()
-    pyc = next((layer / "arrears" / "__pycache__").glob("money.cpython-312.pyc"))
+    pyc = next((layer / "arrears" / "domain" / "__pycache__").glob("money.cpython-312.pyc"))
     assert int.from_bytes(pyc.read_bytes()[4:8], "little") == 0b01  # hash-based, source never checked
     probe = (
         "import sys; sys.path.insert(0, sys.argv[1]); import pydantic_core, jwt, stripe, yaml;"
-        "from arrears.money import Money; print(Money(123456, 'MXN').format('es-MX'))"
+        "from arrears.domain.money import Money; print(Money(123456, 'MXN').format('es-MX'))"
     )
     done = subprocess.run([python, "-S", "-c", probe, str(layer)], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "$1,234.56"

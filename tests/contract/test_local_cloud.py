@@ -90,7 +90,7 @@ def test_the_bounds_themselves_are_accepted():
 
 
 def test_lines_are_uploaded_in_parts_as_they_are_made_and_read_back_whole(cloud, stack):
-    from arrears import reports_repo
+    from arrears.adapters import reports_repo
 
     made = []
 
@@ -110,8 +110,8 @@ def test_lines_are_uploaded_in_parts_as_they_are_made_and_read_back_whole(cloud,
 
 
 def test_a_failure_while_the_lines_are_made_reaches_the_caller_and_stores_nothing(cloud, stack):
-    from arrears import reports_repo
-    from arrears.errors import StoreUnavailable
+    from arrears.adapters import reports_repo
+    from arrears.domain.errors import StoreUnavailable
 
     def lines():
         yield from (f"{i:09d},letter\n" for i in range(500_000))  # past the first part

@@ -11,9 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import arrears.errors
+import arrears.domain.errors
 import pytest
-from arrears.models import AccountModel, ActivityModel
+from arrears.store.models import AccountModel, ActivityModel
 
 from localcloud.template import ROOT, load_template, resources_of_type
 
@@ -71,8 +71,8 @@ def test_every_substitution_in_the_asl_resolves_to_a_template_resource(logical_i
 def test_retry_and_catch_name_real_error_types(logical_id):
     ours = {
         name
-        for name, cls in inspect.getmembers(arrears.errors, inspect.isclass)
-        if issubclass(cls, arrears.errors.ArrearsError)
+        for name, cls in inspect.getmembers(arrears.domain.errors, inspect.isclass)
+        if issubclass(cls, arrears.domain.errors.ArrearsError)
     }
     for state_name, state in _all_states(_asl(STATE_MACHINES[logical_id])["States"]):
         for rule in state.get("Retry", []) + state.get("Catch", []):
@@ -357,7 +357,7 @@ def test_architecture_contracts_hold():
 def test_a_timeline_key_is_the_stored_format_and_sorts_by_date():
     from datetime import date
 
-    from arrears.models import timeline_sk
+    from arrears.store.models import timeline_sk
 
     assert timeline_sk(date(2026, 3, 2), "letter", "first_reminder") == "2026-03-02#letter#first_reminder"
     days = [date(2026, 12, 31), date(2026, 3, 2), date(2027, 1, 1)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from arrears.authority import Level, refusal_to_decide
+from arrears.domain.authority import Level, refusal_to_decide
 
 TODAY = date(2026, 3, 2)
 SUPERVISOR = Level(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from arrears.account import Account, ProductType
-from arrears.bureau_triggers import credit_review_reason, skiptrace_reason
-from arrears.compliance import Channel
-from arrears.stages import Status
-from arrears.strategy import Step
+from arrears.domain.account import Account, ProductType
+from arrears.domain.bureau_triggers import credit_review_reason, skiptrace_reason
+from arrears.domain.compliance import Channel
+from arrears.domain.stages import Status
+from arrears.domain.strategy import Step
 
 AS_OF = date(2026, 3, 1)
 LOCATE = Step(name="locate_customer", at_dpd=45, channel=Channel.CALL_TASK, skiptrace=True)

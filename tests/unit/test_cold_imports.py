@@ -67,8 +67,8 @@ def test_the_deferred_imports_still_arrive_when_their_call_comes():
     code = """
 import sys
 from payment_webhook import stripe_events
-from arrears.errors import SignatureInvalid
-from arrears.letters import SUPPORTED_LOCALES, LetterCode, render
+from arrears.domain.errors import SignatureInvalid
+from arrears.domain.letters import SUPPORTED_LOCALES, LetterCode, render
 from arrears_cli.letter_samples import sample_context
 try:
     stripe_events.verify("{}", {"stripe-signature": "t=1700000000,v1=00"}, ["whsec_x"], 300, 1700000000)

@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from arrears.compliance import (
+from arrears.domain.compliance import (
     PROFILES,
     Channel,
     Contact,
@@ -13,7 +13,7 @@ from arrears.compliance import (
     check,
     validation_period_end,
 )
-from arrears.letters import LetterCode
+from arrears.domain.letters import LetterCode
 
 NY = ZoneInfo("America/New_York")
 NOON = datetime(2026, 3, 4, 12, 0, tzinfo=NY)  # a Wednesday

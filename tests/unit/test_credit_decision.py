@@ -6,11 +6,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from arrears.account import Account, ProductType
-from arrears.bureau import CreditReport
-from arrears.errors import InvalidInput
-from arrears.ledger import Due
-from arrears.stages import Status
+from arrears.domain.account import Account, ProductType
+from arrears.domain.bureau import CreditReport
+from arrears.domain.errors import InvalidInput
+from arrears.domain.ledger import Due
+from arrears.domain.stages import Status
 from credit_review.decision import decide, load_rules, notice, refusal
 
 AS_OF = date(2026, 3, 1)

@@ -7,10 +7,10 @@ from collections import Counter
 from datetime import date
 
 import pytest
-from arrears.census import GROUPS, Change, roll_forward, transitions
-from arrears.cycle_repo import read_by_kpis
-from arrears.errors import InvalidInput
-from arrears.kpis import Move, compute
+from arrears.domain.census import GROUPS, Change, roll_forward, transitions
+from arrears.domain.errors import InvalidInput
+from arrears.domain.kpis import Move, compute
+from arrears.store.cycle_repo import read_by_kpis
 from dunning.tally import Tally
 from hypothesis import given
 from hypothesis import strategies as st

@@ -3,8 +3,8 @@
 from datetime import date, timedelta
 
 import pytest
-from arrears.errors import InvalidInput
-from arrears.ledger import (
+from arrears.domain.errors import InvalidInput
+from arrears.domain.ledger import (
     Due,
     EntryKind,
     LedgerEntry,
@@ -15,7 +15,7 @@ from arrears.ledger import (
     schedule_from_past_due,
     settle_oldest_first,
 )
-from arrears.money import Money
+from arrears.domain.money import Money
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -9,8 +9,8 @@ from datetime import date
 from html.parser import HTMLParser
 
 import pytest
-from arrears.bureau import CreditReport
-from arrears.letters import SUPPORTED_LOCALES, Creditor, LetterCode, available, language_of, render
+from arrears.domain.bureau import CreditReport
+from arrears.domain.letters import SUPPORTED_LOCALES, Creditor, LetterCode, available, language_of, render
 from credit_review.decision import Decision, notice
 from jinja2 import UndefinedError
 

@@ -3,8 +3,8 @@
 from decimal import Decimal
 
 import pytest
-from arrears.errors import CurrencyMismatch, InvalidInput
-from arrears.money import Money, minor_digits
+from arrears.domain.errors import CurrencyMismatch, InvalidInput
+from arrears.domain.money import Money, minor_digits
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -12,13 +12,13 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from arrears.account import Account, ProductType
-from arrears.commitments import Promise
-from arrears.errors import AccountVersionConflict, InvalidInput
-from arrears.ledger import Due
-from arrears.money import Money
-from arrears.payments import Action, PaymentEvent, SuspenseReason
-from arrears.posting import (
+from arrears.domain.account import Account, ProductType
+from arrears.domain.commitments import Promise
+from arrears.domain.errors import AccountVersionConflict, InvalidInput
+from arrears.domain.ledger import Due
+from arrears.domain.money import Money
+from arrears.domain.payments import Action, PaymentEvent, SuspenseReason
+from arrears.domain.posting import (
     Allocation,
     Shift,
     allocate,
@@ -30,7 +30,7 @@ from arrears.posting import (
     suspense_reason,
     take_back,
 )
-from arrears.stages import CLOSED_STATUSES, Bucket, Status
+from arrears.domain.stages import CLOSED_STATUSES, Bucket, Status
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -12,11 +12,11 @@ from datetime import date
 
 import boto3
 import pytest
-from arrears import provider_http
-from arrears.bureau import CreditReport, Purpose, TraceAnswer
-from arrears.errors import ProviderBadResponse, ProviderThrottled, ProviderUnavailable
-from arrears.models import reset_connections
-from arrears.provider_config import ProviderConfig
+from arrears.adapters import provider_http
+from arrears.adapters.aws_clients import reset_connections
+from arrears.adapters.provider_config import ProviderConfig
+from arrears.domain.bureau import CreditReport, Purpose, TraceAnswer
+from arrears.domain.errors import ProviderBadResponse, ProviderThrottled, ProviderUnavailable
 from credit_review.bureau.http import HttpBureau
 from credit_review.card_platform.base import LimitChanged
 from credit_review.card_platform.http import HttpCardPlatform

@@ -12,7 +12,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
-from arrears.reshard_repo import MAX_MOVES_PER_PAGE
+from arrears.store.reshard_repo import MAX_MOVES_PER_PAGE
 
 from bench import scale_model as sm
 

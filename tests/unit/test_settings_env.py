@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from arrears.settings import CreditReviewSettings, Settings, SkipTraceSettings, WebhookSettings
+from arrears.runtime.settings import CreditReviewSettings, Settings, SkipTraceSettings, WebhookSettings
 from pydantic import ValidationError
 
 TABLES = {"ACCOUNTS_TABLE": "accounts", "ACTIVITY_TABLE": "activity", "IDEMPOTENCY_TABLE": "idem"}

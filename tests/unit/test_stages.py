@@ -3,8 +3,8 @@
 from datetime import date, timedelta
 
 import pytest
-from arrears.ledger import Due, settle_oldest_first
-from arrears.stages import (
+from arrears.domain.ledger import Due, settle_oldest_first
+from arrears.domain.stages import (
     BUCKETS,
     Bucket,
     Status,

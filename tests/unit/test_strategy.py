@@ -3,9 +3,9 @@
 from pathlib import Path
 
 import pytest
-from arrears.letters import LetterCode
-from arrears.stages import Status
-from arrears.strategy import StrategyError, load_strategies, load_strategy, next_step_dpd, steps_due
+from arrears.domain.letters import LetterCode
+from arrears.domain.stages import Status
+from arrears.domain.strategy import StrategyError, load_strategies, load_strategy, next_step_dpd, steps_due
 
 GOOD = """
 name: test_card

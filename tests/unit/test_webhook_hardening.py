@@ -13,10 +13,10 @@ from decimal import Decimal
 import pytest
 import stripe
 from Adyen.util import generate_notification_sig
-from arrears.bounded_json import MAX_BODY_BYTES, json_of, raw_body
-from arrears.errors import AmountOutOfBounds, InvalidInput, PayloadTooLarge, SignatureInvalid
-from arrears.money import MAX_MINOR, Money
-from arrears.payments import Action, PaymentEvent, Rejected, SuspenseReason
+from arrears.domain.errors import AmountOutOfBounds, InvalidInput, PayloadTooLarge, SignatureInvalid
+from arrears.domain.money import MAX_MINOR, Money
+from arrears.domain.payments import Action, PaymentEvent, Rejected, SuspenseReason
+from arrears.runtime.bounded_json import MAX_BODY_BYTES, json_of, raw_body
 from payment_webhook import adyen_events, intake
 from standardwebhooks.webhooks import Webhook
 

@@ -11,9 +11,9 @@ from decimal import Decimal
 import pytest
 import stripe
 from Adyen.util import generate_notification_sig
-from arrears.errors import InvalidInput, SignatureInvalid, UnknownProvider
-from arrears.money import Money
-from arrears.payments import Action, PaymentEvent, Rejected, SuspenseReason
+from arrears.domain.errors import InvalidInput, SignatureInvalid, UnknownProvider
+from arrears.domain.money import Money
+from arrears.domain.payments import Action, PaymentEvent, Rejected, SuspenseReason
 from payment_webhook import intake
 from standardwebhooks.webhooks import Webhook
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from arrears import accounts_repo
-from arrears.account import Account, ProductType, shard_of
-from arrears.ledger import Due
-from arrears.stages import Status
+from arrears.domain.account import Account, ProductType, shard_of
+from arrears.domain.ledger import Due
+from arrears.domain.stages import Status
+from arrears.store import accounts_repo
 
 from arrears_cli import executions
 

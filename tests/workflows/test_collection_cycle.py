@@ -7,11 +7,11 @@ from datetime import date
 
 import boto3
 import pytest
-from arrears import accounts_repo, cycle_repo
-from arrears.account import Account, ProductType, shard_of
-from arrears.errors import StoreUnavailable
-from arrears.ledger import Due, EntryKind, LedgerEntry
-from arrears.money import Money
+from arrears.domain.account import Account, ProductType, shard_of
+from arrears.domain.errors import StoreUnavailable
+from arrears.domain.ledger import Due, EntryKind, LedgerEntry
+from arrears.domain.money import Money
+from arrears.store import accounts_repo, cycle_repo
 
 from arrears_cli import executions
 
@@ -246,7 +246,7 @@ def test_a_page_attempt_lost_midway_is_counted_once_when_the_workflow_retries_it
 
 
 def test_a_call_works_several_pages_and_a_retry_redoes_none_of_them_twice(stack, cloud, monkeypatch):
-    from arrears.settings import get_settings
+    from arrears.runtime.settings import get_settings
     from dunning import cycle
 
     monkeypatch.setenv("PAGE_SIZE", "1")

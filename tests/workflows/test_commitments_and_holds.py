@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from arrears import account_actions, accounts_repo
-from arrears.account import Account, ProductType, shard_of
-from arrears.compliance import Hold
-from arrears.ledger import Due, EntryKind, LedgerEntry
-from arrears.money import Money
+from arrears.domain.account import Account, ProductType, shard_of
+from arrears.domain.compliance import Hold
+from arrears.domain.ledger import Due, EntryKind, LedgerEntry
+from arrears.domain.money import Money
+from arrears.services import account_actions
+from arrears.store import accounts_repo
 
 from arrears_cli import executions
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from arrears import accounts_repo
-from arrears.account import Account, ProductType, shard_of
-from arrears.compliance import Decision
-from arrears.ledger import Due
+from arrears.domain.account import Account, ProductType, shard_of
+from arrears.domain.compliance import Decision
+from arrears.domain.ledger import Due
+from arrears.store import accounts_repo
 from dunning import contacts
 
 from arrears_cli import compliance_check, executions

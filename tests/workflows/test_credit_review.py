@@ -1,6 +1,6 @@
 """The credit-review workflow through its real ASL on the local cloud: pull, decide, change, notice.
 
-The sandbox bureau answers by account id (arrears.sandbox): markers THROTTLE, OUTAGE, MALFORMED,
+The sandbox bureau answers by account id (arrears.adapters.sandbox): markers THROTTLE, OUTAGE, MALFORMED,
 THIN; other ids get a stable score, so each test picks an id whose score it needs.
 """
 
@@ -11,10 +11,10 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from arrears import accounts_repo
-from arrears.account import Account, ProductType, shard_of
-from arrears.ledger import Due
-from arrears.sandbox import roll
+from arrears.adapters.sandbox import roll
+from arrears.domain.account import Account, ProductType, shard_of
+from arrears.domain.ledger import Due
+from arrears.store import accounts_repo
 from credit_review.bureau.sandbox import SandboxBureau
 
 from arrears_cli import executions

@@ -6,12 +6,12 @@ import json
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from arrears import accounts_repo
-from arrears.account import Account, ProductType, shard_of
-from arrears.ledger import Due, EntryKind, LedgerEntry
-from arrears.models import AccountModel, ActivityModel
-from arrears.money import Money
-from arrears.stages import Status
+from arrears.domain.account import Account, ProductType, shard_of
+from arrears.domain.ledger import Due, EntryKind, LedgerEntry
+from arrears.domain.money import Money
+from arrears.domain.stages import Status
+from arrears.store import accounts_repo
+from arrears.store.models import AccountModel, ActivityModel
 
 from arrears_cli import executions
 from arrears_cli.inconsistencies import inconsistencies

@@ -12,11 +12,12 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from arrears import account_actions, accounts_repo
-from arrears.account import Account, ProductType, shard_of
-from arrears.ledger import Due
-from arrears.money import Money
-from arrears.payments import Action, PaymentEvent
+from arrears.domain.account import Account, ProductType, shard_of
+from arrears.domain.ledger import Due
+from arrears.domain.money import Money
+from arrears.domain.payments import Action, PaymentEvent
+from arrears.services import account_actions
+from arrears.store import accounts_repo
 from payment_webhook import intake
 from typer.testing import CliRunner
 

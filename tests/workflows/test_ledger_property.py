@@ -15,15 +15,15 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from arrears import accounts_repo, payments_repo
-from arrears.account import Account, ProductType, shard_of
-from arrears.ledger import Due
-from arrears.models import ActivityModel
-from arrears.money import Money
-from arrears.payments import Action, PaymentEvent
-from arrears.payments_repo import Outcome
-from arrears.posting import Allocation
-from arrears.stages import Status, evaluate
+from arrears.domain.account import Account, ProductType, shard_of
+from arrears.domain.ledger import Due
+from arrears.domain.money import Money
+from arrears.domain.payments import Action, PaymentEvent
+from arrears.domain.posting import Allocation
+from arrears.domain.stages import Status, evaluate
+from arrears.store import accounts_repo, payments_repo
+from arrears.store.models import ActivityModel
+from arrears.store.payments_repo import Outcome
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from payment_webhook import intake
@@ -353,7 +353,7 @@ def test_a_statement_is_paid_from_credit_and_a_later_refund_reopens_it(stack):
 
 
 def test_an_overpayment_the_system_of_record_posts_pays_the_next_statement(stack):
-    from arrears.ledger import EntryKind, LedgerEntry
+    from arrears.domain.ledger import EntryKind, LedgerEntry
 
     account = _open_account(stack, {"currency": "USD", "dues": (), "extra": 1000, "evaluated": True})
     entry = LedgerEntry("sor-pay-1", EntryKind.PAYMENT, Money(-300, "USD"), START)
@@ -366,7 +366,7 @@ def test_an_overpayment_the_system_of_record_posts_pays_the_next_statement(stack
 
 
 def test_a_refund_that_read_its_receipt_before_a_statement_used_its_credit_is_redone_on_fresh_copies(stack):
-    from arrears.errors import AccountVersionConflict
+    from arrears.domain.errors import AccountVersionConflict
 
     account = _open_account(stack, {"currency": "USD", "dues": (), "extra": 1000, "evaluated": True})
     _play(account, [("pay", 100)])  # nothing due: 100 of credit

@@ -10,11 +10,12 @@ from zoneinfo import ZoneInfo
 
 import boto3
 import pytest
-from arrears import accounts_repo, letters_repo, mail_gateway, reports_repo
-from arrears.account import Account, ProductType, shard_of
-from arrears.errors import StoreUnavailable
-from arrears.ledger import Due, EntryKind, LedgerEntry
-from arrears.money import Money
+from arrears.adapters import mail_gateway, reports_repo
+from arrears.domain.account import Account, ProductType, shard_of
+from arrears.domain.errors import StoreUnavailable
+from arrears.domain.ledger import Due, EntryKind, LedgerEntry
+from arrears.domain.money import Money
+from arrears.store import accounts_repo, letters_repo
 
 from arrears_cli import executions
 

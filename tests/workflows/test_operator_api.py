@@ -8,14 +8,14 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from arrears import accounts_repo, operators_repo
-from arrears.account import Account, ProductType, shard_of
-from arrears.ledger import Due
-from arrears.models import ActivityModel
-from arrears.money import Money
-from arrears.payments import Action, PaymentEvent
-from arrears.payments_repo import Outcome
-from arrears.stages import Status
+from arrears.domain.account import Account, ProductType, shard_of
+from arrears.domain.ledger import Due
+from arrears.domain.money import Money
+from arrears.domain.payments import Action, PaymentEvent
+from arrears.domain.stages import Status
+from arrears.store import accounts_repo, operators_repo
+from arrears.store.models import ActivityModel
+from arrears.store.payments_repo import Outcome
 
 from tests.operators import call_as, sign_up
 
@@ -221,7 +221,7 @@ def _announced(cloud, stack):
     sqs, events = cloud.client("sqs"), cloud.client("events")
     queue = sqs.create_queue(QueueName="operator-applied")["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    pattern = json.dumps({"source": ["arrears.payments"]})
+    pattern = json.dumps({"source": ["arrears.domain.payments"]})
     events.put_rule(Name="operator-applied", EventBusName=stack.payments_bus, EventPattern=pattern)
     events.put_targets(
         Rule="operator-applied", EventBusName=stack.payments_bus, Targets=[{"Id": "q", "Arn": arn}]

@@ -10,10 +10,10 @@ from datetime import date
 
 import jwt
 import pytest
-from arrears import accounts_repo, operators_repo
-from arrears.account import Account, ProductType, shard_of
-from arrears.ledger import Due
-from arrears.models import ActivityModel
+from arrears.domain.account import Account, ProductType, shard_of
+from arrears.domain.ledger import Due
+from arrears.store import accounts_repo, operators_repo
+from arrears.store.models import ActivityModel
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.operators import act, post, sign_up, stack_of

@@ -9,13 +9,13 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from arrears import accounts_repo, payments_repo
-from arrears.account import Account, ProductType, shard_of
-from arrears.errors import EventConflict
-from arrears.ledger import Due
-from arrears.money import Money
-from arrears.payments import Action, PaymentEvent
-from arrears.payments_repo import Outcome
+from arrears.domain.account import Account, ProductType, shard_of
+from arrears.domain.errors import EventConflict
+from arrears.domain.ledger import Due
+from arrears.domain.money import Money
+from arrears.domain.payments import Action, PaymentEvent
+from arrears.store import accounts_repo, payments_repo
+from arrears.store.payments_repo import Outcome
 from payment_webhook import intake
 
 START = date(2026, 3, 1)

@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
-from arrears import accounts_repo, payments_repo
-from arrears.account import Account, ProductType, shard_of
-from arrears.ledger import Due
-from arrears.money import Money
+from arrears.domain.account import Account, ProductType, shard_of
+from arrears.domain.ledger import Due
+from arrears.domain.money import Money
+from arrears.store import accounts_repo, payments_repo
 
 from arrears_cli import executions
 from arrears_cli.webhook_sender import Kind, build, new_payment_id
@@ -117,8 +117,8 @@ def test_fifty_concurrent_deliveries_of_one_payment_post_once(cloud, stack, serv
 
 def test_fifty_racing_writers_of_one_payment_leave_one_entry(stack):
     """The handler's guarantee rests on the conditional writes, not on requests arriving one by one."""
-    from arrears.models import transaction_connection
-    from arrears.payments import Action, PaymentEvent
+    from arrears.domain.payments import Action, PaymentEvent
+    from arrears.store.models import transaction_connection
     from payment_webhook import intake
 
     _late_card(stack, "RACE-RAW")
@@ -381,7 +381,7 @@ def test_every_applied_payment_is_announced_on_the_payments_bus(cloud, stack, se
     events.put_rule(
         Name="to-queue",
         EventBusName=stack.payments_bus,
-        EventPattern=json.dumps({"source": ["arrears.payments"]}),
+        EventPattern=json.dumps({"source": ["arrears.domain.payments"]}),
     )
     events.put_targets(
         Rule="to-queue", EventBusName=stack.payments_bus, Targets=[{"Id": "q", "Arn": queue_arn}]
@@ -425,7 +425,7 @@ def test_a_secret_being_rotated_accepts_both_and_the_old_one_stops_after(cloud, 
         account_id="ROT-1",
         occurred_at=_on(START),
     )
-    from arrears.models import reset_connections
+    from arrears.adapters.aws_clients import reset_connections
 
     reset_connections()  # a new execution environment: the cached secret is read again
     assert signed_old.post(server.url).status_code == 200
@@ -461,7 +461,7 @@ def test_unknown_provider_and_unknown_event_types_are_answered_without_writes(cl
 
 
 def test_a_bus_outage_answers_503_and_the_retry_announces_what_was_posted(cloud, stack, server, monkeypatch):
-    from arrears.errors import PublishFailed
+    from arrears.domain.errors import PublishFailed
     from payment_webhook import app
 
     _late_card(stack, "BUSDOWN-1")

@@ -8,11 +8,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from arrears import accounts_repo
-from arrears.account import Account, ProductType, shard_of
-from arrears.ledger import Due
-from arrears.money import Money
-from arrears.payments import Action, PaymentEvent
+from arrears.domain.account import Account, ProductType, shard_of
+from arrears.domain.ledger import Due
+from arrears.domain.money import Money
+from arrears.domain.payments import Action, PaymentEvent
+from arrears.store import accounts_repo
 from payment_webhook import intake
 from typer.testing import CliRunner
 

@@ -11,12 +11,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import boto3
 import pytest
-from arrears import accounts_repo, cycle_repo, reshard_repo
-from arrears.account import Account, ProductType, shard_of
-from arrears.errors import AccountVersionConflict
-from arrears.ledger import Due, EntryKind, LedgerEntry
-from arrears.money import Money
-from arrears.reshard_repo import CheckpointMoved, CycleRunning, ReshardInProgress
+from arrears.domain.account import Account, ProductType, shard_of
+from arrears.domain.errors import AccountVersionConflict
+from arrears.domain.ledger import Due, EntryKind, LedgerEntry
+from arrears.domain.money import Money
+from arrears.store import accounts_repo, cycle_repo, reshard_repo
+from arrears.store.reshard_repo import CheckpointMoved, CycleRunning, ReshardInProgress
 
 from arrears_cli import executions, reshard
 from arrears_cli.reshard import Pace

@@ -12,11 +12,12 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from arrears import account_actions, accounts_repo
-from arrears.account import Account, ProductType, shard_of
-from arrears.ledger import Due, EntryKind, LedgerEntry
-from arrears.models import ActivityModel
-from arrears.money import Money
+from arrears.domain.account import Account, ProductType, shard_of
+from arrears.domain.ledger import Due, EntryKind, LedgerEntry
+from arrears.domain.money import Money
+from arrears.services import account_actions
+from arrears.store import accounts_repo
+from arrears.store.models import ActivityModel
 
 from arrears_cli import executions
 from tests.operators import call_as, sign_up

@@ -1,6 +1,6 @@
 """The skip-trace workflow through its real ASL on the local cloud: every branch of the waterfall.
 
-Sandbox providers answer by markers in the account id (arrears.sandbox): NOHIT, HIT2, THROTTLE,
+Sandbox providers answer by markers in the account id (arrears.adapters.sandbox): NOHIT, HIT2, THROTTLE,
 OUTAGE, MALFORMED.
 """
 
@@ -10,10 +10,10 @@ import json
 from datetime import date
 
 import pytest
-from arrears import accounts_repo, bureau_repo
-from arrears.account import Account, ProductType, shard_of
-from arrears.ledger import Due
-from arrears.stages import Status
+from arrears.domain.account import Account, ProductType, shard_of
+from arrears.domain.ledger import Due
+from arrears.domain.stages import Status
+from arrears.store import accounts_repo, bureau_repo
 
 from arrears_cli import executions
 
@@ -68,7 +68,7 @@ def test_a_strong_match_at_the_first_provider_locates_the_customer_and_stops_the
 
 
 def _first_provider_hits_strongly(account_id: str) -> bool:
-    from arrears.sandbox import roll
+    from arrears.adapters.sandbox import roll
     from skiptrace.providers.sandbox import SandboxSkipTrace
 
     if (

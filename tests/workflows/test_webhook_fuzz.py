@@ -28,9 +28,10 @@ from datetime import date
 from urllib.parse import unquote
 
 import pytest
-from arrears import accounts_repo, errors
-from arrears.account import Account, ProductType, shard_of
-from arrears.ledger import Due
+from arrears.domain import errors
+from arrears.domain.account import Account, ProductType, shard_of
+from arrears.domain.ledger import Due
+from arrears.store import accounts_repo
 
 from arrears_cli.stackref import StackRef
 from localcloud import LocalCloud

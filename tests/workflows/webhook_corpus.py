@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 
 import stripe
 from Adyen.util import generate_notification_sig
-from arrears.money import Money
+from arrears.domain.money import Money
 from standardwebhooks.webhooks import Webhook
 
 from arrears_cli.webhook_sender import Kind, build

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Protocol
 
-from arrears.bureau import CreditReport, Purpose
+from arrears.domain.bureau import CreditReport, Purpose
 
 
 class Bureau(Protocol):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import requests
-from arrears.bureau import CreditReport, Purpose, validated
-from arrears.provider_config import ProviderConfig
-from arrears.provider_http import ProviderClient
+from arrears.adapters.provider_config import ProviderConfig
+from arrears.adapters.provider_http import ProviderClient
+from arrears.domain.bureau import CreditReport, Purpose, validated
 
 
 class HttpBureau:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from arrears.bureau import CreditReport, Purpose, validated
-from arrears.sandbox import faults, has_marker, malformed, roll
+from arrears.adapters.sandbox import faults, has_marker, malformed, roll
+from arrears.domain.bureau import CreditReport, Purpose, validated
 
 BUREAUS = {
     "US": {

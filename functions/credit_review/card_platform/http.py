@@ -5,10 +5,10 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import requests
-from arrears.bureau import validated
-from arrears.errors import ProviderBadResponse
-from arrears.provider_config import ProviderConfig
-from arrears.provider_http import ProviderClient
+from arrears.adapters.provider_config import ProviderConfig
+from arrears.adapters.provider_http import ProviderClient
+from arrears.domain.bureau import validated
+from arrears.domain.errors import ProviderBadResponse
 
 from credit_review.card_platform.base import LimitChanged
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import threading
 
-from arrears.bureau import validated
-from arrears.sandbox import faults, roll
+from arrears.adapters.sandbox import faults, roll
+from arrears.domain.bureau import validated
 
 from credit_review.card_platform.base import LimitChanged
 

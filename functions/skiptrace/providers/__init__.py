@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from arrears.provider_config import ProviderConfig
+from arrears.adapters.provider_config import ProviderConfig
 
 from skiptrace.providers.base import SkipTraceProvider
 from skiptrace.providers.sandbox import SandboxSkipTrace

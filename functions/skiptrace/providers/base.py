@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from arrears.bureau import Purpose, TraceAnswer
+from arrears.domain.bureau import Purpose, TraceAnswer
 
 
 class SkipTraceProvider(Protocol):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import requests
-from arrears.bureau import Purpose, TraceAnswer, validated
-from arrears.provider_config import ProviderConfig
-from arrears.provider_http import ProviderClient
+from arrears.adapters.provider_config import ProviderConfig
+from arrears.adapters.provider_http import ProviderClient
+from arrears.domain.bureau import Purpose, TraceAnswer, validated
 
 
 class HttpSkipTrace:

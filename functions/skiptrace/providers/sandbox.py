@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from arrears.bureau import Purpose, TraceAnswer, validated
-from arrears.sandbox import faults, has_marker, malformed, roll
+from arrears.adapters.sandbox import faults, has_marker, malformed, roll
+from arrears.domain.bureau import Purpose, TraceAnswer, validated
 
 PHONE_PREFIX = {"US": "+1 555 01", "MX": "+52 55 5555 0", "PH": "+63 2 8555 0"}
 

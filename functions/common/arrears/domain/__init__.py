@@ -1,0 +1,1 @@
+"""Pure rules and types: money, ledger, stages, posting, compliance, strategy, letters. No AWS here."""

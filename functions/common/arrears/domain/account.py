@@ -1,0 +1,78 @@
+"""The collections view of an account, as plain data the logic works on."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+from arrears.domain.compliance import Hold
+from arrears.domain.ledger import Due
+from arrears.domain.stages import Bucket, Status
+
+
+class ProductType(StrEnum):
+    OPEN_END = "open_end"  # revolving: cards, lines of credit
+    CLOSED_END = "closed_end"  # instalment loans, premium plans
+
+
+@dataclass
+class Account:
+    account_id: str
+    portfolio: str
+    product_type: ProductType
+    currency: str
+    opening_balance: int
+    balance: int
+    dues: tuple[Due, ...]
+    locale: str
+    time_zone: str
+    jurisdiction: str
+    home_shard: str  # its write shard of the `collectible` index, fixed at import
+    status: Status = Status.ACTIVE
+    bucket: Bucket | None = None  # None until the first cycle has looked at it
+    dpd: int = 0
+    past_due: int = 0
+    oldest_unpaid_on: date | None = None
+    instalment: int | None = None
+    next_action_on: date | None = None
+    last_evaluated_on: date | None = None
+    census_balance: int = 0  # the balance last counted in the portfolio census
+    episode_on: date | None = None  # first day of the current delinquency episode
+    fired: tuple[str, ...] = ()  # ladder steps already acted on in this episode
+    holds: tuple[Hold, ...] = ()  # what stops or pauses collection (a dispute, a bankruptcy, ...)
+    opted_out: tuple[str, ...] = ()  # channels the customer opted out of
+    email: str | None = None  # contact point with consent to email; never logged
+    placement: str | None = None  # "agency": worked by a third-party debt collector (Reg F)
+    validation_notice_on: date | None = None  # when a debt collector's validation notice went out
+    promise: dict | None = None  # arrears.domain.commitments.Promise, as stored
+    arrangement: dict | None = None  # arrears.domain.commitments.Arrangement, as stored
+    # Letters owed to the customer by what happened (an operator's action, a broken commitment, a
+    # limit change): {"code", "trigger", "extra"} each, sent by the next cycle.
+    notices: tuple[dict, ...] = ()
+    # The census group the last cycle counted the account in, kept when a payment moves it between
+    # cycles so the next cycle records the move from where the census has it; None: bucket/status say it.
+    counted_as: str | None = None
+    # Bureau workflows: the credit line (open-end; minor units) and when each workflow last ran.
+    credit_limit: int | None = None
+    charging_frozen: bool = False  # new charges refused (a freeze, short of closing the line)
+    traced_on: date | None = None  # last skip-trace: the cooldown runs from here
+    unlocatable_on: date | None = None  # every provider tried and none found the customer
+    reviewed_on: date | None = None  # last credit review
+    last_conversation_at: datetime | None = None  # the last call in which we spoke with the customer
+    # Money received and not yet owed (an overpayment), by the payment that left it (its receipt's
+    # key): a reversal of another payment draws on it before reopening dues (decision 22).
+    credits: dict[str, int] = field(default_factory=dict)
+    version: int | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def shard_of(account_id: str, portfolio: str, shard_count: int) -> str:
+    """Stable write shard of the `collectible` index, so one day's work spreads over partitions."""
+    digest = int(hashlib.sha256(account_id.encode()).hexdigest()[:8], 16)
+    return shard_key(portfolio, digest % shard_count)
+
+
+def shard_key(portfolio: str, index: int) -> str:
+    return f"{portfolio}#{index:03d}"

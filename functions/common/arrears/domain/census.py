@@ -1,0 +1,50 @@
+"""The portfolio census: accounts and balances per bucket, carried forward day by day by the changes."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from arrears.domain.stages import BUCKETS, CLOSED_STATUSES, Bucket, Status
+
+CLOSED = "closed"
+GROUPS: tuple[str, ...] = (*[b.value for b in BUCKETS], CLOSED)
+
+
+def group_of(bucket: Bucket | None, status: Status) -> str | None:
+    if status in CLOSED_STATUSES:
+        return CLOSED
+    return bucket.value if bucket else None
+
+
+@dataclass(frozen=True)
+class Change:
+    """One account's move in the census: from a group and balance to another."""
+
+    from_group: str | None
+    to_group: str
+    currency: str
+    balance_before: int
+    balance_after: int
+
+
+def roll_forward(previous: dict, changes: list[Change]) -> dict:
+    accounts = Counter({g: 0 for g in GROUPS}) + Counter()
+    accounts.update(previous.get("accounts", {}))
+    balances: dict[str, Counter] = {c: Counter(v) for c, v in previous.get("balances", {}).items()}
+    for change in changes:
+        per_currency = balances.setdefault(change.currency, Counter())
+        if change.from_group is not None:
+            accounts[change.from_group] -= 1
+            per_currency[change.from_group] -= change.balance_before
+        accounts[change.to_group] += 1
+        per_currency[change.to_group] += change.balance_after
+    return {
+        "accounts": {g: accounts.get(g, 0) for g in GROUPS},
+        "balances": {c: {g: v.get(g, 0) for g in GROUPS} for c, v in sorted(balances.items())},
+    }
+
+
+def transitions(changes: list[Change]) -> dict[str, int]:
+    moves = Counter(f"{c.from_group or 'new'}->{c.to_group}" for c in changes if c.from_group != c.to_group)
+    return dict(sorted(moves.items()))

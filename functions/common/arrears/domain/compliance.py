@@ -1,0 +1,222 @@
+"""Compliance profiles and the one guardrail every contact passes through.
+
+The guardrail is pure: given the profile, what is known about the account's contacts and holds,
+and the contact being attempted (with its local time), it says allow or deny and why. Every
+decision is recorded with the contact, so "why was this letter not sent?" has an answer.
+Rules and their sources: docs/compliance.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+
+from arrears.domain.letters import LetterCode
+
+
+class Channel(StrEnum):
+    LETTER = "letter"  # printed and mailed
+    EMAIL = "email"
+    SMS = "sms"
+    CALL_TASK = "call_task"  # a call a collector makes
+
+
+class Hold(StrEnum):
+    DISPUTE = "dispute"
+    CEASE_COMMUNICATION = "cease_communication"
+    BANKRUPTCY = "bankruptcy"
+    DECEASED = "deceased"
+    SCRA = "scra"
+    LEGAL = "legal"
+    FRAUD = "fraud"
+
+
+# A change to the credit line is told to the customer under any hold: it asks for no money, and
+# when it is adverse action the notice is owed by law (ECOA §1002.9, FCRA §615(a)).
+OWED_UNDER_ANY_HOLD = frozenset({LetterCode.CREDIT_LINE_CHANGE})
+
+# What each hold still lets through. Anything not listed is stopped.
+HOLD_ALLOWS: dict[Hold, frozenset[LetterCode]] = {
+    # collection of a disputed debt pauses until verification is sent (Reg F §1006.38; FCBA for cards)
+    Hold.DISPUTE: frozenset({LetterCode.DISPUTE_ACKNOWLEDGEMENT, LetterCode.PAYMENT_RECEIVED})
+    | OWED_UNDER_ANY_HOLD,
+    # after a written cease request only the notices §1006.6(c)(2) allows
+    Hold.CEASE_COMMUNICATION: frozenset({LetterCode.CHARGE_OFF_NOTICE}) | OWED_UNDER_ANY_HOLD,
+    # the automatic stay stops every act to collect (11 U.S.C. §362)
+    Hold.BANKRUPTCY: OWED_UNDER_ANY_HOLD,
+    Hold.DECEASED: OWED_UNDER_ANY_HOLD,
+    # SCRA caps interest (50 U.S.C. §3937); it does not stop contact, only what may be charged
+    Hold.SCRA: frozenset(LetterCode),
+    # represented by an attorney: no direct contact (Reg F §1006.6(b)(2))
+    Hold.LEGAL: OWED_UNDER_ANY_HOLD,
+    # under fraud investigation: nothing is collected until it is resolved
+    Hold.FRAUD: frozenset({LetterCode.DISPUTE_ACKNOWLEDGEMENT}) | OWED_UNDER_ANY_HOLD,
+}
+
+# Letters that tell the customer something rather than ask for money.
+INFORMATIONAL = frozenset(
+    {
+        LetterCode.PAYMENT_RECEIVED,
+        LetterCode.DISPUTE_ACKNOWLEDGEMENT,
+        LetterCode.PROMISE_CONFIRMATION,
+        LetterCode.ARRANGEMENT_CONFIRMATION,
+        LetterCode.VALIDATION_NOTICE,
+        LetterCode.CREDIT_LINE_CHANGE,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    jurisdiction: str
+    contact_start: time  # local time in the customer's zone
+    contact_end: time
+    third_party: bool = False  # a debt collector under Reg F: validation notice, mini-Miranda
+    call_cap: int | None = None  # attempts per debt ...
+    call_cap_days: int = 7  # ... in this many consecutive days
+    quiet_days_after_conversation: int = 0
+    hours_waived_after_dpd: int | None = None  # PH: contact hours bind up to 60 DPD
+    validation_period_days: int = 30
+    receipt_business_days: int = 5
+
+
+PROFILES: dict[str, Profile] = {
+    p.name: p
+    for p in (
+        # first-party creditors in the US follow Reg F's limits as policy
+        Profile("us_first_party", "US", time(8), time(21), call_cap=7, quiet_days_after_conversation=7),
+        Profile(
+            "us_reg_f", "US", time(8), time(21), third_party=True, call_cap=7, quiet_days_after_conversation=7
+        ),
+        Profile("mx_condusef", "MX", time(7), time(22)),
+        Profile("ph_bsp", "PH", time(6), time(22), hours_waived_after_dpd=60),
+    )
+}
+
+
+@dataclass(frozen=True)
+class ContactHistory:
+    """What the guardrail needs to know about the account, from its timeline."""
+
+    holds: frozenset[Hold] = frozenset()
+    opted_out: frozenset[Channel] = frozenset()
+    call_attempts: tuple[datetime, ...] = ()
+    last_conversation: datetime | None = None
+    validation_notice_sent_on: date | None = None
+    dispute_received_on: date | None = None
+    dpd: int = 0
+
+
+@dataclass(frozen=True)
+class Contact:
+    channel: Channel
+    letter: LetterCode | None
+    local_time: datetime  # aware, in the customer's time zone
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    rule: str
+    reason: str = field(default="")
+
+    @classmethod
+    def allow(cls) -> Decision:
+        return cls(True, "allowed", "every rule passed")
+
+
+def business_days_after(start: date, days: int, holidays: frozenset[date] = frozenset()) -> date:
+    current, left = start, days
+    while left:
+        current += timedelta(days=1)
+        if current.weekday() < 5 and current not in holidays:
+            left -= 1
+    return current
+
+
+def validation_period_end(sent_on: date, profile: Profile, holidays: frozenset[date] = frozenset()) -> date:
+    """Receipt is assumed a number of business days after sending; the period runs 30 days from it."""
+    received = business_days_after(sent_on, profile.receipt_business_days, holidays)
+    return received + timedelta(days=profile.validation_period_days)
+
+
+def check(contact: Contact, history: ContactHistory, profile: Profile) -> Decision:
+    for rule in (_holds, _opt_out, _hours, _calls, _validation):
+        decision = rule(contact, history, profile)
+        if decision is not None:
+            return decision
+    return Decision.allow()
+
+
+def _holds(contact: Contact, history: ContactHistory, profile: Profile) -> Decision | None:
+    for hold in sorted(history.holds):
+        if contact.letter is None or contact.letter not in HOLD_ALLOWS[hold]:
+            return Decision(False, f"hold:{hold}", f"the account is on a {hold} hold")
+    return None
+
+
+def _opt_out(contact: Contact, history: ContactHistory, profile: Profile) -> Decision | None:
+    if contact.channel in history.opted_out:
+        return Decision(False, "opt_out", f"the customer opted out of {contact.channel}")
+    return None
+
+
+def check_dial(history: ContactHistory, profile: Profile, local_time: datetime) -> Decision:
+    """A collector about to dial now: the call task's rules, and the contact hours as well."""
+    contact = Contact(Channel.CALL_TASK, None, local_time)
+    for rule in (_holds, _opt_out, _hours_now, _calls):
+        decision = rule(contact, history, profile)
+        if decision is not None:
+            return decision
+    return Decision.allow()
+
+
+def _hours(contact: Contact, history: ContactHistory, profile: Profile) -> Decision | None:
+    if contact.channel in (Channel.LETTER, Channel.CALL_TASK):
+        # mail arrives by post; a call task is judged again, hours and all, when a collector dials
+        return None
+    return _hours_now(contact, history, profile)
+
+
+def _hours_now(contact: Contact, history: ContactHistory, profile: Profile) -> Decision | None:
+    if profile.hours_waived_after_dpd is not None and history.dpd > profile.hours_waived_after_dpd:
+        return None
+    local = contact.local_time.timetz().replace(tzinfo=None)
+    if not (profile.contact_start <= local < profile.contact_end):
+        window = f"{profile.contact_start:%H:%M}-{profile.contact_end:%H:%M}"
+        return Decision(False, "hours", f"{local:%H:%M} local is outside {window}")
+    return None
+
+
+def _calls(contact: Contact, history: ContactHistory, profile: Profile) -> Decision | None:
+    if contact.channel is not Channel.CALL_TASK:
+        return None
+    now = contact.local_time
+    quiet = timedelta(days=profile.quiet_days_after_conversation)
+    if history.last_conversation and quiet and now - history.last_conversation < quiet:
+        return Decision(
+            False, "call_after_conversation", "a telephone conversation took place in the last 7 days"
+        )
+    if profile.call_cap is not None:
+        window_start = now - timedelta(days=profile.call_cap_days)
+        recent = [t for t in history.call_attempts if window_start < t <= now]
+        if len(recent) >= profile.call_cap:
+            return Decision(
+                False, "call_frequency", f"{len(recent)} call attempts in {profile.call_cap_days} days"
+            )
+    return None
+
+
+def _validation(contact: Contact, history: ContactHistory, profile: Profile) -> Decision | None:
+    if not profile.third_party or contact.letter in INFORMATIONAL:
+        return None
+    if history.validation_notice_sent_on is None:
+        return Decision(
+            False, "validation_notice_first", "a debt collector sends the validation notice first"
+        )
+    period_end = validation_period_end(history.validation_notice_sent_on, profile)
+    if history.dispute_received_on and history.dispute_received_on <= period_end:
+        return Decision(False, "validation_dispute", "a timely dispute pauses collection until verification")
+    return None

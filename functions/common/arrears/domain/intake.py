@@ -1,0 +1,169 @@
+"""Accounts as they arrive from a system of record (a file row), validated before anything is written."""
+
+from __future__ import annotations
+
+from datetime import date
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel import Locale, UnknownLocaleError
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from arrears.domain.account import Account, ProductType, shard_of
+from arrears.domain.errors import InvalidInput
+from arrears.domain.ledger import Due, schedule_from_past_due
+from arrears.domain.letters import language_of
+from arrears.domain.money import Money, known_currency
+
+JURISDICTIONS = ("US", "MX", "PH")
+ACCOUNT_ID = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
+
+
+class AccountRecord(BaseModel):
+    """One row of an import file. Amounts are in major units as written ("1234.50")."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+    account_id: str = Field(pattern=ACCOUNT_ID)
+    product_type: ProductType
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    balance: str
+    amount_past_due: str = "0"
+    oldest_due_date: date | None = None
+    locale: str
+    time_zone: str
+    jurisdiction: str
+    instalment: str | None = None
+    credit_limit: str | None = None  # open-end: the credit line, for credit reviews
+    next_due_date: date | None = None
+    portfolio: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    placement: str | None = Field(default=None, pattern=r"^agency$")  # worked by a third-party collector
+    email: str | None = Field(
+        default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+    )  # given with consent to email
+
+    @field_validator("product_type", mode="before")
+    @classmethod
+    def _product(cls, value: str) -> str:
+        aliases = {
+            "open-end": "open_end",
+            "closed-end": "closed_end",
+            "revolving": "open_end",
+            "instalment": "closed_end",
+        }
+        return aliases.get(str(value).strip().lower(), str(value).strip().lower())
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        if not known_currency(value):
+            raise ValueError(f"{value} is not an ISO 4217 currency")
+        return value
+
+    @field_validator("locale")
+    @classmethod
+    def _locale(cls, value: str) -> str:
+        try:
+            Locale.parse(value.replace("-", "_"))
+        except (UnknownLocaleError, ValueError) as exc:
+            raise ValueError(f"unknown locale {value!r}") from exc
+        try:  # an account we cannot write to would stop its shard at its first letter
+            language_of(value)
+        except InvalidInput as exc:
+            raise ValueError(f"{exc}; letters exist in English and Spanish") from exc
+        return value
+
+    @field_validator("time_zone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown IANA time zone {value!r}") from exc
+        return value
+
+    @field_validator("jurisdiction")
+    @classmethod
+    def _jurisdiction(cls, value: str) -> str:
+        if value.upper() not in JURISDICTIONS:
+            raise ValueError(f"must be one of {', '.join(JURISDICTIONS)}")
+        return value.upper()
+
+    @field_validator("instalment", "amount_past_due", "credit_limit", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value):
+        return None if value in ("", None) else value
+
+    @model_validator(mode="after")
+    def _amounts(self) -> AccountRecord:
+        balance = self.money(self.balance, "balance")
+        past_due = self.money(self.amount_past_due or "0", "amount_past_due")
+        if balance.minor < 0:
+            raise _field_error("balance", "cannot be negative")
+        if past_due.minor < 0:
+            raise _field_error("amount_past_due", "cannot be negative")
+        if past_due.minor > balance.minor:
+            raise _field_error("amount_past_due", "is more than the balance")
+        if past_due.minor > 0 and self.oldest_due_date is None:
+            raise _field_error("oldest_due_date", "is required when an amount is past due")
+        if self.instalment is not None and self.money(self.instalment, "instalment").minor <= 0:
+            raise _field_error("instalment", "must be positive")
+        if self.credit_limit is not None:
+            if self.product_type is not ProductType.OPEN_END:
+                raise _field_error("credit_limit", "only an open-end account has a credit line")
+            if self.money(self.credit_limit, "credit_limit").minor < 0:
+                raise _field_error("credit_limit", "cannot be negative")
+        return self
+
+    def money(self, amount: str, field: str) -> Money:
+        try:
+            return Money.parse(amount, self.currency)
+        except InvalidInput as exc:
+            raise _field_error(field, str(exc)) from exc
+
+    def to_account(self, portfolio: str, as_of: date, shard_count: int) -> Account:
+        """The account as the cycle will first see it; it waits in the work index for the `as_of` cycle."""
+        if (
+            self.oldest_due_date
+            and self.oldest_due_date >= as_of
+            and self.money(self.amount_past_due, "").minor
+        ):
+            raise _field_error("oldest_due_date", f"must be before the import date {as_of.isoformat()}")
+        instalment = self.money(self.instalment, "instalment").minor if self.instalment else None
+        dues = schedule_from_past_due(
+            self.oldest_due_date or as_of,
+            self.money(self.amount_past_due or "0", "amount_past_due").minor,
+            instalment,
+        )
+        if self.next_due_date and instalment:
+            dues = (*[d for d in dues if d.due_on < self.next_due_date], Due(self.next_due_date, instalment))
+        balance = self.money(self.balance, "balance").minor
+        owner = self.portfolio or portfolio
+        return Account(
+            account_id=self.account_id,
+            portfolio=owner,
+            product_type=self.product_type,
+            currency=self.currency,
+            opening_balance=balance,
+            balance=balance,
+            dues=tuple(sorted(dues)),
+            locale=self.locale,
+            time_zone=self.time_zone,
+            jurisdiction=self.jurisdiction,
+            instalment=instalment,
+            credit_limit=self.money(self.credit_limit, "credit_limit").minor if self.credit_limit else None,
+            email=self.email,
+            placement=self.placement,
+            home_shard=shard_of(self.account_id, owner, shard_count),
+            next_action_on=as_of,
+        )
+
+
+class FieldProblem(ValueError):
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+def _field_error(field: str, reason: str) -> FieldProblem:
+    return FieldProblem(field, reason)

@@ -1,0 +1,230 @@
+"""What money in or out does to an account: dues settled oldest first, credit kept, standing re-read.
+
+Pure: the repository reads the account, calls these, and writes the result with the ledger
+entry in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+from arrears.domain.account import Account
+from arrears.domain.census import group_of
+from arrears.domain.commitments import Arrangement, Promise, credit_payment
+from arrears.domain.errors import AccountVersionConflict, InvalidInput
+from arrears.domain.ledger import Due, combine, settle_oldest_first
+from arrears.domain.money import bounded
+from arrears.domain.payments import PaymentEvent, SuspenseReason
+from arrears.domain.stages import CLOSED_STATUSES, Status
+from arrears.domain.standing import reread
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """Where a payment went: the dues it paid (date, amount) and what was left over as credit."""
+
+    dues: tuple[Due, ...] = ()
+    credit: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(d.amount for d in self.dues) + self.credit
+
+    def paying(self, dues: tuple[Due, ...]) -> Allocation:
+        """This payment's credit moved to pay `dues` (another payment's reversal reopened them, or
+        a statement billed them)."""
+        return Allocation(tuple(sorted(self.dues + dues)), self.credit - sum(d.amount for d in dues))
+
+    def to_dict(self) -> dict:
+        return {
+            "dues": [{"due_on": d.due_on.isoformat(), "amount": d.amount} for d in self.dues],
+            "credit": self.credit,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Allocation:
+        dues = tuple(Due(date.fromisoformat(d["due_on"]), int(d["amount"])) for d in data.get("dues", []))
+        return cls(dues, int(data.get("credit", 0)))
+
+
+def allocate(dues: tuple[Due, ...], paid: int) -> tuple[tuple[Due, ...], Allocation]:
+    """Settle the oldest dues first; an overpayment is kept as credit on the balance."""
+    open_dues, left = settle_oldest_first(dues, paid)
+    still = {d.due_on: d.amount for d in open_dues}
+    taken = tuple(
+        Due(d.due_on, d.amount - still.get(d.due_on, 0))
+        for d in sorted(dues)
+        if d.amount - still.get(d.due_on, 0) > 0
+    )
+    return open_dues, Allocation(taken, left)
+
+
+def take_back(
+    dues: tuple[Due, ...], allocation: Allocation, amount: int
+) -> tuple[tuple[Due, ...], Allocation]:
+    """Undo `amount` of a payment: its credit first, then the dues it paid, newest first.
+
+    Newest first keeps the customer's oldest dues paid as long as the money allows, so a partial
+    refund moves days past due as little as the ledger permits.
+    """
+    credit_back = min(allocation.credit, amount)
+    remaining = amount - credit_back
+    reopened: list[Due] = []  # an allocation may hold several parts of one due (a won dispute adds one)
+    kept: list[Due] = []
+    for due in sorted(allocation.dues, reverse=True):
+        back = min(due.amount, remaining)
+        remaining -= back
+        if back:
+            reopened.append(Due(due.due_on, back))
+        if due.amount - back:
+            kept.append(Due(due.due_on, due.amount - back))
+    return combine(dues, reopened), Allocation(tuple(sorted(kept)), allocation.credit - credit_back)
+
+
+def suspense_reason(account: Account | None, event: PaymentEvent) -> SuspenseReason | None:
+    """Why money cannot go to the account it names, or None when it can."""
+    if not event.account_ref:
+        return SuspenseReason.NO_ACCOUNT_REFERENCE
+    if account is None:
+        return SuspenseReason.UNKNOWN_ACCOUNT
+    if account.status in CLOSED_STATUSES:
+        return SuspenseReason.ACCOUNT_CLOSED
+    if event.amount is not None and event.amount.currency != account.currency:
+        return SuspenseReason.CURRENCY_MISMATCH
+    return None
+
+
+@dataclass(frozen=True)
+class Shift:
+    """Credit another payment left on the account, now paying a due that a reversal reopened:
+    that payment's allocation moves `due.amount` from its credit to this due."""
+
+    payment: str  # the credit's key in Account.credits
+    due: Due
+
+
+@dataclass(frozen=True)
+class Posted:
+    account: Account
+    allocation: Allocation  # a payment: where it went; a reversal: what is left of the payment's
+    events: tuple[dict, ...]  # promise or arrangement outcomes the money decided, for the timeline
+    shifts: tuple[Shift, ...] = ()  # other payments' credit that now pays reopened dues
+
+
+def _credits(credits: dict[str, int], payment: str | None, change: int) -> dict[str, int]:
+    """The account's credits with one payment's moved by `change`; a credit spent is dropped."""
+    if payment is None or change == 0:
+        return dict(credits)
+    now = credits.get(payment, 0) + change
+    if now < 0:  # the allocation it was computed from is not the account's: never paper over it
+        raise AccountVersionConflict(f"credit of {payment} would be {now}")
+    return {key: value for key, value in {**credits, payment: now}.items() if value > 0}
+
+
+def cover(
+    reopened: tuple[Due, ...], credits: dict[str, int], exclude: str | None
+) -> tuple[tuple[Due, ...], dict[str, int], tuple[Shift, ...]]:
+    """Pay reopened dues, oldest first, from credit other payments left on the account.
+
+    Returns what stays reopened, the credits left, and which payment's credit paid which due.
+    """
+    left = dict(credits)
+    donors = [key for key in sorted(left) if key != exclude]
+    still: list[Due] = []
+    shifts: list[Shift] = []
+    for due in sorted(reopened):
+        owed = due.amount
+        for key in donors:
+            if owed == 0:
+                break
+            take = min(left.get(key, 0), owed)
+            if take:
+                left[key] -= take
+                owed -= take
+                shifts.append(Shift(key, Due(due.due_on, take)))
+        if owed:
+            still.append(Due(due.due_on, owed))
+    return tuple(still), {k: v for k, v in left.items() if v > 0}, tuple(shifts)
+
+
+def take_in(account: Account, paid: int, payment: str | None = None) -> tuple[Account, Allocation]:
+    """Money in, on the books: dues settled oldest first, commitments credited, what is left kept
+    as the account's credit under `payment`. Where the account stands is not re-read here."""
+    bounded(paid, "the payment")
+    dues, allocation = allocate(account.dues, paid)
+    moved = replace(
+        account,
+        balance=bounded(account.balance - paid, "the balance after it"),
+        dues=dues,
+        credits=_credits(account.credits, payment, allocation.credit),
+        promise=credit_payment(account.promise, paid, Promise),
+        arrangement=credit_payment(account.arrangement, paid, Arrangement),
+    )
+    return moved, allocation
+
+
+def receive(account: Account, paid: int, as_of: date, payment: str | None = None) -> Posted:
+    """Money in from a processor: on the books, and where the account stands re-read at once."""
+    moved, allocation = take_in(account, paid, payment)
+    updated, events = restand(account, moved, as_of)
+    return Posted(updated, allocation, events)
+
+
+def reverse(
+    account: Account, allocation: Allocation, amount: int, as_of: date, payment: str | None = None
+) -> Posted:
+    """Money out of `payment`: its own credit first, then the dues it paid, newest first; a due
+    so reopened is paid from credit other payments left on the account before it is owed again."""
+    bounded(amount, "the reversal")
+    taken, remaining = take_back(account.dues, allocation, amount)
+    credits = _credits(account.credits, payment, remaining.credit - allocation.credit)
+    reopened = combine(taken, account.dues, sign=-1)
+    still, credits, shifts = cover(reopened, credits, exclude=payment)
+    moved = replace(
+        account,
+        balance=bounded(account.balance + amount, "the balance after it"),
+        dues=combine(account.dues, still),
+        credits=credits,
+        promise=credit_payment(account.promise, -amount, Promise),
+        arrangement=credit_payment(account.arrangement, -amount, Arrangement),
+    )
+    if moved.status is Status.PAID_IN_FULL and moved.balance > 0:
+        moved = replace(moved, status=Status.ACTIVE)  # money taken back reopens what it had closed
+    updated, events = restand(account, moved, as_of)
+    return Posted(updated, remaining, events, shifts)
+
+
+def bill(account: Account, due: Due) -> tuple[Account, tuple[Shift, ...]]:
+    """A statement's new due: paid at once from credit payments left on the account, as far as it
+    goes; what is left is owed. Standing is the next cycle's to read."""
+    if due.amount <= 0:
+        raise InvalidInput(f"a statement bills a positive amount, not {due.amount}")
+    still, credits, shifts = cover((due,), account.credits, exclude=None)
+    return replace(account, dues=combine(account.dues, still), credits=credits), shifts
+
+
+def charge(account: Account, amount: int) -> Account:
+    """A fee or interest on the balance; it is owed when a statement bills it, not before."""
+    bounded(amount, "the charge")
+    return replace(account, balance=bounded(account.balance + amount, "the balance after it"))
+
+
+def restand(before: Account, after: Account, as_of: date) -> tuple[Account, tuple[dict, ...]]:
+    """Where the account stands now that money moved, the same minute rather than at the next cycle.
+
+    The cycle still looks at it on its next run (it stays due in the work index): to count the
+    move in the census from where the census last had it (`counted_as`) and to send the
+    payment-received letter its strategy asks for. Its ladder cannot fire: it is current.
+    """
+    as_of = max(as_of, before.last_evaluated_on or as_of)
+    review_on = min(before.next_action_on or as_of, as_of)
+    if before.bucket is None:  # never evaluated: the cycle's first look places it
+        return replace(after, next_action_on=review_on), ()
+    stands, _, standing = reread(after, as_of)
+    updated = replace(
+        stands,
+        counted_as=before.counted_as or group_of(before.bucket, before.status),
+        next_action_on=review_on,
+    )
+    return updated, standing.events

@@ -1,0 +1,125 @@
+"""Where an account stands beside its bucket: on hold, under an arrangement, awaiting a promise, or active.
+
+Reviews the customer's commitments on the day: a promise kept or broken, an arrangement held,
+broken or completed. A broken one resumes the ladder and owes the customer a letter saying so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from arrears.domain.account import Account
+from arrears.domain.commitments import Arrangement, Outcome, Promise
+from arrears.domain.compliance import Hold
+from arrears.domain.letters import LetterCode
+from arrears.domain.stages import CLOSED_STATUSES, Evaluation, Status, evaluate
+
+HOLDS_THAT_PAUSE = {h.value for h in Hold} - {Hold.SCRA.value}
+
+
+@dataclass(frozen=True)
+class Standing:
+    status: Status
+    promise: dict | None
+    arrangement: dict | None
+    notices: tuple[dict, ...]
+    checks: tuple[date, ...] = ()  # days the commitments must be looked at again
+    events: tuple[dict, ...] = field(default_factory=tuple)  # outcomes to record on the timeline
+
+
+def _broken_notice(amount: int, due_on: date, as_of: date, kind: str) -> dict:
+    return {
+        "code": LetterCode.BROKEN_PROMISE.value,
+        "trigger": f"{kind}-broken@{as_of.isoformat()}",
+        "extra": {"promise_amount": amount, "promise_date": due_on.isoformat()},
+    }
+
+
+def _kept_on_closing(account: Account) -> tuple[dict, ...]:
+    """Paying the account off keeps the commitments it met; the others simply end with the account."""
+    kept = []
+    if account.promise and Promise.from_dict(account.promise).outcome(date.max) is Outcome.KEPT:
+        kept.append({"kind": "promise", "outcome": Outcome.KEPT.value, **account.promise})
+    if account.arrangement and Arrangement.from_dict(account.arrangement).outcome(date.max) is Outcome.KEPT:
+        kept.append({"kind": "arrangement", "outcome": Outcome.KEPT.value, **account.arrangement})
+    return tuple(kept)
+
+
+def review(account: Account, evaluated_status: Status, as_of: date, delinquent: bool) -> Standing:
+    if evaluated_status in CLOSED_STATUSES:
+        return Standing(evaluated_status, None, None, account.notices, events=_kept_on_closing(account))
+    notices: list[dict] = list(account.notices)
+    checks: list[date] = []
+    events: list[dict] = []
+    promise = Promise.from_dict(account.promise) if account.promise else None
+    if promise is not None:
+        outcome = promise.outcome(as_of)
+        if outcome is Outcome.PENDING:
+            checks.append(promise.next_check())
+        else:
+            events.append({"kind": "promise", "outcome": outcome.value, **promise.to_dict()})
+            if outcome is Outcome.BROKEN:
+                notices.append(
+                    _broken_notice(promise.amount - promise.paid, promise.due_on, as_of, "promise")
+                )
+            promise = None
+    arrangement = Arrangement.from_dict(account.arrangement) if account.arrangement else None
+    if arrangement is not None:
+        outcome = arrangement.outcome(as_of)
+        if outcome is Outcome.PENDING:
+            checks.extend(d for d in (arrangement.next_check(as_of),) if d)
+        else:
+            events.append({"kind": "arrangement", "outcome": outcome.value, **arrangement.to_dict()})
+            if outcome is Outcome.BROKEN:
+                missed = next(
+                    i for i in arrangement.instalments if arrangement.required_by(as_of) > arrangement.paid
+                )
+                notices.append(
+                    _broken_notice(
+                        arrangement.required_by(as_of) - arrangement.paid, missed.due_on, as_of, "arrangement"
+                    )
+                )
+            arrangement = None
+    if HOLDS_THAT_PAUSE & set(account.holds):
+        status = Status.ON_HOLD
+    elif arrangement is not None:
+        status = Status.ARRANGEMENT_ACTIVE
+    elif promise is not None:
+        status = Status.PROMISE_PENDING
+    elif evaluated_status is Status.CHARGE_OFF_RECOMMENDED and delinquent:
+        status = Status.CHARGE_OFF_RECOMMENDED  # stands until the account is charged off or cured
+    elif evaluated_status is Status.SKIP:
+        status = Status.SKIP  # stands until a trace or an operator finds the customer
+    elif evaluated_status is Status.PLACED_WITH_AGENCY:
+        status = Status.PLACED_WITH_AGENCY  # the agency works it until we recall it
+    else:
+        status = Status.ACTIVE
+    return Standing(
+        status,
+        promise.to_dict() if promise else None,
+        arrangement.to_dict() if arrangement else None,
+        tuple(notices),
+        tuple(checks),
+        tuple(events),
+    )
+
+
+def reread(account: Account, as_of: date) -> tuple[Account, Evaluation, Standing]:
+    """Where the account stands on `as_of`, the one way the cycle and a posting both read it: bucket,
+    days and amount past due from its dues, status and commitments from their review. What else
+    changes (the next look, the census) is the caller's."""
+    result = evaluate(account.balance, account.dues, account.status, as_of)
+    standing = review(account, result.status, as_of, delinquent=result.dpd > 0)
+    stands = replace(
+        account,
+        bucket=result.bucket,
+        dpd=result.dpd,
+        past_due=result.past_due,
+        oldest_unpaid_on=result.oldest_unpaid_on,
+        status=standing.status,
+        promise=standing.promise,
+        arrangement=standing.arrangement,
+        notices=standing.notices,
+    )
+    return stands, result, standing

@@ -1,0 +1,196 @@
+"""Dunning strategies as data: a ladder of steps keyed by days past due, validated at load time.
+
+A strategy is a YAML file under `strategies/`. A mistake in one is refused when it is loaded,
+with a message naming the file, the step and the field, never discovered by a customer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from arrears.domain.account import ProductType
+from arrears.domain.compliance import PROFILES, Channel
+from arrears.domain.errors import ArrearsError
+from arrears.domain.letters import LetterCode
+from arrears.domain.stages import Status
+
+STRATEGY_ROOT = Path(__file__).resolve().parents[2] / "strategies"
+# FFIEC Uniform Retail Credit Classification: charge off closed-end at 120 DPD, open-end at 180.
+FFIEC_CHARGE_OFF_DPD = {ProductType.CLOSED_END: 120, ProductType.OPEN_END: 180}
+
+
+class StrategyError(ArrearsError):
+    """A strategy file that cannot be used; the message names file, step and field."""
+
+
+# The cycle's five steps import this module for its types; only a page of accounts loads
+# strategies. So the models are built when the first strategy is read (defer_build), and YAML is
+# imported there too.
+class Step(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+    name: str = Field(min_length=1)
+    at_dpd: int = Field(ge=1, le=3650)
+    channel: Channel
+    letter: LetterCode | None = None
+    # A held account's steps still fall due: the guardrail refuses them and the refusal is recorded,
+    # so "why was nothing sent?" has an answer. A promise or an arrangement pauses the ladder.
+    statuses: tuple[Status, ...] = (Status.ACTIVE, Status.ON_HOLD)
+    skiptrace: bool = False
+    credit_review: bool = False
+    recommend_charge_off: bool = False
+
+    @model_validator(mode="after")
+    def _letter_needs_a_written_channel(self) -> Step:
+        if self.channel in (Channel.LETTER, Channel.EMAIL) and self.letter is None:
+            raise ValueError(f"a {self.channel} step needs a letter code")
+        return self
+
+
+class Ladder(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+    steps: tuple[Step, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ordered_and_unique(self) -> Ladder:
+        names = [s.name for s in self.steps]
+        if len(set(names)) != len(names):
+            raise ValueError("step names must be unique")
+        if list(self.steps) != sorted(self.steps, key=lambda s: s.at_dpd):
+            raise ValueError("steps must be in order of at_dpd")
+        return self
+
+
+class CreditorInfo(BaseModel):
+    """Who the letters come from and how the customer reaches them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+    name: str = Field(min_length=1)
+    phone: str = Field(min_length=1)
+    hours: str = Field(min_length=1)
+    address: str = Field(min_length=1)
+    website: str = Field(min_length=1)
+
+
+class Strategy(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+    name: str = Field(pattern=r"^[a-z0-9_]+$")
+    version: int = Field(ge=1)
+    product_type: ProductType
+    jurisdictions: tuple[str, ...] = Field(min_length=1)
+    placement: str | None = None  # "agency": for accounts placed with a third-party collector
+    compliance_profile: str
+    creditor: CreditorInfo
+    champion: Ladder
+    challenger: Ladder | None = None
+    challenger_share: float = Field(default=0.0, ge=0.0, le=0.5)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Strategy:
+        if self.compliance_profile not in PROFILES:
+            raise ValueError(f"compliance_profile must be one of {', '.join(sorted(PROFILES))}")
+        if self.challenger_share and self.challenger is None:
+            raise ValueError("challenger_share is set but there is no challenger ladder")
+        limit = FFIEC_CHARGE_OFF_DPD[self.product_type]
+        for arm, ladder in self.arms().items():
+            for step in ladder.steps:
+                if step.recommend_charge_off and step.at_dpd > limit:
+                    raise ValueError(
+                        f"{arm} step {step.name!r} recommends charge-off after FFIEC's {limit} DPD"
+                    )
+        return self
+
+    def arms(self) -> dict[str, Ladder]:
+        return {"champion": self.champion} | ({"challenger": self.challenger} if self.challenger else {})
+
+    def arm_for(self, account_id: str) -> str:
+        """Stable assignment: the same account is in the same arm on every run and every machine."""
+        digest = int(hashlib.sha256(f"{self.name}:{account_id}".encode()).hexdigest()[:8], 16)
+        return (
+            "challenger"
+            if self.challenger and digest % 10_000 < self.challenger_share * 10_000
+            else "champion"
+        )
+
+    def ladder_for(self, account_id: str) -> tuple[str, Ladder]:
+        arm = self.arm_for(account_id)
+        return arm, self.arms()[arm]
+
+
+def _where(error: Mapping[str, Any], data: dict) -> str:
+    """'champion.steps[2] (second_reminder).channel' from a pydantic error location."""
+    parts: list[str] = []
+    location = list(error["loc"])
+    node: Any = data
+    for item in location:
+        if isinstance(item, int):
+            parts[-1] = f"{parts[-1]}[{item}]"
+            try:
+                node = node[item]
+                if isinstance(node, dict) and node.get("name"):
+                    parts[-1] += f" ({node['name']})"
+            except (IndexError, KeyError, TypeError):
+                pass
+        else:
+            parts.append(str(item))
+            node = node.get(item) if isinstance(node, dict) else None
+    return ".".join(parts) or "strategy"
+
+
+def load_strategy(path: Path) -> Strategy:
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise StrategyError(f"{path}: cannot be read as YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise StrategyError(f"{path}: must be a mapping of strategy fields")
+    try:
+        return Strategy.model_validate(data)
+    except ValidationError as exc:
+        problems = [
+            f"{path}: {_where(e, data)}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()
+        ]
+        raise StrategyError("\n".join(problems)) from exc
+
+
+def load_strategies(root: Path = STRATEGY_ROOT) -> dict[str, Strategy]:
+    strategies = [load_strategy(p) for p in sorted(root.glob("*.yaml"))]
+    return {s.name: s for s in strategies}
+
+
+def strategy_for(
+    strategies: dict[str, Strategy],
+    product_type: ProductType,
+    jurisdiction: str,
+    placement: str | None = None,
+) -> Strategy | None:
+    """The strategy that works this kind of account; the first by name if several claim it."""
+    for name in sorted(strategies):
+        candidate = strategies[name]
+        if (
+            candidate.product_type is product_type
+            and jurisdiction in candidate.jurisdictions
+            and candidate.placement == placement
+        ):
+            return candidate
+    return None
+
+
+def steps_due(ladder: Ladder, fired: frozenset[str], dpd: int, status: Status) -> tuple[Step, ...]:
+    """Steps whose day has come and that have not fired in this delinquency episode, oldest first."""
+    return tuple(s for s in ladder.steps if s.at_dpd <= dpd and s.name not in fired and status in s.statuses)
+
+
+def next_step_dpd(ladder: Ladder, fired: frozenset[str], dpd: int) -> int | None:
+    upcoming = [s.at_dpd for s in ladder.steps if s.at_dpd > dpd and s.name not in fired]
+    return min(upcoming) if upcoming else None

@@ -1,0 +1,1 @@
+"""Decide, then write: read through the store, ask the domain, write once."""
