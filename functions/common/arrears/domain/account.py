@@ -17,7 +17,7 @@ class ProductType(StrEnum):
     CLOSED_END = "closed_end"  # instalment loans, premium plans
 
 
-@dataclass
+@dataclass(frozen=True)
 class Account:
     account_id: str
     portfolio: str
