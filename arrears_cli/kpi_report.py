@@ -22,9 +22,9 @@ def kpi_report(stack: StackRef, portfolio: str, first: date, last: date) -> dict
     _, end = cycle_repo.latest_census(portfolio, before=last + timedelta(days=1))
     shards = [shard_key(portfolio, i) for i in range(stack.shard_count)]
     moves: list[Move] = []
-    promises: Counter = Counter()
-    collected: Counter = Counter()
-    letters: Counter = Counter()
+    promises: Counter[str] = Counter()
+    collected: Counter[str] = Counter()
+    letters: Counter[str] = Counter()
     day = first
     while day <= last:
         for record in cycle_repo.day_records(day, shards):

@@ -19,6 +19,7 @@ from arrears_cli.commands import (
     webhooks,
     worklist,
 )
+from arrears_cli.commands.common import StackCommand
 
 app = typer.Typer(
     help="Arrears: the collections engine's operator CLI.",
@@ -36,9 +37,9 @@ app.add_typer(operators.app, name="operators")
 app.add_typer(approvals.app, name="approvals")
 app.add_typer(admin.app, name="admin")
 app.command()(simulate.simulate)
-app.command("worklist")(worklist.worklist_command)
-app.command("login")(login.login_command)
-app.command("logout")(login.logout_command)
+app.command("worklist", cls=StackCommand)(worklist.worklist_command)
+app.command("login", cls=StackCommand)(login.login_command)
+app.command("logout", cls=StackCommand)(login.logout_command)
 
 
 if __name__ == "__main__":

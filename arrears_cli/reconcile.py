@@ -17,7 +17,7 @@ from datetime import date, datetime
 
 from arrears.domain.errors import InvalidInput
 from arrears.domain.money import Money
-from arrears.store.payments_repo import Receipt
+from arrears.domain.posting import Receipt
 
 STRIPE_KINDS = {"charge": "paid", "payment": "paid", "refund": "reversed", "dispute": "reversed",
                 "dispute_reversal": "returned"}  # fmt: skip

@@ -33,7 +33,7 @@ from arrears.store.reshard_repo import (
 )
 
 from arrears_cli.output import console
-from arrears_cli.stackref import StackNotFound, StackRef, connect
+from arrears_cli.stackref import StackRef
 
 T = TypeVar("T")
 MAX_CONFLICTS = 5  # re-reads of one page's accounts before giving up (each is a fresh write by someone)
@@ -171,6 +171,7 @@ def _actor(stack: StackRef) -> str:
 
 
 def command(
+    ctx: typer.Context,
     shards: Annotated[int, typer.Option("--shards", min=1, max=1000, help="The new shard count.")],
     portfolio: str = "main",
     page_size: Annotated[
@@ -186,20 +187,9 @@ def command(
             "--wait/--no-wait", help="While a cycle pages the shards: wait, or stop to resume later."
         ),
     ] = True,
-    endpoint_url: Annotated[
-        str | None, typer.Option("--endpoint-url", help="A running `arrears local up`; leave out for AWS.")
-    ] = None,
-    stack_name: Annotated[
-        str, typer.Option("--stack-name", help="CloudFormation stack (AWS only).")
-    ] = "arrears",
-    region: Annotated[str | None, typer.Option("--region")] = None,
 ) -> None:
     """Move every account of PORTFOLIO to its shard for --shards shards (resumable, safe to re-run)."""
-    try:
-        stack = connect(endpoint_url, stack_name, region)
-    except StackNotFound as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
+    stack: StackRef = ctx.obj  # arrears_cli.commands.admin makes this a StackCommand: it found the stack
     with console.status(f"re-sharding {portfolio} to {shards} shards") as status:
 
         def shown(checkpoint: Checkpoint) -> None:

@@ -25,7 +25,7 @@ from arrears.domain.errors import DuplicateEntry, InvalidInput
 from arrears.domain.ledger import Due, EntryKind, LedgerEntry, balance
 from arrears.domain.money import Money
 from arrears.domain.stages import CLOSED_STATUSES
-from arrears.services import account_actions
+from arrears.services import account_actions, posting
 from arrears.store import accounts_repo, payments_repo
 
 from arrears_cli import compliance_check, executions, operator_client
@@ -240,7 +240,7 @@ def _assign(world: World, stack: StackRef, day: date) -> None:
 
     for provider, payment_id, account_id in world.assignments.pop(day, []):
         try:
-            result = payments_repo.assign_suspense(provider, payment_id, account_id, OPERATOR, on=day)
+            result = posting.assign_suspense(provider, payment_id, account_id, OPERATOR, on=day)
         except InvalidInput:
             continue  # e.g. the account closed meanwhile: the money stays in suspense, in the report
         publish_payment_applied(stack.payments_bus, result.applied, stack.region)
@@ -273,7 +273,7 @@ def _bill(world: World, day: date) -> None:
         if amount <= 0:
             continue
         try:
-            accounts_repo.add_due(account_id, Due(due_on, amount), SIM_ACTOR)
+            posting.add_due(account_id, Due(due_on, amount), SIM_ACTOR)
         except DuplicateEntry:
             continue
         _plan_due(world, customer, due_on, day)
@@ -286,7 +286,7 @@ def _charge_fees(world: World, day: date) -> None:
             continue
         fee = Money.parse(25 * world.customers[account_id].scale, account.currency)
         entry = LedgerEntry(f"sim-fee-{due_on.isoformat()}", EntryKind.FEE, fee, day)
-        accounts_repo.post_ledger_entry(account_id, entry, SIM_ACTOR)
+        posting.post_ledger_entry(account_id, entry, SIM_ACTOR)
         world.fees[account.currency] += fee.minor
 
 

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from arrears.domain.account import Account
-from arrears.domain.commitments import Outcome, Promise
+from arrears.domain.commitments import Outcome
 from arrears.domain.compliance import PROFILES, Channel, ContactHistory, Hold, check_dial
 from arrears.domain.stages import CLOSED_STATUSES
 from arrears.domain.strategy import load_strategies, strategy_for
@@ -44,10 +44,9 @@ def _history(account: Account, dispositions: list) -> ContactHistory:
 
 def _reason(account: Account, today: date, timeline: list) -> tuple[int, str] | None:
     """Why this account is on today's list, and how pressing (higher first); None: not today."""
-    if account.promise:
-        promise = Promise.from_dict(account.promise)
-        if promise.due_on <= today and promise.outcome(today) is Outcome.PENDING:
-            return 1000, f"promise of {promise.amount} due {promise.due_on.isoformat()} not yet paid"
+    promise = account.promise
+    if promise is not None and promise.due_on <= today and promise.outcome(today) is Outcome.PENDING:
+        return 1000, f"promise of {promise.amount} due {promise.due_on.isoformat()} not yet paid"
     recent = [i for i in timeline if i.occurred_on >= (today - timedelta(days=3)).isoformat()]
     if any(i.kind == "promise" and i.sk.endswith("#broken") for i in recent):
         return 900, "broken promise"

@@ -11,8 +11,8 @@ import typer
 from arrears.store import accounts_repo
 
 from arrears_cli import executions
-from arrears_cli.commands.common import _date, _refused_clearly, _stack, _today
-from arrears_cli.commands.options import EndpointUrl, FormatOpt, JsonOpt, OutputOpt, Region, StackName
+from arrears_cli.commands.common import StackCommand, _date, _refused_clearly, _today
+from arrears_cli.commands.options import FormatOpt, JsonOpt, OutputOpt
 from arrears_cli.commands.signed_in import RequestIdOpt, _me, _operator_call, _signed_in
 from arrears_cli.output import Format, console, emit, json_or
 from arrears_cli.stackref import StackRef
@@ -20,23 +20,20 @@ from arrears_cli.stackref import StackRef
 app = typer.Typer(help="Accounts in collections.", no_args_is_help=True)
 
 
-@app.command("import")
+@app.command("import", cls=StackCommand)
 def accounts_import(
+    ctx: typer.Context,
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV or JSON Lines.")],
     portfolio: str = "main",
     as_of: Annotated[str | None, typer.Option("--as-of", help="Import date (default today).")] = None,
     fmt: FormatOpt = Format.TABLE,
     as_json: JsonOpt = False,
-    endpoint_url: EndpointUrl = None,
-    stack_name: StackName = "arrears",
-    region: Region = None,
 ) -> None:
     """Validate every row, then import; with any bad row nothing is imported."""
     from arrears_cli.portfolio_import import ImportRejected, import_file  # its models: this command only
 
-    stack = _stack(endpoint_url, stack_name, region)
     try:
-        imported = import_file(file, portfolio, _date(as_of, "--as-of"), stack.shard_count)
+        imported = import_file(file, portfolio, _date(as_of, "--as-of"), ctx.obj.shard_count)
     except ImportRejected as rejected:
         for problem in rejected.problems:
             console.print(f"[red]{file}: {problem}[/red]")
@@ -45,6 +42,7 @@ def accounts_import(
     emit({"imported": len(imported), "portfolio": portfolio}, json_or(fmt, as_json), "import")
 
 
+BusinessDayOpt = Annotated[str | None, typer.Option("--on", help="Business date (default today).")]
 ViewerOpt = Annotated[
     bool,
     typer.Option(
@@ -78,6 +76,9 @@ def _account_row(account, see_personal_data: bool = False) -> dict:
     from arrears_cli.worklist import mask
 
     row = asdict(account)
+    row["promise"] = account.promise.to_dict() if account.promise else None
+    row["arrangement"] = account.arrangement.to_dict() if account.arrangement else None
+    row["notices"] = [n.to_dict() for n in account.notices]
     if not see_personal_data:
         row["email"] = mask(row.get("email"))
     row["dues"] = [{"due_on": d.due_on.isoformat(), "amount": d.amount} for d in account.dues]
@@ -116,7 +117,7 @@ def _for_people(row: dict) -> dict:
     return shown
 
 
-@app.command("list")
+@app.command("list", cls=StackCommand)
 def accounts_list(
     portfolio: str | None = None,
     bucket: str | None = None,
@@ -124,12 +125,8 @@ def accounts_list(
     fmt: FormatOpt = Format.TABLE,
     as_json: JsonOpt = False,
     output: OutputOpt = None,
-    endpoint_url: EndpointUrl = None,
-    stack_name: StackName = "arrears",
-    region: Region = None,
 ) -> None:
     """Accounts with their bucket and status (personal data masked: `accounts show --personal-data`)."""
-    _stack(endpoint_url, stack_name, region)
     rows = [_account_row(a) for a in accounts_repo.list_accounts(portfolio)]
     rows = [r for r in rows if bucket is None or r["bucket"] == bucket]
     rows.sort(key=lambda r: r["account_id"])
@@ -152,21 +149,18 @@ def accounts_list(
     emit(rows, fmt, "accounts", output)
 
 
-@app.command("show")
+@app.command("show", cls=StackCommand)
 def accounts_show(
+    ctx: typer.Context,
     account_id: str,
     personal_data: ViewerOpt = False,
     fmt: FormatOpt = Format.TABLE,
     as_json: JsonOpt = False,
-    endpoint_url: EndpointUrl = None,
-    stack_name: StackName = "arrears",
-    region: Region = None,
 ) -> None:
     """One account and its timeline."""
-    stack = _stack(endpoint_url, stack_name, region)
     with _refused_clearly():
         account = accounts_repo.get_account(account_id)
-    personal = _personal_data(stack, account_id, personal_data)
+    personal = _personal_data(ctx.obj, account_id, personal_data)
     row = _account_row(account, see_personal_data=personal is not None)
     if personal is not None:
         row["email"] = personal["email"]
@@ -186,61 +180,53 @@ def accounts_show(
     emit(_for_people(row) if fmt is Format.TABLE else row, fmt, account_id)
 
 
-@app.command("promise")
+@app.command("promise", cls=StackCommand)
 def accounts_promise(
+    ctx: typer.Context,
     account_id: str,
     amount: Annotated[str, typer.Option(help="Amount promised, in major units (e.g. 150.00).")],
     pay_by: Annotated[str, typer.Option("--date", help="The date the customer promised to pay by.")],
     on: Annotated[str | None, typer.Option("--on", help="When it was taken (default today).")] = None,
     request_id: RequestIdOpt = None,
-    endpoint_url: EndpointUrl = None,
-    stack_name: StackName = "arrears",
-    region: Region = None,
 ) -> None:
     """Record a promise to pay: the ladder pauses until its date plus grace."""
-    stack = _stack(endpoint_url, stack_name, region)
     params = {"amount": amount, "pay_by": _date(pay_by, "--date").isoformat()}
-    _operator_call(stack, "promise", account_id, _today(on), params, request_id)
+    _operator_call(ctx.obj, "promise", account_id, _today(on), params, request_id)
 
 
-@app.command("arrangement")
+@app.command("arrangement", cls=StackCommand)
 def accounts_arrangement(
+    ctx: typer.Context,
     account_id: str,
     instalment: Annotated[list[str], typer.Option(help="DATE:AMOUNT, once per instalment.")],
     on: Annotated[str | None, typer.Option("--on", help="When it was agreed (default today).")] = None,
     request_id: RequestIdOpt = None,
-    endpoint_url: EndpointUrl = None,
-    stack_name: StackName = "arrears",
-    region: Region = None,
 ) -> None:
     """Record a payment arrangement (convenio): the account leaves the ladder while instalments are met."""
-    stack = _stack(endpoint_url, stack_name, region)
     instalments = []
     for item in instalment:
         day, _, amount = item.partition(":")
         instalments.append({"due_on": _date(day, "--instalment").isoformat(), "amount": amount})
-    _operator_call(stack, "arrangement", account_id, _today(on), {"instalments": instalments}, request_id)
+    _operator_call(ctx.obj, "arrangement", account_id, _today(on), {"instalments": instalments}, request_id)
 
 
-@app.command("settle")
+@app.command("settle", cls=StackCommand)
 def accounts_settle(
+    ctx: typer.Context,
     account_id: str,
     discount_pct: Annotated[str, typer.Option("--discount-pct", help="Discount on the balance, in percent.")],
     pay_by: Annotated[str, typer.Option("--pay-by", help="When the settled amount is due.")],
     on: Annotated[str | None, typer.Option("--on", help="When it was offered (default today).")] = None,
     request_id: RequestIdOpt = None,
-    endpoint_url: EndpointUrl = None,
-    stack_name: StackName = "arrears",
-    region: Region = None,
 ) -> None:
     """Offer a settlement; beyond your level it waits for approval (`arrears approvals`)."""
-    stack = _stack(endpoint_url, stack_name, region)
     params = {"discount_pct": discount_pct, "pay_by": _date(pay_by, "--pay-by").isoformat()}
-    _operator_call(stack, "settlement", account_id, _today(on), params, request_id)
+    _operator_call(ctx.obj, "settlement", account_id, _today(on), params, request_id)
 
 
-@app.command("call")
+@app.command("call", cls=StackCommand)
 def accounts_call(
+    ctx: typer.Context,
     account_id: str,
     outcome: Annotated[
         str,
@@ -250,59 +236,50 @@ def accounts_call(
     ],
     at: Annotated[str | None, typer.Option(help="When the call was, ISO with offset (default now).")] = None,
     note: str = "",
-    on: Annotated[str | None, typer.Option("--on", help="Business date (default today).")] = None,
+    on: BusinessDayOpt = None,
     request_id: RequestIdOpt = None,
-    endpoint_url: EndpointUrl = None,
-    stack_name: StackName = "arrears",
-    region: Region = None,
 ) -> None:
     """Record a call's outcome (dictamen): a conversation starts the 7-day quiet period, a dispute a hold."""
     from datetime import datetime
 
-    stack = _stack(endpoint_url, stack_name, region)
     when = at or datetime.now().astimezone().isoformat(timespec="seconds")
     params = {"outcome": outcome, "at": when, "note": note}
-    _operator_call(stack, "disposition", account_id, _today(on), params, request_id)
+    _operator_call(ctx.obj, "disposition", account_id, _today(on), params, request_id)
 
 
-@app.command("refer")
+@app.command("refer", cls=StackCommand)
 def accounts_refer(
+    ctx: typer.Context,
     account_id: str,
     area: Annotated[str, typer.Option(help="customer_service, retention, remedial or supervisor.")],
     note: str = "",
-    on: Annotated[str | None, typer.Option("--on", help="Business date (default today).")] = None,
+    on: BusinessDayOpt = None,
     request_id: RequestIdOpt = None,
-    endpoint_url: EndpointUrl = None,
-    stack_name: StackName = "arrears",
-    region: Region = None,
 ) -> None:
     """Refer the case to another area: a task on the account for them."""
-    stack = _stack(endpoint_url, stack_name, region)
     params = {"area": area, "note": note}
-    _operator_call(stack, "refer", account_id, _today(on), params, request_id)
+    _operator_call(ctx.obj, "refer", account_id, _today(on), params, request_id)
 
 
-@app.command("place")
+@app.command("place", cls=StackCommand)
 def accounts_place(
+    ctx: typer.Context,
     account_id: str,
     agency: Annotated[str, typer.Option(help="The agency's id, e.g. acme-recoveries.")],
     recall: Annotated[bool, typer.Option(help="Recall the account from the agency instead.")] = False,
     reason: str = "",
-    on: Annotated[str | None, typer.Option("--on", help="Business date (default today).")] = None,
+    on: BusinessDayOpt = None,
     request_id: RequestIdOpt = None,
-    endpoint_url: EndpointUrl = None,
-    stack_name: StackName = "arrears",
-    region: Region = None,
 ) -> None:
     """Place the account with an external agency (its daily file in S3 lists it), or recall it."""
-    stack = _stack(endpoint_url, stack_name, region)
     action = "recall_agency" if recall else "place_agency"
     params = {"agency": agency, "reason": reason}
-    _operator_call(stack, action, account_id, _today(on), params, request_id)
+    _operator_call(ctx.obj, action, account_id, _today(on), params, request_id)
 
 
-@app.command("hold")
+@app.command("hold", cls=StackCommand)
 def accounts_hold(
+    ctx: typer.Context,
     account_id: str,
     kind: Annotated[
         str, typer.Option(help="dispute, cease_communication, bankruptcy, deceased, scra, legal, fraud")
@@ -311,14 +288,10 @@ def accounts_hold(
     reason: str = "",
     on: Annotated[str | None, typer.Option("--on", help="When (default today).")] = None,
     request_id: RequestIdOpt = None,
-    endpoint_url: EndpointUrl = None,
-    stack_name: StackName = "arrears",
-    region: Region = None,
 ) -> None:
     """Place (or lift) a hold; each stops what the law says it stops (docs/compliance.md)."""
-    stack = _stack(endpoint_url, stack_name, region)
     action = "release_hold" if release else "place_hold"
-    _operator_call(stack, action, account_id, _today(on), {"hold": kind, "reason": reason}, request_id)
+    _operator_call(ctx.obj, action, account_id, _today(on), {"hold": kind, "reason": reason}, request_id)
 
 
 def _summary(detail: dict, limit: int = 120) -> str:
@@ -330,8 +303,9 @@ def _summary(detail: dict, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-@app.command("timeline")
+@app.command("timeline", cls=StackCommand)
 def accounts_timeline(
+    ctx: typer.Context,
     account_id: str,
     kind: Annotated[
         str | None, typer.Option(help="Only one kind: stage, letter, ledger, promise, disposition, ...")
@@ -340,13 +314,10 @@ def accounts_timeline(
     fmt: FormatOpt = Format.TABLE,
     as_json: JsonOpt = False,
     output: OutputOpt = None,
-    endpoint_url: EndpointUrl = None,
-    stack_name: StackName = "arrears",
-    region: Region = None,
 ) -> None:
     """The account's whole story, oldest first: stages, letters (with their documents), calls,
     promises, arrangements, holds, payments, bureau pulls, limit changes, operator actions."""
-    stack = _stack(endpoint_url, stack_name, region)
+    stack = ctx.obj
     with _refused_clearly():
         accounts_repo.get_account(account_id)
     fmt = json_or(fmt, as_json)
@@ -384,54 +355,47 @@ def _start_workflow(stack: StackRef, workflow: str, account_id: str, on: date, a
     return executions.show(stack, execution_arn)
 
 
-@app.command("unreachable")
+@app.command("unreachable", cls=StackCommand)
 def accounts_unreachable(
+    ctx: typer.Context,
     account_id: str,
     reason: Annotated[
         str, typer.Option(help="returned_mail, disconnected_phone, wrong_number or email_bounced.")
     ] = "returned_mail",
     on: Annotated[str | None, typer.Option("--on", help="When (default today).")] = None,
     request_id: RequestIdOpt = None,
-    endpoint_url: EndpointUrl = None,
-    stack_name: StackName = "arrears",
-    region: Region = None,
 ) -> None:
     """Mark the customer unreachable (skip status): the next cycle starts a skip-trace."""
-    stack = _stack(endpoint_url, stack_name, region)
-    _operator_call(stack, "unreachable", account_id, _today(on), {"reason": reason}, request_id)
+    _operator_call(ctx.obj, "unreachable", account_id, _today(on), {"reason": reason}, request_id)
 
 
-@app.command("review")
-def accounts_review(
-    account_id: str,
-    on: Annotated[str | None, typer.Option("--on", help="Business date (default today).")] = None,
-    fmt: FormatOpt = Format.TABLE,
-    as_json: JsonOpt = False,
-    endpoint_url: EndpointUrl = None,
-    stack_name: StackName = "arrears",
-    region: Region = None,
-) -> None:
-    """Review the account's credit line now (a soft pull for account review); waits and shows the run."""
-    stack = _stack(endpoint_url, stack_name, region)
-    shown = _start_workflow(stack, "credit-review", account_id, _today(on), _me(stack))
-    emit(shown, json_or(fmt, as_json), "credit review")
-    if shown["status"] != "SUCCEEDED":
-        raise typer.Exit(1)
+def _run_now(workflow: str, title: str):
+    """A command that runs `workflow` for one account now as the signed-in operator, waits for it and
+    shows the run; review and trace differ only in the workflow."""
+
+    def run(
+        ctx: typer.Context,
+        account_id: str,
+        on: BusinessDayOpt = None,
+        fmt: FormatOpt = Format.TABLE,
+        as_json: JsonOpt = False,
+    ) -> None:
+        stack = ctx.obj
+        shown = _start_workflow(stack, workflow, account_id, _today(on), _me(stack))
+        emit(shown, json_or(fmt, as_json), title)
+        if shown["status"] != "SUCCEEDED":
+            raise typer.Exit(1)
+
+    return run
 
 
-@app.command("trace")
-def accounts_trace(
-    account_id: str,
-    on: Annotated[str | None, typer.Option("--on", help="Business date (default today).")] = None,
-    fmt: FormatOpt = Format.TABLE,
-    as_json: JsonOpt = False,
-    endpoint_url: EndpointUrl = None,
-    stack_name: StackName = "arrears",
-    region: Region = None,
-) -> None:
-    """Skip-trace the customer now (cooldown and holds still apply); waits and shows the run."""
-    stack = _stack(endpoint_url, stack_name, region)
-    shown = _start_workflow(stack, "skiptrace", account_id, _today(on), _me(stack))
-    emit(shown, json_or(fmt, as_json), "skip-trace")
-    if shown["status"] != "SUCCEEDED":
-        raise typer.Exit(1)
+app.command(
+    "review",
+    cls=StackCommand,
+    help="Review the account's credit line now (a soft pull for account review); waits and shows the run.",
+)(_run_now("credit-review", "credit review"))
+app.command(
+    "trace",
+    cls=StackCommand,
+    help="Skip-trace the customer now (cooldown and holds still apply); waits and shows the run.",
+)(_run_now("skiptrace", "skip-trace"))

@@ -6,27 +6,23 @@ from datetime import date
 
 import typer
 
-from arrears_cli.commands.common import _stack
-from arrears_cli.commands.options import EndpointUrl, FormatOpt, JsonOpt, OutputOpt, Region, StackName
+from arrears_cli.commands.common import StackCommand
+from arrears_cli.commands.options import FormatOpt, JsonOpt, OutputOpt
 from arrears_cli.commands.signed_in import _operator_call
 from arrears_cli.output import Format, emit, json_or
 
 app = typer.Typer(help="Actions waiting for a higher level's approval.", no_args_is_help=True)
 
 
-@app.command("list")
+@app.command("list", cls=StackCommand)
 def approvals_list(
     fmt: FormatOpt = Format.TABLE,
     as_json: JsonOpt = False,
     output: OutputOpt = None,
-    endpoint_url: EndpointUrl = None,
-    stack_name: StackName = "arrears",
-    region: Region = None,
 ) -> None:
     """Actions waiting for a higher level's approval."""
     from arrears.store import operators_repo
 
-    _stack(endpoint_url, stack_name, region)
     rows = [
         {
             "approval_id": item.sk,
@@ -42,31 +38,18 @@ def approvals_list(
     emit(rows, json_or(fmt, as_json), "pending approvals", output)
 
 
-def _decide(action: str, approval_id: str, note: str, endpoint_url, stack_name, region) -> None:
-    stack = _stack(endpoint_url, stack_name, region)
+def _decide(ctx: typer.Context, action: str, approval_id: str, note: str) -> None:
     params = {"approval_id": approval_id, "note": note}
-    _operator_call(stack, action, None, date.today(), params, None)
+    _operator_call(ctx.obj, action, None, date.today(), params, None)
 
 
-@app.command("approve")
-def approvals_approve(
-    approval_id: str,
-    note: str = "",
-    endpoint_url: EndpointUrl = None,
-    stack_name: StackName = "arrears",
-    region: Region = None,
-) -> None:
+@app.command("approve", cls=StackCommand)
+def approvals_approve(ctx: typer.Context, approval_id: str, note: str = "") -> None:
     """Approve (and so carry out) an action beyond its operator's level; needs a level that covers it."""
-    _decide("approve", approval_id, note, endpoint_url, stack_name, region)
+    _decide(ctx, "approve", approval_id, note)
 
 
-@app.command("reject")
-def approvals_reject(
-    approval_id: str,
-    note: str = "",
-    endpoint_url: EndpointUrl = None,
-    stack_name: StackName = "arrears",
-    region: Region = None,
-) -> None:
+@app.command("reject", cls=StackCommand)
+def approvals_reject(ctx: typer.Context, approval_id: str, note: str = "") -> None:
     """Reject a pending action: it never reaches the account."""
-    _decide("reject", approval_id, note, endpoint_url, stack_name, region)
+    _decide(ctx, "reject", approval_id, note)

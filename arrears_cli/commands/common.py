@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from datetime import date
+from functools import cache
 
 import typer
 from arrears.domain.clock import parse_date
 from arrears.domain.errors import AccountNotFound, InvalidInput
+from typer.core import TyperCommand
+from typer.main import get_command
 
+from arrears_cli.commands.options import EndpointUrl, Region, StackName
 from arrears_cli.output import console
 from arrears_cli.stackref import StackNotFound, StackRef, connect
 
@@ -26,6 +30,37 @@ def _stack(endpoint_url: str | None, stack_name: str, region: str | None) -> Sta
     except StackNotFound as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
+
+
+def _where_the_stack_is(
+    endpoint_url: EndpointUrl = None, stack_name: StackName = "arrears", region: Region = None
+) -> None:
+    """The options that locate the stack, as a signature typer turns into options."""
+
+
+@cache
+def _locating_options() -> tuple:
+    template = typer.Typer(add_completion=False)
+    template.command()(_where_the_stack_is)
+    return tuple(get_command(template).params)
+
+
+class StackCommand(TyperCommand):
+    """A command that works on the stack (`@app.command(..., cls=StackCommand)`).
+
+    Click takes a group's options only before the subcommand, and `arrears accounts show ID
+    --endpoint-url URL` gives them after it: so each such command takes them itself, after its own
+    options, and finds the stack before its body runs. The body reads it from the typer context,
+    `ctx.obj`; the options are declared once, in options.py.
+    """
+
+    def __init__(self, *args, params: list | None = None, **kwargs) -> None:
+        super().__init__(*args, params=[*(params or []), *_locating_options()], **kwargs)
+
+    def invoke(self, ctx: typer.Context):
+        where = [ctx.params.pop(name) for name in ("endpoint_url", "stack_name", "region")]
+        ctx.obj = _stack(*where)
+        return super().invoke(ctx)
 
 
 @contextmanager

@@ -7,15 +7,18 @@ from typing import Annotated
 import typer
 
 from arrears_cli import executions
-from arrears_cli.commands.common import _date, _stack
-from arrears_cli.commands.options import EndpointUrl, FormatOpt, JsonOpt, OutputOpt, Region, StackName
+from arrears_cli.commands.common import StackCommand, _date
+from arrears_cli.commands.options import FormatOpt, JsonOpt, OutputOpt
 from arrears_cli.output import Format, emit, json_or
 
 app = typer.Typer(help="Step Functions executions of the cycle.", no_args_is_help=True)
 
+ExecutionArg = Annotated[str, typer.Argument(help="Execution name or ARN.")]
 
-@app.command("list")
+
+@app.command("list", cls=StackCommand)
 def executions_list(
+    ctx: typer.Context,
     status: Annotated[
         str | None, typer.Option(help="RUNNING, SUCCEEDED, FAILED, TIMED_OUT or ABORTED.")
     ] = None,
@@ -25,14 +28,10 @@ def executions_list(
     fmt: FormatOpt = Format.TABLE,
     as_json: JsonOpt = False,
     output: OutputOpt = None,
-    endpoint_url: EndpointUrl = None,
-    stack_name: StackName = "arrears",
-    region: Region = None,
 ) -> None:
     """Executions of the cycle and the bureau workflows, newest first."""
-    stack = _stack(endpoint_url, stack_name, region)
     try:
-        rows = executions.list_executions(stack, status.upper() if status else None, limit, workflow)
+        rows = executions.list_executions(ctx.obj, status.upper() if status else None, limit, workflow)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--workflow") from exc
     if since:
@@ -46,32 +45,28 @@ def executions_list(
     )
 
 
-@app.command("show")
+@app.command("show", cls=StackCommand)
 def executions_show(
-    execution: Annotated[str, typer.Argument(help="Execution name or ARN.")],
+    ctx: typer.Context,
+    execution: ExecutionArg,
     fmt: FormatOpt = Format.TABLE,
     as_json: JsonOpt = False,
-    endpoint_url: EndpointUrl = None,
-    stack_name: StackName = "arrears",
-    region: Region = None,
 ) -> None:
     """Status, output, and for a failure the state that failed and its cause (children included)."""
-    stack = _stack(endpoint_url, stack_name, region)
+    stack = ctx.obj
     emit(executions.show(stack, executions.resolve(stack, execution)), json_or(fmt, as_json), "execution")
 
 
-@app.command("history")
+@app.command("history", cls=StackCommand)
 def executions_history(
-    execution: Annotated[str, typer.Argument(help="Execution name or ARN.")],
+    ctx: typer.Context,
+    execution: ExecutionArg,
     fmt: FormatOpt = Format.TABLE,
     as_json: JsonOpt = False,
     output: OutputOpt = None,
-    endpoint_url: EndpointUrl = None,
-    stack_name: StackName = "arrears",
-    region: Region = None,
 ) -> None:
     """The execution's history events."""
-    stack = _stack(endpoint_url, stack_name, region)
+    stack = ctx.obj
     emit(
         executions.history(stack, executions.resolve(stack, execution)),
         json_or(fmt, as_json),

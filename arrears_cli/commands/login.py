@@ -6,40 +6,30 @@ from typing import Annotated
 
 import typer
 
-from arrears_cli.commands.common import _stack
-from arrears_cli.commands.options import EndpointUrl, Region, StackName
 from arrears_cli.output import console
 
 
 def login_command(
+    ctx: typer.Context,
     username: Annotated[str, typer.Option(prompt=True)],
     password: Annotated[str, typer.Option(prompt=True, hide_input=True)],
     new_password: Annotated[
         str | None, typer.Option(help="Where Cognito asks for a new password (first sign-in).")
     ] = None,
-    endpoint_url: EndpointUrl = None,
-    stack_name: StackName = "arrears",
-    region: Region = None,
 ) -> None:
     """Sign in to the operators' pool; the tokens stay in your config directory (owner-only)."""
     from arrears_cli.sessions import NotSignedIn, login
 
-    stack = _stack(endpoint_url, stack_name, region)
     try:
-        session = login(stack, username, password, new_password)
+        session = login(ctx.obj, username, password, new_password)
     except NotSignedIn as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
     console.print(f"signed in as {session.username}")
 
 
-def logout_command(
-    endpoint_url: EndpointUrl = None,
-    stack_name: StackName = "arrears",
-    region: Region = None,
-) -> None:
+def logout_command(ctx: typer.Context) -> None:
     """Sign out: the tokens are removed and the refresh token revoked."""
     from arrears_cli.sessions import logout
 
-    stack = _stack(endpoint_url, stack_name, region)
-    console.print("signed out" if logout(stack) else "not signed in")
+    console.print("signed out" if logout(ctx.obj) else "not signed in")

@@ -7,15 +7,16 @@ from typing import Annotated
 import typer
 from arrears.domain.errors import InvalidInput
 
-from arrears_cli.commands.common import _refused_clearly, _stack
-from arrears_cli.commands.options import EndpointUrl, FormatOpt, JsonOpt, OutputOpt, Region, StackName
+from arrears_cli.commands.common import StackCommand, _refused_clearly
+from arrears_cli.commands.options import FormatOpt, JsonOpt, OutputOpt
 from arrears_cli.output import Format, console, emit, json_or
 
 app = typer.Typer(help="The operator roster and its levels.", no_args_is_help=True)
 
 
-@app.command("add")
+@app.command("add", cls=StackCommand)
 def operators_add(
+    ctx: typer.Context,
     username: str,
     level: Annotated[str, typer.Option(help="specialist_3, specialist_4, specialist_5 or supervisor.")],
     name: str = "",
@@ -24,9 +25,6 @@ def operators_add(
         typer.Option(help="A first password; without one Cognito emails a temporary one to --email."),
     ] = None,
     email: str | None = None,
-    endpoint_url: EndpointUrl = None,
-    stack_name: StackName = "arrears",
-    region: Region = None,
 ) -> None:
     """Add an operator (a user of the operators' pool, and the roster with their level), or change
     the level of one there is; authority comes from rules/authority.yaml. For administrators."""
@@ -34,29 +32,24 @@ def operators_add(
 
     from arrears_cli.operator_admin import AdminRefused, add_operator
 
-    stack = _stack(endpoint_url, stack_name, region)
     with _refused_clearly():
         load_authority().level(level)
         try:
-            added = add_operator(stack, username, level, name or username, password, email)
+            added = add_operator(ctx.obj, username, level, name or username, password, email)
         except AdminRefused as exc:
             raise InvalidInput(str(exc)) from exc
     console.print(f"{username}: {level}" + ("" if added else " (level changed)"))
 
 
-@app.command("list")
+@app.command("list", cls=StackCommand)
 def operators_list(
     fmt: FormatOpt = Format.TABLE,
     as_json: JsonOpt = False,
     output: OutputOpt = None,
-    endpoint_url: EndpointUrl = None,
-    stack_name: StackName = "arrears",
-    region: Region = None,
 ) -> None:
     """The roster: who may act, at which level, and who is disabled."""
     from arrears.store import operators_repo
 
-    _stack(endpoint_url, stack_name, region)
     rows = [
         {
             "username": item.sk,
@@ -70,18 +63,12 @@ def operators_list(
     emit(rows, json_or(fmt, as_json), "operators", output)
 
 
-@app.command("disable")
-def operators_disable(
-    username: str,
-    endpoint_url: EndpointUrl = None,
-    stack_name: StackName = "arrears",
-    region: Region = None,
-) -> None:
+@app.command("disable", cls=StackCommand)
+def operators_disable(ctx: typer.Context, username: str) -> None:
     """Take an operator's authority away now (the roster is read on every request) and disable
     their sign-in."""
     from arrears_cli.operator_admin import disable_operator
 
-    stack = _stack(endpoint_url, stack_name, region)
     with _refused_clearly():
-        disable_operator(stack, username)
+        disable_operator(ctx.obj, username)
     console.print(f"{username}: disabled")

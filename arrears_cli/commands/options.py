@@ -1,4 +1,5 @@
-"""The options most commands take: which stack, and the output's format and file."""
+"""The options most commands take: which stack (given to each command by common.StackCommand), and
+the output's format and file."""
 
 from __future__ import annotations
 

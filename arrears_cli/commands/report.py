@@ -2,38 +2,44 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from arrears_cli.commands.common import _date, _refused_clearly, _stack
-from arrears_cli.commands.options import EndpointUrl, FormatOpt, JsonOpt, OutputOpt, Region, StackName
+from arrears_cli.commands.common import StackCommand, _date, _refused_clearly
+from arrears_cli.commands.options import FormatOpt, JsonOpt, OutputOpt
 from arrears_cli.output import Format, console, emit, json_or
 
 app = typer.Typer(help="Reports over what the engine did.", no_args_is_help=True)
 
+FirstDayOpt = Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")]
+LastDayOpt = Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD.")]
 
-@app.command("kpis")
+
+def _period(first: str, last: str) -> tuple[date, date]:
+    start, end = _date(first, "--from"), _date(last, "--to")
+    if end < start:
+        raise typer.BadParameter("--to is before --from", param_hint="--to")
+    return start, end
+
+
+@app.command("kpis", cls=StackCommand)
 def report_kpis(
-    first: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],
-    last: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD.")],
+    ctx: typer.Context,
+    first: FirstDayOpt,
+    last: LastDayOpt,
     portfolio: str = "main",
     fmt: FormatOpt = Format.TABLE,
     as_json: JsonOpt = False,
     output: OutputOpt = None,
-    endpoint_url: EndpointUrl = None,
-    stack_name: StackName = "arrears",
-    region: Region = None,
 ) -> None:
     """Roll rates, bucket efficiency against its goal, cure rate, promise-kept rate, amount collected."""
     from arrears_cli.kpi_report import bucket_rows, kpi_report
 
-    stack = _stack(endpoint_url, stack_name, region)
-    start, end = _date(first, "--from"), _date(last, "--to")
-    if end < start:
-        raise typer.BadParameter("--to is before --from", param_hint="--to")
-    report = kpi_report(stack, portfolio, start, end)
+    start, end = _period(first, last)
+    report = kpi_report(ctx.obj, portfolio, start, end)
     fmt = json_or(fmt, as_json)
     if fmt is Format.JSON:
         emit(report, fmt, "kpis", output)
@@ -47,7 +53,7 @@ def report_kpis(
     )
 
 
-@app.command("reconcile")
+@app.command("reconcile", cls=StackCommand)
 def report_reconcile(
     processor_report: Annotated[
         Path,
@@ -58,9 +64,6 @@ def report_reconcile(
     fmt: FormatOpt = Format.TABLE,
     as_json: JsonOpt = False,
     output: OutputOpt = None,
-    endpoint_url: EndpointUrl = None,
-    stack_name: StackName = "arrears",
-    region: Region = None,
 ) -> None:
     """Match the payments we posted against what the processor settled; every difference listed."""
     from collections import Counter
@@ -69,7 +72,6 @@ def report_reconcile(
 
     from arrears_cli.reconcile import read, reconcile
 
-    _stack(endpoint_url, stack_name, region)
     if not processor_report.exists():
         raise typer.BadParameter(f"{processor_report} not found", param_hint="--processor-report")
     with _refused_clearly():
@@ -85,45 +87,35 @@ def report_reconcile(
     console.print(", ".join(f"{k} {v}" for k, v in sorted(Counter(r["result"] for r in rows).items())))
 
 
-@app.command("inconsistencies")
+@app.command("inconsistencies", cls=StackCommand)
 def report_inconsistencies(
     portfolio: str | None = None,
     fmt: FormatOpt = Format.TABLE,
     as_json: JsonOpt = False,
     output: OutputOpt = None,
-    endpoint_url: EndpointUrl = None,
-    stack_name: StackName = "arrears",
-    region: Region = None,
 ) -> None:
     """Accounts whose balance differs from their ledger, whose stage disagrees with their DPD, or
     that were dunned while on hold."""
     from arrears_cli.inconsistencies import inconsistencies
 
-    _stack(endpoint_url, stack_name, region)
     rows = inconsistencies(portfolio)
     emit(rows, json_or(fmt, as_json), "inconsistencies", output)
     console.print(f"{len(rows)} inconsistenc{'y' if len(rows) == 1 else 'ies'}")
 
 
-@app.command("bureau")
+@app.command("bureau", cls=StackCommand)
 def report_bureau(
-    first: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],
-    last: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD.")],
+    first: FirstDayOpt,
+    last: LastDayOpt,
     fmt: FormatOpt = Format.TABLE,
     as_json: JsonOpt = False,
     output: OutputOpt = None,
-    endpoint_url: EndpointUrl = None,
-    stack_name: StackName = "arrears",
-    region: Region = None,
 ) -> None:
     """Bureau and skip-trace pulls by provider and permissible purpose, with their count and cost."""
     from arrears.domain.money import Money
     from arrears.store import bureau_repo
 
-    _stack(endpoint_url, stack_name, region)
-    start, end = _date(first, "--from"), _date(last, "--to")
-    if end < start:
-        raise typer.BadParameter("--to is before --from", param_hint="--to")
+    start, end = _period(first, last)
     totals: dict[tuple, list[int]] = {}
     for pull in bureau_repo.pulls_between(start, end):
         key = (pull.detail["workflow"], pull.detail["provider"], pull.detail["purpose"], pull.currency)
@@ -145,25 +137,21 @@ def report_bureau(
     console.print(f"{sum(r['pulls'] for r in rows)} pull(s)")
 
 
-@app.command("compliance")
+@app.command("compliance", cls=StackCommand)
 def report_compliance(
     fmt: FormatOpt = Format.TABLE,
     as_json: JsonOpt = False,
     output: OutputOpt = None,
-    endpoint_url: EndpointUrl = None,
-    stack_name: StackName = "arrears",
-    region: Region = None,
 ) -> None:
     """Every letter sent or attempted, judged again against the contact rules; lists each violation."""
     from arrears_cli.compliance_check import report
 
-    _stack(endpoint_url, stack_name, region)
     violations = report()
     emit(violations, json_or(fmt, as_json), "compliance violations", output)
     console.print(f"{len(violations)} violation(s)")
 
 
-@app.command("suspense")
+@app.command("suspense", cls=StackCommand)
 def report_suspense(
     include_assigned: Annotated[bool, typer.Option(help="Also list what has been assigned since.")] = False,
     notifications: Annotated[
@@ -173,14 +161,10 @@ def report_suspense(
     fmt: FormatOpt = Format.TABLE,
     as_json: JsonOpt = False,
     output: OutputOpt = None,
-    endpoint_url: EndpointUrl = None,
-    stack_name: StackName = "arrears",
-    region: Region = None,
 ) -> None:
     """Payments received that could not be posted to an account, with the amount and the reason."""
     from arrears.store import payments_repo
 
-    _stack(endpoint_url, stack_name, region)
     if notifications:
         _kept_aside(json_or(fmt, as_json), output)
         return

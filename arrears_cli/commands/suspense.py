@@ -6,30 +6,26 @@ from typing import Annotated
 
 import typer
 
-from arrears_cli.commands.common import _stack, _today
-from arrears_cli.commands.options import EndpointUrl, Region, StackName
+from arrears_cli.commands.common import StackCommand, _today
 from arrears_cli.commands.signed_in import RequestIdOpt, _operator_call
 from arrears_cli.output import console
 
 app = typer.Typer(help="Payments held in suspense until assigned.", no_args_is_help=True)
 
 
-@app.command("assign")
+@app.command("assign", cls=StackCommand)
 def suspense_assign(
+    ctx: typer.Context,
     provider: str,
     payment_id: str,
     account: Annotated[str, typer.Option("--account", help="The account the money belongs to.")],
     on: Annotated[str | None, typer.Option("--on", help="Posting date (default today).")] = None,
     request_id: RequestIdOpt = None,
-    endpoint_url: EndpointUrl = None,
-    stack_name: StackName = "arrears",
-    region: Region = None,
 ) -> None:
     """Post a payment held in suspense to the account it belongs to, as the signed-in operator
     (a level 5 or a supervisor; below, it waits for approval). Announced as PaymentApplied."""
-    stack = _stack(endpoint_url, stack_name, region)
     params = {"provider": provider, "payment_id": payment_id}
-    answer = _operator_call(stack, "assign_suspense", account, _today(on), params, request_id)
+    answer = _operator_call(ctx.obj, "assign_suspense", account, _today(on), params, request_id)
     if answer["status"] == "done" and not answer["result"]["announced"]:
         console.print(
             "[yellow]posted, but PaymentApplied was not announced (see the function's log)[/yellow]"

@@ -6,13 +6,13 @@ from typing import Annotated
 
 import typer
 
-from arrears_cli.commands.common import _stack
-from arrears_cli.commands.options import EndpointUrl, FormatOpt, JsonOpt, OutputOpt, Region, StackName
+from arrears_cli.commands.options import FormatOpt, JsonOpt, OutputOpt
 from arrears_cli.commands.signed_in import _whoami
 from arrears_cli.output import Format, emit, json_or
 
 
 def worklist_command(
+    ctx: typer.Context,
     at: Annotated[
         str | None, typer.Option(help="The moment to plan for, ISO with offset (default now).")
     ] = None,
@@ -24,9 +24,6 @@ def worklist_command(
     fmt: FormatOpt = Format.TABLE,
     as_json: JsonOpt = False,
     output: OutputOpt = None,
-    endpoint_url: EndpointUrl = None,
-    stack_name: StackName = "arrears",
-    region: Region = None,
 ) -> None:
     """Today's calls, most pressing first (promises due, broken promises, call steps, callbacks,
     then balance x roll risk), leaving out anyone who may not be contacted now."""
@@ -34,8 +31,7 @@ def worklist_command(
 
     from arrears_cli.worklist import worklist
 
-    stack = _stack(endpoint_url, stack_name, region)
-    me = _whoami(stack)  # who is asking, and whether they see personal data: the API's verified answer
+    me = _whoami(ctx.obj)  # who is asking, and whether they see personal data: the API's verified answer
     try:
         now = datetime.fromisoformat(at) if at else datetime.now().astimezone()
     except ValueError as exc:

@@ -10,7 +10,7 @@ from arrears.domain.bureau import CreditReport, Purpose
 from arrears.domain.workflow_requests import BeginRequest, ManualReviewRequest, StepRequest
 from arrears.runtime import workflow_steps
 from arrears.runtime.settings import CreditReviewSettings, get_credit_review_settings
-from arrears.runtime.workflow_steps import parse, ran_today, step_record
+from arrears.runtime.workflow_steps import parse, step_record
 from arrears.store import accounts_repo
 from arrears.store.models import bind_models
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -42,15 +42,16 @@ def _setup() -> CreditReviewSettings:
 def begin(event: dict, context: LambdaContext) -> dict:
     settings = _setup()
     request = parse(BeginRequest, event).step()
-    account = accounts_repo.get_account(request.account_id)
     out = request.model_dump(mode="json")
-    refused = rules.refusal(account, request.as_of, settings.cooldown_days) or ran_today(
-        "credit_review", account.reviewed_on, request
+    refused = workflow_steps.begin(
+        KIND,
+        request,
+        lambda a: rules.refusal(a, request.as_of, settings.cooldown_days),
+        lambda a: a.reviewed_on,
+        lambda a: replace(a, reviewed_on=request.as_of),
+        {"purpose": Purpose.ACCOUNT_REVIEW.value},
     )
-    started = {"purpose": Purpose.ACCOUNT_REVIEW.value}
-    if not workflow_steps.begin(
-        "credit_review", request, account, refused, lambda a: replace(a, reviewed_on=request.as_of), started
-    ):
+    if refused:
         metrics.add_metric(name="CreditReviewRefused", unit="Count", value=1)
         return {**out, "eligible": False, "refused": refused}
     return {**out, "eligible": True}

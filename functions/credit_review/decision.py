@@ -16,6 +16,7 @@ import arrears
 from arrears.domain.account import Account, ProductType
 from arrears.domain.bureau import CreditReport
 from arrears.domain.errors import InvalidInput
+from arrears.domain.letters import LetterCode, OwedNotice
 from arrears.domain.stages import CLOSED_STATUSES
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -196,25 +197,25 @@ def decide(account: Account, report: CreditReport | None, rules: Rules) -> Decis
     )
 
 
-def notice(decision: Decision, report: CreditReport | None, as_of: date) -> dict:
+def notice(decision: Decision, report: CreditReport | None, as_of: date) -> OwedNotice:
     """The letter the customer is owed: the change, and the legal sections only where they apply."""
     scored = report is not None and report.outcome == "scored" and decision.fcra_disclosure
-    return {
-        "code": "credit_line_change",
-        "trigger": f"credit-review@{as_of.isoformat()}",
-        "extra": {
-            "action": decision.action,
-            "old_limit": decision.old_limit,
-            "new_limit": decision.new_limit,
-            "effective_on": as_of.isoformat(),
-            "reasons": list(decision.reasons),
-            "ecoa_statement": decision.ecoa_statement,
-            "fcra_disclosure": decision.fcra_disclosure,
-            "bureau": report.bureau.model_dump() if decision.fcra_disclosure and report else None,
-            "score": report.score if scored else None,
-            "score_low": report.score_low if scored else None,
-            "score_high": report.score_high if scored else None,
-            "scored_on": report.scored_on.isoformat() if scored else None,
-            "key_factors": [f.description for f in report.key_factors[:4]] if scored else [],
-        },
-    }
+    return OwedNotice(
+        LetterCode.CREDIT_LINE_CHANGE,
+        f"credit-review@{as_of.isoformat()}",
+        (
+            ("action", decision.action),
+            ("old_limit", decision.old_limit),
+            ("new_limit", decision.new_limit),
+            ("effective_on", as_of.isoformat()),
+            ("reasons", list(decision.reasons)),
+            ("ecoa_statement", decision.ecoa_statement),
+            ("fcra_disclosure", decision.fcra_disclosure),
+            ("bureau", report.bureau.model_dump() if decision.fcra_disclosure and report else None),
+            ("score", report.score if scored else None),
+            ("score_low", report.score_low if scored else None),
+            ("score_high", report.score_high if scored else None),
+            ("scored_on", report.scored_on.isoformat() if scored else None),
+            ("key_factors", [f.description for f in report.key_factors[:4]] if scored else []),
+        ),
+    )

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from arrears.domain.account import Account
 from arrears.domain.compliance import PROFILES, Channel, Contact, ContactHistory, Decision, check
-from arrears.domain.letters import LetterCode
+from arrears.domain.letters import LetterCode, OwedNotice
 from arrears.domain.stages import CLOSED_STATUSES, Bucket
 from arrears.domain.strategy import Step, Strategy, next_step_dpd, steps_due
 
@@ -29,8 +29,8 @@ class ContactPlan:
     fallback: str | None = None  # why the channel differs from the step's
     next_step_on: date | None = None
     record_on: date | None = None  # the date in the letter's key: the episode's start, or the notice's
-    extra: dict | None = None  # facts a notice carries (a promise's amount and date, ...)
-    notices: tuple[dict, ...] | None = None  # notices still owed after today's; None: unchanged
+    extra: dict[str, object] | None = None  # facts a notice carries (a promise's amount and date, ...)
+    notices: tuple[OwedNotice, ...] | None = None  # notices still owed after today's; None: unchanged
 
     @property
     def sends_letter(self) -> bool:
@@ -116,19 +116,19 @@ def plan_contact(
 
 def _notice(after: Account, strategy: Strategy, local_time: datetime, base: dict) -> ContactPlan:
     notice = after.notices[0]
-    letter = LetterCode(notice["code"])
+    letter = notice.code
     channel = Channel.EMAIL if after.email else Channel.LETTER
     decision = _decide(channel, letter, after, strategy, local_time)
     if not decision.allowed and channel is Channel.EMAIL:
         channel, decision = Channel.LETTER, _decide(Channel.LETTER, letter, after, strategy, local_time)
     return ContactPlan(
         **base,
-        trigger=notice["trigger"],
+        trigger=notice.trigger,
         channel=channel,
         letter=letter,
         decision=decision,
-        record_on=date.fromisoformat(notice["trigger"].split("@")[1]),
-        extra=notice["extra"],
+        record_on=notice.on,
+        extra=dict(notice.extra),
         notices=tuple(after.notices[1:]),
     )
 

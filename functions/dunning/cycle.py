@@ -307,14 +307,14 @@ def summarise(portfolio: str, as_of: date, contacts: DayContacts, shard_results:
     since, previous = cycle_repo.latest_census(portfolio, before=as_of)
     tally = day_tally(portfolio, as_of, shard_results)
     # a generator, not a list: roll_forward and transitions read the moves once, one per account
-    census = roll_forward(previous, tally.changes())  # type: ignore[arg-type]
+    census = roll_forward(previous, tally.changes())
     return {
         "portfolio": portfolio,
         "as_of": as_of.isoformat(),
         "previous_census_on": since.isoformat() if since else None,
         "accounts_by_bucket": census["accounts"],
         "balances_by_bucket": census["balances"],
-        "transitions": transitions(tally.changes()),  # type: ignore[arg-type]
+        "transitions": transitions(tally.changes()),
         "changed_accounts": tally.accounts,
         "evaluated_accounts": sum(int(r.get("evaluated", 0)) for r in shard_results if r),
         "pages": sum(int(r.get("pages", 0)) for r in shard_results if r),

@@ -19,8 +19,8 @@ from arrears.domain.ledger import Due
 from arrears.domain.money import Money
 from arrears.domain.stages import Status
 from arrears.runtime.settings import get_payments_bus_settings, get_settings
-from arrears.services import account_actions
-from arrears.store import accounts_repo, bureau_repo, payments_repo, placements_repo
+from arrears.services import account_actions, posting
+from arrears.store import accounts_repo, bureau_repo, placements_repo
 from arrears.store.models import ActivityModel, timeline_entry
 
 from operator_api.requests import (
@@ -154,7 +154,7 @@ def assign_suspense(
     shows it) rather than failing a request whose retry would find the money already assigned.
     """
     bus = get_payments_bus_settings()
-    result = payments_repo.assign_suspense(
+    result = posting.assign_suspense(
         params.provider, params.payment_id, account.account_id, request.operator_id, request.on
     )
     applied = result.applied

@@ -23,6 +23,7 @@ from arrears.domain.errors import (
 from arrears.domain.payments import PaymentEvent
 from arrears.runtime.bounded_json import raw_body
 from arrears.runtime.settings import WebhookSettings, get_webhook_settings
+from arrears.services import posting
 from arrears.store.models import bind_models
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.logging import correlation_paths
@@ -68,7 +69,7 @@ def _once(table: str, region: str, expires: int, bus: str) -> _Once:
     persistence = DynamoDBPersistenceLayer(table_name=table, boto3_client=client("dynamodb", region))
 
     def settle(event: dict) -> dict:
-        return intake.settle(
+        return posting.settle(
             PaymentEvent.from_dict(event),
             partial(publish_payment_applied, bus, region=region),
             datetime.fromisoformat(event["received_at"]),
@@ -105,18 +106,8 @@ def _secrets(settings: WebhookSettings, provider: str) -> list[str]:
 def receive_webhook(provider: str) -> Response:
     settings = _setup()
     intake.provider_module(provider)  # an unknown provider is answered before any secret is read
-    request = app.current_event
-    received_at = _received_at(request.raw_event)
-    found = intake.verified_events(
-        provider,
-        raw_body(request.get("body"), bool(request.get("isBase64Encoded"))),
-        {k.lower(): v for k, v in (request.headers or {}).items()},
-        _secrets(settings, provider),
-        settings.tolerance_seconds,
-        time.time(),
-        received_at,
-        intake.Limits(settings.max_amounts, timedelta(days=settings.max_event_age_days)),
-    )
+    received_at = _received_at(app.current_event.raw_event)
+    found = _verified(settings, provider, received_at)
     once = _once(
         settings.idempotency_table, settings.region, settings.idempotency_seconds, settings.payments_bus
     )
@@ -127,6 +118,20 @@ def receive_webhook(provider: str) -> Response:
     if provider == "adyen":
         return Response(200, content_types.TEXT_PLAIN, ACCEPTED)
     return Response(200, content_types.APPLICATION_JSON, {"received": len(outcomes), "outcomes": outcomes})
+
+
+def _verified(settings: WebhookSettings, provider: str, received_at: datetime) -> list:
+    request = app.current_event
+    return intake.verified_events(
+        provider,
+        raw_body(request.get("body"), bool(request.get("isBase64Encoded"))),
+        {k.lower(): v for k, v in (request.headers or {}).items()},
+        _secrets(settings, provider),
+        settings.tolerance_seconds,
+        time.time(),
+        received_at,
+        intake.Limits(settings.max_amounts, timedelta(days=settings.max_event_age_days)),
+    )
 
 
 def _received_at(event: dict) -> datetime:

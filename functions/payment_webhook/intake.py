@@ -1,4 +1,4 @@
-"""The webhook's logic: verify, normalise, apply once, announce. Plain Python over the layer."""
+"""The webhook's provider parsing: verify, normalise, bound; then each event to the posting service."""
 
 from __future__ import annotations
 
@@ -8,10 +8,9 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from types import ModuleType
 
-from arrears.domain.errors import AmountOutOfBounds, UnknownProvider
-from arrears.domain.payments import MONEY_IN, REVERSALS, Action, PaymentEvent, Rejected, SuspenseReason
-from arrears.store import payments_repo
-from arrears.store.payments_repo import Outcome, Result
+from arrears.domain.errors import UnknownProvider
+from arrears.domain.payments import Action, PaymentEvent, Rejected, SuspenseReason
+from arrears.services import posting
 
 from payment_webhook import adyen_events, standard_events, stripe_events
 
@@ -81,47 +80,6 @@ def _within(found: PaymentEvent | Rejected, received_at: datetime, limits: Limit
     )
 
 
-def apply(event: PaymentEvent) -> Result:
-    if event.action is not Action.IGNORED:
-        payments_repo.check_identity(event)
-    if event.action in MONEY_IN:
-        return payments_repo.post_payment(event)
-    if event.action in REVERSALS:
-        return payments_repo.post_reversal(event)
-    if event.action is Action.PAYMENT_FAILED:
-        return payments_repo.record_failed(event)
-    return Result(Outcome.IGNORED, reason=f"{event.event_type} is not acted on")
-
-
-def announce(event: PaymentEvent, result: Result, publish: Callable[[dict], None]) -> None:
-    """PaymentApplied for what this call applied, and for what an earlier call applied but never announced."""
-    for each, outcome in ((event, result), *result.drained):
-        detail = outcome.applied
-        if detail is None and outcome.outcome is Outcome.DUPLICATE:
-            detail = payments_repo.unpublished(each)
-        if detail is not None:
-            publish(detail)
-            payments_repo.mark_published(each)
-
-
-def settle(event: PaymentEvent, publish: Callable[[dict], None], received_at: datetime) -> dict:
-    try:
-        result = apply(event)
-    except AmountOutOfBounds as exc:  # the balance it would leave is beyond what the ledger holds
-        reason = SuspenseReason.AMOUNT_OUT_OF_BOUNDS
-        return keep_aside(
-            Rejected(event.provider, event.event_id, event.event_type, reason, str(exc), received_at)
-        )
-    announce(event, result, publish)
-    return {
-        "event_id": event.event_id,
-        "event_type": event.event_type,
-        "outcome": result.outcome.value,
-        "account_id": result.account_id,
-        "reason": result.reason,
-    }
-
-
 def settle_each(
     found: list[PaymentEvent | Rejected], settle_once: Callable[..., dict], received_at: datetime
 ) -> list[dict]:
@@ -135,19 +93,7 @@ def settle_each(
             continue
         seen.add(key)
         if isinstance(each, Rejected):
-            outcomes.append(keep_aside(each))
+            outcomes.append(posting.keep_aside(each))
         else:
             outcomes.append(settle_once(event={**each.to_dict(), "received_at": received_at.isoformat()}))
     return outcomes
-
-
-def keep_aside(rejected: Rejected) -> dict:
-    """An authentic event we cannot apply: in suspense with its reason, acknowledged, no money moved."""
-    result = payments_repo.keep_rejected(rejected)
-    return {
-        "event_id": rejected.key,
-        "event_type": rejected.event_type,
-        "outcome": result.outcome.value,
-        "account_id": None,
-        "reason": rejected.reason.value,
-    }

@@ -5,12 +5,10 @@ from __future__ import annotations
 from functools import partial
 
 from arrears.adapters.observability import instrumented, logger, metrics
-from arrears.domain.errors import DuplicateEntry
 from arrears.domain.workflow_requests import BeginRequest, ManualReviewRequest
 from arrears.runtime import workflow_steps
 from arrears.runtime.settings import SkipTraceSettings, get_skiptrace_settings
-from arrears.runtime.workflow_steps import parse, ran_today, step_record
-from arrears.store import accounts_repo, bureau_repo
+from arrears.runtime.workflow_steps import parse, step_record
 from arrears.store.models import bind_models
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -34,16 +32,17 @@ def _setup() -> SkipTraceSettings:
 def begin(event: dict, context: LambdaContext) -> dict:
     settings = _setup()
     request = parse(BeginRequest, event).step()
-    account = accounts_repo.get_account(request.account_id)
     context_out = {**request.model_dump(mode="json"), "index": 0}
-    refused = waterfall.refusal(account, request.as_of, settings.cooldown_days) or ran_today(
-        KIND, account.traced_on, request
+    refused = workflow_steps.begin(
+        KIND,
+        request,
+        lambda a: waterfall.refusal(a, request.as_of, settings.cooldown_days),
+        lambda a: a.traced_on,
+        lambda a: waterfall.started(a, request.as_of),
+        {"providers": [p.name for p in settings.providers]},
     )
-    providers = {"providers": [p.name for p in settings.providers]}
-    if not workflow_steps.begin(
-        KIND, request, account, refused, lambda a: waterfall.started(a, request.as_of), providers
-    ):
-        logger.info("skip-trace refused", extra={"account_id": account.account_id, "why": refused})
+    if refused:
+        logger.info("skip-trace refused", extra={"account_id": request.account_id, "why": refused})
         metrics.add_metric(name="SkipTraceRefused", unit="Count", value=1)
         return {**context_out, "eligible": False, "refused": refused}
     return {**context_out, "eligible": True, "providers": len(settings.providers)}
@@ -69,20 +68,9 @@ def search(event: dict, context: LambdaContext) -> dict:
 def finish(event: dict, context: LambdaContext) -> dict:
     _setup()
     request = parse(FinishRequest, event)
-    change = waterfall.found if request.located else waterfall.exhausted
-    try:
-        account = accounts_repo.apply_with_record(
-            request.account_id,
-            lambda a: change(a, request.as_of),
-            _record(request, "outcome", {"located": request.located, "provider": request.provider}),
-        )
-    except DuplicateEntry:
-        account = accounts_repo.get_account(request.account_id)
-    if not request.located:
-        bureau_repo.open_task(
-            request.account_id, request.as_of, "locate_customer", "unlocatable",
-            "no provider found a contact point at the confidence threshold", ACTOR,
-        )  # fmt: skip
+    account = searching.conclude(
+        request, _record(request, "outcome", {"located": request.located, "provider": request.provider})
+    )
     metrics.add_metric(
         name="SkipTraceLocated" if request.located else "SkipTraceExhausted", unit="Count", value=1
     )

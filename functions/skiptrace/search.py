@@ -6,15 +6,19 @@ provider offers is kept unverified until a collector confirms it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from arrears.domain.account import Account
 from arrears.domain.bureau import Purpose
-from arrears.domain.errors import InvalidInput
+from arrears.domain.errors import DuplicateEntry, InvalidInput
 from arrears.runtime.settings import SkipTraceSettings
 from arrears.store import accounts_repo, bureau_repo
+from arrears.store.models import ActivityModel
 
 from skiptrace import waterfall
+from skiptrace.events import FinishRequest
 from skiptrace.providers import provider_for
 
 ACTOR = "skiptrace"
@@ -58,3 +62,21 @@ def search(settings: SkipTraceSettings, account_id: str, on: date, execution: st
     ]
     bureau_repo.record_pull(pull, candidates)
     return Searched(located, config.name, answer.outcome)
+
+
+def conclude(request: FinishRequest, record: Callable[[Account], ActivityModel]) -> Account:
+    """The waterfall's end on the account, once: located (back to work) or unlocatable (an
+    operator's task to find the customer)."""
+    change = waterfall.found if request.located else waterfall.exhausted
+    try:
+        account = accounts_repo.apply_with_record(
+            request.account_id, lambda a: change(a, request.as_of), record
+        )
+    except DuplicateEntry:  # a retried step: the account already says so
+        account = accounts_repo.get_account(request.account_id)
+    if not request.located:
+        bureau_repo.open_task(
+            request.account_id, request.as_of, "locate_customer", "unlocatable",
+            "no provider found a contact point at the confidence threshold", ACTOR,
+        )  # fmt: skip
+    return account

@@ -62,7 +62,7 @@ def test_delinquency_plus_a_low_score_owes_the_fcra_disclosure_but_not_the_ecoa_
 
 def test_a_low_score_alone_is_adverse_action_with_both_notices_and_the_score_in_the_letter():
     decided = decide(_card(), _report(score=560), RULES)
-    letter = notice(decided, _report(score=560), AS_OF)["extra"]
+    letter = dict(notice(decided, _report(score=560), AS_OF).extra)
 
     assert decided.action == "reduce" and decided.new_limit == 350_000
     assert decided.ecoa_statement and decided.fcra_disclosure

@@ -524,7 +524,7 @@ def test_the_letter_renders_what_the_credit_review_sends(locale):
         delinquency_based=False, ecoa_statement=True, fcra_disclosure=True,
     )  # fmt: skip
     letter = notice(decided, report, date(2025, 3, 14))
-    context = replace(sample_context(LetterCode(letter["code"]), locale), extra=letter["extra"])
+    context = replace(sample_context(letter.code, locale), extra=dict(letter.extra))
     text = text_of(render(context))
 
     assert "560" in text and "PO Box 1, City, ST" in text

@@ -11,6 +11,7 @@ from arrears.domain.account import Account, ProductType, shard_of
 from arrears.domain.errors import StoreUnavailable
 from arrears.domain.ledger import Due, EntryKind, LedgerEntry
 from arrears.domain.money import Money
+from arrears.services import posting
 from arrears.store import accounts_repo, cycle_repo
 
 from arrears_cli import executions
@@ -116,7 +117,7 @@ def test_accounts_that_need_nothing_today_are_not_read(portfolio, cloud):
 
 def test_a_payment_cures_the_account_on_the_next_cycle(portfolio):
     executions.run_cycle(portfolio, "main", AS_OF)
-    accounts_repo.post_ledger_entry(
+    posting.post_ledger_entry(
         "LATE-10", LedgerEntry("pay-1", EntryKind.PAYMENT, Money(-5000, "USD"), date(2026, 3, 3)), "test"
     )
     summary = json.loads(executions.run_cycle(portfolio, "main", date(2026, 3, 3))["output"])
@@ -128,7 +129,7 @@ def test_a_payment_cures_the_account_on_the_next_cycle(portfolio):
 def test_an_account_looked_at_without_moving_records_nothing(portfolio):
     executions.run_cycle(portfolio, "main", AS_OF)
     # a new statement falls due on 10 March: LATE-10 is looked at on the 11th, still 1-29
-    accounts_repo.add_due("LATE-10", Due(date(2026, 3, 10), 5000), "test")
+    posting.add_due("LATE-10", Due(date(2026, 3, 10), 5000), "test")
     summary = json.loads(executions.run_cycle(portfolio, "main", date(2026, 3, 11))["output"])
     # LATE-35 is due too (its ladder's 45-DPD step): both looked at, neither moved
     assert (summary["evaluated_accounts"], summary["changed_accounts"]) == (2, 0)

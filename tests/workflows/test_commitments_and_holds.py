@@ -9,7 +9,7 @@ from arrears.domain.account import Account, ProductType, shard_of
 from arrears.domain.compliance import Hold
 from arrears.domain.ledger import Due, EntryKind, LedgerEntry
 from arrears.domain.money import Money
-from arrears.services import account_actions
+from arrears.services import account_actions, posting
 from arrears.store import accounts_repo
 
 from arrears_cli import executions
@@ -47,7 +47,7 @@ def _letters(account_id: str) -> list[tuple[str, str]]:
 
 def _pay(account_id: str, minor: int, day: date) -> None:
     entry = LedgerEntry(f"pay-{day.isoformat()}", EntryKind.PAYMENT, Money(-minor, "USD"), day)
-    accounts_repo.post_ledger_entry(account_id, entry, "test")
+    posting.post_ledger_entry(account_id, entry, "test")
 
 
 def test_a_kept_promise_pauses_the_ladder_and_is_recorded_as_kept(stack):

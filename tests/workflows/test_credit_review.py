@@ -71,10 +71,10 @@ def _kind(account_id: str, kind: str) -> list:
     return accounts_repo.timeline(account_id, kind=kind)
 
 
-def _notice(account_id: str) -> dict:
-    notices = [n for n in accounts_repo.get_account(account_id).notices if n["code"] == "credit_line_change"]
+def _notice(account_id: str) -> dict[str, object]:
+    notices = [n for n in accounts_repo.get_account(account_id).notices if n.code == "credit_line_change"]
     assert len(notices) == 1
-    return notices[0]["extra"]
+    return dict(notices[0].extra)
 
 
 def test_a_seriously_delinquent_card_is_revoked_with_a_notice_that_claims_no_adverse_action_rights(

@@ -10,6 +10,7 @@ from arrears.domain.account import Account, ProductType, shard_of
 from arrears.domain.ledger import Due, EntryKind, LedgerEntry
 from arrears.domain.money import Money
 from arrears.domain.stages import Status
+from arrears.services import posting
 from arrears.store import accounts_repo
 from arrears.store.models import AccountModel, ActivityModel
 
@@ -88,7 +89,7 @@ def _rows(portfolio: str | None = None) -> dict[tuple[str, str], list[str]]:
 
 def test_an_orphaned_ledger_is_reported_after_its_account_is_deleted(stack):
     _card(stack, "INC-GONE")
-    accounts_repo.post_ledger_entry(
+    posting.post_ledger_entry(
         "INC-GONE", LedgerEntry("p1", EntryKind.PAYMENT, Money(-2_000, "USD"), date(2026, 2, 20)), "test"
     )
     # the payment the failed rollback left behind (10^126 minor units), then the lost account item
@@ -123,7 +124,7 @@ def test_a_balance_off_its_ledger_is_reported_whatever_the_status_and_currency(s
             {":currency": {"S": currency}, ":balance": {"N": balance}},
         )
     _card(stack, "INC-FINE")  # a ledger that agrees: not reported
-    accounts_repo.post_ledger_entry(
+    posting.post_ledger_entry(
         "INC-FINE", LedgerEntry("f1", EntryKind.FEE, Money(2_500, "USD"), date(2026, 2, 20)), "test"
     )
 

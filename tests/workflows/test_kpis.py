@@ -16,9 +16,8 @@ from arrears.domain.account import Account, ProductType, shard_of
 from arrears.domain.ledger import Due
 from arrears.domain.money import Money
 from arrears.domain.payments import Action, PaymentEvent
-from arrears.services import account_actions
+from arrears.services import account_actions, posting
 from arrears.store import accounts_repo
-from payment_webhook import intake
 from typer.testing import CliRunner
 
 from arrears_cli import executions
@@ -58,7 +57,7 @@ def _run_the_month(stack) -> None:
         datetime.combine(date(2026, 3, 5), time(10), NEW_YORK),
         payment_id="pay-kpi-a", amount=Money(5000, "USD"), account_ref="KPI-A",
     )  # fmt: skip
-    assert intake.apply(paid).outcome.value == "applied"
+    assert posting.apply(paid).outcome.value == "applied"
     for day in (date(2026, 3, 5), date(2026, 3, 20)):
         _cycle(stack, day)
 
@@ -90,10 +89,10 @@ def test_the_kpi_report_exports_to_xlsx_matching_the_json(stack, tmp_path, monke
     from openpyxl import load_workbook
 
     from arrears_cli import main
-    from arrears_cli.commands import report as report_commands
+    from arrears_cli.commands import common as stack_lookup
 
     _run_the_month(stack)
-    monkeypatch.setattr(report_commands, "_stack", lambda *args: stack)
+    monkeypatch.setattr(stack_lookup, "_stack", lambda *args: stack)
     runner = CliRunner()
     args = ["report", "kpis", "--from", "2026-03-01", "--to", "2026-03-20"]
     as_json = json.loads(runner.invoke(main.app, [*args, "--json"]).stdout)

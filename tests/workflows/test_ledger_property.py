@@ -21,12 +21,12 @@ from arrears.domain.money import Money
 from arrears.domain.payments import Action, PaymentEvent
 from arrears.domain.posting import Allocation
 from arrears.domain.stages import Status, evaluate
+from arrears.services import posting
+from arrears.services.posting import Outcome
 from arrears.store import accounts_repo, payments_repo
 from arrears.store.models import ActivityModel
-from arrears.store.payments_repo import Outcome
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from payment_webhook import intake
 
 START = date(2026, 3, 1)
 NEW_YORK = ZoneInfo("America/New_York")
@@ -155,7 +155,7 @@ def _play(account: Account, steps: list[tuple]) -> Sent:
             money = Money(args[0], currency_of[pid])
             ref = f"{acct}-nobody" if kind == "unknown" else acct
             event = replace(_event(n, acct, Action.PAYMENT, pid, money), account_ref=ref)
-            result = intake.apply(event)
+            result = posting.apply(event)
             sent.payments[pid] = (kind, money)
             if kind == "pay":
                 assert result.outcome in (Outcome.APPLIED, Outcome.SUSPENSE), result
@@ -167,7 +167,7 @@ def _play(account: Account, steps: list[tuple]) -> Sent:
             event = delivered[args[0] % len(delivered)]
             if kind == "redelivery":
                 event = replace(event, event_id=f"{event.event_id}-again{n}")
-            result = intake.apply(event)
+            result = posting.apply(event)
             assert result.outcome is Outcome.DUPLICATE, (kind, event, result)
             continue  # a redelivery is no new fact: the oracle does not learn anything from it
         else:
@@ -180,7 +180,7 @@ def _play(account: Account, steps: list[tuple]) -> Sent:
             action = Action.CHARGEBACK if kind == "chargeback" else Action.REFUND
             rid = f"{acct}-r{n}"
             event = _event(n, acct, action, pid, Money(share, paid.currency), reversal_id=rid)
-            intake.apply(event)
+            posting.apply(event)
             sent.reversals[rid] = (pid, share)
         delivered.append(event)
     return sent
@@ -315,7 +315,7 @@ def test_a_refund_after_a_won_partial_chargeback_reopens_everything_the_payment_
         _event(2, acct, Action.CHARGEBACK_REVERSED, pid, Money(1000, "USD"), reversal_id="dispute-1"),
         _event(3, acct, Action.REFUND, pid, Money(3000, "USD"), reversal_id="refund-1"),
     ]
-    assert [intake.apply(e).outcome for e in steps] == [Outcome.APPLIED] * 4
+    assert [posting.apply(e).outcome for e in steps] == [Outcome.APPLIED] * 4
 
     after = accounts_repo.get_account(acct)
     assert after.balance == account.balance  # every unit of the payment went back: the ledger agrees
@@ -338,7 +338,7 @@ def test_a_statement_is_paid_from_credit_and_a_later_refund_reopens_it(stack):
     _play(account, [("pay", 150)])  # 100 against January, 50 left as credit
     pid = f"{account.account_id}-p0"
 
-    accounts_repo.add_due(account.account_id, Due(date(2026, 3, 13), 80), "system-of-record")
+    posting.add_due(account.account_id, Due(date(2026, 3, 13), 80), "system-of-record")
 
     after = accounts_repo.get_account(account.account_id)
     assert after.dues == (Due(date(2026, 3, 13), 30),) and after.credits == {}  # 50 of 80 paid already
@@ -346,7 +346,7 @@ def test_a_statement_is_paid_from_credit_and_a_later_refund_reopens_it(stack):
     assert Allocation.from_dict(receipt.detail["allocation"]) == Allocation(
         (Due(date(2026, 1, 13), 100), Due(date(2026, 3, 13), 50)), 0
     )
-    intake.apply(_event(9, account.account_id, Action.REFUND, pid, Money(150, "USD"), reversal_id="r-all"))
+    posting.apply(_event(9, account.account_id, Action.REFUND, pid, Money(150, "USD"), reversal_id="r-all"))
     back = accounts_repo.get_account(account.account_id)
     assert back.dues == (Due(date(2026, 1, 13), 100), Due(date(2026, 3, 13), 80))  # all owed again
     assert back.balance == 1000
@@ -357,9 +357,9 @@ def test_an_overpayment_the_system_of_record_posts_pays_the_next_statement(stack
 
     account = _open_account(stack, {"currency": "USD", "dues": (), "extra": 1000, "evaluated": True})
     entry = LedgerEntry("sor-pay-1", EntryKind.PAYMENT, Money(-300, "USD"), START)
-    accounts_repo.post_ledger_entry(account.account_id, entry, "system-of-record")
+    posting.post_ledger_entry(account.account_id, entry, "system-of-record")
 
-    accounts_repo.add_due(account.account_id, Due(date(2026, 3, 13), 80), "system-of-record")
+    posting.add_due(account.account_id, Due(date(2026, 3, 13), 80), "system-of-record")
 
     after = accounts_repo.get_account(account.account_id)
     assert (after.balance, after.dues, after.credits) == (700, (), {"ledger#sor-pay-1": 220})
@@ -372,12 +372,12 @@ def test_a_refund_that_read_its_receipt_before_a_statement_used_its_credit_is_re
     _play(account, [("pay", 100)])  # nothing due: 100 of credit
     pid = f"{account.account_id}-p0"
     refund = _event(5, account.account_id, Action.REFUND, pid, Money(30, "USD"), reversal_id="r-race")
-    stale = ActivityModel.get(f"payment#{PROVIDER}#{pid}", "receipt", consistent_read=True)
-    accounts_repo.add_due(account.account_id, Due(date(2026, 3, 13), 60), "system-of-record")  # meanwhile
+    stale = payments_repo.receipt(PROVIDER, pid)
+    posting.add_due(account.account_id, Due(date(2026, 3, 13), 60), "system-of-record")  # meanwhile
 
     with pytest.raises(AccountVersionConflict):  # the refund's copy of the receipt is older than the account
-        payments_repo._take_back(refund, stale, with_marker=True)
-    assert intake.apply(refund).outcome is Outcome.APPLIED  # the webhook's own retry reads fresh copies
+        posting._take_back(refund, stale, held=False)
+    assert posting.apply(refund).outcome is Outcome.APPLIED  # the webhook's own retry reads fresh copies
 
     after = accounts_repo.get_account(account.account_id)
     assert (after.balance, after.dues, after.credits) == (930, (), {f"payment#{PROVIDER}#{pid}": 10})
@@ -394,17 +394,19 @@ def test_money_assigned_from_suspense_while_a_refund_of_it_lands_posts_only_what
     stray = replace(
         _event(0, account.account_id, Action.PAYMENT, pid, Money(100, "USD")), account_ref="NOBODY-HERE"
     )
-    assert intake.apply(stray).outcome is Outcome.SUSPENSE
+    assert posting.apply(stray).outcome is Outcome.SUSPENSE
     refund = _event(1, account.account_id, Action.REFUND, pid, Money(30, "USD"), reversal_id="r-stray")
-    real_receive, landed = payments_repo.receive, []
+    from arrears.domain import posting as rules
+
+    real_receive, landed = rules.receive, []
 
     def refund_lands_first(*args, **kwargs):  # between the assignment's reads and its write
         if not landed:
-            landed.append(intake.apply(refund).outcome)
+            landed.append(posting.apply(refund).outcome)
         return real_receive(*args, **kwargs)
 
-    monkeypatch.setattr(payments_repo, "receive", refund_lands_first)
-    payments_repo.assign_suspense(PROVIDER, pid, account.account_id, "operator-5", START)
+    monkeypatch.setattr(rules, "receive", refund_lands_first)
+    posting.assign_suspense(PROVIDER, pid, account.account_id, "operator-5", START)
 
     assert landed == [Outcome.SUSPENSE]  # the refund came out of the money while it was held
     after = accounts_repo.get_account(account.account_id)

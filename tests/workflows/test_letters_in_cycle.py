@@ -15,6 +15,7 @@ from arrears.domain.account import Account, ProductType, shard_of
 from arrears.domain.errors import StoreUnavailable
 from arrears.domain.ledger import Due, EntryKind, LedgerEntry
 from arrears.domain.money import Money
+from arrears.services import posting
 from arrears.store import accounts_repo, letters_repo
 
 from arrears_cli import executions
@@ -212,7 +213,7 @@ def test_the_cure_letter_states_the_payment_that_cured_the_account(stack):
     _account(stack, "CURE-1", 16)
     _run(stack)
     entry = LedgerEntry("pay-cure", EntryKind.PAYMENT, Money(-5000, "USD"), date(2026, 3, 2))
-    accounts_repo.post_ledger_entry("CURE-1", entry, "test")
+    posting.post_ledger_entry("CURE-1", entry, "test")
     _run(stack, date(2026, 3, 2))
 
     cured = [r for r in _letters("CURE-1") if r.detail["code"] == "payment_received"]

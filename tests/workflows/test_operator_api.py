@@ -13,9 +13,10 @@ from arrears.domain.ledger import Due
 from arrears.domain.money import Money
 from arrears.domain.payments import Action, PaymentEvent
 from arrears.domain.stages import Status
+from arrears.services import posting
+from arrears.services.posting import Outcome
 from arrears.store import accounts_repo, operators_repo
 from arrears.store.models import ActivityModel
-from arrears.store.payments_repo import Outcome
 
 from tests.operators import call_as, sign_up
 
@@ -65,7 +66,7 @@ def test_a_promise_within_the_level_is_taken_audited_and_not_repeated_for_the_sa
 
     assert first["status"] == "done" and first == again
     account = accounts_repo.get_account(account_id)
-    assert account.promise["amount"] == 8000 and account.promise["due_on"] == pay_by
+    assert account.promise.amount == 8000 and account.promise.due_on.isoformat() == pay_by
     [audit] = _audit(account_id)
     assert (audit.actor, audit.detail["level"], audit.detail["action"]) == ("ana", "specialist_3", "promise")
 
@@ -126,9 +127,7 @@ def test_a_settlement_beyond_a_level_3_limit_waits_for_a_supervisor_and_only_the
     }
     settled = accounts_repo.get_account(account_id)
     assert settled.balance == 70_000
-    assert settled.arrangement["instalments"] == [
-        {"due_on": pay_by, "amount": 70_000}
-    ]  # the ladder waits on it
+    assert settled.arrangement.schedule() == [{"due_on": pay_by, "amount": 70_000}]  # the ladder waits on it
     assert [int(e.amount) for e in accounts_repo.timeline(account_id, kind="ledger")] == [-30_000]
     assert operators_repo.pending_approvals() == []
     second = _call(cloud, "sam", "approve", None, approval_id="req-settle-1")
@@ -206,14 +205,12 @@ def test_an_unreachable_customer_is_put_in_skip_status_by_a_signed_in_operator_a
 
 
 def _held_in_suspense(payment_id: str, amount: int = 700) -> None:
-    from payment_webhook import intake
-
     event = PaymentEvent(
         provider="adyen", event_id=f"evt-{payment_id}", event_type="AUTHORISATION", action=Action.PAYMENT,
         occurred_at=datetime.combine(TODAY, time(10), ZoneInfo("America/New_York")), payment_id=payment_id,
         amount=Money(amount, "USD"), account_ref="NO-SUCH",
     )  # fmt: skip
-    assert intake.apply(event).outcome is Outcome.SUSPENSE
+    assert posting.apply(event).outcome is Outcome.SUSPENSE
 
 
 def _announced(cloud, stack):

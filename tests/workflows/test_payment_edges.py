@@ -14,9 +14,9 @@ from arrears.domain.errors import EventConflict
 from arrears.domain.ledger import Due
 from arrears.domain.money import Money
 from arrears.domain.payments import Action, PaymentEvent
+from arrears.services import posting
+from arrears.services.posting import Outcome
 from arrears.store import accounts_repo, payments_repo
-from arrears.store.payments_repo import Outcome
-from payment_webhook import intake
 
 START = date(2026, 3, 1)
 NEW_YORK = ZoneInfo("America/New_York")
@@ -71,12 +71,12 @@ def _kept_aside() -> dict[str, str]:
 )
 def test_a_held_refund_that_can_never_apply_goes_aside_and_the_payment_still_posts(stack, refund, reason):
     acct = _account(stack, f"EDGE-{reason}")
-    held = intake.apply(
+    held = posting.apply(
         _event(acct, Action.REFUND, refund.minor, "REFUND:R1:true", refund.currency, reversal_id="R1")
     )
     assert held.outcome is Outcome.HELD
 
-    paid = intake.apply(_event(acct, Action.PAYMENT, 9000, "AUTHORISATION:PAY1:true"))
+    paid = posting.apply(_event(acct, Action.PAYMENT, 9000, "AUTHORISATION:PAY1:true"))
 
     assert paid.outcome is Outcome.APPLIED  # delivered and announced, not refused on every retry
     [(_, drained)] = paid.drained
@@ -87,22 +87,22 @@ def test_a_held_refund_that_can_never_apply_goes_aside_and_the_payment_still_pos
 
 def test_a_refund_as_large_as_its_payment_is_applied_not_set_aside(stack):
     acct = _account(stack, "EDGE-WHOLE")
-    intake.apply(_event(acct, Action.PAYMENT, 9000, "AUTHORISATION:PAY1:true"))
-    result = intake.apply(_event(acct, Action.REFUND, 9000, "REFUND:R1:true", reversal_id="R1"))
+    posting.apply(_event(acct, Action.PAYMENT, 9000, "AUTHORISATION:PAY1:true"))
+    result = posting.apply(_event(acct, Action.REFUND, 9000, "REFUND:R1:true", reversal_id="R1"))
     assert result.outcome is Outcome.APPLIED
     assert _balance(acct) == BALANCE
 
 
 def test_a_dispute_won_before_its_chargeback_and_payment_is_applied_in_order(stack):
     acct = _account(stack, "EDGE-WON-FIRST")
-    won = intake.apply(
+    won = posting.apply(
         _event(acct, Action.CHARGEBACK_REVERSED, 9000, "CHARGEBACK_REVERSED:D1:true", reversal_id="D1")
     )
-    taken = intake.apply(_event(acct, Action.CHARGEBACK, 9000, "CHARGEBACK:D1:true", reversal_id="D1"))
+    taken = posting.apply(_event(acct, Action.CHARGEBACK, 9000, "CHARGEBACK:D1:true", reversal_id="D1"))
     assert (won.outcome, taken.outcome) == (Outcome.HELD, Outcome.HELD)
     assert _balance(acct) == BALANCE
 
-    paid = intake.apply(_event(acct, Action.PAYMENT, 9000, "AUTHORISATION:PAY1:true"))
+    paid = posting.apply(_event(acct, Action.PAYMENT, 9000, "AUTHORISATION:PAY1:true"))
 
     assert [r.outcome for _, r in paid.drained] == [Outcome.APPLIED, Outcome.APPLIED]
     assert sorted(_ledger(acct)) == [-9000, -9000, 9000]  # paid, taken back, given back
@@ -111,18 +111,18 @@ def test_a_dispute_won_before_its_chargeback_and_payment_is_applied_in_order(sta
 
 def test_a_dispute_won_before_its_chargeback_applies_once_the_chargeback_does(stack):
     acct = _account(stack, "EDGE-WON-EARLY")
-    intake.apply(_event(acct, Action.PAYMENT, 9000, "AUTHORISATION:PAY1:true"))
-    won = intake.apply(
+    posting.apply(_event(acct, Action.PAYMENT, 9000, "AUTHORISATION:PAY1:true"))
+    won = posting.apply(
         _event(acct, Action.CHARGEBACK_REVERSED, 9000, "CHARGEBACK_REVERSED:D1:true", reversal_id="D1")
     )
     assert won.outcome is Outcome.HELD and _balance(acct) == BALANCE - 9000
 
-    taken = intake.apply(_event(acct, Action.CHARGEBACK, 9000, "CHARGEBACK:D1:true", reversal_id="D1"))
+    taken = posting.apply(_event(acct, Action.CHARGEBACK, 9000, "CHARGEBACK:D1:true", reversal_id="D1"))
 
     assert taken.outcome is Outcome.APPLIED
     assert [r.outcome for _, r in taken.drained] == [Outcome.APPLIED]
     assert _balance(acct) == BALANCE - 9000
-    again = intake.apply(
+    again = posting.apply(
         _event(acct, Action.CHARGEBACK_REVERSED, 9000, "CHARGEBACK_REVERSED:D1:true", reversal_id="D1")
     )
     assert again.outcome is Outcome.DUPLICATE and _balance(acct) == BALANCE - 9000
@@ -130,14 +130,14 @@ def test_a_dispute_won_before_its_chargeback_applies_once_the_chargeback_does(st
 
 def test_a_second_chargeback_after_a_won_dispute_takes_the_money_back_again(stack):
     acct = _account(stack, "EDGE-SECOND")
-    intake.apply(_event(acct, Action.PAYMENT, 9000, "AUTHORISATION:PAY1:true"))
-    intake.apply(_event(acct, Action.CHARGEBACK, 9000, "CHARGEBACK:D1:true", reversal_id="D1"))
-    intake.apply(
+    posting.apply(_event(acct, Action.PAYMENT, 9000, "AUTHORISATION:PAY1:true"))
+    posting.apply(_event(acct, Action.CHARGEBACK, 9000, "CHARGEBACK:D1:true", reversal_id="D1"))
+    posting.apply(
         _event(acct, Action.CHARGEBACK_REVERSED, 9000, "CHARGEBACK_REVERSED:D1:true", reversal_id="D1")
     )
     assert _balance(acct) == BALANCE - 9000
 
-    second = intake.apply(
+    second = posting.apply(
         _event(acct, Action.CHARGEBACK, 9000, "SECOND_CHARGEBACK:D1:true", reversal_id="D1:second")
     )
 
@@ -147,11 +147,11 @@ def test_a_second_chargeback_after_a_won_dispute_takes_the_money_back_again(stac
 
 def test_a_failed_refund_gives_the_money_back(stack):
     acct = _account(stack, "EDGE-REFUND-FAILED")
-    intake.apply(_event(acct, Action.PAYMENT, 9000, "AUTHORISATION:PAY1:true"))
-    intake.apply(_event(acct, Action.REFUND, 4000, "REFUND:R1:true", reversal_id="R1"))
+    posting.apply(_event(acct, Action.PAYMENT, 9000, "AUTHORISATION:PAY1:true"))
+    posting.apply(_event(acct, Action.REFUND, 4000, "REFUND:R1:true", reversal_id="R1"))
     assert _balance(acct) == BALANCE - 5000
 
-    failed = intake.apply(
+    failed = posting.apply(
         _event(acct, Action.REFUND_REVERSED, 4000, "REFUND_FAILED:R1:true", reversal_id="R1")
     )
 
@@ -161,8 +161,8 @@ def test_a_failed_refund_gives_the_money_back(stack):
 
 def test_one_payment_reported_by_two_providers_posts_once(stack):
     acct = _account(stack, "EDGE-TWICE")
-    first = intake.apply(_event(acct, Action.PAYMENT, 9000, "evt_1", provider="stripe", payment_id="pi_1"))
-    relayed = intake.apply(
+    first = posting.apply(_event(acct, Action.PAYMENT, 9000, "evt_1", provider="stripe", payment_id="pi_1"))
+    relayed = posting.apply(
         _event(
             acct,
             Action.PAYMENT,
@@ -179,25 +179,27 @@ def test_one_payment_reported_by_two_providers_posts_once(stack):
 
 def test_an_event_id_reused_with_another_amount_is_refused_and_writes_nothing(stack):
     acct = _account(stack, "EDGE-REUSED")
-    intake.apply(_event(acct, Action.PAYMENT, 9000, "evt_1", provider="stripe", payment_id="pi_1"))
+    posting.apply(_event(acct, Action.PAYMENT, 9000, "evt_1", provider="stripe", payment_id="pi_1"))
 
     with pytest.raises(EventConflict):
-        intake.apply(_event(acct, Action.PAYMENT, 90_000, "evt_1", provider="stripe", payment_id="pi_1"))
+        posting.apply(_event(acct, Action.PAYMENT, 90_000, "evt_1", provider="stripe", payment_id="pi_1"))
     with pytest.raises(EventConflict):  # the same amount for another account is no retry either
-        intake.apply(
+        posting.apply(
             _event("EDGE-OTHER", Action.PAYMENT, 9000, "evt_1", provider="stripe", payment_id="pi_1")
         )
 
     assert _ledger(acct) == [-9000] and _balance(acct) == BALANCE - 9000
-    same = intake.apply(_event(acct, Action.PAYMENT, 9000, "evt_1", provider="stripe", payment_id="pi_1"))
+    same = posting.apply(_event(acct, Action.PAYMENT, 9000, "evt_1", provider="stripe", payment_id="pi_1"))
     assert same.outcome is Outcome.DUPLICATE
 
 
 def test_a_payment_id_reported_again_with_another_amount_is_kept_aside_with_its_money(stack):
     acct = _account(stack, "EDGE-CONFLICT")
-    intake.apply(_event(acct, Action.PAYMENT, 1000, "evt_1", provider="stripe", payment_id="pi_9"))
+    posting.apply(_event(acct, Action.PAYMENT, 1000, "evt_1", provider="stripe", payment_id="pi_9"))
 
-    again = intake.apply(_event(acct, Action.PAYMENT, 900_000, "evt_2", provider="stripe", payment_id="pi_9"))
+    again = posting.apply(
+        _event(acct, Action.PAYMENT, 900_000, "evt_2", provider="stripe", payment_id="pi_9")
+    )
 
     assert (again.outcome, again.reason) == (Outcome.SUSPENSE, "payment_conflict")
     assert _ledger(acct) == [-1000]
@@ -210,9 +212,9 @@ def test_a_relay_that_claims_a_processors_payment_first_cannot_make_the_real_one
     relayed = _event(
         acct, Action.PAYMENT, 100, "msg_1", provider="standard", payment_id="pi_7", payment_provider="stripe"
     )
-    intake.apply(relayed)
+    posting.apply(relayed)
 
-    real = intake.apply(_event(other, Action.PAYMENT, 50_000, "evt_7", provider="stripe", payment_id="pi_7"))
+    real = posting.apply(_event(other, Action.PAYMENT, 50_000, "evt_7", provider="stripe", payment_id="pi_7"))
 
     assert (real.outcome, real.reason) == (Outcome.SUSPENSE, "payment_conflict")
     assert {r["event_id"]: r["amount"] for r in payments_repo.list_rejected()}["evt_7"] == 50_000

@@ -18,6 +18,7 @@ import requests
 from arrears.domain.account import Account, ProductType, shard_of
 from arrears.domain.ledger import Due
 from arrears.domain.money import Money
+from arrears.services import posting
 from arrears.store import accounts_repo, payments_repo
 
 from arrears_cli import executions
@@ -119,7 +120,6 @@ def test_fifty_racing_writers_of_one_payment_leave_one_entry(stack):
     """The handler's guarantee rests on the conditional writes, not on requests arriving one by one."""
     from arrears.domain.payments import Action, PaymentEvent
     from arrears.store.models import transaction_connection
-    from payment_webhook import intake
 
     _late_card(stack, "RACE-RAW")
     event = PaymentEvent(
@@ -137,7 +137,7 @@ def test_fifty_racing_writers_of_one_payment_leave_one_entry(stack):
     assert accounts_repo.get_account("RACE-RAW").balance == 500_000 and _ledger("RACE-RAW") == []
     assert transaction_connection(stack.region).client is not None
     with ThreadPoolExecutor(max_workers=50) as pool:
-        outcomes = list(pool.map(lambda _: intake.apply(event).outcome.value, range(50)))
+        outcomes = list(pool.map(lambda _: posting.apply(event).outcome.value, range(50)))
 
     assert outcomes.count("applied") == 1 and outcomes.count("duplicate") == 49
     assert _ledger("RACE-RAW") == [-777]
@@ -271,7 +271,7 @@ def test_unknown_account_and_currency_mismatch_go_to_suspense_and_can_be_assigne
     assert held[("standard", mismatch)].amount == Money(1500, "JPY")
     assert _ledger("SUSP-1") == []
 
-    payments_repo.assign_suspense("adyen", unknown, "SUSP-1", "operator-3", on=START)
+    posting.assign_suspense("adyen", unknown, "SUSP-1", "operator-3", on=START)
 
     assert _ledger("SUSP-1") == [-700]
     assert [i.payment_id for i in payments_repo.list_suspense()] == [mismatch]

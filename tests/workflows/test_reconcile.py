@@ -12,12 +12,12 @@ from arrears.domain.account import Account, ProductType, shard_of
 from arrears.domain.ledger import Due
 from arrears.domain.money import Money
 from arrears.domain.payments import Action, PaymentEvent
+from arrears.services import posting
 from arrears.store import accounts_repo
-from payment_webhook import intake
 from typer.testing import CliRunner
 
 from arrears_cli import main
-from arrears_cli.commands import report as report_commands
+from arrears_cli.commands import common as stack_lookup
 
 AT = datetime.combine(date(2026, 3, 5), time(10), ZoneInfo("America/New_York"))
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -32,7 +32,7 @@ def _post(
         provider, event_id, "test", action, AT, payment_id=payment_id, amount=Money(minor, "USD"),
         account_ref=account, **kw,
     )  # fmt: skip
-    return intake.apply(event).outcome.value
+    return posting.apply(event).outcome.value
 
 
 @pytest.fixture
@@ -59,7 +59,7 @@ def posted(stack):
 def _reconcile(posted, tmp_path, monkeypatch, text: str) -> list[dict]:
     report = tmp_path / "report.csv"
     report.write_text(text)
-    monkeypatch.setattr(report_commands, "_stack", lambda *args: posted)
+    monkeypatch.setattr(stack_lookup, "_stack", lambda *args: posted)
     answer = CliRunner().invoke(
         main.app, ["report", "reconcile", "--processor-report", str(report), "--json"]
     )
@@ -94,6 +94,6 @@ def test_an_adyen_settlement_report_nets_a_chargeback_and_skips_fees(posted, tmp
 def test_a_file_that_is_neither_report_is_refused_clearly(posted, tmp_path, monkeypatch):
     report = tmp_path / "report.csv"
     report.write_text("a,b\n1,2\n")
-    monkeypatch.setattr(report_commands, "_stack", lambda *args: posted)
+    monkeypatch.setattr(stack_lookup, "_stack", lambda *args: posted)
     answer = CliRunner().invoke(main.app, ["report", "reconcile", "--processor-report", str(report)])
     assert answer.exit_code == 1 and "not a Stripe" in answer.output

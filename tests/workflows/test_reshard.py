@@ -15,6 +15,7 @@ from arrears.domain.account import Account, ProductType, shard_of
 from arrears.domain.errors import AccountVersionConflict
 from arrears.domain.ledger import Due, EntryKind, LedgerEntry
 from arrears.domain.money import Money
+from arrears.services import posting
 from arrears.store import accounts_repo, cycle_repo, reshard_repo
 from arrears.store.reshard_repo import CheckpointMoved, CycleRunning, ReshardInProgress
 
@@ -159,7 +160,7 @@ def test_a_payment_written_while_its_page_is_moved_is_kept_and_the_account_still
         placed = read_page(portfolio, cursor, limit)
         if cursor is None:  # between the job's read and its write, a payment lands on the account
             payment = LedgerEntry("pay-1", EntryKind.PAYMENT, Money(-5000, "USD"), AS_OF)
-            accounts_repo.post_ledger_entry(mover, payment, "webhook")
+            posting.post_ledger_entry(mover, payment, "webhook")
         return placed
 
     read_again, reread = [], reshard_repo.placed_now

@@ -13,9 +13,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from arrears.domain.account import Account, ProductType, shard_of
+from arrears.domain.commitments import Settlement
 from arrears.domain.ledger import Due, EntryKind, LedgerEntry
 from arrears.domain.money import Money
-from arrears.services import account_actions
+from arrears.services import account_actions, posting
 from arrears.store import accounts_repo
 from arrears.store.models import ActivityModel
 
@@ -92,9 +93,9 @@ def test_a_settlement_posts_its_discount_once_with_its_agreement_and_its_audit_r
     assert answer["result"] == {"discount": 10_000, "to_pay": 90_000, "pay_by": PAY_BY}
     settled = accounts_repo.get_account(account)
     assert settled.balance == 90_000 and _adjustments(account) == [-10_000] and _balanced(account)
-    assert settled.arrangement["instalments"] == [{"due_on": PAY_BY, "amount": 90_000}]
-    assert settled.arrangement["settlement"] == {"discount": 10_000, "request_id": "req-settle-1"}
-    assert [n["code"] for n in settled.notices] == ["arrangement_confirmation"]
+    assert settled.arrangement.schedule() == [{"due_on": PAY_BY, "amount": 90_000}]
+    assert settled.arrangement.settlement == Settlement(10_000, "req-settle-1")
+    assert [n.code for n in settled.notices] == ["arrangement_confirmation"]
     [audit] = _audits(account).values()
     assert (audit.sk.endswith("req-settle-1"), audit.actor, audit.detail["response"]) == (True, "ana", answer)
 
@@ -138,7 +139,7 @@ def test_a_settlement_is_refused_while_an_arrangement_stands(cloud, account):
     assert answer["error"] == "invalid" and "already has a standing arrangement made on" in answer["message"]
     after = accounts_repo.get_account(account)
     assert (after.balance, _adjustments(account)) == (100_000, [])
-    assert after.arrangement["instalments"] == [{"due_on": PAY_BY, "amount": 8000}]
+    assert after.arrangement.schedule() == [{"due_on": PAY_BY, "amount": 8000}]
 
 
 def test_concurrent_settlements_leave_one_agreement_and_one_discount(cloud, account):
@@ -152,7 +153,7 @@ def test_concurrent_settlements_leave_one_agreement_and_one_discount(cloud, acco
     )
     after = accounts_repo.get_account(account)
     assert after.balance == 90_000 and _adjustments(account) == [-10_000] and _balanced(account)
-    assert after.arrangement["settlement"]["request_id"] == won["request_id"]
+    assert after.arrangement.settlement.request_id == won["request_id"]
     assert list(_audits(account)) == [won["request_id"]]
 
 
@@ -179,7 +180,7 @@ def test_a_settlement_that_loses_the_race_is_redone_on_the_fresh_account_and_ref
     assert answer["error"] == "invalid" and "already has a standing settlement" in answer["message"]
     after = accounts_repo.get_account(account)
     assert after.balance == 80_000 and _adjustments(account) == [-20_000] and _balanced(account)
-    assert after.arrangement["settlement"]["request_id"] == "req-rival"
+    assert after.arrangement.settlement.request_id == "req-rival"
 
 
 def test_a_request_whose_answer_was_lost_gets_its_first_answer_again(cloud, account):
@@ -201,7 +202,7 @@ def test_an_approved_settlement_is_one_transaction_under_the_approvers_request(c
     assert asked["status"] == "pending_approval" and approved["status"] == "done"
     after = accounts_repo.get_account(account)
     assert after.balance == 70_000 and _adjustments(account) == [-30_000]
-    assert after.arrangement["settlement"] == {"discount": 30_000, "request_id": "req-settle-30"}
+    assert after.arrangement.settlement == Settlement(30_000, "req-settle-30")
     audit = _audits(account)["req-approve-30"]
     assert (audit.actor, audit.detail["level"], audit.detail["response"]) == ("sam", "supervisor", approved)
 
@@ -221,7 +222,7 @@ def test_a_settlement_is_allowed_once_the_previous_agreement_has_ended(cloud, st
     if ended == "kept":  # an arrangement for the past-due amount, paid
         _call(cloud, "ana", "arrangement", account, instalments=[{"due_on": PAY_BY, "amount": "80.00"}])
         payment = LedgerEntry("pay-1", EntryKind.PAYMENT, Money(-8000, "USD"), TODAY + timedelta(days=5))
-        accounts_repo.post_ledger_entry(account, payment, "test")
+        posting.post_ledger_entry(account, payment, "test")
         later = TODAY + timedelta(days=6)
     else:  # a settlement nobody paid: broken once its grace period is over
         _settle(cloud, account, "req-settle-1")
@@ -237,19 +238,19 @@ def test_a_settlement_is_allowed_once_the_previous_agreement_has_ended(cloud, st
     after = accounts_repo.get_account(account)
     assert after.balance == before.balance - before.balance // 10 and _balanced(account)
     assert len(_adjustments(account)) == (1 if ended == "kept" else 2)
-    assert after.arrangement["settlement"]["request_id"] == "req-settle-2"
+    assert after.arrangement.settlement.request_id == "req-settle-2"
 
 
 def test_a_payment_towards_a_settlement_keeps_it_marked_as_a_settlement(cloud, account):
     settled = _settle(cloud, account)
     assert settled["status"] == "done"
 
-    accounts_repo.post_ledger_entry(
+    posting.post_ledger_entry(
         account, LedgerEntry("pay-1", EntryKind.PAYMENT, Money(-5000, "USD"), TODAY), "test"
     )
 
     stored = accounts_repo.get_account(account).arrangement
-    assert stored["paid"] == 5000
-    assert stored["settlement"]["discount"] == 10_000  # 10% of 1,000.00
+    assert stored.paid == 5000
+    assert stored.settlement.discount == 10_000  # 10% of 1,000.00
     second = _settle(cloud, account)
     assert "standing settlement" in second["message"]

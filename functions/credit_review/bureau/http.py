@@ -4,23 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-import requests
-from arrears.adapters.provider_config import ProviderConfig
 from arrears.adapters.provider_http import ProviderClient
 from arrears.domain.bureau import CreditReport, Purpose, validated
 
 
-class HttpBureau:
-    def __init__(
-        self,
-        config: ProviderConfig,
-        region: str = "us-east-1",
-        session: requests.Session | None = None,
-        api_key: str | None = None,
-    ) -> None:
-        self.name = config.name
-        self._http = ProviderClient(config, region, session, api_key)
-
+class HttpBureau(ProviderClient):
     def soft_pull(
         self,
         account_id: str,
@@ -36,5 +24,5 @@ class HttpBureau:
             "as_of": as_of.isoformat(),
         }
         # a retry after a lost answer is the same pull, not a second one on the customer's file
-        raw = self._http.post("/v1/reports/soft", payload, idempotency_key=request_id)
+        raw = self.post("/v1/reports/soft", payload, idempotency_key=request_id)
         return validated(CreditReport, raw, self.name)

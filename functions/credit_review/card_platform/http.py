@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-import requests
-from arrears.adapters.provider_config import ProviderConfig
 from arrears.adapters.provider_http import ProviderClient
 from arrears.domain.bureau import validated
 from arrears.domain.errors import ProviderBadResponse
@@ -13,21 +11,11 @@ from arrears.domain.errors import ProviderBadResponse
 from credit_review.card_platform.base import LimitChanged
 
 
-class HttpCardPlatform:
-    def __init__(
-        self,
-        config: ProviderConfig,
-        region: str = "us-east-1",
-        session: requests.Session | None = None,
-        api_key: str | None = None,
-    ) -> None:
-        self.name = config.name
-        self._http = ProviderClient(config, region, session, api_key)
-
+class HttpCardPlatform(ProviderClient):
     def change_limit(
         self, change_id: str, account_id: str, new_limit: int, freeze_charging: bool
     ) -> LimitChanged:
-        raw = self._http.post(
+        raw = self.post(
             f"/v1/accounts/{quote(account_id, safe='')}/credit-limit",
             {"new_limit": new_limit, "freeze_charging": freeze_charging},
             idempotency_key=change_id,  # the platform answers a repeat with the first change

@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-import requests
-from arrears.adapters.provider_config import ProviderConfig
 from arrears.adapters.provider_http import ProviderClient
 from arrears.domain.bureau import Purpose, TraceAnswer, validated
 
 
-class HttpSkipTrace:
-    def __init__(
-        self,
-        config: ProviderConfig,
-        region: str = "us-east-1",
-        session: requests.Session | None = None,
-        api_key: str | None = None,
-    ) -> None:
-        self.name = config.name
-        self._http = ProviderClient(config, region, session, api_key)
-
+class HttpSkipTrace(ProviderClient):
     def search(
         self, account_id: str, jurisdiction: str, purpose: Purpose, request_id: str | None = None
     ) -> TraceAnswer:
-        raw = self._http.post(
+        raw = self.post(
             "/v1/skiptrace/search",
             {"account_id": account_id, "jurisdiction": jurisdiction, "purpose": str(purpose)},
             idempotency_key=request_id,  # a retry after a lost answer is not a second paid search

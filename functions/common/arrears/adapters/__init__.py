@@ -1,1 +1,1 @@
-"""The outside world: AWS clients, mail, the payments bus, documents, workflows, data providers, logs and metrics."""
+"""The outside world: AWS clients, mail, the payments bus, documents, workflows, providers, logs."""

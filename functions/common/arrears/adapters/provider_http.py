@@ -117,7 +117,7 @@ def api_key_of(config: ProviderConfig, region: str) -> str:
 
 
 class ProviderClient:
-    """What each HTTP adapter holds: its config, a kept-alive session, and a key read only when needed."""
+    """What each HTTP adapter is built on: its config, a kept-alive session, a key read only when needed."""
 
     def __init__(
         self,
@@ -127,6 +127,7 @@ class ProviderClient:
         api_key: str | None = None,
     ) -> None:
         self.config = config
+        self.name = config.name
         self.region = region
         # One session per adapter: warm Lambda invocations reuse the TLS connection.
         self.session = session or requests.Session()

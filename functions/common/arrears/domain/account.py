@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+from arrears.domain.commitments import Arrangement, Promise
 from arrears.domain.compliance import Hold
 from arrears.domain.ledger import Due
+from arrears.domain.letters import OwedNotice
 from arrears.domain.stages import Bucket, Status
 
 
@@ -46,11 +48,9 @@ class Account:
     email: str | None = None  # contact point with consent to email; never logged
     placement: str | None = None  # "agency": worked by a third-party debt collector (Reg F)
     validation_notice_on: date | None = None  # when a debt collector's validation notice went out
-    promise: dict | None = None  # arrears.domain.commitments.Promise, as stored
-    arrangement: dict | None = None  # arrears.domain.commitments.Arrangement, as stored
-    # Letters owed to the customer by what happened (an operator's action, a broken commitment, a
-    # limit change): {"code", "trigger", "extra"} each, sent by the next cycle.
-    notices: tuple[dict, ...] = ()
+    promise: Promise | None = None
+    arrangement: Arrangement | None = None  # a settlement for less is one too
+    notices: tuple[OwedNotice, ...] = ()  # letters owed, oldest first: the next cycles send one a day
     # The census group the last cycle counted the account in, kept when a payment moves it between
     # cycles so the next cycle records the move from where the census has it; None: bucket/status say it.
     counted_as: str | None = None
@@ -65,7 +65,7 @@ class Account:
     # key): a reversal of another payment draws on it before reopening dues (decision 22).
     credits: dict[str, int] = field(default_factory=dict)
     version: int | None = None
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, object] = field(default_factory=dict)
 
 
 def shard_of(account_id: str, portfolio: str, shard_count: int) -> str:

@@ -6,9 +6,11 @@ and only an operator whose own level covers it may approve it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -51,7 +53,7 @@ def load_authority(path: Path = AUTHORITY_FILE) -> Authority:
         raise InvalidInput(f"{path.name}: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}") from exc
 
 
-def beyond(level: Level, action: str, params: dict, today: date) -> str | None:
+def beyond(level: Level, action: str, params: Mapping[str, Any], today: date) -> str | None:
     """Why this action is beyond the level (it then needs approval), or None when it is within."""
     if action == "promise":
         days = (date.fromisoformat(params["pay_by"]) - today).days
@@ -82,7 +84,7 @@ def refusal_to_decide(
     requester: str,
     requester_level: Level,
     same_person: bool,
-    approving: tuple[str, dict, date] | None,
+    approving: tuple[str, Mapping[str, Any], date] | None,
 ) -> str | None:
     """Why `decider` may not decide on `requester`'s pending request, or None when they may.
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypedDict
 
 from arrears.domain.stages import BUCKETS, CLOSED_STATUSES, Bucket, Status
 
@@ -28,10 +30,18 @@ class Change:
     balance_after: int
 
 
-def roll_forward(previous: dict, changes: list[Change]) -> dict:
+class Census(TypedDict, total=False):
+    """As stored: accounts per group, and their balances per currency and group (minor units).
+    Empty before the first cycle."""
+
+    accounts: dict[str, int]
+    balances: dict[str, dict[str, int]]
+
+
+def roll_forward(previous: Census, changes: Iterable[Change]) -> Census:
     accounts = Counter({g: 0 for g in GROUPS}) + Counter()
     accounts.update(previous.get("accounts", {}))
-    balances: dict[str, Counter] = {c: Counter(v) for c, v in previous.get("balances", {}).items()}
+    balances: dict[str, Counter[str]] = {c: Counter(v) for c, v in previous.get("balances", {}).items()}
     for change in changes:
         per_currency = balances.setdefault(change.currency, Counter())
         if change.from_group is not None:
@@ -45,6 +55,6 @@ def roll_forward(previous: dict, changes: list[Change]) -> dict:
     }
 
 
-def transitions(changes: list[Change]) -> dict[str, int]:
+def transitions(changes: Iterable[Change]) -> dict[str, int]:
     moves = Counter(f"{c.from_group or 'new'}->{c.to_group}" for c in changes if c.from_group != c.to_group)
     return dict(sorted(moves.items()))

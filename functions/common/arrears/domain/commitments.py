@@ -8,9 +8,10 @@ whose grace period has ended, and completes when they cover them all.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import TypeVar
 
 from arrears.domain.errors import InvalidInput
 from arrears.domain.ledger import Due
@@ -50,7 +51,8 @@ class Promise:
     def next_check(self) -> date:
         return self.settles_on + timedelta(days=1)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:
+        """As stored, and as the timeline records it."""
         return {
             "amount": self.amount,
             "due_on": self.due_on.isoformat(),
@@ -59,15 +61,14 @@ class Promise:
             "grace_days": self.grace_days,
         }
 
-    @classmethod
-    def from_dict(cls, data: dict) -> Promise:
-        return cls(
-            int(data["amount"]),
-            date.fromisoformat(data["due_on"]),
-            date.fromisoformat(data["created_on"]),
-            int(data.get("paid", 0)),
-            int(data.get("grace_days", GRACE_DAYS)),
-        )
+
+@dataclass(frozen=True)
+class Settlement:
+    """The mark of an arrangement that settles for less: the discount given, and the operator
+    request that agreed it (a retried request finds its own settlement standing)."""
+
+    discount: int
+    request_id: str
 
 
 @dataclass(frozen=True)
@@ -76,8 +77,9 @@ class Arrangement:
     created_on: date
     paid: int = 0
     grace_days: int = GRACE_DAYS
-    # A settlement for less ({"discount", "request_id"}): the rest is this arrangement's one instalment
-    settlement: dict | None = None
+    # a settlement for less: the rest is this arrangement's one instalment; it is kept or broken
+    # like any other arrangement
+    settlement: Settlement | None = None
 
     def __post_init__(self) -> None:
         if not self.instalments or any(i.amount <= 0 for i in self.instalments):
@@ -102,34 +104,26 @@ class Arrangement:
         upcoming = [d for d in later if d > as_of]
         return min(upcoming) if upcoming else None
 
-    def to_dict(self) -> dict:
+    def schedule(self) -> list[dict[str, object]]:
+        """The instalments as a letter states them and the store keeps them."""
+        return [{"due_on": i.due_on.isoformat(), "amount": i.amount} for i in self.instalments]
+
+    def to_dict(self) -> dict[str, object]:
+        """As stored, and as the timeline records it."""
         return {
-            "instalments": [{"due_on": i.due_on.isoformat(), "amount": i.amount} for i in self.instalments],
+            "instalments": self.schedule(),
             "created_on": self.created_on.isoformat(),
             "paid": self.paid,
             "grace_days": self.grace_days,
-            **({"settlement": self.settlement} if self.settlement else {}),
+            **({"settlement": asdict(self.settlement)} if self.settlement else {}),
         }
 
-    @classmethod
-    def from_dict(cls, data: dict) -> Arrangement:
-        instalments = tuple(
-            Due(date.fromisoformat(i["due_on"]), int(i["amount"])) for i in data["instalments"]
-        )
-        return cls(
-            instalments,
-            date.fromisoformat(data["created_on"]),
-            int(data.get("paid", 0)),
-            int(data.get("grace_days", GRACE_DAYS)),
-            data.get("settlement"),
-        )
+
+Commitment = TypeVar("Commitment", Promise, Arrangement)
 
 
-def credit_payment(
-    commitment: dict | None, amount: int, kind: type[Promise] | type[Arrangement]
-) -> dict | None:
+def credit_payment(commitment: Commitment | None, amount: int) -> Commitment | None:
     """Money in (or, negative, taken back) counts towards the promise or arrangement in force."""
     if commitment is None:
         return None
-    current = kind.from_dict(commitment)
-    return replace(current, paid=max(current.paid + amount, 0)).to_dict()
+    return replace(commitment, paid=max(commitment.paid + amount, 0))

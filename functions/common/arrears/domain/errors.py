@@ -54,7 +54,7 @@ class ShardFailed(ArrearsError):
 def lambda_error_message(cause: str | None) -> str:
     """Lambda reports a handler's error as JSON (errorType, errorMessage, stackTrace); show the message."""
     try:
-        return json.loads(cause or "")["errorMessage"]
+        return str(json.loads(cause or "")["errorMessage"])
     except (ValueError, KeyError, TypeError):
         return cause or ""
 

@@ -90,7 +90,7 @@ class AccountRecord(BaseModel):
 
     @field_validator("instalment", "amount_past_due", "credit_limit", mode="before")
     @classmethod
-    def _blank_is_none(cls, value):
+    def _blank_is_none(cls, value: object) -> object:
         return None if value in ("", None) else value
 
     @model_validator(mode="after")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from arrears.domain.census import CLOSED, GROUPS
+from arrears.domain.census import CLOSED, GROUPS, Census
 
 GOALS_FILE = Path(__file__).resolve().parents[2] / "rules" / "kpi_goals.yaml"
 DELINQUENT = tuple(g for g in GROUPS if g not in ("current", CLOSED))
@@ -46,24 +46,24 @@ def _ratio(part: float, whole: float) -> float | None:
 
 
 def compute(
-    start: dict,
-    end: dict,
+    start: Census,
+    end: Census,
     moves: list[Move],
-    promise_outcomes: Counter,
+    promise_outcomes: Counter[str],
     collected: dict[str, int],
-    letters: Counter,
+    letters: Counter[str],
     goals: dict[str, float],
-) -> dict:
+) -> dict[str, object]:
     first: dict[str, Move] = {}
     last: dict[str, Move] = {}
     for move in sorted(moves, key=lambda m: m.day):
         first.setdefault(move.account_id, move)
         last[move.account_id] = move
     start_accounts = start.get("accounts", {})
-    rolled: Counter = Counter()
-    rolled_balance: dict[str, Counter] = {}
-    cured: Counter = Counter()  # by arm
-    delinquent_by_arm: Counter = Counter()
+    rolled: Counter[str] = Counter()
+    rolled_balance: dict[str, Counter[str]] = {}
+    cured: Counter[str] = Counter()  # by arm
+    delinquent_by_arm: Counter[str] = Counter()
     for account_id, opening in first.items():
         began, ended = opening.from_group, last[account_id].to_group
         if began is None or began == CLOSED:

@@ -52,6 +52,27 @@ def language_of(locale: str) -> str:
 
 
 @dataclass(frozen=True)
+class OwedNotice:
+    """A letter the customer is owed by what happened (an operator's action, a broken commitment, a
+    limit change), sent by the next cycle before any step of the ladder."""
+
+    code: LetterCode
+    trigger: str  # "<what>@<ISO day>": the letter's key, so a cycle run twice sends it once
+    # The facts the letter states (a promise's amount and date, ...), as pairs so the notice stays
+    # frozen; their values are stored as JSON.
+    extra: tuple[tuple[str, object], ...] = ()
+
+    @property
+    def on(self) -> date:
+        """The day of what caused it, which dates the letter's record."""
+        return date.fromisoformat(self.trigger.split("@")[1])
+
+    def to_dict(self) -> dict[str, object]:
+        """As stored, and as the operator's tools show it."""
+        return {"code": self.code.value, "trigger": self.trigger, "extra": dict(self.extra)}
+
+
+@dataclass(frozen=True)
 class Creditor:
     name: str
     phone: str
@@ -77,7 +98,7 @@ class LetterContext:
     oldest_unpaid_on: date | None
     creditor: Creditor
     debt_collector_disclosure: bool = False  # the mini-Miranda (Reg F §1006.18(e))
-    extra: dict = field(default_factory=dict)  # per letter: promise, arrangement, payment, validation, ...
+    extra: dict[str, object] = field(default_factory=dict)  # per letter: promise, arrangement, payment, ...
 
 
 @lru_cache(maxsize=4)

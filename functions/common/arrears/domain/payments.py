@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from arrears.domain.errors import InvalidInput
@@ -103,7 +105,7 @@ class PaymentEvent:
         """The business date of the event where the customer is."""
         return self.occurred_at.astimezone(ZoneInfo(time_zone)).date()
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, object]:
         """What the timeline, suspense and the PaymentApplied event say about it (no personal data)."""
         return {
             "provider": self.provider,
@@ -118,7 +120,7 @@ class PaymentEvent:
             "payment_provider": self.payment_provider,
         }
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:
         return {
             **self.summary(),
             "account_ref": self.account_ref,
@@ -127,7 +129,7 @@ class PaymentEvent:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> PaymentEvent:
+    def from_dict(cls, data: Mapping[str, Any]) -> PaymentEvent:  # JSON: no narrower type to give
         amount = data.get("amount")
         return cls(
             provider=data["provider"],
@@ -158,7 +160,7 @@ class Rejected:
     # where the event is a well-formed payment or reversal: what it says, so the money is visible
     event: PaymentEvent | None = None
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, object]:
         return {
             "provider": self.provider,
             "event_id": self.key,

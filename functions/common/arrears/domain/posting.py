@@ -6,15 +6,17 @@ entry in one transaction.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from arrears.domain.account import Account
 from arrears.domain.census import group_of
-from arrears.domain.commitments import Arrangement, Promise, credit_payment
-from arrears.domain.errors import AccountVersionConflict, InvalidInput
+from arrears.domain.commitments import credit_payment
+from arrears.domain.errors import AccountVersionConflict, DuplicateEntry, InvalidInput
 from arrears.domain.ledger import Due, combine, settle_oldest_first
-from arrears.domain.money import bounded
+from arrears.domain.money import Money, bounded
 from arrears.domain.payments import PaymentEvent, SuspenseReason
 from arrears.domain.stages import CLOSED_STATUSES, Status
 from arrears.domain.standing import reread
@@ -36,16 +38,20 @@ class Allocation:
         a statement billed them)."""
         return Allocation(tuple(sorted(self.dues + dues)), self.credit - sum(d.amount for d in dues))
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:
         return {
             "dues": [{"due_on": d.due_on.isoformat(), "amount": d.amount} for d in self.dues],
             "credit": self.credit,
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> Allocation:
+    def from_dict(cls, data: Mapping[str, Any]) -> Allocation:  # stored JSON: no narrower type to give
         dues = tuple(Due(date.fromisoformat(d["due_on"]), int(d["amount"])) for d in data.get("dues", []))
         return cls(dues, int(data.get("credit", 0)))
+
+    def plus(self, more: Allocation) -> Allocation:
+        """This allocation with `more` of the same payment's money (a won dispute gives back)."""
+        return Allocation(self.dues + more.dues, self.credit + more.credit)
 
 
 def allocate(dues: tuple[Due, ...], paid: int) -> tuple[tuple[Due, ...], Allocation]:
@@ -108,7 +114,7 @@ class Shift:
 class Posted:
     account: Account
     allocation: Allocation  # a payment: where it went; a reversal: what is left of the payment's
-    events: tuple[dict, ...]  # promise or arrangement outcomes the money decided, for the timeline
+    events: tuple[dict[str, object], ...]  # the promise or arrangement outcomes it decided, for the timeline
     shifts: tuple[Shift, ...] = ()  # other payments' credit that now pays reopened dues
 
 
@@ -158,8 +164,8 @@ def take_in(account: Account, paid: int, payment: str | None = None) -> tuple[Ac
         balance=bounded(account.balance - paid, "the balance after it"),
         dues=dues,
         credits=_credits(account.credits, payment, allocation.credit),
-        promise=credit_payment(account.promise, paid, Promise),
-        arrangement=credit_payment(account.arrangement, paid, Arrangement),
+        promise=credit_payment(account.promise, paid),
+        arrangement=credit_payment(account.arrangement, paid),
     )
     return moved, allocation
 
@@ -186,8 +192,8 @@ def reverse(
         balance=bounded(account.balance + amount, "the balance after it"),
         dues=combine(account.dues, still),
         credits=credits,
-        promise=credit_payment(account.promise, -amount, Promise),
-        arrangement=credit_payment(account.arrangement, -amount, Arrangement),
+        promise=credit_payment(account.promise, -amount),
+        arrangement=credit_payment(account.arrangement, -amount),
     )
     if moved.status is Status.PAID_IN_FULL and moved.balance > 0:
         moved = replace(moved, status=Status.ACTIVE)  # money taken back reopens what it had closed
@@ -210,7 +216,12 @@ def charge(account: Account, amount: int) -> Account:
     return replace(account, balance=bounded(account.balance + amount, "the balance after it"))
 
 
-def restand(before: Account, after: Account, as_of: date) -> tuple[Account, tuple[dict, ...]]:
+def adjust(account: Account, amount: int) -> Account:
+    """An adjustment of the balance (a settlement's discount, a correction); the dues stay as billed."""
+    return replace(account, balance=bounded(account.balance + amount, "the balance after it"))
+
+
+def restand(before: Account, after: Account, as_of: date) -> tuple[Account, tuple[dict[str, object], ...]]:
     """Where the account stands now that money moved, the same minute rather than at the next cycle.
 
     The cycle still looks at it on its next run (it stays due in the work index): to count the
@@ -228,3 +239,136 @@ def restand(before: Account, after: Account, as_of: date) -> tuple[Account, tupl
         next_action_on=review_on,
     )
     return updated, standing.events
+
+
+# ------------------------------------------------------------------ a processor's payments
+
+# Where a held payment, reversal or reinstatement stands.
+PENDING, APPLIED, REJECTED, REINSTATED, IN_SUSPENSE = (
+    "pending",
+    "applied",
+    "rejected",
+    "reinstated",
+    "suspense",
+)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """A payment as we hold it: where its money went (an account, or suspense) and how much of it
+    was taken back. `allocation` is None while it sits in suspense."""
+
+    provider: str
+    payment_id: str
+    amount: Money
+    reversed: int
+    status: str  # APPLIED or IN_SUSPENSE
+    account_id: str | None
+    received_on: str
+    allocation: Allocation | None = None
+    event_id: str | None = None
+
+    @property
+    def open(self) -> int:
+        return self.amount.minor - self.reversed
+
+
+@dataclass(frozen=True)
+class HeldReversal:
+    """A refund or chargeback as recorded: PENDING (its payment had not come), APPLIED, REJECTED
+    or REINSTATED (a won dispute gave its money back)."""
+
+    status: str
+    amount: int
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What a reversal takes back now, and the total it stands at once applied (a cumulative
+    refund reports a running total: the difference is what is new)."""
+
+    amount: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A notification that can never apply: kept in suspense with its reason, its money untouched."""
+
+    reason: SuspenseReason
+    problem: str
+
+
+def payment_conflict(event: PaymentEvent, receipt: Receipt | None) -> Refusal | None:
+    """A payment id received before, now saying something else (not a retry): refused."""
+    if receipt is None:
+        return None
+    reason = SuspenseReason.PAYMENT_CONFLICT
+    if receipt.amount != event.amount:
+        held = f"was received as {receipt.amount}, now as {event.amount}"
+        return Refusal(reason, f"{event.holder} payment {event.payment_id} {held}")
+    if receipt.account_id is not None and event.account_ref not in (None, receipt.account_id):
+        return Refusal(reason, f"{event.holder} payment {event.payment_id} was posted to another account")
+    return None
+
+
+def claim(event: PaymentEvent, receipt: Receipt, stored: HeldReversal | None) -> Claim | Refusal:
+    """How much of its payment a refund or chargeback takes back. Never more than is still open:
+    two reversals of one payment cannot take its money twice. A replay raises DuplicateEntry."""
+    amount = _amount(event)
+    already = stored.amount if stored is not None and stored.status == APPLIED else 0
+    if stored is not None and stored.status in (REJECTED, APPLIED) and not event.cumulative:
+        state = "kept aside" if stored.status == REJECTED else "applied"
+        raise DuplicateEntry(f"reversal {event.reversal_id} already {state}", write="reversal")
+    wanted = amount.minor - already if event.cumulative else amount.minor
+    if wanted <= 0:
+        raise DuplicateEntry("refund total already applied", write="reversal")
+    if amount.currency != receipt.amount.currency:
+        problem = f"a {amount.currency} reversal of a {receipt.amount.currency} payment"
+        return Refusal(SuspenseReason.REVERSAL_CURRENCY_MISMATCH, problem)
+    if amount.minor > receipt.amount.minor:
+        problem = f"takes back {amount} of a payment of {receipt.amount}"
+        return Refusal(SuspenseReason.REVERSAL_EXCEEDS_PAYMENT, problem)
+    taken = min(wanted, receipt.open)
+    if taken <= 0:
+        raise DuplicateEntry("the payment is already fully reversed", write="receipt")
+    return Claim(taken, already + taken if event.cumulative else taken)
+
+
+def reinstated(event: PaymentEvent, dispute: HeldReversal) -> int:
+    """What a won dispute (or a failed refund) gives back: never more than its reversal took."""
+    return min(_amount(event).minor, dispute.amount)
+
+
+def assignable(open_amount: Money, held_status: str, account: Account, what: str) -> None:
+    """Money in suspense an operator may post to `account`: still open, in the account's currency."""
+    if held_status != "open":
+        raise InvalidInput(f"{what} was already assigned")
+    if account.currency != open_amount.currency:
+        raise InvalidInput(
+            f"account {account.account_id} is in {account.currency}, the payment in {open_amount.currency}"
+        )
+    if open_amount.minor <= 0:
+        raise InvalidInput(f"{what} has been reversed in full")
+
+
+def applied_detail(event: PaymentEvent, kind: str, amount: Money, posted: Posted) -> dict[str, object]:
+    """The PaymentApplied event's detail: what downstream hand-offs (CFDI complements, GL) need."""
+    account = posted.account
+    return {
+        **event.summary(),
+        "account_id": account.account_id,
+        "entry_kind": kind,
+        "applied_amount": amount.minor,
+        "currency": amount.currency,
+        "balance_after": account.balance,
+        "past_due_after": account.past_due,
+        "bucket_after": account.bucket.value if account.bucket else None,
+        "status_after": account.status.value,
+    }
+
+
+def _amount(event: PaymentEvent) -> Money:
+    if event.amount is None:  # PaymentEvent.validate requires one on every money event
+        raise InvalidInput(f"{event.event_type} carries no amount")
+    return event.amount

@@ -12,7 +12,7 @@ from datetime import date
 from arrears.domain.account import Account
 from arrears.domain.commitments import Arrangement, Outcome, Promise
 from arrears.domain.compliance import Hold
-from arrears.domain.letters import LetterCode
+from arrears.domain.letters import LetterCode, OwedNotice
 from arrears.domain.stages import CLOSED_STATUSES, Evaluation, Status, evaluate
 
 HOLDS_THAT_PAUSE = {h.value for h in Hold} - {Hold.SCRA.value}
@@ -21,56 +21,61 @@ HOLDS_THAT_PAUSE = {h.value for h in Hold} - {Hold.SCRA.value}
 @dataclass(frozen=True)
 class Standing:
     status: Status
-    promise: dict | None
-    arrangement: dict | None
-    notices: tuple[dict, ...]
+    promise: Promise | None
+    arrangement: Arrangement | None
+    notices: tuple[OwedNotice, ...]
     checks: tuple[date, ...] = ()  # days the commitments must be looked at again
-    events: tuple[dict, ...] = field(default_factory=tuple)  # outcomes to record on the timeline
+    # outcomes to record on the timeline, as its records hold them
+    events: tuple[dict[str, object], ...] = field(default_factory=tuple)
 
 
-def _broken_notice(amount: int, due_on: date, as_of: date, kind: str) -> dict:
-    return {
-        "code": LetterCode.BROKEN_PROMISE.value,
-        "trigger": f"{kind}-broken@{as_of.isoformat()}",
-        "extra": {"promise_amount": amount, "promise_date": due_on.isoformat()},
-    }
+def _broken_notice(amount: int, due_on: date, as_of: date, kind: str) -> OwedNotice:
+    return OwedNotice(
+        LetterCode.BROKEN_PROMISE,
+        f"{kind}-broken@{as_of.isoformat()}",
+        (("promise_amount", amount), ("promise_date", due_on.isoformat())),
+    )
 
 
-def _kept_on_closing(account: Account) -> tuple[dict, ...]:
+def _event(commitment: Promise | Arrangement, outcome: Outcome) -> dict[str, object]:
+    kind = "promise" if isinstance(commitment, Promise) else "arrangement"
+    return {"kind": kind, "outcome": outcome.value, **commitment.to_dict()}
+
+
+def _kept_on_closing(account: Account) -> tuple[dict[str, object], ...]:
     """Paying the account off keeps the commitments it met; the others simply end with the account."""
-    kept = []
-    if account.promise and Promise.from_dict(account.promise).outcome(date.max) is Outcome.KEPT:
-        kept.append({"kind": "promise", "outcome": Outcome.KEPT.value, **account.promise})
-    if account.arrangement and Arrangement.from_dict(account.arrangement).outcome(date.max) is Outcome.KEPT:
-        kept.append({"kind": "arrangement", "outcome": Outcome.KEPT.value, **account.arrangement})
-    return tuple(kept)
+    return tuple(
+        _event(commitment, Outcome.KEPT)
+        for commitment in (account.promise, account.arrangement)
+        if commitment is not None and commitment.outcome(date.max) is Outcome.KEPT
+    )
 
 
 def review(account: Account, evaluated_status: Status, as_of: date, delinquent: bool) -> Standing:
     if evaluated_status in CLOSED_STATUSES:
         return Standing(evaluated_status, None, None, account.notices, events=_kept_on_closing(account))
-    notices: list[dict] = list(account.notices)
+    notices = list(account.notices)
     checks: list[date] = []
-    events: list[dict] = []
-    promise = Promise.from_dict(account.promise) if account.promise else None
+    events: list[dict[str, object]] = []
+    promise = account.promise
     if promise is not None:
         outcome = promise.outcome(as_of)
         if outcome is Outcome.PENDING:
             checks.append(promise.next_check())
         else:
-            events.append({"kind": "promise", "outcome": outcome.value, **promise.to_dict()})
+            events.append(_event(promise, outcome))
             if outcome is Outcome.BROKEN:
                 notices.append(
                     _broken_notice(promise.amount - promise.paid, promise.due_on, as_of, "promise")
                 )
             promise = None
-    arrangement = Arrangement.from_dict(account.arrangement) if account.arrangement else None
+    arrangement = account.arrangement
     if arrangement is not None:
         outcome = arrangement.outcome(as_of)
         if outcome is Outcome.PENDING:
             checks.extend(d for d in (arrangement.next_check(as_of),) if d)
         else:
-            events.append({"kind": "arrangement", "outcome": outcome.value, **arrangement.to_dict()})
+            events.append(_event(arrangement, outcome))
             if outcome is Outcome.BROKEN:
                 missed = next(
                     i for i in arrangement.instalments if arrangement.required_by(as_of) > arrangement.paid
@@ -95,14 +100,7 @@ def review(account: Account, evaluated_status: Status, as_of: date, delinquent: 
         status = Status.PLACED_WITH_AGENCY  # the agency works it until we recall it
     else:
         status = Status.ACTIVE
-    return Standing(
-        status,
-        promise.to_dict() if promise else None,
-        arrangement.to_dict() if arrangement else None,
-        tuple(notices),
-        tuple(checks),
-        tuple(events),
-    )
+    return Standing(status, promise, arrangement, tuple(notices), tuple(checks), tuple(events))
 
 
 def reread(account: Account, as_of: date) -> tuple[Account, Evaluation, Standing]:

@@ -125,7 +125,7 @@ class Strategy(BaseModel):
         return arm, self.arms()[arm]
 
 
-def _where(error: Mapping[str, Any], data: dict) -> str:
+def _where(error: Mapping[str, Any], data: Mapping[str, Any]) -> str:
     """'champion.steps[2] (second_reminder).channel' from a pydantic error location."""
     parts: list[str] = []
     location = list(error["loc"])

@@ -37,4 +37,4 @@ class BeginRequest(BaseModel):
 
 
 class ManualReviewRequest(StepRequest):
-    error: dict = {}
+    error: dict[str, str] = {}  # what a Catch put under $.errors: {"Error", "Cause"}

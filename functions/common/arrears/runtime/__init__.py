@@ -1,1 +1,1 @@
-"""What every handler shares: typed settings, bounded parsing of requests, verified identity, workflow steps."""
+"""What every handler shares: typed settings, bounded parsing, verified identity, workflow steps."""

@@ -64,23 +64,26 @@ def ran_today(kind: str, last_run: date | None, request: StepRequest) -> str | N
 def begin(
     kind: str,
     request: StepRequest,
-    account: Account,
-    refused: str | None,
+    refusal: Callable[[Account], str | None],
+    last_run: Callable[[Account], date | None],
     start: Callable[[Account], Account],
     started: dict,
-) -> bool:
-    """Record why the workflow is refused (False), or start it on the account once (True): a
-    retried first step finds it started and goes on."""
+) -> str | None:
+    """The workflow's first step: why it is refused (recorded, returned), or None once it is
+    started on the account (a retried first step finds it started and goes on). Refused by the
+    workflow's own rule, or because another execution ran it today."""
+    account = accounts_repo.get_account(request.account_id)
+    refused = refusal(account) or ran_today(kind, last_run(account), request)
     if refused:
         accounts_repo.put_activity(
             step_record(kind, request, "refused", {"refused": refused})(account), once=True
         )
-        return False
+        return refused
     with contextlib.suppress(DuplicateEntry):
         accounts_repo.apply_with_record(
             account.account_id, start, step_record(kind, request, "started", started)
         )
-    return True
+    return None
 
 
 def hand_to_operator(request: ManualReviewRequest, task: str, actor: str) -> dict:

@@ -15,20 +15,21 @@ from dataclasses import replace
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
+from arrears.domain import posting
 from arrears.domain.account import Account
-from arrears.domain.commitments import Arrangement, Promise
+from arrears.domain.commitments import Arrangement, Promise, Settlement
 from arrears.domain.compliance import Hold
 from arrears.domain.errors import InvalidInput
 from arrears.domain.ledger import Due, EntryKind, LedgerEntry
-from arrears.domain.letters import LetterCode
+from arrears.domain.letters import LetterCode, OwedNotice
 from arrears.domain.money import Money
 from arrears.domain.stages import CLOSED_STATUSES, Status
 from arrears.store.accounts_repo import Write, apply_with_record, apply_with_writes, ledger_item, put_once
 from arrears.store.models import ActivityModel, timeline_entry
 
 
-def _notice(code: LetterCode, today: date, extra: dict) -> dict:
-    return {"code": code.value, "trigger": f"{code.value}@{today.isoformat()}", "extra": extra}
+def _notice(code: LetterCode, today: date, extra: dict[str, object]) -> OwedNotice:
+    return OwedNotice(code, f"{code.value}@{today.isoformat()}", tuple(extra.items()))
 
 
 def _act(
@@ -64,9 +65,9 @@ def _refuse_a_second_agreement(account: Account) -> None:
     standing = account.arrangement
     if standing is None:
         return
-    kind = "settlement" if "settlement" in standing else "arrangement"
+    kind = "settlement" if standing.settlement else "arrangement"
     raise InvalidInput(
-        f"account {account.account_id} already has a standing {kind} made on {standing['created_on']}; "
+        f"account {account.account_id} already has a standing {kind} made on {standing.created_on}; "
         "one agreement at a time: another can be made once it is kept or broken"
     )
 
@@ -77,16 +78,14 @@ def take_promise(account_id: str, amount: int, due_on: date, today: date, actor:
 
     def change(account: Account) -> Account:
         notice = _notice(LetterCode.PROMISE_CONFIRMATION, today, extra)
-        return replace(account, promise=promise.to_dict(), notices=(*account.notices, notice))
+        return replace(account, promise=promise, notices=(*account.notices, notice))
 
     return _act(account_id, today, "promise", due_on.isoformat(), actor, promise.to_dict(), change)
 
 
 def make_arrangement(account_id: str, instalments: list[Due], today: date, actor: str) -> Account:
     arrangement = Arrangement(tuple(sorted(instalments)), today)
-    extra = {
-        "instalments": [{"due_on": i.due_on.isoformat(), "amount": i.amount} for i in arrangement.instalments]
-    }
+    extra: dict[str, object] = {"instalments": arrangement.schedule()}
 
     def change(account: Account) -> Account:
         _refuse_a_second_agreement(account)
@@ -95,9 +94,7 @@ def make_arrangement(account_id: str, instalments: list[Due], today: date, actor
                 f"the instalments ({arrangement.total}) exceed the balance ({account.balance})"
             )
         notice = _notice(LetterCode.ARRANGEMENT_CONFIRMATION, today, extra)
-        return replace(
-            account, arrangement=arrangement.to_dict(), promise=None, notices=(*account.notices, notice)
-        )
+        return replace(account, arrangement=arrangement, promise=None, notices=(*account.notices, notice))
 
     return _act(account_id, today, "arrangement", "schedule", actor, arrangement.to_dict(), change)
 
@@ -127,13 +124,13 @@ def settle(
         if discount == 0:
             raise InvalidInput(f"a {discount_pct}% discount on this balance rounds to nothing")
         to_pay = account.balance - discount
-        terms = Arrangement((Due(pay_by, to_pay),), today).to_dict()
-        # Arrangement.from_dict ignores the mark, so the cycle treats a settlement as any arrangement
-        terms["settlement"] = {"discount": discount, "request_id": request_id}
-        extra = {"instalments": terms["instalments"]}
-        notice = _notice(LetterCode.ARRANGEMENT_CONFIRMATION, today, extra)
+        terms = Arrangement((Due(pay_by, to_pay),), today, settlement=Settlement(discount, request_id))
+        notice = _notice(LetterCode.ARRANGEMENT_CONFIRMATION, today, {"instalments": terms.schedule()})
         updated = replace(
-            account, balance=to_pay, arrangement=terms, promise=None, notices=(*account.notices, notice)
+            posting.adjust(account, -discount),
+            arrangement=terms,
+            promise=None,
+            notices=(*account.notices, notice),
         )
         entry = LedgerEntry(
             f"settlement-{request_id}", EntryKind.ADJUSTMENT, Money(-discount, account.currency), today
@@ -143,7 +140,9 @@ def settle(
             # keyed by the request, not the day: an agreement may follow one that ended the same day
             put_once(
                 "record",
-                timeline_entry(account_id, today, "arrangement", f"settlement-{request_id}", actor, terms),
+                timeline_entry(
+                    account_id, today, "arrangement", f"settlement-{request_id}", actor, terms.to_dict()
+                ),
             ),
             put_once("audit", audit(settlement_result(updated))),
         ]
@@ -152,17 +151,18 @@ def settle(
     return settlement_result(apply_with_writes(account_id, change))
 
 
-def settlement_result(account: Account) -> dict:
+def settlement_result(account: Account) -> dict[str, object]:
     """What a settlement standing on the account agreed: the discount, what is left to pay and by when."""
-    terms = account.arrangement or {}
-    [due] = terms["instalments"]
-    return {"discount": terms["settlement"]["discount"], "to_pay": due["amount"], "pay_by": due["due_on"]}
+    terms = account.arrangement
+    assert terms is not None and terms.settlement is not None  # nosec B101 # a settlement stands on it
+    [due] = terms.instalments
+    return {"discount": terms.settlement.discount, "to_pay": due.amount, "pay_by": due.due_on.isoformat()}
 
 
-def standing_settlement(account: Account, request_id: str) -> dict | None:
+def standing_settlement(account: Account, request_id: str) -> dict[str, object] | None:
     """The result of settlement request `request_id` if it is the agreement standing on the account."""
-    terms = (account.arrangement or {}).get("settlement")
-    return settlement_result(account) if terms and terms["request_id"] == request_id else None
+    terms = account.arrangement.settlement if account.arrangement else None
+    return settlement_result(account) if terms and terms.request_id == request_id else None
 
 
 def place_hold(account_id: str, hold: Hold, today: date, actor: str, reason: str = "") -> Account:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
 
 from pynamodb.exceptions import (
     AttributeDeserializationError,
@@ -18,16 +19,17 @@ from pynamodb.transactions import TransactWrite
 from arrears.domain import posting
 from arrears.domain.account import Account, ProductType
 from arrears.domain.clock import parse_date
+from arrears.domain.commitments import GRACE_DAYS, Arrangement, Promise, Settlement
 from arrears.domain.compliance import Hold
 from arrears.domain.errors import (
     AccountNotFound,
     AccountVersionConflict,
-    CurrencyMismatch,
     DuplicateEntry,
     InvalidAccountData,
     InvalidInput,
 )
 from arrears.domain.ledger import Due, EntryKind, LedgerEntry
+from arrears.domain.letters import LetterCode, OwedNotice
 from arrears.domain.money import Money
 from arrears.domain.stages import Bucket, Status
 from arrears.store.models import (
@@ -50,10 +52,43 @@ def _day(value: str | None) -> date | None:
     return parse_date(value) if value else None
 
 
+# Promises, arrangements and notices are stored as their to_dict() gives them (JSON), so the
+# timeline's records of them read the same; only this module reads them back.
+
+
+def _promise(stored: Mapping[str, Any] | None) -> Promise | None:
+    if stored is None:
+        return None
+    return Promise(
+        int(stored["amount"]),
+        date.fromisoformat(stored["due_on"]),
+        date.fromisoformat(stored["created_on"]),
+        int(stored.get("paid", 0)),
+        int(stored.get("grace_days", GRACE_DAYS)),
+    )
+
+
+def _arrangement(stored: Mapping[str, Any] | None) -> Arrangement | None:
+    if stored is None:
+        return None
+    settlement = stored.get("settlement")
+    return Arrangement(
+        tuple(Due(date.fromisoformat(i["due_on"]), int(i["amount"])) for i in stored["instalments"]),
+        date.fromisoformat(stored["created_on"]),
+        int(stored.get("paid", 0)),
+        int(stored.get("grace_days", GRACE_DAYS)),
+        Settlement(int(settlement["discount"]), settlement["request_id"]) if settlement else None,
+    )
+
+
+def _notice(stored: Mapping[str, Any]) -> OwedNotice:
+    return OwedNotice(LetterCode(stored["code"]), stored["trigger"], tuple(stored["extra"].items()))
+
+
 def to_account(m: AccountModel) -> Account:
     try:
         return _to_account(m)
-    except (ValueError, TypeError, InvalidInput) as exc:
+    except (ValueError, TypeError, KeyError, InvalidInput) as exc:
         raise InvalidAccountData(f"account {m.account_id} cannot be read: {exc}") from exc
 
 
@@ -85,9 +120,9 @@ def _to_account(m: AccountModel) -> Account:
         email=m.email,
         placement=m.placement,
         validation_notice_on=_day(m.validation_notice_on),
-        promise=m.promise,
-        arrangement=m.arrangement,
-        notices=tuple(m.notices or ()),
+        promise=_promise(m.promise),
+        arrangement=_arrangement(m.arrangement),
+        notices=tuple(_notice(n) for n in m.notices or ()),
         home_shard=m.home_shard,
         counted_as=m.counted_as,
         credit_limit=int(m.credit_limit) if m.credit_limit is not None else None,
@@ -220,7 +255,7 @@ def _account_actions(account: Account) -> list:
         AccountModel.fired.set(list(account.fired)),
         AccountModel.holds.set(list(account.holds)),
         AccountModel.opted_out.set(list(account.opted_out)),
-        AccountModel.notices.set(list(account.notices)),
+        AccountModel.notices.set([n.to_dict() for n in account.notices]),
     ]
     optional = (
         (AccountModel.bucket, account.bucket.value if account.bucket else None),
@@ -228,8 +263,8 @@ def _account_actions(account: Account) -> list:
         (AccountModel.last_evaluated_on, _iso(account.last_evaluated_on)),
         (AccountModel.episode_on, _iso(account.episode_on)),
         (AccountModel.validation_notice_on, _iso(account.validation_notice_on)),
-        (AccountModel.promise, account.promise),
-        (AccountModel.arrangement, account.arrangement),
+        (AccountModel.promise, account.promise.to_dict() if account.promise else None),
+        (AccountModel.arrangement, account.arrangement.to_dict() if account.arrangement else None),
         (AccountModel.counted_as, account.counted_as),
         (AccountModel.credit_limit, account.credit_limit),
         (AccountModel.charging_frozen, account.charging_frozen or None),
@@ -374,33 +409,6 @@ def apply_with_writes(account_id: str, change: Callable[[Account], tuple[Account
     raise AccountVersionConflict(account_id)
 
 
-def _mark_for_review(account: Account, day: date) -> date:
-    return min(account.next_action_on, day) if account.next_action_on else day
-
-
-def post_ledger_entry(account_id: str, entry: LedgerEntry, actor: str) -> Account:
-    """The system of record's postings (a payment, fee, interest or adjustment) by the posting
-    rule; the next cycle re-evaluates the account. Processor money goes through payments_repo,
-    which keeps each payment's receipt."""
-
-    def change(account: Account) -> Account:
-        if entry.amount.currency != account.currency:
-            raise CurrencyMismatch(
-                f"account {account_id} is in {account.currency}, not {entry.amount.currency}"
-            )
-        if entry.kind is EntryKind.PAYMENT:
-            moved, _ = posting.take_in(account, -entry.amount.minor, f"{LEDGER_CREDIT}{entry.entry_id}")
-        elif entry.kind in (EntryKind.FEE, EntryKind.INTEREST):
-            moved = posting.charge(account, entry.amount.minor)
-        elif entry.kind is EntryKind.ADJUSTMENT:
-            moved = replace(account, balance=account.balance + entry.amount.minor)
-        else:
-            raise InvalidInput(f"a {entry.kind} is posted by the payments path, which holds its payment")
-        return replace(moved, next_action_on=_mark_for_review(account, entry.occurred_on))
-
-    return apply_with_record(account_id, change, lambda _account: ledger_item(account_id, entry, actor))
-
-
 # The key of credit a system-of-record payment left: it has no receipt, its ledger entry is its record.
 LEDGER_CREDIT = "ledger#"
 
@@ -444,28 +452,18 @@ def ledger_item(account_id: str, entry: LedgerEntry, actor: str) -> ActivityMode
     )
 
 
-def add_due(account_id: str, due: Due, actor: str) -> Account:
-    """A statement from the system of record: a new instalment or minimum payment falls due,
-    paid at once from any credit payments left on the account (their receipts say so)."""
-
-    def change(account: Account) -> tuple[Account, list[Write]]:
-        billed, shifts = posting.bill(account, due)
-        updated = replace(billed, next_action_on=_mark_for_review(account, due.due_on + timedelta(days=1)))
-        return updated, [put_once("record", record(account)), *credit_shifts(shifts)]
-
-    def record(account: Account) -> ActivityModel:
-        return ActivityModel(
-            account_id,
-            timeline_sk(due.due_on, "statement", due.due_on.isoformat()),
-            kind="statement",
-            occurred_on=due.due_on.isoformat(),
-            actor=actor,
-            amount=due.amount,
-            currency=account.currency,
-            detail={"due_on": due.due_on.isoformat()},
-        )
-
-    return apply_with_writes(account_id, change)
+def statement_item(account_id: str, due: Due, currency: str, actor: str) -> ActivityModel:
+    """A statement from the system of record on the account's timeline, once per due date."""
+    return ActivityModel(
+        account_id,
+        timeline_sk(due.due_on, "statement", due.due_on.isoformat()),
+        kind="statement",
+        occurred_on=due.due_on.isoformat(),
+        actor=actor,
+        amount=due.amount,
+        currency=currency,
+        detail={"due_on": due.due_on.isoformat()},
+    )
 
 
 def timeline(account_id: str, kind: str | None = None) -> list[ActivityModel]:
