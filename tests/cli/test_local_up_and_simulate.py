@@ -45,6 +45,7 @@ def _balance(account_id: str, endpoint: str, cwd: Path) -> int:
     return json.loads(shown.stdout)["balance"]
 
 
+@pytest.mark.slow
 def test_local_up_serves_the_aws_cli_and_answers_on_the_webhook_port(tmp_path, monkeypatch):
     monkeypatch.setenv("ARREARS_CONFIG_DIR", str(tmp_path / "config"))  # this test's sessions only
     port, webhook_port = free_port(), free_port()
@@ -104,39 +105,21 @@ def test_local_up_serves_the_aws_cli_and_answers_on_the_webhook_port(tmp_path, m
         )
         assert [e["status"] for e in json.loads(listed.stdout)["executions"]] == ["SUCCEEDED"]
 
+        # the simulator, run in the running cloud: every day through the real workflow (seed 7 is
+        # the demo's: its book starts with accounts several dues behind)
         simulated = _command(
-            "arrears",
-            "simulate",
-            "--accounts",
-            "10",
-            "--days",
-            "1",
-            "--seed",
-            "5",
-            "--start",
-            "2026-03-01",
-            "--portfolio",
-            "sim",
-            "--out",
-            str(tmp_path / "sim"),
-            "--json",
-            "--endpoint-url",
-            endpoint,
-            cwd=tmp_path,
-        )
-        assert json.loads(simulated.stdout)["executions"] == {"SUCCEEDED": 2}  # its day and the run above
+            "arrears", "simulate", "--accounts", "30", "--days", "20", "--seed", "7", "--start", "2026-03-01",
+            "--portfolio", "sim", "--out", str(tmp_path / "sim"), "--json", "--endpoint-url", endpoint,
+            cwd=tmp_path, timeout=600,
+        )  # fmt: skip
+        summary = json.loads(simulated.stdout)  # --json: nothing but JSON on stdout
+        assert summary["executions"] == {"SUCCEEDED": 21}  # its days and the run above
+        _holds_what_a_simulation_promises(summary, tmp_path / "sim", days=20, accounts=30)
         shown = _command(
-            "arrears",
-            "accounts",
-            "list",
-            "--portfolio",
-            "sim",
-            "--json",
-            "--endpoint-url",
-            endpoint,
+            "arrears", "accounts", "list", "--portfolio", "sim", "--json", "--endpoint-url", endpoint,
             cwd=tmp_path,
-        )
-        assert len(json.loads(shown.stdout)) == 10  # the simulation's state stays in the running cloud
+        )  # fmt: skip
+        assert len(json.loads(shown.stdout)) == 30  # the simulation's state stays in the running cloud
         checked = _command(
             "arrears", "report", "compliance", "--json", "--endpoint-url", endpoint, cwd=tmp_path
         )
@@ -193,28 +176,7 @@ def test_local_up_serves_the_aws_cli_and_answers_on_the_webhook_port(tmp_path, m
         process.wait(timeout=30)
 
 
-@pytest.mark.slow
-def test_simulate_runs_every_day_through_the_real_workflow(tmp_path):
-    # seed 7 is the demo's: its book starts with accounts several dues behind
-    out = tmp_path / "sim"
-    result = _command(
-        "arrears",
-        "simulate",
-        "--accounts",
-        "30",
-        "--days",
-        "20",
-        "--seed",
-        "7",
-        "--out",
-        str(out),
-        "--json",
-        *overrides(),
-        cwd=tmp_path,
-        timeout=600,
-    )
-    summary = json.loads(result.stdout)  # --json: nothing but JSON on stdout
-    assert summary["executions"] == {"SUCCEEDED": 20}
+def _holds_what_a_simulation_promises(summary: dict, out, days: int, accounts: int) -> None:
     assert summary["ledger_invariant_ok"] is True
     assert summary["compliance_violations"] == []  # the independent checker agrees with the guardrail
     assert any(key.startswith("es:") for key in summary["letters"]) and any(
@@ -222,8 +184,8 @@ def test_simulate_runs_every_day_through_the_real_workflow(tmp_path):
     )
     moves = summary["transitions"]
     assert any(k.startswith("current->") for k in moves) and any(k.endswith("->current") for k in moves)
-    assert len(summary["per_day"]) == 20 and summary["payments"]["count"] > 0
-    assert sum(summary["per_day"][-1]["accounts_by_bucket"].values()) == 30
+    assert len(summary["per_day"]) == days and summary["payments"]["count"] > 0
+    assert sum(summary["per_day"][-1]["accounts_by_bucket"].values()) == accounts
     assert (out / "summary.json").exists() and "<svg" in (out / "report.html").read_text()
     # the cycle handed accounts to the skip-trace workflow (a 60-DPD credit review needs a longer
     # run; tests/workflows/test_bureau_triggers.py starts both workflows from the cycle)
