@@ -30,8 +30,13 @@ def _deferred_package(name: str) -> types.ModuleType:
     assert spec is not None and spec.origin is not None, f"{name} is not installed"  # nosec B101
     stand_in = types.ModuleType(name)
     stand_in.__path__ = [str(Path(spec.origin).parent)]  # its submodules import as before
+    stand_in.__file__ = spec.origin
 
     def real_attribute(attribute: str):
+        if attribute.startswith("__") and attribute.endswith("__"):
+            # a look at the module's own description (Hypothesis reads every module's for
+            # constants) is no call into the service
+            raise AttributeError(attribute)
         if sys.modules.get(name) is stand_in:
             del sys.modules[name]
             real = importlib.import_module(name)

@@ -65,16 +65,16 @@ def both_answers(monkeypatch):
     return seen
 
 
-def test_a_simulated_week_through_every_speed_patch_ends_as_moto_alone_would(
+def test_simulated_days_through_every_speed_patch_end_as_moto_alone_would(
     cloud, stack, both_answers, monkeypatch
 ):
-    """One week of the simulator's book, checked three ways: every DynamoDB answer reads as
+    """Six days of the simulator's book, checked three ways: every DynamoDB answer reads as
     moto's own serializer writes it, every update replayed from the item it found leaves what
     moto's own update_item leaves, and the partition index holds what a full pass finds."""
     from tests.contract.test_update_fast_path import record_updates, replay
 
     updates = record_updates(monkeypatch)
-    summary = _simulated_days(cloud, stack, accounts=15, days=8, seed=5)
+    summary = _simulated_days(cloud, stack, accounts=15, days=6, seed=5)
 
     assert summary["payments"]["count"] > 0 and summary["ledger_invariant_ok"]
     actions = {action for action, _, _ in both_answers}
