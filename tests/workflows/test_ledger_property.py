@@ -1,10 +1,10 @@
 """The ledger stays whole whatever processors send, in whatever order, through the real repository.
 
 Payments, redeliveries, refunds (also ahead of their payment), chargebacks, money for accounts we
-do not hold and money in the wrong currency are applied through the webhook's `intake.apply` on
-the local cloud. Afterwards every payment is in exactly one place (the account's ledger or
-suspense), the balance is the opening balance plus the ledger, and the dues agree with what the
-stored receipts say each payment still covers.
+do not hold and money in the wrong currency are applied through the posting service
+(`arrears.services.posting.apply`) on the local cloud. Afterwards every payment is in exactly one
+place (the account's ledger or suspense), the balance is the opening balance plus the ledger, and
+the dues agree with what the stored receipts say each payment still covers.
 """
 
 from __future__ import annotations
