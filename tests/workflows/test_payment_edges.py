@@ -218,3 +218,73 @@ def test_a_relay_that_claims_a_processors_payment_first_cannot_make_the_real_one
 
     assert (real.outcome, real.reason) == (Outcome.SUSPENSE, "payment_conflict")
     assert {r["event_id"]: r["amount"] for r in payments_repo.list_rejected()}["evt_7"] == 50_000
+
+
+# ------------------------------------------------------------------ races between deliveries
+
+
+def test_a_refund_of_held_money_assigned_meanwhile_comes_out_of_the_account_it_went_to(stack, monkeypatch):
+    account_id = _account(stack, "RACE-1")
+    assert posting.apply(_event("NOBODY", Action.PAYMENT, 9000, "P-EV")).outcome is Outcome.SUSPENSE
+    assigned = []
+    read = payments_repo.held_reversal
+
+    def assigned_while_the_refund_reads(event):
+        if not assigned:
+            assigned.append(posting.assign_suspense("adyen", "PAY1", account_id, "op", START).outcome)
+        return read(event)
+
+    monkeypatch.setattr(payments_repo, "held_reversal", assigned_while_the_refund_reads)
+    refund = posting.apply(_event(account_id, Action.REFUND, 3000, "R-EV", reversal_id="R1"))
+
+    assert assigned == [Outcome.APPLIED] and refund.outcome is Outcome.APPLIED  # not lost as a "duplicate"
+    assert _balance(account_id) == BALANCE - 9000 + 3000
+    assert sorted(_ledger(account_id)) == [-9000, 3000]
+
+
+def test_two_refunds_of_one_payment_racing_each_other_are_both_applied(stack, monkeypatch):
+    from arrears.domain import posting as rules
+
+    account_id = _account(stack, "RACE-2")
+    posting.apply(_event(account_id, Action.PAYMENT, 9000, "P-EV"))
+    first: list = []
+    reverse = rules.reverse
+
+    def the_other_refund_lands_first(*args, **kwargs):
+        if not first:
+            first.append("landing")  # once: the other refund passes through here too
+            first.append(
+                posting.apply(_event(account_id, Action.REFUND, 2000, "R1-EV", reversal_id="R1")).outcome
+            )
+        return reverse(*args, **kwargs)
+
+    monkeypatch.setattr(rules, "reverse", the_other_refund_lands_first)
+    second = posting.apply(_event(account_id, Action.REFUND, 3000, "R2-EV", reversal_id="R2"))
+
+    assert first == ["landing", Outcome.APPLIED] and second.outcome is Outcome.APPLIED
+    assert _balance(account_id) == BALANCE - 9000 + 2000 + 3000
+    assert sorted(_ledger(account_id)) == [-9000, 2000, 3000]
+
+
+def test_a_won_dispute_racing_a_refund_still_gives_its_money_back(stack, monkeypatch):
+    from arrears.domain import posting as rules
+
+    account_id = _account(stack, "RACE-3")
+    posting.apply(_event(account_id, Action.PAYMENT, 9000, "P-EV"))
+    posting.apply(_event(account_id, Action.CHARGEBACK, 4000, "C-EV", reversal_id="D1"))
+    refunded: list = []
+    receive = rules.receive
+
+    def a_refund_lands_first(*args, **kwargs):
+        if not refunded:
+            refunded.append("landing")
+            refunded.append(
+                posting.apply(_event(account_id, Action.REFUND, 2000, "R1-EV", reversal_id="R1")).outcome
+            )
+        return receive(*args, **kwargs)
+
+    monkeypatch.setattr(rules, "receive", a_refund_lands_first)
+    won = posting.apply(_event(account_id, Action.CHARGEBACK_REVERSED, 4000, "W-EV", reversal_id="D1"))
+
+    assert refunded == ["landing", Outcome.APPLIED] and won.outcome is Outcome.APPLIED
+    assert _balance(account_id) == BALANCE - 9000 + 4000 + 2000 - 4000

@@ -259,7 +259,10 @@ def _reinstate(event: PaymentEvent, held: bool) -> Result:
         if held:
             settled.append(payments_repo.reinstatement_done(event))
         if receipt.account_id is None:
-            return _reinstate_suspense(event, receipt, back, settled, held)
+            try:
+                return _reinstate_suspense(event, receipt, back, settled, held)
+            except AccountVersionConflict:
+                continue  # assigned to an account meanwhile: the money goes back there
         account = accounts_repo.get_account(receipt.account_id)
         if not _read_after_account(receipt):
             continue  # it changed after it was read: start again from fresh copies
@@ -513,7 +516,6 @@ def assign_suspense(provider: str, payment_id: str, account_id: str, actor: str,
 
 
 def _assign(entry: SuspenseItem, receipt: Receipt, account: Account, actor: str, on: date) -> Result:
-    assert entry.event is not None  # nosec B101 # every item read from the table carries its event
     money = entry.open_amount
     posted = posting.receive(account, money.minor, on, payment=payments_repo.payment_key(entry.event))
     now = replace(

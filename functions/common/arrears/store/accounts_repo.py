@@ -343,35 +343,65 @@ def record_event(
 
 @dataclass(frozen=True)
 class Write:
-    """One conditional write of a transaction; `name` says which dedupe key a refusal hit."""
+    """One conditional write of a transaction. A refused condition is a duplicate, named by
+    `name` (the dedupe key it hit), or, where `conflict`, a lost race to redo on fresh copies."""
 
     name: str
     apply: Callable[[TransactWrite], None]
+    conflict: bool = False
 
 
 def put_once(name: str, item: ActivityModel) -> Write:
     return Write(name, lambda tx: tx.save(item, condition=ActivityModel.sk.does_not_exist()))
 
 
+# DynamoDB answers a cancelled transaction with one reason per item, in the order PynamoDB sent
+# them: condition checks, deletes, puts, then updates, not the order they were added.
+_SENT_ORDER = {"condition_check": 0, "delete": 1, "save": 2, "update": 3}
+
+
+class _Sent:
+    """The transaction, noting which write asked for each item, to read the reasons in the order
+    they were sent."""
+
+    def __init__(self, tx: TransactWrite) -> None:
+        self.tx = tx
+        self.by: Write | None = None
+        self.items: list[tuple[int, Write | None]] = []
+
+    def __getattr__(self, operation: str):
+        self.items.append((_SENT_ORDER[operation], self.by))
+        return getattr(self.tx, operation)
+
+    def in_sent_order(self) -> list[Write | None]:
+        return [by for _, by in sorted(self.items, key=lambda item: item[0])]
+
+
 def transact(writes: list[Write], account: Account | None = None) -> None:
     """The writes and the account's update (conditional on the version read), all or nothing.
 
-    A refused write raises DuplicateEntry naming it; a lost race on the account raises
-    AccountVersionConflict, and the caller redoes its work on the fresh item.
+    A refused write raises DuplicateEntry naming it (or AccountVersionConflict, where the write
+    guards against a concurrent change); a lost race on the account raises AccountVersionConflict,
+    and the caller redoes its work on the fresh item.
     """
+    sent: list[Write | None] = []
     try:
         with (
             store_errors(),
             TransactWrite(connection=transaction_connection(AccountModel.Meta.region)) as tx,
         ):
+            recorder = _Sent(tx)
             for write in writes:
-                write.apply(tx)
+                recorder.by = write
+                write.apply(recorder)  # type: ignore[arg-type]
+            recorder.by = None
             if account is not None:
-                tx.update(_versioned(account), actions=_account_actions(account))
+                recorder.update(_versioned(account), actions=_account_actions(account))
+            sent = recorder.in_sent_order()
     except TransactWriteError as exc:
         reasons = [r.code if r else None for r in (exc.cancellation_reasons or [])]
-        for write, reason in zip(writes, reasons, strict=False):
-            if reason == "ConditionalCheckFailed":
+        for write, reason in zip(sent, reasons, strict=False):
+            if reason == "ConditionalCheckFailed" and write is not None and not write.conflict:
                 raise DuplicateEntry(f"{write.name} already recorded", write=write.name) from exc
         if "ConditionalCheckFailed" in reasons or "TransactionConflict" in reasons:
             raise AccountVersionConflict(account.account_id if account else "transaction") from exc

@@ -210,7 +210,8 @@ def receipt_changed(was: Receipt, now: Receipt) -> Write:
     if now.status != was.status:
         actions.append(ActivityModel.status.set(now.status))
     condition = (ActivityModel.reversed == was.reversed) & (ActivityModel.status == was.status)
-    return _update(item, "receipt", actions, condition)
+    # refused, the receipt changed since it was read (a reversal, an assignment): redo on fresh copies
+    return Write("receipt", lambda tx: tx.update(item, actions=actions, condition=condition), conflict=True)
 
 
 # ------------------------------------------------------------------ the ledger and the timeline
@@ -391,7 +392,12 @@ class SuspenseItem:
     status: str
     event_id: str
     assigned_to: str | None
-    event: PaymentEvent | None = field(default=None, compare=False, repr=False)
+    detail: dict = field(default_factory=dict, compare=False, repr=False)  # as stored
+
+    @property
+    def event(self) -> PaymentEvent:
+        """The notification that brought the money, read only when it is to be posted."""
+        return _event_from({**self.detail, "provider": self.provider})
 
     @property
     def open_amount(self) -> Money:
@@ -411,7 +417,7 @@ def _suspense_item(item: ActivityModel) -> SuspenseItem:
         status=item.status,
         event_id=item.detail["event_id"],
         assigned_to=item.detail.get("assigned_to"),
-        event=_event_from({**item.detail, "provider": provider}),
+        detail=dict(item.detail),
     )
 
 
@@ -456,15 +462,8 @@ def suspense_reversed(provider: str, payment_id: str | None, amount: int) -> Wri
 def assigned(held: SuspenseItem, account_id: str, actor: str) -> Write:
     """Held money now posted to `account_id`; a refund of it landing meanwhile changes what is
     open, so the write is conditioned on the amount reversed that was read."""
-    assert held.event is not None  # nosec B101 # every item read from the table carries its event
     item = ActivityModel(SUSPENSE_PK, f"{held.provider}#{held.payment_id}")
-    detail = {
-        **held.event.summary(),
-        "reason": held.reason,
-        "account_ref": held.account_ref,
-        "assigned_to": account_id,
-        "assigned_by": actor,
-    }
+    detail = {**held.detail, "assigned_to": account_id, "assigned_by": actor}
     condition = (ActivityModel.status == OPEN) & (ActivityModel.reversed == held.reversed)
     return _update(
         item, "suspense", [ActivityModel.status.set(ASSIGNED), ActivityModel.detail.set(detail)], condition
