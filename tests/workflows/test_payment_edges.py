@@ -288,3 +288,18 @@ def test_a_won_dispute_racing_a_refund_still_gives_its_money_back(stack, monkeyp
 
     assert refunded == ["landing", Outcome.APPLIED] and won.outcome is Outcome.APPLIED
     assert _balance(account_id) == BALANCE - 9000 + 4000 + 2000 - 4000
+
+
+def test_a_refund_that_waited_for_a_payment_kept_in_suspense_says_it_went_to_suspense(stack):
+    from arrears.store.models import ActivityModel
+
+    held = posting.apply(_event("NOBODY", Action.REFUND, 3000, "R-EV", reversal_id="R1"))
+    paid = posting.apply(_event("NOBODY", Action.PAYMENT, 9000, "P-EV"))
+
+    assert held.outcome is Outcome.HELD and paid.outcome is Outcome.SUSPENSE
+    assert [outcome.outcome for _, outcome in paid.drained] == [Outcome.SUSPENSE]
+    marker = ActivityModel.get("webhook#adyen#R-EV", "event", consistent_read=True)
+    assert marker.status == "suspense"  # no longer "held": an operator sees where it went
+    assert [(i.open_amount.minor, i.reason) for i in payments_repo.list_suspense()] == [
+        (6000, "unknown_account")
+    ]

@@ -381,7 +381,7 @@ def _take_back(event: PaymentEvent, receipt: Receipt, held: bool) -> Result:
     if receipt.account_id is None:  # its payment sits in suspense: the suspense amount shrinks
         transact(
             [
-                *([] if held else [payments_repo.marker(event, posting.IN_SUSPENSE)]),
+                _settled_marker(event, posting.IN_SUSPENSE, held),  # a held one's marker too
                 reversal,
                 payments_repo.receipt_changed(
                     receipt, replace(receipt, reversed=receipt.reversed + decided.amount)
