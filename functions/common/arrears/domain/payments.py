@@ -101,6 +101,13 @@ class PaymentEvent:
         what += [str(self.cumulative)]
         return hashlib.sha256(json.dumps(what).encode()).hexdigest()[:32]
 
+    @property
+    def money(self) -> Money:
+        """The amount a money event moves; validation requires one on every event but an ignored one."""
+        if self.amount is None:
+            raise InvalidInput(f"{self.event_type} carries no amount")
+        return self.amount
+
     def local_date(self, time_zone: str) -> date:
         """The business date of the event where the customer is."""
         return self.occurred_at.astimezone(ZoneInfo(time_zone)).date()

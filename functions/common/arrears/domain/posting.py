@@ -15,7 +15,7 @@ from arrears.domain.account import Account
 from arrears.domain.census import group_of
 from arrears.domain.commitments import credit_payment
 from arrears.domain.errors import AccountVersionConflict, DuplicateEntry, InvalidInput
-from arrears.domain.ledger import Due, combine, settle_oldest_first
+from arrears.domain.ledger import Due, EntryKind, combine, settle_oldest_first
 from arrears.domain.money import Money, bounded
 from arrears.domain.payments import PaymentEvent, SuspenseReason
 from arrears.domain.stages import CLOSED_STATUSES, Status
@@ -251,6 +251,7 @@ PENDING, APPLIED, REJECTED, REINSTATED, IN_SUSPENSE = (
     "reinstated",
     "suspense",
 )
+OPEN = "open"  # money held in suspense, not yet assigned to an account
 
 
 @dataclass(frozen=True)
@@ -315,7 +316,7 @@ def payment_conflict(event: PaymentEvent, receipt: Receipt | None) -> Refusal | 
 def claim(event: PaymentEvent, receipt: Receipt, stored: HeldReversal | None) -> Claim | Refusal:
     """How much of its payment a refund or chargeback takes back. Never more than is still open:
     two reversals of one payment cannot take its money twice. A replay raises DuplicateEntry."""
-    amount = _amount(event)
+    amount = event.money
     already = stored.amount if stored is not None and stored.status == APPLIED else 0
     if stored is not None and stored.status in (REJECTED, APPLIED) and not event.cumulative:
         state = "kept aside" if stored.status == REJECTED else "applied"
@@ -337,12 +338,12 @@ def claim(event: PaymentEvent, receipt: Receipt, stored: HeldReversal | None) ->
 
 def reinstated(event: PaymentEvent, dispute: HeldReversal) -> int:
     """What a won dispute (or a failed refund) gives back: never more than its reversal took."""
-    return min(_amount(event).minor, dispute.amount)
+    return min(event.money.minor, dispute.amount)
 
 
 def assignable(open_amount: Money, held_status: str, account: Account, what: str) -> None:
     """Money in suspense an operator may post to `account`: still open, in the account's currency."""
-    if held_status != "open":
+    if held_status != OPEN:
         raise InvalidInput(f"{what} was already assigned")
     if account.currency != open_amount.currency:
         raise InvalidInput(
@@ -352,13 +353,13 @@ def assignable(open_amount: Money, held_status: str, account: Account, what: str
         raise InvalidInput(f"{what} has been reversed in full")
 
 
-def applied_detail(event: PaymentEvent, kind: str, amount: Money, posted: Posted) -> dict[str, object]:
+def applied_detail(event: PaymentEvent, kind: EntryKind, amount: Money, posted: Posted) -> dict[str, object]:
     """The PaymentApplied event's detail: what downstream hand-offs (CFDI complements, GL) need."""
     account = posted.account
     return {
         **event.summary(),
         "account_id": account.account_id,
-        "entry_kind": kind,
+        "entry_kind": kind.value,
         "applied_amount": amount.minor,
         "currency": amount.currency,
         "balance_after": account.balance,
@@ -366,9 +367,3 @@ def applied_detail(event: PaymentEvent, kind: str, amount: Money, posted: Posted
         "bucket_after": account.bucket.value if account.bucket else None,
         "status_after": account.status.value,
     }
-
-
-def _amount(event: PaymentEvent) -> Money:
-    if event.amount is None:  # PaymentEvent.validate requires one on every money event
-        raise InvalidInput(f"{event.event_type} carries no amount")
-    return event.amount

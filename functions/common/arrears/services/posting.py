@@ -174,10 +174,10 @@ def _receipt(event: PaymentEvent) -> Receipt | None:
 
 
 def _credit(event: PaymentEvent, account: Account) -> Result:
-    amount = _money(event)
+    amount = event.money
     on = event.local_date(account.time_zone)
     posted = posting.receive(account, amount.minor, on, payment=payments_repo.payment_key(event))
-    applied = posting.applied_detail(event, EntryKind.PAYMENT.value, amount, posted)
+    applied = posting.applied_detail(event, EntryKind.PAYMENT, amount, posted)
     entry_id = f"{event.holder}:{event.payment_id}"
     _post(
         [
@@ -245,7 +245,7 @@ def _reinstate(event: PaymentEvent, held: bool) -> Result:
     Arriving before the reversal it undoes (or before the payment), it is held and applied in
     order once that reversal is applied.
     """
-    amount = _money(event)
+    amount = event.money
     for _ in range(MAX_ATTEMPTS):
         receipt, dispute = _receipt(event), payments_repo.held_dispute(event)
         if dispute is not None and dispute.status == posting.REINSTATED:
@@ -269,7 +269,7 @@ def _reinstate(event: PaymentEvent, held: bool) -> Result:
         on = event.local_date(account.time_zone)
         posted = posting.receive(account, back, on, payment=payments_repo.payment_key(event))
         money = Money(back, amount.currency)
-        applied = posting.applied_detail(event, EntryKind.PAYMENT.value, money, posted)
+        applied = posting.applied_detail(event, EntryKind.PAYMENT, money, posted)
         allocation = (receipt.allocation or posting.Allocation()).plus(posted.allocation)
         try:
             _post(
@@ -355,7 +355,7 @@ def post_reversal(event: PaymentEvent) -> Result:
 
 def _hold(event: PaymentEvent) -> Result:
     """Its payment has not arrived: keep the reversal, apply it when the payment comes."""
-    amount = _money(event)
+    amount = event.money
     existing = payments_repo.held_reversal(event)
     was = None
     if existing is not None and event.cumulative and existing.status == posting.PENDING:
@@ -404,7 +404,7 @@ def _take_back_from(
     on = event.local_date(account.time_zone)
     key = payments_repo.payment_key(event)
     posted = posting.reverse(account, receipt.allocation, decided.amount, on, payment=key)
-    applied = posting.applied_detail(event, EntryKind.REVERSAL.value, money, posted)
+    applied = posting.applied_detail(event, EntryKind.REVERSAL, money, posted)
     entry_id = f"{event.holder}:{event.reversal_id}" + (f"@{decided.total}" if event.cumulative else "")
     now = replace(receipt, reversed=receipt.reversed + decided.amount, allocation=posted.allocation)
     _post(
@@ -440,7 +440,7 @@ def _refuse(event: PaymentEvent, refusal: Refusal, stored: HeldReversal | None, 
         writes.append(payments_repo.reversal_rejected(event))
     elif stored is None and event.reversal_id is not None and not event.cumulative:
         # its id is kept, so a redelivery of this reversal is known, not kept aside twice
-        writes.append(payments_repo.reversal(event, posting.REJECTED, _money(event).minor))
+        writes.append(payments_repo.reversal(event, posting.REJECTED, event.money.minor))
     transact(writes)
     return Result(Outcome.SUSPENSE, reason=refusal.reason.value)
 
@@ -507,7 +507,7 @@ def assign_suspense(provider: str, payment_id: str, account_id: str, actor: str,
             return _assign(entry, receipt, account, actor, on)
         except DuplicateEntry as exc:
             now = payments_repo.in_suspense(provider, payment_id)
-            if now is not None and now.status == payments_repo.OPEN:
+            if now is not None and now.status == posting.OPEN:
                 continue  # refunded in part meanwhile: assign what is open now
             raise InvalidInput(f"{provider} payment {payment_id} was assigned meanwhile") from exc
         except AccountVersionConflict:
@@ -516,8 +516,8 @@ def assign_suspense(provider: str, payment_id: str, account_id: str, actor: str,
 
 
 def _assign(entry: SuspenseItem, receipt: Receipt, account: Account, actor: str, on: date) -> Result:
-    money = entry.open_amount
-    posted = posting.receive(account, money.minor, on, payment=payments_repo.payment_key(entry.event))
+    money, event = entry.open_amount, entry.event
+    posted = posting.receive(account, money.minor, on, payment=payments_repo.payment_key(event))
     now = replace(
         receipt, status=posting.APPLIED, account_id=account.account_id, allocation=posted.allocation
     )
@@ -526,14 +526,14 @@ def _assign(entry: SuspenseItem, receipt: Receipt, account: Account, actor: str,
             payments_repo.assigned(entry, account.account_id, actor),
             payments_repo.receipt_changed(receipt, now),
         ],
-        entry.event,
+        event,
         posted,
         on,
         f"{entry.provider}:{entry.payment_id}",
         EntryKind.PAYMENT,
         money,
     )
-    applied = posting.applied_detail(entry.event, EntryKind.PAYMENT.value, money, posted)
+    applied = posting.applied_detail(event, EntryKind.PAYMENT, money, posted)
     return Result(Outcome.APPLIED, account.account_id, applied=applied)
 
 
@@ -579,9 +579,3 @@ def add_due(account_id: str, due: Due, actor: str) -> Account:
 
 def _for_review(account: Account, day: date) -> date:
     return min(account.next_action_on, day) if account.next_action_on else day
-
-
-def _money(event: PaymentEvent) -> Money:
-    if event.amount is None:  # PaymentEvent.validate requires one on every money event
-        raise InvalidInput(f"{event.event_type} carries no amount")
-    return event.amount

@@ -27,6 +27,7 @@ from arrears.domain.payments import PaymentEvent, Rejected, SuspenseReason
 from arrears.domain.posting import (
     APPLIED,
     IN_SUSPENSE,
+    OPEN,
     PENDING,
     REINSTATED,
     Allocation,
@@ -44,7 +45,7 @@ ACTOR = "payment_webhook"
 
 # How far a notification's effects went, on its event marker.
 HELD, UNPUBLISHED, PUBLISHED = "held", "unpublished", "published"
-OPEN, ASSIGNED = "open", "assigned"
+ASSIGNED = "assigned"
 REJECTED = "rejected"
 
 
@@ -144,8 +145,8 @@ def mark_published(event: PaymentEvent) -> None:
         ActivityModel(pk, sk).update(actions=[ActivityModel.status.set(PUBLISHED)])
 
 
-def _update(item: ActivityModel, name: str, actions: list, condition) -> Write:
-    return Write(name, lambda tx: tx.update(item, actions=actions, condition=condition))
+def _update(item: ActivityModel, name: str, actions: list, condition=None, conflict: bool = False) -> Write:
+    return Write(name, lambda tx: tx.update(item, actions=actions, condition=condition), conflict)
 
 
 # ------------------------------------------------------------------ the payment's receipt
@@ -176,7 +177,6 @@ def new_receipt(
     event: PaymentEvent, on: date, account_id: str | None, allocation: Allocation | None
 ) -> Write:
     """The payment, once: posted to an account (with its allocation) or held in suspense."""
-    assert event.amount is not None  # nosec B101 # PaymentEvent.validate ensures one
     item = ActivityModel(
         payment_key(event),
         "receipt",
@@ -184,8 +184,8 @@ def new_receipt(
         occurred_on=on.isoformat(),
         actor=ACTOR,
         status=APPLIED if account_id is not None else IN_SUSPENSE,
-        amount=event.amount.minor,
-        currency=event.amount.currency,
+        amount=event.money.minor,
+        currency=event.money.currency,
         reversed=0,
         detail={
             "account_id": account_id,
@@ -211,7 +211,7 @@ def receipt_changed(was: Receipt, now: Receipt) -> Write:
         actions.append(ActivityModel.status.set(now.status))
     condition = (ActivityModel.reversed == was.reversed) & (ActivityModel.status == was.status)
     # refused, the receipt changed since it was read (a reversal, an assignment): redo on fresh copies
-    return Write("receipt", lambda tx: tx.update(item, actions=actions, condition=condition), conflict=True)
+    return _update(item, "receipt", actions, condition, conflict=True)
 
 
 # ------------------------------------------------------------------ the ledger and the timeline
@@ -282,7 +282,6 @@ def _beside_payment(
     event: PaymentEvent, sk: str, kind: str, status: str, amount: int, detail: dict
 ) -> ActivityModel:
     """A reversal or reinstatement, kept under its payment's key."""
-    assert event.amount is not None  # nosec B101 # PaymentEvent.validate ensures one
     return ActivityModel(
         payment_key(event),
         sk,
@@ -291,7 +290,7 @@ def _beside_payment(
         actor=ACTOR,
         status=status,
         amount=amount,
-        currency=event.amount.currency,
+        currency=event.money.currency,
         detail=detail,
     )
 
@@ -333,9 +332,8 @@ def dispute_reinstated(event: PaymentEvent) -> Write:
 
 def held_reinstatement(event: PaymentEvent) -> Write:
     """A won dispute that came before its chargeback (or before the payment), waiting for it."""
-    assert event.amount is not None  # nosec B101 # PaymentEvent.validate ensures one
     detail = {"event": event.to_dict()}
-    item = _beside_payment(event, _reinstate_sk(event), "reinstatement", PENDING, event.amount.minor, detail)
+    item = _beside_payment(event, _reinstate_sk(event), "reinstatement", PENDING, event.money.minor, detail)
     return put_once("reinstatement", item)
 
 
@@ -349,7 +347,6 @@ class Waiting:
     """What arrived before its payment and waits for it: refunds and chargebacks, then the won
     disputes and failed refunds that wait for those."""
 
-    receipt: bool = False
     reversals: tuple[PaymentEvent, ...] = ()
     reinstatements: tuple[PaymentEvent, ...] = ()
 
@@ -370,7 +367,7 @@ def waiting(provider: str, payment_id: str | None) -> Waiting:
                 held = replace(held, amount=Money(int(item.amount), item.currency))
             reversals.append(held)
     reinstatements = [_event_from(i.detail["event"]) for i in pending if i.sk.startswith("reinstate#")]
-    return Waiting(True, tuple(reversals), tuple(reinstatements))
+    return Waiting(tuple(reversals), tuple(reinstatements))
 
 
 def _event_from(summary: dict, cumulative: bool = False) -> PaymentEvent:
@@ -437,7 +434,6 @@ def list_suspense(include_assigned: bool = False) -> list[SuspenseItem]:
 
 def to_suspense(event: PaymentEvent, reason: SuspenseReason) -> Write:
     """Money kept aside with the reason it could not be posted, for an operator to assign."""
-    assert event.amount is not None and event.payment_id is not None  # nosec B101 # validate() ensures both
     item = ActivityModel(
         SUSPENSE_PK,
         f"{event.holder}#{event.payment_id}",
@@ -445,8 +441,8 @@ def to_suspense(event: PaymentEvent, reason: SuspenseReason) -> Write:
         occurred_on=event.occurred_at.date().isoformat(),
         actor=ACTOR,
         status=OPEN,
-        amount=event.amount.minor,
-        currency=event.amount.currency,
+        amount=event.money.minor,
+        currency=event.money.currency,
         reversed=0,
         detail={**event.summary(), "reason": reason.value, "account_ref": event.account_ref},
     )
@@ -456,7 +452,7 @@ def to_suspense(event: PaymentEvent, reason: SuspenseReason) -> Write:
 def suspense_reversed(provider: str, payment_id: str | None, amount: int) -> Write:
     """A reversal (or, negative, its reinstatement) of money held in suspense."""
     item = ActivityModel(SUSPENSE_PK, f"{provider}#{payment_id}")
-    return Write("suspense", lambda tx: tx.update(item, actions=[ActivityModel.reversed.add(amount)]))
+    return _update(item, "suspense", [ActivityModel.reversed.add(amount)])
 
 
 def assigned(held: SuspenseItem, account_id: str, actor: str) -> Write:
