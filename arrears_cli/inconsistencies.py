@@ -23,8 +23,10 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from decimal import Context, Decimal, InvalidOperation, localcontext
 
+from arrears.domain import charge_off
 from arrears.domain.clock import parse_date
 from arrears.domain.errors import InvalidAccountData, InvalidInput
 from arrears.domain.ledger import EntryKind, LedgerEntry
@@ -194,7 +196,24 @@ def _orphan(account_id: str, entries: list[_Entry]) -> dict:
     }
 
 
-def inconsistencies(portfolio: str | None = None) -> list[dict]:
+def _undecided_charge_off(account_id: str, item: dict, today: date) -> dict | None:
+    """A recommendation nobody has decided on, near or past the end of the month FFIEC sets."""
+    try:
+        found = charge_off.recommendation(raw_items.account_from_raw(item), today)
+    except InvalidAccountData:
+        return None  # reported as unreadable by the stage check
+    if found is None or not found.due_soon:
+        return None
+    return {
+        "account_id": account_id,
+        "problem": "charge_off_undecided",
+        "detail": f"charge-off recommended and not decided; FFIEC deadline {found.deadline.isoformat()}"
+        + (" has passed" if found.days_left < 0 else f" in {found.days_left} days"),
+    }
+
+
+def inconsistencies(portfolio: str | None = None, today: date | None = None) -> list[dict]:
+    today = today or date.today()
     found: list[dict] = []
     ledgers = _ledgers()  # read first: an account deleted meanwhile leaves a true orphan
     accounts: set[str] = set()
@@ -217,6 +236,9 @@ def inconsistencies(portfolio: str | None = None) -> list[dict]:
                 found.append({"account_id": account_id, "problem": "account_unreadable", "detail": unchecked})
         if stage is not None:
             found.append(stage)
+        undecided = _undecided_charge_off(account_id, item, today)
+        if undecided is not None:
+            found.append(undecided)
     for account_id, entries in ledgers.items():
         if account_id not in accounts:
             found.append(_orphan(account_id, entries))

@@ -104,7 +104,7 @@ def sample_extra(code: LetterCode, sent_on: date = SENT_ON, locale: str = "en-US
         case LetterCode.DISPUTE_ACKNOWLEDGEMENT:
             return {"dispute_received_on": sent_on - timedelta(days=2)}
         case LetterCode.CHARGE_OFF_NOTICE:
-            return {"charged_off_on": sent_on - timedelta(days=1)}
+            return {"charged_off_on": sent_on - timedelta(days=1), "dpd": 181}
         case LetterCode.PAYMENT_RECEIVED:
             return {"payment_amount": 50000, "payment_received_on": sent_on - timedelta(days=1)}
         case LetterCode.CREDIT_LINE_CHANGE:

@@ -1,5 +1,8 @@
 """`arrears worklist`: today's calls for a collector, most pressing first, each with its reason.
 
+For an operator who decides charge-offs, the recommendations near or past their deadline come
+first: they are decisions, not calls, and no contact rule keeps them off the list.
+
 Left out: anyone the rules do not let us call right now (holds, opt-outs, the customer's local
 hours, the call cap, the quiet period after a conversation); `--show-excluded` lists them with
 the rule. Reads the portfolio's accounts (a scan): a collector's screen, not a daily job.
@@ -10,6 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from arrears.domain import charge_off
 from arrears.domain.account import Account
 from arrears.domain.commitments import Outcome
 from arrears.domain.compliance import PROFILES, Channel, ContactHistory, Hold, check_dial
@@ -65,16 +69,41 @@ def _reason(account: Account, today: date, timeline: list) -> tuple[int, str] | 
     return None
 
 
+def _decision_row(account: Account, found: charge_off.Recommendation, local: datetime) -> dict:
+    when = "past" if found.days_left < 0 else "due"
+    return {
+        "priority": 2000 - found.days_left,
+        "account_id": account.account_id,
+        "why": f"charge-off to decide: deadline {found.deadline.isoformat()} {when} "
+        f"(`arrears accounts charge-off {account.account_id} --confirm|--decline`)",
+        "balance": account.balance,
+        "currency": account.currency,
+        "dpd": account.dpd,
+        "local_time": local.strftime("%H:%M"),
+        "email": None,
+        "callable": True,
+        "blocked_by": None,
+    }
+
+
 def worklist(
-    now: datetime, see_personal_data: bool, portfolio: str | None = None, show_excluded: bool = False
+    now: datetime,
+    see_personal_data: bool,
+    portfolio: str | None = None,
+    show_excluded: bool = False,
+    decides_charge_off: bool = False,
 ) -> list[dict]:
     strategies = load_strategies()
     rows = []
     for account in accounts_repo.list_accounts(portfolio):
         if account.status in CLOSED_STATUSES:
             continue
-        timeline = accounts_repo.timeline(account.account_id)
         local = now.astimezone(ZoneInfo(account.time_zone))
+        found = charge_off.recommendation(account, local.date()) if decides_charge_off else None
+        if found is not None and found.due_soon:
+            rows.append(_decision_row(account, found, local))
+            continue
+        timeline = accounts_repo.timeline(account.account_id)
         why = _reason(account, local.date(), timeline)
         if why is None:
             continue

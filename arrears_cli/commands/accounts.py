@@ -294,6 +294,31 @@ def accounts_hold(
     _operator_call(ctx.obj, action, account_id, _today(on), {"hold": kind, "reason": reason}, request_id)
 
 
+@app.command("charge-off", cls=StackCommand)
+def accounts_charge_off(
+    ctx: typer.Context,
+    account_id: str,
+    confirm: Annotated[
+        bool | None,
+        typer.Option("--confirm/--decline", help="Confirm the recommended charge-off, or decline it."),
+    ] = None,
+    exception: Annotated[
+        str | None,
+        typer.Option(
+            help="Why it is declined: repayment_likely, workout, bankruptcy, fraud or deceased (FFIEC)."
+        ),
+    ] = None,
+    note: str = "",
+    on: BusinessDayOpt = None,
+    request_id: RequestIdOpt = None,
+) -> None:
+    """Decide a recommended charge-off; only a confirmed one is booked and told to the customer."""
+    if confirm is None:
+        raise typer.BadParameter("say --confirm or --decline")
+    params = {"decision": "confirm" if confirm else "decline", "exception": exception, "note": note}
+    _operator_call(ctx.obj, "charge_off", account_id, _today(on), params, request_id)
+
+
 def _summary(detail: dict, limit: int = 120) -> str:
     """One line of what a timeline item says; personal data (candidates' values) left out."""
     shown = {

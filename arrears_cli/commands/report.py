@@ -90,15 +90,16 @@ def report_reconcile(
 @app.command("inconsistencies", cls=StackCommand)
 def report_inconsistencies(
     portfolio: str | None = None,
+    on: Annotated[str | None, typer.Option("--on", help="The business date (default today).")] = None,
     fmt: FormatOpt = Format.TABLE,
     as_json: JsonOpt = False,
     output: OutputOpt = None,
 ) -> None:
-    """Accounts whose balance differs from their ledger, whose stage disagrees with their DPD, or
-    that were dunned while on hold."""
+    """Accounts whose balance differs from their ledger, whose stage disagrees with their DPD, that
+    were dunned while on hold, or whose recommended charge-off is undecided near its deadline."""
     from arrears_cli.inconsistencies import inconsistencies
 
-    rows = inconsistencies(portfolio)
+    rows = inconsistencies(portfolio, _date(on, "--on"))
     emit(rows, json_or(fmt, as_json), "inconsistencies", output)
     console.print(f"{len(rows)} inconsistenc{'y' if len(rows) == 1 else 'ies'}")
 

@@ -38,5 +38,7 @@ def worklist_command(
         raise typer.BadParameter(f"not an ISO date-time: {at}", param_hint="--at") from exc
     if now.tzinfo is None:
         raise typer.BadParameter("give the offset, e.g. 2026-03-02T10:00:00-05:00", param_hint="--at")
-    rows = worklist(now, me["see_personal_data"], portfolio, show_excluded)[:limit]
+    rows = worklist(
+        now, me["see_personal_data"], portfolio, show_excluded, me.get("decides_charge_off", False)
+    )[:limit]
     emit(rows, json_or(fmt, as_json), f"worklist for {me['username']}", output)

@@ -31,6 +31,8 @@ class ContactPlan:
     record_on: date | None = None  # the date in the letter's key: the episode's start, or the notice's
     extra: dict[str, object] | None = None  # facts a notice carries (a promise's amount and date, ...)
     notices: tuple[OwedNotice, ...] | None = None  # notices still owed after today's; None: unchanged
+    # a step due today recommends charge-off to the team: no contact with the customer says so
+    recommends_charge_off: bool = False
 
     @property
     def sends_letter(self) -> bool:
@@ -87,13 +89,15 @@ def plan_contact(
     upcoming = next_step_dpd(ladder, fired | {s.name for s in due}, after.dpd)
     base["next_step_on"] = as_of + timedelta(days=upcoming - after.dpd) if upcoming else None
     base["fired"] = tuple(before.fired) + tuple(s.name for s in due)
-    if not due:
+    base["recommends_charge_off"] = any(s.recommend_charge_off for s in due)
+    contacts = [s for s in due if s.channel is not None]
+    if not contacts:
         return ContactPlan(**base)
-    step = due[-1]  # a catch-up sends the latest step only: one letter per account per run
+    step = contacts[-1]  # a catch-up sends the latest step only: one letter per account per run
     acted = {
         "trigger": step.name,
         "step": step,
-        "superseded": tuple(s.name for s in due[:-1]),
+        "superseded": tuple(s.name for s in contacts[:-1]),
         "record_on": episode,
     }
     if step.channel is Channel.CALL_TASK or step.letter is None:

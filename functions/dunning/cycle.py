@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from arrears.adapters import workflows
 from arrears.adapters.observability import logger
-from arrears.domain import bureau_triggers
+from arrears.domain import bureau_triggers, charge_off
 from arrears.domain.account import Account, shard_key
 from arrears.domain.census import Change, group_of, roll_forward, transitions
 from arrears.domain.errors import AccountVersionConflict, ShardFailed, lambda_error_message
@@ -142,8 +142,8 @@ def advance(run: Run, account_id: str, account: Account | None = None) -> tuple[
             status = deliver(contact, updated, strategy, as_of, local_time, execution, run.settings)
             if contact.letter is LetterCode.VALIDATION_NOTICE and status in DELIVERED:
                 updated = replace(updated, validation_notice_on=updated.validation_notice_on or as_of)
-            if contact.step is not None and contact.step.recommend_charge_off:
-                updated = replace(updated, status=Status.CHARGE_OFF_RECOMMENDED)
+        if contact.recommends_charge_off:
+            updated = _recommend_charge_off(updated, as_of, execution)
         _hand_over(run, updated, contact.step if contact.trigger is not None else None)
         if change is not None and cycle_repo.read_by_kpis(change):
             cycle_repo.put_stage_record(
@@ -161,6 +161,22 @@ def advance(run: Run, account_id: str, account: Account | None = None) -> tuple[
         except AccountVersionConflict:
             logger.info("version conflict, re-reading", extra={"account_id": account_id, "attempt": attempt})
     raise AccountVersionConflict(account_id)
+
+
+def _recommend_charge_off(account: Account, as_of: date, execution: str) -> Account:
+    """The team is asked to decide; the customer is told nothing until a charge-off is confirmed."""
+    recommended = replace(account, status=Status.CHARGE_OFF_RECOMMENDED)
+    found = charge_off.recommendation(recommended, as_of)
+    detail = {
+        "decision": "recommended",
+        "deadline": found.deadline.isoformat() if found else None,
+        "dpd": account.dpd,
+        "balance": account.balance,
+        "currency": account.currency,
+        "execution": execution,
+    }
+    accounts_repo.record_event(account.account_id, as_of, "charge_off", "recommended", detail)
+    return recommended
 
 
 def _hand_over(run: Run, account: Account, step) -> None:

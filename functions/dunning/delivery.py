@@ -59,8 +59,6 @@ def _extra(plan: ContactPlan, account: Account, strategy: Strategy, as_of: date)
         return {"respond_by": as_of + timedelta(days=30)}
     if code == "validation_notice":
         return _itemization(account, strategy, as_of)
-    if code == "charge_off_notice":
-        return {"charged_off_on": as_of}
     return {}
 
 
@@ -117,7 +115,7 @@ def deliver(
         "profile": strategy.compliance_profile,
         "skiptrace_requested": bool(plan.step and plan.step.skiptrace),
         "credit_review_requested": bool(plan.step and plan.step.credit_review),
-        "charge_off_recommended": bool(plan.step and plan.step.recommend_charge_off),
+        "charge_off_recommended": plan.recommends_charge_off,
     }
     if plan.letter is None or plan.decision is None or not plan.decision.allowed:
         allowed = plan.decision is not None and plan.decision.allowed

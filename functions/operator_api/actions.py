@@ -26,6 +26,7 @@ from arrears.store.models import ActivityModel, timeline_entry
 from operator_api.requests import (
     AgencyParams,
     ArrangementParams,
+    ChargeOffParams,
     DecisionParams,
     Disposition,
     HoldParams,
@@ -174,6 +175,13 @@ def assign_suspense(
     }
 
 
+def charge_off(request: OperatorRequest, params: ChargeOffParams, account: Account, _audit: Audit) -> dict:
+    decided = account_actions.decide_charge_off(
+        account.account_id, params.decision, params.exception, request.on, request.operator_id, params.note
+    )
+    return {"decision": params.decision.value, "status_now": decided.status.value}
+
+
 def refer(request: OperatorRequest, params: ReferParams, account: Account, _audit: Audit) -> dict:
     opened = bureau_repo.open_task(
         account.account_id, request.on, f"refer:{params.area}", f"referred by {request.operator_id}",
@@ -233,5 +241,6 @@ ON_ACCOUNT = {
     "refer": refer,
     "unreachable": unreachable,
     "assign_suspense": assign_suspense,
+    "charge_off": charge_off,
 }
 __all__ = ["ON_ACCOUNT", "DecisionParams"]

@@ -6,12 +6,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
+from arrears.domain.charge_off import Decision, DeclineReason
 from arrears.domain.compliance import Hold
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 ACTIONS = (
     "disposition", "promise", "arrangement", "settlement", "place_hold", "release_hold", "refer",
-    "unreachable", "place_agency", "recall_agency", "assign_suspense", "approve", "reject", "whoami",
+    "unreachable", "place_agency", "recall_agency", "assign_suspense", "charge_off", "approve", "reject",
+    "whoami",
     "personal_data",
 )  # fmt: skip
 # Reads: answered from the verified identity, never stored as a request's answer (they may carry
@@ -115,6 +117,14 @@ class AgencyParams(Params):
     reason: str = Field(default="", max_length=300)
 
 
+class ChargeOffParams(Params):
+    """Confirm the recommended charge-off, or decline it under one of the policy's exceptions."""
+
+    decision: Decision
+    exception: DeclineReason | None = None
+    note: str = Field(default="", max_length=500)
+
+
 class DecisionParams(Params):
     approval_id: str = Field(min_length=8, max_length=100)
     note: str = Field(default="", max_length=300)
@@ -132,6 +142,7 @@ PARAMS: dict[str, type[Params]] = {
     "assign_suspense": SuspenseParams,
     "place_agency": AgencyParams,
     "recall_agency": AgencyParams,
+    "charge_off": ChargeOffParams,
     "approve": DecisionParams,
     "reject": DecisionParams,
 }

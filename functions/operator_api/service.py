@@ -135,6 +135,7 @@ def _read(request: OperatorRequest, level_name: str) -> dict:
             "username": request.operator_id,
             "level": level_name,
             "see_personal_data": level.see_personal_data,
+            "decides_charge_off": level.charge_off,
         }
     if not level.see_personal_data:
         raise NotAuthorised(f"{request.operator_id}'s level ({level_name}) does not see personal data")

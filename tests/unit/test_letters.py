@@ -37,7 +37,7 @@ EXTRA_KEYS = {
     LetterCode.BROKEN_PROMISE: {"promise_amount", "promise_date"},
     LetterCode.ARRANGEMENT_CONFIRMATION: {"instalments"},
     LetterCode.DISPUTE_ACKNOWLEDGEMENT: {"dispute_received_on"},
-    LetterCode.CHARGE_OFF_NOTICE: {"charged_off_on"},
+    LetterCode.CHARGE_OFF_NOTICE: {"charged_off_on", "dpd"},
     LetterCode.PAYMENT_RECEIVED: {"payment_amount", "payment_received_on"},
     LetterCode.CREDIT_LINE_CHANGE: {
         "action",

@@ -55,13 +55,37 @@ def test_steps_out_of_order_are_refused(tmp_path):
         load_strategy(_write(tmp_path, GOOD.replace("at_dpd: 15", "at_dpd: 2")))
 
 
-def test_charge_off_later_than_ffiec_is_refused(tmp_path):
+@pytest.mark.parametrize("at_dpd,refused", [(119, False), (120, False), (121, True)])
+def test_charge_off_later_than_ffiec_is_refused(tmp_path, at_dpd, refused):
     text = GOOD.replace("product_type: open_end", "product_type: closed_end") + (
-        "    - {name: co, at_dpd: 150, channel: letter, letter: charge_off_notice,"
+        f"    - {{name: co, at_dpd: {at_dpd}, recommend_charge_off: true}}\n"
+    )
+    if refused:
+        with pytest.raises(StrategyError, match="FFIEC's 120 DPD"):
+            load_strategy(_write(tmp_path, text))
+    else:
+        assert load_strategy(_write(tmp_path, text)).champion.steps[-1].recommend_charge_off
+
+
+def test_a_step_may_not_send_the_charge_off_notice(tmp_path):
+    """The notice says the account was charged off: only a confirmed decision may send it."""
+    text = GOOD + (
+        "    - {name: co, at_dpd: 170, channel: letter, letter: charge_off_notice,"
         " recommend_charge_off: true}\n"
     )
-    with pytest.raises(StrategyError, match="FFIEC's 120 DPD"):
+    with pytest.raises(StrategyError, match="sent when an operator confirms"):
         load_strategy(_write(tmp_path, text))
+
+
+def test_only_a_recommendation_may_go_without_a_channel(tmp_path):
+    with pytest.raises(StrategyError, match="needs a channel"):
+        load_strategy(_write(tmp_path, GOOD + "    - {name: quiet, at_dpd: 170}\n"))
+
+
+def test_no_shipped_strategy_sends_the_charge_off_notice_from_a_step():
+    for strategy in load_strategies().values():
+        for ladder in strategy.arms().values():
+            assert all(s.letter is not LetterCode.CHARGE_OFF_NOTICE for s in ladder.steps), strategy.name
 
 
 def test_an_unknown_profile_is_refused(tmp_path):

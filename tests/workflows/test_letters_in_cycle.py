@@ -19,6 +19,7 @@ from arrears.services import posting
 from arrears.store import accounts_repo, letters_repo
 
 from arrears_cli import executions
+from tests.operators import call_as, sign_up
 
 AS_OF = date(2026, 3, 1)
 NOON_NY = datetime.combine(AS_OF, time(12), ZoneInfo("America/New_York"))
@@ -85,7 +86,7 @@ def test_a_late_card_account_is_emailed_its_reminder_once(stack):
         "first_reminder",
         "email",
     )
-    assert letter.detail["strategy"] == "credit_card_us@3" and letter.detail["arm"] in (
+    assert letter.detail["strategy"] == "credit_card_us@4" and letter.detail["arm"] in (
         "champion",
         "challenger",
     )
@@ -191,7 +192,7 @@ def test_an_agency_account_gets_the_validation_notice_first_with_the_disclosure(
     (letter,) = _letters("AGENCY-1")
     assert (letter.detail["code"], letter.detail["strategy"], letter.status) == (
         "validation_notice",
-        "agency_loan_us@1",
+        "agency_loan_us@2",
         "printed",
     )
     html = reports_repo.get_text(stack.letters_bucket, letter.detail["document_key"], stack.region)
@@ -199,14 +200,40 @@ def test_an_agency_account_gets_the_validation_notice_first_with_the_disclosure(
     assert accounts_repo.get_account("AGENCY-1").validation_notice_on == AS_OF
 
 
-def test_a_card_at_180_dpd_is_recommended_for_charge_off_and_stays_so(stack):
+def test_a_card_at_180_dpd_is_only_recommended_until_a_supervisor_confirms_then_the_notice_goes_out(
+    cloud, stack
+):
+    """Nothing tells the customer of a charge-off before one is confirmed; a specialist's
+    confirmation waits for a supervisor; the confirmed one leaves the balance owed."""
     _account(stack, "OLD-1", 181)
+    sign_up(cloud, "ana", "specialist_3")
+    sign_up(cloud, "sam", "supervisor")
     _run(stack)
-    _run(stack, date(2026, 4, 1))
+    _run(stack, date(2026, 3, 2))
     account = accounts_repo.get_account("OLD-1")
     assert account.status.value == "charge_off_recommended"
-    (letter,) = _letters("OLD-1")
-    assert (letter.detail["code"], letter.detail["charge_off_recommended"]) == ("charge_off_notice", True)
+    codes = [r.detail["code"] for r in _letters("OLD-1")]
+    assert "charge_off_notice" not in codes and codes == ["final_demand"]  # the catch-up's last letter
+    [recommended] = accounts_repo.timeline("OLD-1", kind="charge_off")
+    assert recommended.detail["deadline"] == "2026-02-28"  # 180 DPD reached on Feb 28: overdue already
+
+    asked = call_as(cloud, "ana", "charge_off", "OLD-1", date(2026, 3, 2), decision="confirm")
+    assert asked["status"] == "pending_approval" and "supervisor" in asked["reason"]
+    assert accounts_repo.get_account("OLD-1").status.value == "charge_off_recommended"
+    refused = call_as(cloud, "sam", "charge_off", "OLD-1", date(2026, 3, 2), decision="decline")
+    assert refused["error"] == "invalid" and "exception" in refused["message"]
+
+    done = call_as(cloud, "sam", "charge_off", "OLD-1", date(2026, 3, 2), decision="confirm")
+    assert done["status"] == "done" and done["result"]["status_now"] == "charged_off"
+    charged = accounts_repo.get_account("OLD-1")
+    assert (charged.status.value, charged.balance) == ("charged_off", 100_000)
+    _run(stack, date(2026, 3, 3))
+    notice = [r for r in _letters("OLD-1") if r.detail["code"] == "charge_off_notice"]
+    assert [r.status for r in notice] == ["printed"]
+    html = reports_repo.get_text(stack.letters_bucket, notice[0].detail["document_key"], stack.region)
+    assert "March 2, 2026" in html and "181 days past due" in html and "$1,000.00" in html
+    _run(stack, date(2026, 3, 4))  # and no "your account is current" letter after it
+    assert [r.detail["code"] for r in _letters("OLD-1")] == ["final_demand", "charge_off_notice"]
 
 
 def test_the_cure_letter_states_the_payment_that_cured_the_account(stack):

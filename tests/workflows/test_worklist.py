@@ -12,6 +12,7 @@ from arrears.services import account_actions
 from arrears.store import accounts_repo
 
 from arrears_cli import executions
+from arrears_cli.inconsistencies import inconsistencies
 from arrears_cli.worklist import worklist
 from tests.operators import call_as, sign_up
 
@@ -74,3 +75,28 @@ def test_nobody_is_called_outside_the_customers_hours(cloud, stack):
     assert all(
         r["blocked_by"].startswith(("hours", "hold", "call_after")) for r in worklist(late, False, None, True)
     )
+
+
+def test_a_charge_off_near_its_deadline_is_first_for_who_decides_it_and_reported_until_decided(cloud, stack):
+    _card(stack, "WL-OLD", date(2025, 9, 1))  # 181 DPD on March 1: recommended, FFIEC's deadline passed
+    _card(stack, "WL-DLQ", date(2026, 2, 5), balance=300_000)
+    run_at = datetime.combine(date(2026, 3, 1), time(12), NEW_YORK)
+    assert executions.run_cycle(stack, "main", date(2026, 3, 1), run_at)["status"] == "SUCCEEDED"
+    morning = datetime.combine(DAY, time(10), NEW_YORK)
+
+    decider = worklist(morning, see_personal_data=True, decides_charge_off=True)
+    collector = worklist(morning, see_personal_data=True)
+
+    assert decider[0]["account_id"] == "WL-OLD" and "charge-off to decide" in decider[0]["why"]
+    assert "2026-02-28 past" in decider[0]["why"]
+    assert all("charge-off" not in r["why"] for r in collector)
+    found = [f for f in inconsistencies(today=DAY) if f["problem"] == "charge_off_undecided"]
+    assert [f["account_id"] for f in found] == ["WL-OLD"] and "has passed" in found[0]["detail"]
+
+    sign_up(cloud, "sam", "supervisor")
+    declined = call_as(
+        cloud, "sam", "charge_off", "WL-OLD", DAY, decision="decline", exception="workout", note="re-aged"
+    )
+    assert declined["status"] == "done" and declined["result"]["status_now"] == "active"
+    assert [f for f in inconsistencies(today=DAY) if f["problem"] == "charge_off_undecided"] == []
+    assert all("charge-off" not in r["why"] for r in worklist(morning, True, decides_charge_off=True))

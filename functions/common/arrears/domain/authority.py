@@ -31,6 +31,7 @@ class Level(BaseModel):
     see_personal_data: bool = False
     place_with_agency: bool = False
     assign_suspense: bool = False  # post money held in suspense to the account it belongs to
+    charge_off: bool = False  # confirm or decline a recommended charge-off
     approve: bool = False  # may decide on others' pending requests (within its own limits)
 
 
@@ -75,6 +76,8 @@ def beyond(level: Level, action: str, params: Mapping[str, Any], today: date) ->
         return "placing an account with an agency (or recalling it) needs a level 5 or a supervisor"
     elif action == "assign_suspense" and not level.assign_suspense:
         return "posting money held in suspense to an account needs a level 5 or a supervisor"
+    elif action == "charge_off" and not level.charge_off:
+        return "deciding on a charge-off needs a supervisor"
     return None
 
 

@@ -14,14 +14,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from arrears.domain.account import ProductType
+from arrears.domain.charge_off import FFIEC_CHARGE_OFF_DPD
 from arrears.domain.compliance import PROFILES, Channel
 from arrears.domain.errors import ArrearsError
 from arrears.domain.letters import LetterCode
 from arrears.domain.stages import Status
 
 STRATEGY_ROOT = Path(__file__).resolve().parents[2] / "strategies"
-# FFIEC Uniform Retail Credit Classification: charge off closed-end at 120 DPD, open-end at 180.
-FFIEC_CHARGE_OFF_DPD = {ProductType.CLOSED_END: 120, ProductType.OPEN_END: 180}
 
 
 class StrategyError(ArrearsError):
@@ -36,7 +35,7 @@ class Step(BaseModel):
 
     name: str = Field(min_length=1)
     at_dpd: int = Field(ge=1, le=3650)
-    channel: Channel
+    channel: Channel | None = None  # none: a step that only recommends charge-off to the team
     letter: LetterCode | None = None
     # A held account's steps still fall due: the guardrail refuses them and the refusal is recorded,
     # so "why was nothing sent?" has an answer. A promise or an arrangement pauses the ladder.
@@ -49,6 +48,11 @@ class Step(BaseModel):
     def _letter_needs_a_written_channel(self) -> Step:
         if self.channel in (Channel.LETTER, Channel.EMAIL) and self.letter is None:
             raise ValueError(f"a {self.channel} step needs a letter code")
+        if self.channel is None and not self.recommend_charge_off:
+            raise ValueError("a step needs a channel unless it only recommends charge-off")
+        if self.recommend_charge_off and self.letter is LetterCode.CHARGE_OFF_NOTICE:
+            # the notice states that the account was charged off: only a confirmed charge-off sends it
+            raise ValueError("the charge-off notice is sent when an operator confirms, not by a step")
         return self
 
 

@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
-from arrears.domain import posting
+from arrears.domain import charge_off, posting
 from arrears.domain.account import Account
 from arrears.domain.commitments import Arrangement, Promise, Settlement
 from arrears.domain.compliance import Hold
@@ -185,6 +185,31 @@ def release_hold(account_id: str, hold: Hold, today: date, actor: str, reason: s
 
     detail = {"hold": hold.value, "placed": False, "reason": reason}
     return _act(account_id, today, "hold", f"{hold.value}:released", actor, detail, change)
+
+
+def decide_charge_off(
+    account_id: str,
+    decision: charge_off.Decision,
+    reason: charge_off.DeclineReason | None,
+    today: date,
+    actor: str,
+    note: str = "",
+) -> Account:
+    """Confirm or decline the strategy's recommendation; confirmed, the next cycle sends the notice."""
+    facts: dict[str, object] = {}
+
+    def change(account: Account) -> Account:
+        decided, found = charge_off.decide(account, decision, reason, today)
+        facts.update(found, note=note)
+        return decided
+
+    def record(_account: Account) -> ActivityModel:
+        return timeline_entry(account_id, today, "charge_off", decision.value, actor, facts)
+
+    def guarded(account: Account) -> Account:
+        return _for_review(change(account), account, today)
+
+    return apply_with_record(account_id, guarded, record)
 
 
 def mark_unreachable(account_id: str, today: date, actor: str, reason: str = "returned_mail") -> Account:
