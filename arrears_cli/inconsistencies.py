@@ -23,16 +23,18 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Context, Decimal, InvalidOperation, localcontext
 
 from arrears.domain import charge_off
+from arrears.domain.account import Account
+from arrears.domain.census import census_of, disagreements
 from arrears.domain.clock import parse_date
 from arrears.domain.errors import InvalidAccountData, InvalidInput
 from arrears.domain.ledger import EntryKind, LedgerEntry
 from arrears.domain.money import Money, minor_digits
 from arrears.domain.stages import evaluate
-from arrears.store import raw_items
+from arrears.store import cycle_repo, raw_items
 
 from arrears_cli import compliance_check
 
@@ -196,12 +198,17 @@ def _orphan(account_id: str, entries: list[_Entry]) -> dict:
     }
 
 
-def _undecided_charge_off(account_id: str, item: dict, today: date) -> dict | None:
-    """A recommendation nobody has decided on, near or past the end of the month FFIEC sets."""
+def _readable(item: dict) -> Account | None:
     try:
-        found = charge_off.recommendation(raw_items.account_from_raw(item), today)
+        return raw_items.account_from_raw(item)
     except InvalidAccountData:
         return None  # reported as unreadable by the stage check
+
+
+def _undecided_charge_off(account: Account, today: date) -> dict | None:
+    """A recommendation nobody has decided on, near or past the end of the month FFIEC sets."""
+    account_id = account.account_id
+    found = charge_off.recommendation(account, today)
     if found is None or not found.due_soon:
         return None
     return {
@@ -212,12 +219,29 @@ def _undecided_charge_off(account_id: str, item: dict, today: date) -> dict | No
     }
 
 
+def _census_problems(portfolio: str, accounts: list[Account], today: date) -> list[dict]:
+    """The last closed day's census against the accounts where it counted them (a move since then
+    by a payment or an operator is counted by the next cycle, from there)."""
+    closed_on, stored = cycle_repo.latest_census(portfolio, before=today + timedelta(days=1))
+    if closed_on is None:
+        return []
+    return [
+        {
+            "account_id": "",
+            "problem": "census_vs_accounts",
+            "detail": f"portfolio {portfolio}, census of {closed_on.isoformat()}: {problem}",
+        }
+        for problem in disagreements(stored, census_of(accounts, as_counted=True))
+    ]
+
+
 def inconsistencies(portfolio: str | None = None, today: date | None = None) -> list[dict]:
     today = today or date.today()
     found: list[dict] = []
     ledgers = _ledgers()  # read first: an account deleted meanwhile leaves a true orphan
     accounts: set[str] = set()
     in_portfolio: set[str] = set()
+    by_portfolio: dict[str, list[Account]] = defaultdict(list)
     for item in raw_items.account_items():
         account_id = _string(item, "account_id") or ""
         accounts.add(account_id)
@@ -236,9 +260,15 @@ def inconsistencies(portfolio: str | None = None, today: date | None = None) -> 
                 found.append({"account_id": account_id, "problem": "account_unreadable", "detail": unchecked})
         if stage is not None:
             found.append(stage)
-        undecided = _undecided_charge_off(account_id, item, today)
-        if undecided is not None:
-            found.append(undecided)
+        account = _readable(item)
+        if account is not None:
+            if account.portfolio:  # one without is reported unreadable; no census has it
+                by_portfolio[account.portfolio].append(account)
+            undecided = _undecided_charge_off(account, today)
+            if undecided is not None:
+                found.append(undecided)
+    for name, members in sorted(by_portfolio.items()):
+        found.extend(_census_problems(name, members, today))
     for account_id, entries in ledgers.items():
         if account_id not in accounts:
             found.append(_orphan(account_id, entries))

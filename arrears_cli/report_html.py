@@ -163,6 +163,7 @@ def _headline(summary: Mapping[str, Any], locale: str) -> dict[str, Any]:
         "payments_amounts": [_money(by_currency[c], c, locale) for c in sorted(by_currency)],
         "invariant_label": label,
         "invariant_css": css,
+        "census": _invariant(summary.get("census_invariant_ok")),
     }
 
 
@@ -425,6 +426,10 @@ _TEMPLATE = """\
   <div class="card" id="ledger-invariant">
     <h2>Ledger invariant</h2>
     <span class="invariant {{ headline.invariant_css }}">{{ headline.invariant_label }}</span>
+  </div>
+  <div class="card" id="census-invariant">
+    <h2>Census equals the accounts, every day</h2>
+    <span class="invariant {{ headline.census[1] }}">{{ headline.census[0] }}</span>
   </div>
 </section>
 

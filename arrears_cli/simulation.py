@@ -19,6 +19,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from arrears.domain.account import Account
+from arrears.domain.census import census_of, disagreements
 from arrears.domain.clock import add_months
 from arrears.domain.compliance import Hold
 from arrears.domain.errors import DuplicateEntry, InvalidInput
@@ -26,7 +27,7 @@ from arrears.domain.ledger import Due, EntryKind, LedgerEntry, balance
 from arrears.domain.money import Money
 from arrears.domain.stages import CLOSED_STATUSES
 from arrears.services import account_actions, posting
-from arrears.store import accounts_repo, payments_repo
+from arrears.store import accounts_repo, cycle_repo, payments_repo
 
 from arrears_cli import compliance_check, executions, operator_client
 from arrears_cli.kpi_report import kpi_report
@@ -321,6 +322,14 @@ def ledger_invariant(accounts: list[Account], world: World) -> bool:
     return +posted == +world.paid
 
 
+def census_disagreements(portfolio: str, day: date) -> list[str]:
+    """How the census the day's close stored differs from the accounts as they stand; empty: it agrees."""
+    closed_on, stored = cycle_repo.latest_census(portfolio, before=day + timedelta(days=1))
+    if closed_on != day:
+        return [f"no census was stored for {day.isoformat()}"]
+    return disagreements(stored, census_of(accounts_repo.list_accounts(portfolio)))
+
+
 def _bureau_summary(stack: StackRef, first: date, last: date) -> dict:
     """What the bureau workflows did: executions by status, pulls by purpose, outcomes on the accounts."""
     from arrears.store import bureau_repo
@@ -386,6 +395,7 @@ def simulate(
             max(add_months(upcoming, 1, customer.due_day) - timedelta(days=STATEMENT_LEAD_DAYS), start)
         ].append(account.account_id)
     per_day = []
+    census_problems: list[str] = []
     try:
         for offset in range(days):
             day = start + timedelta(days=offset)
@@ -402,6 +412,7 @@ def simulate(
             described = executions.run_cycle(stack, portfolio, day, datetime.combine(day, RUN_TIME, RUN_ZONE))
             output = json.loads(described.get("output") or "{}")
             per_day.append({"as_of": day.isoformat(), "status": described["status"], **output})
+            census_problems.extend(f"{day.isoformat()}: {p}" for p in census_disagreements(portfolio, day))
             if on_day:
                 on_day(day, per_day[-1])
     finally:  # the stack goes on serving real deliveries after the simulation
@@ -446,6 +457,9 @@ def simulate(
         "bureau": bureau,
         "kpis": kpis,
         "ledger_invariant_ok": ledger_invariant(final_accounts, world),
+        # at every close of day the census equals the accounts grouped by bucket, count and balance
+        "census_invariant_ok": not census_problems,
+        "census_disagreements": census_problems[:20],
         "compliance_violations": compliance_check.report(),
         "assumptions": ASSUMPTIONS,
         "per_day": per_day,

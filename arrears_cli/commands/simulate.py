@@ -83,10 +83,16 @@ def simulate(
     else:
         console.print(
             f"executions: {summary['executions']}  ledger invariant ok: {summary['ledger_invariant_ok']}"
+            f"  census invariant ok: {summary['census_invariant_ok']}"
         )
         console.print(f"Summary: {out / 'summary.json'}")
         console.print(f"Report:  [bold]{(out / 'report.html').resolve()}[/bold] (open it in a browser)")
     if not summary["ledger_invariant_ok"] or set(summary["executions"]) - {"SUCCEEDED"}:
+        raise typer.Exit(1)
+    if not summary["census_invariant_ok"]:
+        console.print(
+            f"[red]the census disagrees with the accounts: {summary['census_disagreements'][0]}[/red]"
+        )
         raise typer.Exit(1)
     if summary["compliance_violations"]:
         console.print(

@@ -177,7 +177,7 @@ def test_local_up_serves_the_aws_cli_and_answers_on_the_webhook_port(tmp_path, m
 
 
 def _holds_what_a_simulation_promises(summary: dict, out, days: int, accounts: int) -> None:
-    assert summary["ledger_invariant_ok"] is True
+    assert summary["ledger_invariant_ok"] is True and summary["census_invariant_ok"] is True
     assert summary["compliance_violations"] == []  # the independent checker agrees with the guardrail
     assert any(key.startswith("es:") for key in summary["letters"]) and any(
         k.startswith("en:") for k in summary["letters"]

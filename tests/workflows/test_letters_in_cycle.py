@@ -19,6 +19,8 @@ from arrears.services import posting
 from arrears.store import accounts_repo, letters_repo
 
 from arrears_cli import executions
+from arrears_cli.inconsistencies import inconsistencies
+from arrears_cli.simulation import census_disagreements
 from tests.operators import call_as, sign_up
 
 AS_OF = date(2026, 3, 1)
@@ -227,7 +229,10 @@ def test_a_card_at_180_dpd_is_only_recommended_until_a_supervisor_confirms_then_
     assert done["status"] == "done" and done["result"]["status_now"] == "charged_off"
     charged = accounts_repo.get_account("OLD-1")
     assert (charged.status.value, charged.balance) == ("charged_off", 100_000)
+    census = [f for f in inconsistencies(today=date(2026, 3, 2)) if f["problem"] == "census_vs_accounts"]
+    assert census == []  # the census still has it where it counted it: the next close moves it
     _run(stack, date(2026, 3, 3))
+    assert census_disagreements("main", date(2026, 3, 3)) == []  # closed: counted as closed
     notice = [r for r in _letters("OLD-1") if r.detail["code"] == "charge_off_notice"]
     assert [r.status for r in notice] == ["printed"]
     html = reports_repo.get_text(stack.letters_bucket, notice[0].detail["document_key"], stack.region)

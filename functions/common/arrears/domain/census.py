@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypedDict
 
+from arrears.domain.account import Account
+from arrears.domain.money import Money
 from arrears.domain.stages import BUCKETS, CLOSED_STATUSES, Bucket, Status
 
 CLOSED = "closed"
@@ -58,3 +60,40 @@ def roll_forward(previous: Census, changes: Iterable[Change]) -> Census:
 def transitions(changes: Iterable[Change]) -> dict[str, int]:
     moves = Counter(f"{c.from_group or 'new'}->{c.to_group}" for c in changes if c.from_group != c.to_group)
     return dict(sorted(moves.items()))
+
+
+def census_of(accounts: Iterable[Account], as_counted: bool = False) -> Census:
+    """The census the accounts themselves make: each account a cycle has looked at, in its group
+    with its balance. `as_counted`: where the census last counted it, which a payment or an
+    operator's action since the last close does not change until the next cycle counts the move."""
+    changes = []
+    for account in accounts:
+        if as_counted:
+            group, amount = (
+                account.counted_as or group_of(account.bucket, account.status),
+                account.census_balance,
+            )
+        else:
+            group, amount = group_of(account.bucket, account.status), account.balance
+        if group is not None:
+            changes.append(Change(None, group, account.currency, 0, amount))
+    return roll_forward({}, changes)
+
+
+def disagreements(stored: Census, counted: Census) -> list[str]:
+    """Where a stored census differs from the one the accounts make, in words; empty: they agree."""
+    found = []
+    for group in GROUPS:
+        was, now = stored.get("accounts", {}).get(group, 0), counted.get("accounts", {}).get(group, 0)
+        if was != now:
+            found.append(f"{group}: {was} accounts in the census, {now} on the accounts")
+    currencies = sorted({*stored.get("balances", {}), *counted.get("balances", {})})
+    for currency in currencies:
+        for group in GROUPS:
+            was = stored.get("balances", {}).get(currency, {}).get(group, 0)
+            now = counted.get("balances", {}).get(currency, {}).get(group, 0)
+            if was != now:
+                found.append(
+                    f"{group}: {Money(was, currency)} in the census, {Money(now, currency)} on the accounts"
+                )
+    return found

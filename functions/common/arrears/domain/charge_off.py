@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from arrears.domain.account import Account, ProductType
+from arrears.domain.census import group_of
 from arrears.domain.errors import InvalidInput
 from arrears.domain.letters import LetterCode, OwedNotice
 from arrears.domain.stages import Status
@@ -90,11 +91,16 @@ def decide(
             else None
         ),
     }
+    # the census counts the move at the next cycle, from where it last counted the account
+    counted = account.counted_as or group_of(account.bucket, account.status)
     if decision is Decision.DECLINE:
-        return replace(account, status=Status.ACTIVE), facts
+        return replace(account, status=Status.ACTIVE, counted_as=counted), facts
     notice = OwedNotice(
         LetterCode.CHARGE_OFF_NOTICE,
         f"{LetterCode.CHARGE_OFF_NOTICE.value}@{today.isoformat()}",
         (("charged_off_on", today.isoformat()), ("dpd", account.dpd)),
     )
-    return replace(account, status=Status.CHARGED_OFF, notices=(*account.notices, notice)), facts
+    charged = replace(
+        account, status=Status.CHARGED_OFF, notices=(*account.notices, notice), counted_as=counted
+    )
+    return charged, facts
