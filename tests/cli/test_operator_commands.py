@@ -216,7 +216,8 @@ def test_a_settlement_beyond_the_operators_level_is_approved_by_a_supervisor_fro
     ]
     assert approved.exit_code == 0, approved.output
     account = json.loads(_run(endpoint, "accounts", "show", "A-1", "--json").stdout)
-    assert account["balance"] == 105000 and account["arrangement"]["instalments"][0]["amount"] == 105000
+    # agreed: 1,050.00 to pay; nothing forgiven before it arrives
+    assert account["balance"] == 150000 and account["arrangement"]["instalments"][0]["amount"] == 105000
     assert json.loads(_run(endpoint, "approvals", "list", "--json").stdout) == []
 
 
