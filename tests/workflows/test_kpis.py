@@ -79,7 +79,7 @@ def test_kpis_match_the_hand_computed_figures(stack):
     assert early["roll_rate_by_balance"] == {"USD": 0.5}  # B's 1,000.00 of the bucket's 2,000.00
     assert (report["cure_rate"], report["cured"], report["delinquent_at_start"]) == (0.3333, 1, 3)
     assert report["promises"] == {"kept": 1, "broken": 1, "kept_rate": 0.5}
-    assert report["collected"] == {"USD": 5000}
+    assert report["collected_minor_units"] == {"USD": 5000}
     assert report["accounts_by_bucket"]["current"] == 2 and report["accounts_by_bucket"]["30-59"] == 2
 
 
@@ -99,9 +99,24 @@ def test_the_kpi_report_exports_to_xlsx_matching_the_json(stack, tmp_path, monke
     out = tmp_path / "kpis.xlsx"
     assert runner.invoke(main.app, [*args, "--format", "xlsx", "--output", str(out)]).exit_code == 0
 
-    sheet = load_workbook(out).active
-    header, *rows = [[c.value for c in row] for row in sheet.iter_rows()]
-    by_bucket = {row[header.index("bucket")]: dict(zip(header, row, strict=True)) for row in rows}
+    book = load_workbook(out)
+    by_bucket = {row["bucket"]: row for row in _sheet(book, "buckets")}
     for bucket, figures in as_json["buckets"].items():
         assert by_bucket[bucket]["rolled"] == figures["rolled"]
         assert by_bucket[bucket]["accounts_at_start"] == figures["accounts_at_start"]
+    # every other KPI has its sheet, with the JSON's figures (amounts in major units per currency)
+    rates = {row["kpi"]: row for row in _sheet(book, "rates")}
+    assert (rates["cure rate"]["rate"], rates["cure rate"]["count"]) == (0.3333, 1)
+    assert (rates["promise-kept rate"]["rate"], rates["promise-kept rate"]["of"]) == (0.5, 2)
+    assert {
+        (r["bucket"], r["currency"]): r["roll_rate_by_balance"] for r in _sheet(book, "roll rates by balance")
+    }[("1-29", "USD")] == 0.5
+    assert _sheet(book, "collected") == [{"currency": "USD", "collected": 50}]
+    letters = {f"{r['channel']}:{r['code']}": r["delivered"] for r in _sheet(book, "letters")}
+    assert letters == as_json["letters"] and sum(letters.values()) > 0
+    assert {r["arm"] for r in _sheet(book, "arms")} == set(as_json["arms"])
+
+
+def _sheet(book, title: str) -> list[dict]:
+    header, *rows = [[c.value for c in row] for row in book[title].iter_rows()]
+    return [dict(zip(header, row, strict=True)) for row in rows]
