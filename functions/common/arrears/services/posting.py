@@ -568,12 +568,12 @@ def post_ledger_entry(account_id: str, entry: LedgerEntry, actor: str) -> Accoun
             raise CurrencyMismatch(
                 f"account {account_id} is in {account.currency}, not {entry.amount.currency}"
             )
-        writes = [put_once("record", accounts_repo.ledger_item(account_id, entry, actor))]
+        writes = [put_once("record", accounts_repo.ledger_item(account_id, entry, actor, account.home_shard))]
         if entry.kind is EntryKind.PAYMENT:
             moved, _ = posting.take_in(account, -entry.amount.minor, f"{LEDGER_CREDIT}{entry.entry_id}")
             moved, written_off = posting.forgive_when_settled(moved)
             if written_off:
-                writes.append(_forgiveness_record(account_id, entry, written_off, actor))
+                writes.append(_forgiveness_record(account, entry, written_off, actor))
         elif entry.kind in (EntryKind.FEE, EntryKind.INTEREST):
             moved = posting.charge(account, entry.amount.minor)
         elif entry.kind is EntryKind.ADJUSTMENT:
@@ -586,12 +586,12 @@ def post_ledger_entry(account_id: str, entry: LedgerEntry, actor: str) -> Accoun
     return accounts_repo.apply_with_writes(account_id, change)
 
 
-def _forgiveness_record(account_id: str, entry: LedgerEntry, written_off: int, actor: str) -> Write:
+def _forgiveness_record(account: Account, entry: LedgerEntry, written_off: int, actor: str) -> Write:
     key, signed = posting.forgiveness_entry(entry.entry_id, written_off)
-    forgiveness = LedgerEntry(
-        key, EntryKind.ADJUSTMENT, Money(signed, entry.amount.currency), entry.occurred_on
-    )
-    return put_once("forgiveness", accounts_repo.ledger_item(account_id, forgiveness, actor))
+    forgiven = Money(signed, entry.amount.currency)
+    forgiveness = LedgerEntry(key, EntryKind.ADJUSTMENT, forgiven, entry.occurred_on)
+    item = accounts_repo.ledger_item(account.account_id, forgiveness, actor, account.home_shard)
+    return put_once("forgiveness", item)
 
 
 def add_due(account_id: str, due: Due, actor: str) -> Account:
