@@ -541,7 +541,12 @@ def test_an_action_the_letter_does_not_know_fails_rendering(locale):
         _credit_line(locale, action="keep")
 
 
-CLAIMS_OF_EARLIER_LETTERS = ("several times", "earlier reminders", "varias ocasiones", "recordatorios anteriores")
+CLAIMS_OF_EARLIER_LETTERS = (
+    "several times",
+    "earlier reminders",
+    "varias ocasiones",
+    "recordatorios anteriores",
+)
 
 
 @pytest.mark.parametrize("code", list(LetterCode))
