@@ -186,3 +186,47 @@ def test_local_up_names_the_aws_cli_settings_as_export_lines():
         "export AWS_SECRET_ACCESS_KEY=testing",
         "export ARREARS_LOCAL=http://127.0.0.1:4566",
     ]
+
+
+# d. executions
+
+
+def _failed_cycle(endpoint, tmp_path) -> str:
+    """A cycle whose shard meets an account it cannot read; the name `executions list` gives it."""
+    import boto3
+
+    _imported(endpoint, tmp_path)
+    local = json.loads(Path(".arrears/local.json").read_text())
+    boto3.client("dynamodb", endpoint_url=endpoint.endpoint_url, region_name="us-east-1").update_item(
+        TableName=local["tables"]["AccountsTable"],
+        Key={"account_id": {"S": "A-1"}},
+        UpdateExpression="SET currency = :bad",
+        ExpressionAttributeValues={":bad": {"N": "7"}},
+    )
+    assert _run(endpoint, "cycle", "run", "--as-of", "2026-03-01", "--json").exit_code == 1
+    listed = json.loads(_run(endpoint, "executions", "list", "--json").stdout)
+    assert [(e["workflow"], e["as_of"], e["status"]) for e in listed] == [("cycle", "2026-03-01", "FAILED")]
+    return listed[0]["name"]
+
+
+def test_executions_list_shows_each_cycles_business_date(endpoint, tmp_path):
+    _imported(endpoint, tmp_path)
+    assert _run(endpoint, "cycle", "run", "--as-of", "2026-03-01", "--json").exit_code == 0
+    table = _run(endpoint, "executions", "list", env=WIDE).stdout
+    assert "2026-03-01" in next(line for line in table.splitlines() if "SUCCEEDED" in line)
+
+
+def test_executions_show_opens_with_the_root_cause_of_a_failure(endpoint, tmp_path):
+    name = _failed_cycle(endpoint, tmp_path)
+
+    shown = _run(endpoint, "executions", "show", name, env=WIDE)
+
+    first = shown.stderr.splitlines()[0]
+    assert first.startswith(f"{name}: FAILED in ")
+    assert "InvalidAccountData" in first and "A-1" in first
+    assert "1 of 4 shard(s) did not finish; shards: 1 × InvalidAccountData (e.g. main#" in first
+
+
+def test_executions_show_of_an_unknown_name_is_one_line(endpoint):
+    shown = _run(endpoint, "executions", "show", "main-2026-03-01-nope")
+    assert shown.exit_code == 1 and "no execution 'main-2026-03-01-nope'" in shown.stderr
