@@ -5,20 +5,29 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
 
 from arrears.domain.account import shard_key
-from arrears.domain.kpis import Move, compute, load_goals
+from arrears.domain.kpis import Move, compute, load_goals, opening
+from arrears.domain.money import Money
 from arrears.domain.stages import Bucket
 from arrears.store import accounts_repo, cycle_repo
+from babel.numbers import format_currency
 
+from arrears_cli.output import _cell
 from arrears_cli.stackref import StackRef
 
 DELIVERED = ("sent", "printed", "sending")
 MONEY_MOVES = ("payment", "reversal")
+# The ISO code, not the symbol: "$" is a dollar and a peso, and one report holds several
+# currencies. Babel still writes each currency's own decimals (JPY none, KWD three).
+AMOUNT_PATTERN = "¤¤\xa0#,##0.00"
+READER_LOCALE = "en_US"
 
 
 def kpi_report(stack: StackRef, portfolio: str, first: date, last: date) -> dict:
-    _, start = cycle_repo.latest_census(portfolio, before=first)
+    _, closed_before = cycle_repo.latest_census(portfolio, before=first)
     _, end = cycle_repo.latest_census(portfolio, before=last + timedelta(days=1))
     shards = [shard_key(portfolio, i) for i in range(stack.shard_count)]
     moves: list[Move] = []
@@ -32,7 +41,8 @@ def kpi_report(stack: StackRef, portfolio: str, first: date, last: date) -> dict
             if record.kind == "stage":
                 moves.append(
                     Move(record.pk, record.occurred_on, detail["from"], detail["to"], record.currency,
-                         int(detail["balance_before"]), detail.get("arm"))
+                         int(detail["balance_before"]), detail.get("arm"),
+                         None if record.amount is None else int(record.amount))
                 )  # fmt: skip
             elif record.kind == "promise" and detail.get("outcome") in ("kept", "broken"):
                 promises[detail["outcome"]] += 1
@@ -42,6 +52,9 @@ def kpi_report(stack: StackRef, portfolio: str, first: date, last: date) -> dict
                 letters[f"{detail.get('channel')}:{detail.get('code')}"] += 1
         day += timedelta(days=1)
     moves = with_placements(moves, first, accounts_repo.first_evaluated)
+    # the census closed before `first` is empty when `first` is the first cycle day: the opening
+    # book adds the accounts that day's cycle placed (arrears.domain.kpis.opening)
+    start, moves = opening(closed_before, moves, first.isoformat())
     figures = compute(start, end, moves, promises, dict(collected), letters, load_goals())
     return {"portfolio": portfolio, "from": first.isoformat(), "to": last.isoformat(), **figures}
 
@@ -87,3 +100,85 @@ def bucket_rows(report: dict) -> list[dict]:
             }
         )
     return rows
+
+
+def amount_text(minor: int, currency: str) -> str:
+    """An amount as a person reads it: major units with its currency, e.g. "USD 745.00"."""
+    major = Money(int(minor), currency).to_decimal()
+    return format_currency(major, currency, format=AMOUNT_PATTERN, locale=READER_LOCALE)
+
+
+def kpi_tables(report: dict, for_people: bool = False) -> dict[str, list[dict]]:
+    """Every KPI of the report as flat tables, by title: one sheet each in a workbook.
+
+    Amounts are in major units beside their currency, one row per currency (a spreadsheet keeps
+    them as numbers); `for_people` writes them as text with the currency ("USD 745.00").
+    """
+
+    def amount(minor: int, currency: str) -> Decimal | str:
+        return amount_text(minor, currency) if for_people else Money(int(minor), currency).to_decimal()
+
+    promises = report["promises"]
+    rates = [
+        {"kpi": "cure rate", "rate": report["cure_rate"], "count": report["cured"],
+         "of": report["delinquent_at_start"]},
+        {"kpi": "promise-kept rate", "rate": promises["kept_rate"], "count": promises["kept"],
+         "of": promises["kept"] + promises["broken"]},
+    ]  # fmt: skip
+    by_balance = [
+        {"bucket": bucket, "currency": currency, "roll_rate_by_balance": rate}
+        for bucket, figures in report["buckets"].items()
+        for currency, rate in figures["roll_rate_by_balance"].items()
+    ]
+    collected = [
+        {"currency": currency, "collected": amount(minor, currency)}
+        for currency, minor in report["collected_minor_units"].items()
+    ]
+    balances = [
+        {"bucket": group, "currency": currency, "balance": amount(minor, currency)}
+        for currency, groups in report["balances_by_bucket_minor_units"].items()
+        for group, minor in groups.items()
+        if minor
+    ]
+    letters = [
+        {"channel": key.partition(":")[0], "code": key.partition(":")[2], "delivered": count}
+        for key, count in report["letters"].items()
+    ]
+    arms = [{"arm": arm, **figures} for arm, figures in report["arms"].items()]
+    return {
+        "buckets": bucket_rows(report),
+        "rates": rates,
+        "roll rates by balance": by_balance,
+        "collected": collected,
+        "balances now": balances,
+        "letters": letters,
+        "arms": arms,
+    }
+
+
+def headline(report: dict) -> str:
+    """The period's headline figures in one line; amounts per currency, never added together."""
+    promises = report["promises"]
+    collected = ", ".join(
+        amount_text(minor, currency) for currency, minor in report["collected_minor_units"].items()
+    )
+    return (
+        f"cure rate {report['cure_rate']} ({report['cured']} of {report['delinquent_at_start']}); "
+        f"promises kept {promises['kept_rate']} ({promises['kept']} kept, {promises['broken']} broken); "
+        f"collected {collected or 'nothing'}"
+    )
+
+
+def write_workbook(tables: dict[str, list[dict]], output: Path) -> None:
+    """One sheet per table, its columns in the rows' order; cells as arrears_cli.output writes them."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in tables.items():
+        sheet = book.create_sheet(title[:31])
+        columns = list(dict.fromkeys(k for row in rows for k in row))
+        sheet.append(columns)
+        for row in rows:
+            sheet.append([_cell(row.get(k)) for k in columns])
+    book.save(output)

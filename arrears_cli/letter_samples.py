@@ -66,6 +66,8 @@ _DELINQUENCY: dict[LetterCode, tuple[int, int]] = {
     LetterCode.PROMISE_CONFIRMATION: (34, 2 * PAST_DUE),
     LetterCode.BROKEN_PROMISE: (45, 2 * PAST_DUE),
     LetterCode.ARRANGEMENT_CONFIRMATION: (66, 3 * PAST_DUE),
+    LetterCode.SETTLEMENT_AGREEMENT: (95, 4 * PAST_DUE),
+    LetterCode.SETTLEMENT_VOID: (130, 5 * PAST_DUE),
     LetterCode.DISPUTE_ACKNOWLEDGEMENT: (40, 2 * PAST_DUE),
     LetterCode.CHARGE_OFF_NOTICE: (180, BALANCE),
     LetterCode.PAYMENT_RECEIVED: (0, 0),
@@ -101,6 +103,14 @@ def sample_extra(code: LetterCode, sent_on: date = SENT_ON, locale: str = "en-US
                     {"due_on": date(2025, 5, 28), "amount": 25000},
                 ]
             }
+        case LetterCode.SETTLEMENT_AGREEMENT:
+            return {
+                "settlement_amount": 86419,
+                "settlement_date": sent_on + timedelta(days=14),
+                "forgiven_amount": 37037,
+            }
+        case LetterCode.SETTLEMENT_VOID:
+            return {"settlement_amount": 86419, "settlement_date": sent_on - timedelta(days=4)}
         case LetterCode.DISPUTE_ACKNOWLEDGEMENT:
             return {"dispute_received_on": sent_on - timedelta(days=2)}
         case LetterCode.CHARGE_OFF_NOTICE:

@@ -16,6 +16,37 @@ from rich.table import Table
 
 console = Console(stderr=True, soft_wrap=True)  # progress and messages; stdout is kept for the data itself
 
+# Amounts an operator reads: the ISO code first, so USD, MXN and PHP (all "$") cannot be taken for
+# one another, and the currency's own digits (JPY 0, KWD 3) whatever the pattern's two.
+PEOPLE_MONEY = "¤¤ #,##0.00"
+OPERATOR_LOCALE = "en_US"  # the operator's grouping and decimal marks, not the customer's
+
+
+def for_people(minor, currency: str | None) -> str | None:
+    """An amount held in minor units as a person reads it: `for_people(120000, "USD")` is
+    "USD 1,200.00". None stays None; an amount without a currency cannot be shown honestly."""
+    from arrears.domain.money import Money
+    from babel.numbers import format_currency
+
+    if minor is None:
+        return None
+    if not currency:
+        raise ValueError("an amount for people needs its currency")
+    money = Money(int(minor), currency)
+    return format_currency(
+        money.to_decimal(), currency, format=PEOPLE_MONEY, locale=OPERATOR_LOCALE, currency_digits=True
+    )
+
+
+def money_text_for_people(text: str | None) -> str | None:
+    """An amount the domain wrote as `str(Money)` ("1200.00 USD") as a person reads it."""
+    from arrears.domain.money import Money
+
+    if not text:
+        return text
+    amount, _, currency = text.rpartition(" ")
+    return for_people(Money.parse(amount, currency).minor, currency)
+
 
 class Format(StrEnum):
     TABLE = "table"

@@ -420,12 +420,8 @@ def simulate(
     final_accounts = accounts_repo.list_accounts(portfolio)
     parents, children = executions.counts_by_status(stack)
     bureau = _bureau_summary(stack, start, start + timedelta(days=days - 1))
-    # the run's KPIs, from the first day's census (the import) to the last
-    kpis = (
-        kpi_report(stack, portfolio, start + timedelta(days=1), start + timedelta(days=days - 1))
-        if days > 1
-        else None
-    )
+    # the run's KPIs, from the book as it stood on the first day to the last day
+    kpis = kpi_report(stack, portfolio, start, start + timedelta(days=days - 1))
     transitions: Counter = Counter()
     letters: Counter = Counter()
     contacts: Counter = Counter()

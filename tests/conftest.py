@@ -7,6 +7,12 @@ One local cloud is deployed per test process; each test gets it back as freshly 
 from __future__ import annotations
 
 import pytest
+from hypothesis import settings
+
+# Property tests judge rules, not speed: on a shared, busy machine an example may take longer than
+# Hypothesis's default 200 ms and fail a rule that holds.
+settings.register_profile("arrears", deadline=None)
+settings.load_profile("arrears")
 
 # Four shards, not the template's sixteen: every cycle still fans out over several shards and
 # gathers them, and an empty shard's page, which most tests' cycles are made of, is paid 4 times

@@ -14,7 +14,14 @@ from arrears_cli import executions
 from arrears_cli.commands.common import StackCommand, _date, _refused_clearly, _today
 from arrears_cli.commands.options import FormatOpt, JsonOpt, OutputOpt
 from arrears_cli.commands.signed_in import RequestIdOpt, _me, _operator_call, _signed_in
-from arrears_cli.output import Format, console, emit, json_or
+from arrears_cli.output import (
+    Format,
+    console,
+    emit,
+    for_people,
+    json_or,
+    money_text_for_people,
+)
 from arrears_cli.stackref import StackRef
 
 app = typer.Typer(help="Accounts in collections.", no_args_is_help=True)
@@ -43,6 +50,9 @@ def accounts_import(
 
 
 BusinessDayOpt = Annotated[str | None, typer.Option("--on", help="Business date (default today).")]
+AsOfOpt = Annotated[
+    str | None, typer.Option("--on", help="DPD, bucket and past due as of this date (default today).")
+]
 ViewerOpt = Annotated[
     bool,
     typer.Option(
@@ -72,7 +82,10 @@ def _shown(item, personal: dict | None) -> dict:
     return {k: (values.get(item.sk, "•••") if k == "value" else v) for k, v in item.detail.items()}
 
 
-def _account_row(account, see_personal_data: bool = False) -> dict:
+def _account_row(account, see_personal_data: bool = False, on: date | None = None) -> dict:
+    """The account as JSON, CSV and XLSX carry it: money in minor units (the `amounts` field says
+    so), and its DPD, bucket and amount past due as of `on` (default today), not as the cycle last
+    stored them."""
     from arrears_cli.worklist import mask
 
     row = asdict(account)
@@ -83,37 +96,103 @@ def _account_row(account, see_personal_data: bool = False) -> dict:
         row["email"] = mask(row.get("email"))
     row["dues"] = [{"due_on": d.due_on.isoformat(), "amount": d.amount} for d in account.dues]
     row.pop("extra", None)
+    row.update(_standing(account, on or date.today()), amounts=AMOUNTS)
     return {
         k: (v.isoformat() if isinstance(v, date) else str(v) if hasattr(v, "value") else v)
         for k, v in row.items()
     }
 
 
+# Every amount in an account's JSON, CSV or XLSX is an integer of the currency's minor units: the
+# field names are the domain's, which scripts already read, so one field states the unit instead.
+AMOUNTS = "minor units"
+
+
+def _standing(account, on: date) -> dict:
+    """Where the account stands on `on`, by the domain's own rule. A closed account keeps the
+    figures it closed with: nothing is collected on it any more, so its days stop counting."""
+    from arrears.domain.stages import CLOSED_STATUSES, days_to_next_bucket
+
+    from arrears_cli.worklist import as_of
+
+    if account.status in CLOSED_STATUSES:
+        return {"as_of": account.last_evaluated_on, "days_to_next_bucket": None}
+    standing = as_of(account, on)
+    return {
+        "as_of": on,
+        "dpd": standing.dpd,
+        "bucket": standing.bucket,
+        "past_due": standing.past_due,
+        "oldest_unpaid_on": standing.oldest_unpaid_on,
+        "days_to_next_bucket": days_to_next_bucket(standing.dpd) if standing.dpd > 0 else None,
+    }
+
+
 # What an account holds in minor units; a table shows them to a person in major units with their
 # currency, while JSON, CSV and XLSX keep the exact minor units a program sums.
 MONEY_FIELDS = ("opening_balance", "balance", "past_due", "census_balance", "credit_limit", "instalment")
+# Amounts inside a timeline item's detail, a promise, an arrangement or a notice (minor units when
+# an integer; an operator's request carries what they typed, in major units).
+MONEY_DETAIL = frozenset(
+    {"amount", "paid", "balance_before", "balance_after", "past_due", "discount", "to_pay", "total"}
+)
+
+
+def _money_text(value, currency: str):
+    """One amount of a detail as a person reads it; what is not an amount is left as it is."""
+    from arrears.domain.errors import InvalidInput
+    from arrears.domain.money import Money
+
+    if isinstance(value, int) and not isinstance(value, bool):
+        return for_people(value, currency)
+    if isinstance(value, str) and value:
+        try:
+            if value.endswith(f" {currency}"):
+                return money_text_for_people(value)  # the domain's own str(Money)
+            return for_people(Money.parse(value, currency).minor, currency)
+        except InvalidInput:
+            return value
+    return value
+
+
+def _amounts_for_people(value, currency: str):
+    """A detail (dicts and lists, as stored) with each amount in it as a person reads it."""
+    if isinstance(value, dict):
+        return {
+            k: _money_text(v, currency) if k in MONEY_DETAIL else _amounts_for_people(v, currency)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_amounts_for_people(v, currency) for v in value]
+    return value
 
 
 def _for_people(row: dict) -> dict:
-    from arrears.domain.money import Money
-
     currency = row["currency"]
 
     def money(minor):
-        return None if minor is None else str(Money(int(minor), currency))
+        return for_people(minor, currency)
 
-    shown = {k: (money(v) if k in MONEY_FIELDS else v) for k, v in row.items()}
+    shown = {k: (money(v) if k in MONEY_FIELDS else v) for k, v in row.items() if k != "amounts"}
     if "dues" in row:
         shown["dues"] = [f"{d['due_on']}: {money(d['amount'])}" for d in row["dues"]]
     if "credits" in row:
         shown["credits"] = money(sum(row["credits"].values()))  # unapplied, whichever payment left it
+    for part in ("promise", "arrangement", "notices"):
+        if row.get(part):
+            shown[part] = _amounts_for_people(row[part], currency)
     if "timeline" in row:
-        shown["timeline"] = [
-            {**t, "amount": str(Money(int(t["amount"]), t["currency"]))}
-            if t.get("amount") is not None and t.get("currency")
-            else t
-            for t in row["timeline"]
-        ]
+        shown["timeline"] = [_timeline_for_people(t, currency) for t in row["timeline"]]
+    return shown
+
+
+def _timeline_for_people(item: dict, currency: str) -> dict:
+    """A timeline item as a person reads it: its amount in one string with its currency."""
+    held_in = item.get("currency") or currency
+    shown = {k: v for k, v in item.items() if k != "currency"}
+    shown["amount"] = for_people(item.get("amount"), held_in)
+    if "detail" in item:
+        shown["detail"] = _amounts_for_people(item["detail"], held_in)
     return shown
 
 
@@ -122,12 +201,15 @@ def accounts_list(
     portfolio: str | None = None,
     bucket: str | None = None,
     limit: int = 100,
+    on: AsOfOpt = None,
     fmt: FormatOpt = Format.TABLE,
     as_json: JsonOpt = False,
     output: OutputOpt = None,
 ) -> None:
-    """Accounts with their bucket and status (personal data masked: `accounts show --personal-data`)."""
-    rows = [_account_row(a) for a in accounts_repo.list_accounts(portfolio)]
+    """Accounts with their bucket and status as of a date (personal data masked: `accounts show
+    --personal-data`)."""
+    day = _today(on)
+    rows = [_account_row(a, on=day) for a in accounts_repo.list_accounts(portfolio)]
     rows = [r for r in rows if bucket is None or r["bucket"] == bucket]
     rows.sort(key=lambda r: r["account_id"])
     columns = (
@@ -138,9 +220,11 @@ def accounts_list(
         "past_due",
         "bucket",
         "dpd",
+        "days_to_next_bucket",
         "status",
         "next_action_on",
         "last_evaluated_on",
+        "as_of",
     )
     rows = rows[:limit]
     fmt = json_or(fmt, as_json)
@@ -154,14 +238,16 @@ def accounts_show(
     ctx: typer.Context,
     account_id: str,
     personal_data: ViewerOpt = False,
+    on: AsOfOpt = None,
     fmt: FormatOpt = Format.TABLE,
     as_json: JsonOpt = False,
 ) -> None:
-    """One account and its timeline."""
+    """One account as of a date (DPD, bucket, past due) and its timeline."""
+    day = _today(on)
     with _refused_clearly():
         account = accounts_repo.get_account(account_id)
     personal = _personal_data(ctx.obj, account_id, personal_data)
-    row = _account_row(account, see_personal_data=personal is not None)
+    row = _account_row(account, see_personal_data=personal is not None, on=day)
     if personal is not None:
         row["email"] = personal["email"]
     row["timeline"] = [
@@ -328,6 +414,13 @@ def _summary(detail: dict, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _timeline_line(row: dict, currency: str) -> dict:
+    """A timeline row for a table: amounts with their currency, the detail on one line."""
+    shown = _timeline_for_people(row, currency)
+    shown["detail"] = _summary(shown["detail"])
+    return shown
+
+
 @app.command("timeline", cls=StackCommand)
 def accounts_timeline(
     ctx: typer.Context,
@@ -344,7 +437,7 @@ def accounts_timeline(
     promises, arrangements, holds, payments, bureau pulls, limit changes, operator actions."""
     stack = ctx.obj
     with _refused_clearly():
-        accounts_repo.get_account(account_id)
+        account = accounts_repo.get_account(account_id)
     fmt = json_or(fmt, as_json)
     personal = _personal_data(stack, account_id, personal_data)
     rows = []
@@ -360,9 +453,8 @@ def accounts_timeline(
         }
         if item.detail.get("document_key"):
             row["document"] = f"s3://{stack.letters_bucket}/{item.detail['document_key']}"
-        detail = _shown(item, personal)
-        row["detail"] = detail if fmt is not Format.TABLE else _summary(detail)
-        rows.append(row)
+        row["detail"] = _shown(item, personal)
+        rows.append(_timeline_line(row, account.currency) if fmt is Format.TABLE else row)
     emit(rows, fmt, f"{account_id}: timeline", output)
 
 

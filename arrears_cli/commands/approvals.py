@@ -9,7 +9,7 @@ import typer
 from arrears_cli.commands.common import StackCommand
 from arrears_cli.commands.options import FormatOpt, JsonOpt, OutputOpt
 from arrears_cli.commands.signed_in import _operator_call
-from arrears_cli.output import Format, emit, json_or
+from arrears_cli.output import Format, emit, for_people, json_or
 
 app = typer.Typer(help="Actions waiting for a higher level's approval.", no_args_is_help=True)
 
@@ -20,7 +20,8 @@ def approvals_list(
     as_json: JsonOpt = False,
     output: OutputOpt = None,
 ) -> None:
-    """Actions waiting for a higher level's approval."""
+    """Actions waiting for a higher level's approval; a table says what each asks for, amounts
+    with the account's currency (JSON keeps the request's parameters as the operator sent them)."""
     from arrears.store import operators_repo
 
     rows = [
@@ -35,7 +36,41 @@ def approvals_list(
         }
         for item in operators_repo.pending_approvals()
     ]
-    emit(rows, json_or(fmt, as_json), "pending approvals", output)
+    fmt = json_or(fmt, as_json)
+    if fmt is Format.TABLE:
+        rows = [_for_people(r) for r in rows]
+    emit(rows, fmt, "pending approvals", output)
+
+
+def _for_people(row: dict) -> dict:
+    """A pending action as its approver reads it: what it asks for in place of its raw parameters."""
+    asked = _asked(row["action"], row["account_id"], row["params"])
+    return {("asked" if k == "params" else k): (asked if k == "params" else v) for k, v in row.items()}
+
+
+def _asked(action: str, account_id: str | None, params: dict) -> str:
+    """What the action asks for, in words; an amount (typed in major units) with its account's
+    currency, and a settlement with the balance its discount is taken from."""
+    if action not in ("promise", "arrangement", "settlement"):
+        return ", ".join(f"{k}={v}" for k, v in params.items() if v not in (None, ""))
+    from arrears.domain.money import Money
+    from arrears.store import accounts_repo
+
+    account = accounts_repo.get_account(account_id or "")
+    currency = account.currency
+
+    def money(amount) -> str | None:
+        return for_people(Money.parse(amount, currency).minor, currency)
+
+    if action == "promise":
+        return f"promise of {money(params['amount'])} by {params['pay_by']}"
+    if action == "arrangement":
+        instalments = params["instalments"]
+        total = sum(Money.parse(i["amount"], currency).minor for i in instalments)
+        last = max(i["due_on"] for i in instalments)
+        return f"{len(instalments)} instalment(s), {for_people(total, currency)} in all, the last {last}"
+    balance = for_people(account.balance, currency)
+    return f"{params['discount_pct']}% off today's balance of {balance}, paid by {params['pay_by']}"
 
 
 def _decide(ctx: typer.Context, action: str, approval_id: str, note: str) -> None:

@@ -35,22 +35,28 @@ def report_kpis(
     as_json: JsonOpt = False,
     output: OutputOpt = None,
 ) -> None:
-    """Roll rates, bucket efficiency against its goal, cure rate, promise-kept rate, amount collected."""
-    from arrears_cli.kpi_report import bucket_rows, kpi_report
+    """Roll rates, bucket efficiency against its goal, cure rate, promise-kept rate, amount collected
+    per currency, letters. xlsx: one sheet per table; csv: the bucket table."""
+    from arrears_cli.kpi_report import bucket_rows, headline, kpi_report, kpi_tables, write_workbook
 
     start, end = _period(first, last)
-    report = kpi_report(ctx.obj, portfolio, start, end)
     fmt = json_or(fmt, as_json)
+    if fmt is Format.XLSX and output is None:
+        raise typer.BadParameter("--format xlsx needs --output FILE", param_hint="--output")
+    report = kpi_report(ctx.obj, portfolio, start, end)
+    title = f"KPIs {start.isoformat()} to {end.isoformat()}"
     if fmt is Format.JSON:
         emit(report, fmt, "kpis", output)
         return
-    emit(bucket_rows(report), fmt, f"KPIs {start.isoformat()} to {end.isoformat()}", output)
-    promises = report["promises"]
-    console.print(
-        f"cure rate {report['cure_rate']} ({report['cured']} of {report['delinquent_at_start']}); "
-        f"promises kept {promises['kept_rate']} ({promises['kept']} kept, {promises['broken']} broken); "
-        f"collected {report['collected']}"
-    )
+    if fmt is Format.XLSX:
+        write_workbook(kpi_tables(report), output)
+    elif fmt is Format.CSV:  # one table to a CSV file: the buckets; xlsx or json carry every KPI
+        emit(bucket_rows(report), fmt, title, output)
+    else:
+        for name, rows in kpi_tables(report, for_people=True).items():
+            if rows:
+                emit(rows, fmt, f"{title}: {name}")
+    console.print(headline(report))
 
 
 @app.command("reconcile", cls=StackCommand)

@@ -8,7 +8,7 @@ import typer
 
 from arrears_cli.commands.common import StackCommand, _today
 from arrears_cli.commands.signed_in import RequestIdOpt, _operator_call
-from arrears_cli.output import console
+from arrears_cli.output import console, money_text_for_people
 
 app = typer.Typer(help="Payments held in suspense until assigned.", no_args_is_help=True)
 
@@ -26,7 +26,13 @@ def suspense_assign(
     (a level 5 or a supervisor; below, it waits for approval). Announced as PaymentApplied."""
     params = {"provider": provider, "payment_id": payment_id}
     answer = _operator_call(ctx.obj, "assign_suspense", account, _today(on), params, request_id)
-    if answer["status"] == "done" and not answer["result"]["announced"]:
+    if answer["status"] != "done":
+        return
+    result = answer["result"]
+    # the answer on stdout is the API's; the operator reads the amounts here, with their currency
+    posted, after = (money_text_for_people(result[k]) for k in ("posted", "balance_after"))
+    console.print(f"posted {posted} to {account}; its balance now {after}")
+    if not result["announced"]:
         console.print(
             "[yellow]posted, but PaymentApplied was not announced (see the function's log)[/yellow]"
         )

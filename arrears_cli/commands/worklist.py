@@ -8,7 +8,17 @@ import typer
 
 from arrears_cli.commands.options import FormatOpt, JsonOpt, OutputOpt
 from arrears_cli.commands.signed_in import _whoami
-from arrears_cli.output import Format, emit, json_or
+from arrears_cli.output import Format, emit, for_people, json_or
+
+
+def _for_people(row: dict) -> dict:
+    """A row as a collector reads it: the balance in major units with its currency, in one cell."""
+    money = for_people(row["balance_minor"], row["currency"])
+    return {
+        ("balance" if k == "balance_minor" else k): (money if k == "balance_minor" else v)
+        for k, v in row.items()
+        if k != "currency"
+    }
 
 
 def worklist_command(
@@ -26,7 +36,8 @@ def worklist_command(
     output: OutputOpt = None,
 ) -> None:
     """Today's calls, most pressing first (promises due, broken promises, call steps, callbacks,
-    then balance x roll risk), leaving out anyone who may not be contacted now."""
+    then balance x roll risk), leaving out anyone who may not be contacted now. DPD and bucket are
+    as of the customer's local date of `--at`; an account called that day waits until the next."""
     from datetime import datetime
 
     from arrears_cli.worklist import worklist
@@ -41,4 +52,7 @@ def worklist_command(
     rows = worklist(
         now, me["see_personal_data"], portfolio, show_excluded, me.get("decides_charge_off", False)
     )[:limit]
-    emit(rows, json_or(fmt, as_json), f"worklist for {me['username']}", output)
+    fmt = json_or(fmt, as_json)
+    if fmt is Format.TABLE:
+        rows = [_for_people(r) for r in rows]
+    emit(rows, fmt, f"worklist for {me['username']}", output)

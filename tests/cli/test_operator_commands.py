@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from arrears_cli.main import app
 
 runner = CliRunner()
+WIDE = {"COLUMNS": "250"}  # a table's cells wrap at a narrow terminal's width
 ROW = "A-1,open-end,USD,1500.00,100.00,2026-02-05,en-US,America/New_York,US\n"
 HEADER = (
     "account_id,product_type,currency,balance,amount_past_due,oldest_due_date,locale,time_zone,jurisdiction\n"
@@ -44,24 +45,44 @@ def test_cycle_run_then_executions_and_account_views(endpoint, tmp_path):
     )
     assert history[0]["type"] == "ExecutionStarted" and history[-1]["type"] == "ExecutionSucceeded"
 
-    account = json.loads(_run(endpoint, "accounts", "show", "A-1", "--format", "json").stdout)
+    account = json.loads(_run(endpoint, "accounts", "show", "A-1", "--on", "2026-03-01", "--json").stdout)
     assert account["bucket"] == "1-29" and account["dpd"] == 24
     # 24 DPD on a card: the ladder's latest step (a printed reminder) and the stage change
     assert sorted(t["kind"] for t in account["timeline"]) == ["letter", "stage"]
+    timeline = runner.invoke(
+        app, ["accounts", "timeline", "A-1", "--endpoint-url", endpoint.endpoint_url], env=WIDE
+    ).stdout
+    assert "USD 1,500.00" in timeline and "past_due=USD 100.00" in timeline and "150000" not in timeline
+
+
+def test_accounts_show_and_list_count_days_past_due_on_the_date_asked_not_the_last_cycle(endpoint, tmp_path):
+    _imported(endpoint, tmp_path)  # oldest due 2026-02-05
+    assert _run(endpoint, "cycle", "run", "--as-of", "2026-03-01").exit_code == 0  # stored: 24 DPD
+
+    later = json.loads(_run(endpoint, "accounts", "show", "A-1", "--on", "2026-03-04", "--json").stdout)
+    listed = json.loads(_run(endpoint, "accounts", "list", "--on", "2026-03-08", "--json").stdout)
+
+    assert (later["dpd"], later["bucket"], later["days_to_next_bucket"], later["as_of"]) == (
+        27, "1-29", 3, "2026-03-04"
+    )  # fmt: skip
+    assert later["last_evaluated_on"] == "2026-03-01" and later["amounts"] == "minor units"
+    assert (listed[0]["dpd"], listed[0]["bucket"], listed[0]["days_to_next_bucket"]) == (31, "30-59", 29)
+    moved = _run(endpoint, "accounts", "list", "--on", "2026-03-08", "--bucket", "30-59", "--json")
+    assert [a["account_id"] for a in json.loads(moved.stdout)] == ["A-1"]
 
 
 def test_a_table_shows_a_person_money_in_major_units_and_json_keeps_minor_units(endpoint, tmp_path):
     _imported(endpoint, tmp_path)  # 1500.00 USD, 100.00 of it past due
 
-    table = _run(endpoint, "accounts", "show", "A-1").stdout
-    wide = {"COLUMNS": "200"}  # a table's cells wrap at a narrow terminal's width
+    table = runner.invoke(app, ["accounts", "show", "A-1", "--endpoint-url", endpoint.endpoint_url], env=WIDE)
     listed = runner.invoke(
-        app, ["accounts", "list", "--endpoint-url", endpoint.endpoint_url], env=wide
+        app, ["accounts", "list", "--endpoint-url", endpoint.endpoint_url], env=WIDE
     ).stdout
     as_json = json.loads(_run(endpoint, "accounts", "show", "A-1", "--json").stdout)
 
-    assert "1500.00 USD" in table and "2026-02-05: 100.00 USD" in table and "150000" not in table
-    assert "1500.00 USD" in listed and "150000" not in listed
+    assert "USD 1,500.00" in table.stdout and "2026-02-05: USD 100.00" in table.stdout
+    assert "150000" not in table.stdout
+    assert "USD 1,500.00" in listed and "150000" not in listed
     assert (as_json["balance"], as_json["dues"]) == (150000, [{"due_on": "2026-02-05", "amount": 10000}])
 
 
@@ -207,6 +228,9 @@ def test_a_settlement_beyond_the_operators_level_is_approved_by_a_supervisor_fro
         "--on", "2026-03-02",  "--request-id", "settle-A-1-0001",
     )  # fmt: skip
     pending = json.loads(_run(endpoint, "approvals", "list", "--json").stdout)
+    pending_table = runner.invoke(
+        app, ["approvals", "list", "--endpoint-url", endpoint.endpoint_url], env=WIDE
+    ).stdout
     _login(endpoint, "sam")
     approved = _run(endpoint, "approvals", "approve", "settle-A-1-0001", "--note", "hardship")
 
@@ -214,9 +238,11 @@ def test_a_settlement_beyond_the_operators_level_is_approved_by_a_supervisor_fro
     assert [(p["approval_id"], p["operator"], p["action"]) for p in pending] == [
         ("settle-A-1-0001", "ana", "settlement")
     ]
+    assert "30% off today's balance of USD 1,500.00" in pending_table
     assert approved.exit_code == 0, approved.output
     account = json.loads(_run(endpoint, "accounts", "show", "A-1", "--json").stdout)
-    assert account["balance"] == 105000 and account["arrangement"]["instalments"][0]["amount"] == 105000
+    # agreed: 1,050.00 to pay; nothing forgiven before it arrives
+    assert account["balance"] == 150000 and account["arrangement"]["instalments"][0]["amount"] == 105000
     assert json.loads(_run(endpoint, "approvals", "list", "--json").stdout) == []
 
 

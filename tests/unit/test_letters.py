@@ -38,6 +38,8 @@ EXTRA_KEYS = {
     LetterCode.ARRANGEMENT_CONFIRMATION: {"instalments"},
     LetterCode.DISPUTE_ACKNOWLEDGEMENT: {"dispute_received_on"},
     LetterCode.CHARGE_OFF_NOTICE: {"charged_off_on", "dpd"},
+    LetterCode.SETTLEMENT_AGREEMENT: {"settlement_amount", "settlement_date", "forgiven_amount"},
+    LetterCode.SETTLEMENT_VOID: {"settlement_amount", "settlement_date"},
     LetterCode.PAYMENT_RECEIVED: {"payment_amount", "payment_received_on"},
     LetterCode.CREDIT_LINE_CHANGE: {
         "action",
@@ -63,6 +65,7 @@ DATE_KEYS = {
     "promise_date",
     "dispute_received_on",
     "charged_off_on",
+    "settlement_date",
     "payment_received_on",
 }
 

@@ -141,10 +141,10 @@ def test_a_specialist_cannot_approve_and_nobody_approves_their_own_request(cloud
     by_themselves = act(cloud, team["ana"], "approve", None, TODAY, approval_id=approval)
 
     assert (by_higher_specialist["status_code"], by_themselves["status_code"]) == (403, 403)
-    assert accounts_repo.get_account(ACCOUNT).balance == 100_000
+    assert accounts_repo.get_account(ACCOUNT).arrangement is None
     approved = act(cloud, team["sam"], "approve", None, TODAY, approval_id=approval)
-    assert approved["status"] == "done"
-    assert accounts_repo.get_account(ACCOUNT).balance == 60_000
+    assert approved["status"] == "done" and approved["result"]["to_pay"] == 60_000
+    assert accounts_repo.get_account(ACCOUNT).arrangement.settlement.discount == 40_000
 
 
 def test_a_supervisor_cannot_approve_their_own_request(cloud, team):

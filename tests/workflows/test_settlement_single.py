@@ -1,8 +1,8 @@
 """One agreement (settlement or arrangement) per account at a time, through the operator function.
 
-A settlement's discount, its agreement, its timeline record and its audit record are one
-transaction: a second settlement, repeated or concurrent, is refused with the reason and leaves
-the balance as the first one left it (issue "settlements stack")."""
+A settlement's agreement, its timeline record and its audit record are one transaction; nothing
+is forgiven until the agreed money arrives. A second settlement, repeated or concurrent, is
+refused with the reason (issue "settlements stack")."""
 
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ def _cycle(stack, day: date) -> None:
     assert executions.run_cycle(stack, "main", day, run_at)["status"] == "SUCCEEDED"
 
 
-def test_a_settlement_posts_its_discount_once_with_its_agreement_and_its_audit_record(
+def test_a_settlement_records_its_terms_once_with_its_audit_record_and_forgives_nothing_yet(
     cloud, account, monkeypatch
 ):
     # the handler's own audit write is switched off: the record must come from the transaction
@@ -92,10 +92,15 @@ def test_a_settlement_posts_its_discount_once_with_its_agreement_and_its_audit_r
     assert answer["status"] == "done" and again == answer
     assert answer["result"] == {"discount": 10_000, "to_pay": 90_000, "pay_by": PAY_BY}
     settled = accounts_repo.get_account(account)
-    assert settled.balance == 90_000 and _adjustments(account) == [-10_000] and _balanced(account)
+    assert settled.balance == 100_000 and _adjustments(account) == [] and _balanced(account)
     assert settled.arrangement.schedule() == [{"due_on": PAY_BY, "amount": 90_000}]
     assert settled.arrangement.settlement == Settlement(10_000, "req-settle-1")
-    assert [n.code for n in settled.notices] == ["arrangement_confirmation"]
+    [notice] = settled.notices
+    assert notice.code == "settlement_agreement" and dict(notice.extra) == {
+        "settlement_amount": 90_000,
+        "settlement_date": PAY_BY,
+        "forgiven_amount": 10_000,
+    }
     [audit] = _audits(account).values()
     assert (audit.sk.endswith("req-settle-1"), audit.actor, audit.detail["response"]) == (True, "ana", answer)
 
@@ -115,8 +120,8 @@ def test_further_settlements_are_refused_with_the_reason_and_leave_the_balance_a
         "one agreement at a time: another can be made once it is kept or broken"
     )
     after = accounts_repo.get_account(account)
-    assert (after.balance, after.arrangement) == (90_000, agreed)
-    assert _adjustments(account) == [-10_000] and _balanced(account)
+    assert (after.balance, after.arrangement) == (100_000, agreed)
+    assert _adjustments(account) == [] and _balanced(account)
     assert list(_audits(account)) == ["req-settle-1"]  # a refused request leaves no audit record
 
 
@@ -128,7 +133,7 @@ def test_an_arrangement_is_refused_while_a_settlement_stands(cloud, account):
 
     assert answer["error"] == "invalid" and "already has a standing settlement" in answer["message"]
     after = accounts_repo.get_account(account)
-    assert (after.balance, after.arrangement) == (90_000, agreed)
+    assert (after.balance, after.arrangement) == (100_000, agreed)
 
 
 def test_a_settlement_is_refused_while_an_arrangement_stands(cloud, account):
@@ -152,7 +157,7 @@ def test_concurrent_settlements_leave_one_agreement_and_one_discount(cloud, acco
         a["error"] == "invalid" and "already has a standing settlement" in a["message"] for a in refused
     )
     after = accounts_repo.get_account(account)
-    assert after.balance == 90_000 and _adjustments(account) == [-10_000] and _balanced(account)
+    assert after.balance == 100_000 and _adjustments(account) == [] and _balanced(account)
     assert after.arrangement.settlement.request_id == won["request_id"]
     assert list(_audits(account)) == [won["request_id"]]
 
@@ -179,8 +184,9 @@ def test_a_settlement_that_loses_the_race_is_redone_on_the_fresh_account_and_ref
 
     assert answer["error"] == "invalid" and "already has a standing settlement" in answer["message"]
     after = accounts_repo.get_account(account)
-    assert after.balance == 80_000 and _adjustments(account) == [-20_000] and _balanced(account)
+    assert after.balance == 100_000 and _adjustments(account) == [] and _balanced(account)
     assert after.arrangement.settlement.request_id == "req-rival"
+    assert after.arrangement.settlement.discount == 20_000
 
 
 def test_a_request_whose_answer_was_lost_gets_its_first_answer_again(cloud, account):
@@ -190,7 +196,8 @@ def test_a_request_whose_answer_was_lost_gets_its_first_answer_again(cloud, acco
     again = _settle(cloud, account, "req-settle-1")
 
     assert again == first
-    assert accounts_repo.get_account(account).balance == 90_000 and _adjustments(account) == [-10_000]
+    assert accounts_repo.get_account(account).arrangement.settlement.request_id == "req-settle-1"
+    assert accounts_repo.get_account(account).balance == 100_000 and _adjustments(account) == []
 
 
 def test_an_approved_settlement_is_one_transaction_under_the_approvers_request(cloud, account, monkeypatch):
@@ -201,7 +208,7 @@ def test_an_approved_settlement_is_one_transaction_under_the_approvers_request(c
 
     assert asked["status"] == "pending_approval" and approved["status"] == "done"
     after = accounts_repo.get_account(account)
-    assert after.balance == 70_000 and _adjustments(account) == [-30_000]
+    assert after.balance == 100_000 and _adjustments(account) == []
     assert after.arrangement.settlement == Settlement(30_000, "req-settle-30")
     audit = _audits(account)["req-approve-30"]
     assert (audit.actor, audit.detail["level"], audit.detail["response"]) == ("sam", "supervisor", approved)
@@ -214,7 +221,7 @@ def test_an_approval_is_refused_when_an_agreement_was_made_meanwhile(cloud, acco
     approved = _call(cloud, "sam", "approve", None, approval_id="req-settle-30")
 
     assert approved["error"] == "invalid" and "already has a standing settlement" in approved["message"]
-    assert accounts_repo.get_account(account).balance == 80_000 and _adjustments(account) == [-20_000]
+    assert accounts_repo.get_account(account).arrangement.settlement.request_id == "req-settle-20"
 
 
 @pytest.mark.parametrize("ended", ["kept", "broken"])
@@ -236,8 +243,8 @@ def test_a_settlement_is_allowed_once_the_previous_agreement_has_ended(cloud, st
     assert before.arrangement is None and answer["status"] == "done"
     assert f"{later.isoformat()}#arrangement#{ended}" in {r.sk for r in accounts_repo.timeline(account)}
     after = accounts_repo.get_account(account)
-    assert after.balance == before.balance - before.balance // 10 and _balanced(account)
-    assert len(_adjustments(account)) == (1 if ended == "kept" else 2)
+    assert after.balance == before.balance and _balanced(account)
+    assert _adjustments(account) == []  # the broken settlement forgave nothing
     assert after.arrangement.settlement.request_id == "req-settle-2"
 
 
@@ -254,3 +261,68 @@ def test_a_payment_towards_a_settlement_keeps_it_marked_as_a_settlement(cloud, a
     assert stored.settlement.discount == 10_000  # 10% of 1,000.00
     second = _settle(cloud, account)
     assert "standing settlement" in second["message"]
+
+
+def test_the_agreed_money_arriving_settles_the_account_and_only_then_writes_off_the_rest(
+    cloud, stack, account
+):
+    _settle(cloud, account, "req-settle-1")
+    part = LedgerEntry("pay-1", EntryKind.PAYMENT, Money(-89_999, "USD"), TODAY + timedelta(days=2))
+    posting.post_ledger_entry(account, part, "test")
+    short = accounts_repo.get_account(account)
+    assert (short.balance, short.status.value, _adjustments(account)) == (
+        10_001,
+        "active",
+        [],
+    )  # one cent short
+
+    last = LedgerEntry("pay-2", EntryKind.PAYMENT, Money(-1, "USD"), TODAY + timedelta(days=3))
+    posting.post_ledger_entry(account, last, "test")
+
+    settled = accounts_repo.get_account(account)
+    assert (settled.balance, settled.status.value) == (0, "settled")
+    assert _adjustments(account) == [-10_000] and _balanced(account)
+    _cycle(stack, TODAY + timedelta(days=3))
+    assert f"{(TODAY + timedelta(days=3)).isoformat()}#arrangement#kept" in {
+        r.sk for r in accounts_repo.timeline(account)
+    }
+
+
+def test_a_missed_settlement_date_voids_it_with_its_letter_and_nothing_forgiven(cloud, stack, account):
+    _settle(cloud, account, "req-settle-1")
+    _cycle(stack, TODAY)  # the settlement letter
+    posting.post_ledger_entry(
+        account,
+        LedgerEntry("pay-1", EntryKind.PAYMENT, Money(-50_000, "USD"), TODAY + timedelta(days=4)),
+        "test",
+    )
+    _cycle(stack, TODAY + timedelta(days=14))  # pay-by plus grace has passed
+
+    after = accounts_repo.get_account(account)
+    assert (after.balance, after.arrangement, _adjustments(account)) == (50_000, None, [])
+    codes = [r.detail["code"] for r in accounts_repo.timeline(account, kind="letter")]
+    assert codes[:1] == ["settlement_agreement"] and "settlement_void" in codes
+
+
+def test_a_settling_payment_that_bounces_makes_the_forgiven_amount_owed_again(cloud, stack, account):
+    from arrears.domain.payments import Action, PaymentEvent
+    from arrears.services.posting import Outcome
+
+    _settle(cloud, account, "req-settle-1")
+    at = datetime.combine(TODAY + timedelta(days=2), time(12), ZoneInfo("America/New_York"))
+    paid = PaymentEvent(
+        "stripe", "evt-settle-pay", "charge.succeeded", Action.PAYMENT, at, "ch_settle",
+        Money(90_000, "USD"), account,
+    )  # fmt: skip
+    assert posting.apply(paid).outcome is Outcome.APPLIED
+    assert accounts_repo.get_account(account).status.value == "settled" and _adjustments(account) == [-10_000]
+
+    bounced = PaymentEvent(
+        "stripe", "evt-settle-cb", "charge.dispute.created", Action.CHARGEBACK, at + timedelta(days=1),
+        "ch_settle", Money(90_000, "USD"), account, reversal_id="dp_settle",
+    )  # fmt: skip
+    assert posting.apply(bounced).outcome is Outcome.APPLIED
+
+    after = accounts_repo.get_account(account)
+    assert (after.balance, after.status.value) == (100_000, "active")
+    assert _adjustments(account) == [-10_000, 10_000] and _balanced(account)

@@ -59,7 +59,7 @@ def test_the_worklist_puts_promises_first_and_leaves_out_who_may_not_be_called(c
     everyone = {r["account_id"]: r for r in worklist(morning, see_personal_data=True, show_excluded=True)}
 
     assert [r["account_id"] for r in callable_now] == ["WL-PROMISE", "WL-DLQ"]
-    assert callable_now[0]["why"].startswith("promise of 5000 due 2026-03-02")
+    assert callable_now[0]["why"].startswith("promise of USD 50.00 due 2026-03-02")
     assert callable_now[0]["email"] == "w•••@example.com"  # a level 3 does not see personal data
     assert everyone["WL-PROMISE"]["email"] == "wl-promise@example.com"
     assert everyone["WL-CALLED"]["blocked_by"].startswith("call_after_conversation")  # Reg F 7 days
@@ -100,3 +100,39 @@ def test_a_charge_off_near_its_deadline_is_first_for_who_decides_it_and_reported
     assert declined["status"] == "done" and declined["result"]["status_now"] == "active"
     assert [f for f in inconsistencies(today=DAY) if f["problem"] == "charge_off_undecided"] == []
     assert all("charge-off" not in r["why"] for r in worklist(morning, True, decides_charge_off=True))
+
+
+def test_the_worklist_counts_days_past_due_on_the_customers_date_not_the_last_cycles(cloud, stack):
+    _card(stack, "WL-LATE", date(2026, 2, 24))  # 5 DPD at the cycle of March 1
+    run_at = datetime.combine(date(2026, 3, 1), time(12), NEW_YORK)
+    assert executions.run_cycle(stack, "main", date(2026, 3, 1), run_at)["status"] == "SUCCEEDED"
+    three_days_on = datetime.combine(date(2026, 3, 4), time(10), NEW_YORK)
+
+    [row] = [r for r in worklist(three_days_on, False) if r["account_id"] == "WL-LATE"]
+
+    assert accounts_repo.get_account("WL-LATE").dpd == 5  # what the cycle stored
+    assert (row["dpd"], row["bucket"], row["days_to_next_bucket"]) == (8, "1-29", 22)
+    assert row["why"] == "8 DPD, next bucket in 22 days"
+    assert (row["balance_minor"], row["currency"]) == (100_000, "USD")
+
+
+def test_a_call_that_reached_nobody_takes_the_account_off_for_the_day_then_brings_it_back_as_a_callback(
+    cloud, stack
+):
+    _setup(cloud, stack)  # WL-DLQ: the strategy's call step fell due at the cycle of March 1
+    morning, noon = (datetime.combine(DAY, time(h), NEW_YORK) for h in (10, 12))
+    next_morning = datetime.combine(date(2026, 3, 3), time(10), NEW_YORK)
+    before = {r["account_id"]: r for r in worklist(morning, False)}
+    called = call_as(
+        cloud, "ana", "disposition", "WL-DLQ", DAY, "call-wl-dlq-1", outcome="no_answer",
+        at="2026-03-02T10:05:00-05:00",
+    )  # fmt: skip
+    assert called["status"] == "done"
+
+    same_day = {r["account_id"]: r for r in worklist(noon, False, show_excluded=True)}
+    next_day = {r["account_id"]: r for r in worklist(next_morning, False)}
+
+    assert before["WL-DLQ"]["why"] == "the strategy's call step is due"
+    assert "WL-DLQ" not in same_day  # worked for the day: not "the call step is due" again
+    assert next_day["WL-DLQ"]["why"] == "callback: no answer 2026-03-02, retry from 2026-03-03"
+    assert next_day["WL-DLQ"]["priority"] < before["WL-DLQ"]["priority"]

@@ -35,6 +35,8 @@ class LetterCode(StrEnum):
     PROMISE_CONFIRMATION = "promise_confirmation"
     BROKEN_PROMISE = "broken_promise"
     ARRANGEMENT_CONFIRMATION = "arrangement_confirmation"
+    SETTLEMENT_AGREEMENT = "settlement_agreement"  # the terms: what to pay, by when, what is forgiven
+    SETTLEMENT_VOID = "settlement_void"  # the agreed money did not arrive: nothing was forgiven
     DISPUTE_ACKNOWLEDGEMENT = "dispute_acknowledgement"
     CHARGE_OFF_NOTICE = "charge_off_notice"
     PAYMENT_RECEIVED = "payment_received"

@@ -6,7 +6,7 @@ entry in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -116,6 +116,8 @@ class Posted:
     allocation: Allocation  # a payment: where it went; a reversal: what is left of the payment's
     events: tuple[dict[str, object], ...]  # the promise or arrangement outcomes it decided, for the timeline
     shifts: tuple[Shift, ...] = ()  # other payments' credit that now pays reopened dues
+    # a settlement's forgiveness: written off now (positive), or given back as owed (negative)
+    written_off: int = 0
 
 
 def _credits(credits: dict[str, int], payment: str | None, change: int) -> dict[str, int]:
@@ -173,15 +175,56 @@ def take_in(account: Account, paid: int, payment: str | None = None) -> tuple[Ac
 def receive(account: Account, paid: int, as_of: date, payment: str | None = None) -> Posted:
     """Money in from a processor: on the books, and where the account stands re-read at once."""
     moved, allocation = take_in(account, paid, payment)
+    moved, written_off = forgive_when_settled(moved)
     updated, events = restand(account, moved, as_of)
-    return Posted(updated, allocation, events)
+    return Posted(updated, allocation, events, written_off=written_off)
+
+
+def forgive_when_settled(account: Account) -> tuple[Account, int]:
+    """A settlement whose agreed money has all arrived settles the debt in full: what is left of
+    the balance is written off now, and never before (an agreement alone forgives nothing)."""
+    terms = account.arrangement
+    if terms is None or terms.settlement is None or terms.paid < terms.total or account.balance <= 0:
+        return account, 0
+    written_off = account.balance
+    settled = replace(
+        adjust(account, -written_off),
+        status=Status.SETTLED,
+        # the census counts the move at the next cycle, from where it last counted the account
+        counted_as=account.counted_as or group_of(account.bucket, account.status),
+    )
+    return settled, written_off
+
+
+def forgiveness_entry(entry_id: str, written_off: int) -> tuple[str, int]:
+    """The ledger key and signed amount of a settlement's write-off (or of its undoing), beside
+    the entry `entry_id` of the money that decided it."""
+    kind = "settlement-writeoff" if written_off > 0 else "settlement-reinstated"
+    return f"{kind}:{entry_id}", -written_off
+
+
+def forgiven(entries: Iterable[tuple[str, int]]) -> int:
+    """What settlements have written off and not given back, from the ledger's (key, amount) pairs."""
+    return -sum(
+        amount
+        for key, amount in entries
+        if key.startswith(("settlement-writeoff:", "settlement-reinstated:"))
+    )
 
 
 def reverse(
-    account: Account, allocation: Allocation, amount: int, as_of: date, payment: str | None = None
+    account: Account,
+    allocation: Allocation,
+    amount: int,
+    as_of: date,
+    payment: str | None = None,
+    forgiven: int = 0,
 ) -> Posted:
     """Money out of `payment`: its own credit first, then the dues it paid, newest first; a due
-    so reopened is paid from credit other payments left on the account before it is owed again."""
+    so reopened is paid from credit other payments left on the account before it is owed again.
+
+    On an account a settlement closed, `forgiven` (what the settlement wrote off) is owed again:
+    the money that settled it did not stay."""
     bounded(amount, "the reversal")
     taken, remaining = take_back(account.dues, allocation, amount)
     credits = _credits(account.credits, payment, remaining.credit - allocation.credit)
@@ -195,10 +238,13 @@ def reverse(
         promise=credit_payment(account.promise, -amount),
         arrangement=credit_payment(account.arrangement, -amount),
     )
-    if moved.status is Status.PAID_IN_FULL and moved.balance > 0:
+    reinstated = 0
+    if moved.status is Status.SETTLED and forgiven > 0:
+        moved, reinstated = adjust(moved, forgiven), forgiven
+    if moved.status in (Status.PAID_IN_FULL, Status.SETTLED) and moved.balance > 0:
         moved = replace(moved, status=Status.ACTIVE)  # money taken back reopens what it had closed
     updated, events = restand(account, moved, as_of)
-    return Posted(updated, remaining, events, shifts)
+    return Posted(updated, remaining, events, shifts, written_off=-reinstated)
 
 
 def bill(account: Account, due: Due) -> tuple[Account, tuple[Shift, ...]]:

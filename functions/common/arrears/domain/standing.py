@@ -37,6 +37,16 @@ def _broken_notice(amount: int, due_on: date, as_of: date, kind: str) -> OwedNot
     )
 
 
+def _void_notice(terms: Arrangement, as_of: date) -> OwedNotice:
+    """A settlement whose money did not arrive in time: it ends, and nothing was forgiven."""
+    [due] = terms.instalments
+    return OwedNotice(
+        LetterCode.SETTLEMENT_VOID,
+        f"settlement-void@{as_of.isoformat()}",
+        (("settlement_amount", due.amount), ("settlement_date", due.due_on.isoformat())),
+    )
+
+
 def _event(commitment: Promise | Arrangement, outcome: Outcome) -> dict[str, object]:
     kind = "promise" if isinstance(commitment, Promise) else "arrangement"
     return {"kind": kind, "outcome": outcome.value, **commitment.to_dict()}
@@ -76,7 +86,9 @@ def review(account: Account, evaluated_status: Status, as_of: date, delinquent: 
             checks.extend(d for d in (arrangement.next_check(as_of),) if d)
         else:
             events.append(_event(arrangement, outcome))
-            if outcome is Outcome.BROKEN:
+            if outcome is Outcome.BROKEN and arrangement.settlement is not None:
+                notices.append(_void_notice(arrangement, as_of))
+            elif outcome is Outcome.BROKEN:
                 missed = next(
                     i for i in arrangement.instalments if arrangement.required_by(as_of) > arrangement.paid
                 )

@@ -15,16 +15,15 @@ from dataclasses import replace
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
-from arrears.domain import charge_off, posting
+from arrears.domain import charge_off
 from arrears.domain.account import Account
 from arrears.domain.commitments import Arrangement, Promise, Settlement
 from arrears.domain.compliance import Hold
 from arrears.domain.errors import InvalidInput
-from arrears.domain.ledger import Due, EntryKind, LedgerEntry
+from arrears.domain.ledger import Due
 from arrears.domain.letters import LetterCode, OwedNotice
-from arrears.domain.money import Money
 from arrears.domain.stages import CLOSED_STATUSES, Status
-from arrears.store.accounts_repo import Write, apply_with_record, apply_with_writes, ledger_item, put_once
+from arrears.store.accounts_repo import Write, apply_with_record, apply_with_writes, put_once
 from arrears.store.models import ActivityModel, timeline_entry
 
 
@@ -108,11 +107,13 @@ def settle(
     request_id: str,
     audit: Callable[[dict], ActivityModel],
 ) -> dict:
-    """Settle for less: the discount is an adjustment and the rest one instalment due by `pay_by`.
+    """Settle for less: an agreement to accept `pay_by`'s payment in full settlement. Nothing is
+    forgiven now: the posting that completes the agreed money writes the rest off, and a missed
+    date ends the agreement with nothing written off.
 
-    The ledger entry, the account (balance, agreement, confirmation notice), the timeline record
-    and the request's `audit` record (built from the result) are one transaction on the version
-    read: the discount is never on the books without the agreement, nor given twice.
+    The account (agreement, the settlement letter owed), the timeline record and the request's
+    `audit` record (built from the result) are one transaction on the version read: the
+    agreement is never on the books unaudited, nor made twice.
     """
 
     def change(account: Account) -> tuple[Account, list[Write]]:
@@ -125,18 +126,14 @@ def settle(
             raise InvalidInput(f"a {discount_pct}% discount on this balance rounds to nothing")
         to_pay = account.balance - discount
         terms = Arrangement((Due(pay_by, to_pay),), today, settlement=Settlement(discount, request_id))
-        notice = _notice(LetterCode.ARRANGEMENT_CONFIRMATION, today, {"instalments": terms.schedule()})
-        updated = replace(
-            posting.adjust(account, -discount),
-            arrangement=terms,
-            promise=None,
-            notices=(*account.notices, notice),
-        )
-        entry = LedgerEntry(
-            f"settlement-{request_id}", EntryKind.ADJUSTMENT, Money(-discount, account.currency), today
-        )
+        extra: dict[str, object] = {
+            "settlement_amount": to_pay,
+            "settlement_date": pay_by.isoformat(),
+            "forgiven_amount": discount,
+        }
+        notice = _notice(LetterCode.SETTLEMENT_AGREEMENT, today, extra)
+        updated = replace(account, arrangement=terms, promise=None, notices=(*account.notices, notice))
         writes = [
-            put_once("ledger", ledger_item(account_id, entry, actor)),
             # keyed by the request, not the day: an agreement may follow one that ended the same day
             put_once(
                 "record",

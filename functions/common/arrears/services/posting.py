@@ -36,6 +36,7 @@ from arrears.domain.payments import (
     SuspenseReason,
 )
 from arrears.domain.posting import Claim, HeldReversal, Receipt, Refusal
+from arrears.domain.stages import Status
 from arrears.store import accounts_repo, payments_repo
 from arrears.store.accounts_repo import LEDGER_CREDIT, Write, put_once, transact
 from arrears.store.payments_repo import HELD, UNPUBLISHED, SuspenseItem
@@ -205,12 +206,22 @@ def _post(
 ) -> None:
     """The writes of one movement, with its ledger entry, the outcomes it decided and the account."""
     account = posted.account
+    forgiveness = []
+    if posted.written_off:  # a settlement completed (written off), or undone (owed again)
+        key, signed = posting.forgiveness_entry(entry_id, posted.written_off)
+        forgiveness.append(
+            payments_repo.ledger_entry(
+                account.account_id, on, key, EntryKind.ADJUSTMENT, Money(signed, amount.currency), event,
+                account.home_shard, name="forgiveness",
+            )
+        )  # fmt: skip
     transact(
         [
             *writes,
             payments_repo.ledger_entry(
                 account.account_id, on, entry_id, kind, amount, event, account.home_shard
             ),
+            *forgiveness,
             *payments_repo.outcomes(account.account_id, on, posted.events, account.home_shard),
             *accounts_repo.credit_shifts(posted.shifts),
         ],
@@ -403,7 +414,8 @@ def _take_back_from(
         raise AccountVersionConflict(account_id)  # post_reversal starts again from fresh copies
     on = event.local_date(account.time_zone)
     key = payments_repo.payment_key(event)
-    posted = posting.reverse(account, receipt.allocation, decided.amount, on, payment=key)
+    forgiven = _forgiven(account) if account.status is Status.SETTLED else 0
+    posted = posting.reverse(account, receipt.allocation, decided.amount, on, payment=key, forgiven=forgiven)
     applied = posting.applied_detail(event, EntryKind.REVERSAL, money, posted)
     entry_id = f"{event.holder}:{event.reversal_id}" + (f"@{decided.total}" if event.cumulative else "")
     now = replace(receipt, reversed=receipt.reversed + decided.amount, allocation=posted.allocation)
@@ -421,6 +433,12 @@ def _take_back_from(
         money,
     )
     return Result(Outcome.APPLIED, account_id, applied=applied)
+
+
+def _forgiven(account: Account) -> int:
+    """What the settlement that closed the account wrote off, read from its ledger."""
+    entries = accounts_repo.ledger_entries(account.account_id)
+    return posting.forgiven((e.entry_id, e.amount.minor) for e in entries)
 
 
 def _refuse(event: PaymentEvent, refusal: Refusal, stored: HeldReversal | None, held: bool) -> Result:
@@ -550,8 +568,12 @@ def post_ledger_entry(account_id: str, entry: LedgerEntry, actor: str) -> Accoun
             raise CurrencyMismatch(
                 f"account {account_id} is in {account.currency}, not {entry.amount.currency}"
             )
+        writes = [put_once("record", accounts_repo.ledger_item(account_id, entry, actor, account.home_shard))]
         if entry.kind is EntryKind.PAYMENT:
             moved, _ = posting.take_in(account, -entry.amount.minor, f"{LEDGER_CREDIT}{entry.entry_id}")
+            moved, written_off = posting.forgive_when_settled(moved)
+            if written_off:
+                writes.append(_forgiveness_record(account, entry, written_off, actor))
         elif entry.kind in (EntryKind.FEE, EntryKind.INTEREST):
             moved = posting.charge(account, entry.amount.minor)
         elif entry.kind is EntryKind.ADJUSTMENT:
@@ -559,9 +581,17 @@ def post_ledger_entry(account_id: str, entry: LedgerEntry, actor: str) -> Accoun
         else:
             raise InvalidInput(f"a {entry.kind} is posted by the payments path, which holds its payment")
         updated = replace(moved, next_action_on=_for_review(account, entry.occurred_on))
-        return updated, [put_once("record", accounts_repo.ledger_item(account_id, entry, actor))]
+        return updated, writes
 
     return accounts_repo.apply_with_writes(account_id, change)
+
+
+def _forgiveness_record(account: Account, entry: LedgerEntry, written_off: int, actor: str) -> Write:
+    key, signed = posting.forgiveness_entry(entry.entry_id, written_off)
+    forgiven = Money(signed, entry.amount.currency)
+    forgiveness = LedgerEntry(key, EntryKind.ADJUSTMENT, forgiven, entry.occurred_on)
+    item = accounts_repo.ledger_item(account.account_id, forgiveness, actor, account.home_shard)
+    return put_once("forgiveness", item)
 
 
 def add_due(account_id: str, due: Due, actor: str) -> Account:

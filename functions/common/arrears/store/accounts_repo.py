@@ -36,6 +36,7 @@ from arrears.store.models import (
     AccountModel,
     ActivityModel,
     DueAttribute,
+    cycle_day_key,
     timeline_sk,
     transaction_connection,
 )
@@ -468,12 +469,14 @@ def credit_shifts(shifts: tuple[posting.Shift, ...]) -> list[Write]:
     return writes
 
 
-def ledger_item(account_id: str, entry: LedgerEntry, actor: str) -> ActivityModel:
-    """The timeline item of a ledger entry, keyed by its dedupe key."""
+def ledger_item(account_id: str, entry: LedgerEntry, actor: str, shard: str) -> ActivityModel:
+    """The timeline item of a ledger entry, keyed by its dedupe key; among its day's records, where
+    the KPIs read the money collected (a payment at a branch counts as one through a processor)."""
     return ActivityModel(
         account_id,
         timeline_sk(entry.occurred_on, "ledger", entry.entry_id),
         kind="ledger",
+        cycle_day=cycle_day_key(entry.occurred_on, shard),
         occurred_on=entry.occurred_on.isoformat(),
         actor=actor,
         amount=entry.amount.minor,

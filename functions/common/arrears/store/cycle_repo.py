@@ -19,7 +19,7 @@ from arrears.domain.census import Change
 from arrears.domain.errors import CycleLockHeld, CycleOutOfOrder
 from arrears.domain.stages import Bucket
 from arrears.store import accounts_repo
-from arrears.store.models import ActivityModel, timeline_sk
+from arrears.store.models import ActivityModel, cycle_day_key, timeline_sk
 from arrears.store.store_errors import is_conditional_failure, store_errors
 
 RUNNING, COMPLETED, FAILED = "running", "completed", "failed"
@@ -105,10 +105,6 @@ def complete(portfolio: str, as_of: date, execution: str, summary: dict) -> None
 
 def release_after_failure(portfolio: str, as_of: date, execution: str, error: dict) -> None:
     _finish(portfolio, as_of, execution, FAILED, {"error": error})
-
-
-def cycle_day_key(as_of: date, shard: str) -> str:
-    return f"{as_of.isoformat()}#{shard}"
 
 
 def stage_sk(as_of: date) -> str:

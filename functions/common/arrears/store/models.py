@@ -136,6 +136,11 @@ def timeline_sk(on: date, kind: str, key: str) -> str:
     return f"{on.isoformat()}#{kind}#{key}"
 
 
+def cycle_day_key(as_of: date, shard: str) -> str:
+    """The key of the day index: a shard's records of one business day, which the KPIs read."""
+    return f"{as_of.isoformat()}#{shard}"
+
+
 def timeline_entry(
     pk: str, on: date, kind: str, key: str, actor: str, detail: dict, **attrs
 ) -> ActivityModel:

@@ -225,6 +225,7 @@ def ledger_entry(
     amount: Money,
     event: PaymentEvent,
     shard: str,
+    name: str = "ledger",
 ) -> Write:
     signed = -amount.minor if kind is EntryKind.PAYMENT else amount.minor
     item = ActivityModel(
@@ -238,7 +239,7 @@ def ledger_entry(
         currency=amount.currency,
         detail={"entry_kind": kind.value, "entry_id": entry_id, "event": event.summary()},
     )
-    return put_once("ledger", item)
+    return put_once(name, item)
 
 
 def outcomes(account_id: str, on: date, events: tuple[dict, ...], shard: str) -> list[Write]:
