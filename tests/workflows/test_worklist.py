@@ -79,7 +79,7 @@ def test_nobody_is_called_outside_the_customers_hours(cloud, stack):
 
 
 def test_a_charge_off_near_its_deadline_is_first_for_who_decides_it_and_reported_until_decided(cloud, stack):
-    _card(stack, "WL-OLD", date(2025, 9, 1))  # 182 DPD on March 2: recommended, FFIEC's deadline (Feb 28) passed
+    _card(stack, "WL-OLD", date(2025, 9, 1))  # 182 DPD on March 2: deadline (Feb 28) passed
     _card(stack, "WL-DLQ", date(2026, 2, 6), balance=300_000)
     run_at = datetime.combine(date(2026, 3, 2), time(12), NEW_YORK)
     assert executions.run_cycle(stack, "main", date(2026, 3, 2), run_at)["status"] == "SUCCEEDED"
