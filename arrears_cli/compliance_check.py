@@ -1,7 +1,7 @@
 """An independent check of what was actually sent or attempted, against the contact rules.
 
-It reads the letters' records in the Activity table and judges each again from the facts
-recorded with it. It shares nothing with the guardrail (arrears.domain.compliance) but the profiles'
+It reads the letters' and the calls' records in the Activity table and judges each again from the
+facts recorded with it. It shares nothing with the guardrail (arrears.domain.compliance) but the profiles'
 data, so a bug in one shows up in the other. Rules are as written in docs/compliance.md.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from arrears.domain.compliance import PROFILES
 from arrears.store.models import ActivityModel
@@ -111,5 +111,61 @@ def check(records: list[ActivityModel]) -> list[Violation]:
     return sorted(found, key=lambda v: (v.occurred_on, v.account_id, v.rule))
 
 
+# Call outcomes, as docs/compliance.md lists them: every dial is an attempt; these are conversations.
+SPOKE_WITH_THE_CUSTOMER = {"promise", "refused", "dispute", "paid", "deceased", "bankrupt"}
+
+
+def call_records() -> list[ActivityModel]:
+    return list(ActivityModel.scan(ActivityModel.kind == "disposition"))
+
+
+def _call_problems(call: ActivityModel, earlier: list[ActivityModel]) -> list[tuple[str, str]]:
+    detail = call.detail
+    profile = PROFILES[detail["profile"]]
+    at = datetime.fromisoformat(detail["at"])
+    found = []
+    local = datetime.fromisoformat(detail["local_time"]).time().replace(tzinfo=None)
+    waived = (
+        profile.hours_waived_after_dpd is not None
+        and int(detail.get("dpd", 0)) > profile.hours_waived_after_dpd
+    )
+    if not waived and not profile.contact_start <= local < profile.contact_end:
+        found.append(("call_hours", f"call at {local:%H:%M} local ({detail['time_zone']})"))
+    if detail.get("holds"):
+        found.append(("call_on_hold", f"call while on a {', '.join(detail['holds'])} hold"))
+    before = [datetime.fromisoformat(e.detail["at"]) for e in earlier]
+    if profile.call_cap is not None:
+        window = [t for t in before if at - timedelta(days=profile.call_cap_days) < t < at]
+        if len(window) >= profile.call_cap:
+            found.append(("call_frequency", f"{len(window) + 1} calls in {profile.call_cap_days} days"))
+    if profile.quiet_days_after_conversation:
+        quiet = timedelta(days=profile.quiet_days_after_conversation)
+        spoken = [
+            datetime.fromisoformat(e.detail["at"])
+            for e in earlier
+            if e.detail.get("outcome") in SPOKE_WITH_THE_CUSTOMER
+        ]
+        if any(at - quiet < t < at for t in spoken):
+            found.append(("call_after_conversation", "a call within 7 days of a conversation"))
+    return found
+
+
+def check_calls(records: list[ActivityModel]) -> list[Violation]:
+    """Calls judged again from the facts recorded with each; a record without them (logged before
+    calls were recorded with their facts) cannot be judged and is left out."""
+    by_account: dict[str, list[ActivityModel]] = defaultdict(list)
+    for record in records:
+        if record.detail.get("profile") in PROFILES and record.detail.get("local_time"):
+            by_account[record.pk].append(record)
+    found = []
+    for account_id, logged in by_account.items():
+        logged.sort(key=lambda r: datetime.fromisoformat(r.detail["at"]))
+        for number, call in enumerate(logged):
+            for rule, why in _call_problems(call, logged[:number]):
+                found.append(Violation(account_id, rule, "call", call.occurred_on, why))
+    return found
+
+
 def report() -> list[dict]:
-    return [asdict(v) for v in check(letter_records())]
+    found = check(letter_records()) + check_calls(call_records())
+    return [asdict(v) for v in sorted(found, key=lambda v: (v.occurred_on, v.account_id, v.rule))]

@@ -7,7 +7,7 @@ Today's view: days past due, bucket and days to the next bucket are the account'
 customer's local date of the moment planned for, from its dues through the domain's own
 `stages.evaluate`; the figures the cycle stored are as of its last run, days ago perhaps.
 
-A call moves the account (the retry rule). A call attempt (an outcome in ATTEMPTS) works the account
+A call moves the account (the retry rule). A call attempt (an outcome in calls.ATTEMPTS) works the account
 for the customer's day: it is not listed again that day, whatever brought it. A call step of the
 strategy is worked once an attempt is logged on or after the day it fell due. An attempt that
 reached nobody (no answer, a message left) is retried from the next day, as a callback that says
@@ -27,17 +27,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from arrears.domain import charge_off
+from arrears.domain import calls, charge_off
 from arrears.domain.account import Account
 from arrears.domain.commitments import Outcome
-from arrears.domain.compliance import PROFILES, Channel, ContactHistory, Hold, check_dial
+from arrears.domain.compliance import PROFILES
 from arrears.domain.stages import CLOSED_STATUSES, Evaluation, days_to_next_bucket, evaluate
 from arrears.domain.strategy import load_strategies, strategy_for
 from arrears.store import accounts_repo
 
 from arrears_cli.output import for_people
 
-ATTEMPTS = {"no_answer", "left_message", "refused", "promise", "wrong_number", "dispute", "paid"}
 CALLBACK = {"no_answer": "no answer", "left_message": "message left"}
 RETRY_AFTER_DAYS = 1  # a call that reached nobody is tried again from the next day
 RECENT_DAYS = 3  # how far back a broken promise, a call step or a callback still brings an account
@@ -67,23 +66,10 @@ def _attempts(timeline: list, zone: ZoneInfo, today: date) -> list[Attempt]:
     logged = sorted(
         (datetime.fromisoformat(i.detail["at"]), i.detail["outcome"])
         for i in timeline
-        if i.kind == "disposition" and i.detail.get("outcome") in ATTEMPTS
+        if i.kind == "disposition" and i.detail.get("outcome") in calls.ATTEMPTS
     )
     attempts = [Attempt(at.astimezone(zone).date(), outcome) for at, outcome in logged]
     return [a for a in attempts if a.on <= today]
-
-
-def _history(account: Account, dispositions: list, dpd: int) -> ContactHistory:
-    attempts = tuple(
-        datetime.fromisoformat(d.detail["at"]) for d in dispositions if d.detail.get("outcome") in ATTEMPTS
-    )
-    return ContactHistory(
-        holds=frozenset(Hold(h) for h in account.holds),
-        opted_out=frozenset(Channel(c) for c in account.opted_out),
-        call_attempts=attempts,
-        last_conversation=account.last_conversation_at,
-        dpd=dpd,
-    )
 
 
 def _call_step_due(recent: list, attempts: list[Attempt]) -> bool:
@@ -179,9 +165,12 @@ def _call_row(account: Account, strategies, local: datetime, see_personal_data: 
         return None
     strategy = strategy_for(strategies, account.product_type, account.jurisdiction, account.placement)
     profile = PROFILES[strategy.compliance_profile] if strategy else None
-    dispositions = [i for i in timeline if i.kind == "disposition"]
-    history = _history(account, dispositions, standing.dpd)
-    decision = check_dial(history, profile, local) if profile else None
+    logged = [
+        calls.Call(datetime.fromisoformat(i.detail["at"]), i.detail["outcome"])
+        for i in timeline
+        if i.kind == "disposition"
+    ]
+    decision = calls.judge(account, logged, profile, local, standing.dpd) if profile else None
     allowed = decision is None or decision.allowed
     return {
         **_row(account, standing, local, *why),

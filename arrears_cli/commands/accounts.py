@@ -333,6 +333,32 @@ def accounts_call(
     _operator_call(ctx.obj, "disposition", account_id, _today(on), params, request_id)
 
 
+@app.command("dial", cls=StackCommand)
+def accounts_dial(
+    ctx: typer.Context,
+    account_id: str,
+    at: Annotated[
+        str | None, typer.Option(help="When you would call, ISO with offset (default now).")
+    ] = None,
+    on: BusinessDayOpt = None,
+    request_id: RequestIdOpt = None,
+) -> None:
+    """Before dialling: may you call this account now? Hours in the customer's time zone, holds,
+    7 calls in 7 days, the quiet period after a conversation. Exits 3 when refused."""
+    from datetime import datetime
+
+    when = at or datetime.now().astimezone().isoformat(timespec="seconds")
+    answer = _operator_call(ctx.obj, "dial", account_id, _today(on), {"at": when}, request_id)
+    result = answer.get("result") or {}
+    if result.get("allowed"):
+        console.print(
+            f"[green]allowed[/green]: {result['local_time']} for the customer ({result['time_zone']})"
+        )
+    elif result:
+        console.print(f"[red]refused[/red] ({result['rule']}): {result['reason']}")
+        raise typer.Exit(3)
+
+
 @app.command("refer", cls=StackCommand)
 def accounts_refer(
     ctx: typer.Context,

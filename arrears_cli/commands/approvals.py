@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from typing import Annotated
 
 import typer
 
-from arrears_cli.commands.common import StackCommand
+from arrears_cli.commands.common import StackCommand, _today
 from arrears_cli.commands.options import FormatOpt, JsonOpt, OutputOpt
 from arrears_cli.commands.signed_in import _operator_call
 from arrears_cli.output import Format, emit, for_people, json_or
+
+BusinessDayOpt = Annotated[
+    str | None, typer.Option("--on", help="Business date of the decision (default today).")
+]
 
 app = typer.Typer(help="Actions waiting for a higher level's approval.", no_args_is_help=True)
 
@@ -73,18 +77,21 @@ def _asked(action: str, account_id: str | None, params: dict) -> str:
     return f"{params['discount_pct']}% off today's balance of {balance}, paid by {params['pay_by']}"
 
 
-def _decide(ctx: typer.Context, action: str, approval_id: str, note: str) -> None:
+def _decide(ctx: typer.Context, action: str, approval_id: str, note: str, on: str | None) -> None:
+    """The decision is dated `on`; the action approved keeps the business date it was asked for."""
     params = {"approval_id": approval_id, "note": note}
-    _operator_call(ctx.obj, action, None, date.today(), params, None)
+    _operator_call(ctx.obj, action, None, _today(on), params, None)
 
 
 @app.command("approve", cls=StackCommand)
-def approvals_approve(ctx: typer.Context, approval_id: str, note: str = "") -> None:
+def approvals_approve(
+    ctx: typer.Context, approval_id: str, note: str = "", on: BusinessDayOpt = None
+) -> None:
     """Approve (and so carry out) an action beyond its operator's level; needs a level that covers it."""
-    _decide(ctx, "approve", approval_id, note)
+    _decide(ctx, "approve", approval_id, note, on)
 
 
 @app.command("reject", cls=StackCommand)
-def approvals_reject(ctx: typer.Context, approval_id: str, note: str = "") -> None:
+def approvals_reject(ctx: typer.Context, approval_id: str, note: str = "", on: BusinessDayOpt = None) -> None:
     """Reject a pending action: it never reaches the account."""
-    _decide(ctx, "reject", approval_id, note)
+    _decide(ctx, "reject", approval_id, note, on)

@@ -9,17 +9,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from arrears.adapters.observability import logger, metrics
 from arrears.adapters.payments_bus import publish_payment_applied
 from arrears.domain.account import Account
+from arrears.domain.calls import CONVERSATIONS
 from arrears.domain.compliance import Hold
 from arrears.domain.errors import InvalidInput, PublishFailed
 from arrears.domain.ledger import Due
 from arrears.domain.money import Money
 from arrears.domain.stages import Status
 from arrears.runtime.settings import get_payments_bus_settings, get_settings
-from arrears.services import account_actions, posting
+from arrears.services import account_actions, call_rules, posting
 from arrears.store import accounts_repo, bureau_repo, placements_repo
 from arrears.store.models import ActivityModel, timeline_entry
 
@@ -28,6 +30,7 @@ from operator_api.requests import (
     ArrangementParams,
     ChargeOffParams,
     DecisionParams,
+    DialParams,
     Disposition,
     HoldParams,
     OperatorRequest,
@@ -38,9 +41,6 @@ from operator_api.requests import (
     UnreachableParams,
 )
 
-# Outcomes that mean the operator spoke with the customer: Reg F's 7-day quiet period for calls
-# (§1006.14(b)(2)(i)(B)) starts from them.
-CONVERSATIONS = {"promise", "refused", "dispute", "paid", "deceased", "bankrupt"}
 HOLD_OF = {"dispute": Hold.DISPUTE, "deceased": Hold.DECEASED, "bankrupt": Hold.BANKRUPTCY}
 
 # Given an action's result, the audit record of the request carrying it out: an action whose
@@ -57,7 +57,28 @@ def _money(account: Account, amount: Decimal, field: str) -> int:
     return minor
 
 
+def dial(request: OperatorRequest, params: DialParams, account: Account, _audit: Audit) -> dict:
+    """Before a collector dials: allowed or refused, with the rule and why."""
+    decision, facts = call_rules.judge_call(account, params.at, request.on)
+    local = params.at.astimezone(ZoneInfo(account.time_zone))
+    return {
+        "allowed": decision.allowed,
+        "rule": decision.rule,
+        "reason": decision.reason,
+        "local_time": local.isoformat(timespec="minutes"),
+        "time_zone": facts["time_zone"],
+    }
+
+
 def disposition(request: OperatorRequest, params: Disposition, account: Account, _audit: Audit) -> dict:
+    # judged before it is recorded (a dispute's hold comes from this call, not before it); a call
+    # that broke a rule is still recorded as it happened, flagged
+    decision, facts = call_rules.judge_call(account, params.at, request.on)
+    flag = None if decision.allowed else f"{decision.rule}: {decision.reason}"
+    if flag:
+        logger.warning("call outside the rules recorded", extra={"rule": decision.rule})
+        metrics.add_metric(name="CallOutsideRules", unit="Count", value=1)
+
     def change(current: Account) -> Account:
         if params.outcome not in CONVERSATIONS:
             return current
@@ -66,7 +87,15 @@ def disposition(request: OperatorRequest, params: Disposition, account: Account,
         )
 
     def record(_current: Account) -> ActivityModel:
-        detail = {"outcome": params.outcome, "at": params.at.isoformat(), "note": params.note}
+        local = params.at.astimezone(ZoneInfo(account.time_zone))
+        detail = {
+            "outcome": params.outcome,
+            "at": params.at.isoformat(),
+            "note": params.note,
+            "local_time": local.isoformat(),
+            **facts,
+            "flag": flag,
+        }
         return timeline_entry(
             account.account_id, request.on, "disposition", request.request_id, request.operator_id, detail
         )
@@ -90,7 +119,12 @@ def disposition(request: OperatorRequest, params: Disposition, account: Account,
         effects.append("task:verify_payment")
     if params.outcome == "wrong_number":
         effects.append("contact point to verify")
-    return {"outcome": params.outcome, "conversation": params.outcome in CONVERSATIONS, "effects": effects}
+    return {
+        "outcome": params.outcome,
+        "conversation": params.outcome in CONVERSATIONS,
+        "effects": effects,
+        "flagged": flag,
+    }
 
 
 def promise(request: OperatorRequest, params: PromiseParams, account: Account, _audit: Audit) -> dict:
@@ -242,5 +276,6 @@ ON_ACCOUNT = {
     "unreachable": unreachable,
     "assign_suspense": assign_suspense,
     "charge_off": charge_off,
+    "dial": dial,
 }
 __all__ = ["ON_ACCOUNT", "DecisionParams"]

@@ -12,8 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 ACTIONS = (
     "disposition", "promise", "arrangement", "settlement", "place_hold", "release_hold", "refer",
-    "unreachable", "place_agency", "recall_agency", "assign_suspense", "charge_off", "approve", "reject",
-    "whoami",
+    "unreachable", "place_agency", "recall_agency", "assign_suspense", "charge_off", "dial", "approve",
+    "reject", "whoami",
     "personal_data",
 )  # fmt: skip
 # Reads: answered from the verified identity, never stored as a request's answer (they may carry
@@ -60,6 +60,19 @@ class Disposition(Params):
     outcome: OUTCOMES
     at: datetime  # when the call happened, with its offset
     note: str = Field(default="", max_length=500)
+
+    @field_validator("at")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("must carry its offset")
+        return value
+
+
+class DialParams(Params):
+    """A collector about to call: the moment of the call, with its offset."""
+
+    at: datetime
 
     @field_validator("at")
     @classmethod
@@ -143,6 +156,7 @@ PARAMS: dict[str, type[Params]] = {
     "place_agency": AgencyParams,
     "recall_agency": AgencyParams,
     "charge_off": ChargeOffParams,
+    "dial": DialParams,
     "approve": DecisionParams,
     "reject": DecisionParams,
 }

@@ -539,3 +539,19 @@ def test_the_letter_renders_what_the_credit_review_sends(locale):
 def test_an_action_the_letter_does_not_know_fails_rendering(locale):
     with pytest.raises(UndefinedError):
         _credit_line(locale, action="keep")
+
+
+CLAIMS_OF_EARLIER_LETTERS = (
+    "several times",
+    "earlier reminders",
+    "varias ocasiones",
+    "recordatorios anteriores",
+)
+
+
+@pytest.mark.parametrize("code", list(LetterCode))
+def test_no_letter_claims_earlier_letters_it_cannot_know_were_sent(code):
+    """An account placed late gets its first letter at a late step: no letter may say we wrote before."""
+    for locale in SUPPORTED_LOCALES:
+        html = render(sample_context(code, locale)).lower()
+        assert not [claim for claim in CLAIMS_OF_EARLIER_LETTERS if claim in html], (code, locale)

@@ -229,3 +229,27 @@ def test_a_payment_posted_by_the_system_of_record_counts_as_collected(stack):
     report = kpi_report(stack, "main", date(2026, 3, 2), date(2026, 3, 2))
 
     assert report["collected_minor_units"] == {"USD": 5000}
+
+
+def test_money_dated_on_a_day_already_counted_counts_on_the_day_it_is_posted(stack):
+    """A closed day's figures are never restated: the payment keeps its own date on the ledger and
+    counts as collected on the next cycle day."""
+    from arrears.store import cycle_repo
+
+    _book(stack)
+    _cycle(stack, date(2026, 2, 28))
+    closed = cycle_repo.latest_census("main", before=date(2026, 3, 1))
+    late = PaymentEvent(
+        "standard", "msg-late", "payment.succeeded", Action.PAYMENT,
+        datetime.combine(date(2026, 2, 28), time(18), NEW_YORK),  # after the day's cycle had run
+        payment_id="pay-late", amount=Money(5000, "USD"), account_ref="BK-A",
+    )  # fmt: skip
+    assert posting.apply(late).outcome.value == "applied"
+
+    [entry] = accounts_repo.timeline("BK-A", kind="ledger")
+    assert (entry.occurred_on, entry.detail["posted_on"]) == ("2026-02-28", "2026-03-01")
+    assert kpi_report(stack, "main", date(2026, 2, 28), date(2026, 2, 28))["collected_minor_units"] == {}
+    assert kpi_report(stack, "main", date(2026, 3, 1), date(2026, 3, 1))["collected_minor_units"] == {
+        "USD": 5000
+    }
+    assert cycle_repo.latest_census("main", before=date(2026, 3, 1)) == closed

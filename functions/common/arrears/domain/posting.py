@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from arrears.domain.account import Account
@@ -178,6 +178,15 @@ def receive(account: Account, paid: int, as_of: date, payment: str | None = None
     moved, written_off = forgive_when_settled(moved)
     updated, events = restand(account, moved, as_of)
     return Posted(updated, allocation, events, written_off=written_off)
+
+
+def posting_day(account: Account, value_date: date) -> date:
+    """The business day money counts on: its own date, unless the cycle has already counted the
+    account on or after it; then the next cycle day, so a closed day's figures are never restated."""
+    counted = account.last_evaluated_on
+    if counted is not None and value_date <= counted:
+        return counted + timedelta(days=1)
+    return value_date
 
 
 def forgive_when_settled(account: Account) -> tuple[Account, int]:

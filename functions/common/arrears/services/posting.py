@@ -204,25 +204,29 @@ def _post(
     kind: EntryKind,
     amount: Money,
 ) -> None:
-    """The writes of one movement, with its ledger entry, the outcomes it decided and the account."""
+    """The writes of one movement, with its ledger entry, the outcomes it decided and the account.
+
+    The entry keeps its value date (`on`, the event's own day) and the day it is posted, on which
+    the day's figures count it."""
     account = posted.account
+    posted_on = posting.posting_day(account, on)
     forgiveness = []
     if posted.written_off:  # a settlement completed (written off), or undone (owed again)
         key, signed = posting.forgiveness_entry(entry_id, posted.written_off)
         forgiveness.append(
             payments_repo.ledger_entry(
-                account.account_id, on, key, EntryKind.ADJUSTMENT, Money(signed, amount.currency), event,
-                account.home_shard, name="forgiveness",
+                account.account_id, on, posted_on, key, EntryKind.ADJUSTMENT, Money(signed, amount.currency),
+                event, account.home_shard, name="forgiveness",
             )
         )  # fmt: skip
     transact(
         [
             *writes,
             payments_repo.ledger_entry(
-                account.account_id, on, entry_id, kind, amount, event, account.home_shard
+                account.account_id, on, posted_on, entry_id, kind, amount, event, account.home_shard
             ),
             *forgiveness,
-            *payments_repo.outcomes(account.account_id, on, posted.events, account.home_shard),
+            *payments_repo.outcomes(account.account_id, posted_on, posted.events, account.home_shard),
             *accounts_repo.credit_shifts(posted.shifts),
         ],
         account,
@@ -568,12 +572,17 @@ def post_ledger_entry(account_id: str, entry: LedgerEntry, actor: str) -> Accoun
             raise CurrencyMismatch(
                 f"account {account_id} is in {account.currency}, not {entry.amount.currency}"
             )
-        writes = [put_once("record", accounts_repo.ledger_item(account_id, entry, actor, account.home_shard))]
+        posted_on = posting.posting_day(account, entry.occurred_on)
+        writes = [
+            put_once(
+                "record", accounts_repo.ledger_item(account_id, entry, actor, account.home_shard, posted_on)
+            )
+        ]
         if entry.kind is EntryKind.PAYMENT:
             moved, _ = posting.take_in(account, -entry.amount.minor, f"{LEDGER_CREDIT}{entry.entry_id}")
             moved, written_off = posting.forgive_when_settled(moved)
             if written_off:
-                writes.append(_forgiveness_record(account, entry, written_off, actor))
+                writes.append(_forgiveness_record(account, entry, written_off, actor, posted_on))
         elif entry.kind in (EntryKind.FEE, EntryKind.INTEREST):
             moved = posting.charge(account, entry.amount.minor)
         elif entry.kind is EntryKind.ADJUSTMENT:
@@ -586,11 +595,13 @@ def post_ledger_entry(account_id: str, entry: LedgerEntry, actor: str) -> Accoun
     return accounts_repo.apply_with_writes(account_id, change)
 
 
-def _forgiveness_record(account: Account, entry: LedgerEntry, written_off: int, actor: str) -> Write:
+def _forgiveness_record(
+    account: Account, entry: LedgerEntry, written_off: int, actor: str, posted_on: date
+) -> Write:
     key, signed = posting.forgiveness_entry(entry.entry_id, written_off)
     forgiven = Money(signed, entry.amount.currency)
     forgiveness = LedgerEntry(key, EntryKind.ADJUSTMENT, forgiven, entry.occurred_on)
-    item = accounts_repo.ledger_item(account.account_id, forgiveness, actor, account.home_shard)
+    item = accounts_repo.ledger_item(account.account_id, forgiveness, actor, account.home_shard, posted_on)
     return put_once("forgiveness", item)
 
 

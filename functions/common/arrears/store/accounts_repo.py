@@ -469,19 +469,25 @@ def credit_shifts(shifts: tuple[posting.Shift, ...]) -> list[Write]:
     return writes
 
 
-def ledger_item(account_id: str, entry: LedgerEntry, actor: str, shard: str) -> ActivityModel:
+def ledger_item(
+    account_id: str, entry: LedgerEntry, actor: str, shard: str, posted_on: date | None = None
+) -> ActivityModel:
     """The timeline item of a ledger entry, keyed by its dedupe key; among its day's records, where
     the KPIs read the money collected (a payment at a branch counts as one through a processor)."""
     return ActivityModel(
         account_id,
         timeline_sk(entry.occurred_on, "ledger", entry.entry_id),
         kind="ledger",
-        cycle_day=cycle_day_key(entry.occurred_on, shard),
+        cycle_day=cycle_day_key(posted_on or entry.occurred_on, shard),
         occurred_on=entry.occurred_on.isoformat(),
         actor=actor,
         amount=entry.amount.minor,
         currency=entry.amount.currency,
-        detail={"entry_kind": entry.kind.value, "entry_id": entry.entry_id},
+        detail={
+            "entry_kind": entry.kind.value,
+            "entry_id": entry.entry_id,
+            "posted_on": (posted_on or entry.occurred_on).isoformat(),
+        },
     )
 
 

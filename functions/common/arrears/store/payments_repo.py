@@ -219,6 +219,7 @@ def receipt_changed(was: Receipt, now: Receipt) -> Write:
 
 def ledger_entry(
     account_id: str,
+    value_on: date,
     posted_on: date,
     entry_id: str,
     kind: EntryKind,
@@ -230,14 +231,19 @@ def ledger_entry(
     signed = -amount.minor if kind is EntryKind.PAYMENT else amount.minor
     item = ActivityModel(
         account_id,
-        timeline_sk(posted_on, "ledger", entry_id),
+        timeline_sk(value_on, "ledger", entry_id),  # keyed by its own date: a retry finds it
         kind="ledger",
         cycle_day=cycle_day_key(posted_on, shard),  # the day's KPIs read the money collected from here
-        occurred_on=posted_on.isoformat(),
+        occurred_on=value_on.isoformat(),
         actor=f"{ACTOR}:{event.provider}",
         amount=signed,
         currency=amount.currency,
-        detail={"entry_kind": kind.value, "entry_id": entry_id, "event": event.summary()},
+        detail={
+            "entry_kind": kind.value,
+            "entry_id": entry_id,
+            "posted_on": posted_on.isoformat(),
+            "event": event.summary(),
+        },
     )
     return put_once(name, item)
 

@@ -1,0 +1,44 @@
+"""A call is judged on the calls before it: the cap counts earlier attempts, the quiet period runs
+from an earlier conversation."""
+
+from datetime import UTC, datetime, timedelta
+
+from arrears.domain.account import Account, ProductType
+from arrears.domain.calls import Call, history, judge
+from arrears.domain.compliance import PROFILES
+
+AT = datetime(2026, 3, 9, 15, 0, tzinfo=UTC)  # 10:00 in New York
+US = PROFILES["us_first_party"]
+
+
+def _account(time_zone: str = "America/New_York") -> Account:
+    return Account("A", "main", ProductType.OPEN_END, "USD", 100, 100, (), "en-US", time_zone, "US", "main#0")
+
+
+def test_only_calls_before_the_one_judged_count():
+    calls = [
+        Call(AT - timedelta(days=1), "refused"),
+        Call(AT, "promise"),
+        Call(AT + timedelta(hours=1), "paid"),
+    ]
+    known = history(_account(), calls, AT, dpd=10)
+    assert known.call_attempts == (AT - timedelta(days=1),)
+    assert known.last_conversation == AT - timedelta(days=1)
+
+
+def test_a_message_left_is_an_attempt_not_a_conversation():
+    known = history(_account(), [Call(AT - timedelta(days=1), "left_message")], AT, dpd=10)
+    assert known.call_attempts == (AT - timedelta(days=1),) and known.last_conversation is None
+
+
+def test_seven_attempts_in_the_week_before_refuse_the_eighth_and_six_allow_it():
+    seven = [Call(AT - timedelta(days=d, hours=1), "no_answer") for d in range(7)]
+    assert judge(_account(), seven, US, AT, dpd=10).rule == "call_frequency"
+    assert judge(_account(), seven[:6], US, AT, dpd=10).allowed
+
+
+def test_the_hour_is_the_customers():
+    honolulu = _account(time_zone="Pacific/Honolulu")  # 05:00 there
+    decision = judge(honolulu, [], US, AT, dpd=10)
+    assert (decision.allowed, decision.rule) == (False, "hours")
+    assert judge(_account(), [], US, AT, dpd=10).allowed
