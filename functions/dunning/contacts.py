@@ -129,8 +129,10 @@ def _ladder(
     fired = frozenset(before.fired)
     due = steps_due(ladder, fired, after.dpd, after.status)
     waits = base["waits_until"]
-    # on a closed day a step that contacts the customer waits; one that only asks the team goes
-    acting = tuple(s for s in due if s.channel is None) if waits else due
+    # on a closed day a step that contacts the customer waits, and a recommendation due beside it
+    # waits with it (recommended, the account's letter steps would no longer fall due); a
+    # recommendation alone goes: it asks the team, not the customer
+    acting = () if waits and any(s.channel is not None for s in due) else due
     upcoming = next_step_dpd(ladder, fired | {s.name for s in due}, after.dpd)
     next_on = as_of + timedelta(days=upcoming - after.dpd) if upcoming else None
     base["next_step_on"] = min((d for d in (next_on, waits) if d), default=None)

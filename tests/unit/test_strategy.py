@@ -13,7 +13,7 @@ version: 1
 product_type: open_end
 jurisdictions: [US]
 compliance_profile: us_first_party
-creditor: {name: C, phone: '1', hours: h, address: a, website: w}
+creditor: {name: C, phone: '1', hours: {en: h, es: h}, address: a, website: w}
 champion:
   steps:
     - {name: first, at_dpd: 5, channel: email, letter: first_reminder}
@@ -141,3 +141,11 @@ def test_strategies_keep_to_business_days_unless_they_say_otherwise(tmp_path):
 def test_a_jurisdiction_without_a_holiday_calendar_is_refused(tmp_path):
     with pytest.raises(StrategyError, match="without a holiday calendar: XX"):
         load_strategy(_write(tmp_path, GOOD.replace("jurisdictions: [US]", "jurisdictions: [US, XX]")))
+
+
+def test_the_creditors_hours_are_written_in_each_letter_language(tmp_path):
+    with pytest.raises(StrategyError, match="hours needs a text in es"):
+        load_strategy(_write(tmp_path, GOOD.replace("hours: {en: h, es: h}", "hours: {en: h}")))
+    card = load_strategies()["credit_card_us"].creditor
+    assert card.for_letter("es-US")["hours"] == "lun-vie 8:00-20:00 (hora del Este)"
+    assert card.for_letter("en-US")["hours"] == "Mon-Fri 8:00-20:00 ET"

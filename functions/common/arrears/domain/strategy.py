@@ -19,7 +19,7 @@ from arrears.domain.account import ProductType
 from arrears.domain.charge_off import FFIEC_CHARGE_OFF_DPD
 from arrears.domain.compliance import PROFILES, Channel
 from arrears.domain.errors import ArrearsError
-from arrears.domain.letters import LetterCode
+from arrears.domain.letters import LetterCode, language_of
 from arrears.domain.stages import Status
 
 STRATEGY_ROOT = Path(__file__).resolve().parents[2] / "strategies"
@@ -80,9 +80,22 @@ class CreditorInfo(BaseModel):
 
     name: str = Field(min_length=1)
     phone: str = Field(min_length=1)
-    hours: str = Field(min_length=1)
+    # opening hours as the customer reads them, per letter language ("en", "es"): one text for all
+    # would tell a Spanish reader "Mon-Fri"
+    hours: dict[str, str] = Field(min_length=1)
     address: str = Field(min_length=1)
     website: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _hours_in_each_language(self) -> CreditorInfo:
+        missing = {"en", "es"} - set(self.hours)
+        if missing:
+            raise ValueError(f"hours needs a text in {', '.join(sorted(missing))} (the letters' languages)")
+        return self
+
+    def for_letter(self, locale: str) -> dict[str, str]:
+        """The creditor as a letter in `locale` presents it."""
+        return {**self.model_dump(), "hours": self.hours[language_of(locale)]}
 
 
 class Strategy(BaseModel):
