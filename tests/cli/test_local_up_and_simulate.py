@@ -83,7 +83,7 @@ def test_local_up_serves_the_aws_cli_and_answers_on_the_webhook_port(tmp_path, m
             "cycle",
             "run",
             "--as-of",
-            "2026-03-01",
+            "2026-03-02",  # a Monday: the ladder's calls (and the skip-traces they ask for) wait for one
             "--endpoint-url",
             endpoint,
             "--json",

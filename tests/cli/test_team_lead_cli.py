@@ -65,11 +65,11 @@ def test_an_empty_roster_says_how_to_add_someone(endpoint):
 
 
 def _cycled(endpoint, tmp_path) -> None:
-    """A-1 is 17 days past due on 2026-03-01: its strategy's second reminder goes by post."""
+    """A-1 is 17 days past due on Monday 2026-03-02: its strategy's second reminder goes by post."""
     path = tmp_path / "book.csv"
-    path.write_text(HEADER + ROW.replace("2026-02-05", "2026-02-12"))
-    assert _run(endpoint, "accounts", "import", str(path), "--as-of", "2026-03-01").exit_code == 0
-    assert _run(endpoint, "cycle", "run", "--as-of", "2026-03-01", "--json").exit_code == 0
+    path.write_text(HEADER + ROW.replace("2026-02-05", "2026-02-13"))
+    assert _run(endpoint, "accounts", "import", str(path), "--as-of", "2026-03-02").exit_code == 0
+    assert _run(endpoint, "cycle", "run", "--as-of", "2026-03-02", "--json").exit_code == 0
 
 
 def test_letters_show_prints_the_latest_stored_letter(endpoint, tmp_path):
@@ -79,7 +79,7 @@ def test_letters_show_prints_the_latest_stored_letter(endpoint, tmp_path):
 
     assert shown.exit_code == 0, shown.output
     assert "<html" in shown.stdout.lower() and "$100.00" in shown.stdout
-    assert shown.stderr.strip() == "A-1: second_reminder of 2026-03-01 (letter)"
+    assert shown.stderr.strip() == "A-1: second_reminder of 2026-03-02 (letter)"
 
 
 def test_letters_show_opens_the_letter_in_a_browser(endpoint, tmp_path, monkeypatch):
