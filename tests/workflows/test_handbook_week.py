@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from arrears.adapters import reports_repo
 from arrears.domain.ledger import EntryKind
 from arrears.domain.money import Money
@@ -28,7 +29,8 @@ from arrears_cli.kpi_report import kpi_report
 from arrears_cli.main import app
 from arrears_cli.simulation import census_disagreements
 from arrears_cli.webhook_sender import Kind, Processors, new_payment_id
-from tests.cli.conftest import endpoint, served_cloud  # noqa: F401  # the stack as `local up` serves it
+from tests.cli.conftest import free_port
+from tests.conftest import TEST_PARAMETERS
 from tests.operators import PASSWORD, call_as, sign_up, stack_of
 
 BOOK = Path(__file__).parents[1] / "fixtures" / "handbook" / "book.csv"
@@ -122,8 +124,34 @@ def _post_the_days_events(cloud, processors: Processors, day: date) -> None:
         _pay(processors, "stripe", SETTLED, "4284.28", day)  # the agreed amount, in full
 
 
-def test_a_hand_written_book_through_a_week_of_cycles(endpoint):  # noqa: F811
-    cloud = endpoint
+@pytest.fixture
+def served(tmp_path, monkeypatch):
+    """The stack behind a port with its webhook server, as `arrears local up` serves it, and its
+    .arrears/local.json in a scratch working directory. A stack name of its own: a second served
+    stack named like tests/cli's, deployed in a process whose moto state another local cloud has
+    since restored, fails to create its buckets (CreateBucket answers 500)."""
+    from localcloud import LocalCloud
+    from localcloud.webhook_server import WebhookServer
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ARREARS_CONFIG_DIR", str(tmp_path / "config"))  # this test's sessions only
+    port = free_port()
+    # set here, not after the start: what the CLI and the stack binding leave is undone afterwards
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{port}")
+    with LocalCloud(stack_name="arrears-handbook", port=port, parameters=TEST_PARAMETERS) as cloud:
+        http_api = WebhookServer(cloud.handle_http, port=0).start()
+        (tmp_path / ".arrears").mkdir()
+        (tmp_path / ".arrears" / "local.json").write_text(
+            json.dumps({**cloud.describe(), "webhook_url": http_api.url})
+        )
+        try:
+            yield cloud
+        finally:
+            http_api.stop()
+
+
+def test_a_hand_written_book_through_a_week_of_cycles(served):
+    cloud = served
     stack = stack_of(cloud)
     processors = Processors.from_local(json.loads(Path(".arrears/local.json").read_text()))
     imported = _cli(cloud, "accounts", "import", str(BOOK), "--as-of", FIRST.isoformat(), "--json")
