@@ -79,6 +79,7 @@ def list_executions(
         {
             "workflow": name,
             "name": e["name"],
+            "as_of": _business_date(sfn, e["executionArn"]) if name == "cycle" else None,
             "status": e["status"],
             "started": e["startDate"].isoformat(),
             "stopped": e["stopDate"].isoformat() if e.get("stopDate") else None,
@@ -86,6 +87,15 @@ def list_executions(
         }
         for name, e in rows[:limit]
     ]
+
+
+def _business_date(sfn, execution_arn: str) -> str | None:
+    """The day a cycle ran for (its input's `as_of`), which is not the day it was started."""
+    described = sfn.describe_execution(executionArn=execution_arn)
+    try:
+        return json.loads(described.get("input") or "{}").get("as_of")
+    except (ValueError, AttributeError):
+        return None
 
 
 def child_counts(stack: StackRef, execution_arn: str) -> Counter:
@@ -150,7 +160,67 @@ def show(stack: StackRef, execution_arn: str) -> dict:
     result["children"] = dict(child_counts(stack, execution_arn))
     if described["status"] != "SUCCEEDED":
         result["failed_state"] = _failure_of(sfn, execution_arn)
+        result["shard_errors"] = shard_errors(sfn, execution_arn)
+    result["root_cause"] = root_cause(result)
     return result
+
+
+def shard_errors(sfn, execution_arn: str) -> list[dict]:
+    """The shards a cycle's Map left failed, grouped by error, most first: read from what the
+    closing step was given (each shard's result), not from the message it wrote, which names five."""
+    failed = [r for r in _last_shard_results(sfn, execution_arn) if isinstance(r, dict) and r.get("failed")]
+    groups: dict[str, list[dict]] = {}
+    for result in failed:
+        error = result.get("error") or {}
+        groups.setdefault(error.get("Error") or "unknown error", []).append(result)
+    return [
+        {
+            "count": len(results),
+            "error": error,
+            "example": f"{results[0].get('shard')}: "
+            + (lambda_error_message((results[0].get("error") or {}).get("Cause")) or "no cause given"),
+        }
+        for error, results in sorted(groups.items(), key=lambda group: -len(group[1]))
+    ]
+
+
+def _last_shard_results(sfn, execution_arn: str) -> list:
+    found: list = []
+    for page in sfn.get_paginator("get_execution_history").paginate(executionArn=execution_arn):
+        for event in page["events"]:
+            parameters = (event.get("taskScheduledEventDetails") or {}).get("parameters")
+            if parameters and "shard_results" in parameters:
+                found = _find(json.loads(parameters), "shard_results") or found
+    return found
+
+
+def _find(value, key: str):
+    """The first value under `key` anywhere in a JSON document."""
+    if isinstance(value, dict):
+        if key in value:
+            return value[key]
+        value = list(value.values())
+    if isinstance(value, list):
+        for item in value:
+            if (inner := _find(item, key)) is not None:
+                return inner
+    return None
+
+
+def root_cause(shown: dict) -> str:
+    """One line: how the execution ended and, for a failure, the state, error and cause behind it."""
+    head = f"{shown['name']}: {shown['status']}"
+    failed = shown.get("failed_state")
+    if not failed:
+        return head if shown["status"] == "SUCCEEDED" else f"{head}: {shown.get('error') or 'no error given'}"
+    cause = lambda_error_message(failed.get("cause")) or failed.get("cause") or shown.get("cause_message")
+    shards = shown.get("shard_errors") or []
+    if shards and cause:  # the shards below say why, each once: keep the count of them
+        cause = cause.split("; ", 1)[0]
+    line = f"{head} in {failed.get('state')!r}: {failed.get('error')}" + (f": {cause}" if cause else "")
+    if shards:
+        line += "; shards: " + "; ".join(f"{s['count']} × {s['error']} (e.g. {s['example']})" for s in shards)
+    return line
 
 
 def history(stack: StackRef, execution_arn: str) -> list[dict]:

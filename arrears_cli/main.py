@@ -10,6 +10,7 @@ from arrears_cli.commands import (
     approvals,
     cycle,
     executions,
+    letters,
     local,
     login,
     operators,
@@ -30,6 +31,7 @@ app.add_typer(local.app, name="local")
 app.add_typer(cycle.app, name="cycle")
 app.add_typer(executions.app, name="executions")
 app.add_typer(accounts.app, name="accounts")
+app.add_typer(letters.app, name="letters")
 app.add_typer(report.app, name="report")
 app.add_typer(suspense.app, name="suspense")
 app.add_typer(webhooks.app, name="webhooks")

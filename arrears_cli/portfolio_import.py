@@ -9,19 +9,19 @@ from datetime import date
 from pathlib import Path
 
 from arrears.domain.account import Account
-from arrears.domain.intake import AccountRecord, FieldProblem
+from arrears.domain.intake import FIELDS_EXPECTED, AccountRecord, FieldProblem
 from arrears.store import accounts_repo
 from pydantic import ValidationError
 
 
 @dataclass(frozen=True)
 class RowProblem:
-    row: int  # 1-based data row (CSV header not counted), as a person counts lines of data
+    line: int  # the file's own line number, as an editor shows it (a CSV header is line 1)
     field: str
     reason: str
 
     def __str__(self) -> str:
-        return f"row {self.row}: {self.field}: {self.reason}"
+        return f"line {self.line}: {self.field}: {self.reason}"
 
 
 class ImportRejected(Exception):
@@ -44,10 +44,29 @@ def read_rows(path: Path) -> list[tuple[int, dict]]:
             rows.append((number, value if isinstance(value, dict) else {"__error__": "not a JSON object"}))
         return rows
     reader = csv.DictReader(text.splitlines())
-    return [
-        (number, {k: v for k, v in row.items() if k is not None})
-        for number, row in enumerate(reader, start=1)
-    ]
+    # the reader's own line count: right even when a quoted field spans lines
+    return [(reader.line_num, {k: v for k, v in row.items() if k is not None}) for row in reader]
+
+
+def _header_problem(rows: list[tuple[int, dict]]) -> RowProblem | None:
+    """Columns every row lacks or every row has unknown: said once, with the format expected."""
+    if not rows or any("__error__" in raw for _, raw in rows):
+        return None
+    columns = [set(raw) for _, raw in rows]
+    shared, known = set.intersection(*columns), set(AccountRecord.model_fields)
+    required = {name for name, field in AccountRecord.model_fields.items() if field.is_required()}
+    unknown, missing = sorted(shared - known), sorted(required - set.union(*columns))
+    if not unknown and not missing:
+        return None
+    said = "; ".join(
+        part
+        for part in (
+            f"unknown column(s) {', '.join(unknown)}" if unknown else "",
+            f"missing column(s) {', '.join(missing)}" if missing else "",
+        )
+        if part
+    )
+    return RowProblem(1, "header", f"{said}. Expected columns: {FIELDS_EXPECTED}")
 
 
 def _problems(number: int, exc: ValidationError) -> list[RowProblem]:
@@ -68,6 +87,9 @@ def _problems(number: int, exc: ValidationError) -> list[RowProblem]:
 
 
 def validate(rows: list[tuple[int, dict]], portfolio: str, as_of: date, shard_count: int) -> list[Account]:
+    header = _header_problem(rows)
+    if header is not None:  # every row would fail the same way: one line says it
+        raise ImportRejected([header])
     accounts: list[Account] = []
     problems: list[RowProblem] = []
     seen: dict[str, int] = {}
@@ -85,7 +107,7 @@ def validate(rows: list[tuple[int, dict]], portfolio: str, as_of: date, shard_co
             problems.append(RowProblem(number, exc.field, exc.reason))
             continue
         if record.account_id in seen:
-            problems.append(RowProblem(number, "account_id", f"duplicate of row {seen[record.account_id]}"))
+            problems.append(RowProblem(number, "account_id", f"duplicate of line {seen[record.account_id]}"))
             continue
         seen[record.account_id] = number
         accounts.append(account)

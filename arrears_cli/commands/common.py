@@ -8,13 +8,13 @@ from functools import cache
 
 import typer
 from arrears.domain.clock import parse_date
-from arrears.domain.errors import AccountNotFound, InvalidInput
+from arrears.domain.errors import AccountNotFound, InvalidInput, StoreUnavailable
 from typer.core import TyperCommand
 from typer.main import get_command
 
 from arrears_cli.commands.options import EndpointUrl, Region, StackName
 from arrears_cli.output import console
-from arrears_cli.stackref import StackNotFound, StackRef, connect
+from arrears_cli.stackref import START_LOCAL, StackNotFound, StackRef, connect
 
 
 def _date(value: str | None, name: str) -> date:
@@ -29,6 +29,9 @@ def _stack(endpoint_url: str | None, stack_name: str, region: str | None) -> Sta
         return connect(endpoint_url, stack_name, region)
     except StackNotFound as exc:
         console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    except StoreUnavailable as exc:
+        console.print(f"[red]the stack's store did not answer ({exc}); try again, or check the stack[/red]")
         raise typer.Exit(2) from exc
 
 
@@ -60,7 +63,23 @@ class StackCommand(TyperCommand):
     def invoke(self, ctx: typer.Context):
         where = [ctx.params.pop(name) for name in ("endpoint_url", "stack_name", "region")]
         ctx.obj = _stack(*where)
-        return super().invoke(ctx)
+        with _stack_reachable(ctx.obj):
+            return super().invoke(ctx)
+
+
+@contextmanager
+def _stack_reachable(stack: StackRef):
+    """A stack that stops answering halfway (a local cloud stopped): one line, not a traceback."""
+    from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError
+    from requests.exceptions import ConnectionError as HttpConnectionError
+
+    try:
+        yield
+    except (EndpointConnectionError, ConnectTimeoutError, HttpConnectionError) as exc:
+        where = stack.endpoint_url or f"AWS in {stack.region}"
+        hint = f": {START_LOCAL}" if stack.endpoint_url else ""
+        console.print(f"[red]{where} is not answering{hint}[/red]")
+        raise typer.Exit(2) from exc
 
 
 @contextmanager

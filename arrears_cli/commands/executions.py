@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -9,7 +10,7 @@ import typer
 from arrears_cli import executions
 from arrears_cli.commands.common import StackCommand, _date
 from arrears_cli.commands.options import FormatOpt, JsonOpt, OutputOpt
-from arrears_cli.output import Format, emit, json_or
+from arrears_cli.output import Format, console, emit, json_or
 
 app = typer.Typer(help="Step Functions executions of the cycle.", no_args_is_help=True)
 
@@ -54,7 +55,12 @@ def executions_show(
 ) -> None:
     """Status, output, and for a failure the state that failed and its cause (children included)."""
     stack = ctx.obj
-    emit(executions.show(stack, executions.resolve(stack, execution)), json_or(fmt, as_json), "execution")
+    fmt = json_or(fmt, as_json)
+    with _known(execution):
+        shown = executions.show(stack, executions.resolve(stack, execution))
+    if fmt is Format.TABLE:  # the line a person reads first; JSON keeps it as `root_cause`
+        console.print(shown["root_cause"], style="red" if shown["status"] != "SUCCEEDED" else None)
+    emit(shown, fmt, "execution")
 
 
 @app.command("history", cls=StackCommand)
@@ -67,9 +73,20 @@ def executions_history(
 ) -> None:
     """The execution's history events."""
     stack = ctx.obj
-    emit(
-        executions.history(stack, executions.resolve(stack, execution)),
-        json_or(fmt, as_json),
-        "history",
-        output,
-    )
+    with _known(execution):
+        events = executions.history(stack, executions.resolve(stack, execution))
+    emit(events, json_or(fmt, as_json), "history", output)
+
+
+@contextmanager
+def _known(execution: str):
+    """A name that is no execution: one line saying where the names are."""
+    from botocore.exceptions import ClientError
+
+    try:
+        yield
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] not in ("ExecutionDoesNotExist", "InvalidArn"):
+            raise
+        console.print(f"[red]no execution {execution!r}: `arrears executions list` names them[/red]")
+        raise typer.Exit(1) from exc

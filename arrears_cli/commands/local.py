@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+import sys
 import threading
 from pathlib import Path
 from typing import Annotated
@@ -14,7 +15,7 @@ from arrears.store import accounts_repo
 from arrears_cli.commands.common import _date
 from arrears_cli.commands.options import StackName
 from arrears_cli.output import console
-from arrears_cli.stackref import LOCAL_FILE, StackRef
+from arrears_cli.stackref import LOCAL_ENV, LOCAL_FILE, StackRef, publish_description
 
 app = typer.Typer(help="The local cloud (moto) that runs template.yaml.", no_args_is_help=True)
 
@@ -46,6 +47,25 @@ def _local_cloud(stack_name: str, pairs: list[str] | None, **options):
         return LocalCloud(stack_name=stack_name, parameters=_overrides(pairs), **options).start()
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--parameter-overrides") from exc
+
+
+def exports(endpoint_url: str, region: str) -> list[str]:
+    """The shell settings that point the AWS CLI (and `arrears`) at the local cloud; moto takes any
+    credentials, and the AWS CLI refuses to run without some."""
+    settings = {
+        "AWS_ENDPOINT_URL": endpoint_url,
+        "AWS_REGION": region,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",  # nosec B105 # moto's dummy credentials, local only
+        LOCAL_ENV: endpoint_url,
+    }
+    return [f"export {key}={value}" for key, value in settings.items()]
+
+
+def _print_exports(endpoint_url: str, region: str) -> None:
+    """On stdout, so `arrears local up > env.sh` keeps them; the rest goes to the console."""
+    sys.stdout.write("\n".join(exports(endpoint_url, region)) + "\n")
+    sys.stdout.flush()
 
 
 @app.command("up")
@@ -80,13 +100,16 @@ def local_up(
     described = {**cloud.describe(), "webhook_url": webhooks.url}
     LOCAL_FILE.parent.mkdir(parents=True, exist_ok=True)
     LOCAL_FILE.write_text(json.dumps(described, indent=2) + "\n")
+    publish_description(described, stack_name)
     console.print(
         f"[green]Arrears local cloud ready[/green] at {cloud.endpoint_url} (webhooks {webhooks.url})"
     )
     for provider, hook in described["webhooks"].items():
         console.print(f"  {provider:<9} {webhooks.url}{hook['path']}  signing secret {hook['secret']}")
     console.print(f"  operators {webhooks.url}/operator  (arrears operators add, then arrears login)")
-    console.print(f"Wrote {LOCAL_FILE}. Try:")
+    console.print(f"Wrote {LOCAL_FILE}. For the AWS CLI, and for `arrears` in any folder:")
+    _print_exports(cloud.endpoint_url, cloud.region)
+    console.print("Try:")
     console.print("  arrears webhooks send --provider stripe --account ID --amount 12.34 --currency USD")
     console.print(f"  arrears cycle run --as-of {start} --endpoint-url {cloud.endpoint_url}")
     console.print(

@@ -50,17 +50,25 @@ def operators_list(
     """The roster: who may act, at which level, and who is disabled."""
     from arrears.store import operators_repo
 
-    rows = [
-        {
-            "username": item.sk,
-            "name": item.detail.get("name"),
-            "level": item.detail["level"],
-            "status": item.status or operators_repo.ACTIVE,
-            "since": item.occurred_on,
-        }
-        for item in operators_repo.roster()
-    ]
-    emit(rows, json_or(fmt, as_json), "operators", output)
+    fmt = json_or(fmt, as_json)
+    rows = [_roster_row(item, operators_repo.DISABLED) for item in operators_repo.roster()]
+    if fmt is Format.TABLE:
+        rows = [{**row, "enabled": "yes" if row["enabled"] else "no"} for row in rows]
+    if not rows and fmt is Format.TABLE:
+        console.print("No operators yet: add one with `arrears operators add USERNAME --level LEVEL`.")
+        return
+    emit(rows, fmt, "operators", output)
+
+
+def _roster_row(item, disabled: str) -> dict:
+    """One operator as the roster shows them (what `operators add` and `disable` wrote)."""
+    return {
+        "username": item.sk,
+        "level": item.detail["level"],
+        "name": item.detail.get("name"),
+        "enabled": item.status != disabled,
+        "since": item.occurred_on,
+    }
 
 
 @app.command("disable", cls=StackCommand)

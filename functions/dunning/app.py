@@ -51,6 +51,7 @@ def take_lock(event: dict, context: LambdaContext) -> dict:
 def list_shards(event: dict, context: LambdaContext) -> dict:
     settings = _setup()
     request = _parse(CycleDay, event)
+    cycle.strategies_in_force()  # a broken strategy file fails the cycle here, before any shard starts
     listed = cycle_shards.to_page(request.portfolio, request.as_of, request.execution, settings.shard_count)
     items = [
         {
@@ -70,7 +71,7 @@ def list_shards(event: dict, context: LambdaContext) -> dict:
 def process_page(event: dict, context: LambdaContext) -> dict:
     settings = _setup()
     request = _parse(ShardPageEvent, event)
-    run = cycle.Run(request.as_of, request.execution, request.run_at, settings)
+    run = cycle.Run.for_call(request.as_of, request.execution, request.run_at, settings)
     so_far = Tally.from_json(request.tally)
     done = cycle.process_pages(run, request.shard, request.cursor, request.pages, so_far)
 

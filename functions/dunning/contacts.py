@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from arrears.domain import business_days
 from arrears.domain.account import Account
 from arrears.domain.compliance import PROFILES, Channel, Contact, ContactHistory, Decision, check
 from arrears.domain.letters import LetterCode, OwedNotice
@@ -33,6 +34,10 @@ class ContactPlan:
     notices: tuple[OwedNotice, ...] | None = None  # notices still owed after today's; None: unchanged
     # a step due today recommends charge-off to the team: no contact with the customer says so
     recommends_charge_off: bool = False
+    # today is no business day of the account's jurisdiction: what contact is due waits for this day
+    waits_until: date | None = None
+    # while notices are owed: the next day one may go (None: tomorrow)
+    notices_on: date | None = None
 
     @property
     def sends_letter(self) -> bool:
@@ -52,45 +57,88 @@ def _history(account: Account) -> ContactHistory:
 def plan_contact(
     before: Account, after: Account, strategy: Strategy | None, as_of: date, local_time: datetime
 ) -> ContactPlan:
-    """`before` is the account as read, `after` as evaluated; `local_time` is now in the customer's zone."""
+    """`before` is the account as read, `after` as evaluated; `local_time` is now in the customer's zone.
+
+    On a day that is not a business day of the account's jurisdiction (when the strategy keeps to
+    them) the account is evaluated as on any day, but what would contact the customer waits: no step
+    is marked fired, no notice is taken off the account, and the plan names the day to come back.
+    """
     if strategy is None:
         return ContactPlan("none", "none", None, ())
-    arm, ladder = strategy.ladder_for(after.account_id)
-    label = f"{strategy.name}@{strategy.version}"
+    arm, _ = strategy.ladder_for(after.account_id)
     delinquent = after.bucket not in (None, Bucket.CURRENT) and after.status not in CLOSED_STATUSES
     episode = (before.episode_on or as_of) if delinquent else None
     base = {
-        "strategy": label,
+        "strategy": strategy.label,
         "arm": arm,
         "episode_on": episode,
         "fired": tuple(before.fired) if delinquent else (),
+        "waits_until": _waits_until(strategy, after.jurisdiction, as_of),
     }
     if after.notices:  # an operator's action owes the customer a letter: it goes before the ladder
-        return _notice(after, strategy, local_time, base)
+        if base["waits_until"] is not None:
+            return ContactPlan(**base, notices_on=base["waits_until"])
+        return _notice(after, strategy, as_of, local_time, base)
     if not delinquent:
         if before.episode_on is not None and after.bucket == Bucket.CURRENT:
-            letter = LetterCode.PAYMENT_RECEIVED
-            return ContactPlan(
-                **base,
-                trigger=f"{CURED}@{before.episode_on.isoformat()}",
-                channel=Channel.LETTER,
-                letter=letter,
-                decision=_decide(Channel.LETTER, letter, after, strategy, local_time),
-                record_on=before.episode_on,
-                # what was paid since the cycle last looked: `before` still holds the balance it counted
-                extra={
-                    "payment_amount": max(before.census_balance - after.balance, 0),
-                    "payment_received_on": as_of,
-                },
-            )
+            return _cured(before, after, strategy, as_of, local_time, base)
         return ContactPlan(**base)
+    return _ladder(before, after, strategy, as_of, local_time, base)
+
+
+def _waits_until(strategy: Strategy, jurisdiction: str, as_of: date) -> date | None:
+    """None when the customer may be contacted today; else the next business day."""
+    if not strategy.business_days_only or business_days.is_business_day(jurisdiction, as_of):
+        return None
+    return business_days.next_business_day(jurisdiction, as_of)
+
+
+def _cured(
+    before: Account, after: Account, strategy: Strategy, as_of: date, local_time: datetime, base: dict
+) -> ContactPlan:
+    """The letter that tells the customer the account is current again, with the payment that cured it."""
+    assert before.episode_on is not None  # nosec B101 # the caller checked
+    letter = LetterCode.PAYMENT_RECEIVED
+    trigger = f"{CURED}@{before.episode_on.isoformat()}"
+    # what was paid since the cycle last looked: `before` still holds the balance it counted
+    paid = max(before.census_balance - after.balance, 0)
+    if base["waits_until"] is not None:
+        # Owed, as an operator's notice is: the facts are fixed today (the next cycle counts the
+        # balance afresh and would find nothing paid), and the letter keeps its key (its `on` is
+        # the episode's first day, as `record_on` below).
+        facts = (("payment_amount", paid), ("payment_received_on", as_of.isoformat()))
+        return ContactPlan(
+            **base, notices=(OwedNotice(letter, trigger, facts),), notices_on=base["waits_until"]
+        )
+    return ContactPlan(
+        **base,
+        trigger=trigger,
+        channel=Channel.LETTER,
+        letter=letter,
+        decision=_decide(Channel.LETTER, letter, after, strategy, local_time),
+        record_on=before.episode_on,
+        extra={"payment_amount": paid, "payment_received_on": as_of},
+    )
+
+
+def _ladder(
+    before: Account, after: Account, strategy: Strategy, as_of: date, local_time: datetime, base: dict
+) -> ContactPlan:
+    """The steps of the account's ladder that fall due today, and the one contact they make."""
+    _, ladder = strategy.ladder_for(after.account_id)
     fired = frozenset(before.fired)
     due = steps_due(ladder, fired, after.dpd, after.status)
+    waits = base["waits_until"]
+    # on a closed day a step that contacts the customer waits, and a recommendation due beside it
+    # waits with it (recommended, the account's letter steps would no longer fall due); a
+    # recommendation alone goes: it asks the team, not the customer
+    acting = () if waits and any(s.channel is not None for s in due) else due
     upcoming = next_step_dpd(ladder, fired | {s.name for s in due}, after.dpd)
-    base["next_step_on"] = as_of + timedelta(days=upcoming - after.dpd) if upcoming else None
-    base["fired"] = tuple(before.fired) + tuple(s.name for s in due)
-    base["recommends_charge_off"] = any(s.recommend_charge_off for s in due)
-    contacts = [s for s in due if s.channel is not None]
+    next_on = as_of + timedelta(days=upcoming - after.dpd) if upcoming else None
+    base["next_step_on"] = min((d for d in (next_on, waits) if d), default=None)
+    base["fired"] = tuple(before.fired) + tuple(s.name for s in acting)
+    base["recommends_charge_off"] = any(s.recommend_charge_off for s in acting)
+    contacts = [s for s in acting if s.channel is not None]
     if not contacts:
         return ContactPlan(**base)
     step = contacts[-1]  # a catch-up sends the latest step only: one letter per account per run
@@ -98,7 +146,7 @@ def plan_contact(
         "trigger": step.name,
         "step": step,
         "superseded": tuple(s.name for s in contacts[:-1]),
-        "record_on": episode,
+        "record_on": base["episode_on"],
     }
     if step.channel is Channel.CALL_TASK or step.letter is None:
         decision = check(
@@ -118,7 +166,8 @@ def plan_contact(
     )
 
 
-def _notice(after: Account, strategy: Strategy, local_time: datetime, base: dict) -> ContactPlan:
+def _notice(after: Account, strategy: Strategy, as_of: date, local_time: datetime, base: dict) -> ContactPlan:
+    """The oldest letter owed goes today; the rest on the next days the customer may be contacted."""
     notice = after.notices[0]
     letter = notice.code
     channel = Channel.EMAIL if after.email else Channel.LETTER
@@ -134,7 +183,14 @@ def _notice(after: Account, strategy: Strategy, local_time: datetime, base: dict
         record_on=notice.on,
         extra=dict(notice.extra),
         notices=tuple(after.notices[1:]),
+        notices_on=_next_contact_day(strategy, after.jurisdiction, as_of) if after.notices[1:] else None,
     )
+
+
+def _next_contact_day(strategy: Strategy, jurisdiction: str, as_of: date) -> date:
+    if not strategy.business_days_only:
+        return as_of + timedelta(days=1)
+    return business_days.next_business_day(jurisdiction, as_of)
 
 
 def _decide(

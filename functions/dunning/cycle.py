@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from arrears.adapters import workflows
@@ -87,6 +87,14 @@ def _explanation(account: Account, result: Evaluation, change: Change, execution
     }
 
 
+def _contact_detail(contact: ContactPlan) -> dict:
+    """Which strategy version and arm judged the account today, and whether contact waited."""
+    detail = {"strategy": contact.strategy, "arm": contact.arm}
+    if contact.waits_until is not None:  # written only when it happens: the record stays small
+        detail["contact_waits_until"] = contact.waits_until.isoformat()
+    return detail
+
+
 class Outcome(StrEnum):
     DONE = "done"  # already evaluated today (by an earlier attempt at its page)
     SKIPPED = "skipped"  # no longer due
@@ -94,17 +102,20 @@ class Outcome(StrEnum):
     CHANGED = "changed"  # bucket, status or balance moved: a stage record was written
 
 
-@lru_cache(maxsize=1)
-def _strategies() -> dict[str, Strategy]:
-    return load_strategies()
+def strategies_in_force() -> list[str]:
+    """The strategies' name@version as their files say now; a broken file raises StrategyError naming
+    the file, the step and the field, so the cycle fails before any account is touched."""
+    labels = sorted(s.label for s in load_strategies().values())
+    logger.info("strategies in force", extra={"strategies": labels})
+    return labels
 
 
 def with_contact(account: Account, contact: ContactPlan) -> Account:
     """The ladder's bookkeeping on the account, and the day it next needs looking at."""
     dates = [d for d in (account.next_action_on, contact.next_step_on) if d]
     notices = account.notices if contact.notices is None else contact.notices
-    if notices:
-        dates.append(account.last_evaluated_on + timedelta(days=1))  # one letter a day: the rest tomorrow
+    if notices:  # one letter a day: the next on the next day the customer may be contacted
+        dates.append(contact.notices_on or account.last_evaluated_on + timedelta(days=1))
     return replace(
         account,
         episode_on=contact.episode_on,
@@ -134,7 +145,7 @@ def advance(run: Run, account_id: str, account: Account | None = None) -> tuple[
         for event in events:  # a promise or arrangement kept or broken: recorded once, for the KPIs
             day_key = cycle_repo.cycle_day_key(as_of, current.home_shard)
             accounts_repo.record_event(account_id, as_of, event["kind"], event["outcome"], event, day_key)
-        strategy = strategy_for(_strategies(), current.product_type, current.jurisdiction, current.placement)
+        strategy = strategy_for(run.strategies, current.product_type, current.jurisdiction, current.placement)
         local_time = run.run_at.astimezone(ZoneInfo(current.time_zone))
         contact = plan_contact(current, updated, strategy, as_of, local_time)
         updated = with_contact(updated, contact)
@@ -151,7 +162,7 @@ def advance(run: Run, account_id: str, account: Account | None = None) -> tuple[
                 as_of,
                 current.home_shard,
                 change,
-                {**_explanation(current, result, change, execution), "arm": contact.arm},
+                {**_explanation(current, result, change, execution), **_contact_detail(contact)},
             )
         placed = as_of if change is not None and change.from_group is None else None
         move = cycle_repo.day_move(as_of, change) if change is not None else None
@@ -201,12 +212,21 @@ def _hand_over(run: Run, account: Account, step) -> None:
 
 @dataclass(frozen=True)
 class Run:
-    """The cycle execution an account is advanced by: its business date, its "now", its settings."""
+    """The cycle execution an account is advanced by: its business date, its "now", its settings, and
+    the strategies in force for this call."""
 
     as_of: date
     execution: str
     run_at: datetime
     settings: Settings
+    strategies: Mapping[str, Strategy]
+
+    @classmethod
+    def for_call(cls, as_of: date, execution: str, run_at: datetime, settings: Settings) -> Run:
+        """Strategies are read once per Lambda call (a call works up to PAGES_PER_CALL pages), not once
+        per warm container: a file edited between cycles takes effect at the next cycle, and a broken
+        one fails the call with a StrategyError instead of the old steps carrying on."""
+        return cls(as_of, execution, run_at, settings, load_strategies())
 
 
 @dataclass(frozen=True)

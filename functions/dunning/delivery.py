@@ -77,7 +77,7 @@ def _context(
         past_due=account.past_due,
         dpd=account.dpd,
         oldest_unpaid_on=account.oldest_unpaid_on,
-        creditor=Creditor(**strategy.creditor.model_dump()),
+        creditor=Creditor(**strategy.creditor.for_letter(account.locale)),
         debt_collector_disclosure=strategy.compliance_profile == "us_reg_f",
         extra=_extra(plan, account, strategy, as_of),
     )

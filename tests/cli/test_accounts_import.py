@@ -48,45 +48,45 @@ def test_json_lines_are_accepted(endpoint, tmp_path):
     row = {
         "account_id": "J-1",
         "product_type": "closed_end",
-        "currency": "JPY",
-        "balance": "120000",
-        "locale": "en-US",
-        "time_zone": "America/Chicago",
-        "jurisdiction": "US",
+        "currency": "MXN",
+        "balance": "1200.50",
+        "locale": "es-MX",
+        "time_zone": "America/Mexico_City",
+        "jurisdiction": "MX",
     }
     path.write_text(json.dumps(row) + "\n")
     result = _run(endpoint, "accounts", "import", str(path), "--as-of", "2026-03-01")
     assert result.exit_code == 0, result.output
-    assert [a["balance"] for a in _listed(endpoint)] == [120000]  # JPY has no minor digits
+    assert [a["balance"] for a in _listed(endpoint)] == [120050]
 
 
 def test_a_file_with_bad_rows_imports_nothing_and_names_each_problem(endpoint, tmp_path):
     path = tmp_path / "book.csv"
     bad = [
-        "B-1,open-end,USD,abc,0,,en-US,America/New_York,US\n",  # row 4: balance
-        "B-2,open-end,USD,100,200,2026-01-01,en-US,America/New_York,US\n",  # row 5: past due > balance
-        "B-3,open-end,XYZ,100,0,,en-US,America/New_York,US\n",  # row 6: currency
-        "B-4,open-end,USD,100,0,,en-US,Mars/Olympus,US\n",  # row 7: time zone
-        "A-1,open-end,USD,100,0,,en-US,America/New_York,US\n",  # row 8: duplicate id
-        "B-6,open-end,USD,100,10,,en-US,America/New_York,US\n",  # row 9: no oldest due date
-        "B-7,lease,USD,100.001,0,,en-US,America/New_York,CA\n",  # row 10: three problems
-        "B-8,open-end,JPY,1000,0,,ja-JP,Asia/Tokyo,US\n",  # row 11: no letters in Japanese
+        "B-1,open-end,USD,abc,0,,en-US,America/New_York,US\n",  # line 5: balance
+        "B-2,open-end,USD,100,200,2026-01-01,en-US,America/New_York,US\n",  # line 6: past due > balance
+        "B-3,open-end,XYZ,100,0,,en-US,America/New_York,US\n",  # line 7: currency
+        "B-4,open-end,USD,100,0,,en-US,Mars/Olympus,US\n",  # line 8: time zone
+        "A-1,open-end,USD,100,0,,en-US,America/New_York,US\n",  # line 9: duplicate id
+        "B-6,open-end,USD,100,10,,en-US,America/New_York,US\n",  # line 10: no oldest due date
+        "B-7,lease,USD,100.001,0,,en-US,America/New_York,CA\n",  # line 11: three problems
+        "B-8,open-end,JPY,1000,0,,ja-JP,Asia/Tokyo,US\n",  # line 12: no letters in Japanese
     ]
     path.write_text(HEADER + "".join(GOOD) + "".join(bad))
 
     result = _run(endpoint, "accounts", "import", str(path), "--as-of", "2026-03-01")
 
     assert result.exit_code == 1
-    messages = [line for line in result.stderr.splitlines() if ": row " in line]
-    assert any("row 4: balance" in m for m in messages)
-    assert any("row 5: amount_past_due: is more than the balance" in m for m in messages)
-    assert any("row 6: currency" in m for m in messages)
-    assert any("row 7: time_zone" in m for m in messages)
-    assert any("row 8: account_id: duplicate of row 1" in m for m in messages)
-    assert any("row 9: oldest_due_date" in m for m in messages)
-    assert any("row 10: product_type" in m for m in messages)
-    assert any("row 10: jurisdiction" in m for m in messages)
-    assert any("row 11: locale" in m and "no letters in the language of ja-JP" in m for m in messages)
+    messages = [line for line in result.stderr.splitlines() if ": line " in line]
+    assert any("line 5: balance" in m for m in messages)
+    assert any("line 6: amount_past_due: is more than the balance" in m for m in messages)
+    assert any("line 7: currency" in m for m in messages)
+    assert any("line 8: time_zone" in m for m in messages)
+    assert any("line 9: account_id: duplicate of line 2" in m for m in messages)
+    assert any("line 10: oldest_due_date" in m for m in messages)
+    assert any("line 11: product_type" in m for m in messages)
+    assert any("line 11: jurisdiction" in m for m in messages)
+    assert any("line 12: locale" in m and "no letters in the language of ja-JP" in m for m in messages)
     assert "nothing was imported" in result.stderr
     assert _listed(endpoint) == []
 
@@ -96,4 +96,34 @@ def test_an_account_that_already_exists_rejects_the_file(endpoint, tmp_path):
     path.write_text(HEADER + GOOD[0])
     assert _run(endpoint, "accounts", "import", str(path), "--as-of", "2026-03-01").exit_code == 0
     again = _run(endpoint, "accounts", "import", str(path), "--as-of", "2026-03-01")
-    assert again.exit_code == 1 and "row 1: account_id: A-1 already exists" in again.stderr
+    assert again.exit_code == 1 and "line 2: account_id: A-1 already exists" in again.stderr
+
+
+def test_a_header_problem_is_said_once_with_the_format_expected(endpoint, tmp_path):
+    path = tmp_path / "book.csv"
+    path.write_text(HEADER.replace("currency", "ccy") + "".join(GOOD))
+
+    result = _run(endpoint, "accounts", "import", str(path), "--as-of", "2026-03-01")
+
+    assert result.exit_code == 1
+    said = [line for line in result.stderr.splitlines() if "header" in line]
+    assert len(said) == 1 and "line 1: header: unknown column(s) ccy; missing column(s) currency" in said[0]
+    assert "Expected columns: account_id, product_type, currency" in said[0]
+    assert ": line 2:" not in result.stderr  # no row repeats it
+
+
+def test_currency_and_locale_must_belong_to_the_jurisdiction(endpoint, tmp_path):
+    path = tmp_path / "book.csv"
+    path.write_text(
+        HEADER
+        + "M-1,open-end,USD,100,0,,es-MX,America/Mexico_City,MX\n"  # line 2: dollars in Mexico
+        + "M-2,open-end,MXN,100,0,,en-PH,America/Mexico_City,MX\n"  # line 3: a Philippine locale
+        + "M-3,open-end,USD,100,0,,es-US,America/Chicago,US\n"  # a Spanish speaker in the US: fine
+    )
+
+    result = _run(endpoint, "accounts", "import", str(path), "--as-of", "2026-03-01")
+
+    assert result.exit_code == 1
+    assert "line 2: currency: an account in MX is kept in MXN, not USD" in result.stderr
+    assert "line 3: locale: en-PH is not a locale of MX" in result.stderr
+    assert "line 4" not in result.stderr

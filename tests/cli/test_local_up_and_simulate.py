@@ -134,8 +134,9 @@ def test_local_up_serves_the_aws_cli_and_answers_on_the_webhook_port(tmp_path, m
         account = next(a for a in json.loads(shown.stdout) if a["currency"] == "USD")
         sent = _command(
             "arrears", "webhooks", "send", "--provider", "stripe", "--account", account["account_id"],
-            "--amount", "12.34", "--currency", "USD", cwd=tmp_path,
+            "--amount", "12.34", "--currency", "USD", "--json", cwd=tmp_path,
         )  # fmt: skip
+        assert "applied to " + account["account_id"] in sent.stderr
         assert json.loads(sent.stdout)["outcomes"][0]["outcome"] == "applied"
         assert _balance(account["account_id"], endpoint, tmp_path) == account["balance"] - 1234
 

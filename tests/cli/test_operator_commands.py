@@ -24,16 +24,16 @@ def _run(endpoint, *args):
     return runner.invoke(app, [*args, "--endpoint-url", endpoint.endpoint_url])
 
 
-def _imported(endpoint, tmp_path):
+def _imported(endpoint, tmp_path, as_of: str = "2026-03-01"):
     path = tmp_path / "book.csv"
     path.write_text(HEADER + ROW)
-    assert _run(endpoint, "accounts", "import", str(path), "--as-of", "2026-03-01").exit_code == 0
+    assert _run(endpoint, "accounts", "import", str(path), "--as-of", as_of).exit_code == 0
 
 
 def test_cycle_run_then_executions_and_account_views(endpoint, tmp_path):
-    _imported(endpoint, tmp_path)
+    _imported(endpoint, tmp_path, as_of="2026-03-02")  # a Monday: the cycle's letters wait for one
 
-    ran = _run(endpoint, "cycle", "run", "--as-of", "2026-03-01", "--format", "json")
+    ran = _run(endpoint, "cycle", "run", "--as-of", "2026-03-02", "--format", "json")
     assert ran.exit_code == 0, ran.output
     shown = json.loads(ran.stdout)
     assert shown["status"] == "SUCCEEDED" and shown["output"]["accounts_by_bucket"]["1-29"] == 1
@@ -45,9 +45,9 @@ def test_cycle_run_then_executions_and_account_views(endpoint, tmp_path):
     )
     assert history[0]["type"] == "ExecutionStarted" and history[-1]["type"] == "ExecutionSucceeded"
 
-    account = json.loads(_run(endpoint, "accounts", "show", "A-1", "--on", "2026-03-01", "--json").stdout)
-    assert account["bucket"] == "1-29" and account["dpd"] == 24
-    # 24 DPD on a card: the ladder's latest step (a printed reminder) and the stage change
+    account = json.loads(_run(endpoint, "accounts", "show", "A-1", "--on", "2026-03-02", "--json").stdout)
+    assert account["bucket"] == "1-29" and account["dpd"] == 25
+    # 25 DPD on a card: the ladder's latest step (a printed reminder) and the stage change
     assert sorted(t["kind"] for t in account["timeline"]) == ["letter", "stage"]
     timeline = runner.invoke(
         app, ["accounts", "timeline", "A-1", "--endpoint-url", endpoint.endpoint_url], env=WIDE

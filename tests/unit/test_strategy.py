@@ -13,7 +13,7 @@ version: 1
 product_type: open_end
 jurisdictions: [US]
 compliance_profile: us_first_party
-creditor: {name: C, phone: '1', hours: h, address: a, website: w}
+creditor: {name: C, phone: '1', hours: {en: h, es: h}, address: a, website: w}
 champion:
   steps:
     - {name: first, at_dpd: 5, channel: email, letter: first_reminder}
@@ -107,3 +107,45 @@ def test_steps_fire_once_per_episode_and_catch_up_after_a_skipped_day(tmp_path):
     assert steps_due(ladder, frozenset(), 16, Status.PROMISE_PENDING) == ()
     assert next_step_dpd(ladder, frozenset({"first"}), 6) == 15
     assert steps_due(ladder, frozenset(), 30, Status.ACTIVE)[0].letter is LetterCode.FIRST_REMINDER
+
+
+def test_an_edited_file_is_read_at_the_next_load_and_a_broken_one_fails_it(tmp_path):
+    # Given a strategies folder loaded once (a warm Lambda has loaded it before)
+    path = _write(tmp_path, GOOD)
+    assert load_strategies(tmp_path)["test_card"].version == 1
+
+    # When the file is edited, the next load sees the edit
+    path.write_text(GOOD.replace("version: 1", "version: 2"))
+    assert load_strategies(tmp_path)["test_card"].label == "test_card@2"
+
+    # And when it is broken, the next load fails naming the file, the step and the field
+    path.write_text(GOOD.replace("channel: letter, letter: second_reminder", "channel: fax, letter: x"))
+    with pytest.raises(StrategyError) as raised:
+        load_strategies(tmp_path)
+    assert f"{path}: champion.steps[1] (second).channel" in str(raised.value)
+
+
+def test_the_loader_follows_the_strategy_root_it_finds_at_call_time(tmp_path, monkeypatch):
+    from arrears.domain import strategy
+
+    _write(tmp_path, GOOD)
+    monkeypatch.setattr(strategy, "STRATEGY_ROOT", tmp_path)
+    assert set(load_strategies()) == {"test_card"}
+
+
+def test_strategies_keep_to_business_days_unless_they_say_otherwise(tmp_path):
+    assert all(s.business_days_only for s in load_strategies().values())
+    assert not load_strategy(_write(tmp_path, GOOD + "business_days_only: false\n")).business_days_only
+
+
+def test_a_jurisdiction_without_a_holiday_calendar_is_refused(tmp_path):
+    with pytest.raises(StrategyError, match="without a holiday calendar: XX"):
+        load_strategy(_write(tmp_path, GOOD.replace("jurisdictions: [US]", "jurisdictions: [US, XX]")))
+
+
+def test_the_creditors_hours_are_written_in_each_letter_language(tmp_path):
+    with pytest.raises(StrategyError, match="hours needs a text in es"):
+        load_strategy(_write(tmp_path, GOOD.replace("hours: {en: h, es: h}", "hours: {en: h}")))
+    card = load_strategies()["credit_card_us"].creditor
+    assert card.for_letter("es-US")["hours"] == "lun-vie 8:00-20:00 (hora del Este)"
+    assert card.for_letter("en-US")["hours"] == "Mon-Fri 8:00-20:00 ET"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+import shutil
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 import boto3
 import pytest
@@ -16,7 +18,9 @@ from arrears.store import accounts_repo, cycle_repo
 
 from arrears_cli import executions
 
-AS_OF = date(2026, 3, 1)
+# A Monday: letters and calls go out on business days only (a Sunday holds them; see the calendar
+# tests at the end of this file).
+AS_OF = date(2026, 3, 2)
 
 
 def _account(
@@ -83,7 +87,7 @@ def test_a_cycle_classifies_every_due_account_and_writes_the_days_figures(portfo
     }
     late = accounts_repo.get_account("LATE-35")
     # the card ladder's next step (locate the customer at 45 DPD) comes before the 60-89 bucket
-    assert (late.bucket.value, late.dpd, late.next_action_on) == ("30-59", 35, date(2026, 3, 11))
+    assert (late.bucket.value, late.dpd, late.next_action_on) == ("30-59", 35, date(2026, 3, 12))
     stage = accounts_repo.timeline("LATE-35", kind="stage")
     assert [s.detail["to"] for s in stage] == ["30-59"] and stage[0].detail["reason"].startswith(
         "35 days past due"
@@ -109,9 +113,9 @@ def test_running_the_same_day_again_changes_nothing(portfolio):
 
 def test_accounts_that_need_nothing_today_are_not_read(portfolio, cloud):
     executions.run_cycle(portfolio, "main", AS_OF)
-    result = executions.run_cycle(portfolio, "main", date(2026, 3, 2))
+    result = executions.run_cycle(portfolio, "main", date(2026, 3, 3))
     summary = json.loads(result["output"])
-    assert summary["evaluated_accounts"] == 0  # nobody's next action falls on 2 March
+    assert summary["evaluated_accounts"] == 0  # nobody's next action falls on 3 March
     assert summary["accounts_by_bucket"]["current"] == 2  # yet the census carries the portfolio forward
 
 
@@ -128,9 +132,9 @@ def test_a_payment_cures_the_account_on_the_next_cycle(portfolio):
 
 def test_an_account_looked_at_without_moving_records_nothing(portfolio):
     executions.run_cycle(portfolio, "main", AS_OF)
-    # a new statement falls due on 10 March: LATE-10 is looked at on the 11th, still 1-29
-    posting.add_due("LATE-10", Due(date(2026, 3, 10), 5000), "test")
-    summary = json.loads(executions.run_cycle(portfolio, "main", date(2026, 3, 11))["output"])
+    # a new statement falls due on 11 March: LATE-10 is looked at on the 12th, still 1-29
+    posting.add_due("LATE-10", Due(date(2026, 3, 11), 5000), "test")
+    summary = json.loads(executions.run_cycle(portfolio, "main", date(2026, 3, 12))["output"])
     # LATE-35 is due too (its ladder's 45-DPD step): both looked at, neither moved
     assert (summary["evaluated_accounts"], summary["changed_accounts"]) == (2, 0)
     assert len(accounts_repo.timeline("LATE-10", kind="stage")) == 1
@@ -139,7 +143,7 @@ def test_an_account_looked_at_without_moving_records_nothing(portfolio):
 
 def test_a_skipped_day_is_caught_up(portfolio):
     executions.run_cycle(portfolio, "main", AS_OF)
-    # LATE-10 reaches 30 DPD on 21 March; no cycle runs until the 25th
+    # LATE-10 reaches 30 DPD on 22 March; no cycle runs until the 25th
     summary = json.loads(executions.run_cycle(portfolio, "main", date(2026, 3, 25))["output"])
     assert summary["transitions"].get("1-29->30-59") == 1
 
@@ -177,7 +181,7 @@ def test_a_fault_in_the_page_lambda_fails_visibly_and_a_rerun_has_no_double_effe
     assert sum(summary["accounts_by_bucket"].values()) == 6  # each account counted once
     everyone = ("CUR-1", "CUR-2", "LATE-10", "LATE-35", "LATE-65", "LATE-200")
     assert {a: m["on"] for a, m in accounts_repo.day_moves(everyone).items()} == dict.fromkeys(
-        everyone, "2026-03-01"
+        everyone, AS_OF.isoformat()
     )
     # a stage record only for a move the KPIs read: placed as current is not one
     assert {a: len(accounts_repo.timeline(a, kind="stage")) for a in everyone} == {
@@ -307,3 +311,125 @@ def test_bad_input_fails_with_a_clear_error(portfolio, payload, needle):
     result = executions.wait(portfolio, arn)
     assert (result["status"], result["error"]) == ("FAILED", "InvalidInput")
     assert needle in result["cause"]
+
+
+# --- strategies read afresh, and the business calendar, through the real cycle ----------------------
+
+FRIDAY, SATURDAY, MONDAY = date(2026, 2, 27), date(2026, 2, 28), date(2026, 3, 2)
+
+
+def _cycle_at_noon(stack, day: date, zone: str = "America/New_York") -> dict:
+    """A cycle run at noon in the customers' zone, inside every profile's calling hours."""
+    run_at = datetime.combine(day, time(12), ZoneInfo(zone))
+    return executions.run_cycle(stack, "main", day, run_at)
+
+
+def _late_account(stack, account_id: str, days_late: int, day: date, jurisdiction: str = "US") -> None:
+    """A card account `days_late` days past due on `day`, first looked at that day."""
+    mexican = jurisdiction == "MX"
+    accounts_repo.create_account(
+        Account(
+            account_id, "main", ProductType.OPEN_END, "MXN" if mexican else "USD", 100_000, 100_000,
+            (Due(date.fromordinal(day.toordinal() - days_late), 5000),), "es-MX" if mexican else "en-US",
+            "America/Mexico_City" if mexican else "America/New_York", jurisdiction,
+            home_shard=shard_of(account_id, "main", stack.shard_count), next_action_on=day,
+        )
+    )  # fmt: skip
+
+
+def _letter_codes(account_id: str) -> list[str]:
+    return [r.detail["code"] for r in accounts_repo.timeline(account_id, kind="letter")]
+
+
+def test_friday_queues_saturday_holds_and_monday_queues_the_held_step(stack):
+    # Given two late card accounts: one first looked at on a Friday, one on the Saturday after
+    _late_account(stack, "FRI-1", 7, FRIDAY)
+    _late_account(stack, "SAT-1", 7, SATURDAY)
+
+    # When the Friday and Saturday cycles run
+    assert _cycle_at_noon(stack, FRIDAY)["status"] == "SUCCEEDED"
+    assert _cycle_at_noon(stack, SATURDAY)["status"] == "SUCCEEDED"
+
+    # Then Friday's reminder went out; Saturday's account was evaluated, counted and held for Monday
+    assert _letter_codes("FRI-1") == ["first_reminder"]
+    held = accounts_repo.get_account("SAT-1")
+    assert (held.dpd, held.bucket.value, held.fired, held.next_action_on) == (7, "1-29", (), MONDAY)
+    assert _letter_codes("SAT-1") == []
+    (stage,) = accounts_repo.timeline("SAT-1", kind="stage")
+    assert stage.detail["strategy"] == "credit_card_us@4"  # which strategy version judged it
+    assert stage.detail["contact_waits_until"] == MONDAY.isoformat()
+
+    # When Monday's cycle runs, the held step goes out, nine calendar days past due
+    assert _cycle_at_noon(stack, MONDAY)["status"] == "SUCCEEDED"
+    assert _letter_codes("SAT-1") == ["first_reminder"]
+    assert accounts_repo.get_account("SAT-1").dpd == 9
+
+
+def test_a_mexican_holiday_holds_the_mexican_account_and_not_the_american_one(stack):
+    constitution_day = date(2026, 2, 2)  # observed on the first Monday of February
+    _late_account(stack, "MX-1", 7, constitution_day, jurisdiction="MX")
+    _late_account(stack, "US-1", 7, constitution_day)
+
+    assert _cycle_at_noon(stack, constitution_day)["status"] == "SUCCEEDED"
+
+    assert _letter_codes("US-1") == ["first_reminder"]
+    assert _letter_codes("MX-1") == []
+    assert accounts_repo.get_account("MX-1").next_action_on == date(2026, 2, 3)
+
+
+@pytest.fixture
+def strategies_dir(tmp_path, monkeypatch):
+    """A copy of the shipped strategies the cycle reads instead, so a test may edit or break one."""
+    from arrears.domain import strategy
+
+    folder = tmp_path / "strategies"
+    shutil.copytree(strategy.STRATEGY_ROOT, folder)
+    monkeypatch.setattr(strategy, "STRATEGY_ROOT", folder)
+    return folder
+
+
+def test_a_strategy_edited_between_cycles_takes_effect_at_the_next_cycle(stack, strategies_dir):
+    # Given a cycle run under version 4 of the card strategy (the local cloud keeps its Lambdas warm)
+    _late_account(stack, "EDIT-1", 7, MONDAY)
+    _cycle_at_noon(stack, MONDAY)
+    card = strategies_dir / "credit_card_us.yaml"
+
+    # When the file is edited to version 5 before the next day's cycle
+    card.write_text(card.read_text().replace("version: 4", "version: 5"))
+    tuesday = date(2026, 3, 3)
+    _late_account(stack, "EDIT-2", 7, tuesday)
+    assert _cycle_at_noon(stack, tuesday)["status"] == "SUCCEEDED"
+
+    # Then Tuesday's letter and stage record were decided by version 5, Monday's stay version 4's
+    [monday_letter] = accounts_repo.timeline("EDIT-1", kind="letter")
+    [tuesday_letter] = accounts_repo.timeline("EDIT-2", kind="letter")
+    assert (monday_letter.detail["strategy"], tuesday_letter.detail["strategy"]) == (
+        "credit_card_us@4",
+        "credit_card_us@5",
+    )
+    assert accounts_repo.timeline("EDIT-2", kind="stage")[0].detail["strategy"] == "credit_card_us@5"
+
+
+def test_a_broken_strategy_fails_the_next_cycle_naming_file_step_and_field(stack, strategies_dir):
+    # Given a cycle that ran, then an edit that gives the card ladder's second step an unknown channel
+    _late_account(stack, "BROKEN-1", 7, MONDAY)
+    _cycle_at_noon(stack, MONDAY)
+    card = strategies_dir / "credit_card_us.yaml"
+    good = card.read_text()
+    card.write_text(good.replace("at_dpd: 15, channel: letter", "at_dpd: 15, channel: fax", 1))
+    tuesday = date(2026, 3, 3)
+    _late_account(stack, "BROKEN-2", 7, tuesday)
+
+    # When the next cycle runs
+    failed = _cycle_at_noon(stack, tuesday)
+
+    # Then it fails before any account is touched, saying where the strategy is wrong
+    assert (failed["status"], failed["error"]) == ("FAILED", "StrategyError")
+    assert f"{card}: champion.steps[1] (second_reminder).channel" in failed["cause"]
+    assert accounts_repo.get_account("BROKEN-2").last_evaluated_on is None
+    assert cycle_repo.cycle_history("main")[-1].status == "failed"  # the day's lock is let go
+
+    # And once the file is mended the day runs
+    card.write_text(good)
+    assert _cycle_at_noon(stack, tuesday)["status"] == "SUCCEEDED"
+    assert _letter_codes("BROKEN-2") == ["first_reminder"]

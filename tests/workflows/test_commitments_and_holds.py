@@ -14,7 +14,9 @@ from arrears.store import accounts_repo
 
 from arrears_cli import executions
 
-START = date(2026, 3, 1)
+# A Thursday: every day these tests contact the customer on (START, the next day, the 20- and
+# 35-DPD steps, the broken promise) is then a business day, as letters and calls wait for one.
+START = date(2026, 2, 26)
 
 
 def _late_card(stack, account_id: str) -> None:
@@ -26,7 +28,7 @@ def _late_card(stack, account_id: str) -> None:
             "USD",
             100_000,
             100_000,
-            (Due(date(2026, 2, 13), 5000),),
+            (Due(date(2026, 2, 10), 5000),),
             "en-US",
             "America/New_York",
             "US",
@@ -53,17 +55,17 @@ def _pay(account_id: str, minor: int, day: date) -> None:
 def test_a_kept_promise_pauses_the_ladder_and_is_recorded_as_kept(stack):
     _late_card(stack, "PROMISE-1")
     _cycle(stack, START)  # 16 DPD: the second reminder goes out
-    account_actions.take_promise("PROMISE-1", 5000, date(2026, 3, 6), date(2026, 3, 2), "collector-7")
-    _cycle(stack, date(2026, 3, 2))
+    account_actions.take_promise("PROMISE-1", 5000, date(2026, 3, 3), date(2026, 2, 27), "collector-7")
+    _cycle(stack, date(2026, 2, 27))
     assert accounts_repo.get_account("PROMISE-1").status.value == "promise_pending"
-    _cycle(stack, date(2026, 3, 5))  # the ladder's 20-DPD call would fall here: paused
-    _pay("PROMISE-1", 5000, date(2026, 3, 6))
-    _cycle(stack, date(2026, 3, 6))
+    _cycle(stack, date(2026, 3, 2))  # the ladder's 20-DPD call would fall here: paused
+    _pay("PROMISE-1", 5000, date(2026, 3, 3))
+    _cycle(stack, date(2026, 3, 3))
 
     account = accounts_repo.get_account("PROMISE-1")
     assert (account.status.value, account.bucket.value, account.promise) == ("active", "current", None)
     promises = {r.sk.split("#")[-1]: r.detail for r in accounts_repo.timeline("PROMISE-1", kind="promise")}
-    assert promises["2026-03-06"]["amount"] == 5000  # taken by the collector
+    assert promises["2026-03-03"]["amount"] == 5000  # taken by the collector
     assert promises["kept"]["paid"] == 5000  # and recorded kept by the cycle, for the promise-kept rate
     letters = _letters("PROMISE-1")
     assert ("promise_confirmation", "printed") in letters and ("second_reminder", "printed") in letters
@@ -73,9 +75,9 @@ def test_a_kept_promise_pauses_the_ladder_and_is_recorded_as_kept(stack):
 def test_a_broken_promise_resumes_the_ladder_with_a_broken_promise_letter(stack):
     _late_card(stack, "PROMISE-2")
     _cycle(stack, START)
-    account_actions.take_promise("PROMISE-2", 5000, date(2026, 3, 4), date(2026, 3, 2), "collector-7")
-    _cycle(stack, date(2026, 3, 2))
-    _cycle(stack, date(2026, 3, 8))  # due 4 March + 3 days' grace: broken on the 8th
+    account_actions.take_promise("PROMISE-2", 5000, date(2026, 3, 1), date(2026, 2, 27), "collector-7")
+    _cycle(stack, date(2026, 2, 27))
+    _cycle(stack, date(2026, 3, 5))  # due 1 March + 3 days' grace: broken on the 5th
 
     account = accounts_repo.get_account("PROMISE-2")
     assert (account.status.value, account.promise) == ("active", None)
@@ -86,10 +88,10 @@ def test_a_dispute_is_acknowledged_and_stops_the_ladder(stack):
     _late_card(stack, "DISPUTE-1")
     _cycle(stack, START)
     account_actions.place_hold(
-        "DISPUTE-1", Hold.DISPUTE, date(2026, 3, 2), "collector-7", "charge not recognised"
+        "DISPUTE-1", Hold.DISPUTE, date(2026, 2, 27), "collector-7", "charge not recognised"
     )
-    _cycle(stack, date(2026, 3, 2))
-    for day in (date(2026, 3, 5), date(2026, 3, 20)):  # the 20- and 35-DPD steps fall here
+    _cycle(stack, date(2026, 2, 27))
+    for day in (date(2026, 3, 2), date(2026, 3, 17)):  # the 20- and 35-DPD steps fall here
         _cycle(stack, day)
 
     account = accounts_repo.get_account("DISPUTE-1")
@@ -104,11 +106,11 @@ def test_a_dispute_is_acknowledged_and_stops_the_ladder(stack):
 def test_an_arrangement_keeps_the_account_out_of_the_ladder_while_it_is_met(stack):
     _late_card(stack, "CONVENIO-1")
     _cycle(stack, START)
-    instalments = [Due(date(2026, 3, 10), 2500), Due(date(2026, 4, 10), 2500)]
-    account_actions.make_arrangement("CONVENIO-1", instalments, date(2026, 3, 2), "supervisor-2")
-    _cycle(stack, date(2026, 3, 2))
-    _pay("CONVENIO-1", 2500, date(2026, 3, 9))
-    _cycle(stack, date(2026, 3, 20))  # the 35-DPD notice would fall here; the first instalment was met
+    instalments = [Due(date(2026, 3, 7), 2500), Due(date(2026, 4, 7), 2500)]
+    account_actions.make_arrangement("CONVENIO-1", instalments, date(2026, 2, 27), "supervisor-2")
+    _cycle(stack, date(2026, 2, 27))
+    _pay("CONVENIO-1", 2500, date(2026, 3, 6))
+    _cycle(stack, date(2026, 3, 17))  # the 35-DPD notice would fall here; the first instalment was met
 
     account = accounts_repo.get_account("CONVENIO-1")
     assert account.status.value == "arrangement_active"

@@ -13,7 +13,7 @@ from dunning import contacts
 
 from arrears_cli import compliance_check, executions
 
-AS_OF = date(2026, 3, 1)
+AS_OF = date(2026, 3, 2)  # a Monday: on a weekend the letters would wait, and there would be nothing to check
 
 
 def _late(stack, account_id: str, zone: str, **fields) -> None:
@@ -25,7 +25,7 @@ def _late(stack, account_id: str, zone: str, **fields) -> None:
             "USD",
             100_000,
             100_000,
-            (Due(date(2026, 2, 23), 5000),),
+            (Due(date(2026, 2, 24), 5000),),
             "en-US",
             zone,
             "US",

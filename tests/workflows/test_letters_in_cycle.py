@@ -23,7 +23,7 @@ from arrears_cli.inconsistencies import inconsistencies
 from arrears_cli.simulation import census_disagreements
 from tests.operators import call_as, sign_up
 
-AS_OF = date(2026, 3, 1)
+AS_OF = date(2026, 3, 2)  # a Monday: letters and calls wait for a business day
 NOON_NY = datetime.combine(AS_OF, time(12), ZoneInfo("America/New_York"))
 
 
@@ -80,7 +80,7 @@ def test_a_late_card_account_is_emailed_its_reminder_once(stack):
     _account(stack, "MAIL-1", 6, email="customer@example.com")
 
     assert _run(stack)["status"] == "SUCCEEDED"
-    assert _run(stack, date(2026, 3, 2))["status"] == "SUCCEEDED"
+    assert _run(stack, date(2026, 3, 3))["status"] == "SUCCEEDED"
 
     (letter,) = _letters("MAIL-1")
     assert (letter.status, letter.detail["code"], letter.detail["channel"]) == (
@@ -181,7 +181,7 @@ def test_an_agency_account_gets_the_validation_notice_first_with_the_disclosure(
             "USD",
             100_000,
             100_000,
-            (Due(date(2026, 2, 20), 5000),),
+            (Due(date(2026, 2, 21), 5000),),
             "es-US",
             "America/Chicago",
             "US",
@@ -207,11 +207,11 @@ def test_a_card_at_180_dpd_is_only_recommended_until_a_supervisor_confirms_then_
 ):
     """Nothing tells the customer of a charge-off before one is confirmed; a specialist's
     confirmation waits for a supervisor; the confirmed one leaves the balance owed."""
-    _account(stack, "OLD-1", 181)
+    _account(stack, "OLD-1", 182)  # oldest due 2025-09-01: 180 DPD on Feb 28
     sign_up(cloud, "ana", "specialist_3")
     sign_up(cloud, "sam", "supervisor")
     _run(stack)
-    _run(stack, date(2026, 3, 2))
+    _run(stack, date(2026, 3, 3))
     account = accounts_repo.get_account("OLD-1")
     assert account.status.value == "charge_off_recommended"
     codes = [r.detail["code"] for r in _letters("OLD-1")]
@@ -219,34 +219,34 @@ def test_a_card_at_180_dpd_is_only_recommended_until_a_supervisor_confirms_then_
     [recommended] = accounts_repo.timeline("OLD-1", kind="charge_off")
     assert recommended.detail["deadline"] == "2026-02-28"  # 180 DPD reached on Feb 28: overdue already
 
-    asked = call_as(cloud, "ana", "charge_off", "OLD-1", date(2026, 3, 2), decision="confirm")
+    asked = call_as(cloud, "ana", "charge_off", "OLD-1", date(2026, 3, 3), decision="confirm")
     assert asked["status"] == "pending_approval" and "supervisor" in asked["reason"]
     assert accounts_repo.get_account("OLD-1").status.value == "charge_off_recommended"
-    refused = call_as(cloud, "sam", "charge_off", "OLD-1", date(2026, 3, 2), decision="decline")
+    refused = call_as(cloud, "sam", "charge_off", "OLD-1", date(2026, 3, 3), decision="decline")
     assert refused["error"] == "invalid" and "exception" in refused["message"]
 
-    done = call_as(cloud, "sam", "charge_off", "OLD-1", date(2026, 3, 2), decision="confirm")
+    done = call_as(cloud, "sam", "charge_off", "OLD-1", date(2026, 3, 3), decision="confirm")
     assert done["status"] == "done" and done["result"]["status_now"] == "charged_off"
     charged = accounts_repo.get_account("OLD-1")
     assert (charged.status.value, charged.balance) == ("charged_off", 100_000)
-    census = [f for f in inconsistencies(today=date(2026, 3, 2)) if f["problem"] == "census_vs_accounts"]
+    census = [f for f in inconsistencies(today=date(2026, 3, 3)) if f["problem"] == "census_vs_accounts"]
     assert census == []  # the census still has it where it counted it: the next close moves it
-    _run(stack, date(2026, 3, 3))
-    assert census_disagreements("main", date(2026, 3, 3)) == []  # closed: counted as closed
+    _run(stack, date(2026, 3, 4))
+    assert census_disagreements("main", date(2026, 3, 4)) == []  # closed: counted as closed
     notice = [r for r in _letters("OLD-1") if r.detail["code"] == "charge_off_notice"]
     assert [r.status for r in notice] == ["printed"]
     html = reports_repo.get_text(stack.letters_bucket, notice[0].detail["document_key"], stack.region)
-    assert "March 2, 2026" in html and "181 days past due" in html and "$1,000.00" in html
-    _run(stack, date(2026, 3, 4))  # and no "your account is current" letter after it
+    assert "March 3, 2026" in html and "182 days past due" in html and "$1,000.00" in html
+    _run(stack, date(2026, 3, 5))  # and no "your account is current" letter after it
     assert [r.detail["code"] for r in _letters("OLD-1")] == ["final_demand", "charge_off_notice"]
 
 
 def test_the_cure_letter_states_the_payment_that_cured_the_account(stack):
     _account(stack, "CURE-1", 16)
     _run(stack)
-    entry = LedgerEntry("pay-cure", EntryKind.PAYMENT, Money(-5000, "USD"), date(2026, 3, 2))
+    entry = LedgerEntry("pay-cure", EntryKind.PAYMENT, Money(-5000, "USD"), date(2026, 3, 3))
     posting.post_ledger_entry("CURE-1", entry, "test")
-    _run(stack, date(2026, 3, 2))
+    _run(stack, date(2026, 3, 3))
 
     cured = [r for r in _letters("CURE-1") if r.detail["code"] == "payment_received"]
     assert [r.status for r in cured] == ["printed"]

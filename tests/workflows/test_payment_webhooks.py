@@ -25,12 +25,12 @@ from arrears_cli import executions
 from arrears_cli.webhook_sender import Kind, build, new_payment_id
 from localcloud.webhook_server import WebhookServer
 
-START = date(2026, 3, 1)
+START = date(2026, 3, 2)  # a Monday: the cycle's letters go out on business days
 NEW_YORK = ZoneInfo("America/New_York")
 DUNNING = {"first_reminder", "second_reminder", "past_due_notice", "final_demand", "charge_off_notice"}
 
 
-RECEIVED = datetime(2026, 3, 12, 12, tzinfo=NEW_YORK)  # API Gateway's stamp: after every event here
+RECEIVED = datetime(2026, 3, 13, 12, tzinfo=NEW_YORK)  # API Gateway's stamp: after every event here
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def _late_card(stack, account_id: str, currency: str = "USD", due: int = 5000) -
             currency,
             100 * due,
             100 * due,
-            (Due(date(2026, 2, 13), due),),
+            (Due(date(2026, 2, 14), due),),
             "en-US",
             "America/New_York",
             "US",
@@ -215,17 +215,17 @@ def test_a_payment_through_the_local_server_cures_and_the_next_cycle_sends_no_du
         Money(5000, "USD"),
         payment_id,
         account_id="CURE-1",
-        occurred_at=_on(date(2026, 3, 2)),
+        occurred_at=_on(date(2026, 3, 3)),
     )
 
     assert paid.status_code == 200 and paid.json()["outcomes"][0]["outcome"] == "applied"
     cured = accounts_repo.get_account("CURE-1")
     assert (cured.bucket.value, cured.dpd, cured.past_due) == ("current", 0, 0)  # the same minute
     letters_before = _letters("CURE-1")
-    for day in (date(2026, 3, 2), date(2026, 3, 5), date(2026, 3, 10)):
+    for day in (date(2026, 3, 3), date(2026, 3, 6), date(2026, 3, 11)):
         _cycle(stack, day)
     new_letters = {code for sk, code in _letters("CURE-1").items() if sk not in letters_before}
-    assert not DUNNING & new_letters  # the 20-DPD step would have fallen on the 5th
+    assert not DUNNING & new_letters  # the 20-DPD step would have fallen on the 6th
     assert "payment_received" in new_letters
 
     refunded = _send(
@@ -235,12 +235,12 @@ def test_a_payment_through_the_local_server_cures_and_the_next_cycle_sends_no_du
         Kind.REFUND,
         Money(5000, "USD"),
         payment_id,
-        occurred_at=_on(date(2026, 3, 11)),
+        occurred_at=_on(date(2026, 3, 12)),
     )
 
     assert refunded.status_code == 200 and refunded.json()["outcomes"][0]["outcome"] == "applied"
     back = accounts_repo.get_account("CURE-1")
-    assert back.dues == (Due(date(2026, 2, 13), 5000),)  # the due the payment had settled is open again
+    assert back.dues == (Due(date(2026, 2, 14), 5000),)  # the due the payment had settled is open again
     assert (back.balance, back.past_due, back.dpd) == (500_000, 5000, 26)
     assert back.bucket.value == "1-29"
     assert sum(_ledger("CURE-1")) == 0  # the payment and its reversal

@@ -17,7 +17,8 @@ from arrears_cli.worklist import worklist
 from tests.operators import call_as, sign_up
 
 NEW_YORK = ZoneInfo("America/New_York")
-DAY = date(2026, 3, 2)
+# The worklist's day; the cycle runs the day before, Monday March 2, as calls wait for a business day.
+DAY = date(2026, 3, 3)
 
 
 def _card(stack, account_id: str, due: date, balance: int = 100_000) -> None:
@@ -25,28 +26,28 @@ def _card(stack, account_id: str, due: date, balance: int = 100_000) -> None:
         Account(
             account_id, "main", ProductType.OPEN_END, "USD", balance, balance, (Due(due, 5000),), "en-US",
             "America/New_York", "US", home_shard=shard_of(account_id, "main", stack.shard_count),
-            next_action_on=date(2026, 3, 1), email=f"{account_id.lower()}@example.com",
+            next_action_on=date(2026, 3, 2), email=f"{account_id.lower()}@example.com",
         )
     )  # fmt: skip
 
 
 def _setup(cloud, stack) -> None:
     for name, due in (
-        ("WL-PROMISE", date(2026, 2, 13)),
-        ("WL-CALLED", date(2026, 2, 13)),
-        ("WL-HOLD", date(2026, 2, 13)),
-        ("WL-DLQ", date(2026, 2, 5)),
-        ("WL-CURRENT", date(2026, 3, 20)),
+        ("WL-PROMISE", date(2026, 2, 14)),
+        ("WL-CALLED", date(2026, 2, 14)),
+        ("WL-HOLD", date(2026, 2, 14)),
+        ("WL-DLQ", date(2026, 2, 6)),
+        ("WL-CURRENT", date(2026, 3, 21)),
     ):
         _card(stack, name, due, balance=300_000 if name == "WL-DLQ" else 100_000)  # fmt: skip
-    run_at = datetime.combine(date(2026, 3, 1), time(12), NEW_YORK)
-    assert executions.run_cycle(stack, "main", date(2026, 3, 1), run_at)["status"] == "SUCCEEDED"
-    account_actions.take_promise("WL-PROMISE", 5000, DAY, date(2026, 3, 1), "ana")
-    account_actions.place_hold("WL-HOLD", Hold.BANKRUPTCY, date(2026, 3, 1), "ana", "chapter 13")
+    run_at = datetime.combine(date(2026, 3, 2), time(12), NEW_YORK)
+    assert executions.run_cycle(stack, "main", date(2026, 3, 2), run_at)["status"] == "SUCCEEDED"
+    account_actions.take_promise("WL-PROMISE", 5000, DAY, date(2026, 3, 2), "ana")
+    account_actions.place_hold("WL-HOLD", Hold.BANKRUPTCY, date(2026, 3, 2), "ana", "chapter 13")
     sign_up(cloud, "ana", "specialist_3")
     called = call_as(
-        cloud, "ana", "disposition", "WL-CALLED", date(2026, 3, 1), "call-wl-called-1",
-        outcome="refused", at="2026-03-01T11:00:00-05:00",
+        cloud, "ana", "disposition", "WL-CALLED", date(2026, 3, 2), "call-wl-called-1",
+        outcome="refused", at="2026-03-02T11:00:00-05:00",
     )  # fmt: skip
     assert called["status"] == "done"
 
@@ -59,7 +60,7 @@ def test_the_worklist_puts_promises_first_and_leaves_out_who_may_not_be_called(c
     everyone = {r["account_id"]: r for r in worklist(morning, see_personal_data=True, show_excluded=True)}
 
     assert [r["account_id"] for r in callable_now] == ["WL-PROMISE", "WL-DLQ"]
-    assert callable_now[0]["why"].startswith("promise of USD 50.00 due 2026-03-02")
+    assert callable_now[0]["why"].startswith("promise of USD 50.00 due 2026-03-03")
     assert callable_now[0]["email"] == "w•••@example.com"  # a level 3 does not see personal data
     assert everyone["WL-PROMISE"]["email"] == "wl-promise@example.com"
     assert everyone["WL-CALLED"]["blocked_by"].startswith("call_after_conversation")  # Reg F 7 days
@@ -78,10 +79,10 @@ def test_nobody_is_called_outside_the_customers_hours(cloud, stack):
 
 
 def test_a_charge_off_near_its_deadline_is_first_for_who_decides_it_and_reported_until_decided(cloud, stack):
-    _card(stack, "WL-OLD", date(2025, 9, 1))  # 181 DPD on March 1: recommended, FFIEC's deadline passed
-    _card(stack, "WL-DLQ", date(2026, 2, 5), balance=300_000)
-    run_at = datetime.combine(date(2026, 3, 1), time(12), NEW_YORK)
-    assert executions.run_cycle(stack, "main", date(2026, 3, 1), run_at)["status"] == "SUCCEEDED"
+    _card(stack, "WL-OLD", date(2025, 9, 1))  # 182 DPD on March 2: deadline (Feb 28) passed
+    _card(stack, "WL-DLQ", date(2026, 2, 6), balance=300_000)
+    run_at = datetime.combine(date(2026, 3, 2), time(12), NEW_YORK)
+    assert executions.run_cycle(stack, "main", date(2026, 3, 2), run_at)["status"] == "SUCCEEDED"
     morning = datetime.combine(DAY, time(10), NEW_YORK)
 
     decider = worklist(morning, see_personal_data=True, decides_charge_off=True)
@@ -103,10 +104,10 @@ def test_a_charge_off_near_its_deadline_is_first_for_who_decides_it_and_reported
 
 
 def test_the_worklist_counts_days_past_due_on_the_customers_date_not_the_last_cycles(cloud, stack):
-    _card(stack, "WL-LATE", date(2026, 2, 24))  # 5 DPD at the cycle of March 1
-    run_at = datetime.combine(date(2026, 3, 1), time(12), NEW_YORK)
-    assert executions.run_cycle(stack, "main", date(2026, 3, 1), run_at)["status"] == "SUCCEEDED"
-    three_days_on = datetime.combine(date(2026, 3, 4), time(10), NEW_YORK)
+    _card(stack, "WL-LATE", date(2026, 2, 25))  # 5 DPD at the cycle of March 2
+    run_at = datetime.combine(date(2026, 3, 2), time(12), NEW_YORK)
+    assert executions.run_cycle(stack, "main", date(2026, 3, 2), run_at)["status"] == "SUCCEEDED"
+    three_days_on = datetime.combine(date(2026, 3, 5), time(10), NEW_YORK)
 
     [row] = [r for r in worklist(three_days_on, False) if r["account_id"] == "WL-LATE"]
 
@@ -119,13 +120,13 @@ def test_the_worklist_counts_days_past_due_on_the_customers_date_not_the_last_cy
 def test_a_call_that_reached_nobody_takes_the_account_off_for_the_day_then_brings_it_back_as_a_callback(
     cloud, stack
 ):
-    _setup(cloud, stack)  # WL-DLQ: the strategy's call step fell due at the cycle of March 1
+    _setup(cloud, stack)  # WL-DLQ: the strategy's call step fell due at the cycle of March 2
     morning, noon = (datetime.combine(DAY, time(h), NEW_YORK) for h in (10, 12))
-    next_morning = datetime.combine(date(2026, 3, 3), time(10), NEW_YORK)
+    next_morning = datetime.combine(date(2026, 3, 4), time(10), NEW_YORK)
     before = {r["account_id"]: r for r in worklist(morning, False)}
     called = call_as(
         cloud, "ana", "disposition", "WL-DLQ", DAY, "call-wl-dlq-1", outcome="no_answer",
-        at="2026-03-02T10:05:00-05:00",
+        at="2026-03-03T10:05:00-05:00",
     )  # fmt: skip
     assert called["status"] == "done"
 
@@ -134,5 +135,5 @@ def test_a_call_that_reached_nobody_takes_the_account_off_for_the_day_then_bring
 
     assert before["WL-DLQ"]["why"] == "the strategy's call step is due"
     assert "WL-DLQ" not in same_day  # worked for the day: not "the call step is due" again
-    assert next_day["WL-DLQ"]["why"] == "callback: no answer 2026-03-02, retry from 2026-03-03"
+    assert next_day["WL-DLQ"]["why"] == "callback: no answer 2026-03-03, retry from 2026-03-04"
     assert next_day["WL-DLQ"]["priority"] < before["WL-DLQ"]["priority"]

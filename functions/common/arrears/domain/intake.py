@@ -15,6 +15,14 @@ from arrears.domain.letters import language_of
 from arrears.domain.money import Money, known_currency
 
 JURISDICTIONS = ("US", "MX", "PH")
+# What an account in each jurisdiction is kept in and written to: its currency, and the countries
+# of the locales its letters may take (a Spanish speaker in the US reads es-US).
+CURRENCY_OF = {"US": "USD", "MX": "MXN", "PH": "PHP"}
+FIELDS_EXPECTED = (
+    "account_id, product_type, currency, balance, amount_past_due, oldest_due_date, locale, time_zone, "
+    "jurisdiction (required: account_id, product_type, currency, balance, locale, time_zone, "
+    "jurisdiction; optional: instalment, credit_limit, next_due_date, portfolio, placement, email)"
+)
 ACCOUNT_ID = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
 
 
@@ -92,6 +100,21 @@ class AccountRecord(BaseModel):
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if value in ("", None) else value
+
+    @model_validator(mode="after")
+    def _of_its_jurisdiction(self) -> AccountRecord:
+        expected = CURRENCY_OF[self.jurisdiction]
+        if self.currency != expected:
+            raise _field_error(
+                "currency", f"an account in {self.jurisdiction} is kept in {expected}, not {self.currency}"
+            )
+        country = Locale.parse(self.locale.replace("-", "_")).territory
+        if country != self.jurisdiction:
+            raise _field_error(
+                "locale",
+                f"{self.locale} is not a locale of {self.jurisdiction} (e.g. en-{self.jurisdiction})",
+            )
+        return self
 
     @model_validator(mode="after")
     def _amounts(self) -> AccountRecord:

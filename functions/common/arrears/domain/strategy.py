@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from arrears.domain import business_days
 from arrears.domain.account import ProductType
 from arrears.domain.charge_off import FFIEC_CHARGE_OFF_DPD
 from arrears.domain.compliance import PROFILES, Channel
 from arrears.domain.errors import ArrearsError
-from arrears.domain.letters import LetterCode
+from arrears.domain.letters import LetterCode, language_of
 from arrears.domain.stages import Status
 
 STRATEGY_ROOT = Path(__file__).resolve().parents[2] / "strategies"
@@ -78,9 +80,22 @@ class CreditorInfo(BaseModel):
 
     name: str = Field(min_length=1)
     phone: str = Field(min_length=1)
-    hours: str = Field(min_length=1)
+    # opening hours as the customer reads them, per letter language ("en", "es"): one text for all
+    # would tell a Spanish reader "Mon-Fri"
+    hours: dict[str, str] = Field(min_length=1)
     address: str = Field(min_length=1)
     website: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _hours_in_each_language(self) -> CreditorInfo:
+        missing = {"en", "es"} - set(self.hours)
+        if missing:
+            raise ValueError(f"hours needs a text in {', '.join(sorted(missing))} (the letters' languages)")
+        return self
+
+    def for_letter(self, locale: str) -> dict[str, str]:
+        """The creditor as a letter in `locale` presents it."""
+        return {**self.model_dump(), "hours": self.hours[language_of(locale)]}
 
 
 class Strategy(BaseModel):
@@ -96,11 +111,18 @@ class Strategy(BaseModel):
     champion: Ladder
     challenger: Ladder | None = None
     challenger_share: float = Field(default=0.0, ge=0.0, le=0.5)
+    # Letters are queued and calls made only on business days of the account's jurisdiction: on a
+    # weekend or a public holiday the steps wait for the next one. On unless a strategy says
+    # otherwise, so a new strategy cannot contact customers on a Sunday by forgetting a line.
+    business_days_only: bool = True
 
     @model_validator(mode="after")
     def _consistent(self) -> Strategy:
         if self.compliance_profile not in PROFILES:
             raise ValueError(f"compliance_profile must be one of {', '.join(sorted(PROFILES))}")
+        unknown = [j for j in self.jurisdictions if self.business_days_only and not business_days.knows(j)]
+        if unknown:
+            raise ValueError(f"jurisdictions without a holiday calendar: {', '.join(unknown)}")
         if self.challenger_share and self.challenger is None:
             raise ValueError("challenger_share is set but there is no challenger ladder")
         limit = FFIEC_CHARGE_OFF_DPD[self.product_type]
@@ -128,6 +150,11 @@ class Strategy(BaseModel):
         arm = self.arm_for(account_id)
         return arm, self.arms()[arm]
 
+    @property
+    def label(self) -> str:
+        """name@version: recorded with every decision the strategy takes."""
+        return f"{self.name}@{self.version}"
+
 
 def _where(error: Mapping[str, Any], data: Mapping[str, Any]) -> str:
     """'champion.steps[2] (second_reminder).channel' from a pydantic error location."""
@@ -149,12 +176,19 @@ def _where(error: Mapping[str, Any], data: Mapping[str, Any]) -> str:
     return ".".join(parts) or "strategy"
 
 
-def load_strategy(path: Path) -> Strategy:
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise StrategyError(f"{path}: cannot be read: {exc}") from exc
+
+
+def _validated(path: Path, text: str) -> Strategy:
     import yaml
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
         raise StrategyError(f"{path}: cannot be read as YAML: {exc}") from exc
     if not isinstance(data, dict):
         raise StrategyError(f"{path}: must be a mapping of strategy fields")
@@ -167,13 +201,30 @@ def load_strategy(path: Path) -> Strategy:
         raise StrategyError("\n".join(problems)) from exc
 
 
-def load_strategies(root: Path = STRATEGY_ROOT) -> dict[str, Strategy]:
-    strategies = [load_strategy(p) for p in sorted(root.glob("*.yaml"))]
-    return {s.name: s for s in strategies}
+def load_strategy(path: Path) -> Strategy:
+    return _validated(path, _text(path))
+
+
+def load_strategies(root: Path | None = None) -> dict[str, Strategy]:
+    """Every strategy under `root` (default STRATEGY_ROOT, looked up now) as its file says today.
+
+    The files are read on every call, so an edit takes effect at the next one and a broken file
+    fails it; parsing and validation, the costly part, are skipped while no file's text changed.
+    """
+    folder = STRATEGY_ROOT if root is None else root
+    return dict(_parsed(tuple((path, _text(path)) for path in sorted(folder.glob("*.yaml")))))
+
+
+# Keyed on the files' texts: a few KB hashed per call, against milliseconds of YAML and pydantic.
+# An error is not cached, so a broken file fails every call until it is mended.
+@lru_cache(maxsize=4)
+def _parsed(texts: tuple[tuple[Path, str], ...]) -> tuple[tuple[str, Strategy], ...]:
+    strategies = [_validated(path, text) for path, text in texts]
+    return tuple((s.name, s) for s in strategies)
 
 
 def strategy_for(
-    strategies: dict[str, Strategy],
+    strategies: Mapping[str, Strategy],
     product_type: ProductType,
     jurisdiction: str,
     placement: str | None = None,
