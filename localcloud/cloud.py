@@ -18,7 +18,7 @@ from moto import mock_aws
 from moto.backends import get_backend
 from moto.core import DEFAULT_ACCOUNT_ID
 
-from localcloud import fast_time, moto_patches, moto_speedups
+from localcloud import fast_time, moto_patches, moto_speedups, state
 from localcloud.http_api import NOT_FOUND, UNAUTHORIZED, HttpResponse, from_result, route_for, to_event
 from localcloud.jwt_authorizer import authorize, serve_keys_from_moto
 from localcloud.lambda_runtime import LOG_SINK, InProcessLambda
@@ -73,6 +73,7 @@ class LocalCloud:
     port: int | None = None  # set: a ThreadedMotoServer the AWS CLI can reach
     log_file: Path | None = None  # where the functions' stdout (logs, EMF metrics) goes; None: nowhere
     parameters: dict[str, str] | None = None  # the template's parameters that differ from their defaults
+    state_dir: Path | None = None  # set: data saved here at a clean stop and put back at the next start
 
     def __post_init__(self) -> None:
         self.runtime = InProcessLambda()
@@ -86,6 +87,11 @@ class LocalCloud:
         self.receipt_epoch: float | None = None
         self._snapshot: dict | None = None
         self._queues: set[str] = set()
+        self._template: dict | None = None
+        self._keep_state = False  # a start that failed half-way must not save over a good state
+        self.restored_executions: int | None = None  # None: this start restored no state
+        self.saved: state.Saved | None = None  # what the last stop saved
+        self.save_error: str | None = None  # or why it could not
 
     @property
     def endpoint_url(self) -> str | None:
@@ -107,7 +113,12 @@ class LocalCloud:
             os.environ[key] = value
 
     def start(self) -> LocalCloud:
-        check_overrides(load_template(), self.parameters)  # a refused value starts nothing
+        self._template = template = load_template()
+        check_overrides(template, self.parameters)  # a refused value starts nothing
+        # a saved state this start cannot use starts nothing either
+        saved_state = None
+        if self.state_dir is not None:
+            saved_state = state.read_header(self.state_dir, self.stack_name, self.region)
         # moto logs every failed state at ERROR with its whole AST; the execution history has the facts.
         logging.getLogger("moto.stepfunctions").setLevel(logging.CRITICAL)
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
@@ -137,7 +148,7 @@ class LocalCloud:
             self._mock.start()
         try:
             self.stack = deploy(
-                load_template(),
+                template,
                 self.client,
                 self.stack_name,
                 self.region,
@@ -145,20 +156,96 @@ class LocalCloud:
                 self.runtime,
                 self.parameters,
             )
+            restored = self._restore_state() if saved_state is not None else {}
         except Exception:
             self.stop()  # a refused deploy leaves no server or mock behind
             raise
         self._set_env(self.stack.environment, override=True)
         forget_cached_state()  # settings or clients cached for a cloud started before this one
-        self.webhook_secrets = self._install_signing_secrets()
+        self.webhook_secrets = self._install_signing_secrets(restored)
+        self._keep_state = self.state_dir is not None
         return self
 
-    def _install_signing_secrets(self) -> dict[str, str]:
-        """A fresh signing secret per provider, as a processor's dashboard would issue one."""
+    def _restore_state(self) -> dict[str, str]:
+        """The saved data over this fresh deploy (see localcloud/state.py); returns the webhook
+        signing secrets it held, by provider."""
+        assert self.stack is not None and self.state_dir is not None  # nosec B101 # start() set them
+        payload = state.read_payload(self.state_dir)
+        mapping = state.id_mapping(state.saved_ids(self.stack, self._template), payload["ids"])
+        backends = _account_backends()
+        for service in state.DATA_SERVICES:
+            regions = backends[service]
+            for region, saved in payload["backends"].get(service, {}).items():
+                fresh = regions.get(region)
+                regions[region] = saved if fresh is None else state.merge_backend(fresh, saved, set(mapping))
+        self.restored_executions = sum(
+            state.restore_executions(backends[state.EXECUTIONS].get(region), saved)
+            for region, saved in payload["backends"].get(state.EXECUTIONS, {}).items()
+        )
+        state.drop_partition_indexes(backends["dynamodb"])
+        state.remap_stack(self.stack, mapping)
+        awslambda = self.client("lambda")
+        for spec in self.stack.functions.values() if mapping else ():  # what GetFunctionConfiguration shows
+            variables = awslambda.get_function_configuration(FunctionName=spec.name)
+            variables = variables.get("Environment", {}).get("Variables", {})
+            awslambda.update_function_configuration(
+                FunctionName=spec.name, Environment={"Variables": state.remap(variables, mapping)}
+            )
+        for identity in self.stack.ses_identities:  # one the template gained since the save
+            self.client("ses").verify_email_identity(EmailAddress=identity)
+        restored = {}
+        secretsmanager = self.client("secretsmanager")
+        for provider, arn in self.stack.webhook_secrets.items():
+            try:
+                value = json.loads(secretsmanager.get_secret_value(SecretId=arn)["SecretString"])
+            except (secretsmanager.exceptions.ResourceNotFoundException, ValueError, KeyError):
+                continue
+            if isinstance(value, dict) and value.get("secrets"):
+                restored[provider] = value["secrets"][0]  # the newest, as set_signing_secrets lists them
+        return restored
+
+    def save_state(self, wait_s: float = 10) -> state.Saved:
+        """Write the data services' backends to state_dir (atomically; raises on failure), once the
+        executions running have finished or `wait_s` has passed."""
+        assert self.stack is not None and self.state_dir is not None  # nosec B101
+        self._wait_for_executions(timeout_s=wait_s)
+        backends = _account_backends()
+        services = (*state.DATA_SERVICES, state.EXECUTIONS)
+        header = {
+            "stack_name": self.stack_name,
+            "region": self.region,
+            "saved_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
+        payload = {
+            "ids": state.saved_ids(self.stack, self._template or load_template()),
+            "backends": {service: dict(backends[service]) for service in services},
+        }
+        with moto_patches._write_lock:  # no DynamoDB write lands half-saved (the lock deep_copy takes)
+            return state.save(self.state_dir, header, payload)
+
+    def _save_at_stop(self) -> None:
+        """Never fails the stop: a save that cannot be made is one line, the previous state kept."""
+        self._keep_state = False
+        try:
+            self.saved, self.save_error = self.save_state(wait_s=0), None  # stop() waited
+        except Exception as exc:  # noqa: BLE001 # whatever it is, the shutdown goes on
+            self.saved = None
+            reason = str(exc).splitlines()[0] if str(exc) else ""
+            self.save_error = (
+                f"could not save the local state to {self.state_dir} ({type(exc).__name__}: {reason}); "
+                "the previous saved state is unchanged"
+            )
+            logging.getLogger(__name__).error(self.save_error)
+
+    def _install_signing_secrets(self, restored: dict[str, str] | None = None) -> dict[str, str]:
+        """A fresh signing secret per provider, as a processor's dashboard would issue one; a secret
+        restored from a saved state is kept (the processors were configured with it)."""
         assert self.stack is not None  # nosec B101 # start() set it
         secretsmanager = self.client("secretsmanager")
-        issued = {}
+        issued = dict(restored or {})
         for provider, arn in self.stack.webhook_secrets.items():
+            if provider in issued:
+                continue
             issued[provider] = new_signing_secret(provider)
             secretsmanager.put_secret_value(
                 SecretId=arn, SecretString=json.dumps({"secrets": [issued[provider]]})
@@ -253,12 +340,16 @@ class LocalCloud:
             time.sleep(0.01)
 
     def stop(self) -> None:
-        if self._mock is not None:
-            self._mock.stop()
-            self._mock = None
+        if self._keep_state:  # while Lambda still answers on the port: what can finish, finishes
+            self._wait_for_executions(timeout_s=10)
         if self._server is not None:
-            self._server.stop()
+            self._server.stop()  # no request lands while the state is saved; moto's backends stay
             self._server = None
+        if self._keep_state:
+            self._save_at_stop()
+        if self._mock is not None:
+            self._mock.stop()  # resets moto's backends
+            self._mock = None
         if self._jwks is not None:
             self._jwks.stop()
             self._jwks = None

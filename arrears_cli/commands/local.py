@@ -40,11 +40,15 @@ def _overrides(pairs: list[str] | None) -> dict[str, str]:
 
 
 def _local_cloud(stack_name: str, pairs: list[str] | None, **options):
-    """The template deployed locally with the caller's parameters; a value it refuses is a usage error."""
+    """The template deployed locally with the caller's parameters; a value it refuses is a usage error,
+    and so is a saved state (`--state`) it cannot use."""
     from localcloud import LocalCloud
+    from localcloud.state import StateRefused
 
     try:
         return LocalCloud(stack_name=stack_name, parameters=_overrides(pairs), **options).start()
+    except StateRefused as exc:
+        raise typer.BadParameter(str(exc), param_hint="--state") from exc
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--parameter-overrides") from exc
 
@@ -81,11 +85,22 @@ def local_up(
     ),
     stack_name: StackName = "arrears",
     parameter_overrides: ParameterOverrides = None,
+    state: Annotated[
+        Path | None,
+        typer.Option(
+            "--state",
+            help="Keep the data (tables, objects, executions, secrets, keys, users) in this folder: "
+            "saved at a clean stop, put back at the next start.",
+            file_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Run the stack on a local endpoint until stopped (Ctrl-C); the AWS CLI and `arrears` can reach it."""
     from localcloud.webhook_server import WebhookServer
 
-    cloud = _local_cloud(stack_name, parameter_overrides, port=port, log_file=log_file)
+    cloud = _local_cloud(stack_name, parameter_overrides, port=port, log_file=log_file, state_dir=state)
+    if cloud.restored_executions is not None:
+        console.print(f"Restored the local state from {state} ({cloud.restored_executions} executions)")
     webhooks = WebhookServer(cloud.handle_http, port=webhook_port).start()
     stack = StackRef.from_outputs(cloud.stack.outputs, cloud.region, cloud.endpoint_url).bind()
     if accounts:
@@ -123,5 +138,12 @@ def local_up(
     except KeyboardInterrupt:
         pass
     finally:
+        # A second Ctrl-C or TERM must not cut the save short (it would keep the previous state anyway).
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         webhooks.stop()
         cloud.stop()
+        if cloud.saved is not None:
+            console.print(str(cloud.saved))
+        if cloud.save_error is not None:
+            sys.stderr.write(f"arrears: {cloud.save_error}\n")
