@@ -13,17 +13,15 @@ from arrears.domain.kpis import Move, compute, load_goals, opening
 from arrears.domain.money import Money
 from arrears.domain.stages import Bucket
 from arrears.store import accounts_repo, cycle_repo
-from babel.numbers import format_currency
 
 from arrears_cli.output import _cell
+from arrears_cli.output import for_people as money_for_people
 from arrears_cli.stackref import StackRef
 
 DELIVERED = ("sent", "printed", "sending")
 MONEY_MOVES = ("payment", "reversal")
 # The ISO code, not the symbol: "$" is a dollar and a peso, and one report holds several
 # currencies. Babel still writes each currency's own decimals (JPY none, KWD three).
-AMOUNT_PATTERN = "¤¤\xa0#,##0.00"
-READER_LOCALE = "en_US"
 
 
 def kpi_report(stack: StackRef, portfolio: str, first: date, last: date) -> dict:
@@ -102,12 +100,6 @@ def bucket_rows(report: dict) -> list[dict]:
     return rows
 
 
-def amount_text(minor: int, currency: str) -> str:
-    """An amount as a person reads it: major units with its currency, e.g. "USD 745.00"."""
-    major = Money(int(minor), currency).to_decimal()
-    return format_currency(major, currency, format=AMOUNT_PATTERN, locale=READER_LOCALE)
-
-
 def kpi_tables(report: dict, for_people: bool = False) -> dict[str, list[dict]]:
     """Every KPI of the report as flat tables, by title: one sheet each in a workbook.
 
@@ -116,7 +108,7 @@ def kpi_tables(report: dict, for_people: bool = False) -> dict[str, list[dict]]:
     """
 
     def amount(minor: int, currency: str) -> Decimal | str:
-        return amount_text(minor, currency) if for_people else Money(int(minor), currency).to_decimal()
+        return money_for_people(minor, currency) if for_people else Money(int(minor), currency).to_decimal()
 
     promises = report["promises"]
     rates = [
@@ -160,7 +152,7 @@ def headline(report: dict) -> str:
     """The period's headline figures in one line; amounts per currency, never added together."""
     promises = report["promises"]
     collected = ", ".join(
-        amount_text(minor, currency) for currency, minor in report["collected_minor_units"].items()
+        money_for_people(minor, currency) for currency, minor in report["collected_minor_units"].items()
     )
     return (
         f"cure rate {report['cure_rate']} ({report['cured']} of {report['delinquent_at_start']}); "

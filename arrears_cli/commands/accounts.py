@@ -109,13 +109,13 @@ AMOUNTS = "minor units"
 
 
 def _standing(account, on: date) -> dict:
-    """Where the account stands on `on`, by the domain's own rule. A closed account keeps the
-    figures it closed with: nothing is collected on it any more, so its days stop counting."""
-    from arrears.domain.stages import CLOSED_STATUSES, days_to_next_bucket
+    """Where the account stands on `on`, by the domain's own rule. An account paid or settled keeps
+    the figures it closed with; a charged-off one still owes, and its days still count."""
+    from arrears.domain.stages import CLOSED_STATUSES, Status, days_to_next_bucket
 
     from arrears_cli.worklist import as_of
 
-    if account.status in CLOSED_STATUSES:
+    if account.status in CLOSED_STATUSES and account.status is not Status.CHARGED_OFF:
         return {"as_of": account.last_evaluated_on, "days_to_next_bucket": None}
     standing = as_of(account, on)
     return {
@@ -469,7 +469,7 @@ def accounts_timeline(
     rows = []
     for item in accounts_repo.timeline(account_id, kind=kind):
         row = {
-            "date": item.sk.split("#", 1)[0],
+            "date": item.occurred_on,  # a letter's key dates its episode; this is the day it happened
             "kind": item.kind,
             "key": item.sk.split("#", 2)[-1],
             "actor": item.actor,

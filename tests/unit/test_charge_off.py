@@ -64,7 +64,7 @@ def test_confirming_charges_off_without_touching_what_is_owed_and_owes_the_notic
     assert decided.balance == 510000  # a charge-off does not reduce what the customer owes
     [notice] = decided.notices
     assert notice.code is LetterCode.CHARGE_OFF_NOTICE and notice.on == date(2026, 7, 20)
-    assert dict(notice.extra) == {"charged_off_on": "2026-07-20", "dpd": 181}
+    assert dict(notice.extra) == {"charged_off_on": "2026-07-20", "dpd": 186}  # on the day decided
     assert facts["decision"] == "confirm" and facts["balance"] == 510000 and facts["deadline"] == "2026-07-31"
 
 

@@ -217,7 +217,7 @@ def test_the_kpi_table_shows_each_currency_in_major_units(stack, monkeypatch):
     result = CliRunner().invoke(main.app, ["report", "kpis", "--from", "2026-02-28", "--to", "2026-03-16"])
 
     assert result.exit_code == 0
-    assert "collected MXN\xa01,000.00, PHP\xa025.00, USD\xa0100.00" in result.output
+    assert "collected MXN 1,000.00, PHP 25.00, USD 100.00" in result.output
     assert "cure rate 0.6 (3 of 5)" in result.output
 
 

@@ -236,7 +236,7 @@ def test_a_card_at_180_dpd_is_only_recommended_until_a_supervisor_confirms_then_
     notice = [r for r in _letters("OLD-1") if r.detail["code"] == "charge_off_notice"]
     assert [r.status for r in notice] == ["printed"]
     html = reports_repo.get_text(stack.letters_bucket, notice[0].detail["document_key"], stack.region)
-    assert "March 3, 2026" in html and "182 days past due" in html and "$1,000.00" in html
+    assert "March 3, 2026" in html and "183 days past due" in html and "$1,000.00" in html  # since 2025-09-01
     _run(stack, date(2026, 3, 5))  # and no "your account is current" letter after it
     assert [r.detail["code"] for r in _letters("OLD-1")] == ["final_demand", "charge_off_notice"]
 

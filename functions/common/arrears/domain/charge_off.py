@@ -19,7 +19,7 @@ from arrears.domain.account import Account, ProductType
 from arrears.domain.census import group_of
 from arrears.domain.errors import InvalidInput
 from arrears.domain.letters import LetterCode, OwedNotice
-from arrears.domain.stages import Status
+from arrears.domain.stages import Status, days_past_due
 
 FFIEC_CHARGE_OFF_DPD = {ProductType.CLOSED_END: 120, ProductType.OPEN_END: 180}
 # An undecided recommendation this close to its deadline is shown to those who may decide.
@@ -79,12 +79,13 @@ def decide(
         )
     if (decision is Decision.DECLINE) != (reason is not None):
         raise InvalidInput("a decline names its exception, and only a decline does")
+    dpd = days_past_due(account.oldest_unpaid_on, today)  # on the day decided, not at the last cycle
     facts: dict[str, object] = {
         "decision": decision.value,
         "exception": reason.value if reason else None,
         "balance": account.balance,
         "currency": account.currency,
-        "dpd": account.dpd,
+        "dpd": dpd,
         "deadline": (
             deadline(account.product_type, account.oldest_unpaid_on).isoformat()
             if account.oldest_unpaid_on
@@ -98,7 +99,7 @@ def decide(
     notice = OwedNotice(
         LetterCode.CHARGE_OFF_NOTICE,
         f"{LetterCode.CHARGE_OFF_NOTICE.value}@{today.isoformat()}",
-        (("charged_off_on", today.isoformat()), ("dpd", account.dpd)),
+        (("charged_off_on", today.isoformat()), ("dpd", dpd)),
     )
     charged = replace(
         account, status=Status.CHARGED_OFF, notices=(*account.notices, notice), counted_as=counted

@@ -95,11 +95,13 @@ def evaluate(balance: int, dues: tuple[Due, ...], status: Status, as_of: date) -
     """Where an account stands on `as_of`, and when it next needs looking at."""
     if balance <= 0 and status not in CLOSED_STATUSES:
         return Evaluation(0, Bucket.CURRENT, Status.PAID_IN_FULL, 0, None, None, "balance paid in full")
-    if status in CLOSED_STATUSES:
+    if status in CLOSED_STATUSES and status is not Status.CHARGED_OFF:
         return Evaluation(0, Bucket.CURRENT, status, 0, None, None, f"closed: {status}")
     oldest = oldest_unpaid_due(dues, as_of)
     dpd = days_past_due(oldest, as_of)
     bucket = bucket_for(dpd)
+    if status is Status.CHARGED_OFF:  # still owed and still ageing; the ladder no longer looks at it
+        return Evaluation(dpd, bucket, status, past_due(dues, as_of), oldest, None, f"charged off, {dpd} DPD")
     upcoming = next_due(dues, as_of)
     # An unpaid due is looked at the day after it falls due, when it would make the account late.
     candidates = [upcoming + timedelta(days=1)] if upcoming else []
