@@ -108,18 +108,18 @@ def test_local_up_serves_the_aws_cli_and_answers_on_the_webhook_port(tmp_path, m
         # the simulator, run in the running cloud: every day through the real workflow (seed 7 is
         # the demo's: its book starts with accounts several dues behind)
         simulated = _command(
-            "arrears", "simulate", "--accounts", "30", "--days", "20", "--seed", "7", "--start", "2026-03-01",
+            "arrears", "simulate", "--accounts", "24", "--days", "10", "--seed", "7", "--start", "2026-03-01",
             "--portfolio", "sim", "--out", str(tmp_path / "sim"), "--json", "--endpoint-url", endpoint,
             cwd=tmp_path, timeout=600,
         )  # fmt: skip
         summary = json.loads(simulated.stdout)  # --json: nothing but JSON on stdout
-        assert summary["executions"] == {"SUCCEEDED": 21}  # its days and the run above
-        _holds_what_a_simulation_promises(summary, tmp_path / "sim", days=20, accounts=30)
+        assert summary["executions"] == {"SUCCEEDED": 11}  # its days and the run above
+        _holds_what_a_simulation_promises(summary, tmp_path / "sim", days=10, accounts=24)
         shown = _command(
             "arrears", "accounts", "list", "--portfolio", "sim", "--json", "--endpoint-url", endpoint,
             cwd=tmp_path,
         )  # fmt: skip
-        assert len(json.loads(shown.stdout)) == 30  # the simulation's state stays in the running cloud
+        assert len(json.loads(shown.stdout)) == 24  # the simulation's state stays in the running cloud
         checked = _command(
             "arrears", "report", "compliance", "--json", "--endpoint-url", endpoint, cwd=tmp_path
         )

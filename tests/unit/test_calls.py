@@ -2,7 +2,9 @@
 from an earlier conversation."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+import pytest
 from arrears.domain.account import Account, ProductType
 from arrears.domain.calls import Call, history, judge
 from arrears.domain.compliance import PROFILES
@@ -42,3 +44,12 @@ def test_the_hour_is_the_customers():
     decision = judge(honolulu, [], US, AT, dpd=10)
     assert (decision.allowed, decision.rule) == (False, "hours")
     assert judge(_account(), [], US, AT, dpd=10).allowed
+
+
+@pytest.mark.parametrize(
+    "hour,minute,allowed", [(7, 59, False), (8, 0, True), (20, 59, True), (21, 0, False)]
+)
+def test_calls_are_allowed_from_eight_to_nine_in_the_customers_time_zone(hour, minute, allowed):
+    at = datetime(2026, 3, 9, hour, minute, tzinfo=ZoneInfo("Pacific/Honolulu"))
+    decision = judge(_account("Pacific/Honolulu"), [], US, at.astimezone(UTC), dpd=10)
+    assert decision.allowed is allowed and (allowed or decision.rule == "hours")
