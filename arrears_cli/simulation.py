@@ -383,9 +383,9 @@ def simulate(
     add_operator(stack, OPERATOR, "specialist_5", "Simulated collector", password, None)
     world.collector = sign_in(stack, OPERATOR, password)
     for customer in customers:
-        seed = _seed_day(customer.account_id, start)
-        if seed % UNREACHABLE == 0:
-            world.unreachable[start + timedelta(days=1 + seed % max(days - 1, 1))].append(customer.account_id)
+        drawn = _seed_day(customer.account_id, start)  # the run's own seed stays what was asked for
+        if drawn % UNREACHABLE == 0:
+            world.unreachable[start + timedelta(days=1 + drawn % max(days - 1, 1))].append(customer.account_id)
     for account in imported:
         customer = world.customers[account.account_id]
         for due in account.dues:

@@ -114,6 +114,7 @@ def test_local_up_serves_the_aws_cli_and_answers_on_the_webhook_port(tmp_path, m
         )  # fmt: skip
         summary = json.loads(simulated.stdout)  # --json: nothing but JSON on stdout
         assert summary["executions"] == {"SUCCEEDED": 11}  # its days and the run above
+        assert summary["seed"] == 7  # the seed asked for, as the report heads it
         _holds_what_a_simulation_promises(summary, tmp_path / "sim", days=10, accounts=24)
         shown = _command(
             "arrears", "accounts", "list", "--portfolio", "sim", "--json", "--endpoint-url", endpoint,
