@@ -131,8 +131,9 @@ def _call_problems(call: ActivityModel, earlier: list[ActivityModel]) -> list[tu
     )
     if not waived and not profile.contact_start <= local < profile.contact_end:
         found.append(("call_hours", f"call at {local:%H:%M} local ({detail['time_zone']})"))
-    if detail.get("holds"):
-        found.append(("call_on_hold", f"call while on a {', '.join(detail['holds'])} hold"))
+    stopping = [h for h in detail.get("holds", []) if h in LETTERS_A_HOLD_ALLOWS]  # SCRA caps interest only
+    if stopping:
+        found.append(("call_on_hold", f"call while on a {', '.join(stopping)} hold"))
     before = [datetime.fromisoformat(e.detail["at"]) for e in earlier]
     if profile.call_cap is not None:
         window = [t for t in before if at - timedelta(days=profile.call_cap_days) < t < at]

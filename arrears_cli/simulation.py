@@ -385,7 +385,9 @@ def simulate(
     for customer in customers:
         drawn = _seed_day(customer.account_id, start)  # the run's own seed stays what was asked for
         if drawn % UNREACHABLE == 0:
-            world.unreachable[start + timedelta(days=1 + drawn % max(days - 1, 1))].append(customer.account_id)
+            world.unreachable[start + timedelta(days=1 + drawn % max(days - 1, 1))].append(
+                customer.account_id
+            )
     for account in imported:
         customer = world.customers[account.account_id]
         for due in account.dues:

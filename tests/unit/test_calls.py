@@ -53,3 +53,22 @@ def test_calls_are_allowed_from_eight_to_nine_in_the_customers_time_zone(hour, m
     at = datetime(2026, 3, 9, hour, minute, tzinfo=ZoneInfo("Pacific/Honolulu"))
     decision = judge(_account("Pacific/Honolulu"), [], US, at.astimezone(UTC), dpd=10)
     assert decision.allowed is allowed and (allowed or decision.rule == "hours")
+
+
+def test_a_week_is_seven_times_24_hours_across_the_change_to_daylight_saving_time():
+    """Spring forward on 2026-03-08 in New York: the cap counts the calls of the last 168 hours."""
+    first = datetime(2026, 3, 5, 14, 30, tzinfo=UTC)
+    calls = [Call(first + timedelta(days=d), "no_answer") for d in range(7)]  # 03-05 .. 03-11, 14:30Z
+    eighth = datetime(2026, 3, 12, 14, 0, tzinfo=UTC)  # 10:00 EDT: the 03-05 call is 167.5 hours back
+    assert judge(_account(), calls, US, eighth, dpd=10).rule == "call_frequency"
+    assert judge(_account(), calls, US, first + timedelta(days=7, minutes=1), dpd=10).allowed
+
+
+def test_an_scra_hold_caps_interest_and_does_not_stop_a_call():
+    from dataclasses import replace
+
+    from arrears.domain.compliance import Hold
+
+    assert judge(replace(_account(), holds=(Hold.SCRA,)), [], US, AT, dpd=10).allowed
+    refused = judge(replace(_account(), holds=(Hold.DISPUTE,)), [], US, AT, dpd=10)
+    assert (refused.allowed, refused.rule) == (False, "hold:dispute")

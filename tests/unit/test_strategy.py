@@ -67,12 +67,11 @@ def test_charge_off_later_than_ffiec_is_refused(tmp_path, at_dpd, refused):
         assert load_strategy(_write(tmp_path, text)).champion.steps[-1].recommend_charge_off
 
 
-def test_a_step_may_not_send_the_charge_off_notice(tmp_path):
-    """The notice says the account was charged off: only a confirmed decision may send it."""
-    text = GOOD + (
-        "    - {name: co, at_dpd: 170, channel: letter, letter: charge_off_notice,"
-        " recommend_charge_off: true}\n"
-    )
+@pytest.mark.parametrize("recommends", [", recommend_charge_off: true", ""])
+def test_a_step_may_not_send_the_charge_off_notice(tmp_path, recommends):
+    """The notice says the account was charged off: only a confirmed decision may send it, whether
+    the step recommends charge-off or not."""
+    text = GOOD + f"    - {{name: co, at_dpd: 170, channel: letter, letter: charge_off_notice{recommends}}}\n"
     with pytest.raises(StrategyError, match="sent when an operator confirms"):
         load_strategy(_write(tmp_path, text))
 

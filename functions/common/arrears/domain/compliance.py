@@ -9,7 +9,7 @@ Rules and their sources: docs/compliance.md.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
 from arrears.domain.letters import LetterCode
@@ -53,6 +53,9 @@ HOLD_ALLOWS: dict[Hold, frozenset[LetterCode]] = {
     # under fraud investigation: nothing is collected until it is resolved
     Hold.FRAUD: frozenset({LetterCode.DISPUTE_ACKNOWLEDGEMENT}) | OWED_UNDER_ANY_HOLD,
 }
+
+# Holds that limit what may be charged, not who may be contacted: a call under them is allowed.
+HOLDS_THAT_ALLOW_CONTACT = frozenset({Hold.SCRA})
 
 # Letters that tell the customer something rather than ask for money.
 INFORMATIONAL = frozenset(
@@ -152,6 +155,8 @@ def check(contact: Contact, history: ContactHistory, profile: Profile) -> Decisi
 
 def _holds(contact: Contact, history: ContactHistory, profile: Profile) -> Decision | None:
     for hold in sorted(history.holds):
+        if hold in HOLDS_THAT_ALLOW_CONTACT:
+            continue
         if contact.letter is None or contact.letter not in HOLD_ALLOWS[hold]:
             return Decision(False, f"hold:{hold}", f"the account is on a {hold} hold")
     return None
@@ -193,7 +198,8 @@ def _hours_now(contact: Contact, history: ContactHistory, profile: Profile) -> D
 def _calls(contact: Contact, history: ContactHistory, profile: Profile) -> Decision | None:
     if contact.channel is not Channel.CALL_TASK:
         return None
-    now = contact.local_time
+    # in UTC: a week is 7 x 24 hours, also across a change to or from daylight saving time
+    now = contact.local_time.astimezone(UTC)
     quiet = timedelta(days=profile.quiet_days_after_conversation)
     if history.last_conversation and quiet and now - history.last_conversation < quiet:
         return Decision(

@@ -52,7 +52,7 @@ class Step(BaseModel):
             raise ValueError(f"a {self.channel} step needs a letter code")
         if self.channel is None and not self.recommend_charge_off:
             raise ValueError("a step needs a channel unless it only recommends charge-off")
-        if self.recommend_charge_off and self.letter is LetterCode.CHARGE_OFF_NOTICE:
+        if self.letter is LetterCode.CHARGE_OFF_NOTICE:
             # the notice states that the account was charged off: only a confirmed charge-off sends it
             raise ValueError("the charge-off notice is sent when an operator confirms, not by a step")
         return self

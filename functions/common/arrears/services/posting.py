@@ -441,7 +441,7 @@ def _take_back_from(
 
 def _forgiven(account: Account) -> int:
     """What the settlement that closed the account wrote off, read from its ledger."""
-    entries = accounts_repo.ledger_entries(account.account_id)
+    entries = accounts_repo.ledger_entries(account.account_id, consistent=True)  # written with the account
     return posting.forgiven((e.entry_id, e.amount.minor) for e in entries)
 
 

@@ -505,13 +505,14 @@ def statement_item(account_id: str, due: Due, currency: str, actor: str) -> Acti
     )
 
 
-def timeline(account_id: str, kind: str | None = None) -> list[ActivityModel]:
+def timeline(account_id: str, kind: str | None = None, consistent: bool = False) -> list[ActivityModel]:
     with store_errors():
         condition = ActivityModel.kind == kind if kind else None
-        return list(ActivityModel.query(account_id, filter_condition=condition))
+        return list(ActivityModel.query(account_id, filter_condition=condition, consistent_read=consistent))
 
 
-def ledger_entries(account_id: str) -> list[LedgerEntry]:
+def ledger_entries(account_id: str, consistent: bool = False) -> list[LedgerEntry]:
+    """The account's ledger; `consistent`: as of the last write (a decision on money reads it so)."""
     return [
         LedgerEntry(
             entry_id=item.detail["entry_id"],
@@ -519,5 +520,5 @@ def ledger_entries(account_id: str) -> list[LedgerEntry]:
             amount=Money(int(item.amount), item.currency),
             occurred_on=parse_date(item.occurred_on),
         )
-        for item in timeline(account_id, kind="ledger")
+        for item in timeline(account_id, kind="ledger", consistent=consistent)
     ]
