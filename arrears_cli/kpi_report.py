@@ -6,7 +6,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 from arrears.domain.account import shard_key
 from arrears.domain.kpis import Move, compute, load_goals, opening
@@ -14,7 +13,6 @@ from arrears.domain.money import Money
 from arrears.domain.stages import Bucket
 from arrears.store import accounts_repo, cycle_repo
 
-from arrears_cli.output import _cell
 from arrears_cli.output import for_people as money_for_people
 from arrears_cli.stackref import StackRef
 
@@ -159,18 +157,3 @@ def headline(report: dict) -> str:
         f"promises kept {promises['kept_rate']} ({promises['kept']} kept, {promises['broken']} broken); "
         f"collected {collected or 'nothing'}"
     )
-
-
-def write_workbook(tables: dict[str, list[dict]], output: Path) -> None:
-    """One sheet per table, its columns in the rows' order; cells as arrears_cli.output writes them."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows in tables.items():
-        sheet = book.create_sheet(title[:31])
-        columns = list(dict.fromkeys(k for row in rows for k in row))
-        sheet.append(columns)
-        for row in rows:
-            sheet.append([_cell(row.get(k)) for k in columns])
-    book.save(output)

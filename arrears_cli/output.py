@@ -96,15 +96,7 @@ def emit(data, fmt: Format, title: str = "", output: Path | None = None) -> None
     if fmt is Format.XLSX:
         if output is None:
             raise typer.BadParameter("--format xlsx needs --output FILE")
-        from openpyxl import Workbook
-
-        book = Workbook()
-        sheet = book.active
-        sheet.title = (title or "arrears")[:31]
-        sheet.append(columns)
-        for row in rows:
-            sheet.append([_cell(row.get(k)) for k in columns])
-        book.save(output)
+        write_workbook({title or "arrears": rows}, output)
         return
     table = Table(title=title or None)
     for column in columns:
@@ -112,3 +104,18 @@ def emit(data, fmt: Format, title: str = "", output: Path | None = None) -> None
     for row in rows:
         table.add_row(*[_flat(row.get(k)) for k in columns])
     Console().print(table)
+
+
+def write_workbook(tables: dict[str, list[dict]], output: Path) -> None:
+    """One sheet per table (by title), its columns in the rows' order; numbers stay numbers."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in tables.items():
+        sheet = book.create_sheet(title[:31])
+        columns = list(dict.fromkeys(k for row in rows for k in row))
+        sheet.append(columns)
+        for row in rows:
+            sheet.append([_cell(row.get(k)) for k in columns])
+    book.save(output)

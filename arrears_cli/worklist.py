@@ -33,6 +33,7 @@ from arrears.domain.commitments import Outcome
 from arrears.domain.compliance import PROFILES
 from arrears.domain.stages import CLOSED_STATUSES, Evaluation, days_to_next_bucket, evaluate
 from arrears.domain.strategy import load_strategies, strategy_for
+from arrears.services import call_rules
 from arrears.store import accounts_repo
 
 from arrears_cli.output import for_people
@@ -165,11 +166,7 @@ def _call_row(account: Account, strategies, local: datetime, see_personal_data: 
         return None
     strategy = strategy_for(strategies, account.product_type, account.jurisdiction, account.placement)
     profile = PROFILES[strategy.compliance_profile] if strategy else None
-    logged = [
-        calls.Call(datetime.fromisoformat(i.detail["at"]), i.detail["outcome"])
-        for i in timeline
-        if i.kind == "disposition"
-    ]
+    logged = call_rules.calls_in(timeline)
     decision = calls.judge(account, logged, profile, local, standing.dpd) if profile else None
     allowed = decision is None or decision.allowed
     return {

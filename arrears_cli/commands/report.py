@@ -37,7 +37,8 @@ def report_kpis(
 ) -> None:
     """Roll rates, bucket efficiency against its goal, cure rate, promise-kept rate, amount collected
     per currency, letters. xlsx: one sheet per table; csv: the bucket table."""
-    from arrears_cli.kpi_report import bucket_rows, headline, kpi_report, kpi_tables, write_workbook
+    from arrears_cli.kpi_report import bucket_rows, headline, kpi_report, kpi_tables
+    from arrears_cli.output import write_workbook
 
     start, end = _period(first, last)
     fmt = json_or(fmt, as_json)

@@ -193,20 +193,14 @@ def decide_charge_off(
     note: str = "",
 ) -> Account:
     """Confirm or decline the strategy's recommendation; confirmed, the next cycle sends the notice."""
-    facts: dict[str, object] = {}
+    facts: dict[str, object] = {"note": note}  # the timeline record's detail, filled by the change
 
     def change(account: Account) -> Account:
         decided, found = charge_off.decide(account, decision, reason, today)
-        facts.update(found, note=note)
+        facts.update(found)
         return decided
 
-    def record(_account: Account) -> ActivityModel:
-        return timeline_entry(account_id, today, "charge_off", decision.value, actor, facts)
-
-    def guarded(account: Account) -> Account:
-        return _for_review(change(account), account, today)
-
-    return apply_with_record(account_id, guarded, record)
+    return _act(account_id, today, "charge_off", decision.value, actor, facts, change)
 
 
 def mark_unreachable(account_id: str, today: date, actor: str, reason: str = "returned_mail") -> Account:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from arrears.domain import calls
@@ -10,14 +11,20 @@ from arrears.domain.compliance import PROFILES, Decision
 from arrears.domain.stages import evaluate
 from arrears.domain.strategy import load_strategies, strategy_for
 from arrears.store import accounts_repo
+from arrears.store.models import ActivityModel
+
+
+def calls_in(timeline: Iterable[ActivityModel]) -> list[calls.Call]:
+    """The calls logged on an account's timeline (its dispositions)."""
+    return [
+        calls.Call(datetime.fromisoformat(item.detail["at"]), item.detail["outcome"])
+        for item in timeline
+        if item.kind == "disposition" and item.detail.get("at") and item.detail.get("outcome")
+    ]
 
 
 def logged_calls(account_id: str) -> list[calls.Call]:
-    return [
-        calls.Call(datetime.fromisoformat(item.detail["at"]), item.detail["outcome"])
-        for item in accounts_repo.timeline(account_id, kind="disposition")
-        if item.detail.get("at") and item.detail.get("outcome")
-    ]
+    return calls_in(accounts_repo.timeline(account_id, kind="disposition"))
 
 
 def profile_name(account: Account) -> str | None:
