@@ -146,6 +146,11 @@ class LocalCloud:
         else:
             self._mock = mock_aws(config=MOTO_CONFIG)
             self._mock.start()
+            # from nothing, as the served cloud above: a mock started inside another (a test process's
+            # session cloud) does not reset, and that cloud's account-wide names would be in the way
+            from moto.moto_api._internal.models import moto_api_backend
+
+            moto_api_backend.reset()
         try:
             self.stack = deploy(
                 template,

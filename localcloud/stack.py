@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from localcloud.lambda_runtime import FunctionSpec, InProcessLambda, code_path
 from localcloud.template import ROOT, Resolver, resources_of_type, substitute_definition
 
-EXECUTION_ROLE = "arrears-local-execution"
-
 
 @dataclass
 class Stack:
@@ -338,7 +336,9 @@ def _authorizer(template: dict, stack: Stack, event: dict) -> JwtAuthorizer | No
 
 def _functions(template: dict, awslambda, iam, stack: Stack, runtime: InProcessLambda) -> None:
     role = iam.create_role(
-        RoleName=EXECUTION_ROLE,
+        # one per stack, as CloudFormation names them: IAM is global to the account, and two
+        # stacks deployed in one process (a test's own beside the session's) must not collide
+        RoleName=f"{stack.name}-execution",
         AssumeRolePolicyDocument=json.dumps(
             {
                 "Version": "2012-10-17",
