@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import json
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from arrears.domain.account import Account
-from arrears.domain.intake import FIELDS_EXPECTED, AccountRecord, FieldProblem
+from arrears.domain.intake import FIELDS_EXPECTED, AccountRecord
+from arrears.domain.rows import ROW_ERROR, FieldProblem, RowProblem, is_json_lines, problems_of
+from arrears.domain.rows import read_rows as rows_of
 from arrears.store import accounts_repo
 from pydantic import ValidationError
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    line: int  # the file's own line number, as an editor shows it (a CSV header is line 1)
-    field: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.field}: {self.reason}"
 
 
 class ImportRejected(Exception):
@@ -31,26 +20,12 @@ class ImportRejected(Exception):
 
 
 def read_rows(path: Path) -> list[tuple[int, dict]]:
-    text = path.read_text(encoding="utf-8-sig")
-    if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
-        rows = []
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                value = json.loads(line)
-            except json.JSONDecodeError as exc:
-                value = {"__error__": f"not valid JSON ({exc.msg})"}
-            rows.append((number, value if isinstance(value, dict) else {"__error__": "not a JSON object"}))
-        return rows
-    reader = csv.DictReader(text.splitlines())
-    # the reader's own line count: right even when a quoted field spans lines
-    return [(reader.line_num, {k: v for k, v in row.items() if k is not None}) for row in reader]
+    return rows_of(path.read_text(encoding="utf-8-sig"), is_json_lines(path.name))
 
 
 def _header_problem(rows: list[tuple[int, dict]]) -> RowProblem | None:
     """Columns every row lacks or every row has unknown: said once, with the format expected."""
-    if not rows or any("__error__" in raw for _, raw in rows):
+    if not rows or any(ROW_ERROR in raw for _, raw in rows):
         return None
     columns = [set(raw) for _, raw in rows]
     shared, known = set.intersection(*columns), set(AccountRecord.model_fields)
@@ -69,23 +44,6 @@ def _header_problem(rows: list[tuple[int, dict]]) -> RowProblem | None:
     return RowProblem(1, "header", f"{said}. Expected columns: {FIELDS_EXPECTED}")
 
 
-def _problems(number: int, exc: ValidationError) -> list[RowProblem]:
-    found = []
-    for error in exc.errors():
-        cause = (error.get("ctx") or {}).get("error")
-        if isinstance(cause, FieldProblem):
-            found.append(RowProblem(number, cause.field, cause.reason))
-            continue
-        field = ".".join(str(part) for part in error["loc"]) or "row"
-        reason = (
-            "unknown column"
-            if error["type"] == "extra_forbidden"
-            else error["msg"].removeprefix("Value error, ")
-        )
-        found.append(RowProblem(number, field, reason))
-    return found
-
-
 def validate(rows: list[tuple[int, dict]], portfolio: str, as_of: date, shard_count: int) -> list[Account]:
     header = _header_problem(rows)
     if header is not None:  # every row would fail the same way: one line says it
@@ -94,14 +52,14 @@ def validate(rows: list[tuple[int, dict]], portfolio: str, as_of: date, shard_co
     problems: list[RowProblem] = []
     seen: dict[str, int] = {}
     for number, raw in rows:
-        if "__error__" in raw:
-            problems.append(RowProblem(number, "row", raw["__error__"]))
+        if ROW_ERROR in raw:
+            problems.append(RowProblem(number, "row", raw[ROW_ERROR]))
             continue
         try:
             record = AccountRecord.model_validate({k: v for k, v in raw.items() if v not in ("", None)})
             account = record.to_account(portfolio, as_of, shard_count)
         except ValidationError as exc:
-            problems.extend(_problems(number, exc))
+            problems.extend(problems_of(number, exc))
             continue
         except FieldProblem as exc:
             problems.append(RowProblem(number, exc.field, exc.reason))

@@ -13,6 +13,7 @@ from arrears.domain.errors import InvalidInput
 from arrears.domain.ledger import Due, schedule_from_past_due
 from arrears.domain.letters import language_of
 from arrears.domain.money import Money, known_currency
+from arrears.domain.rows import FieldProblem
 
 JURISDICTIONS = ("US", "MX", "PH")
 # What an account in each jurisdiction is kept in and written to: its currency, and the countries
@@ -179,13 +180,6 @@ class AccountRecord(BaseModel):
             home_shard=shard_of(self.account_id, owner, shard_count),
             next_action_on=as_of,
         )
-
-
-class FieldProblem(ValueError):
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
 
 
 def _field_error(field: str, reason: str) -> FieldProblem:
