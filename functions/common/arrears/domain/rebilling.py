@@ -244,7 +244,6 @@ def corrected_statement(
 
     Keyed by the adjustment's own id (hashed: it comes from outside), so two corrections on one
     day are two letters, and one correction retried is one."""
-    key = hashlib.sha256(entry_id.encode()).hexdigest()[:12]
     facts: dict[str, object] = {
         "adjustment_amount": abs(adjustment.amount.minor),
         "direction": "down" if adjustment.amount.minor < 0 else "up" if adjustment.amount.minor else "none",
@@ -254,5 +253,10 @@ def corrected_statement(
         "adjusted_on": on.isoformat(),
         "reaged": rebilled.reaged,
     }
-    code = LetterCode.CORRECTED_STATEMENT
-    return OwedNotice(code, f"{code.value}-{key}@{on.isoformat()}", tuple(facts.items()))
+    return OwedNotice(LetterCode.CORRECTED_STATEMENT, correction_trigger(entry_id, on), tuple(facts.items()))
+
+
+def correction_trigger(entry_id: str, on: date) -> str:
+    """The corrected statement's key: the letter's code, the adjustment's id hashed, its day."""
+    key = hashlib.sha256(entry_id.encode()).hexdigest()[:12]
+    return f"{LetterCode.CORRECTED_STATEMENT.value}-{key}@{on.isoformat()}"
