@@ -18,12 +18,12 @@ DELIVERED = ("sent", "printed", "sending")
 ELECTRONIC = ("email", "sms")
 # What each hold lets through, written from docs/compliance.md (not imported from the guardrail).
 LETTERS_A_HOLD_ALLOWS = {
-    "dispute": {"dispute_acknowledgement", "payment_received", "credit_line_change"},
+    "dispute": {"dispute_acknowledgement", "payment_received", "credit_line_change", "corrected_statement"},
     "cease_communication": {"charge_off_notice", "credit_line_change"},
     "bankruptcy": {"credit_line_change"},
     "deceased": {"credit_line_change"},
     "legal": {"credit_line_change"},
-    "fraud": {"dispute_acknowledgement", "credit_line_change"},
+    "fraud": {"dispute_acknowledgement", "credit_line_change", "corrected_statement"},
 }
 NOT_A_DEMAND = {
     "payment_received",
@@ -32,6 +32,7 @@ NOT_A_DEMAND = {
     "arrangement_confirmation",
     "validation_notice",
     "credit_line_change",
+    "corrected_statement",
 }
 
 

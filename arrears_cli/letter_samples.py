@@ -72,6 +72,7 @@ _DELINQUENCY: dict[LetterCode, tuple[int, int]] = {
     LetterCode.CHARGE_OFF_NOTICE: (180, BALANCE),
     LetterCode.PAYMENT_RECEIVED: (0, 0),
     LetterCode.CREDIT_LINE_CHANGE: (35, 2 * PAST_DUE),
+    LetterCode.CORRECTED_STATEMENT: (0, 0),  # the sample is a re-age: current after the correction
 }
 
 
@@ -117,6 +118,17 @@ def sample_extra(code: LetterCode, sent_on: date = SENT_ON, locale: str = "en-US
             return {"charged_off_on": sent_on - timedelta(days=1), "dpd": 181}
         case LetterCode.PAYMENT_RECEIVED:
             return {"payment_amount": 50000, "payment_received_on": sent_on - timedelta(days=1)}
+        case LetterCode.CORRECTED_STATEMENT:
+            english = locale.startswith("en")
+            return {
+                "adjustment_amount": 2500,
+                "direction": "down",
+                "reason": "late fee charged in error" if english else "comisión cobrada por error",
+                "balance_before": BALANCE + 2500,
+                "balance_after": BALANCE,
+                "adjusted_on": sent_on - timedelta(days=1),
+                "reaged": True,
+            }
         case LetterCode.CREDIT_LINE_CHANGE:
             # Adverse action decided on the report (rules/credit_review.yaml, reduce_delinquent_elsewhere:
             # two delinquencies elsewhere, 80% of the line), not on this account's own delinquency: in

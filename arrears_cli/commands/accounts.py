@@ -310,6 +310,35 @@ def accounts_settle(
     _operator_call(ctx.obj, "settlement", account_id, _today(on), params, request_id)
 
 
+@app.command("adjust", cls=StackCommand)
+def accounts_adjust(
+    ctx: typer.Context,
+    account_id: str,
+    amount: Annotated[
+        str,
+        typer.Option(
+            help='Signed, in major units of the account\'s currency ("-25.00" lowers what is owed).'
+        ),
+    ],
+    reason: Annotated[str, typer.Option(help="Why: kept on the timeline and stated in the letter.")],
+    reage: Annotated[
+        bool,
+        typer.Option(
+            "--reage", help="Bring the account current (FFIEC: once in 12 months, twice in 5 years)."
+        ),
+    ] = False,
+    corrects_error: Annotated[
+        bool,
+        typer.Option("--corrects-error", help="It corrects our error: a re-age outside the limits, said so."),
+    ] = False,
+    on: BusinessDayOpt = None,
+    request_id: RequestIdOpt = None,
+) -> None:
+    """Correct the dues; beyond your level it waits for approval (`arrears approvals`)."""
+    params = {"amount": amount, "reason": reason, "reage": reage, "corrects_error": corrects_error}
+    _operator_call(ctx.obj, "adjust", account_id, _today(on), params, request_id)
+
+
 @app.command("call", cls=StackCommand)
 def accounts_call(
     ctx: typer.Context,

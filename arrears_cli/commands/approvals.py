@@ -55,7 +55,7 @@ def _for_people(row: dict) -> dict:
 def _asked(action: str, account_id: str | None, params: dict) -> str:
     """What the action asks for, in words; an amount (typed in major units) with its account's
     currency, and a settlement with the balance its discount is taken from."""
-    if action not in ("promise", "arrangement", "settlement"):
+    if action not in ("promise", "arrangement", "settlement", "adjust"):
         return ", ".join(f"{k}={v}" for k, v in params.items() if v not in (None, ""))
     from arrears.domain.money import Money
     from arrears.store import accounts_repo
@@ -73,6 +73,12 @@ def _asked(action: str, account_id: str | None, params: dict) -> str:
         total = sum(Money.parse(i["amount"], currency).minor for i in instalments)
         last = max(i["due_on"] for i in instalments)
         return f"{len(instalments)} instalment(s), {for_people(total, currency)} in all, the last {last}"
+    if action == "adjust":
+        reage = ", re-aged" + (" (corrects an error)" if params.get("corrects_error") else "")
+        return (
+            f"adjustment of {money(params['amount'])} ({params['reason']})"
+            f"{reage if params.get('reage') else ''}, balance {for_people(account.balance, currency)}"
+        )
     balance = for_people(account.balance, currency)
     return f"{params['discount_pct']}% off today's balance of {balance}, paid by {params['pay_by']}"
 

@@ -19,13 +19,15 @@ from arrears.domain.compliance import Hold
 from arrears.domain.errors import InvalidInput, PublishFailed
 from arrears.domain.ledger import Due
 from arrears.domain.money import Money
+from arrears.domain.rebilling import correction_trigger
 from arrears.domain.stages import Status
 from arrears.runtime.settings import get_payments_bus_settings, get_settings
-from arrears.services import account_actions, call_rules, posting
+from arrears.services import account_actions, call_rules, posting, rebilling
 from arrears.store import accounts_repo, bureau_repo, placements_repo
 from arrears.store.models import ActivityModel, timeline_entry
 
 from operator_api.requests import (
+    AdjustParams,
     AgencyParams,
     ArrangementParams,
     ChargeOffParams,
@@ -216,6 +218,25 @@ def charge_off(request: OperatorRequest, params: ChargeOffParams, account: Accou
     return {"decision": params.decision.value, "status_now": decided.status.value}
 
 
+def adjust(request: OperatorRequest, params: AdjustParams, account: Account, _audit: Audit) -> dict:
+    """Correct the dues by the one re-billing path; a re-age only within FFIEC's limits, unless it
+    corrects an error. The adjustment's own timeline record carries who asked and why."""
+    amount = Money.parse(params.amount, account.currency)
+    entry_id = f"operator:{request.request_id}"
+    updated = rebilling.adjust(
+        account.account_id, amount, params.reason, request.on, request.operator_id, entry_id,
+        reage=params.reage, corrects_error=params.corrects_error,
+    )  # fmt: skip
+    letter = correction_trigger(entry_id, request.on)
+    return {
+        "adjusted": str(amount),
+        "balance_after": str(Money(updated.balance, updated.currency)),
+        "reaged": params.reage,
+        "corrects_error": params.corrects_error,
+        "letter": "corrected_statement" if any(n.trigger == letter for n in updated.notices) else None,
+    }
+
+
 def refer(request: OperatorRequest, params: ReferParams, account: Account, _audit: Audit) -> dict:
     opened = bureau_repo.open_task(
         account.account_id, request.on, f"refer:{params.area}", f"referred by {request.operator_id}",
@@ -277,5 +298,6 @@ ON_ACCOUNT = {
     "assign_suspense": assign_suspense,
     "charge_off": charge_off,
     "dial": dial,
+    "adjust": adjust,
 }
 __all__ = ["ON_ACCOUNT", "DecisionParams"]

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 ACTIONS = (
     "disposition", "promise", "arrangement", "settlement", "place_hold", "release_hold", "refer",
     "unreachable", "place_agency", "recall_agency", "assign_suspense", "charge_off", "dial", "approve",
-    "reject", "whoami",
+    "reject", "adjust", "whoami",
     "personal_data",
 )  # fmt: skip
 # Reads: answered from the verified identity, never stored as a request's answer (they may carry
@@ -138,6 +138,16 @@ class ChargeOffParams(Params):
     note: str = Field(default="", max_length=500)
 
 
+class AdjustParams(Params):
+    """An adjustment of the dues: a signed amount in major units of the account's currency, as the
+    operator writes it ("-25.00" lowers what is owed), and always its reason."""
+
+    amount: Decimal = Field(allow_inf_nan=False, max_digits=20)
+    reason: str = Field(min_length=3, max_length=300)
+    reage: bool = False  # bring the account current (FFIEC's limits apply)
+    corrects_error: bool = False  # it corrects our error: a re-age is then outside the limits, and says so
+
+
 class DecisionParams(Params):
     approval_id: str = Field(min_length=8, max_length=100)
     note: str = Field(default="", max_length=300)
@@ -157,6 +167,7 @@ PARAMS: dict[str, type[Params]] = {
     "recall_agency": AgencyParams,
     "charge_off": ChargeOffParams,
     "dial": DialParams,
+    "adjust": AdjustParams,
     "approve": DecisionParams,
     "reject": DecisionParams,
 }

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from arrears.adapters.observability import logger, metrics
 from arrears.domain import authority
+from arrears.domain.account import Account
 from arrears.domain.errors import InvalidInput, NotAuthorised
 from arrears.runtime import identity
 from arrears.runtime.workflow_steps import parse
@@ -79,7 +80,9 @@ def _on_account(request: OperatorRequest, level_name: str) -> dict:
     params = parse(PARAMS[request.action], request.params)
     account = accounts_repo.get_account(request.account_id)
     level = authority.load_authority().level(level_name)
-    beyond = authority.beyond(level, request.action, params.model_dump(mode="json"), request.on)
+    beyond = authority.beyond(
+        level, request.action, _judged(params.model_dump(mode="json"), account), request.on
+    )
     if beyond:
         operators_repo.open_approval(request.request_id, request.on, request.model_dump(mode="json"), beyond)
         metrics.add_metric(name="OperatorActionPending", unit="Count", value=1)
@@ -98,6 +101,7 @@ def _decide(request: OperatorRequest, level_name: str) -> tuple[dict, str | None
     if item.status != operators_repo.PENDING:
         raise InvalidInput(f"approval {params.approval_id} was already {item.status}")
     original = OperatorRequest.model_validate(item.detail["request"])
+    account = accounts_repo.get_account(original.account_id or "") if request.action == "approve" else None
     rules = authority.load_authority()
     refused = authority.refusal_to_decide(
         request.operator_id,
@@ -106,12 +110,11 @@ def _decide(request: OperatorRequest, level_name: str) -> tuple[dict, str | None
         rules.level(operators_repo.operator_level(original.operator_id)),
         same_person=original.operator_id == request.operator_id
         or (bool(original.operator_sub) and original.operator_sub == request.operator_sub),
-        approving=(original.action, original.params, original.on) if request.action == "approve" else None,
+        approving=(original.action, _judged(original.params, account), original.on) if account else None,
     )
     if refused:
         raise NotAuthorised(refused)
-    if request.action == "approve":
-        account = accounts_repo.get_account(original.account_id or "")
+    if account is not None:
 
         def done(result: dict) -> dict:
             return {"status": "done", "approved": params.approval_id, "result": result}
@@ -125,6 +128,12 @@ def _decide(request: OperatorRequest, level_name: str) -> tuple[dict, str | None
         return done(result), original.account_id
     operators_repo.decide_approval(item, operators_repo.REJECTED, request.operator_id, params.note)
     return {"status": "rejected", "rejected": params.approval_id}, original.account_id
+
+
+def _judged(params: dict, account: Account) -> dict:
+    """The parameters authority judges: the request's, with the account's currency (an
+    adjustment's limit is per currency)."""
+    return {**params, "currency": account.currency}
 
 
 def _read(request: OperatorRequest, level_name: str) -> dict:

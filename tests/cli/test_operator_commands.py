@@ -325,3 +325,37 @@ def test_personal_data_shows_only_to_an_operator_whose_level_allows_it(endpoint,
     assert supervisor["email"] == "maria.lopez@example.com"
     reads = [t for t in supervisor["timeline"] if t["kind"] == "operator_action"]
     assert [(r["actor"], r["detail"]["response"]["status"]) for r in reads] == [("sam", "read")]
+
+
+def test_an_adjustment_from_the_cli_corrects_the_dues_a_large_one_waits_and_a_re_age_is_refused_by_rule(
+    endpoint, tmp_path
+):
+    _imported(endpoint, tmp_path)
+    _roster(endpoint)
+    _login(endpoint, "ana")
+
+    done = _run(
+        endpoint, "accounts", "adjust", "A-1", "--amount", "-25.00", "--reason", "late fee charged in error",
+        "--on", "2026-03-02",
+    )  # fmt: skip
+    large = _run(
+        endpoint, "accounts", "adjust", "A-1", "--amount", "-80.00", "--reason", "rate applied in error",
+        "--on", "2026-03-02", "--request-id", "adjust-A-1-0002",
+    )  # fmt: skip
+    pending_table = runner.invoke(
+        app, ["approvals", "list", "--endpoint-url", endpoint.endpoint_url], env=WIDE
+    ).stdout
+    _login(endpoint, "sam")
+    reage = _run(
+        endpoint, "accounts", "adjust", "A-1", "--amount", "0", "--reason", "hardship plan", "--reage",
+        "--on", "2026-03-02",
+    )  # fmt: skip
+
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["result"]["balance_after"] == "1475.00 USD"
+    assert large.exit_code == 0 and json.loads(large.stdout)["status"] == "pending_approval"
+    assert "adjustment of" in pending_table and "rate applied in error" in pending_table
+    assert reage.exit_code == 1
+    assert "reage_three_minimum_payments: 0 consecutive minimum payments" in reage.stderr
+    account = json.loads(_run(endpoint, "accounts", "show", "A-1", "--json").stdout)
+    assert account["balance"] == 147500 and account["notices"][0]["code"] == "corrected_statement"

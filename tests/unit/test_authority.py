@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
-from arrears.domain.authority import Level, refusal_to_decide
+from arrears.domain.authority import Level, beyond, refusal_to_decide
 
 TODAY = date(2026, 3, 2)
 SUPERVISOR = Level(
@@ -48,3 +49,22 @@ def test_approving_needs_the_action_within_the_deciders_own_limits(discount, all
 
 def test_rejecting_needs_no_authority_over_the_action():
     assert _decide(approving=None) is None  # a 90% discount request may still be turned down
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "beyond_it"),
+    [
+        ("-50.00", "USD", None),  # at the limit, either way
+        ("50.01", "USD", "an adjustment of 50.01 USD; this level may adjust up to 50 USD"),
+        ("-1000", "MXN", None),  # the same level's limit in pesos
+        ("-1.00", "PHP", "this level adjusts no PHP amounts without approval"),
+    ],
+)
+def test_an_adjustment_is_judged_by_its_size_in_the_accounts_currency(amount, currency, beyond_it):
+    level = SPECIALIST.model_copy(update={"max_adjustment": {"USD": Decimal(50), "MXN": Decimal(1000)}})
+    params = {"amount": amount, "reason": "x", "reage": False, "currency": currency}
+
+    assert beyond(level, "adjust", params, TODAY) == beyond_it
+    assert (
+        beyond(level, "adjust", {**params, "reage": True}, TODAY) == "re-aging an account needs a supervisor"
+    )

@@ -41,6 +41,15 @@ EXTRA_KEYS = {
     LetterCode.SETTLEMENT_AGREEMENT: {"settlement_amount", "settlement_date", "forgiven_amount"},
     LetterCode.SETTLEMENT_VOID: {"settlement_amount", "settlement_date"},
     LetterCode.PAYMENT_RECEIVED: {"payment_amount", "payment_received_on"},
+    LetterCode.CORRECTED_STATEMENT: {
+        "adjustment_amount",
+        "direction",
+        "reason",
+        "balance_before",
+        "balance_after",
+        "adjusted_on",
+        "reaged",
+    },
     LetterCode.CREDIT_LINE_CHANGE: {
         "action",
         "old_limit",
@@ -67,6 +76,7 @@ DATE_KEYS = {
     "charged_off_on",
     "settlement_date",
     "payment_received_on",
+    "adjusted_on",
 }
 
 DISCLOSURE = {

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,10 @@ class Level(BaseModel):
     assign_suspense: bool = False  # post money held in suspense to the account it belongs to
     charge_off: bool = False  # confirm or decline a recommended charge-off
     approve: bool = False  # may decide on others' pending requests (within its own limits)
+    # The largest adjustment (either way) per currency, in major units; a currency not listed
+    # needs approval for any adjustment.
+    max_adjustment: dict[str, Decimal] = Field(default_factory=dict)
+    reage: bool = False  # bring a delinquent account current without the money (FFIEC's limits)
 
 
 class Authority(BaseModel):
@@ -78,6 +83,26 @@ def beyond(level: Level, action: str, params: Mapping[str, Any], today: date) ->
         return "posting money held in suspense to an account needs a level 5 or a supervisor"
     elif action == "charge_off" and not level.charge_off:
         return "deciding on a charge-off needs a supervisor"
+    elif action == "adjust":
+        return _adjustment_beyond(level, params)
+    return None
+
+
+def _adjustment_beyond(level: Level, params: Mapping[str, Any]) -> str | None:
+    """An adjustment is judged by its size in the account's currency (the service adds it to the
+    parameters as `currency`), and a re-age by the level's flag."""
+    if params.get("reage") and not level.reage:
+        return "re-aging an account needs a supervisor"
+    currency = str(params.get("currency"))
+    try:
+        size = abs(Decimal(str(params["amount"])))
+    except (InvalidOperation, KeyError) as exc:
+        raise InvalidInput("an adjustment needs its amount") from exc
+    limit = level.max_adjustment.get(currency)
+    if limit is None:
+        return f"this level adjusts no {currency} amounts without approval"
+    if size > limit:
+        return f"an adjustment of {size} {currency}; this level may adjust up to {limit} {currency}"
     return None
 
 

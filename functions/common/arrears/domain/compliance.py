@@ -36,10 +36,21 @@ class Hold(StrEnum):
 # when it is adverse action the notice is owed by law (ECOA §1002.9, FCRA §615(a)).
 OWED_UNDER_ANY_HOLD = frozenset({LetterCode.CREDIT_LINE_CHANGE})
 
+# A corrected statement tells what an adjustment changed and asks for nothing. Under a dispute or a
+# fraud investigation it is what the customer is owed: a billing error found is corrected and the
+# customer told of it (Reg Z §1026.13(e)). Under bankruptcy, cease-communication, deceased and legal
+# holds it is stopped whichever way the balance moved: it states a balance to someone the law
+# shields from contact about the debt (the automatic stay; §1006.6(c)(2) lists no statements; the
+# estate or the attorney is reached by other means), and the system of record's own periodic
+# statement, not a collection letter, is where an informational balance goes then. The refusal is
+# recorded with the letter, as every guardrail decision is.
+CORRECTION_ALLOWED = frozenset({LetterCode.CORRECTED_STATEMENT})
+
 # What each hold still lets through. Anything not listed is stopped.
 HOLD_ALLOWS: dict[Hold, frozenset[LetterCode]] = {
     # collection of a disputed debt pauses until verification is sent (Reg F §1006.38; FCBA for cards)
     Hold.DISPUTE: frozenset({LetterCode.DISPUTE_ACKNOWLEDGEMENT, LetterCode.PAYMENT_RECEIVED})
+    | CORRECTION_ALLOWED
     | OWED_UNDER_ANY_HOLD,
     # after a written cease request only the notices §1006.6(c)(2) allows
     Hold.CEASE_COMMUNICATION: frozenset({LetterCode.CHARGE_OFF_NOTICE}) | OWED_UNDER_ANY_HOLD,
@@ -51,7 +62,7 @@ HOLD_ALLOWS: dict[Hold, frozenset[LetterCode]] = {
     # represented by an attorney: no direct contact (Reg F §1006.6(b)(2))
     Hold.LEGAL: OWED_UNDER_ANY_HOLD,
     # under fraud investigation: nothing is collected until it is resolved
-    Hold.FRAUD: frozenset({LetterCode.DISPUTE_ACKNOWLEDGEMENT}) | OWED_UNDER_ANY_HOLD,
+    Hold.FRAUD: frozenset({LetterCode.DISPUTE_ACKNOWLEDGEMENT}) | CORRECTION_ALLOWED | OWED_UNDER_ANY_HOLD,
 }
 
 # Holds that limit what may be charged, not who may be contacted: a call under them is allowed.
@@ -66,6 +77,7 @@ INFORMATIONAL = frozenset(
         LetterCode.ARRANGEMENT_CONFIRMATION,
         LetterCode.VALIDATION_NOTICE,
         LetterCode.CREDIT_LINE_CHANGE,
+        LetterCode.CORRECTED_STATEMENT,
     }
 )
 

@@ -41,6 +41,7 @@ class LetterCode(StrEnum):
     CHARGE_OFF_NOTICE = "charge_off_notice"
     PAYMENT_RECEIVED = "payment_received"
     CREDIT_LINE_CHANGE = "credit_line_change"  # after a credit review, with the notices the law requires
+    CORRECTED_STATEMENT = "corrected_statement"  # an adjustment corrected the dues: what changed and why
 
 
 SUPPORTED_LOCALES = ("en-US", "es-MX", "es-US", "en-PH")

@@ -115,6 +115,9 @@ class Strategy(BaseModel):
     # weekend or a public holiday the steps wait for the next one. On unless a strategy says
     # otherwise, so a new strategy cannot contact customers on a Sunday by forgetting a line.
     business_days_only: bool = True
+    # An adjustment that corrects the dues (the feed's, or an operator's) queues a corrected-statement
+    # letter: what was corrected, why, and the balance after it. Off unless a strategy asks for it.
+    corrected_statement: bool = False
 
     @model_validator(mode="after")
     def _consistent(self) -> Strategy:

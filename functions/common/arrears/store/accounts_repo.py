@@ -31,6 +31,7 @@ from arrears.domain.errors import (
 from arrears.domain.ledger import Due, EntryKind, LedgerEntry
 from arrears.domain.letters import LetterCode, OwedNotice
 from arrears.domain.money import Money
+from arrears.domain.rebilling import EarlierReage
 from arrears.domain.stages import Bucket, Status
 from arrears.store.models import (
     AccountModel,
@@ -521,4 +522,48 @@ def ledger_entries(account_id: str, consistent: bool = False) -> list[LedgerEntr
             occurred_on=parse_date(item.occurred_on),
         )
         for item in timeline(account_id, kind="ledger", consistent=consistent)
+    ]
+
+
+# ------------------------------------------------------------------ re-billing
+
+ADJUSTMENT = "adjustment"  # the timeline kind of an adjustment's decision (a re-age among them)
+
+
+def adjustment_item(account_id: str, on: date, entry_id: str, actor: str, detail: dict) -> ActivityModel:
+    """An adjustment's decision on the account's timeline, keyed by its entry id: what it changed,
+    why, and for a re-age what it moved and which limits an error correction set aside."""
+    return ActivityModel(
+        account_id,
+        timeline_sk(on, ADJUSTMENT, entry_id),
+        kind=ADJUSTMENT,
+        occurred_on=on.isoformat(),
+        actor=actor,
+        detail={**detail, "entry_id": entry_id},
+    )
+
+
+def adjustment_recorded(account_id: str, on: date, entry_id: str) -> bool:
+    """Whether adjustment `entry_id` of day `on` is already on the timeline (a replay)."""
+    with store_errors():
+        found = ActivityModel.query(
+            account_id, ActivityModel.sk == timeline_sk(on, ADJUSTMENT, entry_id), consistent_read=True
+        )
+        return any(True for _ in found)
+
+
+def reages(account_id: str) -> list[EarlierReage]:
+    """The account's earlier re-ages, as the FFIEC limits read them (written with the account)."""
+    return [
+        EarlierReage(parse_date(item.occurred_on), bool(item.detail.get("corrects_error")))
+        for item in timeline(account_id, kind=ADJUSTMENT, consistent=True)
+        if item.detail.get("reage")
+    ]
+
+
+def statements(account_id: str) -> list[Due]:
+    """Each statement the system of record sent: its due date and the minimum it billed."""
+    return [
+        Due(parse_date(item.detail["due_on"]), int(item.amount))
+        for item in timeline(account_id, kind="statement", consistent=True)
     ]
