@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from arrears.domain.ledger_report import By as LedgerBy
 
 from arrears_cli.commands.common import StackCommand, _date, _refused_clearly
 from arrears_cli.commands.options import FormatOpt, JsonOpt, OutputOpt
@@ -58,6 +59,46 @@ def report_kpis(
             if rows:
                 emit(rows, fmt, f"{title}: {name}")
     console.print(headline(report))
+
+
+@app.command("ledger", cls=StackCommand)
+def report_ledger(
+    ctx: typer.Context,
+    first: FirstDayOpt,
+    last: LastDayOpt,
+    by: Annotated[
+        LedgerBy, typer.Option("--by", help="One row per channel (default), currency or posting day.")
+    ] = LedgerBy.CHANNEL,
+    portfolio: str = "main",
+    fmt: FormatOpt = Format.TABLE,
+    as_json: JsonOpt = False,
+    output: OutputOpt = None,
+) -> None:
+    """The money posted from --from to --to (by the day it was posted): collected, reversed, fees,
+    interest, adjustments, written off, reinstated and net (the entries' signed sum), per currency;
+    then the tie-out against each account's own ledger. Exit 1 when it does not tie.
+    xlsx: the rows and the tie-out, one sheet each; csv: the rows."""
+    from arrears_cli.ledger_report import ledger_report, ledger_rows, table_rows, tie_out_rows, verdict
+    from arrears_cli.output import write_workbook
+
+    start, end = _period(first, last)
+    fmt = json_or(fmt, as_json)
+    if fmt is Format.XLSX and output is None:
+        raise typer.BadParameter("--format xlsx needs --output FILE", param_hint="--output")
+    report = ledger_report(ctx.obj, portfolio, start, end, by)
+    title = f"ledger {start.isoformat()} to {end.isoformat()} by {by.value}"
+    if fmt is Format.JSON:
+        emit(report, fmt, "ledger", output)
+    elif fmt is Format.XLSX:
+        write_workbook({"ledger": ledger_rows(report), "tie-out": tie_out_rows(report)}, output)
+    elif fmt is Format.CSV:  # one table to a CSV file: the rows; the verdict below, json/xlsx carry it
+        emit(ledger_rows(report), fmt, title, output)
+    else:
+        emit(table_rows(report), fmt, title)
+        emit(tie_out_rows(report, for_people=True), fmt, "tie-out against the accounts' ledgers")
+    console.print(verdict(report))
+    if not report["ties"]:
+        raise typer.Exit(1)
 
 
 @app.command("reconcile", cls=StackCommand)
