@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from botocore.exceptions import BotoCoreError, ClientError
 
 from arrears.adapters import aws_clients
-from arrears.domain.errors import StoreUnavailable
+from arrears.domain.errors import PayloadTooLarge, StoreUnavailable
 
 
 def _s3(region: str):
@@ -84,5 +84,17 @@ def put_lines(bucket: str, key: str, lines: Iterable[str], content_type: str, re
 def get_text(bucket: str, key: str, region: str) -> str:
     try:
         return _s3(region).get_object(Bucket=bucket, Key=key)["Body"].read().decode()
+    except (ClientError, BotoCoreError) as exc:
+        raise StoreUnavailable(f"S3 get {key}: {exc}") from exc
+
+
+def get_bounded(bucket: str, key: str, max_bytes: int, region: str) -> bytes:
+    """An object's bytes, or PayloadTooLarge before more than `max_bytes` are read."""
+    try:
+        found = _s3(region).get_object(Bucket=bucket, Key=key)
+        if int(found.get("ContentLength", 0)) > max_bytes:
+            found["Body"].close()
+            raise PayloadTooLarge(f"{key} is larger than {max_bytes} bytes")
+        return found["Body"].read(max_bytes + 1)
     except (ClientError, BotoCoreError) as exc:
         raise StoreUnavailable(f"S3 get {key}: {exc}") from exc

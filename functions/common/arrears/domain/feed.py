@@ -75,7 +75,7 @@ class _Row(BaseModel):
         """Rules across fields, beyond what each field's type says."""
 
 
-class _Amounted(_Row):
+class Amounted(_Row):
     amount: str
     currency: str = Field(pattern=r"^[A-Z]{3}$")
 
@@ -105,7 +105,7 @@ class AccountRow(AccountRecord):
     balance: str = "0"
 
 
-class StatementRow(_Amounted):
+class StatementRow(Amounted):
     """A statement: `amount` falls due on `due_date`."""
 
     type: Literal["statement"]
@@ -118,7 +118,7 @@ class StatementRow(_Amounted):
             raise FieldProblem("due_date", "is before the statement date")
 
 
-class PaymentRow(_Amounted):
+class PaymentRow(Amounted):
     type: Literal["payment"]
     date: date
     channel: Channel
@@ -132,7 +132,7 @@ class PaymentRow(_Amounted):
             raise FieldProblem("processor_payment_id", "comes with its processor, and the processor with it")
 
 
-class ReversalRow(_Amounted):
+class ReversalRow(Amounted):
     """Money of an earlier payment (named by its reference) given back: a bounced cheque, a failed debit."""
 
     type: Literal["reversal"]
@@ -144,7 +144,7 @@ class ReversalRow(_Amounted):
         self._positive()
 
 
-class FeeRow(_Amounted):
+class FeeRow(Amounted):
     type: Literal["fee"]
     date: date
     reason: str | None = Field(default=None, max_length=200)
@@ -157,7 +157,7 @@ class InterestRow(FeeRow):
     type: Literal["interest"]  # type: ignore[assignment]
 
 
-class AdjustmentRow(_Amounted):
+class AdjustmentRow(Amounted):
     """A correction: a signed amount (negative lowers the balance) with the reason a person gave."""
 
     type: Literal["adjustment"]
@@ -269,7 +269,7 @@ def control_totals(rows: tuple[Row, ...] | list[Row]) -> dict[str, int]:
     """Minor units per currency of every amount the rows carry, signed as written."""
     totals: Counter = Counter()
     for row in rows:
-        if isinstance(row.record, _Amounted):
+        if isinstance(row.record, Amounted):
             money = row.record.money()
             totals[money.currency] += money.minor
     return dict(totals)

@@ -26,10 +26,11 @@ class Action(StrEnum):
     CHARGEBACK = "chargeback"  # money taken back by the card issuer
     CHARGEBACK_REVERSED = "chargeback_reversed"  # a dispute won: the money comes back
     REFUND_REVERSED = "refund_reversed"  # a refund that failed or came back: the money returns
+    RETURNED = "returned"  # the bank sent a payment back: a bounced cheque, a failed direct debit
     IGNORED = "ignored"  # an event type we do not act on (answered 2xx so it is not retried)
 
 
-REVERSALS = frozenset({Action.REFUND, Action.CHARGEBACK})
+REVERSALS = frozenset({Action.REFUND, Action.CHARGEBACK, Action.RETURNED})
 # Undo a reversal already recorded (named by its reversal id): the money comes back to the account.
 REINSTATEMENTS = frozenset({Action.CHARGEBACK_REVERSED, Action.REFUND_REVERSED})
 MONEY_IN = frozenset({Action.PAYMENT, *REINSTATEMENTS})
@@ -67,6 +68,9 @@ class PaymentEvent:
     # The processor that holds the payment, where another one reports it (a Standard Webhooks
     # sender relaying a Stripe payment): the payment's keys are that processor's, so it posts once.
     payment_provider: str | None = None
+    # How the money came where the system of record reports it (branch, terminal, transfer...);
+    # None for a processor's own notification. Not part of what the event asks: not fingerprinted.
+    channel: str | None = None
 
     def __post_init__(self) -> None:
         if not self.provider or not self.event_id:
@@ -125,6 +129,7 @@ class PaymentEvent:
             "currency": self.amount.currency if self.amount else None,
             "occurred_at": self.occurred_at.isoformat(),
             "payment_provider": self.payment_provider,
+            **({"channel": self.channel} if self.channel else {}),
         }
 
     def to_dict(self) -> dict[str, object]:
@@ -150,6 +155,7 @@ class PaymentEvent:
             reversal_id=data.get("reversal_id"),
             cumulative=bool(data.get("cumulative", False)),
             payment_provider=data.get("payment_provider"),
+            channel=data.get("channel"),
         )
 
 

@@ -135,6 +135,21 @@ def get_payments_bus_settings() -> PaymentsBusSettings:
     return PaymentsBusSettings.from_environment()
 
 
+class FeedSettings(TablesSettings):
+    """The daily feed's functions: where files land, where applied payments are announced."""
+
+    feeds_bucket: str = Field(min_length=3, validation_alias="FEEDS_BUCKET")
+    payments_bus: str = Field(min_length=1, validation_alias="PAYMENTS_BUS")
+    shard_count: int = Field(default=16, ge=1, le=1000, validation_alias="COLLECTIBLE_SHARDS")
+    # rows per chunk of the Distributed Map: each chunk is one Lambda call, well within its timeout
+    chunk_rows: int = Field(default=500, ge=1, le=5000, validation_alias="FEED_CHUNK_ROWS")
+
+
+@lru_cache(maxsize=1)
+def get_feed_settings() -> FeedSettings:
+    return FeedSettings.from_environment()
+
+
 class SkipTraceSettings(TablesSettings):
     # Cheapest first: the waterfall stops at the first provider that finds a strong enough match.
     providers: list[ProviderConfig] = Field(min_length=1, validation_alias="SKIPTRACE_PROVIDERS")

@@ -213,3 +213,14 @@ def mark_unreachable(account_id: str, today: date, actor: str, reason: str = "re
 
     detail = {"reason": reason}
     return _act(account_id, today, "contact", f"unreachable:{reason}", actor, detail, change)
+
+
+def close_line(account_id: str, today: date, actor: str, reason: str = "") -> Account:
+    """The lender closed the line (the system of record says so): no new charges or drawings.
+    What is owed is still owed and still collected."""
+
+    def change(account: Account) -> Account:
+        closed_limit = 0 if account.credit_limit is not None else None
+        return replace(account, charging_frozen=True, credit_limit=closed_limit)
+
+    return _act(account_id, today, "credit_line", "closed", actor, {"reason": reason}, change)

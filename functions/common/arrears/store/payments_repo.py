@@ -243,6 +243,8 @@ def ledger_entry(
             "entry_id": entry_id,
             "posted_on": posted_on.isoformat(),
             "event": event.summary(),
+            # how the system of record says the money came (the ledger report's channel)
+            **({"channel": event.channel} if event.channel else {}),
         },
     )
     return put_once(name, item)

@@ -1,0 +1,327 @@
+"""The daily feed applied: a file checked whole against the store, then its rows, each once.
+
+Each row goes where the same change from anywhere else goes: money through the posting service
+(a payment as a payment event, so one that also came by webhook posts once; a reversal waits for
+its payment as a refund does), a statement as a due, a correction through re-billing, a status as
+the hold it implies. A row done is marked with what it said; the same row again is a duplicate.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time
+
+from arrears.domain import feed
+from arrears.domain.account import Account
+from arrears.domain.errors import DuplicateEntry, InvalidInput
+from arrears.domain.feed import HOLD_OF, Row, StatusChange
+from arrears.domain.ledger import Due, EntryKind, LedgerEntry
+from arrears.domain.payments import Action, PaymentEvent
+from arrears.domain.rows import FieldProblem, RowProblem
+from arrears.services import account_actions, posting, rebilling
+from arrears.store import accounts_repo, feed_repo
+from arrears.store.accounts_repo import apply_with_record
+from arrears.store.models import ActivityModel, timeline_entry
+
+FEED_PROVIDER = "feed"  # the payment events the feed makes; their payment keys are the source's
+PLACE = re.compile(
+    r"^feeds/(?P<portfolio>[A-Za-z0-9_.-]{1,64})/(?P<day>\d{4}-\d{2}-\d{2})/(?P<name>[^/]{1,200})$"
+)
+# A feed's money is dated, not timed: noon UTC is the same date in every zone of our jurisdictions.
+VALUE_TIME = time(12, tzinfo=UTC)
+
+
+class Outcome:
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"  # sent before (this file or an earlier one): nothing changed
+    WAITING = "waiting"  # a reversal of a payment not seen yet: held until it comes
+    SUSPENSE = "suspense"  # money kept aside for an operator (e.g. the account closed meanwhile)
+    REFUSED = "refused"  # a rule refused it (a re-age beyond its limits): not applied, reported
+
+
+@dataclass(frozen=True)
+class Place:
+    portfolio: str
+    feed_date: date
+    name: str
+
+
+@dataclass
+class Checked:
+    place: Place | None
+    rows: tuple[Row, ...] = ()
+    problems: list[RowProblem] = field(default_factory=list)
+    repeated: int = 0
+
+    @property
+    def whole(self) -> bool:
+        return self.place is not None and not self.problems
+
+
+def place_of(key: str) -> Place | None:
+    found = PLACE.match(key)
+    if found is None:
+        return None
+    try:
+        day = date.fromisoformat(found["day"])
+    except ValueError:
+        return None
+    return Place(found["portfolio"], day, found["name"])
+
+
+def check(key: str, numbered: list[tuple[int, dict]], shard_count: int) -> Checked:
+    """Every problem of the file, by line: its own (feed.read) and those only the store knows."""
+    where = place_of(key)
+    if where is None:
+        problem = RowProblem(0, "key", "must be feeds/<portfolio>/<YYYY-MM-DD>/<file name>")
+        return Checked(None, problems=[problem])
+    read = feed.read(numbered)
+    checked = Checked(where, read.rows, list(read.problems), read.repeated)
+    if checked.problems:
+        return checked
+    checked.problems.extend(_against_marks(where.portfolio, read.rows))
+    checked.problems.extend(_against_accounts(where, read.rows, shard_count))
+    return checked
+
+
+def _against_marks(portfolio: str, rows: tuple[Row, ...]) -> list[RowProblem]:
+    seen = feed_repo.marks(portfolio, [r.record_id for r in rows])
+    return [
+        RowProblem(row.line, "record_id", f"{row.record_id} was applied before with other content")
+        for row in rows
+        if row.record_id in seen and seen[row.record_id][0] != row.content_hash()
+    ]
+
+
+def _against_accounts(where: Place, rows: tuple[Row, ...], shard_count: int) -> list[RowProblem]:
+    grouped = feed.by_account(rows)
+    known = {a.account_id: a for a in accounts_repo.get_accounts(list(grouped))}
+    problems: list[RowProblem] = []
+    for account_id, own in grouped.items():
+        account = known.get(account_id)
+        for row in own:
+            record = row.record
+            if isinstance(record, feed.AccountRow):
+                problem, account = _account_row(row, record, account, where, shard_count)
+            elif account is None:
+                problem = RowProblem(
+                    row.line, "account_id", f"{account_id} does not exist and no row before creates it"
+                )
+            elif account.portfolio != where.portfolio:
+                problem = RowProblem(
+                    row.line, "account_id", f"{account_id} is not of portfolio {where.portfolio}"
+                )
+            elif isinstance(record, feed.Amounted) and record.currency != account.currency:
+                problem = RowProblem(row.line, "currency", f"{account_id} is kept in {account.currency}")
+            else:
+                problem = None
+            if problem is not None:
+                problems.append(problem)
+    return sorted(problems, key=lambda p: p.line)
+
+
+def _account_row(
+    row: Row, record: feed.AccountRow, account: Account | None, where: Place, shard_count: int
+) -> tuple[RowProblem | None, Account | None]:
+    if account is None:
+        try:
+            return None, record.to_account(where.portfolio, where.feed_date, shard_count)
+        except FieldProblem as exc:
+            return RowProblem(row.line, exc.field, exc.reason), None
+    for name in ("product_type", "currency", "jurisdiction"):
+        if str(getattr(record, name)) != str(getattr(account, name)):
+            return RowProblem(
+                row.line, name, f"{account.account_id} is {getattr(account, name)}; it never changes"
+            ), account
+    if account.portfolio != where.portfolio:
+        return RowProblem(
+            row.line, "account_id", f"{account.account_id} is not of portfolio {where.portfolio}"
+        ), account
+    return None, account
+
+
+# ------------------------------------------------------------------ applying rows
+
+
+@dataclass(frozen=True)
+class Done:
+    row: Row
+    outcome: str
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        record = self.row.record
+        return {
+            "line": self.row.line,
+            "record_id": self.row.record_id,
+            "type": self.row.kind,
+            "outcome": self.outcome,
+            "reason": self.reason,
+            "channel": getattr(record, "channel", None),
+            "currency": getattr(record, "currency", None),
+            "amount": record.money().minor if isinstance(record, feed.Amounted) else None,
+        }
+
+
+def apply(
+    rows: list[Row],
+    where: Place,
+    key: str,
+    shard_count: int,
+    publish: Callable[[dict], None],
+    received_at: datetime,
+) -> list[Done]:
+    """The rows in their order, each once: a row marked before is a duplicate and is not touched."""
+    seen = feed_repo.marks(where.portfolio, [r.record_id for r in rows])
+    done = []
+    for row in rows:
+        if row.record_id in seen:
+            done.append(Done(row, Outcome.DUPLICATE, "sent before"))
+            continue
+        outcome = _apply_row(row, where, shard_count, publish, received_at)
+        feed_repo.mark(
+            where.portfolio,
+            row.record_id,
+            row.content_hash(),
+            outcome.outcome,
+            where.feed_date,
+            key,
+            row.line,
+        )
+        seen[row.record_id] = (row.content_hash(), outcome.outcome)
+        done.append(outcome)
+    return done
+
+
+def _apply_row(
+    row: Row, where: Place, shard_count: int, publish: Callable[[dict], None], received_at: datetime
+) -> Done:
+    record = row.record
+    try:
+        if isinstance(record, feed.AccountRow):
+            return _account(row, record, where, shard_count)
+        if isinstance(record, feed.StatementRow):
+            due = Due(record.due_date, record.money().minor)
+            posting.add_due(record.account_id, due, feed_repo.FEED_ACTOR)
+        elif isinstance(record, feed.PaymentRow | feed.ReversalRow):
+            return _money(row, record, publish, received_at)
+        elif isinstance(record, feed.FeeRow):  # interest is a FeeRow of its own type
+            kind = EntryKind.INTEREST if isinstance(record, feed.InterestRow) else EntryKind.FEE
+            entry = LedgerEntry(_entry_id(row), kind, record.money(), record.date)
+            posting.post_ledger_entry(record.account_id, entry, feed_repo.FEED_ACTOR)
+        elif isinstance(record, feed.AdjustmentRow):
+            rebilling.adjust(
+                record.account_id,
+                record.money(),
+                record.reason,
+                record.date,
+                feed_repo.FEED_ACTOR,
+                _entry_id(row),
+                reage=record.reage,
+                corrects_error=record.corrects_error,
+            )
+        elif isinstance(record, feed.StatusRow):
+            _status(row, record)
+    except DuplicateEntry:
+        return Done(row, Outcome.DUPLICATE, "already posted")
+    except InvalidInput as exc:  # a rule of the account refused it: reported, nothing changed
+        return Done(row, Outcome.REFUSED, str(exc)[:300])
+    return Done(row, Outcome.APPLIED)
+
+
+def _entry_id(row: Row) -> str:
+    return f"feed:{row.record_id}"
+
+
+def _account(row: Row, record: feed.AccountRow, where: Place, shard_count: int) -> Done:
+    existing = accounts_repo.get_accounts([record.account_id])
+    if not existing:
+        accounts_repo.create_account(record.to_account(where.portfolio, where.feed_date, shard_count))
+        return Done(row, Outcome.APPLIED, "opened")
+    new_terms = record.to_account(where.portfolio, where.feed_date, shard_count)
+
+    def change(account: Account) -> Account:
+        return replace(
+            account,
+            locale=new_terms.locale,
+            time_zone=new_terms.time_zone,
+            instalment=new_terms.instalment,
+            credit_limit=new_terms.credit_limit,
+        )
+
+    def record_of(_account: Account) -> ActivityModel:
+        terms = {"locale": new_terms.locale, "time_zone": new_terms.time_zone}
+        terms |= {"instalment": new_terms.instalment, "credit_limit": new_terms.credit_limit}
+        return timeline_entry(
+            record.account_id, where.feed_date, "terms", row.record_id, feed_repo.FEED_ACTOR, terms
+        )
+
+    apply_with_record(record.account_id, change, record_of)
+    return Done(row, Outcome.APPLIED, "terms updated")
+
+
+def _money(
+    row: Row,
+    record: feed.PaymentRow | feed.ReversalRow,
+    publish: Callable[[dict], None],
+    received_at: datetime,
+) -> Done:
+    occurred_at = datetime.combine(record.date, VALUE_TIME)
+    if isinstance(record, feed.PaymentRow):
+        event = PaymentEvent(
+            provider=FEED_PROVIDER,
+            event_id=_entry_id(row),
+            event_type=f"{record.channel.value}.payment",
+            action=Action.PAYMENT,
+            occurred_at=occurred_at,
+            payment_id=record.processor_payment_id or record.reference,
+            amount=record.money(),
+            account_ref=record.account_id,
+            payment_provider=record.processor.value if record.processor else None,
+            channel=record.channel.value,
+        )
+    else:
+        event = PaymentEvent(
+            provider=FEED_PROVIDER,
+            event_id=_entry_id(row),
+            event_type="payment.returned",
+            action=Action.RETURNED,
+            occurred_at=occurred_at,
+            payment_id=record.reference,
+            amount=record.money(),
+            account_ref=record.account_id,
+            reversal_id=row.record_id,
+        )
+    said = posting.settle(event, publish, received_at)
+    outcome = {
+        posting.Outcome.APPLIED.value: Outcome.APPLIED,
+        posting.Outcome.DUPLICATE.value: Outcome.DUPLICATE,
+        posting.Outcome.HELD.value: Outcome.WAITING,
+        posting.Outcome.SUSPENSE.value: Outcome.SUSPENSE,
+    }.get(str(said["outcome"]), Outcome.REFUSED)
+    return Done(row, outcome, said.get("reason"))
+
+
+def _status(row: Row, record: feed.StatusRow) -> None:
+    reason = f"system of record: {record.status.value} ({row.record_id})"
+    hold = HOLD_OF.get(record.status)
+    if hold is not None:
+        account_actions.place_hold(record.account_id, hold, record.date, feed_repo.FEED_ACTOR, reason)
+        return
+    if record.status is StatusChange.CLOSED:  # no new use of the line; what is owed is still owed
+        account_actions.close_line(record.account_id, record.date, feed_repo.FEED_ACTOR, reason)
+
+
+def summary(done: list[Done]) -> dict[str, object]:
+    """What a report says of applied rows: counts by outcome and type, money by channel."""
+    by_outcome = Counter(d.outcome for d in done)
+    by_type = Counter(d.row.kind for d in done if d.outcome == Outcome.APPLIED)
+    by_channel: Counter = Counter()
+    for d in done:
+        record = d.row.record
+        if d.outcome == Outcome.APPLIED and isinstance(record, feed.PaymentRow):
+            by_channel[f"{record.channel.value}:{record.currency}"] += record.money().minor
+    return {"by_outcome": dict(by_outcome), "by_type": dict(by_type), "by_channel": dict(by_channel)}
