@@ -42,6 +42,8 @@ class StackRef:
     operator_api_url: str = ""  # the operators' HTTP API (locally: the local HTTP API's address)
     user_pool_id: str = ""
     cli_client_id: str = ""
+    feeds_bucket: str = ""
+    feed_state_machine: str = ""
 
     def workflows(self) -> dict[str, str]:
         """Each workflow an operator can list, by the name the CLI uses for it."""
@@ -49,6 +51,7 @@ class StackRef:
             "cycle": self.cycle_state_machine,
             "skiptrace": self.skiptrace_state_machine,
             "credit-review": self.credit_review_state_machine,
+            "feed": self.feed_state_machine,
         }
         return {name: arn for name, arn in named.items() if arn}
 
@@ -69,6 +72,8 @@ class StackRef:
             operator_api_url=outputs.get("OperatorApiUrl", ""),
             user_pool_id=outputs.get("OperatorsUserPoolId", ""),
             cli_client_id=outputs.get("OperatorsCliClientId", ""),
+            feeds_bucket=outputs.get("FeedsBucketName", ""),
+            feed_state_machine=outputs.get("DailyFeedStateMachineArn", ""),
         )
 
     def client(self, service: str):

@@ -18,7 +18,7 @@ from moto import mock_aws
 from moto.backends import get_backend
 from moto.core import DEFAULT_ACCOUNT_ID
 
-from localcloud import fast_time, moto_patches, moto_speedups, state
+from localcloud import event_rules, fast_time, moto_patches, moto_speedups, state
 from localcloud.http_api import NOT_FOUND, UNAUTHORIZED, HttpResponse, from_result, route_for, to_event
 from localcloud.jwt_authorizer import authorize, serve_keys_from_moto
 from localcloud.lambda_runtime import LOG_SINK, InProcessLambda
@@ -128,6 +128,7 @@ class LocalCloud:
         fast_time.install()
         moto_speedups.install()  # first: the write patches wrap its update path
         moto_patches.install()
+        event_rules.install()
         self.runtime.install()
         if self.log_file is not None:
             self.log_file.parent.mkdir(parents=True, exist_ok=True)
@@ -361,6 +362,7 @@ class LocalCloud:
         self.runtime.uninstall()
         fast_time.uninstall()
         moto_patches.uninstall()
+        event_rules.uninstall()
         moto_speedups.uninstall()
         if LOG_SINK.target is not None:
             LOG_SINK.target.close()

@@ -129,6 +129,7 @@ def deploy(
     _state_machine_names(template, stack)  # functions may start workflows: their ARNs come first
     _functions(template, clients("lambda"), clients("iam"), stack, runtime)
     _state_machines(template, clients("stepfunctions"), stack)
+    _event_rules(template, clients("events"), stack)
     stack.outputs = {k: str(resolver.resolve(v["Value"])) for k, v in template.get("Outputs", {}).items()}
     return stack
 
@@ -234,6 +235,14 @@ def _buckets(template: dict, s3, stack: Stack) -> None:
             s3.put_bucket_ownership_controls(Bucket=name, OwnershipControls=ownership)
         if versioning := props.get("VersioningConfiguration"):
             s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": versioning["Status"]})
+        if (
+            props.get("NotificationConfiguration", {})
+            .get("EventBridgeConfiguration", {})
+            .get("EventBridgeEnabled")
+        ):
+            s3.put_bucket_notification_configuration(
+                Bucket=name, NotificationConfiguration={"EventBridgeConfiguration": {}}
+            )
         stack.buckets[logical] = name
 
 
@@ -439,3 +448,18 @@ def _state_machines(template: dict, sfn, stack: Stack) -> None:
         stack.resolver.refs[logical] = arn
         stack.resolver.attributes[(logical, "Name")] = name
         stack.resolver.attributes[(logical, "Arn")] = arn
+
+
+def _event_rules(template: dict, events, stack: Stack) -> None:
+    """A state machine's EventBridgeRule events, as SAM makes them: a rule on the default bus whose
+    target is the state machine (localcloud/event_rules.py delivers to it)."""
+    for logical, resource in resources_of_type(template, "AWS::Serverless::StateMachine").items():
+        for event_name, event in resource["Properties"].get("Events", {}).items():
+            if event["Type"] != "EventBridgeRule":
+                continue
+            pattern = stack.resolver.resolve(event["Properties"]["Pattern"])
+            rule = f"{stack.name}-{logical}{event_name}"[:64]
+            events.put_rule(Name=rule, EventPattern=json.dumps(pattern), State="ENABLED")
+            events.put_targets(
+                Rule=rule, Targets=[{"Id": logical[:64], "Arn": stack.state_machines[logical]}]
+            )
