@@ -10,6 +10,7 @@ from arrears_cli.commands import (
     approvals,
     cycle,
     executions,
+    feed,
     letters,
     local,
     login,
@@ -34,6 +35,7 @@ app.add_typer(accounts.app, name="accounts")
 app.add_typer(letters.app, name="letters")
 app.add_typer(report.app, name="report")
 app.add_typer(suspense.app, name="suspense")
+app.add_typer(feed.app, name="feed")
 app.add_typer(webhooks.app, name="webhooks")
 app.add_typer(operators.app, name="operators")
 app.add_typer(approvals.app, name="approvals")
