@@ -13,15 +13,16 @@ import json
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from arrears.domain.compliance import Hold
 from arrears.domain.errors import InvalidInput
 from arrears.domain.intake import ACCOUNT_ID, AccountRecord
-from arrears.domain.money import Money, known_currency
+from arrears.domain.money import Money, known_currency, minor_digits
 from arrears.domain.rows import ROW_ERROR, FieldProblem, RowProblem, problems_of
 
 RECORD_ID = r"^[A-Za-z0-9][A-Za-z0-9_.:#/-]{0,99}$"
@@ -181,7 +182,7 @@ FeedRecord = (
     AccountRow | StatementRow | PaymentRow | ReversalRow | FeeRow | InterestRow | AdjustmentRow | StatusRow
 )
 Record = Annotated[FeedRecord, Field(discriminator="type")]
-_RECORD: TypeAdapter[Record] = TypeAdapter(Record)
+_RECORD: TypeAdapter[Record] = TypeAdapter(Record)  # type: ignore[arg-type]  # a union is no type[...] to mypy
 TYPES = ("account", "statement", "payment", "reversal", "fee", "interest", "adjustment", "status")
 MONEY_TYPES = ("statement", "payment", "reversal", "fee", "interest", "adjustment")
 
@@ -202,7 +203,10 @@ class Trailer(BaseModel):
             pairs = [part.split("=", 1) for part in value.split(";") if part.strip()]
             if any(len(pair) != 2 for pair in pairs):
                 raise ValueError("write CURRENCY=AMOUNT pairs separated by ';'")
-            return {k.strip(): v.strip() for k, v in pairs}
+            totals = {k.strip(): v.strip() for k, v in pairs}
+            if len(totals) != len(pairs):  # a second total for a currency would replace the first
+                raise ValueError("names a currency twice")
+            return totals
         return value
 
 
@@ -247,7 +251,7 @@ class ReadFile:
     repeated: int = 0  # rows that repeat an earlier row of the file word for word: applied once
 
 
-def _record(number: int, raw: dict) -> Row | list[RowProblem]:
+def _record(number: int, raw: dict[str, Any]) -> Row | list[RowProblem]:
     if ROW_ERROR in raw:
         return [RowProblem(number, "row", str(raw[ROW_ERROR]))]
     said = {k: v for k, v in raw.items() if v not in ("", None)}
@@ -267,7 +271,7 @@ def _record(number: int, raw: dict) -> Row | list[RowProblem]:
 
 def control_totals(rows: tuple[Row, ...] | list[Row]) -> dict[str, int]:
     """Minor units per currency of every amount the rows carry, signed as written."""
-    totals: Counter = Counter()
+    totals: Counter[str] = Counter()
     for row in rows:
         if isinstance(row.record, Amounted):
             money = row.record.money()
@@ -275,7 +279,7 @@ def control_totals(rows: tuple[Row, ...] | list[Row]) -> dict[str, int]:
     return dict(totals)
 
 
-def _trailer_problems(number: int, raw: dict, rows: list[Row], counted: int) -> list[RowProblem]:
+def _trailer_problems(number: int, raw: dict[str, Any], rows: list[Row], counted: int) -> list[RowProblem]:
     try:
         trailer = Trailer.model_validate({k: v for k, v in raw.items() if v not in ("", None)})
     except ValidationError as exc:
@@ -292,7 +296,8 @@ def _trailer_problems(number: int, raw: dict, rows: list[Row], counted: int) -> 
     actual = control_totals(rows)
     for currency in sorted(set(said) | set(actual)):
         if said.get(currency, 0) != actual.get(currency, 0):
-            written = Money(actual.get(currency, 0), currency).to_decimal()
+            # not Money: a sum of many amounts may pass the bound one amount is held to
+            written = Decimal(actual.get(currency, 0)).scaleb(-minor_digits(currency))
             found.append(
                 RowProblem(
                     number,
@@ -303,13 +308,14 @@ def _trailer_problems(number: int, raw: dict, rows: list[Row], counted: int) -> 
     return found
 
 
-def read(numbered: list[tuple[int, dict]]) -> ReadFile:
+def read(numbered: list[tuple[int, dict[str, Any]]]) -> ReadFile:
     """Every row checked and every problem named; the trailer must be the last row."""
     if len(numbered) > MAX_ROWS + 1:
         return ReadFile((), (RowProblem(0, "file", f"has more than {MAX_ROWS} rows; split the day"),))
     problems: list[RowProblem] = []
     rows: list[Row] = []
     first: dict[str, Row] = {}
+    written: list[Row] = []  # every row as written, repeats included: what the trailer counts and totals
     repeated = 0
     body, last = numbered, None
     if numbered and numbered[-1][1].get("type") == TRAILER:
@@ -322,6 +328,7 @@ def read(numbered: list[tuple[int, dict]]) -> ReadFile:
         if isinstance(found, list):
             problems.extend(found)
             continue
+        written.append(found)
         earlier = first.get(found.record_id)
         if earlier is None:
             first[found.record_id] = found
@@ -337,7 +344,7 @@ def read(numbered: list[tuple[int, dict]]) -> ReadFile:
     if last is None:
         problems.append(RowProblem(0, "file", "ends without its trailer: it may be truncated"))
     elif not problems:
-        problems.extend(_trailer_problems(last[0], last[1], rows, len(body)))
+        problems.extend(_trailer_problems(last[0], last[1], written, len(body)))
     if not body:
         problems.append(RowProblem(0, "file", "has no records"))
     return ReadFile(tuple(rows) if not problems else (), tuple(problems), repeated)
@@ -365,7 +372,7 @@ def chunks(rows: tuple[Row, ...], size: int) -> list[list[Row]]:
     return pieces
 
 
-def to_row(line: int, said: dict) -> Row:
+def to_row(line: int, said: dict[str, Any]) -> Row:
     """A row carried between steps (validated already) read back."""
     found = _record(line, said)
     if isinstance(found, list):
@@ -373,5 +380,5 @@ def to_row(line: int, said: dict) -> Row:
     return found
 
 
-def as_said(row: Row) -> dict:
+def as_said(row: Row) -> dict[str, Any]:
     return {"line": row.line, "record": row.record.model_dump(mode="json", exclude_none=True)}
