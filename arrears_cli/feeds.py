@@ -8,6 +8,7 @@ import json
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from arrears.domain import feed
@@ -102,3 +103,19 @@ def day_status(portfolio: str, on: date) -> list[dict]:
             }
         )
     return rows
+
+
+def write_file(rows: list[dict], path: Path) -> Path:
+    """A feed file as a system of record writes one: JSON Lines, closed by its trailer (the record
+    count and the control total per currency of the amounts as written)."""
+    totals: dict[str, Decimal] = {}
+    for row in rows:
+        if "amount" in row:
+            totals[row["currency"]] = totals.get(row["currency"], Decimal(0)) + Decimal(str(row["amount"]))
+    trailer = {
+        "type": "trailer",
+        "record_count": len(rows),
+        "control_totals": {c: str(a) for c, a in totals.items()},
+    }
+    path.write_text("".join(json.dumps(row) + "\n" for row in [*rows, trailer]), encoding="utf-8")
+    return path

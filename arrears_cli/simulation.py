@@ -11,11 +11,13 @@ from __future__ import annotations
 import contextlib
 import json
 import secrets
+import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from arrears.domain.account import Account
@@ -23,13 +25,13 @@ from arrears.domain.census import census_of, disagreements
 from arrears.domain.clock import add_months
 from arrears.domain.compliance import Hold
 from arrears.domain.errors import DuplicateEntry, InvalidInput
-from arrears.domain.ledger import Due, EntryKind, LedgerEntry, balance
+from arrears.domain.ledger import Due, EntryKind, balance
 from arrears.domain.money import Money
 from arrears.domain.stages import CLOSED_STATUSES
 from arrears.services import account_actions, posting
 from arrears.store import accounts_repo, cycle_repo, payments_repo
 
-from arrears_cli import compliance_check, executions, operator_client
+from arrears_cli import compliance_check, executions, feeds, operator_client
 from arrears_cli.kpi_report import kpi_report
 from arrears_cli.operator_admin import add_operator
 from arrears_cli.portfolio_import import validate
@@ -69,6 +71,7 @@ class World:
     unreachable: dict[date, list[str]] = field(default_factory=lambda: defaultdict(list))
     collector: Session | None = None  # the simulated collector, signed in to the operators' pool
     fees: Counter = field(default_factory=Counter)
+    feed: list[dict] = field(default_factory=list)  # the system of record's rows of the day, not sent yet
 
 
 def _plan_due(world: World, customer: Customer, due_on: date, today: date) -> None:
@@ -256,6 +259,7 @@ def _owed_by(account: Account, day: date) -> int:
 
 
 def _bill(world: World, day: date) -> None:
+    """The day's statements, as rows of the system of record's feed (sent once the day is written)."""
     due_on = day + timedelta(days=STATEMENT_LEAD_DAYS)
     for account_id in world.statements.pop(day, []):
         customer = world.customers[account_id]
@@ -271,12 +275,19 @@ def _bill(world: World, day: date) -> None:
         else:
             amount = account.instalment or 0
         amount = min(amount, account.balance - sum(d.amount for d in account.dues))
-        if amount <= 0:
+        if amount <= 0 or any(d.due_on == due_on for d in account.dues):
             continue
-        try:
-            posting.add_due(account_id, Due(due_on, amount), SIM_ACTOR)
-        except DuplicateEntry:
-            continue
+        world.feed.append(
+            {
+                "record_id": f"statement-{account_id}-{due_on.isoformat()}",
+                "type": "statement",
+                "account_id": account_id,
+                "statement_date": day.isoformat(),
+                "due_date": due_on.isoformat(),
+                "amount": str(Money(amount, account.currency).to_decimal()),
+                "currency": account.currency,
+            }
+        )
         _plan_due(world, customer, due_on, day)
 
 
@@ -286,9 +297,32 @@ def _charge_fees(world: World, day: date) -> None:
         if account.status in CLOSED_STATUSES or not any(d.due_on == due_on for d in account.dues):
             continue
         fee = Money.parse(25 * world.customers[account_id].scale, account.currency)
-        entry = LedgerEntry(f"sim-fee-{due_on.isoformat()}", EntryKind.FEE, fee, day)
-        posting.post_ledger_entry(account_id, entry, SIM_ACTOR)
+        world.feed.append(
+            {
+                "record_id": f"late-fee-{account_id}-{due_on.isoformat()}",
+                "type": "fee",
+                "account_id": account_id,
+                "date": day.isoformat(),
+                "amount": str(fee.to_decimal()),
+                "currency": fee.currency,
+                "reason": "late fee",
+            }
+        )
         world.fees[account.currency] += fee.minor
+
+
+def _send_feed(world: World, portfolio: str, day: date) -> dict:
+    """The system of record's file of the day, through the daily_feed workflow like any lender's."""
+    rows, world.feed = world.feed, []
+    if not rows:
+        return {"rows": 0}
+    with tempfile.TemporaryDirectory() as folder:
+        path = feeds.write_file(rows, Path(folder) / f"{portfolio}-{day.isoformat()}.jsonl")
+        sent = feeds.send(world.stack, path, portfolio, day)
+    report = sent.report or {}
+    if sent.status != "SUCCEEDED" or report.get("status") != "applied":
+        raise RuntimeError(f"the feed of {day.isoformat()} was not applied: {sent.status} {report}")
+    return {"rows": len(rows), "applied": report.get("applied", 0), "by_type": report.get("by_type", {})}
 
 
 def _pay(world: World, day: date) -> None:
@@ -405,6 +439,7 @@ def simulate(
             processors.set_clock(datetime.combine(day + timedelta(days=1), time(0), UTC))
             _bill(world, day)
             _charge_fees(world, day)
+            fed = _send_feed(world, portfolio, day)
             _pay(world, day)
             _refund(world, day)
             _assign(world, stack, day)
@@ -413,7 +448,7 @@ def simulate(
             _follow_up(world, day)
             described = executions.run_cycle(stack, portfolio, day, datetime.combine(day, RUN_TIME, RUN_ZONE))
             output = json.loads(described.get("output") or "{}")
-            per_day.append({"as_of": day.isoformat(), "status": described["status"], **output})
+            per_day.append({"as_of": day.isoformat(), "status": described["status"], **output, "feed": fed})
             census_problems.extend(f"{day.isoformat()}: {p}" for p in census_disagreements(portfolio, day))
             if on_day:
                 on_day(day, per_day[-1])

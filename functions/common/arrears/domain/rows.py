@@ -39,7 +39,7 @@ def is_json_lines(name: str) -> bool:
     return name.lower().endswith((".jsonl", ".ndjson", ".json"))
 
 
-def read_rows(text: str, json_lines: bool) -> list[tuple[int, dict]]:
+def read_rows(text: str, json_lines: bool) -> list[tuple[int, dict[str, object]]]:
     """Every non-blank row with its line number; a line that is not a JSON object says so."""
     if json_lines:
         rows = []
