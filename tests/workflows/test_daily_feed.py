@@ -250,45 +250,56 @@ def test_a_bounced_branch_payment_is_reversed_on_the_branch_row(day, stack, monk
 # ------------------------------------------------------------------ 2. a file that is not whole
 
 
-def _truncated() -> str:
+# The same day as the system of record writes it in CSV (a header on line 1): A-1 opened at USD
+# 1,200.00, billed 100.00, paid 40.00 at a branch, the cheque bounced; its trailer says 180.01 where
+# the rows carry 100.00 + 40.00 + 40.00 = 180.00.
+CSV_DAY = """\
+record_id,type,account_id,product_type,currency,balance,locale,time_zone,jurisdiction,instalment,date,amount,channel,reference,statement_date,due_date,reason,status,record_count,control_totals
+r1,account,A-1,closed_end,USD,1200.00,en-US,America/New_York,US,100.00,,,,,,,,,,
+r2,statement,A-1,,USD,,,,,,,100.00,,,2026-11-01,2026-11-21,,,,
+r3,payment,A-1,,USD,,,,,,2026-11-25,40.00,branch,BR-1,,,,,,
+r4,reversal,A-1,,USD,,,,,,2026-11-27,40.00,,BR-1,,,bounced cheque,,,
+r5,status,A-1,,,,,,,,2026-11-28,,,,,,,deceased,,
+,trailer,,,,,,,,,,,,,,,,,5,USD=180.01
+"""  # noqa: E501 - a row is one line of the file
+
+
+def _one_bad_amount() -> tuple[str, str]:
+    # line 5 only: the branch payment (the reversal on line 7 says 40.00 as well)
+    bad = DAY.replace('"amount": "40.00", "currency": "USD"', '"amount": "40.005", "currency": "USD"', 1)
+    return "day.jsonl", bad
+
+
+def _truncated() -> tuple[str, str]:
     lines = DAY.splitlines(keepends=True)
-    return "".join(lines[:9]) + lines[9][:40]  # cut inside line 10; the trailer never came
+    return "day.jsonl", "".join(lines[:9]) + lines[9][:40]  # cut inside line 10; no trailer came
 
 
-def _off_by_one_cent() -> str:
-    return DAY.replace('"USD": "195.00"', '"USD": "195.01"')
-
-
-def _one_bad_amount() -> str:
-    return DAY.replace(
-        '"amount": "40.00", "currency": "USD", "date": "2026-11-24"',
-        '"amount": "40.005", "currency": "USD", "date": "2026-11-24"',
-    )  # noqa: E501
+def _off_by_one_cent() -> tuple[str, str]:
+    return "day.csv", CSV_DAY
 
 
 @pytest.mark.parametrize(
-    ("text", "problem", "says"),
+    ("file", "problems"),
     [
-        (_one_bad_amount, (5, "amount"), "40.005"),
-        (_truncated, (0, "file"), "ends without its trailer"),
-        (_off_by_one_cent, (11, "control_totals"), "USD 195.01 is not the rows' 195.00"),
+        (_one_bad_amount, {(5, "amount"): "40.005"}),
+        (_truncated, {(0, "file"): "ends without its trailer", (10, "row"): "not valid JSON"}),
+        (_off_by_one_cent, {(7, "control_totals"): "USD 180.01 is not the rows' 180.00"}),
     ],
     ids=["an amount in thousandths of a dollar", "truncated", "control total off by one cent"],
 )
-def test_a_file_that_is_not_whole_is_quarantined_and_nothing_of_it_applied(
-    stack, tmp_path, text, problem, says
-):
-    sent = _send(stack, _write(tmp_path, "day.jsonl", text()))
+def test_a_file_that_is_not_whole_is_quarantined_and_nothing_of_it_applied(stack, tmp_path, file, problems):
+    sent = _send(stack, _write(tmp_path, *file()))
 
     assert sent.status == "FAILED"
     assert stack.client("stepfunctions").describe_execution(executionArn=sent.execution_arn)["error"] == (
         "FeedQuarantined"
     )
     assert (sent.report["status"], sent.report["applied"]) == ("quarantined", 0)
-    assert problem in _problems(sent)
-    reason = next(p["reason"] for p in sent.report["problems"] if (p["line"], p["field"]) == problem)
-    assert says in reason
-    assert accounts_repo.get_accounts([US, MX]) == []  # the accounts it would have opened
+    named = {(p["line"], p["field"]): p["reason"] for p in sent.report["problems"]}
+    assert set(named) == set(problems)
+    assert all(problems[where] in named[where] for where in problems), named
+    assert accounts_repo.get_accounts([US, MX, "A-1"]) == []  # the accounts it would have opened
     [status] = feeds.day_status(PORTFOLIO, ON)
     assert (status["status"], status["applied"], status["problems"]) == (
         "quarantined",
