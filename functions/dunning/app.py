@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from arrears.adapters import reports_repo
 from arrears.adapters.observability import instrumented, logger, metrics
 from arrears.domain.errors import InvalidInput
 from arrears.runtime.settings import Settings, get_settings
-from arrears.store import cycle_repo
+from arrears.store import cycle_repo, feed_repo
 from arrears.store.models import bind_models
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from dunning import cycle, cycle_shards, delivery
-from dunning.events import CloseDayEvent, CycleDay, ReleaseLockEvent, ShardPageEvent, TakeLockEvent
+from dunning import cycle, cycle_shards, delivery, feed_wait
+from dunning.events import (
+    CloseDayEvent,
+    CycleDay,
+    FeedWaitEvent,
+    ReleaseLockEvent,
+    ShardPageEvent,
+    TakeLockEvent,
+)
 from dunning.tally import Tally
 
 # Every step of the cycle logs under the execution that runs it.
@@ -45,6 +54,19 @@ def take_lock(event: dict, context: LambdaContext) -> dict:
     )
     metrics.add_metric(name="CycleStarted" if acquired else "CycleAlreadyRan", unit="Count", value=1)
     return {"acquired": acquired, "as_of": as_of.isoformat(), "run_at": request.run_at().isoformat()}
+
+
+@cycle_step
+def feed_arrived(event: dict, context: LambdaContext) -> dict:
+    settings = _setup()
+    request = _parse(FeedWaitEvent, event)
+    applied = feed_repo.applied_on(request.portfolio, request.as_of)
+    waited, cutoff = request.waited_seconds, settings.feed_cutoff
+    found = feed_wait.decide(applied, request.as_of, request.run_at, waited, cutoff, settings.time_zone)
+    if not found.applied and not found.wait_seconds:
+        logger.warning("cycle runs without the day's feed", extra={"portfolio": request.portfolio})
+        metrics.add_metric(name="CycleWithoutFeed", unit="Count", value=1)
+    return asdict(found)
 
 
 @cycle_step
@@ -99,6 +121,11 @@ def close_day(event: dict, context: LambdaContext) -> dict:
     batch = delivery.print_batch(request.portfolio, request.as_of, records, settings)
     summary, census = cycle.summarise(request.portfolio, request.as_of, contacts, request.shard_results)
     summary["print_batch"] = batch
+    files = feed_repo.day_files(request.portfolio, request.as_of)
+    summary["feed"] = {
+        "applied": any(f.status == feed_repo.APPLIED for f in files),
+        "files": {f.sk.split("#", 2)[2]: f.status for f in files},
+    }
     key = f"cycles/{request.portfolio}/{request.as_of.isoformat()}/summary.json"
     summary["report_key"] = reports_repo.put_json(settings.reports_bucket, key, summary, settings.region)
     cycle_repo.put_census(request.portfolio, request.as_of, census, request.execution)

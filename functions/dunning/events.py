@@ -58,6 +58,13 @@ class CycleDay(_Event):
     run_at: datetime  # the "now" of every contact the cycle makes (hours are judged at it)
 
 
+class FeedWaitEvent(_Event):
+    portfolio: str = Field(pattern=PORTFOLIO_NAME)
+    as_of: date
+    run_at: datetime
+    waited_seconds: int = Field(default=0, ge=0, le=24 * 3600)
+
+
 class ShardPageEvent(CycleDay):
     shard: str = Field(min_length=1)
     cursor: dict | None = None

@@ -146,11 +146,11 @@ def test_a_day_s_file_opens_accounts_and_applies_each_row(day):
     assert _ledger(US) == {
         "feed:BR-1": ("payment", -4000, date(2026, 11, 24)),
         "feed:rev-us-1": ("reversal", 4000, date(2026, 11, 27)),
-        "feed:fee-us-1": ("fee", 1500, date(2026, 11, 27)),
+        "feed-fee:fee-us-1": ("fee", 1500, date(2026, 11, 27)),
     }
     assert _ledger(MX) == {
         "feed:TPV-1": ("payment", -20_000, date(2026, 11, 26)),
-        "feed:adj-mx-1": ("adjustment", -5000, date(2026, 11, 27)),
+        "feed-adjustment:adj-mx-1": ("adjustment", -5000, date(2026, 11, 27)),
     }
     assert [(s.due_on, s.amount) for s in accounts_repo.statements(US)] == [(date(2026, 11, 21), 10_000)]
     assert [(s.due_on, s.amount) for s in accounts_repo.statements(MX)] == [(date(2026, 11, 25), 50_000)]
@@ -233,11 +233,6 @@ def test_the_ledger_report_shows_the_feed_s_channels_and_ties(day, stack, monkey
     assert code == 0 and report["ties"] is True
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a feed reversal carries no channel: its ledger entry is reported as 'processor:feed', "
-    "not under the branch its payment came through (services/daily_feed.py _money)",
-)
 def test_a_bounced_branch_payment_is_reversed_on_the_branch_row(day, stack, monkeypatch):
     _, report = _ledger_report(stack, monkeypatch)
 
@@ -392,12 +387,6 @@ def test_a_reversal_before_its_payment_waits_and_applies_when_the_payment_comes(
 # ------------------------------------------------------------------ found on the way
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a row repeated word for word is left out of the control totals but counted in "
-    "record_count (domain/feed.py read -> _trailer_problems): a trailer summed over every line "
-    "is refused",
-)
 def test_a_row_repeated_word_for_word_is_applied_once_under_a_trailer_over_every_line(stack, tmp_path):
     _account(stack, "FD-RP-1", 50_000)
     fee = {
@@ -412,11 +401,6 @@ def test_a_row_repeated_word_for_word_is_applied_once_under_a_trailer_over_every
     assert accounts_repo.get_account("FD-RP-1").balance == 51_500
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an account row naming another portfolio opens the account there from this portfolio's "
-    "feed (services/daily_feed.py _account_row -> intake.AccountRecord.to_account)",
-)
 def test_a_feed_opens_accounts_of_its_own_portfolio_only(stack, tmp_path):
     row = json.loads(DAY.splitlines()[0]) | {"portfolio": "other"}
 

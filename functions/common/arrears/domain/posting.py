@@ -323,6 +323,7 @@ class Receipt:
     received_on: str
     allocation: Allocation | None = None
     event_id: str | None = None
+    channel: str | None = None  # how the money came, where the system of record said (a branch)
 
     @property
     def open(self) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
+from datetime import time
 from decimal import Decimal
 from functools import lru_cache
 from typing import Self, get_origin
@@ -64,6 +65,9 @@ class CycleSettings(EnvSettings):
     letters_bucket: str = Field(min_length=3, validation_alias="LETTERS_BUCKET")
     sender_email: str = Field(min_length=3, validation_alias="SENDER_EMAIL")
     # How long a running cycle's lock is honoured before another execution may take it over.
+    # The cycle waits for the day's feed until this time in the portfolio's zone (dunning.feed_wait)
+    feed_cutoff: time = Field(default=time(8), validation_alias="FEED_CUTOFF")
+    time_zone: str = Field(default="America/New_York", validation_alias="PORTFOLIO_TIME_ZONE")
     lock_lease_seconds: int = Field(default=6 * 3600, ge=60, validation_alias="CYCLE_LOCK_LEASE_SECONDS")
     # The bureau workflows the cycle hands accounts to; empty: the cycle starts none.
     skiptrace_state_machine: str = Field(default="", validation_alias="SKIPTRACE_STATE_MACHINE_ARN")

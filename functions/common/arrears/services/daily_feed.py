@@ -126,6 +126,10 @@ def _against_accounts(where: Place, rows: tuple[Row, ...], shard_count: int) -> 
 def _account_row(
     row: Row, record: feed.AccountRow, account: Account | None, where: Place, shard_count: int
 ) -> tuple[RowProblem | None, Account | None]:
+    if record.portfolio not in (None, where.portfolio):
+        return RowProblem(
+            row.line, "portfolio", f"a feed of {where.portfolio} opens its own accounts only"
+        ), account
     if account is None:
         try:
             return None, record.to_account(where.portfolio, where.feed_date, shard_count)
@@ -210,7 +214,7 @@ def _apply_row(
             return _money(row, record, publish, received_at)
         elif isinstance(record, feed.FeeRow):  # interest is a FeeRow of its own type
             kind = EntryKind.INTEREST if isinstance(record, feed.InterestRow) else EntryKind.FEE
-            entry = LedgerEntry(_entry_id(row), kind, record.money(), record.date)
+            entry = LedgerEntry(_ledger_id(row), kind, record.money(), record.date)
             posting.post_ledger_entry(record.account_id, entry, feed_repo.FEED_ACTOR)
         elif isinstance(record, feed.AdjustmentRow):
             rebilling.adjust(
@@ -219,7 +223,7 @@ def _apply_row(
                 record.reason,
                 record.date,
                 feed_repo.FEED_ACTOR,
-                _entry_id(row),
+                _ledger_id(row),
                 reage=record.reage,
                 corrects_error=record.corrects_error,
             )
@@ -233,7 +237,13 @@ def _apply_row(
 
 
 def _entry_id(row: Row) -> str:
+    """The event id of a money row (payments' ledger keys are their references, not this)."""
     return f"feed:{row.record_id}"
+
+
+def _ledger_id(row: Row) -> str:
+    """A fee's, interest's or adjustment's ledger key: apart from payments' `feed:<reference>`."""
+    return f"feed-{row.kind}:{row.record_id}"
 
 
 def _account(row: Row, record: feed.AccountRow, where: Place, shard_count: int) -> Done:

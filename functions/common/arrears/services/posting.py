@@ -413,6 +413,7 @@ def _take_back_from(
 ) -> Result:
     account_id = receipt.account_id
     assert account_id is not None and receipt.allocation is not None  # nosec B101 # an applied receipt has both
+    event = replace(event, channel=event.channel or receipt.channel)  # money goes back the way it came
     account = accounts_repo.get_account(account_id)
     if not _read_after_account(receipt):
         raise AccountVersionConflict(account_id)  # post_reversal starts again from fresh copies

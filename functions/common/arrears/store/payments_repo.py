@@ -165,6 +165,7 @@ def _receipt(item: ActivityModel) -> Receipt:
         received_on=item.occurred_on,
         allocation=Allocation.from_dict(allocation) if allocation is not None else None,
         event_id=item.detail.get("event_id"),
+        channel=item.detail.get("channel"),
     )
 
 
@@ -191,6 +192,7 @@ def new_receipt(
             "account_id": account_id,
             "allocation": allocation.to_dict() if allocation is not None else None,
             "event_id": event.event_id,
+            **({"channel": event.channel} if event.channel else {}),
         },
     )
     return put_once("payment", item)
@@ -205,6 +207,7 @@ def receipt_changed(was: Receipt, now: Receipt) -> Write:
         "account_id": now.account_id,
         "allocation": now.allocation.to_dict() if now.allocation is not None else None,
         "event_id": now.event_id,
+        **({"channel": now.channel} if now.channel else {}),
     }
     actions = [ActivityModel.reversed.set(now.reversed), ActivityModel.detail.set(detail)]
     if now.status != was.status:
