@@ -64,6 +64,7 @@ class World:
     paid: Counter = field(default_factory=Counter)  # minor units by currency net of refunds: our own tally
     payment_count: int = 0
     by_provider: Counter = field(default_factory=Counter)
+    by_channel: Counter = field(default_factory=Counter)  # payments reported by the system of record
     refunds: dict[date, list[tuple]] = field(default_factory=lambda: defaultdict(list))
     refund_count: int = 0
     assignments: dict[date, list[tuple[str, str, str]]] = field(default_factory=lambda: defaultdict(list))
@@ -195,10 +196,18 @@ def _follow_up(world: World, day: date) -> None:
 
 # One payment in this many goes astray (a mistyped reference) and one in REFUNDED is refunded later.
 MISDIRECTED, REFUNDED = 97, 41
+# One account in this many pays outside any processor, through one of these channels.
+OFF_PROCESSOR = 5
+OFF_PROCESSOR_CHANNELS = ("branch", "terminal", "transfer", "deposit")
 
 
 def _send_payment(world: World, account: Account, amount: int, day: date) -> None:
-    """The customer pays through their processor; the processor's signed webhook does the posting."""
+    """The customer pays through their processor, whose signed webhook does the posting; or, for
+    one account in OFF_PROCESSOR, at a branch, a terminal, by transfer or deposit, which the system
+    of record reports in the day's feed."""
+    if sum(map(ord, account.account_id)) % OFF_PROCESSOR == 0:
+        _pay_off_processor(world, account, amount, day)
+        return
     provider = PROVIDERS[sum(map(ord, account.account_id)) % len(PROVIDERS)]
     payment_id, seed = new_payment_id(provider), _seed_day(account.account_id, day)
     reference = account.account_id
@@ -221,6 +230,25 @@ def _send_payment(world: World, account: Account, amount: int, day: date) -> Non
     world.paid[account.currency] += amount
     world.payment_count += 1
     world.by_provider[provider] += 1
+
+
+def _pay_off_processor(world: World, account: Account, amount: int, day: date) -> None:
+    channel = OFF_PROCESSOR_CHANNELS[_seed_day(account.account_id, day) % len(OFF_PROCESSOR_CHANNELS)]
+    world.feed.append(
+        {
+            "record_id": f"payment-{account.account_id}-{day.isoformat()}",
+            "type": "payment",
+            "account_id": account.account_id,
+            "date": day.isoformat(),
+            "amount": str(Money(amount, account.currency).to_decimal()),
+            "currency": account.currency,
+            "channel": channel,
+            "reference": f"{channel}-{account.account_id}-{day.isoformat()}",
+        }
+    )
+    world.paid[account.currency] += amount
+    world.payment_count += 1
+    world.by_channel[channel] += 1
 
 
 def _refund(world: World, day: date) -> None:
@@ -439,8 +467,8 @@ def simulate(
             processors.set_clock(datetime.combine(day + timedelta(days=1), time(0), UTC))
             _bill(world, day)
             _charge_fees(world, day)
-            fed = _send_feed(world, portfolio, day)
             _pay(world, day)
+            fed = _send_feed(world, portfolio, day)  # the morning's statements, fees and branch payments
             _refund(world, day)
             _assign(world, stack, day)
             _deal(world, day)
@@ -482,6 +510,7 @@ def simulate(
             "count": world.payment_count,
             "by_currency": dict(sorted(world.paid.items())),  # net of refunds
             "by_provider": dict(sorted(world.by_provider.items())),
+            "by_channel": dict(sorted(world.by_channel.items())),  # through the daily feed
             "refunds": world.refund_count,
             "misdirected": world.misdirected,
             "in_suspense": len(payments_repo.list_suspense()),
