@@ -65,6 +65,7 @@ class World:
     payment_count: int = 0
     by_provider: Counter = field(default_factory=Counter)
     by_channel: Counter = field(default_factory=Counter)  # payments reported by the system of record
+    returns: dict[date, list[dict]] = field(default_factory=lambda: defaultdict(list))  # feed reversals
     refunds: dict[date, list[tuple]] = field(default_factory=lambda: defaultdict(list))
     refund_count: int = 0
     assignments: dict[date, list[tuple[str, str, str]]] = field(default_factory=lambda: defaultdict(list))
@@ -233,22 +234,36 @@ def _send_payment(world: World, account: Account, amount: int, day: date) -> Non
 
 
 def _pay_off_processor(world: World, account: Account, amount: int, day: date) -> None:
-    channel = OFF_PROCESSOR_CHANNELS[_seed_day(account.account_id, day) % len(OFF_PROCESSOR_CHANNELS)]
+    seed = _seed_day(account.account_id, day)
+    channel = OFF_PROCESSOR_CHANNELS[seed % len(OFF_PROCESSOR_CHANNELS)]
+    money = {"amount": str(Money(amount, account.currency).to_decimal()), "currency": account.currency}
+    reference = f"{channel}-{account.account_id}-{day.isoformat()}"
     world.feed.append(
         {
             "record_id": f"payment-{account.account_id}-{day.isoformat()}",
             "type": "payment",
             "account_id": account.account_id,
             "date": day.isoformat(),
-            "amount": str(Money(amount, account.currency).to_decimal()),
-            "currency": account.currency,
+            **money,
             "channel": channel,
-            "reference": f"{channel}-{account.account_id}-{day.isoformat()}",
+            "reference": reference,
         }
     )
+    if seed % REFUNDED == 0:  # the bank sends it back (a bounced cheque, a failed debit) days later
+        world.returns[day + timedelta(days=3)].append(
+            {"record_id": f"return-{reference}", "type": "reversal", "account_id": account.account_id,
+             **money, "reference": reference, "reason": "returned by the bank"}
+        )  # fmt: skip
     world.paid[account.currency] += amount
     world.payment_count += 1
     world.by_channel[channel] += 1
+
+
+def _returned(world: World, day: date) -> None:
+    for row in world.returns.pop(day, []):
+        world.feed.append(row | {"date": day.isoformat()})
+        world.paid[row["currency"]] -= Money.parse(row["amount"], row["currency"]).minor
+        world.refund_count += 1
 
 
 def _refund(world: World, day: date) -> None:
@@ -468,6 +483,7 @@ def simulate(
             _bill(world, day)
             _charge_fees(world, day)
             _pay(world, day)
+            _returned(world, day)
             fed = _send_feed(world, portfolio, day)  # the morning's statements, fees and branch payments
             _refund(world, day)
             _assign(world, stack, day)

@@ -13,11 +13,11 @@ from arrears.domain import feed
 from arrears.domain.errors import InvalidInput
 from arrears.domain.rows import RowProblem
 from arrears.runtime.settings import FeedSettings, get_feed_settings
+from arrears.runtime.workflow_steps import parse
 from arrears.services import daily_feed
 from arrears.store import feed_repo
 from arrears.store.models import bind_models
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, ValidationError
 
 from daily_feed import files
 from daily_feed.events import CheckEvent, ChunkEvent, ReportEvent
@@ -32,17 +32,10 @@ def _setup() -> FeedSettings:
     return settings
 
 
-def _parse(model: type[BaseModel], event: dict):  # noqa: ANN202 - the model given
-    try:
-        return model.model_validate(event)
-    except ValidationError as exc:
-        raise InvalidInput(str(exc)) from exc
-
-
 @feed_step
 def check(event: dict, context: LambdaContext) -> dict:
     settings = _setup()
-    request = _parse(CheckEvent, event)
+    request = parse(CheckEvent, event)
     if request.bucket != settings.feeds_bucket:
         raise InvalidInput("a feed is read from the stack's feeds bucket only")
     rows = files.read_file(request.bucket, request.key, settings.region)
@@ -93,7 +86,7 @@ def _quarantine(settings: FeedSettings, request: CheckEvent, checked: daily_feed
 @feed_step
 def apply_chunk(event: dict, context: LambdaContext) -> dict:
     settings = _setup()
-    request = _parse(ChunkEvent, event)
+    request = parse(ChunkEvent, event)
     where = daily_feed.place_of(request.key)
     if request.bucket != settings.feeds_bucket or where is None:
         raise InvalidInput("a chunk of a file under the stack's feeds/ only")
@@ -112,7 +105,7 @@ def apply_chunk(event: dict, context: LambdaContext) -> dict:
 @feed_step
 def report(event: dict, context: LambdaContext) -> dict:
     settings = _setup()
-    request = _parse(ReportEvent, event)
+    request = parse(ReportEvent, event)
     key, file = str(request.file["key"]), request.file
     where = daily_feed.place_of(key)
     if where is None:

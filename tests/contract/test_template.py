@@ -344,6 +344,46 @@ def test_the_schedule_starts_the_cycle_in_the_portfolios_time_zone():
     assert schedule["Target"]["Arn"] == {"Ref": "CollectionCycleStateMachine"}
 
 
+def test_only_the_system_of_records_role_writes_under_feeds():
+    policy = TEMPLATE["Resources"]["FeedsBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    deny = next(s for s in policy if s.get("Sid") == "OnlyTheSystemOfRecordWritesFeeds")
+    assert deny["Effect"] == "Deny" and deny["Principal"] == "*"
+    assert "s3:PutObject" in deny["Action"]
+    assert deny["Resource"] == {"Fn::Sub": "${FeedsBucket.Arn}/feeds/*"}
+    assert deny["Condition"] == {
+        "ArnNotEquals": {"aws:PrincipalArn": {"Fn::GetAtt": ["FeedSenderRole", "Arn"]}}
+    }
+    # the role may put feeds and read their reports, nothing else of the bucket
+    sender = TEMPLATE["Resources"]["FeedSenderRole"]["Properties"]["Policies"][0]["PolicyDocument"][
+        "Statement"
+    ]
+    s3 = {(s["Action"], s["Resource"]["Fn::Sub"]) for s in sender if str(s["Action"]).startswith("s3:")}
+    assert s3 == {
+        ("s3:PutObject", "${FeedsBucket.Arn}/feeds/*"),
+        ("s3:GetObject", "${FeedsBucket.Arn}/reports/*"),
+    }
+
+
+def test_the_feed_workflow_starts_on_files_under_feeds_only():
+    machine = TEMPLATE["Resources"]["DailyFeedStateMachine"]["Properties"]
+    pattern = machine["Events"]["FeedArrived"]["Properties"]["Pattern"]
+    assert pattern["detail"]["object"]["key"] == [{"prefix": "feeds/"}]
+    assert pattern["detail"]["bucket"]["name"] == [{"Ref": "FeedsBucket"}]
+    bucket = TEMPLATE["Resources"]["FeedsBucket"]["Properties"]
+    assert bucket["NotificationConfiguration"]["EventBridgeConfiguration"]["EventBridgeEnabled"] is True
+    # what the workflow itself writes lies outside feeds/, so it never starts itself again
+    for logical in ("FeedCheckFunction", "FeedReportFunction"):
+        written = [
+            r["Fn::Sub"]
+            for p in TEMPLATE["Resources"][logical]["Properties"]["Policies"]
+            if isinstance(p, dict) and "Statement" in p
+            for s in p["Statement"]
+            if s["Action"] == "s3:PutObject"
+            for r in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])
+        ]
+        assert written and not any("/feeds/" in r for r in written)
+
+
 def test_architecture_contracts_hold():
     lint_imports = Path(sys.executable).with_name("lint-imports")
     env = {

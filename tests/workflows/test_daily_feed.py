@@ -409,3 +409,16 @@ def test_a_feed_opens_accounts_of_its_own_portfolio_only(stack, tmp_path):
     assert [a.portfolio for a in accounts_repo.get_accounts([US])] in ([], [PORTFOLIO])
     assert (sent.status, sent.report["status"]) == ("FAILED", "quarantined")
     assert _problems(sent) == {(1, "portfolio")}
+
+
+def test_only_an_object_under_feeds_starts_the_workflow(stack, tmp_path):
+    # Given the feeds bucket; when objects land outside feeds/ (a report, a chunk) and one under it
+    s3, sfn = stack.client("s3"), stack.client("stepfunctions")
+    for key in ("reports/feeds/main/2026-11-28/x.jsonl.report.json", "work/feeds/main/x/chunk-00001.json"):
+        s3.put_object(Bucket=stack.feeds_bucket, Key=key, Body=b"{}")
+    assert sfn.list_executions(stateMachineArn=stack.feed_state_machine)["executions"] == []
+    # then only the file under feeds/ starts it (and, being no feed, is quarantined by line)
+    sent = _send(stack, _write(tmp_path, "day.jsonl", "[1, 2]\n"))
+    assert len(sfn.list_executions(stateMachineArn=stack.feed_state_machine)["executions"]) == 1
+    assert sent.status == "FAILED"
+    assert sent.report["problems"][0] == {"line": 1, "field": "row", "reason": "not a JSON object"}

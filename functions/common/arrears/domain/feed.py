@@ -21,8 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 
 from arrears.domain.compliance import Hold
 from arrears.domain.errors import InvalidInput
-from arrears.domain.intake import ACCOUNT_ID, AccountRecord
-from arrears.domain.money import Money, known_currency, minor_digits
+from arrears.domain.intake import ACCOUNT_ID, AccountRecord, iso_currency
+from arrears.domain.money import Money, minor_digits
 from arrears.domain.rows import ROW_ERROR, FieldProblem, RowProblem, problems_of
 
 RECORD_ID = r"^[A-Za-z0-9][A-Za-z0-9_.:#/-]{0,99}$"
@@ -83,9 +83,7 @@ class Amounted(_Row):
     @field_validator("currency")
     @classmethod
     def _known(cls, value: str) -> str:
-        if not known_currency(value):
-            raise ValueError(f"{value} is not an ISO 4217 currency")
-        return value
+        return iso_currency(value)
 
     def money(self) -> Money:
         try:
