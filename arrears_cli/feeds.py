@@ -94,7 +94,7 @@ def day_status(portfolio: str, on: date) -> list[dict]:
         detail = item.detail or {}
         rows.append(
             {
-                "file": item.sk.split("#", 2)[2],
+                "file": detail.get("file", ""),
                 "status": item.status,
                 "applied": detail.get("applied", 0),
                 "duplicates": detail.get("duplicates", 0),

@@ -61,6 +61,9 @@ def report_kpis(
     console.print(headline(report))
 
 
+MAX_LEDGER_DAYS = 366
+
+
 @app.command("ledger", cls=StackCommand)
 def report_ledger(
     ctx: typer.Context,
@@ -82,6 +85,8 @@ def report_ledger(
     from arrears_cli.output import write_workbook
 
     start, end = _period(first, last)
+    if (end - start).days >= MAX_LEDGER_DAYS:  # each day is a query per shard: a year at most
+        raise typer.BadParameter(f"at most {MAX_LEDGER_DAYS} days at a time", param_hint="--from/--to")
     fmt = json_or(fmt, as_json)
     if fmt is Format.XLSX and output is None:
         raise typer.BadParameter("--format xlsx needs --output FILE", param_hint="--output")

@@ -10,7 +10,7 @@ from arrears.adapters import reports_repo
 from arrears.adapters.observability import instrumented, logger, metrics
 from arrears.adapters.payments_bus import publish_payment_applied
 from arrears.domain import feed
-from arrears.domain.errors import InvalidInput
+from arrears.domain.errors import FeedIncomplete, InvalidInput
 from arrears.domain.rows import RowProblem
 from arrears.runtime.settings import FeedSettings, get_feed_settings
 from arrears.runtime.workflow_steps import parse
@@ -112,13 +112,15 @@ def report(event: dict, context: LambdaContext) -> dict:
         raise InvalidInput("a report of a file under feeds/ only")
     totals: dict[str, Counter] = {"by_outcome": Counter(), "by_type": Counter(), "by_channel": Counter()}
     noted: list[dict] = []
+    failed = [part for part in request.applied if part.get("failed")]
     for part in request.applied:
         for name, counter in totals.items():
             counter.update(part.get(name, {}))
         noted.extend(part.get("noted", []))
+    status = feed_repo.INCOMPLETE if failed else feed_repo.APPLIED
     summary = {
         "file": key,
-        "status": feed_repo.APPLIED,
+        "status": status,
         "rows": file.get("rows", 0),
         "repeated_in_file": file.get("repeated", 0),
         "applied": totals["by_outcome"].get(daily_feed.Outcome.APPLIED, 0),
@@ -129,11 +131,15 @@ def report(event: dict, context: LambdaContext) -> dict:
         "by_channel": dict(sorted(totals["by_channel"].items())),
         "amounts": "minor units",
         "noted": noted[:MAX_LISTED],
+        # a chunk that stopped: its rows before the stop are applied (once each); send the file again
+        "failed_chunks": [
+            {"chunk": p.get("chunk"), "error": (p.get("error") or {}).get("Error")} for p in failed
+        ],
         "execution": request.execution,
     }
     reports_repo.put_json(settings.feeds_bucket, files.report_key(key), summary, settings.region)
-    feed_repo.file_done(where.portfolio, where.feed_date, key, feed_repo.APPLIED, summary, request.execution)
-    logger.info(
-        "feed applied", extra={"key": key, "applied": summary["applied"], "duplicates": summary["duplicates"]}
-    )
+    feed_repo.file_done(where.portfolio, where.feed_date, key, status, summary, request.execution)
+    logger.info("feed ended", extra={"key": key, "status": status, "applied": summary["applied"]})
+    if failed:
+        raise FeedIncomplete(f"{len(failed)} chunk(s) of {key} stopped; its report names them")
     return summary

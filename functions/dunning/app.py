@@ -124,7 +124,7 @@ def close_day(event: dict, context: LambdaContext) -> dict:
     files = feed_repo.day_files(request.portfolio, request.as_of)
     summary["feed"] = {
         "applied": any(f.status == feed_repo.APPLIED for f in files),
-        "files": {f.sk.split("#", 2)[2]: f.status for f in files},
+        "files": [{"file": f.detail.get("file"), "status": f.status} for f in files],
     }
     key = f"cycles/{request.portfolio}/{request.as_of.isoformat()}/summary.json"
     summary["report_key"] = reports_repo.put_json(settings.reports_bucket, key, summary, settings.region)

@@ -422,3 +422,66 @@ def test_only_an_object_under_feeds_starts_the_workflow(stack, tmp_path):
     assert len(sfn.list_executions(stateMachineArn=stack.feed_state_machine)["executions"]) == 1
     assert sent.status == "FAILED"
     assert sent.report["problems"][0] == {"line": 1, "field": "row", "reason": "not a JSON object"}
+
+
+def test_a_reversal_never_takes_money_from_another_accounts_payment(stack, tmp_path):
+    # Given a branch payment of FD-A-1, applied
+    _account(stack, "FD-A-1", 50_000)
+    _account(stack, "FD-B-1", 50_000)
+    _send(
+        stack,
+        _write(
+            tmp_path, "one.jsonl", _jsonl(_payment("pay-a", "FD-A-1", 3000, "BR-A"), _trailer(1, "30.00"))
+        ),
+    )
+    before = _books("FD-A-1", "FD-B-1")
+    # when a later file reverses it on FD-B-1
+    reversal = {
+        "record_id": "rev-b", "type": "reversal", "account_id": "FD-B-1", "amount": "30.00",
+        "currency": "USD", "date": "2026-11-28", "reference": "BR-A", "reason": "recalled",
+    }  # fmt: skip
+    sent = _send(stack, _write(tmp_path, "two.jsonl", _jsonl(reversal, _trailer(1, "30.00"))))
+    # then the file is refused naming the reference, and neither account moved
+    assert sent.report["status"] == "quarantined"
+    assert _problems(sent) == {(1, "reference")}
+    assert _books("FD-A-1", "FD-B-1") == before
+
+
+def test_rows_dated_far_from_the_feeds_day_are_refused(stack, tmp_path):
+    _account(stack, "FD-D-1", 50_000)
+    old = _payment("pay-old", "FD-D-1", 1000, "BR-OLD") | {"date": "1900-01-01"}
+    ahead = _payment("pay-ahead", "FD-D-1", 1000, "BR-AHEAD") | {"date": "2026-11-29"}  # the day after ON
+    last = _payment("pay-last", "FD-D-1", 1000, "BR-LAST") | {"date": ON.isoformat()}
+    sent = _send(stack, _write(tmp_path, "day.jsonl", _jsonl(old, ahead, last, _trailer(3, "30.00"))))
+    assert _problems(sent) == {(1, "date"), (2, "date")}
+    assert accounts_repo.get_account("FD-D-1").balance == 50_000
+
+
+def test_an_update_with_an_impossible_position_is_refused_whole_not_half_applied(stack, tmp_path):
+    _account(stack, "FD-U-1", 50_000)
+    update = {
+        "record_id": "acc-u-2", "type": "account", "account_id": "FD-U-1", "product_type": "open_end",
+        "currency": "USD", "balance": "500.00", "amount_past_due": "45.00", "oldest_due_date": "2026-12-15",
+        "locale": "en-US", "time_zone": "America/Denver", "jurisdiction": "US",
+    }  # fmt: skip
+    pay = _payment("pay-u", "FD-U-1", 1000, "BR-U")
+    sent = _send(stack, _write(tmp_path, "day.jsonl", _jsonl(pay, update, _trailer(2, "10.00"))))
+    assert sent.status == "FAILED" and sent.report["status"] == "quarantined"
+    assert (2, "oldest_due_date") in _problems(sent)
+    assert accounts_repo.get_account("FD-U-1").balance == 50_000  # the payment before it waits too
+
+
+def test_an_update_changes_only_what_it_gives_and_each_sending_is_kept(stack, tmp_path):
+    _send(stack, _write(tmp_path, "day.jsonl", DAY))
+    update = {
+        "record_id": "acc-mx-2", "type": "account", "account_id": MX, "product_type": "open_end",
+        "currency": "MXN", "locale": "es-MX", "time_zone": "America/Tijuana", "jurisdiction": "MX",
+    }  # fmt: skip
+    _send(stack, _write(tmp_path, "update.jsonl", _jsonl(update, {"type": "trailer", "record_count": 1})))
+    _send(stack, _write(tmp_path, "update.jsonl", _jsonl(update, {"type": "trailer", "record_count": 1})))
+    account = accounts_repo.get_account(MX)
+    assert (account.time_zone, account.credit_limit) == ("America/Tijuana", 2_000_000)
+    sendings = [
+        (r["file"].rsplit("/", 1)[1], r["applied"], r["duplicates"]) for r in feeds.day_status(PORTFOLIO, ON)
+    ]
+    assert sorted(sendings) == [("day.jsonl", DAY_ROWS, 0), ("update.jsonl", 0, 1), ("update.jsonl", 1, 0)]

@@ -105,3 +105,7 @@ class NotAuthenticated(ArrearsError):
 
 class OperatorDisabled(NotAuthorised):
     """The operator is off the roster or disabled: no authority, whatever their token says (403)."""
+
+
+class FeedIncomplete(ArrearsError):
+    """A chunk of a feed file stopped before all its rows were applied (its report says which)."""

@@ -77,7 +77,8 @@ class _Row(BaseModel):
 
 
 class Amounted(_Row):
-    amount: str
+    # major units as a person writes them in a file: digits, a point, no sign but an adjustment's
+    amount: str = Field(pattern=r"^-?[0-9]{1,16}(\.[0-9]{1,4})?$")
     currency: str = Field(pattern=r"^[A-Z]{3}$")
 
     @field_validator("currency")

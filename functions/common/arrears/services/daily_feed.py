@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from arrears.domain import feed
 from arrears.domain.account import Account
@@ -22,7 +22,7 @@ from arrears.domain.ledger import Due, EntryKind, LedgerEntry
 from arrears.domain.payments import Action, PaymentEvent
 from arrears.domain.rows import FieldProblem, RowProblem
 from arrears.services import account_actions, posting, rebilling
-from arrears.store import accounts_repo, feed_repo
+from arrears.store import accounts_repo, feed_repo, payments_repo
 from arrears.store.accounts_repo import apply_with_record
 from arrears.store.models import ActivityModel, timeline_entry
 
@@ -32,6 +32,10 @@ PLACE = re.compile(
 )
 # A feed's money is dated, not timed: noon UTC is the same date in every zone of our jurisdictions.
 VALUE_TIME = time(12, tzinfo=UTC)
+
+
+# What an account row changes on an account that exists (product, currency and jurisdiction never do)
+UPDATABLE = ("locale", "time_zone", "instalment", "credit_limit", "email", "placement")
 
 
 class Outcome:
@@ -82,9 +86,67 @@ def check(key: str, numbered: list[tuple[int, dict]], shard_count: int) -> Check
     checked = Checked(where, read.rows, list(read.problems), read.repeated)
     if checked.problems:
         return checked
+    checked.problems.extend(_against_dates(where, read.rows))
     checked.problems.extend(_against_marks(where.portfolio, read.rows))
     checked.problems.extend(_against_accounts(where, read.rows, shard_count))
+    checked.problems.extend(_against_payments(read.rows))
+    checked.problems.sort(key=lambda p: p.line)
     return checked
+
+
+# How far from the feed's day a row may be dated: a day's file reports what happened lately; a
+# statement may fall due ahead. A row dated outside is a typo that would age an account by decades.
+MAX_DAYS_BACK, MAX_DUE_AHEAD = 400, 400
+
+
+def _against_dates(where: Place, rows: tuple[Row, ...]) -> list[RowProblem]:
+    earliest = where.feed_date - timedelta(days=MAX_DAYS_BACK)
+    problems = []
+    for row in rows:
+        record = row.record
+        dated = {
+            "date": getattr(record, "date", None),
+            "statement_date": getattr(record, "statement_date", None),
+        }
+        for name, day in dated.items():
+            if day is not None and not earliest <= day <= where.feed_date:
+                problems.append(
+                    RowProblem(
+                        row.line,
+                        name,
+                        f"must be within {MAX_DAYS_BACK} days up to the feed's day {where.feed_date}",
+                    )
+                )
+        due = getattr(record, "due_date", None)
+        if due is not None and not earliest <= due <= where.feed_date + timedelta(days=MAX_DUE_AHEAD):
+            problems.append(
+                RowProblem(row.line, "due_date", f"must be within {MAX_DUE_AHEAD} days of the feed's day")
+            )
+    return problems
+
+
+def _against_payments(rows: tuple[Row, ...]) -> list[RowProblem]:
+    """A reversal takes money back from its own account's payment, never another's."""
+    paid_by = {
+        r.record.reference: r.account_id
+        for r in rows
+        if isinstance(r.record, feed.PaymentRow) and r.record.processor is None
+    }
+    problems = []
+    for row in rows:
+        if not isinstance(row.record, feed.ReversalRow):
+            continue
+        owner = paid_by.get(row.record.reference) or _owner_of(row.record.reference)
+        if owner is not None and owner != row.account_id:
+            problems.append(
+                RowProblem(row.line, "reference", f"{row.record.reference} is a payment of another account")
+            )
+    return problems
+
+
+def _owner_of(reference: str) -> str | None:
+    found = payments_repo.receipt(FEED_PROVIDER, reference)
+    return found.account_id if found is not None else None
 
 
 def _against_marks(portfolio: str, rows: tuple[Row, ...]) -> list[RowProblem]:
@@ -135,6 +197,10 @@ def _account_row(
             return None, record.to_account(where.portfolio, where.feed_date, shard_count)
         except FieldProblem as exc:
             return RowProblem(row.line, exc.field, exc.reason), None
+    try:
+        record.to_account(where.portfolio, where.feed_date, shard_count)
+    except FieldProblem as exc:
+        return RowProblem(row.line, exc.field, exc.reason), account
     for name in ("product_type", "currency", "jurisdiction"):
         if str(getattr(record, name)) != str(getattr(account, name)):
             return RowProblem(
@@ -231,7 +297,7 @@ def _apply_row(
             _status(row, record)
     except DuplicateEntry:
         return Done(row, Outcome.DUPLICATE, "already posted")
-    except InvalidInput as exc:  # a rule of the account refused it: reported, nothing changed
+    except (InvalidInput, FieldProblem) as exc:  # a rule of the account refused it: reported, not applied
         return Done(row, Outcome.REFUSED, str(exc)[:300])
     return Done(row, Outcome.APPLIED)
 
@@ -252,25 +318,19 @@ def _account(row: Row, record: feed.AccountRow, where: Place, shard_count: int) 
         accounts_repo.create_account(record.to_account(where.portfolio, where.feed_date, shard_count))
         return Done(row, Outcome.APPLIED, "opened")
     new_terms = record.to_account(where.portfolio, where.feed_date, shard_count)
+    # only what the row gives changes; the opening position is the account's own from its first row
+    terms = {name: getattr(new_terms, name) for name in UPDATABLE if name in record.model_fields_set}
 
     def change(account: Account) -> Account:
-        return replace(
-            account,
-            locale=new_terms.locale,
-            time_zone=new_terms.time_zone,
-            instalment=new_terms.instalment,
-            credit_limit=new_terms.credit_limit,
-        )
+        return replace(account, **terms)
 
     def record_of(_account: Account) -> ActivityModel:
-        terms = {"locale": new_terms.locale, "time_zone": new_terms.time_zone}
-        terms |= {"instalment": new_terms.instalment, "credit_limit": new_terms.credit_limit}
         return timeline_entry(
             record.account_id, where.feed_date, "terms", row.record_id, feed_repo.FEED_ACTOR, terms
         )
 
     apply_with_record(record.account_id, change, record_of)
-    return Done(row, Outcome.APPLIED, "terms updated")
+    return Done(row, Outcome.APPLIED, "terms updated; the balance and dues move by money rows only")
 
 
 def _money(
@@ -294,6 +354,9 @@ def _money(
             channel=record.channel.value,
         )
     else:
+        owner = _owner_of(record.reference)
+        if owner is not None and owner != record.account_id:
+            return Done(row, Outcome.REFUSED, f"{record.reference} is a payment of another account")
         event = PaymentEvent(
             provider=FEED_PROVIDER,
             event_id=_entry_id(row),

@@ -258,8 +258,14 @@ def _account_actions(account: Account) -> list:
         AccountModel.holds.set(list(account.holds)),
         AccountModel.opted_out.set(list(account.opted_out)),
         AccountModel.notices.set([n.to_dict() for n in account.notices]),
+        # terms the system of record may change (its daily feed): no write unit more, same item
+        AccountModel.locale.set(account.locale),
+        AccountModel.time_zone.set(account.time_zone),
     ]
     optional = (
+        (AccountModel.instalment, account.instalment),
+        (AccountModel.email, account.email),
+        (AccountModel.placement, account.placement),
         (AccountModel.bucket, account.bucket.value if account.bucket else None),
         (AccountModel.oldest_unpaid_on, _iso(account.oldest_unpaid_on)),
         (AccountModel.last_evaluated_on, _iso(account.last_evaluated_on)),

@@ -18,7 +18,7 @@ from arrears.store.models import ActivityModel
 from arrears.store.store_errors import is_conditional_failure, store_errors
 
 FEED_ACTOR = "daily_feed"
-APPLIED, QUARANTINED = "applied", "quarantined"
+APPLIED, QUARANTINED, INCOMPLETE = "applied", "quarantined", "incomplete"
 _MARK = "mark"
 _BATCH = 100  # BatchGetItem's limit
 
@@ -65,12 +65,12 @@ def file_done(portfolio: str, feed_date: date, key: str, status: str, summary: d
     with store_errors():
         ActivityModel(
             portfolio_pk(portfolio),
-            f"feed#{feed_date.isoformat()}#{key}",
+            f"feed#{feed_date.isoformat()}#{key}#{execution}",  # each sending of a file keeps its own
             kind="feed",
             occurred_on=feed_date.isoformat(),
             actor=execution,
             status=status,
-            detail=summary,
+            detail=summary | {"file": key},
         ).save()
 
 
