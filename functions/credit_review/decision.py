@@ -15,6 +15,7 @@ from typing import Literal
 import arrears
 from arrears.domain.account import Account, ProductType
 from arrears.domain.bureau import CreditReport
+from arrears.domain.compliance import Hold
 from arrears.domain.errors import InvalidInput
 from arrears.domain.letters import LetterCode, OwedNotice
 from arrears.domain.stages import CLOSED_STATUSES
@@ -140,12 +141,19 @@ class Decision:
         return {**asdict(self), "reasons": list(self.reasons)}
 
 
+NO_REVIEW_UNDER = frozenset({Hold.BANKRUPTCY, Hold.DECEASED})
+
+
 def refusal(account: Account, as_of: date, cooldown_days: int) -> str | None:
     """Why this account's line must not be reviewed today, or None."""
     if account.product_type is not ProductType.OPEN_END or account.credit_limit is None:
         return "no credit line to review"
     if account.status in CLOSED_STATUSES:
         return f"the account is {account.status.value}"
+    if stopped := sorted(set(account.holds) & NO_REVIEW_UNDER):
+        # the stay (11 U.S.C. §362) or the estate stands between the lender and the line: a pull
+        # and a cut would be an act to collect, with its adverse-action notice stopped by the hold
+        return f"the account is on a {stopped[0]} hold"
     if (
         account.reviewed_on
         and account.reviewed_on != as_of

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from arrears.domain.account import Account, ProductType
 from arrears.domain.bureau import CreditReport
+from arrears.domain.compliance import Hold
 from arrears.domain.errors import InvalidInput
 from arrears.domain.ledger import Due
 from arrears.domain.stages import Status
@@ -107,10 +108,17 @@ def test_freezing_a_line_that_is_already_frozen_changes_nothing():
         (_card(limit=None), "no credit line"),
         (_card(status=Status.PAID_IN_FULL), "paid_in_full"),
         (_card(reviewed_on=date(2026, 2, 1)), "next review after 90 days"),
+        (_card(holds=(Hold.BANKRUPTCY,)), "bankruptcy hold"),
+        (_card(holds=(Hold.DECEASED,)), "deceased hold"),
     ],
 )
 def test_reviews_are_refused_without_a_line_on_a_closed_account_or_within_the_cooldown(account, why):
     assert why in refusal(account, AS_OF, 90)
+
+
+@pytest.mark.parametrize("hold", [Hold.DISPUTE, Hold.SCRA, Hold.CEASE_COMMUNICATION])
+def test_other_holds_do_not_stop_a_review_whose_notice_goes_out_under_any_hold(hold):
+    assert refusal(_card(holds=(hold,)), AS_OF, 90) is None
 
 
 def test_an_adverse_rule_without_its_reasons_is_refused_when_the_rules_load(tmp_path: Path):
