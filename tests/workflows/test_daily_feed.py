@@ -485,3 +485,44 @@ def test_an_update_changes_only_what_it_gives_and_each_sending_is_kept(stack, tm
         (r["file"].rsplit("/", 1)[1], r["applied"], r["duplicates"]) for r in feeds.day_status(PORTFOLIO, ON)
     ]
     assert sorted(sendings) == [("day.jsonl", DAY_ROWS, 0), ("update.jsonl", 0, 1), ("update.jsonl", 1, 0)]
+
+
+def test_the_days_cycle_ages_the_accounts_as_the_rows_say_and_says_the_feed_was_applied(day, stack):
+    from datetime import time
+    from zoneinfo import ZoneInfo
+
+    from arrears_cli import executions
+
+    # run at 09:00 in New York, after the 08:00 cut-off: it does not wait, and says the feed came
+    done = executions.run_cycle(
+        stack, PORTFOLIO, ON, datetime.combine(ON, time(9), ZoneInfo("America/New_York"))
+    )
+    summary = json.loads(done["output"])
+    assert done["status"] == "SUCCEEDED"
+    assert summary["feed"]["applied"] is True
+    assert [f["status"] for f in summary["feed"]["files"]] == ["applied"]
+    us, mx = accounts_repo.get_account(US), accounts_repo.get_account(MX)
+    # FD-US-1: its 100.00 due of 21 Nov is unpaid (the branch payment bounced): 7 days past due
+    assert (us.dpd, us.bucket.value, us.past_due) == (7, "1-29", 10_000)
+    # FD-MX-1: 500.00 due 25 Nov, 200.00 paid at a terminal, 50.00 waived: 250.00 past due for 3 days
+    assert (mx.dpd, mx.bucket.value, mx.past_due) == (3, "1-29", 25_000)
+
+
+def test_a_cycle_without_its_days_feed_runs_after_the_cutoff_and_says_so(stack):
+    from datetime import time
+    from zoneinfo import ZoneInfo
+
+    from arrears_cli import executions
+
+    early = datetime.combine(ON, time(6), ZoneInfo("America/New_York"))  # waits in steps to 08:00, then runs
+    done = executions.run_cycle(stack, PORTFOLIO, ON, early)
+    assert done["status"] == "SUCCEEDED"
+    assert json.loads(done["output"])["feed"] == {"applied": False, "files": []}
+    waits = [
+        e
+        for e in stack.client("stepfunctions").get_execution_history(executionArn=done["executionArn"])[
+            "events"
+        ]
+        if e["type"] == "WaitStateEntered"
+    ]
+    assert len(waits) == 12  # ten minutes at a time, two hours
