@@ -81,3 +81,64 @@ def letters_show(
         return
     console.print(said)
     sys.stdout.write(html if html.endswith("\n") else html + "\n")
+
+
+@app.command("preview", cls=StackCommand)
+def letters_preview(
+    ctx: typer.Context,
+    account: Annotated[str, typer.Argument(help="The account the letter would go to.")],
+    code: Annotated[str, typer.Option("--code", help="A letter code (e.g. final_demand).")],
+    on: Annotated[str | None, typer.Option("--on", help="The day it would be sent (default today).")] = None,
+    open_it: Annotated[bool, typer.Option("--open", help="Open it in a browser.")] = False,
+) -> None:
+    """A letter as it would be sent on the day, from the account as it stands then: nothing is sent,
+    stored or recorded. A letter owed by an event (a promise, a payment) states that event's facts
+    only while the account is owed it."""
+    from dataclasses import replace
+
+    from arrears.domain.letters import LetterCode, render
+    from arrears.domain.strategy import load_strategies, strategy_for
+    from arrears.services.letter_context import letter_context
+    from arrears.store import accounts_repo
+    from jinja2 import UndefinedError
+
+    from arrears_cli.commands.common import _today
+    from arrears_cli.worklist import as_of
+
+    try:
+        letter = LetterCode(code)
+    except ValueError as exc:
+        console.print(
+            f"[red]no letter {code!r}; the letters are {', '.join(c.value for c in LetterCode)}[/red]"
+        )
+        raise typer.Exit(1) from exc
+    day = _today(on)
+    with _refused_clearly():
+        found = accounts_repo.get_account(account)
+    standing = as_of(found, day)
+    seen = replace(
+        found, dpd=standing.dpd, bucket=standing.bucket, past_due=standing.past_due,
+        oldest_unpaid_on=standing.oldest_unpaid_on,
+    )  # fmt: skip
+    strategy = strategy_for(load_strategies(), seen.product_type, seen.jurisdiction, seen.placement)
+    if strategy is None:
+        console.print(
+            f"[red]no strategy works {account} ({seen.product_type.value}, {seen.jurisdiction})[/red]"
+        )
+        raise typer.Exit(1)
+    owed = next((dict(n.extra) for n in seen.notices if n.code is letter), None)
+    try:
+        html = render(
+            letter_context(letter, seen, strategy, day, f"preview-{account}-{day.isoformat()}", owed)
+        )
+    except UndefinedError as exc:
+        console.print(
+            f"[red]{account} is owed no {code} now: it states the facts of the event that owes it[/red]"
+        )
+        raise typer.Exit(1) from exc
+    said = f"{account}: {code} as it would be sent on {day.isoformat()} (a preview: nothing sent)"
+    if open_it:
+        console.print(f"{said}, opened from {_open_in_browser(html, code)}")
+        return
+    console.print(said)
+    sys.stdout.write(html if html.endswith("\n") else html + "\n")

@@ -7,40 +7,21 @@ import io
 import itertools
 import re
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from arrears.adapters import mail_gateway, reports_repo
 from arrears.domain.account import Account
-from arrears.domain.compliance import PROFILES, Channel, validation_period_end
+from arrears.domain.compliance import Channel
 from arrears.domain.errors import StoreUnavailable
-from arrears.domain.ledger import EntryKind
-from arrears.domain.letters import Creditor, LetterContext, render
+from arrears.domain.letters import LetterContext, render
 from arrears.domain.strategy import Strategy
 from arrears.runtime.settings import Settings
-from arrears.store import accounts_repo, letters_repo
+from arrears.services.letter_context import letter_context
+from arrears.store import letters_repo
 
 from dunning.contacts import ContactPlan
 
 DELIVERED = frozenset({letters_repo.QUEUED, letters_repo.SENDING, letters_repo.SENT, letters_repo.PRINTED})
-
-
-def _itemization(account: Account, strategy: Strategy, as_of: date) -> dict:
-    """Reg F §1006.34(c)(2): what was owed on the itemization date and what changed since, from the ledger."""
-    entries = accounts_repo.ledger_entries(account.account_id)
-    by_kind = {kind: sum(e.amount.minor for e in entries if e.kind is kind) for kind in EntryKind}
-    return {
-        "itemization_date": account.episode_on or as_of,
-        "amount_on_itemization_date": account.opening_balance,
-        "interest_since": by_kind[EntryKind.INTEREST],
-        "fees_since": by_kind[EntryKind.FEE],
-        "payments_since": -by_kind[EntryKind.PAYMENT],
-        "credits_since": -min(by_kind[EntryKind.ADJUSTMENT], 0),
-        "validation_end": validation_period_end(as_of, PROFILES[strategy.compliance_profile]),
-    }
-
-
-def _masked(account_id: str) -> str:
-    return "•••• " + account_id[-4:]
 
 
 def _subject(html: str) -> str:
@@ -48,39 +29,10 @@ def _subject(html: str) -> str:
     return " ".join(found.group(1).split()) if found else "Your account"
 
 
-def _extra(plan: ContactPlan, account: Account, strategy: Strategy, as_of: date) -> dict:
-    """The per-letter facts the templates ask for, from what the account knows today."""
-    if plan.letter is None:
-        return {}
-    if plan.extra is not None:
-        return plan.extra
-    code = plan.letter.value
-    if code == "final_demand":
-        return {"respond_by": as_of + timedelta(days=30)}
-    if code == "validation_notice":
-        return _itemization(account, strategy, as_of)
-    return {}
-
-
 def _context(
     plan: ContactPlan, account: Account, strategy: Strategy, as_of: date, reference: str
 ) -> LetterContext:
-    return LetterContext(
-        code=plan.letter,  # type: ignore[arg-type]
-        locale=account.locale,
-        sent_on=as_of,
-        reference=reference,
-        account_ref=_masked(account.account_id),
-        product_type=account.product_type.value,
-        currency=account.currency,
-        balance=account.balance,
-        past_due=account.past_due,
-        dpd=account.dpd,
-        oldest_unpaid_on=account.oldest_unpaid_on,
-        creditor=Creditor(**strategy.creditor.for_letter(account.locale)),
-        debt_collector_disclosure=strategy.compliance_profile == "us_reg_f",
-        extra=_extra(plan, account, strategy, as_of),
-    )
+    return letter_context(plan.letter, account, strategy, as_of, reference, plan.extra)  # type: ignore[arg-type]
 
 
 def deliver(

@@ -94,6 +94,30 @@ def test_letters_show_opens_the_letter_in_a_browser(endpoint, tmp_path, monkeypa
     assert opened[0].startswith("file://") and "<html" in Path(opened[0].removeprefix("file://")).read_text()
 
 
+def test_letters_preview_renders_the_letter_as_of_the_day_asked_and_sends_nothing(endpoint, tmp_path):
+    # Given A-1 imported on 1 March with USD 100.00 due since 5 February, and no cycle run
+    _imported(endpoint, tmp_path)
+
+    final = _run(endpoint, "letters", "preview", "A-1", "--code", "final_demand", "--on", "2026-03-20")
+
+    # then the final demand of 20 March states the amount and the days past due of that day
+    assert final.exit_code == 0, final.output
+    assert "is 43 days past due" in final.stdout  # 5 February to 20 March
+    assert "Past-due amount" in final.stdout and "$100.00" in final.stdout
+    assert "contact us by April 19, 2026" in final.stdout  # 30 days to answer from the day it is sent
+    assert (
+        final.stderr.strip()
+        == "A-1: final_demand as it would be sent on 2026-03-20 (a preview: nothing sent)"
+    )
+    # and nothing was sent or stored
+    assert _run(endpoint, "letters", "show", "A-1").exit_code == 1
+    # a letter owed by an event is previewed only while it is owed; an unknown code says the codes
+    owed = _run(endpoint, "letters", "preview", "A-1", "--code", "promise_confirmation", "--on", "2026-03-20")
+    assert owed.exit_code == 1 and "is owed no promise_confirmation now" in owed.stderr
+    unknown = _run(endpoint, "letters", "preview", "A-1", "--code", "nope")
+    assert unknown.exit_code == 1 and "final_demand" in unknown.stderr
+
+
 def test_letters_show_without_a_letter_is_one_clear_line(endpoint, tmp_path):
     _imported(endpoint, tmp_path)
     none = _run(endpoint, "letters", "show", "A-1")
