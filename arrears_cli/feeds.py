@@ -33,10 +33,6 @@ def feed_key(portfolio: str, on: date, path: Path) -> str:
     return f"feeds/{portfolio}/{on.isoformat()}/{path.name}"
 
 
-def report_key(key: str) -> str:
-    return f"reports/{key}.report.json"
-
-
 def send(stack: StackRef, path: Path, portfolio: str, on: date, timeout_s: float = 300) -> Sent:
     if not stack.feeds_bucket:
         raise FeedNotApplied("this stack has no feeds bucket (deploy the current template.yaml)")
@@ -82,7 +78,7 @@ def _finished(stack: StackRef, arn: str, timeout_s: float) -> str:
 def read_report(stack: StackRef, key: str) -> dict | None:
     s3 = stack.client("s3")
     try:
-        return json.loads(s3.get_object(Bucket=stack.feeds_bucket, Key=report_key(key))["Body"].read())
+        return json.loads(s3.get_object(Bucket=stack.feeds_bucket, Key=feed.report_key(key))["Body"].read())
     except s3.exceptions.NoSuchKey:
         return None
 

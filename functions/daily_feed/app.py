@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime
 from functools import partial
 
 from arrears.adapters import reports_repo
@@ -72,10 +71,10 @@ def _quarantine(settings: FeedSettings, request: CheckEvent, checked: daily_feed
         "applied": 0,
         "execution": request.execution,
     }
-    reports_repo.put_json(request.bucket, files.report_key(request.key), report, settings.region)
+    reports_repo.put_json(request.bucket, feed.report_key(request.key), report, settings.region)
     if checked.place is not None:
         where = checked.place
-        summary = {"problems": len(checked.problems), "report": files.report_key(request.key)}
+        summary = {"problems": len(checked.problems), "report": feed.report_key(request.key)}
         feed_repo.file_done(
             where.portfolio, where.feed_date, request.key, feed_repo.QUARANTINED, summary, request.execution
         )
@@ -92,7 +91,7 @@ def apply_chunk(event: dict, context: LambdaContext) -> dict:
         raise InvalidInput("a chunk of a file under the stack's feeds/ only")
     rows = files.read_chunk(request.bucket, request.chunk, settings.region)
     publish = partial(publish_payment_applied, settings.payments_bus, region=settings.region)
-    done = daily_feed.apply(rows, where, request.key, settings.shard_count, publish, datetime.now(UTC))
+    done = daily_feed.apply(rows, where, request.key, settings.shard_count, publish, request.received_at)
     metrics.add_metric(name="FeedRowsApplied", unit="Count", value=sum(d.outcome == "applied" for d in done))
     noted = [
         d.to_dict()
@@ -137,7 +136,7 @@ def report(event: dict, context: LambdaContext) -> dict:
         ],
         "execution": request.execution,
     }
-    reports_repo.put_json(settings.feeds_bucket, files.report_key(key), summary, settings.region)
+    reports_repo.put_json(settings.feeds_bucket, feed.report_key(key), summary, settings.region)
     feed_repo.file_done(where.portfolio, where.feed_date, key, status, summary, request.execution)
     logger.info("feed ended", extra={"key": key, "status": status, "applied": summary["applied"]})
     if failed:

@@ -14,10 +14,6 @@ from arrears.domain.errors import PayloadTooLarge
 from arrears.domain.rows import RowProblem, is_json_lines, read_rows
 
 
-def report_key(key: str) -> str:
-    return f"reports/{key}.report.json"
-
-
 def chunk_key(key: str, execution: str, number: int) -> str:
     return f"work/{key}/{execution}/chunk-{number:05d}.json"
 

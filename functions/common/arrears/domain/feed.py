@@ -32,6 +32,12 @@ MAX_BYTES = 20 * 1024 * 1024
 TRAILER = "trailer"
 
 
+def report_key(key: str) -> str:
+    """Where the report of the file at `key` lies: its whole key under `reports/`, outside `feeds/`
+    so that writing it starts nothing."""
+    return f"reports/{key}.report.json"
+
+
 class Channel(StrEnum):
     BRANCH = "branch"
     TERMINAL = "terminal"  # a payment terminal (TPV), or an intermediary's counter
@@ -183,7 +189,6 @@ FeedRecord = (
 Record = Annotated[FeedRecord, Field(discriminator="type")]
 _RECORD: TypeAdapter[Record] = TypeAdapter(Record)  # type: ignore[arg-type]  # a union is no type[...] to mypy
 TYPES = ("account", "statement", "payment", "reversal", "fee", "interest", "adjustment", "status")
-MONEY_TYPES = ("statement", "payment", "reversal", "fee", "interest", "adjustment")
 
 
 class Trailer(BaseModel):

@@ -261,7 +261,6 @@ def apply(
             key,
             row.line,
         )
-        seen[row.record_id] = (row.content_hash(), outcome.outcome)
         done.append(outcome)
     return done
 
