@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import boto3
 from arrears.adapters.aws_clients import reset_connections
+from arrears.adapters.personal_data import Keys
 from arrears.store.models import bind_models
 
 LOCAL_FILE = Path(".arrears/local.json")
@@ -44,6 +45,9 @@ class StackRef:
     cli_client_id: str = ""
     feeds_bucket: str = ""
     feed_state_machine: str = ""
+    customers_table: str = ""
+    personal_data_key: str = ""
+    lookup_key_secret: str = ""
 
     def workflows(self) -> dict[str, str]:
         """Each workflow an operator can list, by the name the CLI uses for it."""
@@ -74,7 +78,14 @@ class StackRef:
             cli_client_id=outputs.get("OperatorsCliClientId", ""),
             feeds_bucket=outputs.get("FeedsBucketName", ""),
             feed_state_machine=outputs.get("DailyFeedStateMachineArn", ""),
+            customers_table=outputs.get("CustomersTableName", ""),
+            personal_data_key=outputs.get("PersonalDataKeyArn", ""),
+            lookup_key_secret=outputs.get("LookupKeySecretId", ""),
         )
+
+    def personal_data(self) -> Keys:
+        """What the import seals customers with (it never opens them: that is the operator API's)."""
+        return Keys(self.customers_table, self.personal_data_key, self.lookup_key_secret, self.region)
 
     def client(self, service: str):
         # boto3 reads AWS_ENDPOINT_URL when no endpoint is given: it is part of what a client is

@@ -282,6 +282,23 @@ def _passive(template: dict, stack: Stack) -> None:
             )
 
 
+def _generated(spec: dict | None) -> str:
+    """What CloudFormation's GenerateSecretString makes: the template with a random string at its key."""
+    if not spec:
+        return "{}"
+    import json
+    import secrets
+    import string
+
+    alphabet = string.ascii_letters + string.digits
+    value = "".join(secrets.choice(alphabet) for _ in range(int(spec.get("PasswordLength", 32))))
+    if "GenerateStringKey" not in spec:
+        return value
+    return json.dumps(
+        {**json.loads(spec.get("SecretStringTemplate", "{}")), spec["GenerateStringKey"]: value}
+    )
+
+
 def _secrets(template: dict, secretsmanager, stack: Stack) -> None:
     for logical, resource in resources_of_type(template, "AWS::SecretsManager::Secret").items():
         props = stack.resolver.resolve(resource.get("Properties", {}))
@@ -289,7 +306,7 @@ def _secrets(template: dict, secretsmanager, stack: Stack) -> None:
         arn = secretsmanager.create_secret(
             Name=props.get("Name") or f"{stack.name}-{logical}",
             Description=props.get("Description", ""),
-            SecretString=props.get("SecretString", "{}"),
+            SecretString=props.get("SecretString") or _generated(props.get("GenerateSecretString")),
             Tags=tags,
             **({"KmsKeyId": props["KmsKeyId"]} if "KmsKeyId" in props else {}),
         )["ARN"]

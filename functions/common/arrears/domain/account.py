@@ -45,7 +45,10 @@ class Account:
     fired: tuple[str, ...] = ()  # ladder steps already acted on in this episode
     holds: tuple[Hold, ...] = ()  # what stops or pauses collection (a dispute, a bankruptcy, ...)
     opted_out: tuple[str, ...] = ()  # channels the customer opted out of
-    email: str | None = None  # contact point with consent to email; never logged
+    customer_id: str | None = None  # the customer (Customers table) whose account this is
+    # How the customer can be reached today (domain.customer.Reach), kept by the customers service
+    # whenever a contact point changes: the cycle plans a channel from it without the customer item.
+    reach: tuple[str, ...] = ()
     placement: str | None = None  # "agency": worked by a third-party debt collector (Reg F)
     validation_notice_on: date | None = None  # when a debt collector's validation notice went out
     promise: Promise | None = None

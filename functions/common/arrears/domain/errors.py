@@ -109,3 +109,11 @@ class OperatorDisabled(NotAuthorised):
 
 class FeedIncomplete(ArrearsError):
     """A chunk of a feed file stopped before all its rows were applied (its report says which)."""
+
+
+class CustomerNotFound(ArrearsError):
+    """No customer with this id (named by id only)."""
+
+
+class CustomerVersionConflict(ArrearsError):
+    """The customer changed since it was read; the writer reads it again."""

@@ -6,9 +6,11 @@ from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from arrears.domain.account import Account, ProductType, shard_of
+from arrears.domain.contact_values import CONTACT_FIELDS, ContactColumns
+from arrears.domain.customer import Customer, Source
 from arrears.domain.errors import InvalidInput
 from arrears.domain.ledger import Due, schedule_from_past_due
 from arrears.domain.letters import language_of
@@ -22,7 +24,9 @@ CURRENCY_OF = {"US": "USD", "MX": "MXN", "PH": "PHP"}
 FIELDS_EXPECTED = (
     "account_id, product_type, currency, balance, amount_past_due, oldest_due_date, locale, time_zone, "
     "jurisdiction (required: account_id, product_type, currency, balance, locale, time_zone, "
-    "jurisdiction; optional: instalment, credit_limit, next_due_date, portfolio, placement, email)"
+    "jurisdiction; optional: instalment, credit_limit, next_due_date, portfolio, placement; the customer: "
+    + CONTACT_FIELDS
+    + ")"
 )
 ACCOUNT_ID = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
 
@@ -34,7 +38,7 @@ def iso_currency(value: str) -> str:
     return value
 
 
-class AccountRecord(BaseModel):
+class AccountRecord(ContactColumns):
     """One row of an import file. Amounts are in major units as written ("1234.50")."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
@@ -53,9 +57,6 @@ class AccountRecord(BaseModel):
     next_due_date: date | None = None
     portfolio: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     placement: str | None = Field(default=None, pattern=r"^agency$")  # worked by a third-party collector
-    email: str | None = Field(
-        default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-    )  # given with consent to email
 
     @field_validator("product_type", mode="before")
     @classmethod
@@ -120,7 +121,12 @@ class AccountRecord(BaseModel):
                 "locale",
                 f"{self.locale} is not a locale of {self.jurisdiction} (e.g. en-{self.jurisdiction})",
             )
+        self.contact_problem(self.jurisdiction)
         return self
+
+    def customer_of(self, source: Source, on: date) -> Customer | None:
+        """The row's customer (values in hand, for the customers service to seal), or None."""
+        return self.customer(self.account_id, self.jurisdiction, source, on)
 
     @model_validator(mode="after")
     def _amounts(self) -> AccountRecord:
@@ -180,7 +186,7 @@ class AccountRecord(BaseModel):
             jurisdiction=self.jurisdiction,
             instalment=instalment,
             credit_limit=self.money(self.credit_limit, "credit_limit").minor if self.credit_limit else None,
-            email=self.email,
+            customer_id=(self.customer_id or self.account_id) if self.has_contact() else None,
             placement=self.placement,
             home_shard=shard_of(self.account_id, owner, shard_count),
             next_action_on=as_of,

@@ -15,6 +15,7 @@ from typing import Self, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from arrears.adapters.personal_data import Keys
 from arrears.adapters.provider_config import ProviderConfig
 
 
@@ -188,3 +189,23 @@ class OperatorIdentitySettings(EnvSettings):
 @lru_cache(maxsize=1)
 def get_operator_identity_settings() -> OperatorIdentitySettings:
     return OperatorIdentitySettings.from_environment()
+
+
+class PersonalDataSettings(EnvSettings):
+    """Where customers live and what seals their personal fields: given only to the functions whose
+    role may use the personal-data key (template.yaml)."""
+
+    customers_table: str = Field(min_length=3, validation_alias="CUSTOMERS_TABLE")
+    personal_data_key: str = Field(
+        pattern=r"^arn:aws[a-z-]*:kms:\S+$", validation_alias="PERSONAL_DATA_KEY_ARN"
+    )
+    lookup_key_secret: str = Field(min_length=3, validation_alias="LOOKUP_KEY_SECRET_ID")
+    region: str = Field(default="us-east-1", validation_alias="AWS_REGION")
+
+    def keys(self) -> Keys:
+        return Keys(self.customers_table, self.personal_data_key, self.lookup_key_secret, self.region)
+
+
+@lru_cache(maxsize=1)
+def get_personal_data_settings() -> PersonalDataSettings:
+    return PersonalDataSettings.from_environment()

@@ -119,7 +119,8 @@ def _to_account(m: AccountModel) -> Account:
         fired=tuple(m.fired or ()),
         holds=tuple(Hold(h) for h in m.holds or ()),
         opted_out=tuple(m.opted_out or ()),
-        email=m.email,
+        customer_id=m.customer_id,
+        reach=tuple(m.reach or ()),
         placement=m.placement,
         validation_notice_on=_day(m.validation_notice_on),
         promise=_promise(m.promise),
@@ -160,7 +161,8 @@ def create_account(account: Account) -> None:
         status=account.status.value,
         instalment=account.instalment,
         credit_limit=account.credit_limit,
-        email=account.email,
+        customer_id=account.customer_id,
+        reach=list(account.reach),
         placement=account.placement,
         holds=list(account.holds),
         opted_out=list(account.opted_out),
@@ -257,6 +259,7 @@ def _account_actions(account: Account) -> list:
         AccountModel.fired.set(list(account.fired)),
         AccountModel.holds.set(list(account.holds)),
         AccountModel.opted_out.set(list(account.opted_out)),
+        AccountModel.reach.set(list(account.reach)),
         AccountModel.notices.set([n.to_dict() for n in account.notices]),
         # terms the system of record may change (its daily feed): no write unit more, same item
         AccountModel.locale.set(account.locale),
@@ -264,7 +267,7 @@ def _account_actions(account: Account) -> list:
     ]
     optional = (
         (AccountModel.instalment, account.instalment),
-        (AccountModel.email, account.email),
+        (AccountModel.customer_id, account.customer_id),
         (AccountModel.placement, account.placement),
         (AccountModel.bucket, account.bucket.value if account.bucket else None),
         (AccountModel.oldest_unpaid_on, _iso(account.oldest_unpaid_on)),
