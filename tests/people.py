@@ -3,6 +3,7 @@ account's `reach` kept in step. Values are synthetic; a test that looks for leak
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from arrears.domain.contact_values import ContactColumns
@@ -47,7 +48,7 @@ def give_customer(
     assert incoming is not None
     saved = customers.record(stack.personal_data(), incoming, on)
     accounts_repo.apply_with_writes(
-        account_id, lambda a: (a.__class__(**{**a.__dict__, "customer_id": saved.customer_id}), [])
+        account_id, lambda a: (replace(a, customer_id=saved.customer_id), [])
     )
     customers.refresh_reach(saved)
     return saved

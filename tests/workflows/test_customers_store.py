@@ -88,3 +88,22 @@ def test_the_same_address_sent_again_keeps_its_returned_mail_status_and_a_new_on
 def test_an_unknown_customer_is_not_found(cloud, keys):
     with pytest.raises(CustomerNotFound):
         customers.open_for_letter(keys, "C-404")
+
+
+def test_an_accounts_reach_follows_its_customers_points(stack):
+    from arrears.domain.account import Account, ProductType, shard_of
+    from arrears.store import accounts_repo
+
+    from tests.people import give_customer
+
+    accounts_repo.create_account(
+        Account("R-1", "main", ProductType.OPEN_END, "USD", 100, 100, (), "en-US", "America/New_York", "US",
+                home_shard=shard_of("R-1", "main", stack.shard_count))
+    )  # fmt: skip
+    saved = give_customer(stack, "R-1", email="r1@example.org")
+    assert accounts_repo.get_account("R-1").reach == ("postal", "email")
+    assert accounts_repo.get_account("R-1").customer_id == "R-1"
+    postal = customers.rules.mailing_address(saved)
+    customers.delivery_failed(stack.personal_data(), "R-1", postal.point_id, ON, "returned by USPS")
+    assert accounts_repo.get_account("R-1").reach == ("email",)
+    assert customers.needs_tracing(accounts_repo.get_account("R-1"))
