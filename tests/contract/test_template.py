@@ -404,3 +404,44 @@ def test_a_timeline_key_is_the_stored_format_and_sorts_by_date():
     assert sorted(timeline_sk(d, "ledger", "z") for d in days) == [
         timeline_sk(d, "ledger", "z") for d in sorted(days)
     ]
+
+
+def _grants_on(policy: dict, key: str) -> set[str]:
+    statements = policy["Properties"]["PolicyDocument"]["Statement"]
+    return {
+        action
+        for s in statements
+        if s["Resource"] == {"Fn::GetAtt": [key, "Arn"]}
+        for action in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+    }
+
+
+def test_only_the_functions_that_address_letters_or_answer_operators_may_open_personal_data():
+    """DESIGN.md, Privacy: the personal-data key decrypts for the letters' pages, the print manifest's
+    close of day and the operator function; the import's paths may seal, never open."""
+    policies = resources_of_type(TEMPLATE, "AWS::IAM::ManagedPolicy")
+    opening = {name for name, p in policies.items() if "kms:Decrypt" in _grants_on(p, "PersonalDataKey")}
+    sealing = {
+        name for name, p in policies.items() if "kms:GenerateDataKey" in _grants_on(p, "PersonalDataKey")
+    }
+    assert opening == {"PersonalDataOpenPolicy"}
+    assert sealing == {"PersonalDataOpenPolicy", "PersonalDataSealPolicy"}
+
+    def holders(policy: str) -> set[str]:
+        return {
+            name for name, f in FUNCTIONS.items() if {"Ref": policy} in f["Properties"].get("Policies", [])
+        }
+
+    assert holders("PersonalDataOpenPolicy") == {
+        "ProcessPageFunction",
+        "CloseDayFunction",
+        "OperatorApiFunction",
+    }
+    assert holders("PersonalDataSealPolicy") == {"FeedApplyFunction", "SkipTraceSearchFunction"}
+    inline = [
+        name
+        for name, f in FUNCTIONS.items()
+        for p in f["Properties"].get("Policies", [])
+        if "PersonalDataKey" in json.dumps(p)
+    ]
+    assert inline == []  # no function reaches the key but through the two policies
