@@ -1,14 +1,23 @@
-"""Portfolio files (CSV or JSON Lines) in: every row validated first; one bad row and nothing is written."""
+"""Portfolio files (CSV or JSON Lines) in: every row validated first; one bad row and nothing is written.
+
+A row's customer columns (`contact_values.CONTACT_FIELDS`, all optional) are recorded by the
+customers service, sealed under the personal-data key before they leave this process: the import
+needs to seal (kms:GenerateDataKey) and never to open. A bad contact column is a problem of its
+field and line like any other, and never quotes the value.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
 
+from arrears.adapters.personal_data import Keys
 from arrears.domain.account import Account
+from arrears.domain.customer import Source
 from arrears.domain.intake import FIELDS_EXPECTED, AccountRecord
 from arrears.domain.rows import ROW_ERROR, FieldProblem, RowProblem, is_json_lines, problems_of
 from arrears.domain.rows import read_rows as rows_of
+from arrears.services import customers
 from arrears.store import accounts_repo
 from pydantic import ValidationError
 
@@ -45,10 +54,18 @@ def _header_problem(rows: list[tuple[int, dict]]) -> RowProblem | None:
 
 
 def validate(rows: list[tuple[int, dict]], portfolio: str, as_of: date, shard_count: int) -> list[Account]:
+    """The rows' accounts, every row valid, or ImportRejected with every problem."""
+    return [account for _, account in validated(rows, portfolio, as_of, shard_count)]
+
+
+def validated(
+    rows: list[tuple[int, dict]], portfolio: str, as_of: date, shard_count: int
+) -> list[tuple[AccountRecord, Account]]:
+    """Each row read with the account it opens (its customer columns are the record's)."""
     header = _header_problem(rows)
     if header is not None:  # every row would fail the same way: one line says it
         raise ImportRejected([header])
-    accounts: list[Account] = []
+    accounts: list[tuple[AccountRecord, Account]] = []
     problems: list[RowProblem] = []
     seen: dict[str, int] = {}
     for number, raw in rows:
@@ -68,19 +85,26 @@ def validate(rows: list[tuple[int, dict]], portfolio: str, as_of: date, shard_co
             problems.append(RowProblem(number, "account_id", f"duplicate of line {seen[record.account_id]}"))
             continue
         seen[record.account_id] = number
-        accounts.append(account)
+        accounts.append((record, account))
     if not rows:
         problems.append(RowProblem(0, "file", "has no rows"))
     if not problems:
-        existing = {a.account_id for a in accounts_repo.get_accounts([a.account_id for a in accounts])}
+        existing = {a.account_id for a in accounts_repo.get_accounts([a.account_id for _, a in accounts])}
         problems = [RowProblem(seen[i], "account_id", f"{i} already exists") for i in sorted(existing)]
     if problems:
         raise ImportRejected(problems)
     return accounts
 
 
-def import_file(path: Path, portfolio: str, as_of: date, shard_count: int) -> list[Account]:
-    accounts = validate(read_rows(path), portfolio, as_of, shard_count)
-    for account in accounts:
-        accounts_repo.create_account(account)
-    return accounts
+def import_rows(
+    rows: list[tuple[int, dict]], portfolio: str, as_of: date, shard_count: int, keys: Keys
+) -> list[Account]:
+    """Every row checked, then each account opened with its customer (`customers.open_account`)."""
+    return [
+        customers.open_account(keys, account, customers.of_row(record, Source.IMPORT, as_of), as_of)
+        for record, account in validated(rows, portfolio, as_of, shard_count)
+    ]
+
+
+def import_file(path: Path, portfolio: str, as_of: date, shard_count: int, keys: Keys) -> list[Account]:
+    return import_rows(read_rows(path), portfolio, as_of, shard_count, keys)

@@ -36,11 +36,14 @@ def accounts_import(
     fmt: FormatOpt = Format.TABLE,
     as_json: JsonOpt = False,
 ) -> None:
-    """Validate every row, then import; with any bad row nothing is imported."""
+    """Validate every row, then import; with any bad row nothing is imported. The customer columns
+    (name, address, email with its consent, phone: all optional) are sealed before they are stored."""
     from arrears_cli.portfolio_import import ImportRejected, import_file  # its models: this command only
 
     try:
-        imported = import_file(file, portfolio, _date(as_of, "--as-of"), ctx.obj.shard_count)
+        imported = import_file(
+            file, portfolio, _date(as_of, "--as-of"), ctx.obj.shard_count, ctx.obj.personal_data()
+        )
     except ImportRejected as rejected:
         for problem in rejected.problems:
             console.print(f"[red]{file}: {problem}[/red]")
@@ -63,37 +66,48 @@ ViewerOpt = Annotated[
 
 
 def _personal_data(stack: StackRef, account_id: str, wanted: bool) -> dict | None:
-    """The account's personal data as the operators' API gives it to the signed-in operator, or
-    None (masked): the level that may see it is the verified one, never a name on the command line."""
+    """The account's customer and skip-trace candidates as the operators' API gives them to the
+    signed-in operator (values for a level that may see them, masked for any other), or None: the
+    level is the verified one, never a name on the command line, and the API audits the read."""
     if not wanted:
         return None
     from arrears_cli.operator_client import OperatorRefused, call
 
     try:
-        return call(stack, _signed_in(stack), "personal_data", account_id, date.today(), {})
+        answer = call(stack, _signed_in(stack), "personal_data", account_id, date.today(), {})
     except OperatorRefused as refused:
-        console.print(f"[yellow]personal data masked: {refused.message}[/yellow]")
+        console.print(f"[yellow]personal data not shown: {refused.message}[/yellow]")
         return None
+    if answer.get("masked"):
+        console.print(f"[yellow]personal data masked: {answer['why']}[/yellow]")
+    return answer
 
 
 def _shown(item, personal: dict | None) -> dict:
-    """A timeline item's detail, its personal values from the API's answer or masked."""
-    values = (personal or {}).get("values", {})
-    return {k: (values.get(item.sk, "•••") if k == "value" else v) for k, v in item.detail.items()}
+    """A timeline item's detail as the viewer may see it: a sealed value never; a skip-trace
+    candidate's value as the API's answer gives it, else masked."""
+    from arrears.store.bureau_repo import CANDIDATE, candidate_id
+
+    detail = {k: v for k, v in item.detail.items() if k not in ("sealed", "value")}
+    if item.kind == CANDIDATE or "value" in item.detail:
+        values = {c["candidate_id"]: c["value"] for c in (personal or {}).get("candidates", [])}
+        detail["value"] = values.get(candidate_id(item.sk), "•••")
+    return detail
 
 
-def _account_row(account, see_personal_data: bool = False, on: date | None = None) -> dict:
+def _customer_row(personal: dict) -> dict:
+    return {"customer_id": personal["customer_id"], "name": personal["name"], "points": personal["points"]}
+
+
+def _account_row(account, on: date | None = None) -> dict:
     """The account as JSON, CSV and XLSX carry it: money in minor units (the `amounts` field says
     so), and its DPD, bucket and amount past due as of `on` (default today), not as the cycle last
-    stored them."""
-    from arrears_cli.worklist import mask
-
+    stored them. Of its customer, only the id and how they can be reached (`reach`): the values
+    are in the Customers table, sealed, and a person sees them through the operators' API."""
     row = asdict(account)
     row["promise"] = account.promise.to_dict() if account.promise else None
     row["arrangement"] = account.arrangement.to_dict() if account.arrangement else None
     row["notices"] = [n.to_dict() for n in account.notices]
-    if not see_personal_data:
-        row["email"] = mask(row.get("email"))
     row["dues"] = [{"due_on": d.due_on.isoformat(), "amount": d.amount} for d in account.dues]
     row.pop("extra", None)
     row.update(_standing(account, on or date.today()), amounts=AMOUNTS)
@@ -247,9 +261,9 @@ def accounts_show(
     with _refused_clearly():
         account = accounts_repo.get_account(account_id)
     personal = _personal_data(ctx.obj, account_id, personal_data)
-    row = _account_row(account, see_personal_data=personal is not None, on=day)
+    row = _account_row(account, on=day)
     if personal is not None:
-        row["email"] = personal["email"]
+        row["customer"] = _customer_row(personal)
     row["timeline"] = [
         {
             "sk": t.sk,

@@ -127,3 +127,101 @@ def test_currency_and_locale_must_belong_to_the_jurisdiction(endpoint, tmp_path)
     assert "line 2: currency: an account in MX is kept in MXN, not USD" in result.stderr
     assert "line 3: locale: en-PH is not a locale of MX" in result.stderr
     assert "line 4" not in result.stderr
+
+
+CONTACT_HEADER = HEADER.strip() + (
+    ",customer_id,name,address_line1,city,region,postal_code,email,email_consent,phone\n"
+)
+PLAIN = ("Quintero", "Ocotillo", "85711", "mariana.q", "555-0142", "5205550142", "tomas.r")
+
+
+def _scanned(endpoint, output: str) -> str:
+    table = endpoint.stack.outputs[output]
+    return json.dumps(endpoint.client("dynamodb").scan(TableName=table)["Items"])
+
+
+def test_customer_columns_are_sealed_and_each_account_learns_how_its_customer_can_be_reached(
+    endpoint, tmp_path
+):
+    # Given two accounts of one customer (an address, an email with consent, a phone) and a third
+    # whose email came without the consent column's yes
+    path = tmp_path / "book.csv"
+    path.write_text(
+        CONTACT_HEADER
+        + "C-1,open-end,USD,1500.00,100.00,2026-02-05,en-US,America/Phoenix,US,CUST-9,Mariana Quintero,"
+        "4417 Calle Ocotillo,Tucson,AZ,85711,mariana.q@example.org,yes,(520) 555-0142\n"
+        + "C-2,closed-end,USD,900.00,0,,en-US,America/Phoenix,US,CUST-9,,,,,,,,\n"
+        + "C-3,open-end,USD,300.00,0,,en-US,America/Chicago,US,,Tomas Reyes,,,,,tomas.r@example.org,,\n"
+    )
+
+    # When the file is imported
+    result = _run(endpoint, "accounts", "import", str(path), "--as-of", "2026-03-01")
+
+    # Then no table holds a value in plaintext, and each account carries its customer's reach
+    assert result.exit_code == 0, result.output
+    for output in ("CustomersTableName", "AccountsTableName", "ActivityTableName"):
+        scanned = _scanned(endpoint, output)
+        assert not [value for value in PLAIN if value in scanned], output
+    accounts = {a["account_id"]: a for a in json.loads(_run(endpoint, "accounts", "list", "--json").stdout)}
+    assert set(accounts) == {"C-1", "C-2", "C-3"}
+    shown = {
+        a: json.loads(_run(endpoint, "accounts", "show", a, "--json").stdout) for a in ("C-1", "C-2", "C-3")
+    }
+    assert (shown["C-1"]["customer_id"], shown["C-1"]["reach"]) == ("CUST-9", ["postal", "email", "phone"])
+    assert (shown["C-2"]["customer_id"], shown["C-2"]["reach"]) == ("CUST-9", ["postal", "email", "phone"])
+    assert (shown["C-3"]["customer_id"], shown["C-3"]["reach"]) == ("C-3", [])  # kept, never emailed
+    assert not [value for value in PLAIN if value in json.dumps(shown)]
+
+
+def test_a_later_row_of_the_same_customer_gives_the_earlier_accounts_its_reach(endpoint, tmp_path):
+    # Given an account whose customer has only an email without consent
+    first = tmp_path / "first.csv"
+    first.write_text(
+        HEADER.strip() + ",customer_id,email\n"
+        "D-1,open-end,USD,100.00,0,,en-US,America/New_York,US,CUST-1,d1@example.org\n"
+    )
+    assert _run(endpoint, "accounts", "import", str(first), "--as-of", "2026-03-01").exit_code == 0
+
+    # When a later file opens another account of the customer, with an address
+    later = tmp_path / "later.csv"
+    later.write_text(
+        HEADER.strip() + ",customer_id,address_line1,city,region,postal_code\n"
+        "D-2,open-end,USD,100.00,0,,en-US,America/New_York,US,CUST-1,12 Elm St,Dayton,OH,45402\n"
+    )
+    assert _run(endpoint, "accounts", "import", str(later), "--as-of", "2026-03-02").exit_code == 0
+
+    # Then both accounts may be written to
+    listed = {a: json.loads(_run(endpoint, "accounts", "show", a, "--json").stdout) for a in ("D-1", "D-2")}
+    assert listed["D-1"]["reach"] == ["postal"] and listed["D-2"]["reach"] == ["postal"]
+
+
+def test_a_bad_contact_column_is_a_problem_of_its_field_and_line_and_never_shows_the_value(
+    endpoint, tmp_path
+):
+    # Given rows with a number that is no number, an email that is no address, an address without
+    # its city, and a consent that is neither yes nor no
+    path = tmp_path / "book.csv"
+    path.write_text(
+        HEADER.strip() + ",address_line1,city,postal_code,email,email_consent,phone\n"
+        "E-1,open-end,USD,100.00,0,,en-US,America/New_York,US,,,,,,555-01\n"
+        "E-2,open-end,USD,100.00,0,,en-US,America/New_York,US,,,,not-an-address@,,\n"
+        "E-3,open-end,USD,100.00,0,,en-US,America/New_York,US,9 Secret Lane,,45402,,,\n"
+        "E-4,open-end,USD,100.00,0,,en-US,America/New_York,US,,,,e4@example.org,maybe,\n"
+        "E-5,open-end,USD,100.00,0,,en-US,America/New_York,US,,,,,,+1 520 555 0142\n"
+    )
+
+    # When it is imported
+    result = _run(endpoint, "accounts", "import", str(path), "--as-of", "2026-03-01")
+
+    # Then each problem names its line and field, no value is echoed, and nothing is imported
+    assert result.exit_code == 1
+    said = result.stderr
+    assert "line 2: phone" in said
+    assert "line 3: email" in said
+    assert "line 4: address_line1" in said and "city" in said
+    assert "line 5: email_consent" in said and "yes or no" in said
+    assert "line 6" not in said
+    for value in ("555-01", "not-an-address", "Secret Lane", "maybe"):
+        assert value not in result.output
+    assert _listed(endpoint) == []
+    assert json.loads(_scanned(endpoint, "CustomersTableName")) == []

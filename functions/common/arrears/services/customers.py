@@ -14,12 +14,16 @@ from datetime import date
 from arrears.adapters.personal_data import Keys
 from arrears.domain import customer as rules
 from arrears.domain.account import Account
-from arrears.domain.customer import ContactPoint, Customer, PointStatus, Source
-from arrears.domain.stages import Status
-from arrears.store import customers_repo
+from arrears.domain.customer import ContactError, ContactPoint, Customer, PointStatus, Reach, Source
+from arrears.domain.intake import AccountRecord
+from arrears.domain.stages import CLOSED_STATUSES, Status
+from arrears.services import account_actions
+from arrears.store import accounts_repo, bureau_repo, customers_repo
 from arrears.store.accounts_repo import apply_with_writes
 
 SYSTEM_OF_RECORD = (Source.IMPORT, Source.FEED)
+# The operator task of an account left without a mailing address that skip-trace does not take up.
+NO_ADDRESS_TASK = "no_mailing_address"
 
 
 def point_id(keys: Keys, point: ContactPoint) -> str:
@@ -64,11 +68,43 @@ def record(keys: Keys, incoming: Customer, on: date) -> Customer:
     )
 
 
-def refresh_reach(customer: Customer) -> None:
-    """Tell each of the customer's accounts how the customer can be reached now."""
-    reach = tuple(r.value for r in rules.reach(customer))
+def reach_of(customer: Customer) -> tuple[str, ...]:
+    """How the customer can be reached, as an account carries it."""
+    return tuple(r.value for r in rules.reach(customer))
+
+
+def refresh_reach(customer: Customer, but: str | None = None) -> None:
+    """Tell each of the customer's accounts (all but `but`, written already) how the customer can be
+    reached now; each account listed is the customer's, and says so."""
+    reach = reach_of(customer)
     for account_id in customer.accounts:
-        apply_with_writes(account_id, lambda a: (replace(a, reach=reach), []))
+        if account_id != but:
+            apply_with_writes(
+                account_id, lambda a: (replace(a, reach=reach, customer_id=customer.customer_id), [])
+            )
+
+
+def of_row(record: AccountRecord, source: Source, on: date) -> Customer | None:
+    """The customer an import or feed row describes; a row naming only its `customer_id` makes the
+    account another of that customer's (their contact points are those already on record)."""
+    described = record.customer_of(source, on)
+    if described is None and record.customer_id:
+        return Customer(record.customer_id, None, accounts=(record.account_id,))
+    return described
+
+
+def open_account(keys: Keys, account: Account, incoming: Customer | None, on: date) -> Account:
+    """A new account from the system of record (an import, a feed), with the customer its row
+    describes: the customer recorded sealed, the account opened with the customer's id and reach,
+    the customer's other accounts told the reach that the new row may have changed."""
+    if incoming is None:
+        accounts_repo.create_account(account)
+        return account
+    saved = record(keys, incoming, on)
+    opened = replace(account, customer_id=saved.customer_id, reach=reach_of(saved))
+    accounts_repo.create_account(opened)
+    refresh_reach(saved, but=account.account_id)
+    return opened
 
 
 def _known(customer: Customer | None) -> Customer:
@@ -105,8 +141,89 @@ def delivery_failed(keys: Keys, customer_id: str, pid: str, on: date, note: str 
 
 def needs_tracing(account: Account) -> bool:
     """An active account with no address to write to goes to skip-trace (skip status); any other
-    status keeps its own work and an operator sees the reason on the account."""
-    return account.status is Status.ACTIVE and rules.Reach.POSTAL.value not in account.reach
+    status keeps its own work and an operator sees the reason on the account. A promise or an
+    agreement taken since the last cycle (the status says so only from then) is a customer in
+    touch, not one to trace."""
+    return (
+        account.status is Status.ACTIVE
+        and account.promise is None
+        and account.arrangement is None
+        and Reach.POSTAL.value not in account.reach
+    )
+
+
+def route(account_id: str, on: date, actor: str, reason: str, why: str, trace: bool = True) -> str | None:
+    """Where an account goes when its customer is left without a mailing address: an active one to
+    skip status for `reason` (with `trace`: the next cycle starts a skip-trace), any other to an
+    operator task saying `why`. None: it still has an address, is closed, or is in skip already."""
+    account = accounts_repo.get_account(account_id)
+    if Reach.POSTAL.value in account.reach or account.status in CLOSED_STATUSES:
+        return None
+    if trace and needs_tracing(account):
+        account_actions.mark_unreachable(account_id, on, actor, reason)
+        return Status.SKIP.value
+    if account.status is Status.SKIP:
+        return None
+    cause = f"the account is {account.status.value}" + ("" if trace else "; the customer asked for it")
+    bureau_repo.open_task(account_id, on, NO_ADDRESS_TASK, why, cause, actor)
+    return f"task:{NO_ADDRESS_TASK}"
+
+
+def retire(
+    keys: Keys,
+    customer_id: str,
+    pid: str,
+    status: PointStatus,
+    on: date,
+    actor: str,
+    note: str = "",
+    trace: bool = True,
+) -> tuple[Customer, dict[str, str | None]]:
+    """A point never used again (returned mail, a bounce, someone else's, "do not use"), and each of
+    the customer's accounts left without a mailing address routed (`route`; `trace`: the point was
+    lost, not refused by the customer). Returns the customer and where each account went."""
+    if status not in rules.RETIRED:
+        raise ContactError(f"{status.value} does not retire a contact point")
+    changed = change_point(keys, customer_id, pid, status, on, note)
+    point = changed.point(pid)
+    kind = point.kind.value if point else "contact"
+    why = f"{kind} point {pid} {status.value}: no mailing address left"
+    return changed, {a: route(a, on, actor, status.value, why, trace) for a in changed.accounts}
+
+
+def customer_for(keys: Keys, account: Account) -> Customer:
+    """The account's customer (values not opened); an account without one has no point to change."""
+    if account.customer_id is None:
+        raise ContactError(f"account {account.account_id} has no customer on record: add a contact point")
+    return customers_repo.get(keys, account.customer_id)
+
+
+def add_to_account(
+    keys: Keys, account: Account, point: ContactPoint, on: date, confirm: bool = False
+) -> Customer:
+    """A point an operator adds for the account's customer (a customer named after the account when
+    it has none yet); the accounts learn the reach. A value the customer has already is refused,
+    except with `confirm` (a skip-trace candidate the operator verified): a usable point of that
+    value is then verified; a retired one stays retired."""
+    named = replace(point, point_id=point_id(keys, point))
+    customer_id = account.customer_id or account.account_id
+
+    def change(before: Customer | None) -> Customer:
+        base = before or Customer(customer_id, None)
+        if account.account_id not in base.accounts:
+            base = replace(base, accounts=(*base.accounts, account.account_id))
+        known = base.point(named.point_id)
+        if known is None or not confirm:
+            return rules.add_point(base, named)
+        if not known.usable:
+            raise ContactError(
+                f"contact point {known.point_id} is {known.status.value}: it is not used again"
+            )
+        return rules.change_status(base, known.point_id, PointStatus.VERIFIED, on, point.note)
+
+    changed = customers_repo.update(keys, customer_id, change, create=True)
+    refresh_reach(changed)
+    return changed
 
 
 def open_for_letter(keys: Keys, customer_id: str) -> Customer:
