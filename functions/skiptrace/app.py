@@ -7,7 +7,7 @@ from functools import partial
 from arrears.adapters.observability import instrumented, logger, metrics
 from arrears.domain.workflow_requests import BeginRequest, ManualReviewRequest
 from arrears.runtime import workflow_steps
-from arrears.runtime.settings import SkipTraceSettings, get_skiptrace_settings
+from arrears.runtime.settings import SkipTraceSettings, get_personal_data_settings, get_skiptrace_settings
 from arrears.runtime.workflow_steps import parse, step_record
 from arrears.store.models import bind_models
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -53,7 +53,10 @@ def search(event: dict, context: LambdaContext) -> dict:
     """One provider of the waterfall; a retried step reuses the answer it paid for, never pays twice."""
     settings = _setup()
     request = parse(SearchRequest, event)
-    found = searching.search(settings, request.account_id, request.as_of, request.execution, request.index)
+    keys = get_personal_data_settings().keys()
+    found = searching.search(
+        settings, keys, request.account_id, request.as_of, request.execution, request.index
+    )
     if found.outcome is not None:
         metrics.add_metric(name=f"SkipTrace_{found.outcome}", unit="Count", value=1)
         logger.info(

@@ -1,7 +1,8 @@
 """One provider of the skip-trace waterfall: ask it, keep what it paid for, and its candidates.
 
 A retried step reuses the answer this execution already paid for and never pays twice; what a
-provider offers is kept unverified until a collector confirms it.
+provider offers is kept unverified until a collector confirms it, its value sealed under the
+personal-data key (this function may seal, never open).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from arrears.adapters.personal_data import Keys
 from arrears.domain.account import Account
 from arrears.domain.bureau import Purpose
 from arrears.domain.errors import DuplicateEntry, InvalidInput
@@ -31,7 +33,9 @@ class Searched:
     outcome: str | None  # the provider's answer when it was asked now; None: an earlier try's reused
 
 
-def search(settings: SkipTraceSettings, account_id: str, on: date, execution: str, index: int) -> Searched:
+def search(
+    settings: SkipTraceSettings, keys: Keys, account_id: str, on: date, execution: str, index: int
+) -> Searched:
     if index >= len(settings.providers):
         raise InvalidInput(f"there is no provider {index}; {len(settings.providers)} are configured")
     config = settings.providers[index]
@@ -50,14 +54,9 @@ def search(settings: SkipTraceSettings, account_id: str, on: date, execution: st
         findings={"located": located, "best_confidence": answer.best(), "candidates": len(answer.candidates)},
     )  # fmt: skip
     candidates = [
-        bureau_repo.timeline_item(
-            account.account_id,
-            on,
-            "contact_candidate",
-            f"{execution}:{config.name}:{i}",
-            ACTOR,
-            {**c.model_dump(mode="json"), "source": config.name, "verified": False},
-        )  # fmt: skip
+        bureau_repo.candidate_item(
+            keys, account.account_id, on, f"{execution}:{config.name}:{i}", ACTOR, c, config.name
+        )
         for i, c in enumerate(answer.candidates)
     ]
     bureau_repo.record_pull(pull, candidates)

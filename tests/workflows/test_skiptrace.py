@@ -67,6 +67,28 @@ def test_a_strong_match_at_the_first_provider_locates_the_customer_and_stops_the
     assert candidates and all(c.detail["verified"] is False for c in candidates)
 
 
+def test_a_scan_of_the_activity_table_shows_no_candidates_value_and_the_operator_side_opens_them(
+    cloud, stack
+):
+    from skiptrace.providers.sandbox import SandboxSkipTrace
+
+    # Given an account the first provider finds, and the values it offers
+    account_id = next(f"ST-A{i}" for i in range(200) if _first_provider_hits_strongly(f"ST-A{i}"))
+    offered = [c["value"] for c in SandboxSkipTrace("locate-basic", 0)._raw(account_id, "US")["candidates"]]
+    _skip_account(stack, account_id)
+
+    # When it is traced
+    assert _trace(cloud, stack, account_id)[0]["status"] == "SUCCEEDED"
+
+    # Then the table holds the candidates sealed: no value, whole or in its digits
+    scanned = json.dumps(cloud.client("dynamodb").scan(TableName=stack.activity_table)["Items"])
+    assert offered and not [v for v in offered if v in scanned or v.replace(" ", "") in scanned]
+    stored = bureau_repo.candidates(stack.personal_data(), account_id)
+    assert [c.value for c in stored] == [None] * len(offered)
+    opened = bureau_repo.candidates(stack.personal_data(), account_id, opened=True)
+    assert [c.value for c in opened] == offered and {c.status for c in opened} == {"unverified"}
+
+
 def _first_provider_hits_strongly(account_id: str) -> bool:
     from arrears.adapters.sandbox import roll
     from skiptrace.providers.sandbox import SandboxSkipTrace

@@ -7,7 +7,9 @@ from datetime import date
 from arrears.adapters.sandbox import faults, has_marker, malformed, roll
 from arrears.domain.bureau import Purpose, TraceAnswer, validated
 
-PHONE_PREFIX = {"US": "+1 555 01", "MX": "+52 55 5555 0", "PH": "+63 2 8555 0"}
+# Numbers of each country's fictional ranges (US 555-0100 to 555-0199), valid as numbers go, so a
+# collector can verify one in a test as they would a real one.
+PHONE_PREFIX = {"US": "+1 520 555 01", "MX": "+52 55 5555 01", "PH": "+63 2 8555 01"}
 
 
 class SandboxSkipTrace:
@@ -35,7 +37,7 @@ class SandboxSkipTrace:
             confidence = round(0.55 + (roll("conf", self.name, account_id, str(i)) % 43) / 100, 2)
             if i % 2 == 0:
                 candidates.append(
-                    {"kind": "phone", "value": f"{prefix}{luck % 100:02d}{i}", "confidence": confidence}
+                    {"kind": "phone", "value": f"{prefix}{(luck + i) % 100:02d}", "confidence": confidence}
                 )
             else:
                 candidates.append(
