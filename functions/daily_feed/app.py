@@ -11,7 +11,7 @@ from arrears.adapters.payments_bus import publish_payment_applied
 from arrears.domain import feed
 from arrears.domain.errors import FeedIncomplete, InvalidInput
 from arrears.domain.rows import RowProblem
-from arrears.runtime.settings import FeedSettings, get_feed_settings
+from arrears.runtime.settings import FeedSettings, get_feed_settings, get_personal_data_settings
 from arrears.runtime.workflow_steps import parse
 from arrears.services import daily_feed
 from arrears.store import feed_repo
@@ -91,7 +91,10 @@ def apply_chunk(event: dict, context: LambdaContext) -> dict:
         raise InvalidInput("a chunk of a file under the stack's feeds/ only")
     rows = files.read_chunk(request.bucket, request.chunk, settings.region)
     publish = partial(publish_payment_applied, settings.payments_bus, region=settings.region)
-    done = daily_feed.apply(rows, where, request.key, settings.shard_count, publish, request.received_at)
+    keys = get_personal_data_settings().keys()  # an account row's customer is sealed on the way in
+    done = daily_feed.apply(
+        rows, where, request.key, settings.shard_count, publish, request.received_at, keys
+    )
     metrics.add_metric(name="FeedRowsApplied", unit="Count", value=sum(d.outcome == "applied" for d in done))
     noted = [
         d.to_dict()

@@ -526,3 +526,95 @@ def test_a_cycle_without_its_days_feed_runs_after_the_cutoff_and_says_so(stack):
         if e["type"] == "WaitStateEntered"
     ]
     assert len(waits) == 12  # ten minutes at a time, two hours
+
+
+# ------------------------------------------------------------------ the customer's columns
+
+CUSTOMER = {
+    "customer_id": "CUST-FD-1", "name": "Mariana Quintero Ybarra", "address_line1": "4417 Calle Ocotillo",
+    "city": "Tucson", "region": "AZ", "postal_code": "85711", "phone": "(520) 555-0142",
+}  # fmt: skip
+PLAIN = ("Quintero", "Ocotillo", "85711", "5205550142", "555-0142", "mq.new", "mq.old")
+
+
+def _opening(record_id: str, account_id: str, **columns: str) -> dict:
+    return {
+        "record_id": record_id, "type": "account", "account_id": account_id, "product_type": "open_end",
+        "currency": "USD", "balance": "300.00", "locale": "en-US", "time_zone": "America/Phoenix",
+        "jurisdiction": "US", **columns,
+    }  # fmt: skip
+
+
+def _scan(cloud, table: str) -> str:
+    return json.dumps(cloud.client("dynamodb").scan(TableName=table)["Items"])
+
+
+def test_an_account_rows_customer_is_sealed_and_a_later_email_reaches_all_the_customers_accounts(
+    cloud, stack, tmp_path
+):
+    from arrears.domain.customer import PointKind, PointStatus
+    from arrears.store import customers_repo
+
+    # Given a day opening two accounts of one customer (an address and a phone; an email without consent)
+    first = _jsonl(
+        _opening("acc-fd-c1", "FD-C-1", **CUSTOMER, email="mq.old@example.org"),
+        _opening("acc-fd-c2", "FD-C-2", customer_id="CUST-FD-1"),
+        {"type": "trailer", "record_count": 2},
+    )
+    assert _send(stack, _write(tmp_path, "day.jsonl", first)).status == "SUCCEEDED"
+    opened = {a.account_id: a for a in accounts_repo.get_accounts(["FD-C-1", "FD-C-2"])}
+    assert {a.customer_id for a in opened.values()} == {"CUST-FD-1"}
+    assert [a.reach for a in opened.values()] == [("postal", "phone")] * 2  # the email: kept, not used
+
+    # When a later row of the second account gives a new email with consent
+    update = _opening("acc-fd-c2-2", "FD-C-2", email="mq.new@example.org", email_consent="yes")
+    sent = _send(
+        stack, _write(tmp_path, "update.jsonl", _jsonl(update, {"type": "trailer", "record_count": 1}))
+    )
+
+    # Then both accounts may be emailed, the old email is kept unused, and no table, report or
+    # timeline holds a value in plaintext
+    assert sent.status == "SUCCEEDED", sent.report
+    assert [a.reach for a in accounts_repo.get_accounts(["FD-C-1", "FD-C-2"])] == [
+        ("postal", "email", "phone")
+    ] * 2
+    customer = customers_repo.get(stack.personal_data(), "CUST-FD-1")
+    emails = [p.status for p in customer.points if p.kind is PointKind.EMAIL]
+    assert sorted(emails) == [PointStatus.DO_NOT_USE, PointStatus.VERIFIED]
+    [terms] = accounts_repo.timeline("FD-C-2", kind="terms")
+    assert terms.detail["contact"] == ["email"] and "email" not in terms.detail
+    for table in (stack.accounts_table, stack.activity_table, stack.customers_table):
+        assert not [v for v in PLAIN if v in _scan(cloud, table)], table
+    assert not [v for v in PLAIN if v in json.dumps(sent.report)]
+
+
+def test_a_bad_contact_column_quarantines_the_file_naming_the_field_never_the_value(stack, tmp_path):
+    rows = _jsonl(
+        _opening("acc-fd-b1", "FD-B-1", phone="555-01"),
+        _opening("acc-fd-b2", "FD-B-2", email="mq.old@", address_line1="9 Hidden Way"),
+        {"type": "trailer", "record_count": 2},
+    )
+
+    sent = _send(stack, _write(tmp_path, "day.jsonl", rows))
+
+    assert (sent.status, sent.report["status"]) == ("FAILED", "quarantined")
+    assert _problems(sent) == {(1, "phone"), (2, "email")}
+    assert not [v for v in ("555-01", "mq.old", "Hidden") if v in json.dumps(sent.report)]
+    assert accounts_repo.get_accounts(["FD-B-1", "FD-B-2"]) == []
+
+
+def test_an_accounts_customer_never_changes(stack, tmp_path):
+    _send(
+        stack,
+        _write(tmp_path, "day.jsonl", _jsonl(_opening("acc-fd-m1", "FD-M-1", **CUSTOMER), _trailer_of(1))),
+    )
+    moved = _opening("acc-fd-m1-2", "FD-M-1", customer_id="CUST-OTHER", phone="+1 520 555 0199")
+
+    sent = _send(stack, _write(tmp_path, "update.jsonl", _jsonl(moved, _trailer_of(1))))
+
+    assert _problems(sent) == {(1, "customer_id")}
+    assert accounts_repo.get_account("FD-M-1").customer_id == "CUST-FD-1"
+
+
+def _trailer_of(count: int) -> dict:
+    return {"type": "trailer", "record_count": count}

@@ -104,7 +104,8 @@ class Amounted(_Row):
 
 
 class AccountRow(AccountRecord):
-    """A new account, or new terms for one that exists (product and currency never change)."""
+    """A new account, or new terms for one that exists (product and currency never change), with
+    its customer's columns (`contact_values.ContactColumns`): who they are and how to reach them."""
 
     record_id: str = Field(pattern=RECORD_ID)
     type: Literal["account"]

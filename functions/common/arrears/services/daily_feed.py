@@ -3,7 +3,9 @@
 Each row goes where the same change from anywhere else goes: money through the posting service
 (a payment as a payment event, so one that also came by webhook posts once; a reversal waits for
 its payment as a refund does), a statement as a due, a correction through re-billing, a status as
-the hold it implies. A row done is marked with what it said; the same row again is a duplicate.
+the hold it implies, an account row's customer columns through the customers service (sealed
+before they are stored, as the import's are). A row done is marked with what it said; the same row
+again is a duplicate.
 """
 
 from __future__ import annotations
@@ -14,14 +16,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 
+from arrears.adapters.personal_data import Keys
 from arrears.domain import feed
 from arrears.domain.account import Account
+from arrears.domain.customer import Source
 from arrears.domain.errors import DuplicateEntry, InvalidInput
 from arrears.domain.feed import HOLD_OF, Row, StatusChange
 from arrears.domain.ledger import Due, EntryKind, LedgerEntry
 from arrears.domain.payments import Action, PaymentEvent
 from arrears.domain.rows import FieldProblem, RowProblem
-from arrears.services import account_actions, posting, rebilling
+from arrears.services import account_actions, customers, posting, rebilling
 from arrears.store import accounts_repo, feed_repo, payments_repo
 from arrears.store.accounts_repo import apply_with_record
 from arrears.store.models import ActivityModel, timeline_entry
@@ -34,8 +38,9 @@ PLACE = re.compile(
 VALUE_TIME = time(12, tzinfo=UTC)
 
 
-# What an account row changes on an account that exists (product, currency and jurisdiction never do)
-UPDATABLE = ("locale", "time_zone", "instalment", "credit_limit", "email", "placement")
+# What an account row changes on an account that exists (product, currency and jurisdiction never do);
+# its customer columns go to the customers service, which keeps the customer's contact points.
+UPDATABLE = ("locale", "time_zone", "instalment", "credit_limit", "placement")
 
 
 class Outcome:
@@ -210,6 +215,12 @@ def _account_row(
         return RowProblem(
             row.line, "account_id", f"{account.account_id} is not of portfolio {where.portfolio}"
         ), account
+    if record.customer_id and account.customer_id not in (None, record.customer_id):
+        return RowProblem(
+            row.line,
+            "customer_id",
+            f"{account.account_id} is customer {account.customer_id}'s; it never changes",
+        ), account
     return None, account
 
 
@@ -243,15 +254,17 @@ def apply(
     shard_count: int,
     publish: Callable[[dict], None],
     received_at: datetime,
+    keys: Keys,
 ) -> list[Done]:
-    """The rows in their order, each once: a row marked before is a duplicate and is not touched."""
+    """The rows in their order, each once: a row marked before is a duplicate and is not touched.
+    `keys` seal the customers that account rows describe."""
     seen = feed_repo.marks(where.portfolio, [r.record_id for r in rows])
     done = []
     for row in rows:
         if row.record_id in seen:
             done.append(Done(row, Outcome.DUPLICATE, "sent before"))
             continue
-        outcome = _apply_row(row, where, shard_count, publish, received_at)
+        outcome = _apply_row(row, where, shard_count, publish, received_at, keys)
         feed_repo.mark(
             where.portfolio,
             row.record_id,
@@ -266,12 +279,17 @@ def apply(
 
 
 def _apply_row(
-    row: Row, where: Place, shard_count: int, publish: Callable[[dict], None], received_at: datetime
+    row: Row,
+    where: Place,
+    shard_count: int,
+    publish: Callable[[dict], None],
+    received_at: datetime,
+    keys: Keys,
 ) -> Done:
     record = row.record
     try:
         if isinstance(record, feed.AccountRow):
-            return _account(row, record, where, shard_count)
+            return _account(row, record, where, shard_count, keys)
         if isinstance(record, feed.StatementRow):
             due = Due(record.due_date, record.money().minor)
             posting.add_due(record.account_id, due, feed_repo.FEED_ACTOR)
@@ -311,24 +329,39 @@ def _ledger_id(row: Row) -> str:
     return f"feed-{row.kind}:{row.record_id}"
 
 
-def _account(row: Row, record: feed.AccountRow, where: Place, shard_count: int) -> Done:
+def _account(row: Row, record: feed.AccountRow, where: Place, shard_count: int, keys: Keys) -> Done:
     existing = accounts_repo.get_accounts([record.account_id])
     if not existing:
-        accounts_repo.create_account(record.to_account(where.portfolio, where.feed_date, shard_count))
+        account = record.to_account(where.portfolio, where.feed_date, shard_count)
+        customers.open_account(
+            keys, account, customers.of_row(record, Source.FEED, where.feed_date), where.feed_date
+        )
         return Done(row, Outcome.APPLIED, "opened")
     new_terms = record.to_account(where.portfolio, where.feed_date, shard_count)
     # only what the row gives changes; the opening position is the account's own from its first row
     terms = {name: getattr(new_terms, name) for name in UPDATABLE if name in record.model_fields_set}
+    incoming = customers.of_row(record, Source.FEED, where.feed_date)
+    if incoming is not None and existing[0].customer_id and not record.customer_id:
+        incoming = replace(incoming, customer_id=existing[0].customer_id)  # the customer it has
+    saved = customers.record(keys, incoming, where.feed_date) if incoming is not None else None
+    # what the timeline keeps of a contact change: the kinds of point the row gave, never a value
+    contact = sorted({p.kind.value for p in incoming.points}) if incoming is not None else []
 
     def change(account: Account) -> Account:
-        return replace(account, **terms)
+        changed = replace(account, **terms)
+        if saved is not None:
+            changed = replace(changed, customer_id=saved.customer_id, reach=customers.reach_of(saved))
+        return changed
 
     def record_of(_account: Account) -> ActivityModel:
+        detail = terms | ({"contact": contact} if incoming is not None else {})
         return timeline_entry(
-            record.account_id, where.feed_date, "terms", row.record_id, feed_repo.FEED_ACTOR, terms
+            record.account_id, where.feed_date, "terms", row.record_id, feed_repo.FEED_ACTOR, detail
         )
 
     apply_with_record(record.account_id, change, record_of)
+    if saved is not None:
+        customers.refresh_reach(saved, but=record.account_id)
     return Done(row, Outcome.APPLIED, "terms updated; the balance and dues move by money rows only")
 
 
