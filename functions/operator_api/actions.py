@@ -26,6 +26,7 @@ from arrears.services import account_actions, call_rules, posting, rebilling
 from arrears.store import accounts_repo, bureau_repo, placements_repo
 from arrears.store.models import ActivityModel, timeline_entry
 
+from operator_api import contacts
 from operator_api.requests import (
     AdjustParams,
     AgencyParams,
@@ -175,7 +176,11 @@ def release_hold(request: OperatorRequest, params: HoldParams, account: Account,
 
 
 def unreachable(request: OperatorRequest, params: UnreachableParams, account: Account, _audit: Audit) -> dict:
-    """Mail came back or the number is dead: skip status; the next cycle hands it to skip-trace."""
+    """Mail came back or the number is dead: skip status; the next cycle hands it to skip-trace.
+    Naming the point it happened on, the point is retired and the account routed as `contact`
+    routes it: only when no address is left."""
+    if params.point_id is not None:
+        return contacts.unreachable_at(request, params, account)
     updated = account_actions.mark_unreachable(
         account.account_id, request.on, request.operator_id, params.reason
     )
@@ -295,6 +300,7 @@ ON_ACCOUNT = {
     "release_hold": release_hold,
     "refer": refer,
     "unreachable": unreachable,
+    "contact": contacts.contact,
     "assign_suspense": assign_suspense,
     "charge_off": charge_off,
     "dial": dial,

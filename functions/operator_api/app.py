@@ -11,6 +11,8 @@ from arrears.adapters.observability import instrumented, logger
 from arrears.domain.errors import (
     AccountNotFound,
     AccountVersionConflict,
+    CustomerNotFound,
+    CustomerVersionConflict,
     DuplicateEntry,
     InvalidInput,
     NotAuthenticated,
@@ -81,8 +83,8 @@ def _not_allowed(exc: NotAuthorised) -> Response:
     return _error(403, exc)
 
 
-@app.exception_handler(AccountNotFound)
-def _not_found(exc: AccountNotFound) -> Response:
+@app.exception_handler([AccountNotFound, CustomerNotFound])
+def _not_found(exc: Exception) -> Response:
     return _error(404, exc)
 
 
@@ -96,7 +98,7 @@ def _refused(exc: Exception) -> Response:
     return _error(400 if isinstance(exc, InvalidInput) else 409, exc)
 
 
-@app.exception_handler([StoreUnavailable, AccountVersionConflict])
+@app.exception_handler([StoreUnavailable, AccountVersionConflict, CustomerVersionConflict])
 def _transient(exc: Exception) -> Response:
     return _json(503, {"error": "unavailable", "message": "temporarily unavailable; please retry"})
 

@@ -8,17 +8,22 @@ from typing import Literal
 
 from arrears.domain.charge_off import Decision, DeclineReason
 from arrears.domain.compliance import Hold
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from arrears.domain.contact_values import POINT_ID, ContactColumns
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ACTIONS = (
     "disposition", "promise", "arrangement", "settlement", "place_hold", "release_hold", "refer",
     "unreachable", "place_agency", "recall_agency", "assign_suspense", "charge_off", "dial", "approve",
     "reject", "adjust", "whoami",
     "personal_data",
+    "contact", "find_customer",
 )  # fmt: skip
 # Reads: answered from the verified identity, never stored as a request's answer (they may carry
-# personal data), the personal-data read audited on the account.
-READS = ("whoami", "personal_data")
+# personal data), the personal-data read and a customer found audited on the account.
+READS = ("whoami", "personal_data", "find_customer")
+# What of a request's parameters is personal data: its audit record keeps which columns were
+# given (their names), never their values.
+PERSONAL_PARAMS = {"contact": ("point",), "find_customer": ("phone", "email")}
 OUTCOMES = Literal[
     "promise",
     "refused",
@@ -115,6 +120,59 @@ class ReferParams(Params):
 
 class UnreachableParams(Params):
     reason: Literal["returned_mail", "disconnected_phone", "wrong_number", "email_bounced"] = "returned_mail"
+    # the contact point it happened on: retired, and the account routed only if no address is left
+    point_id: str | None = Field(default=None, pattern=POINT_ID)
+
+
+CONTACT_POINT_COLUMNS = ("address_line1", "email", "phone")
+
+
+class ContactParams(Params):
+    """A change to the customer's contact points: `add` one (`point`: the columns an import row has
+    for it, exactly one of an address, an email or a phone, with its consent flags), `verify` one,
+    `mark` one retired (`status`), or `verify_candidate`: a skip-trace candidate the operator
+    confirmed with the customer becomes a verified point (an address candidate needs `point` with the
+    whole address as confirmed: a provider's address is one line of text)."""
+
+    change: Literal["add", "verify", "mark", "verify_candidate"]
+    point: ContactColumns | None = None
+    point_id: str | None = Field(default=None, pattern=POINT_ID)
+    status: Literal["returned_mail", "bounced", "wrong_party", "do_not_use"] | None = None
+    candidate_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{2,199}$")
+    note: str = Field(default="", max_length=300)  # why: the operator's words, never a value
+
+    @model_validator(mode="after")
+    def _complete(self) -> ContactParams:
+        needs = {
+            "add": ("point",),
+            "verify": ("point_id",),
+            "mark": ("point_id", "status"),
+            "verify_candidate": ("candidate_id",),
+        }[self.change]
+        missing = [name for name in needs if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"{self.change} needs {' and '.join(missing)}")
+        point = self.point
+        if point is not None:
+            if point.customer_id or point.name or point.language:
+                raise ValueError("point carries a contact point's columns only")
+            if self.change == "add" and sum(bool(getattr(point, c)) for c in CONTACT_POINT_COLUMNS) != 1:
+                raise ValueError(f"point gives exactly one of {', '.join(CONTACT_POINT_COLUMNS)}")
+        return self
+
+
+class FindParams(Params):
+    """An email or a phone to find its customer's accounts by (an inbound call, a bounce notice)."""
+
+    phone: str | None = Field(default=None, max_length=32)
+    email: str | None = Field(default=None, max_length=254)
+    country: str = Field(default="US", pattern=r"^[A-Z]{2}$")  # where a phone without +code is dialled
+
+    @model_validator(mode="after")
+    def _one(self) -> FindParams:
+        if (self.phone is None) == (self.email is None):
+            raise ValueError("give a phone or an email")
+        return self
 
 
 class SuspenseParams(Params):
@@ -162,6 +220,7 @@ PARAMS: dict[str, type[Params]] = {
     "release_hold": HoldParams,
     "refer": ReferParams,
     "unreachable": UnreachableParams,
+    "contact": ContactParams,
     "assign_suspense": SuspenseParams,
     "place_agency": AgencyParams,
     "recall_agency": AgencyParams,
@@ -171,3 +230,17 @@ PARAMS: dict[str, type[Params]] = {
     "approve": DecisionParams,
     "reject": DecisionParams,
 }
+
+
+def audited(action: str, params: dict) -> dict:
+    """A request's parameters as its audit record keeps them: a personal value replaced by the names
+    of the columns that were given (`point: ["email", "email_consent"]`)."""
+    hidden = PERSONAL_PARAMS.get(action, ())
+    kept: dict = {k: v for k, v in params.items() if k not in hidden}
+    for name in hidden:
+        given = params.get(name)
+        if isinstance(given, dict):
+            kept[name] = sorted(k for k, v in given.items() if v not in (None, "", False))
+        elif given is not None:
+            kept[name] = "given"
+    return kept

@@ -18,8 +18,9 @@ from arrears.runtime.workflow_steps import parse
 from arrears.store import accounts_repo, operators_repo
 from arrears.store.models import ActivityModel, timeline_entry
 
+from operator_api import contacts
 from operator_api.actions import ON_ACCOUNT, Audit
-from operator_api.requests import PARAMS, READS, DecisionParams, OperatorRequest
+from operator_api.requests import PARAMS, READS, DecisionParams, FindParams, OperatorRequest, audited
 
 
 def carry_out(request: OperatorRequest, who: identity.Identity) -> dict:
@@ -48,7 +49,7 @@ def _audit_item(
         "subject": request.operator_sub,
         "username": request.operator_id,
         "action": request.action,
-        "params": request.params,
+        "params": audited(request.action, request.params),
         "response": response,
     }
     return timeline_entry(
@@ -137,7 +138,9 @@ def _judged(params: dict, account: Account) -> dict:
 
 
 def _read(request: OperatorRequest, level_name: str) -> dict:
-    """Who the token says the caller is, or an account's personal data for a level that may see it."""
+    """Who the token says the caller is; an account's personal data (opened for a level that may
+    see it, masked for any other); or the accounts an email or phone belongs to. A read of personal
+    data is audited on each account it concerns, naming what was seen, never a value."""
     level = authority.load_authority().level(level_name)
     if request.action == "whoami":
         return {
@@ -146,20 +149,30 @@ def _read(request: OperatorRequest, level_name: str) -> dict:
             "see_personal_data": level.see_personal_data,
             "decides_charge_off": level.charge_off,
         }
-    if not level.see_personal_data:
-        raise NotAuthorised(f"{request.operator_id}'s level ({level_name}) does not see personal data")
+    if request.action == "find_customer":
+        answer = contacts.find(parse(FindParams, request.params))
+        for account_id in sorted({f["account_id"] for f in answer["found"]}):
+            _audit_read(request, level_name, account_id, "read", [f"found_by:{answer['kind']}"])
+        return answer
     if not request.account_id:
         raise InvalidInput("personal_data needs an account_id")
     account = accounts_repo.get_account(request.account_id)
-    values = {
-        t.sk: t.detail["value"] for t in accounts_repo.timeline(account.account_id) if "value" in t.detail
-    }
-    answer = {"account_id": account.account_id, "email": account.email, "values": values}
-    audit = {
-        "status": "read",
-        "result": {"fields": ["email", *sorted(values)]},
-    }  # what was seen, not the values
-    accounts_repo.put_activity(
-        _audit_item(request, level_name, _answer(request, audit), account.account_id), once=True
+    answer, seen = contacts.personal_data(account, level.see_personal_data)
+    if not level.see_personal_data:
+        answer |= {
+            "masked": True,
+            "why": f"{request.operator_id}'s level ({level_name}) does not see personal data",
+        }
+    _audit_read(
+        request, level_name, account.account_id, "read" if level.see_personal_data else "read_masked", seen
     )
     return answer
+
+
+def _audit_read(
+    request: OperatorRequest, level_name: str, account_id: str, status: str, seen: list[str]
+) -> None:
+    audit = {"status": status, "result": {"fields": seen}}  # what was seen, not the values
+    accounts_repo.put_activity(
+        _audit_item(request, level_name, _answer(request, audit), account_id), once=True
+    )
