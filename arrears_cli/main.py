@@ -1,4 +1,4 @@
-"""The `arrears` command: simulate, local cloud, cycles, executions, accounts."""
+"""The `arrears` command: simulate, local cloud, cycles, executions, accounts, customers."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from arrears_cli.commands import (
     accounts,
     admin,
     approvals,
+    customers,
     cycle,
     executions,
     feed,
@@ -32,6 +33,7 @@ app.add_typer(local.app, name="local")
 app.add_typer(cycle.app, name="cycle")
 app.add_typer(executions.app, name="executions")
 app.add_typer(accounts.app, name="accounts")
+app.add_typer(customers.app, name="customers")
 app.add_typer(letters.app, name="letters")
 app.add_typer(report.app, name="report")
 app.add_typer(suspense.app, name="suspense")

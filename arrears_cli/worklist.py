@@ -18,7 +18,9 @@ hours, the call cap, the quiet period after a conversation); `--show-excluded` l
 the rule. Reads the portfolio's accounts (a scan): a collector's screen, not a daily job.
 
 Money in a row is in minor units (`balance_minor`) beside its `currency`; the command's table
-shows it to a person.
+shows it to a person. Of the customer, a row says only how they can be reached (`reach`: post,
+email, phone); the number to dial is read through the operators' API (`arrears customers show`),
+opened for a level that may see it.
 """
 
 from __future__ import annotations
@@ -41,14 +43,6 @@ from arrears_cli.output import for_people
 CALLBACK = {"no_answer": "no answer", "left_message": "message left"}
 RETRY_AFTER_DAYS = 1  # a call that reached nobody is tried again from the next day
 RECENT_DAYS = 3  # how far back a broken promise, a call step or a callback still brings an account
-
-
-def mask(value: str | None) -> str | None:
-    """Personal data for an operator whose level may not see it: the first letter and the domain."""
-    if not value:
-        return value
-    name, _, domain = value.partition("@")
-    return f"{name[:1]}•••@{domain}" if domain else f"{value[:1]}•••"
 
 
 def as_of(account: Account, day: date) -> Evaluation:
@@ -141,7 +135,7 @@ def _row(account: Account, standing: Evaluation, local: datetime, priority: int,
         "bucket": standing.bucket.value,
         "days_to_next_bucket": days_to_next_bucket(standing.dpd) if standing.dpd > 0 else None,
         "local_time": local.strftime("%H:%M"),
-        "email": None,
+        "reach": ",".join(account.reach),
         "callable": True,
         "blocked_by": None,
     }
@@ -156,7 +150,7 @@ def _decision_row(account: Account, found: charge_off.Recommendation, local: dat
     return _row(account, as_of(account, local.date()), local, 2000 - found.days_left, why)
 
 
-def _call_row(account: Account, strategies, local: datetime, see_personal_data: bool) -> dict | None:
+def _call_row(account: Account, strategies, local: datetime) -> dict | None:
     """The account's line if it is on the day's calls, callable now or not; None: not today."""
     today = local.date()
     timeline = accounts_repo.timeline(account.account_id)
@@ -171,7 +165,6 @@ def _call_row(account: Account, strategies, local: datetime, see_personal_data: 
     allowed = decision is None or decision.allowed
     return {
         **_row(account, standing, local, *why),
-        "email": account.email if see_personal_data else mask(account.email),
         "callable": allowed,
         "blocked_by": None if allowed else f"{decision.rule}: {decision.reason}",
     }
@@ -179,7 +172,6 @@ def _call_row(account: Account, strategies, local: datetime, see_personal_data: 
 
 def worklist(
     now: datetime,
-    see_personal_data: bool,
     portfolio: str | None = None,
     show_excluded: bool = False,
     decides_charge_off: bool = False,
@@ -194,7 +186,7 @@ def worklist(
         if found is not None and found.due_soon:
             rows.append(_decision_row(account, found, local))
             continue
-        row = _call_row(account, strategies, local, see_personal_data)
+        row = _call_row(account, strategies, local)
         if row is not None and (row["callable"] or show_excluded):
             rows.append(row)
     return sorted(

@@ -37,21 +37,20 @@ def worklist_command(
 ) -> None:
     """Today's calls, most pressing first (promises due, broken promises, call steps, callbacks,
     then balance x roll risk), leaving out anyone who may not be contacted now. DPD and bucket are
-    as of the customer's local date of `--at`; an account called that day waits until the next."""
+    as of the customer's local date of `--at`; an account called that day waits until the next.
+    `reach` says how each customer can be reached; `arrears customers show ID` gives the numbers."""
     from datetime import datetime
 
     from arrears_cli.worklist import worklist
 
-    me = _whoami(ctx.obj)  # who is asking, and whether they see personal data: the API's verified answer
+    me = _whoami(ctx.obj)  # who is asking, and whether they decide charge-offs: the API's verified answer
     try:
         now = datetime.fromisoformat(at) if at else datetime.now().astimezone()
     except ValueError as exc:
         raise typer.BadParameter(f"not an ISO date-time: {at}", param_hint="--at") from exc
     if now.tzinfo is None:
         raise typer.BadParameter("give the offset, e.g. 2026-03-02T10:00:00-05:00", param_hint="--at")
-    rows = worklist(
-        now, me["see_personal_data"], portfolio, show_excluded, me.get("decides_charge_off", False)
-    )[:limit]
+    rows = worklist(now, portfolio, show_excluded, me.get("decides_charge_off", False))[:limit]
     fmt = json_or(fmt, as_json)
     if fmt is Format.TABLE:
         rows = [_for_people(r) for r in rows]

@@ -1,0 +1,106 @@
+"""`arrears customers`: show, contact and find, through the operators' API as the signed-in operator."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from arrears_cli.main import app
+
+runner = CliRunner()
+WIDE = {"COLUMNS": "250"}
+PASSWORD = "Operator-Test-2026!"
+BOOK = (
+    "account_id,product_type,currency,balance,amount_past_due,oldest_due_date,locale,time_zone,jurisdiction,"
+    "customer_id,name,address_line1,city,region,postal_code,phone\n"
+    "K-1,open-end,USD,1500.00,100.00,2026-02-05,en-US,America/Phoenix,US,CUST-K,Ines Valdivia Ortega,"
+    "4417 Calle Ocotillo,Tucson,AZ,85711,+15205550142\n"
+    "K-2,closed-end,USD,900.00,0,,en-US,America/Phoenix,US,CUST-K,,,,,,\n"
+)
+PLAIN = ("Valdivia", "Ocotillo", "5205550142", "555-0142", "ines.new")
+
+
+def _run(endpoint, *args):
+    return runner.invoke(app, [*args, "--endpoint-url", endpoint.endpoint_url], env=WIDE)
+
+
+def _ready(endpoint, tmp_path) -> None:
+    path = tmp_path / "book.csv"
+    path.write_text(BOOK)
+    assert _run(endpoint, "accounts", "import", str(path), "--as-of", "2026-03-01").exit_code == 0
+    for operator, level in (("ana", "specialist_3"), ("sam", "supervisor")):
+        added = _run(endpoint, "operators", "add", operator, "--level", level, "--password", PASSWORD)
+        assert added.exit_code == 0, added.output
+
+
+def _login(endpoint, operator: str) -> None:
+    assert _run(endpoint, "login", "--username", operator, "--password", PASSWORD).exit_code == 0
+
+
+def _shown(endpoint, account_id: str) -> dict:
+    result = _run(endpoint, "customers", "show", account_id, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_a_collector_finds_the_caller_adds_an_email_and_marks_the_address_returned(endpoint, tmp_path):
+    _ready(endpoint, tmp_path)
+    _login(endpoint, "ana")
+
+    # an inbound call: the number as the caller says it finds both accounts of the customer
+    found = _run(endpoint, "customers", "find", "--phone", "(520) 555-0142", "--json")
+    assert found.exit_code == 0, found.output
+    assert sorted(f["account_id"] for f in json.loads(found.stdout)) == ["K-1", "K-2"]
+
+    # the customer gives an email with consent; a level 3 sees the points masked
+    added = _run(
+        endpoint, "customers", "contact", "K-1", "--add-email", "ines.new@example.org", "--email-consent"
+    )
+    assert added.exit_code == 0, added.output
+    masked = _shown(endpoint, "K-1")
+    assert masked["masked"] is True and masked["name"] == "•••"
+    assert sorted(p["value"] for p in masked["points"]) == ["i•••@example.org", "•••, US", "•••• 42"]
+
+    # the letter comes back: the address is retired; the phone and email still reach the customer
+    postal = next(p["point_id"] for p in masked["points"] if p["kind"] == "postal")
+    marked = _run(endpoint, "customers", "contact", "K-1", "--mark", postal, "--as", "returned_mail")
+    assert marked.exit_code == 0, marked.output
+    result = json.loads(marked.stdout.splitlines()[-1])["result"]
+    assert result["routed"] == {"K-1": "skip", "K-2": "skip"}  # both active, no address left
+    listed = {a["account_id"]: a for a in json.loads(_run(endpoint, "accounts", "list", "--json").stdout)}
+    assert {listed[a]["status"] for a in ("K-1", "K-2")} == {"skip"}
+    again = _run(endpoint, "customers", "contact", "K-1", "--verify", postal)
+    assert again.exit_code == 1 and "returned_mail: add a new one instead" in again.output
+
+    # a supervisor sees the values; nothing of them is in the account views or the timeline
+    _login(endpoint, "sam")
+    table = _run(endpoint, "customers", "show", "K-2")
+    assert table.exit_code == 0 and "Ines Valdivia Ortega" in table.stdout and "returned_mail" in table.stdout
+    opened = _shown(endpoint, "K-2")
+    assert opened["name"] == "Ines Valdivia Ortega" and "masked" not in opened
+    assert "ines.new@example.org" in [p["value"] for p in opened["points"]]
+    views = "".join(
+        _run(endpoint, *command).stdout
+        for command in (
+            ("accounts", "show", "K-1", "--json"),
+            ("accounts", "timeline", "K-1", "--json"),
+            ("accounts", "list", "--format", "csv"),
+            ("worklist", "--at", "2026-03-02T10:00:00-07:00", "--json"),
+        )
+    )
+    assert not [value for value in PLAIN if value in views]
+
+
+def test_contact_refuses_two_changes_at_once_and_a_mark_without_its_status(endpoint, tmp_path):
+    _ready(endpoint, tmp_path)
+    _login(endpoint, "ana")
+
+    both = _run(
+        endpoint, "customers", "contact", "K-1", "--add-email", "x@example.org", "--add-phone", "+15205550199"
+    )
+    unsaid = _run(endpoint, "customers", "contact", "K-1", "--mark", "postal-0000000000000000")
+    bad = _run(endpoint, "customers", "contact", "K-1", "--add-phone", "555-01")
+
+    assert both.exit_code == 2 and unsaid.exit_code == 2
+    assert bad.exit_code == 1 and "point.phone" in bad.output and "555-01" not in bad.output
