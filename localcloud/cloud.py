@@ -446,6 +446,7 @@ def forget_cached_state() -> None:
         settings.get_skiptrace_settings,
         settings.get_credit_review_settings,
         settings.get_operator_identity_settings,
+        settings.get_personal_data_settings,
     ):
         cached.cache_clear()
     identity.KEYS.clear()
