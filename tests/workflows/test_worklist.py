@@ -76,7 +76,9 @@ def test_nobody_is_called_outside_the_customers_hours(cloud, stack):
     late = datetime.combine(DAY, time(21, 30), NEW_YORK)
 
     assert worklist(late) == []
-    assert all(r["blocked_by"].startswith(("hours", "hold", "call_after")) for r in worklist(late, None, True))
+    assert all(
+        r["blocked_by"].startswith(("hours", "hold", "call_after")) for r in worklist(late, None, True)
+    )
 
 
 def test_a_charge_off_near_its_deadline_is_first_for_who_decides_it_and_reported_until_decided(cloud, stack):
