@@ -188,7 +188,7 @@ FeedRecord = (
     AccountRow | StatementRow | PaymentRow | ReversalRow | FeeRow | InterestRow | AdjustmentRow | StatusRow
 )
 Record = Annotated[FeedRecord, Field(discriminator="type")]
-_RECORD: TypeAdapter[Record] = TypeAdapter(Record)  # type: ignore[arg-type]  # a union is no type[...] to mypy
+_RECORD: TypeAdapter[Record] = TypeAdapter(Record)
 TYPES = ("account", "statement", "payment", "reversal", "fee", "interest", "adjustment", "status")
 
 
