@@ -548,11 +548,21 @@ def accounts_unreachable(
     reason: Annotated[
         str, typer.Option(help="returned_mail, disconnected_phone, wrong_number or email_bounced.")
     ] = "returned_mail",
+    point: Annotated[
+        str | None,
+        typer.Option(
+            "--point",
+            help="The contact point it happened on (`arrears customers show`): it is retired, and the "
+            "account goes to skip only if no address is left.",
+        ),
+    ] = None,
     on: Annotated[str | None, typer.Option("--on", help="When (default today).")] = None,
     request_id: RequestIdOpt = None,
 ) -> None:
-    """Mark the customer unreachable (skip status): the next cycle starts a skip-trace."""
-    _operator_call(ctx.obj, "unreachable", account_id, _today(on), {"reason": reason}, request_id)
+    """Mark the customer unreachable (skip status): the next cycle starts a skip-trace. Naming the
+    point, as `arrears customers contact --mark` does."""
+    params = {"reason": reason} | ({"point_id": point} if point else {})
+    _operator_call(ctx.obj, "unreachable", account_id, _today(on), params, request_id)
 
 
 def _run_now(workflow: str, title: str):

@@ -104,3 +104,17 @@ def test_contact_refuses_two_changes_at_once_and_a_mark_without_its_status(endpo
 
     assert both.exit_code == 2 and unsaid.exit_code == 2
     assert bad.exit_code == 1 and "point.phone" in bad.output and "555-01" not in bad.output
+
+
+def test_unreachable_naming_a_point_retires_it_and_keeps_an_account_with_an_address_active(
+    endpoint, tmp_path
+):
+    _ready(endpoint, tmp_path)
+    _login(endpoint, "ana")
+    phone = next(p["point_id"] for p in _shown(endpoint, "K-1")["points"] if p["kind"] == "phone")
+
+    marked = _run(endpoint, "accounts", "unreachable", "K-1", "--reason", "wrong_number", "--point", phone)
+
+    assert marked.exit_code == 0, marked.output
+    result = json.loads(marked.stdout.splitlines()[-1])["result"]
+    assert (result["status_now"], result["status"], result["reach"]) == ("active", "wrong_party", ["postal"])
