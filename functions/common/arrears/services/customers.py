@@ -84,12 +84,12 @@ def refresh_reach(customer: Customer, but: str | None = None) -> None:
             )
 
 
-def of_row(record: AccountRecord, source: Source, on: date) -> Customer | None:
+def of_row(row: AccountRecord, source: Source, on: date) -> Customer | None:
     """The customer an import or feed row describes; a row naming only its `customer_id` makes the
     account another of that customer's (their contact points are those already on record)."""
-    described = record.customer_of(source, on)
-    if described is None and record.customer_id:
-        return Customer(record.customer_id, None, accounts=(record.account_id,))
+    described = row.customer_of(source, on)
+    if described is None and row.customer_id:
+        return Customer(row.customer_id, None, accounts=(row.account_id,))
     return described
 
 
