@@ -1,9 +1,11 @@
 """Personal fields sealed under the personal-data KMS key, and keyed hashes to look them up.
 
-Each field is its own AWS Encryption SDK message (Powertools data masking), bound by its encryption
-context to the customer and the field it belongs to: a ciphertext copied onto another customer or
-another field does not open. Data keys are cached (one KMS GenerateDataKey per many fields, one
-Decrypt per data key read back), so a cycle's letters cost a few KMS requests, not one each.
+Each field is its own AWS Encryption SDK message, and names inside it (authenticated with it) the
+customer and the field it belongs to: a ciphertext copied onto another customer or another field
+does not open. The SDK's caching materials manager reuses a data key for many fields, on sealing
+and on opening, so a cycle's letters cost a few KMS requests per warm Lambda, not one per field.
+The encryption context is the same for every field (only a shared context lets the cache hit: it
+partitions by context), which is why the binding rides in the authenticated plaintext instead.
 
 Lookups (an inbound call, a bounce) hash the normalised value with HMAC-SHA256 under a secret
 only the lookup's functions can read; the hash alone tells nothing without it.
@@ -11,6 +13,7 @@ only the lookup's functions can read; the hash alone tells nothing without it.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -21,12 +24,13 @@ from functools import lru_cache
 from arrears.adapters.aws_clients import client, on_reset
 from arrears.domain.errors import StoreUnavailable
 
-# A data key is reused for this long or this many fields, whichever comes first (the SDK's
-# caching materials manager); then a new one is asked of KMS.
+# A data key is reused for this long or this many fields, whichever comes first; then KMS is
+# asked for a new one. A reader keeps the keys it opened as long.
 CACHE_SECONDS = 300.0
 CACHE_MESSAGES = 10_000
 CACHE_ENTRIES = 256
 SECRET_MAX_AGE = 300.0
+CONTEXT = {"purpose": "arrears-personal-data"}
 
 
 @dataclass(frozen=True)
@@ -40,41 +44,59 @@ class Keys:
 
 
 class PersonalDataUnavailable(StoreUnavailable):
-    """KMS or the lookup secret did not answer: a retry may succeed. Names no value."""
+    """KMS or the lookup secret did not answer, or a ciphertext is not what it claims: names no value."""
 
 
 @lru_cache(maxsize=4)
-def _masker(key_arn: str):
+def _sdk(key_arn: str, region: str):
     # Imported on first use: the SDK and its cryptography cost a cold start ~70 ms, and most calls
     # of most functions never touch personal data.
-    from aws_lambda_powertools.utilities.data_masking import DataMasking
-    from aws_lambda_powertools.utilities.data_masking.provider.kms.aws_encryption_sdk import (
-        AWSEncryptionSDKProvider,
-    )
+    import aws_encryption_sdk
+    import botocore.session
+    from aws_encryption_sdk.identifiers import Algorithm, CommitmentPolicy
 
-    provider = AWSEncryptionSDKProvider(
-        keys=[key_arn],
-        local_cache_capacity=CACHE_ENTRIES,
-        max_cache_age_seconds=CACHE_SECONDS,
+    session = botocore.session.Session()
+    session.set_config_variable("region", region)
+    provider = aws_encryption_sdk.StrictAwsKmsMasterKeyProvider(key_ids=[key_arn], botocore_session=session)
+    manager = aws_encryption_sdk.CachingCryptoMaterialsManager(
+        master_key_provider=provider,
+        cache=aws_encryption_sdk.LocalCryptoMaterialsCache(CACHE_ENTRIES),
+        max_age=CACHE_SECONDS,
         max_messages_encrypted=CACHE_MESSAGES,
     )
-    return DataMasking(provider=provider, raise_on_missing_field=True)
+    client = aws_encryption_sdk.EncryptionSDKClient(
+        commitment_policy=CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT
+    )
+    # Key-committing, unsigned: every role that may open may also seal (PersonalDataOpenPolicy), so
+    # a signature would tell apart no one, and verifying one costs ~2 ms a field.
+    return client, manager, Algorithm.AES_256_GCM_HKDF_SHA512_COMMIT_KEY
 
 
-def seal(key_arn: str, value: object, **context: str) -> str:
-    """`value` (text, or a JSON-able structure such as an address) as ciphertext for `context`."""
+def seal(keys: Keys, value: object, **bound: str) -> str:
+    """`value` (text, or a JSON-able structure such as an address) as ciphertext bound to `bound`."""
+    client, manager, algorithm = _sdk(keys.key_arn, keys.region)
+    plain = json.dumps({"bound": bound, "value": value}, separators=(",", ":"), sort_keys=True)
     try:
-        return str(_masker(key_arn).encrypt(value, **context))
+        sealed, _ = client.encrypt(
+            source=plain.encode(), materials_manager=manager, encryption_context=CONTEXT, algorithm=algorithm
+        )
     except Exception as exc:  # the SDK wraps KMS faults in its own types; none carries the value
         raise PersonalDataUnavailable(f"personal data could not be sealed ({type(exc).__name__})") from None
+    return base64.b64encode(sealed).decode()
 
 
-def unseal(key_arn: str, ciphertext: str, **context: str) -> object:
-    """The value sealed for exactly this `context`; any other context, or a changed byte, refuses."""
+def unseal(keys: Keys, ciphertext: str, **bound: str) -> object:
+    """The value sealed for exactly `bound`; any other place, or a changed byte, refuses."""
+    client, manager, _ = _sdk(keys.key_arn, keys.region)
     try:
-        return _masker(key_arn).decrypt(ciphertext, **context)
+        plain, header = client.decrypt(source=base64.b64decode(ciphertext), materials_manager=manager)
+        opened = json.loads(plain)
     except Exception as exc:
         raise PersonalDataUnavailable(f"personal data could not be opened ({type(exc).__name__})") from None
+    context = {k: v for k, v in header.encryption_context.items() if not k.startswith("aws-crypto-")}
+    if context != CONTEXT or opened.get("bound") != bound:
+        raise PersonalDataUnavailable("a sealed field was found where it does not belong")
+    return opened["value"]
 
 
 _secret_cache: dict[tuple[str, str], tuple[float, bytes]] = {}
@@ -102,7 +124,7 @@ def lookup_hash(secret_id: str, region: str, kind: str, normalised: str) -> str:
 
 
 def _forget() -> None:
-    _masker.cache_clear()
+    _sdk.cache_clear()
     _secret_cache.clear()
 
 

@@ -183,7 +183,7 @@ def candidate_item(
     keys: Keys, account_id: str, on: date, key: str, actor: str, candidate: Candidate, source: str
 ) -> Write:
     """A provider's candidate for the account's timeline, its value sealed, unverified."""
-    sealed = personal_data.seal(keys.key_arn, candidate.value, **_candidate_context(account_id, key))
+    sealed = personal_data.seal(keys, candidate.value, **_candidate_context(account_id, key))
     detail = {
         "kind": candidate.kind,
         "sealed": sealed,
@@ -201,7 +201,7 @@ def _stored(keys: Keys, item: ActivityModel, opened: bool) -> StoredCandidate:
     value = None
     if opened and detail.get("sealed"):
         value = str(
-            personal_data.unseal(keys.key_arn, detail["sealed"], **_candidate_context(item.pk, found))
+            personal_data.unseal(keys, detail["sealed"], **_candidate_context(item.pk, found))
         )
     return StoredCandidate(
         candidate_id=found,

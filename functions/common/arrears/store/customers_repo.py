@@ -113,7 +113,7 @@ def _raw_point(point: ContactPoint, sealed: str, hashed: str) -> dict:
 
 
 def _open_value(keys: Keys, customer_id: str, raw: dict) -> str | Address:
-    value = personal_data.unseal(keys.key_arn, raw["sealed"], **_context(customer_id, raw["point_id"]))
+    value = personal_data.unseal(keys, raw["sealed"], **_context(customer_id, raw["point_id"]))
     if raw["kind"] == PointKind.POSTAL.value:
         assert isinstance(value, dict)  # nosec B101 # sealed from an Address below
         return Address(
@@ -126,7 +126,7 @@ def _customer(keys: Keys, model: CustomerModel, opened: bool) -> Customer:
     customer_id = model.pk.removeprefix("customer#")
     name = None
     if opened and model.name:
-        name = str(personal_data.unseal(keys.key_arn, model.name, **_context(customer_id, "name")))
+        name = str(personal_data.unseal(keys, model.name, **_context(customer_id, "name")))
     points = tuple(
         _point_from(raw, _open_value(keys, customer_id, raw) if opened else None)
         for raw in model.points or ()
@@ -162,7 +162,7 @@ def _sealed(keys: Keys, customer_id: str, point: ContactPoint) -> tuple[str, str
         if isinstance(value, Address)
         else value
     )  # fmt: skip
-    sealed = personal_data.seal(keys.key_arn, plain, **_context(customer_id, point.point_id))
+    sealed = personal_data.seal(keys, plain, **_context(customer_id, point.point_id))
     return sealed, point_hash(keys, point.kind, value)
 
 
@@ -194,7 +194,7 @@ def save(keys: Keys, customer: Customer, before: Customer | None) -> Customer:
     if model is None:
         model = CustomerModel(_pk(customer.customer_id), "profile")
     if customer.name is not None:
-        model.name = personal_data.seal(keys.key_arn, customer.name, **_context(customer.customer_id, "name"))
+        model.name = personal_data.seal(keys, customer.name, **_context(customer.customer_id, "name"))
     model.language = customer.language
     model.accounts = list(customer.accounts)
     model.points = raws
