@@ -13,7 +13,16 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
-from arrears.domain.letters import SUPPORTED_LOCALES, Creditor, LetterCode, LetterContext, render
+from arrears.domain.customer import Address
+from arrears.domain.letters import (
+    SUPPORTED_LOCALES,
+    Addressee,
+    Creditor,
+    LetterCode,
+    LetterContext,
+    addressee,
+    render,
+)
 from jinja2 import Environment, StrictUndefined
 
 SENT_ON = date(2025, 3, 14)
@@ -53,6 +62,36 @@ CREDITORS = {
         address="15th Floor, Tower One, Ayala Triangle\nAyala Avenue, Makati City\n"
         "Metro Manila 1226, Philippines",
         website="www.arrears-ph.example",
+    ),
+}
+
+# The sample customers: synthetic names and addresses, written as each country's post expects them.
+ADDRESSEES: dict[str, Addressee] = {
+    "en-US": addressee(
+        "Jordan A. Whitfield",
+        Address(("1428 Elm Street", "Apt 3B"), "Springfield", "IL", "62704", "US"),
+        "US",
+    ),
+    "es-US": addressee(
+        "María Elena Castillo Ruiz", Address(("2210 W Cermak Rd",), "Chicago", "IL", "60608", "US"), "US"
+    ),
+    "es-MX": addressee(
+        "José Luis Hernández Ramírez",
+        Address(
+            ("Calle Río Lerma 118, int. 4", "Col. Cuauhtémoc"), "Ciudad de México", "CDMX", "06500", "MX"
+        ),
+        "MX",
+    ),
+    "en-PH": addressee(
+        "Maria Cristina D. Santos",
+        Address(
+            ("Unit 1204, Pearl Tower", "12 Ortigas Avenue, Barangay Ugong"),
+            "Pasig City",
+            "Metro Manila",
+            "1604",
+            "PH",
+        ),
+        "PH",
     ),
 }
 
@@ -188,6 +227,7 @@ def sample_context(code: LetterCode | str, locale: str) -> LetterContext:
         dpd=dpd,
         oldest_unpaid_on=SENT_ON - timedelta(days=dpd) if dpd else None,
         creditor=CREDITORS[locale],
+        addressee=ADDRESSEES[locale],
         # The mini-Miranda in the US samples, as a third-party collector (or a creditor that
         # follows Reg F as policy) would print it; Mexico and the Philippines do not use it.
         debt_collector_disclosure=locale.endswith("-US"),

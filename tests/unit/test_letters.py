@@ -10,7 +10,19 @@ from html.parser import HTMLParser
 
 import pytest
 from arrears.domain.bureau import CreditReport
-from arrears.domain.letters import SUPPORTED_LOCALES, Creditor, LetterCode, available, language_of, render
+from arrears.domain.customer import Address
+from arrears.domain.letters import (
+    SUPPORTED_LOCALES,
+    TEMPLATE_ROOT,
+    Addressee,
+    Creditor,
+    LetterCode,
+    addressee,
+    available,
+    language_of,
+    mask_personal,
+    render,
+)
 from credit_review.decision import Decision, notice
 from jinja2 import UndefinedError
 
@@ -565,3 +577,97 @@ def test_no_letter_claims_earlier_letters_it_cannot_know_were_sent(code):
     for locale in SUPPORTED_LOCALES:
         html = render(sample_context(code, locale)).lower()
         assert not [claim for claim in CLAIMS_OF_EARLIER_LETTERS if claim in html], (code, locale)
+
+
+# ---------------------------------------------------------------- the addressee
+
+
+def _window(html: str) -> str:
+    """The text in the envelope window: the addressee block at the top left of the first page."""
+    found = re.search(r'<address class="window"[^>]*>(.*?)</address>', html, re.S)
+    assert found, "no addressee block"
+    return text_of(found.group(1))
+
+
+@pytest.mark.parametrize("code,locale", ALL)
+def test_every_letter_names_its_addressee_in_the_window_and_greets_them_by_name(code, locale):
+    context = sample_context(code, locale)
+    html = render(context)
+    to = context.addressee
+    assert _window(html) == " ".join((to.name, *to.window))
+    # the window block comes first in the page, before anything the letter says
+    assert html.index('<address class="window"') < html.index("<main>")
+    greeting = f"Dear {to.name}," if locale.startswith("en") else f"Estimado(a) {to.name}:"
+    assert greeting in text_of(html).replace(f"{to.name} ", to.name)  # the name is a span of its own
+    assert "Dear Customer" not in html and "Estimado(a) cliente" not in html
+
+
+@pytest.mark.parametrize(
+    "locale,lines",
+    [
+        ("en-US", ["Jordan A. Whitfield", "1428 Elm Street", "Apt 3B", "Springfield, IL 62704"]),
+        ("es-US", ["María Elena Castillo Ruiz", "2210 W Cermak Rd", "Chicago, IL 60608"]),
+        ("es-MX", ["José Luis Hernández Ramírez", "Calle Río Lerma 118, int. 4", "Col. Cuauhtémoc",
+                   "06500 Ciudad de México, CDMX"]),
+        ("en-PH", ["Maria Cristina D. Santos", "Unit 1204, Pearl Tower", "12 Ortigas Avenue, Barangay Ugong",
+                   "1604 Pasig City, Metro Manila"]),
+    ],
+)  # fmt: skip
+def test_the_window_prints_the_address_as_the_countrys_post_reads_it(locale, lines):
+    html = render(sample_context(LetterCode.FIRST_REMINDER, locale))
+    block = re.search(r'<address class="window"[^>]*>(.*?)</address>', html, re.S).group(1)
+    assert [text_of(part) for part in block.split("<br>")] == lines  # one line each, no country at home
+
+
+def test_mail_abroad_ends_with_the_country_in_capitals():
+    to = addressee("Ana Ruiz", Address(("Av. Juárez 10",), "Guadalajara", "Jal.", "44100", "MX"), "US")
+    assert to.window == ("Av. Juárez 10", "44100 Guadalajara, Jal.", "MEXICO")
+    assert addressee("Ana Ruiz", None, "US") == Addressee("Ana Ruiz")  # an email to someone without one
+
+
+def test_the_window_block_sits_where_a_number_10_window_envelope_shows_it():
+    css = (TEMPLATE_ROOT / "_print.css").read_text()
+    window = re.search(r"address\.window \{(.*?)\}", css, re.S).group(1)
+    rule = dict((k.strip(), v.strip()) for k, v in (d.split(":") for d in window.split(";") if ":" in d))
+    page = re.search(r"@page \{ size: letter; margin: ([\d.]+)in ([\d.]+)in", css)
+    top_margin, left_margin = float(page.group(1)), float(page.group(2))
+    top = top_margin + float(rule["top"].removesuffix("in"))
+    left = left_margin + float(rule["left"].removesuffix("in"))
+    bottom = top + float(rule["height"].removesuffix("in"))
+    right = left + float(rule["width"].removesuffix("in"))
+    # the window shows 2.04-3.17 in from the top of a tri-folded page, 7/8-4 7/8 in from its left
+    assert top >= 2.04 and bottom <= 3.17 and left >= 0.875 and right <= 4.875
+    assert rule["position"] == "absolute" and rule["overflow"] == "hidden"
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_the_validation_notice_has_the_consumers_name_and_address_in_its_header_and_response_form(locale):
+    context = sample_context(LetterCode.VALIDATION_NOTICE, locale)
+    html = render(context)
+    to = " ".join((context.addressee.name, *context.addressee.window))
+    header = html[html.index("<header") : html.index("</header>")]
+    form = html[html.index('class="box response"') :]
+    assert to in text_of(header)  # §1006.34(c)(2)(ii): name and mailing address
+    assert to in text_of(form)  # and in the tear-off form the consumer mails back
+    assert context.creditor.name in text_of(form) and context.reference in text_of(form)
+
+
+@pytest.mark.parametrize("code,locale", ALL)
+def test_a_masked_letter_keeps_no_personal_value(code, locale):
+    context = sample_context(code, locale)
+    masked, count = mask_personal(render(context))
+    assert count >= 2 + len(context.addressee.window)  # window and greeting, at least
+    for value in (context.addressee.name, *context.addressee.window):
+        assert value not in masked and value not in text_of(masked)
+    assert context.creditor.name in text_of(masked) and context.reference in text_of(masked)
+
+
+def test_personal_values_that_look_like_markup_stay_text_and_are_still_masked():
+    context = replace(
+        sample_context(LetterCode.FIRST_REMINDER, "en-US"),
+        addressee=Addressee('<span data-personal>x</span> O"Neil & Sons', ("<b>1 Main St</b>",)),
+    )
+    html = render(context)
+    assert "<b>1 Main St</b>" not in html and "&lt;b&gt;1 Main St&lt;/b&gt;" in html
+    masked, _ = mask_personal(html)
+    assert "Neil" not in masked and "Main St" not in masked

@@ -3,10 +3,15 @@
 Templates live in `templates/letters/<language>/<code>.html` (shipped in the layer beside this
 package). Amounts and dates are formatted by Babel for the letter's locale through the `money`
 and `day` filters, so a template never formats a number itself.
+
+A letter names its addressee: the legal name and the mailing address in the envelope window, the
+name in the greeting. Templates print every personal value inside a `<span data-personal>`, so a
+stored letter can be shown masked (`mask_personal`) to a level that may not see personal data.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -14,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from arrears.domain.customer import Address
 from arrears.domain.errors import InvalidInput
 from arrears.domain.money import Money
 
@@ -45,6 +51,18 @@ class LetterCode(StrEnum):
 
 
 SUPPORTED_LOCALES = ("en-US", "es-MX", "es-US", "en-PH")
+
+# Notices the law requires in writing: by email only with the consumer's consent to receive such
+# notices electronically (E-SIGN §101(c); Reg F §1006.42 for a debt collector's), else by post.
+# The validation notice (Reg F §1006.34), adverse action on the line (ECOA/Reg B §1002.9, FCRA
+# §615(a)), and the correction of a billing error (Reg Z §1026.13(e)).
+REQUIRED_IN_WRITING = frozenset(
+    {LetterCode.VALIDATION_NOTICE, LetterCode.CREDIT_LINE_CHANGE, LetterCode.CORRECTED_STATEMENT}
+)
+# Letters whose content includes the consumer's mailing address, whichever way they go: the
+# validation notice states it in its header and response form (§1006.34(c)(2)(ii)). Without a
+# usable address such a letter is not sent at all.
+NEEDS_MAILING_ADDRESS = frozenset({LetterCode.VALIDATION_NOTICE})
 
 
 def language_of(locale: str) -> str:
@@ -85,6 +103,57 @@ class Creditor:
 
 
 @dataclass(frozen=True)
+class Addressee:
+    """Who the letter is to, as printed: the legal name, and under it the address lines that show in
+    the envelope window (none for an email to a customer without a mailing address)."""
+
+    name: str
+    window: tuple[str, ...] = ()
+
+
+MASK = "•••"
+
+
+def _locality(address: Address) -> str:
+    """The line under the street as the destination's post reads it: the postal code before the
+    city in Mexico and the Philippines (Correos de México, PHLPost, as the UPU lists them), after
+    the state elsewhere (USPS Publication 28)."""
+    if address.country.upper() in ("MX", "PH"):
+        place = ", ".join(part for part in (address.city, address.region) if part)
+        return " ".join(part for part in (address.postal_code, place) if part)
+    return address.window_lines()[-2]
+
+
+def addressee(name: str, address: Address | None, home_country: str) -> Addressee:
+    """The name over the address as a window envelope shows it. Mail within the sender's country
+    carries no country line (USPS Publication 28; the same in Mexico and the Philippines); mail
+    abroad ends with the country's name in capitals, in English as the UPU accepts it."""
+    if address is None:
+        return Addressee(name)
+    lines = (*address.lines, _locality(address))
+    country = address.country.upper()
+    if country != home_country.upper():
+        from babel import Locale
+
+        lines = (*lines, str(Locale("en").territories.get(country, country)).upper())
+    return Addressee(name, lines)
+
+
+def masked_addressee(hint: str | None) -> Addressee:
+    """The addressee as a level that may not see personal data sees it: a hint, never the values."""
+    return Addressee(MASK, (hint,) if hint else ())
+
+
+_PERSONAL = re.compile(r"(<span\b[^>]*\bdata-personal\b[^>]*>)([^<]*)(</span>)")
+
+
+def mask_personal(html: str) -> tuple[str, int]:
+    """A rendered letter with every personal value (each template prints them inside a leaf
+    `<span data-personal>`, autoescaped, so no value holds markup) replaced by a mask; and how many."""
+    return _PERSONAL.subn(lambda m: f"{m.group(1)}{MASK}{m.group(3)}", html)
+
+
+@dataclass(frozen=True)
 class LetterContext:
     """Everything a letter may show. Amounts are integer minor units of `currency`."""
 
@@ -100,6 +169,7 @@ class LetterContext:
     dpd: int
     oldest_unpaid_on: date | None
     creditor: Creditor
+    addressee: Addressee  # the customer's legal name and mailing address; nothing else personal
     debt_collector_disclosure: bool = False  # the mini-Miranda (Reg F §1006.18(e))
     extra: dict[str, object] = field(default_factory=dict)  # per letter: promise, arrangement, payment, ...
 
@@ -139,6 +209,7 @@ def render(context: LetterContext, root: Path = TEMPLATE_ROOT) -> str:
     return template.render(
         letter=context,
         creditor=context.creditor,
+        addressee=context.addressee,
         extra=context.extra,
         money=money,
         day=day,

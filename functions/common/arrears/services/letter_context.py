@@ -3,13 +3,17 @@ cycle that sends it and for an operator's preview of it."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from arrears.domain.account import Account
 from arrears.domain.compliance import PROFILES, validation_period_end
+from arrears.domain.customer import Address, ContactPoint, Customer, mailing_address
+from arrears.domain.errors import InvalidInput
 from arrears.domain.ledger import EntryKind
-from arrears.domain.letters import Creditor, LetterCode, LetterContext
-from arrears.domain.strategy import Strategy
+from arrears.domain.letters import Addressee, Creditor, LetterCode, LetterContext, addressee
+from arrears.domain.stages import evaluate
+from arrears.domain.strategy import Strategy, load_strategies, strategy_for
 from arrears.store import accounts_repo
 
 
@@ -41,15 +45,25 @@ def facts(code: LetterCode, account: Account, strategy: Strategy, as_of: date) -
     return {}
 
 
+def addressee_of(customer: Customer, account: Account, postal: ContactPoint | None = None) -> Addressee:
+    """The opened customer's legal name over the mailing address the letter goes to (`postal`); an
+    email carries the customer's mailing address, if there is one, as a letter would."""
+    point = postal or mailing_address(customer)
+    address = point.value if point is not None and isinstance(point.value, Address) else None
+    return addressee(customer.name or "", address, account.jurisdiction)
+
+
 def letter_context(
     code: LetterCode,
     account: Account,
     strategy: Strategy,
     as_of: date,
     reference: str,
+    to: Addressee,
     extra: dict | None = None,
 ) -> LetterContext:
-    """`extra`: what the event that owes the letter carries (a promise's amount and date, ...)."""
+    """`to`: who the letter is addressed to; `extra`: what the event that owes the letter carries (a
+    promise's amount and date, ...)."""
     return LetterContext(
         code=code,
         locale=account.locale,
@@ -63,6 +77,33 @@ def letter_context(
         dpd=account.dpd,
         oldest_unpaid_on=account.oldest_unpaid_on,
         creditor=Creditor(**strategy.creditor.for_letter(account.locale)),
+        addressee=to,
         debt_collector_disclosure=strategy.compliance_profile == "us_reg_f",
         extra=extra if extra is not None else facts(code, account, strategy, as_of),
     )
+
+
+def as_it_stands(account: Account, day: date) -> Account:
+    """The account as the cycle would read it on `day`: days and amount past due from its dues."""
+    standing = evaluate(account.balance, account.dues, account.status, day)
+    return replace(
+        account, dpd=standing.dpd, bucket=standing.bucket, past_due=standing.past_due,
+        oldest_unpaid_on=standing.oldest_unpaid_on,
+    )  # fmt: skip
+
+
+def preview(account: Account, code: LetterCode, day: date, to: Addressee) -> LetterContext:
+    """A letter as it would be sent on `day`, from the account as it stands then; nothing is sent.
+
+    A letter owed by an event (a promise, a payment) states that event's facts only while the
+    account is owed it: otherwise rendering it fails on the facts it lacks.
+    """
+    seen = as_it_stands(account, day)
+    strategy = strategy_for(load_strategies(), seen.product_type, seen.jurisdiction, seen.placement)
+    if strategy is None:
+        raise InvalidInput(
+            f"no strategy works {account.account_id} ({seen.product_type.value}, {seen.jurisdiction})"
+        )
+    owed = next((dict(n.extra) for n in seen.notices if n.code is code), None)
+    reference = f"preview-{account.account_id}-{day.isoformat()}"
+    return letter_context(code, seen, strategy, day, reference, to, owed)
