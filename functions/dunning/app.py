@@ -7,7 +7,7 @@ from dataclasses import asdict
 from arrears.adapters import reports_repo
 from arrears.adapters.observability import instrumented, logger, metrics
 from arrears.domain.errors import InvalidInput
-from arrears.runtime.settings import Settings, get_settings
+from arrears.runtime.settings import Settings, get_personal_data_settings, get_settings
 from arrears.store import cycle_repo, feed_repo
 from arrears.store.models import bind_models
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -22,6 +22,7 @@ from dunning.events import (
     ShardPageEvent,
     TakeLockEvent,
 )
+from dunning.print_settings import get_print_settings
 from dunning.tally import Tally
 
 # Every step of the cycle logs under the execution that runs it.
@@ -93,7 +94,8 @@ def list_shards(event: dict, context: LambdaContext) -> dict:
 def process_page(event: dict, context: LambdaContext) -> dict:
     settings = _setup()
     request = _parse(ShardPageEvent, event)
-    run = cycle.Run.for_call(request.as_of, request.execution, request.run_at, settings)
+    keys = get_personal_data_settings().keys()
+    run = cycle.Run.for_call(request.as_of, request.execution, request.run_at, settings, keys)
     so_far = Tally.from_json(request.tally)
     done = cycle.process_pages(run, request.shard, request.cursor, request.pages, so_far)
 
@@ -118,7 +120,8 @@ def close_day(event: dict, context: LambdaContext) -> dict:
     cycle.check_shards(shard_list, request.shard_results)
     contacts = cycle.DayContacts()  # counted as the batch reads the day's records, once
     records = (contacts.seen(r) for r in cycle_repo.day_records(request.as_of, recorded))
-    batch = delivery.print_batch(request.portfolio, request.as_of, records, settings)
+    keys, postage = get_personal_data_settings().keys(), get_print_settings().postage_class
+    batch = delivery.print_batch(request.portfolio, request.as_of, records, settings, keys, postage)
     summary, census = cycle.summarise(request.portfolio, request.as_of, contacts, request.shard_results)
     summary["print_batch"] = batch
     files = feed_repo.day_files(request.portfolio, request.as_of)

@@ -1,4 +1,11 @@
-"""What the strategy asks for today, and what the guardrail lets through: pure planning, no I/O."""
+"""What the strategy asks for today, and what the guardrail lets through: pure planning, no I/O.
+
+A letter goes the way the customer can be reached (`Account.reach`, kept from the customer's
+contact points): by email only to an address with consent (for a notice the law requires in
+writing, consent to receive such notices electronically), otherwise by post. With neither, nothing
+is sent: the step is recorded refused ("no usable mailing address") and the account routed, an
+active one to skip status (the cycle then starts a skip-trace), any other to an operator's task.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +15,15 @@ from datetime import date, datetime, timedelta
 from arrears.domain import business_days
 from arrears.domain.account import Account
 from arrears.domain.compliance import PROFILES, Channel, Contact, ContactHistory, Decision, check
-from arrears.domain.letters import LetterCode, OwedNotice
-from arrears.domain.stages import CLOSED_STATUSES, Bucket
+from arrears.domain.customer import Reach
+from arrears.domain.letters import NEEDS_MAILING_ADDRESS, REQUIRED_IN_WRITING, LetterCode, OwedNotice
+from arrears.domain.stages import CLOSED_STATUSES, Bucket, Status
 from arrears.domain.strategy import Step, Strategy, next_step_dpd, steps_due
 
 CURED = "cured"  # the trigger of the letter that tells a customer the account is current again
+NO_ADDRESS = "no_address"  # the rule of a letter refused for want of anywhere to send it
+UNADDRESSED = Decision(False, NO_ADDRESS, "no usable mailing address")
+SKIP_STATUS, ADDRESS_TASK = "skip_status", "no_mailing_address"  # where an unaddressed account goes
 
 
 @dataclass(frozen=True)
@@ -110,12 +121,14 @@ def _cured(
         return ContactPlan(
             **base, notices=(OwedNotice(letter, trigger, facts),), notices_on=base["waits_until"]
         )
+    channel, decision, fallback = addressed(Channel.LETTER, letter, after, strategy, local_time)
     return ContactPlan(
         **base,
         trigger=trigger,
-        channel=Channel.LETTER,
+        channel=channel,
         letter=letter,
-        decision=_decide(Channel.LETTER, letter, after, strategy, local_time),
+        decision=decision,
+        fallback=fallback,
         record_on=before.episode_on,
         extra={"payment_amount": paid, "payment_received_on": as_of},
     )
@@ -153,14 +166,7 @@ def _ladder(
             Contact(step.channel, None, local_time), _history(after), PROFILES[strategy.compliance_profile]
         )
         return ContactPlan(**base, **acted, channel=step.channel, decision=decision)
-    channel, fallback = step.channel, None
-    if channel is Channel.EMAIL and not after.email:
-        channel, fallback = Channel.LETTER, "no email address with consent"
-    decision = _decide(channel, step.letter, after, strategy, local_time)
-    if not decision.allowed and channel is Channel.EMAIL and decision.rule in ("hours", "opt_out"):
-        fallback = f"email refused ({decision.rule}): sent by mail"
-        channel = Channel.LETTER
-        decision = _decide(channel, step.letter, after, strategy, local_time)
+    channel, decision, fallback = addressed(step.channel, step.letter, after, strategy, local_time)
     return ContactPlan(
         **base, **acted, channel=channel, letter=step.letter, decision=decision, fallback=fallback
     )
@@ -170,21 +176,81 @@ def _notice(after: Account, strategy: Strategy, as_of: date, local_time: datetim
     """The oldest letter owed goes today; the rest on the next days the customer may be contacted."""
     notice = after.notices[0]
     letter = notice.code
-    channel = Channel.EMAIL if after.email else Channel.LETTER
-    decision = _decide(channel, letter, after, strategy, local_time)
-    if not decision.allowed and channel is Channel.EMAIL:
-        channel, decision = Channel.LETTER, _decide(Channel.LETTER, letter, after, strategy, local_time)
+    # an owed notice answers what just happened: by email where the customer may be emailed it
+    channel, decision, fallback = addressed(Channel.EMAIL, letter, after, strategy, local_time)
     return ContactPlan(
         **base,
         trigger=notice.trigger,
         channel=channel,
         letter=letter,
         decision=decision,
+        fallback=fallback,
         record_on=notice.on,
         extra=dict(notice.extra),
         notices=tuple(after.notices[1:]),
         notices_on=_next_contact_day(strategy, after.jurisdiction, as_of) if after.notices[1:] else None,
     )
+
+
+def reachable(
+    preferred: Channel, letter: LetterCode, reach: tuple[str, ...]
+) -> tuple[Channel | None, str | None]:
+    """The channel a letter can go by, given how the customer can be reached, and why it is not the
+    one the step prefers; None when there is no way to send it.
+
+    Email only to an address the customer consented to be emailed at (Reach.EMAIL), and for a
+    notice the law requires in writing one with consent to such notices electronically
+    (Reach.EMAIL_NOTICES); otherwise by post to a usable mailing address. A letter that states the
+    customer's mailing address (the validation notice) needs one whichever way it goes.
+    """
+    postal = Reach.POSTAL in reach
+    required = letter in REQUIRED_IN_WRITING
+    email = (Reach.EMAIL_NOTICES if required else Reach.EMAIL) in reach
+    if letter in NEEDS_MAILING_ADDRESS and not postal:
+        return None, None
+    if preferred is Channel.EMAIL:
+        if email:
+            return Channel.EMAIL, None
+        consent = "consent to notices by email" if required else "consent"
+        return (Channel.LETTER, f"no email address with {consent}: sent by mail") if postal else (None, None)
+    if postal:
+        return Channel.LETTER, None
+    return (Channel.EMAIL, "no usable mailing address: sent by email") if email else (None, None)
+
+
+def addressed(
+    preferred: Channel,
+    letter: LetterCode,
+    account: Account,
+    strategy: Strategy,
+    at: datetime,
+    reach: tuple[str, ...] | None = None,
+) -> tuple[Channel | None, Decision, str | None]:
+    """The channel, the guardrail's decision and the reason for a fallback, for a letter to the
+    customer as they can be reached (`reach`, default the account's).
+
+    An email the guardrail refuses for the hour or an opt-out goes by post where it can. A letter
+    the customer cannot be sent is judged as a letter first (a hold stops it for its own reason);
+    if the guardrail would let it through, it is refused for want of an address.
+    """
+    reach = account.reach if reach is None else reach
+    channel, fallback = reachable(preferred, letter, reach)
+    if channel is None:
+        decision = _decide(Channel.LETTER, letter, account, strategy, at)
+        return None, (UNADDRESSED if decision.allowed else decision), None
+    decision = _decide(channel, letter, account, strategy, at)
+    if not decision.allowed and channel is Channel.EMAIL and decision.rule in ("hours", "opt_out"):
+        by_post, _ = reachable(Channel.LETTER, letter, reach)
+        if by_post is Channel.LETTER:
+            fallback = f"email refused ({decision.rule}): sent by mail"
+            channel, decision = Channel.LETTER, _decide(Channel.LETTER, letter, account, strategy, at)
+    return channel, decision, fallback
+
+
+def route_unaddressed(account: Account) -> str:
+    """Where an account goes when a letter cannot be addressed: an active account to skip status
+    (the cycle's skip-trace trigger reads it), any other to an operator's task, the reason on it."""
+    return SKIP_STATUS if account.status is Status.ACTIVE else ADDRESS_TASK
 
 
 def _next_contact_day(strategy: Strategy, jurisdiction: str, as_of: date) -> date:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from arrears.adapters import workflows
 from arrears.adapters.observability import logger
+from arrears.adapters.personal_data import Keys
 from arrears.domain import bureau_triggers, charge_off
 from arrears.domain.account import Account, shard_key
 from arrears.domain.census import Change, group_of, roll_forward, transitions
@@ -20,9 +21,9 @@ from arrears.domain.stages import Bucket, Evaluation, Status, transition_kind
 from arrears.domain.standing import reread
 from arrears.domain.strategy import Strategy, load_strategies, strategy_for
 from arrears.runtime.settings import Settings
-from arrears.store import accounts_repo, cycle_repo
+from arrears.store import accounts_repo, bureau_repo, cycle_repo
 
-from dunning.contacts import ContactPlan, plan_contact
+from dunning.contacts import ADDRESS_TASK, SKIP_STATUS, ContactPlan, plan_contact
 from dunning.delivery import DELIVERED, deliver
 from dunning.tally import Tally
 
@@ -150,9 +151,11 @@ def advance(run: Run, account_id: str, account: Account | None = None) -> tuple[
         contact = plan_contact(current, updated, strategy, as_of, local_time)
         updated = with_contact(updated, contact)
         if contact.trigger is not None and strategy is not None:
-            status = deliver(contact, updated, strategy, as_of, local_time, execution, run.settings)
-            if contact.letter is LetterCode.VALIDATION_NOTICE and status in DELIVERED:
+            done = deliver(contact, updated, strategy, as_of, local_time, execution, run.settings, run.keys)
+            if contact.letter is LetterCode.VALIDATION_NOTICE and done.status in DELIVERED:
                 updated = replace(updated, validation_notice_on=updated.validation_notice_on or as_of)
+            if done.routed is not None:
+                updated = _unaddressed(updated, done.routed, contact, as_of)
         if contact.recommends_charge_off:
             updated = _recommend_charge_off(updated, as_of, execution)
         _hand_over(run, updated, contact.step if contact.trigger is not None else None)
@@ -172,6 +175,20 @@ def advance(run: Run, account_id: str, account: Account | None = None) -> tuple[
         except AccountVersionConflict:
             logger.info("version conflict, re-reading", extra={"account_id": account_id, "attempt": attempt})
     raise AccountVersionConflict(account_id)
+
+
+def _unaddressed(account: Account, routed: str, contact: ContactPlan, as_of: date) -> Account:
+    """A letter had nowhere to go: an active account to skip status (`_hand_over` then starts its
+    skip-trace, reason "skip_status"); any other an operator's task, the reason on its timeline."""
+    if routed == SKIP_STATUS and account.status is Status.ACTIVE:
+        return replace(account, status=Status.SKIP)
+    if routed in (SKIP_STATUS, ADDRESS_TASK):
+        letter = contact.letter.value if contact.letter else "letter"
+        bureau_repo.open_task(
+            account.account_id, as_of, ADDRESS_TASK, "no usable mailing address",
+            f"{letter} ({contact.trigger}) not sent", "collection_cycle",
+        )  # fmt: skip
+    return account
 
 
 def _recommend_charge_off(account: Account, as_of: date, execution: str) -> Account:
@@ -220,13 +237,14 @@ class Run:
     run_at: datetime
     settings: Settings
     strategies: Mapping[str, Strategy]
+    keys: Keys  # to open a customer when a letter is sent to them
 
     @classmethod
-    def for_call(cls, as_of: date, execution: str, run_at: datetime, settings: Settings) -> Run:
+    def for_call(cls, as_of: date, execution: str, run_at: datetime, settings: Settings, keys: Keys) -> Run:
         """Strategies are read once per Lambda call (a call works up to PAGES_PER_CALL pages), not once
         per warm container: a file edited between cycles takes effect at the next cycle, and a broken
         one fails the call with a StrategyError instead of the old steps carrying on."""
-        return cls(as_of, execution, run_at, settings, load_strategies())
+        return cls(as_of, execution, run_at, settings, load_strategies(), keys)
 
 
 @dataclass(frozen=True)

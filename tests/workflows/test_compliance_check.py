@@ -12,11 +12,12 @@ from arrears.store import accounts_repo
 from dunning import contacts
 
 from arrears_cli import compliance_check, executions
+from tests.people import give_customer
 
 AS_OF = date(2026, 3, 2)  # a Monday: on a weekend the letters would wait, and there would be nothing to check
 
 
-def _late(stack, account_id: str, zone: str, **fields) -> None:
+def _late(stack, account_id: str, zone: str, email: str | None = None, **fields) -> None:
     accounts_repo.create_account(
         Account(
             account_id,
@@ -34,6 +35,7 @@ def _late(stack, account_id: str, zone: str, **fields) -> None:
             **fields,
         )
     )
+    give_customer(stack, account_id, email=email)  # an address to write to, and `email` to email
 
 
 def _risky_book(stack) -> None:

@@ -1,4 +1,5 @@
-"""The cycle's letters: chosen by strategy, let through by the guardrail, sent exactly once."""
+"""The cycle's letters: chosen by strategy, let through by the guardrail, addressed to the customer
+as they can be reached, sent exactly once."""
 
 from __future__ import annotations
 
@@ -22,12 +23,14 @@ from arrears_cli import executions
 from arrears_cli.inconsistencies import inconsistencies
 from arrears_cli.simulation import census_disagreements
 from tests.operators import call_as, sign_up
+from tests.people import NAME, STREET, give_customer
 
 AS_OF = date(2026, 3, 2)  # a Monday: letters and calls wait for a business day
 NOON_NY = datetime.combine(AS_OF, time(12), ZoneInfo("America/New_York"))
 
 
-def _account(stack, account_id: str, days_late: int, **fields) -> Account:
+def _account(stack, account_id: str, days_late: int, *, email: str | None = None, **fields) -> Account:
+    """A late account whose customer has a mailing address (and `email`, with consent to email)."""
     oldest = date.fromordinal(AS_OF.toordinal() - days_late)
     account = Account(
         account_id,
@@ -45,6 +48,7 @@ def _account(stack, account_id: str, days_late: int, **fields) -> Account:
         **fields,
     )
     accounts_repo.create_account(account)
+    give_customer(stack, account_id, email=email)
     return account
 
 
@@ -115,6 +119,7 @@ def test_a_customer_without_email_gets_the_letter_by_post_in_the_days_print_batc
         ("POST-1", "second_reminder", "en-US")
     ]
     assert rows[0]["document"] == letter.detail["document_key"]  # read where it is stored, not copied
+    assert (rows[0]["name"], rows[0]["address_line1"], rows[0]["postal_code"]) == (NAME, STREET, "85711")
     assert "<html" in reports_repo.get_text(stack.letters_bucket, rows[0]["document"], stack.region)
     assert summary["print_batch"]["letters"] == 1 and summary["contacts"] == {"printed:second_reminder": 1}
     assert _emails_sent(stack) == 0
@@ -190,6 +195,7 @@ def test_an_agency_account_gets_the_validation_notice_first_with_the_disclosure(
             placement="agency",
         )
     )
+    give_customer(stack, "AGENCY-1")
     _run(stack)
     (letter,) = _letters("AGENCY-1")
     assert (letter.detail["code"], letter.detail["strategy"], letter.status) == (

@@ -1,4 +1,10 @@
-"""Documents in S3 (reports, letters, print batches) under predictable keys, encrypted by the bucket."""
+"""Documents in S3 (reports, letters, print batches) under predictable keys, encrypted by the bucket.
+
+A document that names a person (a letter, a print manifest) is encrypted under the personal-data
+key instead (`kms_key`): only the roles that may open personal data can read it back, whatever
+their permission on the bucket. S3 Bucket Keys keep that to a KMS request per key and bucket now
+and then, not one per object.
+"""
 
 from __future__ import annotations
 
@@ -29,12 +35,32 @@ def put_json(bucket: str, key: str, document: dict, region: str) -> str:
     return key
 
 
+def _encryption(kms_key: str | None) -> dict[str, object]:
+    """SSE-KMS under `kms_key`; none: the bucket's default encryption. The upload manager takes no
+    BucketKeyEnabled: there the bucket's own setting (template.yaml: on) applies."""
+    if kms_key is None:
+        return {}
+    return {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": kms_key}
+
+
 def put_text(
-    bucket: str, key: str, text: str, content_type: str, metadata: dict[str, str], region: str
+    bucket: str,
+    key: str,
+    text: str,
+    content_type: str,
+    metadata: dict[str, str],
+    region: str,
+    kms_key: str | None = None,
 ) -> str:
     try:
         _s3(region).put_object(
-            Bucket=bucket, Key=key, Body=text.encode(), ContentType=content_type, Metadata=metadata
+            Bucket=bucket,
+            Key=key,
+            Body=text.encode(),
+            ContentType=content_type,
+            Metadata=metadata,
+            **_encryption(kms_key),
+            **({"BucketKeyEnabled": True} if kms_key else {}),
         )
     except (ClientError, BotoCoreError) as exc:
         raise StoreUnavailable(f"S3 put {key}: {exc}") from exc
@@ -62,7 +88,14 @@ class _LinesReader(io.RawIOBase):
         return size
 
 
-def put_lines(bucket: str, key: str, lines: Iterable[str], content_type: str, region: str) -> str:
+def put_lines(
+    bucket: str,
+    key: str,
+    lines: Iterable[str],
+    content_type: str,
+    region: str,
+    kms_key: str | None = None,
+) -> str:
     """Upload lines as they are made (boto3 sends a large file in 8 MB parts): a day's print
     manifest can be larger than the function that writes it. Without threads: the lines are made
     by the caller's code (its reads, its counters), in the caller's thread, one part at a time."""
@@ -73,7 +106,7 @@ def put_lines(bucket: str, key: str, lines: Iterable[str], content_type: str, re
             io.BufferedReader(_LinesReader(lines)),
             bucket,
             key,
-            ExtraArgs={"ContentType": content_type},
+            ExtraArgs={"ContentType": content_type, **_encryption(kms_key)},
             Config=TransferConfig(use_threads=False),
         )
     except (ClientError, BotoCoreError) as exc:
