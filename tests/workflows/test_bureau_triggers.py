@@ -11,6 +11,7 @@ from arrears.domain.stages import Status
 from arrears.store import accounts_repo
 
 from arrears_cli import executions
+from tests.people import give_customer
 
 AS_OF = date(2026, 3, 2)  # a Monday: the steps that hand over also call or write, so wait for a business day
 
@@ -24,6 +25,7 @@ def _card(stack, account_id: str, dpd: int, status: Status = Status.ACTIVE) -> N
             credit_limit=400_000, status=status,
         )
     )  # fmt: skip
+    give_customer(stack, account_id)  # someone to write to: a letter without an address is not sent
 
 
 def _cycle(stack, day: date) -> dict:

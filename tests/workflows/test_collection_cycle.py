@@ -17,6 +17,7 @@ from arrears.services import posting
 from arrears.store import accounts_repo, cycle_repo
 
 from arrears_cli import executions
+from tests.people import give_customer
 
 # A Monday: letters and calls go out on business days only (a Sunday holds them; see the calendar
 # tests at the end of this file).
@@ -42,6 +43,7 @@ def _account(
         next_action_on=AS_OF,
     )
     accounts_repo.create_account(account)
+    give_customer(stack, account_id)  # someone to write to: a letter without an address is not sent
     return account
 
 
@@ -335,6 +337,7 @@ def _late_account(stack, account_id: str, days_late: int, day: date, jurisdictio
             home_shard=shard_of(account_id, "main", stack.shard_count), next_action_on=day,
         )
     )  # fmt: skip
+    give_customer(stack, account_id, jurisdiction=jurisdiction)
 
 
 def _letter_codes(account_id: str) -> list[str]:

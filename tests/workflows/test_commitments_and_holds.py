@@ -13,6 +13,7 @@ from arrears.services import account_actions, posting
 from arrears.store import accounts_repo
 
 from arrears_cli import executions
+from tests.people import give_customer
 
 # A Thursday: every day these tests contact the customer on (START, the next day, the 20- and
 # 35-DPD steps, the broken promise) is then a business day, as letters and calls wait for one.
@@ -36,6 +37,7 @@ def _late_card(stack, account_id: str) -> None:
             next_action_on=START,
         )
     )
+    give_customer(stack, account_id)  # someone to write to: a letter without an address is not sent
 
 
 def _cycle(stack, day: date) -> None:

@@ -12,6 +12,7 @@ supervisor and paid in full a week later, and a supervisor confirms a recommende
 
 from __future__ import annotations
 
+import csv
 import json
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -32,6 +33,7 @@ from arrears_cli.webhook_sender import Kind, Processors, new_payment_id
 from tests.cli.conftest import free_port
 from tests.conftest import TEST_PARAMETERS
 from tests.operators import PASSWORD, call_as, sign_up, stack_of
+from tests.people import give_customer
 
 BOOK = Path(__file__).parents[1] / "fixtures" / "handbook" / "book.csv"
 FIRST, LAST = date(2026, 3, 2), date(2026, 3, 10)  # Monday to the Tuesday after: 7 business days
@@ -153,6 +155,8 @@ def test_a_hand_written_book_through_a_week_of_cycles(served):
     processors = Processors.from_local(json.loads(Path(".arrears/local.json").read_text()))
     imported = _cli(cloud, "accounts", "import", str(BOOK), "--as-of", FIRST.isoformat(), "--json")
     assert json.loads(imported) == {"imported": 25, "portfolio": "main"}
+    for row in csv.DictReader(BOOK.open(encoding="utf-8")):  # the book's customers, an address each
+        give_customer(stack, row["account_id"], email=row["email"] or None, jurisdiction=row["jurisdiction"])
     sign_up(cloud, "ana", "specialist_3")
     sign_up(cloud, "sam", "supervisor")
 

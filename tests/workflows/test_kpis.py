@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 
 from arrears_cli import executions
 from arrears_cli.kpi_report import kpi_report
+from tests.people import give_customer
 
 NEW_YORK = ZoneInfo("America/New_York")
 DUES = {"A": date(2026, 2, 13), "B": date(2026, 2, 13), "C": date(2026, 1, 20), "D": date(2026, 3, 25)}
@@ -38,6 +39,7 @@ def _portfolio(stack) -> None:
                 next_action_on=date(2026, 2, 28),
             )
         )  # fmt: skip
+        give_customer(stack, f"KPI-{name}")  # someone to write to
 
 
 def _cycle(stack, day: date) -> None:

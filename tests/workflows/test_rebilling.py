@@ -18,6 +18,7 @@ from arrears.store import accounts_repo
 
 from arrears_cli import executions
 from tests.operators import call_as, sign_up
+from tests.people import give_customer
 
 TODAY = date(2026, 3, 2)  # a Monday, and no holiday in Mexico
 ACCOUNT = "MX-RB-1"
@@ -39,6 +40,7 @@ def account(stack, operators) -> str:
             next_action_on=TODAY,
         )
     )  # fmt: skip
+    give_customer(stack, ACCOUNT, jurisdiction="MX")  # someone to write to
     return ACCOUNT
 
 
