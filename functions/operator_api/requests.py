@@ -17,10 +17,11 @@ ACTIONS = (
     "reject", "adjust", "whoami",
     "personal_data",
     "contact", "find_customer",
+    "letter_show", "letter_preview",  # operator_api.letters
 )  # fmt: skip
 # Reads: answered from the verified identity, never stored as a request's answer (they may carry
 # personal data), the personal-data read and a customer found audited on the account.
-READS = ("whoami", "personal_data", "find_customer")
+READS = ("whoami", "personal_data", "find_customer", "letter_show", "letter_preview")
 # What of a request's parameters is personal data: its audit record keeps which columns were
 # given (their names), never their values.
 PERSONAL_PARAMS = {"contact": ("point",), "find_customer": ("phone", "email")}

@@ -18,7 +18,7 @@ from arrears.runtime.workflow_steps import parse
 from arrears.store import accounts_repo, operators_repo
 from arrears.store.models import ActivityModel, timeline_entry
 
-from operator_api import contacts
+from operator_api import contacts, letters
 from operator_api.actions import ON_ACCOUNT, Audit
 from operator_api.requests import PARAMS, READS, DecisionParams, FindParams, OperatorRequest, audited
 
@@ -142,6 +142,11 @@ def _read(request: OperatorRequest, level_name: str) -> dict:
     see it, masked for any other); or the accounts an email or phone belongs to. A read of personal
     data is audited on each account it concerns, naming what was seen, never a value."""
     level = authority.load_authority().level(level_name)
+    if request.action in letters.READS:  # a letter, masked below see_personal_data; audited as seen
+        answer, seen = letters.read(request, level)
+        audit = _audit_item(request, level_name, _answer(request, seen), request.account_id)
+        accounts_repo.put_activity(audit, once=True)
+        return answer
     if request.action == "whoami":
         return {
             "username": request.operator_id,

@@ -6,11 +6,14 @@ import json
 import webbrowser
 from pathlib import Path
 
+from arrears.store import accounts_repo
 from typer.testing import CliRunner
 
 from arrears_cli.commands.local import exports
 from arrears_cli.main import app
 from arrears_cli.stackref import publish_description
+from tests.operators import stack_of
+from tests.people import NAME, STREET, give_customer
 
 runner = CliRunner()
 WIDE = {"COLUMNS": "250"}
@@ -64,26 +67,79 @@ def test_an_empty_roster_says_how_to_add_someone(endpoint):
 # b. letters
 
 
+def _signed_in(endpoint, level: str = "specialist_4") -> None:
+    """An operator of `level` signed in: letters come through the operators' API at their level."""
+    username = level.replace("_", "")
+    added = _run(endpoint, "operators", "add", username, "--level", level, "--password", PASSWORD)
+    assert added.exit_code == 0, added.output
+    assert _run(endpoint, "login", "--username", username, "--password", PASSWORD).exit_code == 0
+
+
+def _customer(endpoint) -> None:
+    give_customer(stack_of(endpoint), "A-1")  # Rosalind Okonkwo-Vance, 4417 Calle Ocotillo, Tucson
+
+
 def _cycled(endpoint, tmp_path) -> None:
     """A-1 is 17 days past due on Monday 2026-03-02: its strategy's second reminder goes by post."""
     path = tmp_path / "book.csv"
     path.write_text(HEADER + ROW.replace("2026-02-05", "2026-02-13"))
     assert _run(endpoint, "accounts", "import", str(path), "--as-of", "2026-03-02").exit_code == 0
+    _customer(endpoint)
     assert _run(endpoint, "cycle", "run", "--as-of", "2026-03-02", "--json").exit_code == 0
 
 
-def test_letters_show_prints_the_latest_stored_letter(endpoint, tmp_path):
+def test_letters_show_prints_the_latest_stored_letter_with_its_addressee(endpoint, tmp_path):
     _cycled(endpoint, tmp_path)
+    _signed_in(endpoint)
 
     shown = _run(endpoint, "letters", "show", "A-1")
 
     assert shown.exit_code == 0, shown.output
     assert "<html" in shown.stdout.lower() and "$100.00" in shown.stdout
+    assert NAME in shown.stdout and STREET in shown.stdout
     assert shown.stderr.strip() == "A-1: second_reminder of 2026-03-02 (letter)"
+    (read,) = [i.detail for i in accounts_repo.timeline("A-1", kind="operator_action")]
+    assert (read["action"], read["username"], read["response"]["result"]["personal_data"]) == (
+        "letter_show", "specialist4", "shown",
+    )  # fmt: skip
+    assert NAME not in json.dumps(read) and STREET not in json.dumps(read)  # what was seen, not the values
+
+
+def test_a_level_that_does_not_see_personal_data_gets_the_letter_with_the_addressee_masked(
+    endpoint, tmp_path
+):
+    _cycled(endpoint, tmp_path)
+    _signed_in(endpoint, "specialist_3")
+
+    shown = _run(endpoint, "letters", "show", "A-1")
+    previewed = _run(endpoint, "letters", "preview", "A-1", "--code", "final_demand", "--on", "2026-03-20")
+
+    for result in (shown, previewed):
+        assert result.exit_code == 0, result.output
+        assert "$100.00" in result.stdout and "Arrears Card Services" in result.stdout  # the letter
+        for value in (NAME, "Okonkwo", STREET, "Ocotillo", "85711"):
+            assert value not in result.stdout  # and not its addressee
+        assert "addressee masked" in result.stderr
+    # each read is audited with what was seen, never the values
+    reads = [
+        i.detail for i in accounts_repo.timeline("A-1", kind="operator_action")
+        if i.detail["action"] in ("letter_show", "letter_preview")
+    ]  # fmt: skip
+    assert sorted((r["action"], r["response"]["result"]["personal_data"], r["level"]) for r in reads) == [
+        ("letter_preview", "masked", "specialist_3"), ("letter_show", "masked", "specialist_3"),
+    ]  # fmt: skip
+    assert NAME not in json.dumps(reads) and STREET not in json.dumps(reads)
+
+
+def test_letters_need_a_signed_in_operator(endpoint, tmp_path):
+    _cycled(endpoint, tmp_path)
+    refused = _run(endpoint, "letters", "show", "A-1")
+    assert refused.exit_code == 1 and "arrears login" in refused.output and "Okonkwo" not in refused.output
 
 
 def test_letters_show_opens_the_letter_in_a_browser(endpoint, tmp_path, monkeypatch):
     _cycled(endpoint, tmp_path)
+    _signed_in(endpoint)
     opened = []
     monkeypatch.setattr(webbrowser, "open", opened.append)
 
@@ -97,6 +153,8 @@ def test_letters_show_opens_the_letter_in_a_browser(endpoint, tmp_path, monkeypa
 def test_letters_preview_renders_the_letter_as_of_the_day_asked_and_sends_nothing(endpoint, tmp_path):
     # Given A-1 imported on 1 March with USD 100.00 due since 5 February, and no cycle run
     _imported(endpoint, tmp_path)
+    _customer(endpoint)
+    _signed_in(endpoint)
 
     final = _run(endpoint, "letters", "preview", "A-1", "--code", "final_demand", "--on", "2026-03-20")
 
@@ -105,6 +163,7 @@ def test_letters_preview_renders_the_letter_as_of_the_day_asked_and_sends_nothin
     assert "is 43 days past due" in final.stdout  # 5 February to 20 March
     assert "Past-due amount" in final.stdout and "$100.00" in final.stdout
     assert "contact us by April 19, 2026" in final.stdout  # 30 days to answer from the day it is sent
+    assert NAME in final.stdout and "Tucson, AZ 85711" in final.stdout  # addressed as it would be
     assert (
         final.stderr.strip()
         == "A-1: final_demand as it would be sent on 2026-03-20 (a preview: nothing sent)"
@@ -118,15 +177,24 @@ def test_letters_preview_renders_the_letter_as_of_the_day_asked_and_sends_nothin
     assert unknown.exit_code == 1 and "final_demand" in unknown.stderr
 
 
+def test_a_preview_for_an_account_without_a_customer_says_there_is_no_one_to_address(endpoint, tmp_path):
+    _imported(endpoint, tmp_path)
+    _signed_in(endpoint)
+    nobody = _run(endpoint, "letters", "preview", "A-1", "--code", "final_demand", "--on", "2026-03-20")
+    assert nobody.exit_code == 1 and "A-1 has no customer on record" in nobody.stderr
+
+
 def test_letters_show_without_a_letter_is_one_clear_line(endpoint, tmp_path):
     _imported(endpoint, tmp_path)
+    _signed_in(endpoint)
     none = _run(endpoint, "letters", "show", "A-1")
-    assert none.exit_code == 1 and none.stderr.strip() == "A-1 has no stored letter"
+    assert none.exit_code == 1 and none.stderr.strip() == "invalid: A-1 has no stored letter"
     assert _run(endpoint, "letters", "show", "A-1", "--code", "second_reminder").exit_code == 1
 
 
 def test_letters_show_of_a_code_it_was_not_sent_names_the_ones_it_was(endpoint, tmp_path):
     _cycled(endpoint, tmp_path)
+    _signed_in(endpoint)
     other = _run(endpoint, "letters", "show", "A-1", "--code", "no_such_letter")
     assert other.exit_code == 1 and "A-1 has no stored letter 'no_such_letter' (it has: " in other.stderr
     assert "Traceback" not in other.output
