@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Literal
 
 from arrears.runtime.settings import EnvSettings
@@ -17,6 +16,6 @@ class PrintSettings(EnvSettings):
     )
 
 
-@lru_cache(maxsize=1)
 def get_print_settings() -> PrintSettings:
+    """Read at each close of the day (one variable, once a day): nothing to cache, nothing stale."""
     return PrintSettings.from_environment()
