@@ -4,7 +4,8 @@ A letter goes the way the customer can be reached (`Account.reach`, kept from th
 contact points): by email only to an address with consent (for a notice the law requires in
 writing, consent to receive such notices electronically), otherwise by post. With neither, nothing
 is sent: the step is recorded refused ("no usable mailing address") and the account routed, an
-active one to skip status (the cycle then starts a skip-trace), any other to an operator's task.
+active one to skip status (the cycle then starts a skip-trace), any other to an operator's task
+(`route_unaddressed`).
 """
 
 from __future__ import annotations
@@ -19,11 +20,14 @@ from arrears.domain.customer import Reach
 from arrears.domain.letters import NEEDS_MAILING_ADDRESS, REQUIRED_IN_WRITING, LetterCode, OwedNotice
 from arrears.domain.stages import CLOSED_STATUSES, Bucket, Status
 from arrears.domain.strategy import Step, Strategy, next_step_dpd, steps_due
+from arrears.services.customers import NO_ADDRESS_TASK
 
 CURED = "cured"  # the trigger of the letter that tells a customer the account is current again
 NO_ADDRESS = "no_address"  # the rule of a letter refused for want of anywhere to send it
 UNADDRESSED = Decision(False, NO_ADDRESS, "no usable mailing address")
-SKIP_STATUS, ADDRESS_TASK = "skip_status", "no_mailing_address"  # where an unaddressed account goes
+# Where an account goes when a letter has nowhere to go, as services.customers.route says it when a
+# point is retired: skip status (the cycle then starts a skip-trace), or an operator's task.
+SKIP_STATUS, ADDRESS_TASK = Status.SKIP.value, f"task:{NO_ADDRESS_TASK}"
 
 
 @dataclass(frozen=True)
@@ -247,10 +251,15 @@ def addressed(
     return channel, decision, fallback
 
 
-def route_unaddressed(account: Account) -> str:
-    """Where an account goes when a letter cannot be addressed: an active account to skip status
-    (the cycle's skip-trace trigger reads it), any other to an operator's task, the reason on it."""
-    return SKIP_STATUS if account.status is Status.ACTIVE else ADDRESS_TASK
+def route_unaddressed(account: Account) -> str | None:
+    """Where an account goes when a letter cannot be addressed, by the rule a retired point routes
+    by (services.customers.needs_tracing): an active account, no promise or agreement in hand, to
+    skip status (the cycle's skip-trace trigger reads it); one in skip status already stays there
+    (traced, or unlocatable: its own work); any other to an operator's task, the reason on it."""
+    if account.status is Status.SKIP:
+        return None
+    tracing = account.status is Status.ACTIVE and account.promise is None and account.arrangement is None
+    return SKIP_STATUS if tracing else ADDRESS_TASK
 
 
 def _next_contact_day(strategy: Strategy, jurisdiction: str, as_of: date) -> date:

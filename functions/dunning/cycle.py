@@ -21,6 +21,7 @@ from arrears.domain.stages import Bucket, Evaluation, Status, transition_kind
 from arrears.domain.standing import reread
 from arrears.domain.strategy import Strategy, load_strategies, strategy_for
 from arrears.runtime.settings import Settings
+from arrears.services.customers import NO_ADDRESS_TASK
 from arrears.store import accounts_repo, bureau_repo, cycle_repo
 
 from dunning.contacts import ADDRESS_TASK, SKIP_STATUS, ContactPlan, plan_contact
@@ -184,10 +185,10 @@ def _unaddressed(account: Account, routed: str, contact: ContactPlan, as_of: dat
         return replace(account, status=Status.SKIP)
     if routed in (SKIP_STATUS, ADDRESS_TASK):
         letter = contact.letter.value if contact.letter else "letter"
+        cause = f"{letter} ({contact.trigger}) not sent; the account is {account.status.value}"
         bureau_repo.open_task(
-            account.account_id, as_of, ADDRESS_TASK, "no usable mailing address",
-            f"{letter} ({contact.trigger}) not sent", "collection_cycle",
-        )  # fmt: skip
+            account.account_id, as_of, NO_ADDRESS_TASK, "no usable mailing address", cause, "collection_cycle"
+        )
     return account
 
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from arrears.domain.account import Account, ProductType
+from arrears.domain.commitments import Promise
 from arrears.domain.compliance import Channel
 from arrears.domain.customer import Reach
 from arrears.domain.ledger import Due
@@ -130,11 +131,14 @@ def test_an_owed_notice_goes_by_email_where_the_customer_may_be_emailed_else_by_
 
 
 def test_an_unaddressed_active_account_goes_to_skip_status_any_other_to_an_operator():
-    assert route_unaddressed(_late(())) == SKIP_STATUS
+    assert route_unaddressed(_late(())) == SKIP_STATUS == "skip"
     for status in (
         Status.PROMISE_PENDING,
         Status.ARRANGEMENT_ACTIVE,
         Status.ON_HOLD,
         Status.PLACED_WITH_AGENCY,
     ):
-        assert route_unaddressed(_late((), status=status)) == ADDRESS_TASK
+        assert route_unaddressed(_late((), status=status)) == ADDRESS_TASK == "task:no_mailing_address"
+    # a promise taken since the last cycle: a customer in touch, not one to trace (customers.needs_tracing)
+    assert route_unaddressed(_late((), promise=Promise(5000, date(2026, 3, 9), MONDAY))) == ADDRESS_TASK
+    assert route_unaddressed(_late((), status=Status.SKIP)) is None  # traced already, or unlocatable

@@ -173,10 +173,18 @@ def test_the_print_manifest_lists_every_printed_letter_with_its_mailing_address_
 def test_nothing_personal_is_in_the_letters_records_the_days_summary_or_the_logs(
     stack, cloud, emails, monkeypatch
 ):
+    import logging
+
+    from arrears.adapters.observability import logger
+
     from localcloud.lambda_runtime import LOG_SINK
 
     logs = io.StringIO()
-    monkeypatch.setattr(LOG_SINK, "target", logs)  # the functions' log streams
+    monkeypatch.setattr(LOG_SINK, "target", logs)  # the functions' stdout: metrics, and logs
+    # the functions' logger, wherever its stream went when it was first imported
+    handler = logging.StreamHandler(logs)
+    handler.setFormatter(logger.registered_formatter)
+    monkeypatch.setattr(logger._logger, "handlers", [*logger._logger.handlers, handler])
     _account(stack, "QUIET-1", 16)
     give_customer(stack, "QUIET-1", email="rosalind.ov@example.org", phone="(520) 555-0142")
     _account(stack, "QUIET-2", 6)
@@ -209,7 +217,7 @@ def test_an_active_account_with_no_usable_address_is_not_sent_a_letter_and_goes_
         assert (letter.status, letter.detail["code"], letter.detail["rule"], letter.detail["reason"]) == (
             "denied", "second_reminder", "no_address", "no usable mailing address",
         )  # fmt: skip
-        assert letter.detail["routed"] == "skip_status" and "document_key" not in letter.detail
+        assert letter.detail["routed"] == "skip" and "document_key" not in letter.detail
         assert accounts_repo.get_account(account_id).status is Status.SKIP
     assert summary["print_batch"]["letters"] == 0 and summary["contacts"] == {"denied:second_reminder": 2}
     sfn = stack.client("stepfunctions")
@@ -239,7 +247,7 @@ def test_a_letter_owed_to_an_account_that_is_not_active_and_has_no_address_becom
     assert (letter.detail["code"], letter.status, letter.detail["rule"]) == (
         "promise_confirmation", "denied", "no_address",
     )  # fmt: skip
-    assert letter.detail["routed"] == "no_mailing_address"
+    assert letter.detail["routed"] == "task:no_mailing_address"
     account = accounts_repo.get_account("ADDR-PROMISE")
     assert account.status is Status.PROMISE_PENDING  # its own work goes on
     (task,) = accounts_repo.timeline("ADDR-PROMISE", kind="task")
@@ -324,7 +332,7 @@ def test_a_point_retired_after_the_plan_read_the_account_is_checked_again_when_t
     assert (letter.status, letter.detail["rule"], letter.detail["routed"]) == (
         "denied",
         "no_address",
-        "skip_status",
+        "skip",
     )
     assert "document_key" not in letter.detail and summary["print_batch"]["letters"] == 0
     assert accounts_repo.get_account("STALE-1-NOHIT").status is Status.SKIP
