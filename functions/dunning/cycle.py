@@ -25,7 +25,7 @@ from arrears.services.customers import NO_ADDRESS_TASK
 from arrears.store import accounts_repo, bureau_repo, cycle_repo
 
 from dunning.contacts import ADDRESS_TASK, SKIP_STATUS, ContactPlan, plan_contact
-from dunning.delivery import DELIVERED, deliver
+from dunning.delivery import DELIVERED, Delivery, deliver
 from dunning.tally import Tally
 
 MAX_ATTEMPTS = 3
@@ -156,7 +156,7 @@ def advance(run: Run, account_id: str, account: Account | None = None) -> tuple[
             if contact.letter is LetterCode.VALIDATION_NOTICE and done.status in DELIVERED:
                 updated = replace(updated, validation_notice_on=updated.validation_notice_on or as_of)
             if done.routed is not None:
-                updated = _unaddressed(updated, done.routed, contact, as_of)
+                updated = _unaddressed(updated, done, contact, as_of)
         if contact.recommends_charge_off:
             updated = _recommend_charge_off(updated, as_of, execution)
         _hand_over(run, updated, contact.step if contact.trigger is not None else None)
@@ -178,17 +178,16 @@ def advance(run: Run, account_id: str, account: Account | None = None) -> tuple[
     raise AccountVersionConflict(account_id)
 
 
-def _unaddressed(account: Account, routed: str, contact: ContactPlan, as_of: date) -> Account:
+def _unaddressed(account: Account, done: Delivery, contact: ContactPlan, as_of: date) -> Account:
     """A letter had nowhere to go: an active account to skip status (`_hand_over` then starts its
     skip-trace, reason "skip_status"); any other an operator's task, the reason on its timeline."""
-    if routed == SKIP_STATUS and account.status is Status.ACTIVE:
+    if done.routed == SKIP_STATUS and account.status is Status.ACTIVE:
         return replace(account, status=Status.SKIP)
-    if routed in (SKIP_STATUS, ADDRESS_TASK):
+    if done.routed in (SKIP_STATUS, ADDRESS_TASK):
         letter = contact.letter.value if contact.letter else "letter"
         cause = f"{letter} ({contact.trigger}) not sent; the account is {account.status.value}"
-        bureau_repo.open_task(
-            account.account_id, as_of, NO_ADDRESS_TASK, "no usable mailing address", cause, "collection_cycle"
-        )
+        why = done.reason or "no usable mailing address"
+        bureau_repo.open_task(account.account_id, as_of, NO_ADDRESS_TASK, why, cause, "collection_cycle")
     return account
 
 

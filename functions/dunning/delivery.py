@@ -31,8 +31,17 @@ from arrears.services import customers
 from arrears.services.letter_context import addressee_of, letter_context
 from arrears.store import letters_repo
 
-from dunning.contacts import NO_ADDRESS, UNADDRESSED, ContactPlan, addressed, route_unaddressed
+from dunning.contacts import (
+    ADDRESS_TASK,
+    NO_ADDRESS,
+    UNADDRESSED,
+    ContactPlan,
+    addressed,
+    route_unaddressed,
+)
 
+_WHERE = {Channel.EMAIL: "email address", Channel.LETTER: "mailing address"}
+NAMELESS = Decision(False, "no_name", "no name on record to address it to")
 DELIVERED = frozenset({letters_repo.QUEUED, letters_repo.SENDING, letters_repo.SENT, letters_repo.PRINTED})
 
 
@@ -43,6 +52,7 @@ class Delivery:
 
     status: str
     routed: str | None = None
+    reason: str | None = None  # why it was not sent, when it was routed
 
 
 def _subject(html: str) -> str:
@@ -95,7 +105,7 @@ def deliver(
         return _first_attempt(plan, account, strategy, as_of, local_time, settings, keys, detail)
     if item.status == letters_repo.QUEUED and item.detail.get("channel") == Channel.EMAIL.value:
         _send_again(item, account, settings, keys)
-    return Delivery(item.status, item.detail.get("routed"))
+    return Delivery(item.status, item.detail.get("routed"), item.detail.get("reason"))
 
 
 def _not_sent(plan: ContactPlan, account: Account, as_of: date, detail: dict) -> Delivery:
@@ -108,7 +118,7 @@ def _not_sent(plan: ContactPlan, account: Account, as_of: date, detail: dict) ->
     recorded, _ = letters_repo.record(
         account.account_id, plan.record_on, plan.trigger, as_of, account.home_shard, status, detail
     )
-    return Delivery(recorded.status, recorded.detail.get("routed"))
+    return Delivery(recorded.status, recorded.detail.get("routed"), recorded.detail.get("reason"))
 
 
 def _opened(keys: Keys, account: Account) -> Customer | None:
@@ -149,17 +159,21 @@ def _first_attempt(
     reach = tuple(r.value for r in people.reach(customer)) if customer else ()
     channel, decision, fallback = addressed(plan.channel, plan.letter, account, strategy, local_time, reach)
     if channel is not plan.channel or not decision.allowed:
-        gone = f"the {plan.channel.value} address is no longer usable"
+        gone = f"the {_WHERE[plan.channel]} is no longer usable"
+        by = "mail" if channel is Channel.LETTER else "email"
         detail |= {
             "channel": channel.value if channel else None,
             **_decision_detail(decision),
-            "fallback": f"{gone}: sent by {channel.value}" if channel and decision.allowed else gone,
+            "fallback": f"{gone}: sent by {by}" if channel and decision.allowed else gone,
         }
     point = _point(customer, channel, plan.letter) if customer and channel else None
     if customer is None or channel is None or point is None or not decision.allowed:
         refused = replace(plan, channel=channel, decision=decision if not decision.allowed else UNADDRESSED)
         detail.update(_decision_detail(refused.decision))
         return _not_sent(refused, account, as_of, detail)
+    if not customer.name:  # never "Dear ,", never a window without a name: someone corrects the record
+        detail |= {**_decision_detail(NAMELESS), "routed": ADDRESS_TASK}
+        return _not_sent(replace(plan, decision=NAMELESS), account, as_of, detail)
     reference = f"{account.account_id}/{plan.record_on.isoformat()}/{plan.trigger}"
     to = addressee_of(customer, account, point if channel is Channel.LETTER else None)
     html = render(letter_context(plan.letter, account, strategy, as_of, reference, to, plan.extra))
@@ -192,7 +206,7 @@ def _first_attempt(
         _send(item, point.value, settings, html)
     elif item.status == letters_repo.QUEUED and item.detail.get("channel") == Channel.EMAIL.value:
         _send_again(item, account, settings, keys)
-    return Delivery(item.status, item.detail.get("routed"))
+    return Delivery(item.status, item.detail.get("routed"), item.detail.get("reason"))
 
 
 def _send_again(item, account: Account, settings: Settings, keys: Keys) -> None:

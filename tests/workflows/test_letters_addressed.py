@@ -349,4 +349,22 @@ def test_an_email_whose_address_bounced_since_the_plan_goes_by_post(stack, email
 
     (letter,) = _letters("STALE-2")
     assert emails == [] and (letter.status, letter.detail["channel"]) == ("printed", "letter")
-    assert letter.detail["fallback"] == "the email address is no longer usable: sent by letter"
+    assert letter.detail["fallback"] == "the email address is no longer usable: sent by mail"
+
+
+def test_a_customer_without_a_name_on_record_is_not_written_to_and_an_operator_is_asked(stack):
+    _account(stack, "NAMELESS-1", 16)
+    _customer(
+        stack, "NAMELESS-1", "US", address_line1=STREET, city="Tucson", region="AZ", postal_code="85711"
+    )
+
+    summary = _run(stack)
+
+    (letter,) = _letters("NAMELESS-1")
+    assert (letter.status, letter.detail["rule"], letter.detail["routed"]) == (
+        "denied", "no_name", "task:no_mailing_address",
+    )  # fmt: skip
+    assert "document_key" not in letter.detail and summary["print_batch"]["letters"] == 0
+    (task,) = accounts_repo.timeline("NAMELESS-1", kind="task")
+    assert task.detail["reason"] == "no name on record to address it to"
+    assert accounts_repo.get_account("NAMELESS-1").status is Status.ACTIVE  # its address is good
