@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
@@ -188,7 +188,7 @@ FeedRecord = (
     AccountRow | StatementRow | PaymentRow | ReversalRow | FeeRow | InterestRow | AdjustmentRow | StatusRow
 )
 Record = Annotated[FeedRecord, Field(discriminator="type")]
-_RECORD: TypeAdapter[Record] = TypeAdapter(Record)
+_RECORD: TypeAdapter[Any] = TypeAdapter(cast(Any, Record))  # a union is no type[...] to mypy
 TYPES = ("account", "statement", "payment", "reversal", "fee", "interest", "adjustment", "status")
 
 
