@@ -2,15 +2,26 @@
 
 The assumptions are data (ASSUMPTIONS) and are printed in the simulation report, as the
 collections domain notes ask: good enough to exercise the engine, not to price a portfolio.
+
+Each account's customer is a made-up person of the account's market (faker: en_US, es_MX, en_PH),
+given as the import's customer columns (domain.contact_values.ContactColumns): a legal name, a postal
+address, mostly an email and a phone, with consent as a lender records it. Nothing here is anyone's:
+emails are at the reserved example.com/net/org domains, US phones in the 555-0100..0199 range kept
+for fiction; MX and PH phones are valid numbers of their plans, drawn at random (those plans keep no
+range for fiction). The people are drawn from their own seeded generators, so the book (balances,
+dues, behaviours) is the same seed's book with or without them.
 """
 
 from __future__ import annotations
 
 import random
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cache
 
+import phonenumbers
 from arrears.domain.clock import add_months
 from arrears.domain.money import Money
 
@@ -54,7 +65,31 @@ ASSUMPTIONS = {
     "bankrupt (0.3%)": "file for bankruptcy 20 days after a missed due (the hold is never lifted)",
     "cease requests (0.2%)": "ask in writing that collection communications stop, 12 days after a missed due",
     "agency placement": "10% of US instalment loans are worked by a third-party collector under Reg F",
+    "customers": "one per account: a legal name, a postal address (faker en_US for US accounts, es_MX "
+    "for MX, en_PH for PH; es-US customers have es_MX names), 85% an email, 90% a phone; values made "
+    "up, emails at reserved example domains, US phones in the 555-01xx range kept for fiction",
+    "consent": "60% consent to email (half of them to electronic notices too); 4% of emails are the "
+    "employer's; half of the mobiles consent to texts and to autodialled calls",
+    "returned mail": "1 address in 6 of customers already behind or about to roll, 1 in 60 of the "
+    "others, is one the customer left: each letter printed to it comes back 4-9 days later",
+    "bounces": "1 email in 12 with consent is a dead mailbox: an email sent to it bounces the next day",
 }
+
+# How a market's customers are made up: the faker locale of their names, of their addresses and
+# phones, and the country.
+PEOPLE = {
+    "en-US": ("en_US", "en_US", "US"),
+    "es-US": ("es_MX", "en_US", "US"),  # Spanish-speaking customers in the US
+    "es-MX": ("es_MX", "es_MX", "MX"),
+    "en-PH": ("en_PH", "en_PH", "PH"),
+}
+# Area codes of each plan, and how many subscriber digits follow. US numbers are 555-0100..0199,
+# the range the North American plan keeps for fiction; MX and PH have none, so a number is drawn
+# until phonenumbers calls it valid for its country.
+US_AREAS = ("212", "213", "305", "312", "404", "415", "512", "520", "602", "617", "702", "713", "786", "917")
+MX_AREAS = (("55", 8), ("33", 8), ("81", 8), ("222", 7), ("442", 7), ("664", 7), ("999", 7))
+PH_AREAS = (("0917", 7), ("0918", 7), ("0927", 7), ("0939", 7), ("0998", 7), ("02", 8), ("032", 7))
+BEHIND = ("late", "partial", "roller", "promiser", "arranger", "disputer", "bankrupt", "ceaser")
 
 
 @dataclass
@@ -66,13 +101,113 @@ class Customer:
     scale: int
     product_type: str
     resumes_after: int | None  # rollers: days after the first missed due when they pay it all
+    customer_id: str = ""
+    moved_away: bool = False  # the address on file is one the customer left: letters come back
+    dead_mailbox: bool = False  # the email on file bounces
+
+
+@cache
+def _faker(locale: str):
+    from faker import Faker  # the CLI's tooling (pyproject dev), never the functions'
+
+    return Faker(locale)
+
+
+def _phone(rng: random.Random, country: str) -> str:
+    """A number valid for `country`, written as the lender's system keeps it (its national format,
+    one in five in E.164)."""
+    number = None
+    for _ in range(50):
+        if country == "US":
+            raw = f"+1{rng.choice(US_AREAS)}55501{rng.randint(0, 99):02d}"
+        else:
+            area, digits = rng.choice(MX_AREAS if country == "MX" else PH_AREAS)
+            first = str(rng.randint(2, 9)) if country == "MX" or area == "02" else str(rng.randint(1, 9))
+            raw = area + first + "".join(str(rng.randint(0, 9)) for _ in range(digits - 1))
+        parsed = phonenumbers.parse(raw, country)
+        if phonenumbers.is_valid_number(parsed):
+            number = parsed
+            break
+    if number is None:  # never seen; the plan's own example is valid by definition
+        number = phonenumbers.example_number_for_type(country, phonenumbers.PhoneNumberType.MOBILE)
+    style = (
+        phonenumbers.PhoneNumberFormat.E164 if rng.random() < 0.2 else phonenumbers.PhoneNumberFormat.NATIONAL
+    )
+    return phonenumbers.format_number(number, style)
+
+
+def _ascii(text: str) -> str:
+    """An email's local part from a name: accents dropped (the import takes ASCII addresses only)."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "".join(c for c in plain if c.isalnum() or c in "._-").strip("._-") or "customer"
+
+
+def _address(fake, country: str, rng: random.Random) -> dict:
+    if country == "US":
+        state = fake.state_abbr(include_territories=False, include_freely_associated_states=False)
+        lines = [f"{fake.building_number()} {fake.street_name()}"]
+        if rng.random() < 0.25:
+            lines.append(fake.secondary_address())
+        return {
+            "lines": lines,
+            "city": fake.city(),
+            "region": state,
+            "postal_code": fake.postcode_in_state(state),
+        }
+    if country == "MX":
+        return {
+            "lines": [fake.street_address(), f"Col. {fake.city()}"],
+            "city": fake.city(),
+            "region": fake.state(),
+            "postal_code": fake.postcode()[:5],
+        }
+    return {
+        "lines": [fake.street_address()],
+        "city": fake.province_lgu(),
+        "region": fake.province(),
+        "postal_code": fake.postcode(),
+    }
+
+
+def person(seed: int, n: int, locale: str, behaviour: str, email_consent: bool) -> tuple[dict, bool, bool]:
+    """The customer columns of account `n`'s row (ContactColumns' names), and whether the customer
+    has moved away from that address and whether the email bounces. Reproducible from the seed."""
+    names, places, country = PEOPLE[locale]
+    rng = random.Random(f"{seed}:person:{n}")  # nosec B311 # seeded synthetic data, never a secret
+    namer, placer = _faker(names), _faker(places)
+    namer.seed_instance(f"{seed}:name:{n}")
+    first, last = namer.first_name(), namer.last_name()
+    name = f"{first} {last} {namer.last_name()}" if names == "es_MX" else f"{first} {last}"
+    placer.seed_instance(f"{seed}:place:{n}")
+    address = _address(placer, country, rng)
+    columns: dict = {"customer_id": f"CUS-{seed}-{n:06d}", "name": name, "language": locale[:2]}
+    for i, line in enumerate(address["lines"][:3], start=1):
+        columns[f"address_line{i}"] = line[:100]
+    columns |= {"city": address["city"], "region": address["region"], "postal_code": address["postal_code"]}
+    columns["country"] = country
+    if email_consent or rng.random() < 0.625:  # 85% in all: 60% with consent, 25% without
+        employer = rng.random() < 0.04
+        local = _ascii(namer.user_name() if rng.random() < 0.5 else f"{first}.{last}".lower())
+        domain = f"{placer.domain_word()}.example.com" if employer else placer.safe_domain_name()
+        columns |= {"email": f"{local}@{domain}", "email_consent": "yes" if email_consent else "no"}
+        columns["electronic_notices_consent"] = "yes" if email_consent and rng.random() < 0.5 else "no"
+        columns["email_is_employer"] = "yes" if employer else "no"
+    if rng.random() < 0.9:
+        columns["phone"] = _phone(rng, country)
+        columns["sms_consent"] = "yes" if rng.random() < 0.5 else "no"
+        columns["mobile_calls_consent"] = "yes" if rng.random() < 0.5 else "no"
+    moved_away = rng.random() < (1 / 6 if behaviour in BEHIND else 1 / 60)
+    dead_mailbox = email_consent and "email" in columns and rng.random() < 1 / 12
+    return columns, moved_away, dead_mailbox
 
 
 def _pick(rng: random.Random, options: tuple, share_at: int):
     return rng.choices(options, weights=[option[share_at] for option in options])[0]
 
 
-def generate(count: int, seed: int, start: date) -> tuple[list[dict], list[Customer]]:
+def generate(count: int, seed: int, start: date, people: bool = True) -> tuple[list[dict], list[Customer]]:
+    """The book's import rows and how each customer behaves. With `people`, each row carries its
+    customer (the import's customer columns); without, accounts only (a bench of the cycle alone)."""
     rng = random.Random(seed)  # nosec B311 # seeded synthetic data, never a secret
     records, customers = [], []
     for n in range(count):
@@ -118,19 +253,23 @@ def generate(count: int, seed: int, start: date) -> tuple[list[dict], list[Custo
                 behaviour = "late"
         if jurisdiction == "US" and not open_end and rng.random() < 0.10:
             record["placement"] = "agency"
-        if rng.random() < 0.6:  # consent to email
-            record["email"] = f"{account_id.lower()}@example.com"
+        email_consent = rng.random() < 0.6
         records.append(record)
         resumes = rng.randint(20, 90) if behaviour == "roller" and rng.random() < 0.35 else None
-        customers.append(
-            Customer(
-                account_id,
-                behaviour,
-                due_day,
-                currency,
-                scale,
-                "open_end" if open_end else "closed_end",
-                resumes,
-            )
+        customer = Customer(
+            account_id,
+            behaviour,
+            due_day,
+            currency,
+            scale,
+            "open_end" if open_end else "closed_end",
+            resumes,
         )
+        if people:
+            columns, customer.moved_away, customer.dead_mailbox = person(
+                seed, n, locale, behaviour, email_consent
+            )
+            record.update(columns)
+            customer.customer_id = columns["customer_id"]
+        customers.append(customer)
     return records, customers
