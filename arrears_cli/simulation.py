@@ -20,16 +20,19 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from arrears.domain import customer as contact_rules
 from arrears.domain.account import Account
 from arrears.domain.census import census_of, disagreements
 from arrears.domain.clock import add_months
 from arrears.domain.compliance import Hold
+from arrears.domain.customer import PointKind, Source
 from arrears.domain.errors import DuplicateEntry, InvalidInput
+from arrears.domain.intake import AccountRecord
 from arrears.domain.ledger import Due, EntryKind, balance
 from arrears.domain.money import Money
 from arrears.domain.stages import CLOSED_STATUSES
-from arrears.services import account_actions, posting
-from arrears.store import accounts_repo, cycle_repo, payments_repo
+from arrears.services import account_actions, customers, posting
+from arrears.store import accounts_repo, customers_repo, cycle_repo, letters_repo, payments_repo
 
 from arrears_cli import compliance_check, executions, feeds, operator_client
 from arrears_cli.kpi_report import kpi_report
@@ -70,7 +73,9 @@ class World:
     refund_count: int = 0
     assignments: dict[date, list[tuple[str, str, str]]] = field(default_factory=lambda: defaultdict(list))
     misdirected: int = 0
-    unreachable: dict[date, list[str]] = field(default_factory=lambda: defaultdict(list))
+    # the post office and the mail servers: what comes back, on which day (account, point kind, letter)
+    mail_back: dict[date, list[tuple[str, PointKind, str]]] = field(default_factory=lambda: defaultdict(list))
+    mail: Counter = field(default_factory=Counter)  # returned_mail, bounced, unreachable
     collector: Session | None = None  # the simulated collector, signed in to the operators' pool
     fees: Counter = field(default_factory=Counter)
     feed: list[dict] = field(default_factory=list)  # the system of record's rows of the day, not sent yet
@@ -97,15 +102,77 @@ def _plan_due(world: World, customer: Customer, due_on: date, today: date) -> No
         world.actions[anchor + timedelta(days=reaction[0])].append((customer.account_id, reaction[1]))
 
 
-# One customer in this many is found unreachable (mail returned) some days into the run.
-UNREACHABLE = 40
+# A letter to an address the customer left comes back this many days after it was printed (the
+# post office's round trip), an email to a dead mailbox the next day.
+RETURN_DAYS = (4, 9)
+BOUNCE_DAYS = 1
+OUT = {letters_repo.PRINTED, letters_repo.SENDING, letters_repo.SENT}
 
 
-def _lose_contact(world: World, day: date) -> None:
-    """The post office returns a letter: the collector marks the customer unreachable."""
-    for account_id in world.unreachable.pop(day, []):
-        with contextlib.suppress(InvalidInput, DuplicateEntry):
-            account_actions.mark_unreachable(account_id, day, OPERATOR, "returned_mail")
+def _posted(world: World, day: date) -> None:
+    """The day's letters as the post office and the mail servers see them: each one printed to an
+    address the customer left comes back some days later, each email to a dead mailbox bounces."""
+    for account_id, customer in world.customers.items():
+        if not (customer.moved_away or customer.dead_mailbox):
+            continue
+        for letter in accounts_repo.timeline(account_id, kind="letter"):
+            if letter.occurred_on != day.isoformat() or letter.status not in OUT:
+                continue
+            email = letter.detail.get("channel") == "email"
+            if email and customer.dead_mailbox:
+                world.mail_back[day + timedelta(days=BOUNCE_DAYS)].append(
+                    (account_id, PointKind.EMAIL, letter.sk)
+                )
+            elif not email and customer.moved_away:
+                low, high = RETURN_DAYS
+                back = day + timedelta(days=low + _seed_day(account_id, day) % (high - low + 1))
+                world.mail_back[back].append((account_id, PointKind.POSTAL, letter.sk))
+
+
+def _point_of(world: World, customer_id: str, account_id: str, letter_sk: str, kind: PointKind):
+    """The contact point a letter went to, read without opening its value: the one its record
+    names, or else the point of that kind the letter would have used."""
+    customer = customers_repo.get(world.stack.personal_data(), customer_id)
+    letters = accounts_repo.timeline(account_id, kind="letter")
+    named = next((item.detail.get("point_id") for item in letters if item.sk == letter_sk), None)
+    if named:
+        return customer.point(named)
+    if kind is PointKind.POSTAL:
+        return contact_rules.mailing_address(customer)
+    return contact_rules.email_address(customer, required_notice=False)
+
+
+def _mail_comes_back(world: World, day: date) -> None:
+    """A letter returned by the post office or an email bounced: the point it went to is retired
+    (the customers service, which tells the accounts), and an account with no address left to write
+    to is marked unreachable, which hands it to skip-trace at the next cycle."""
+    for account_id, kind, letter_sk in world.mail_back.pop(day, []):
+        customer_id = accounts_repo.get_account(account_id).customer_id
+        point = _point_of(world, customer_id, account_id, letter_sk, kind) if customer_id else None
+        if point is None or not point.usable:
+            continue  # retired already, when an earlier letter came back
+        what = contact_rules.FAILURE_OF[kind].value  # returned_mail, bounced
+        note = f"{what.replace('_', ' ')}: letter {letter_sk}"
+        customers.delivery_failed(world.stack.personal_data(), customer_id, point.point_id, day, note)
+        world.mail[what] += 1
+        if customers.needs_tracing(accounts_repo.get_account(account_id)):
+            with contextlib.suppress(InvalidInput, DuplicateEntry):
+                account_actions.mark_unreachable(account_id, day, OPERATOR, "returned_mail")
+                world.mail["unreachable"] += 1
+
+
+def import_book(stack: StackRef, records: list[dict], portfolio: str, as_of: date) -> list[Account]:
+    """The rows as an import takes them: every row checked first, then each account created and
+    its customer recorded (sealed under the personal-data key) with the account's reach."""
+    accounts = validate(list(enumerate(records, start=1)), portfolio, as_of, stack.shard_count)
+    keys = stack.personal_data()
+    for record, account in zip(records, accounts, strict=True):
+        accounts_repo.create_account(account)
+        row = AccountRecord.model_validate({k: v for k, v in record.items() if v not in ("", None)})
+        incoming = row.customer_of(Source.IMPORT, as_of)
+        if incoming is not None:
+            customers.refresh_reach(customers.record(keys, incoming, as_of))
+    return accounts
 
 
 # behaviour -> (days after the missed due, what the customer does with the collector)
@@ -450,21 +517,13 @@ def simulate(
     portfolio: str = "main",
     on_day: Callable[[date, dict], None] | None = None,
 ) -> dict:
-    records, customers = generate(accounts, seed, start)
-    imported = validate(list(enumerate(records, start=1)), portfolio, start, stack.shard_count)
-    for account in imported:
-        accounts_repo.create_account(account)
-    world = World({c.account_id: c for c in customers}, processors, stack)
+    records, people = generate(accounts, seed, start)
+    imported = import_book(stack, records, portfolio, start)
+    world = World({c.account_id: c for c in people}, processors, stack)
     # a collector of the team: a user of the operators' pool, signed in as any operator would be
     password = f"Sim-{secrets.token_urlsafe(12)}-9a"
     add_operator(stack, OPERATOR, "specialist_5", "Simulated collector", password, None)
     world.collector = sign_in(stack, OPERATOR, password)
-    for customer in customers:
-        drawn = _seed_day(customer.account_id, start)  # the run's own seed stays what was asked for
-        if drawn % UNREACHABLE == 0:
-            world.unreachable[start + timedelta(days=1 + drawn % max(days - 1, 1))].append(
-                customer.account_id
-            )
     for account in imported:
         customer = world.customers[account.account_id]
         for due in account.dues:
@@ -488,9 +547,10 @@ def simulate(
             _refund(world, day)
             _assign(world, stack, day)
             _deal(world, day)
-            _lose_contact(world, day)
+            _mail_comes_back(world, day)
             _follow_up(world, day)
             described = executions.run_cycle(stack, portfolio, day, datetime.combine(day, RUN_TIME, RUN_ZONE))
+            _posted(world, day)
             output = json.loads(described.get("output") or "{}")
             per_day.append({"as_of": day.isoformat(), "status": described["status"], **output, "feed": fed})
             census_problems.extend(f"{day.isoformat()}: {p}" for p in census_disagreements(portfolio, day))
@@ -532,6 +592,8 @@ def simulate(
             "in_suspense": len(payments_repo.list_suspense()),
         },
         "fees": dict(sorted(world.fees.items())),
+        # letters that came back and emails that bounced, and the accounts left with no address
+        "mail": {k: world.mail[k] for k in ("returned_mail", "bounced", "unreachable")},
         "bureau": bureau,
         "kpis": kpis,
         "ledger_invariant_ok": ledger_invariant(final_accounts, world),
