@@ -55,6 +55,10 @@ ASSUMPTIONS = {
     "work and the same DynamoDB units per account as Arrears: only orchestration differs",
     "portfolio": "cost per 1M portfolio accounts = cost per 1M touched accounts x touch rate (the "
     "per-cycle fixed part, under a cent, is scaled too)",
+    "kms": "KMS requests for personal data: the letters' Decrypts of the customer they are addressed to, "
+    "measured per letter by a simulation (bench/kms.py), times the letters per account the cycle "
+    "evaluates there; not the requests S3 and DynamoDB make for encryption at rest (Bucket Keys and "
+    "table keys keep those to a few an hour), not the keys' monthly fee",
     "not_included": "CloudWatch Logs (state machine logging at ERROR), X-Ray, storage, PITR, data "
     "transfer, free tiers",
 }
@@ -74,6 +78,7 @@ class Prices:
     write_unit: Decimal
     read_unit: Decimal
     s3_put: Decimal
+    kms_request: Decimal
 
     @classmethod
     def from_table(cls, table: Mapping) -> Prices:
@@ -90,6 +95,7 @@ class Prices:
             write_unit=unit("dynamodb_write_request_unit"),
             read_unit=unit("dynamodb_read_request_unit"),
             s3_put=unit("s3_standard_put"),
+            kms_request=unit("kms_request"),
         )
 
 
@@ -224,6 +230,7 @@ class Workload:
     write_units: Decimal
     read_units: Decimal
     s3_puts: Decimal
+    kms_requests: Decimal = Decimal(0)  # personal data opened for the day's letters
 
 
 def step_functions_transitions(parent_states_entered: int, children: int, page_calls: int) -> int:
@@ -261,6 +268,7 @@ def paged_cycle(
     ms_per_account: Decimal,
     memory_mb: int,
     pages_per_call: int = 1,
+    kms_requests_per_account: Decimal = Decimal(0),
 ) -> Workload:
     """The Arrears design: a Distributed Map child per shard, pages of accounts worked by each Lambda call."""
     calls = page_calls_for(accounts, shards, page_size, pages_per_call)
@@ -273,6 +281,7 @@ def paged_cycle(
         write_units=write_units_per_account * accounts,
         read_units=read_units_per_account * accounts,
         s3_puts=Decimal(PER_CYCLE_S3_PUTS),
+        kms_requests=kms_requests_per_account * accounts,
     )
 
 
@@ -285,6 +294,7 @@ def execution_per_account(
     memory_mb: int,
     transitions_per_account: int = PER_EXECUTION_TRANSITIONS,
     lambda_calls_per_account: int = PER_EXECUTION_LAMBDA_CALLS,
+    kms_requests_per_account: Decimal = Decimal(0),
 ) -> Workload:
     """The design argued against: one Standard execution per account per day."""
     return Workload(
@@ -296,6 +306,7 @@ def execution_per_account(
         write_units=write_units_per_account * accounts,
         read_units=read_units_per_account * accounts,
         s3_puts=Decimal(PER_CYCLE_S3_PUTS),
+        kms_requests=kms_requests_per_account * accounts,
     )
 
 
@@ -322,6 +333,7 @@ def cost(workload: Workload, prices: Prices) -> dict[str, Decimal]:
         "dynamodb_writes": workload.write_units * prices.write_unit,
         "dynamodb_reads": workload.read_units * prices.read_unit,
         "s3_puts": workload.s3_puts * prices.s3_put,
+        "kms": workload.kms_requests * prices.kms_request,
     }
     lines["total"] = sum(lines.values(), Decimal(0))
     return lines

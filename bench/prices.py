@@ -53,5 +53,11 @@ PRICE_TABLE: dict = {
             "unit": "PUT request, S3 Standard",
             "source": "Amazon S3 pricing page",
         },
+        "kms_request": {
+            "usd": "0.03",
+            "per": 10_000,
+            "unit": "request to a symmetric KMS key (GenerateDataKey, Decrypt), beyond 20,000 free a month",
+            "source": "AWS Key Management Service pricing page (also $1 a month per customer managed key)",
+        },
     },
 }

@@ -62,6 +62,20 @@ def test_a_million_transitions_cost_25_dollars():
     assert cm.cost(_workload(transitions=Decimal(MILLION)), PRICES)["step_functions"] == Decimal("25")
 
 
+def test_a_million_kms_requests_cost_3_dollars_and_a_cycle_carries_them_per_account():
+    lines = cm.cost(_workload(kms_requests=Decimal(MILLION)), PRICES)
+    with_letters = cm.paged_cycle(
+        MILLION, page_size=100, shards=16, write_units_per_account=Decimal(0),
+        read_units_per_account=Decimal(0), ms_per_account=Decimal(20), memory_mb=1024,
+        kms_requests_per_account=Decimal("1.5"),
+    )  # fmt: skip
+
+    assert lines["kms"] == Decimal("3") and lines["total"] == Decimal("3")
+    assert PRICES.kms_request == Decimal("0.000003")
+    assert cm.cost(with_letters, PRICES)["kms"] == Decimal("4.5")
+    assert cm.cost(_paged(), PRICES)["kms"] == 0  # a cycle that opens no customer
+
+
 def test_each_line_is_priced_at_its_own_rate_and_the_total_is_their_sum():
     lines = cm.cost(
         _workload(
