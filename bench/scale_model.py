@@ -4,6 +4,8 @@ Inputs:
 - bench/measured.json: what one `make bench` run measured per touched account (write and read units
   by table, DynamoDB calls, transitions, Lambda invocations, workflow starts, accounts per page, page
   time). Refresh it with `python -m bench.scale_model --refresh out/bench.json`.
+- bench/kms_measured.json: the KMS requests personal data cost in a simulation (`python -m bench.kms
+  --write`): per letter, per account the cycle evaluates, per customer imported.
 - the stack as written: the Map's MaxConcurrency (statemachines/collection_cycle.asl.json), the
   template's shard, memory, reserved-concurrency and throttling parameters.
 - QUOTAS below, each with the AWS page it comes from.
@@ -30,6 +32,7 @@ from bench.prices import PRICE_TABLE
 
 ROOT = Path(__file__).resolve().parent.parent
 MEASURED = ROOT / "bench" / "measured.json"
+KMS_MEASURED = ROOT / "bench" / "kms_measured.json"
 CYCLE_ASL = ROOT / "statemachines" / "collection_cycle.asl.json"
 DOC = ROOT / "docs" / "scale.md"
 
@@ -235,6 +238,7 @@ class Measured:
     day_record_python_bytes: int  # memory one day record takes once the close-day step has read it
     touch_rate: Decimal
     touch_rate_basis: str
+    kms_requests: Decimal = Decimal(0)  # per touched account: the letters' personal data (bench/kms.py)
 
     @property
     def seconds_per_account(self) -> Decimal:
@@ -262,6 +266,60 @@ def load_measured(path: Path = MEASURED) -> Measured:
         day_record_python_bytes=int(data["day_record_python_bytes"]),
         touch_rate=Decimal(data["touch_rate"]),
         touch_rate_basis=data["touch_rate_basis"],
+        kms_requests=load_kms().requests_per_account if KMS_MEASURED.exists() else Decimal(0),
+    )
+
+
+@dataclass(frozen=True)
+class KmsMeasured:
+    """KMS requests for personal data in one simulation (bench/kms.py)."""
+
+    accounts: int
+    days: int
+    letters_printed: int
+    letters_emailed: int
+    page_requests: int  # the page Lambda: the customer opened to address and send a letter
+    close_requests: int  # the close of day: the customer opened for the print manifest
+    accounts_evaluated: int
+    customers_imported: int
+    fields_sealed: int
+    import_requests: int
+
+    @property
+    def letters(self) -> int:
+        return self.letters_printed + self.letters_emailed
+
+    @property
+    def requests_per_letter(self) -> Decimal:
+        return Decimal(self.page_requests + self.close_requests) / self.letters
+
+    @property
+    def letters_per_account(self) -> Decimal:
+        return Decimal(self.letters) / self.accounts_evaluated
+
+    @property
+    def requests_per_account(self) -> Decimal:
+        return Decimal(self.page_requests + self.close_requests) / self.accounts_evaluated
+
+    @property
+    def requests_per_customer(self) -> Decimal:
+        return Decimal(self.import_requests) / self.customers_imported
+
+
+def load_kms(path: Path = KMS_MEASURED) -> KmsMeasured:
+    data = json.loads(path.read_text())
+    by_caller = data["kms_by_caller"]
+    return KmsMeasured(
+        accounts=int(data["run"]["accounts"]),
+        days=int(data["run"]["days"]),
+        letters_printed=int(data["letters"].get("letter", 0)),
+        letters_emailed=int(data["letters"].get("email", 0)),
+        page_requests=sum(by_caller.get("ProcessPageFunction", {}).values()),
+        close_requests=sum(by_caller.get("CloseDayFunction", {}).values()),
+        accounts_evaluated=int(data["accounts_evaluated"]),
+        customers_imported=int(data["customers_imported"]),
+        fields_sealed=int(data["fields_sealed_at_import"]),
+        import_requests=int(data["import_requests"]),
     )
 
 
@@ -452,6 +510,7 @@ class Day:
     close_day_memory: Decimal  # what the close-day function holds: a page of records, the upload's parts
     close_day_seconds: Decimal  # the close reading the day's records, page after page
     cost_usd: Decimal
+    kms_usd: Decimal  # of which KMS requests for the letters' personal data
 
 
 def day(name: str, due: int, shards: int, measured: Measured, stack: Stack, max_concurrency: int) -> Day:
@@ -492,7 +551,9 @@ def day(name: str, due: int, shards: int, measured: Measured, stack: Stack, max_
         ms_per_account=per_account * 1000,
         memory_mb=stack.memory_mb,
         pages_per_call=stack.pages_per_call,
+        kms_requests_per_account=measured.kms_requests,
     )
+    lines = cm.cost(workload, cm.Prices.from_table(PRICE_TABLE))
     return Day(
         name=name,
         due=due,
@@ -518,7 +579,8 @@ def day(name: str, due: int, shards: int, measured: Measured, stack: Stack, max_
         close_day_bytes=record_bytes,
         close_day_memory=min(record_bytes, QUERY_PAGE_BYTES) * objects_per_byte + UPLOAD_BUFFER_BYTES,
         close_day_seconds=_ceil(record_bytes / QUERY_PAGE_BYTES) * CLOSE_PAGE_SECONDS,
-        cost_usd=cm.cost(workload, cm.Prices.from_table(PRICE_TABLE))["total"],
+        cost_usd=lines["total"],
+        kms_usd=lines["kms"],
     )
 
 
@@ -714,6 +776,7 @@ def render_days(measured: Measured, stack: Stack, book: int = BOOK) -> str:
         row(f"... read in minutes, at an assumed {CLOSE_PAGE_SECONDS} s a 1 MB page", _minutes,
             "close_day_seconds", f"{_minutes(Decimal(stack.close_call_timeout))} minutes, its timeout"),
         row("AWS cost of the day, USD (Lambda billed at the measured time)", rate(2), "cost_usd"),
+        row("... of which KMS, opening customers for the letters, USD", rate(2), "kms_usd"),
     ]  # fmt: skip
     header = [f"{_n(book)} accounts", f"ordinary day ({_n(measured.touch_rate * 100, 1)}% due)",
               "worst day (all due)", "quota or plan"]  # fmt: skip
@@ -778,6 +841,51 @@ def render_reshard(measured: Measured, stack: Stack, book: int = BOOK) -> str:
     return _table([f"Re-shard {_n(book)} accounts, {job.source} -> {job.target} shards", "Value"], rows)
 
 
+def render_kms(measured: Measured, stack: Stack) -> str:
+    """KMS requests for personal data as measured, and what they cost beside the rest of the cycle."""
+    kms = load_kms()
+    prices = cm.Prices.from_table(PRICE_TABLE)
+    per_10k = prices.kms_request * 10_000
+    million = Decimal(cm.MILLION)
+    cycle = cm.cost(
+        cm.paged_cycle(
+            cm.MILLION,
+            page_size=measured.page_size,
+            shards=stack.default_shards,
+            write_units_per_account=measured.write_units,
+            read_units_per_account=measured.read_units,
+            ms_per_account=measured.seconds_per_account * 1000,
+            memory_mb=stack.memory_mb,
+            pages_per_call=stack.pages_per_call,
+        ),
+        prices,
+    )["total"]
+
+    def per_million(requests: Decimal) -> str:
+        return _n(requests * million * prices.kms_request, 2)
+
+    rows = [
+        ["the simulation (bench/kms.py)", f"{_n(kms.accounts)} accounts, {_n(kms.days)} days"],
+        ["letters that went out, printed / emailed",
+         f"{_n(kms.letters_printed)} / {_n(kms.letters_emailed)}"],
+        ["KMS requests of the page Lambda (a customer opened to address each letter)", _n(kms.page_requests)],
+        ["KMS requests of the close of day (a customer opened per printed letter, for the manifest)",
+         _n(kms.close_requests)],
+        ["KMS requests per letter", _n(kms.requests_per_letter, 2)],
+        ["letters per account the cycle evaluates", _n(kms.letters_per_account, 3)],
+        ["KMS requests per account the cycle evaluates", _n(kms.requests_per_account, 3)],
+        ["personal fields per customer imported (name, address, email, phone)",
+         _n(Decimal(kms.fields_sealed) / kms.customers_imported, 2)],
+        ["KMS requests per customer imported", _n(kms.requests_per_customer, 2)],
+        ["price, USD per 10,000 requests", _n(per_10k, 2)],
+        ["KMS, USD per 1M letters", per_million(kms.requests_per_letter)],
+        ["KMS, USD per 1M accounts the cycle touches", per_million(kms.requests_per_account)],
+        ["the rest of the cycle, USD per 1M accounts it touches (the model above)", _n(cycle, 2)],
+        ["KMS, USD per 1M customers imported", per_million(kms.requests_per_customer)],
+    ]  # fmt: skip
+    return _table(["KMS requests for personal data, measured", "Value"], rows)
+
+
 def render_summary(measured: Measured, stack: Stack, book: int = BOOK) -> str:
     """The page's conclusions in a paragraph, with the model's figures in it."""
     days = ordinary_and_worst(book, measured, stack)
@@ -814,6 +922,7 @@ RENDERERS = {
     "rule": render_rule,
     "shards": render_shards,
     "reshard": render_reshard,
+    "kms": render_kms,
 }
 
 

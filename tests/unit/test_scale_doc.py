@@ -108,6 +108,18 @@ def test_closing_the_worst_day_holds_a_page_not_the_day_and_ends_within_its_time
     assert days.worst.map_seconds + days.worst.close_day_seconds < 3600
 
 
+def test_the_letters_kms_requests_are_counted_per_account_and_priced_in_the_day():
+    kms = sm.load_kms()
+    days = sm.ordinary_and_worst(sm.BOOK, MEASURED, STACK)
+
+    assert kms.requests_per_letter * kms.letters_per_account == kms.requests_per_account
+    assert MEASURED.kms_requests == kms.requests_per_account > 0
+    per_request = sm.cm.Prices.from_table(sm.PRICE_TABLE).kms_request
+    ordinary = days.ordinary
+    assert ordinary.kms_usd == ordinary.due * kms.requests_per_account * per_request
+    assert ordinary.kms_usd < ordinary.cost_usd
+
+
 # ---------------------------------------------------------------- the shard-count rule at its boundaries
 
 
