@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from arrears.store import accounts_repo
 
 from arrears_cli.commands.common import _date
 from arrears_cli.commands.options import StackName
@@ -104,14 +103,11 @@ def local_up(
     webhooks = WebhookServer(cloud.handle_http, port=webhook_port).start()
     stack = StackRef.from_outputs(cloud.stack.outputs, cloud.region, cloud.endpoint_url).bind()
     if accounts:
-        from arrears_cli.portfolio_import import validate
+        from arrears_cli.simulation import import_book
         from arrears_cli.synthetic import generate
 
         records, _ = generate(accounts, seed, _date(start, "--start"))
-        for account in validate(
-            list(enumerate(records, 1)), portfolio, _date(start, "--start"), stack.shard_count
-        ):
-            accounts_repo.create_account(account)
+        import_book(stack, records, portfolio, _date(start, "--start"))  # with their customers
     described = {**cloud.describe(), "webhook_url": webhooks.url}
     LOCAL_FILE.parent.mkdir(parents=True, exist_ok=True)
     LOCAL_FILE.write_text(json.dumps(described, indent=2) + "\n")
