@@ -25,19 +25,18 @@ from arrears.domain.account import Account
 from arrears.domain.census import census_of, disagreements
 from arrears.domain.clock import add_months
 from arrears.domain.compliance import Hold
-from arrears.domain.customer import PointKind, Source
+from arrears.domain.customer import PointKind
 from arrears.domain.errors import DuplicateEntry, InvalidInput
-from arrears.domain.intake import AccountRecord
 from arrears.domain.ledger import Due, EntryKind, balance
 from arrears.domain.money import Money
 from arrears.domain.stages import CLOSED_STATUSES
-from arrears.services import account_actions, customers, posting
+from arrears.services import posting
 from arrears.store import accounts_repo, customers_repo, cycle_repo, letters_repo, payments_repo
 
 from arrears_cli import compliance_check, executions, feeds, operator_client
 from arrears_cli.kpi_report import kpi_report
 from arrears_cli.operator_admin import add_operator
-from arrears_cli.portfolio_import import validate
+from arrears_cli.portfolio_import import import_rows
 from arrears_cli.sessions import Session, refreshed, sign_in
 from arrears_cli.stackref import StackRef
 from arrears_cli.synthetic import ASSUMPTIONS, Customer, generate
@@ -129,50 +128,48 @@ def _posted(world: World, day: date) -> None:
                 world.mail_back[back].append((account_id, PointKind.POSTAL, letter.sk))
 
 
-def _point_of(world: World, customer_id: str, account_id: str, letter_sk: str, kind: PointKind):
-    """The contact point a letter went to, read without opening its value: the one its record
-    names, or else the point of that kind the letter would have used."""
-    customer = customers_repo.get(world.stack.personal_data(), customer_id)
+def _point_of(world: World, account_id: str, letter_sk: str, kind: PointKind) -> str | None:
+    """The contact point a letter went to: the one its record names or, for a letter recorded
+    before letters named theirs, the point of that kind it would have used (read without opening)."""
     letters = accounts_repo.timeline(account_id, kind="letter")
     named = next((item.detail.get("point_id") for item in letters if item.sk == letter_sk), None)
-    if named:
-        return customer.point(named)
+    customer_id = accounts_repo.get_account(account_id).customer_id
+    if named or customer_id is None:
+        return named
+    customer = customers_repo.get(world.stack.personal_data(), customer_id)
     if kind is PointKind.POSTAL:
-        return contact_rules.mailing_address(customer)
-    return contact_rules.email_address(customer, required_notice=False)
+        point = contact_rules.mailing_address(customer)
+    else:
+        point = contact_rules.email_address(customer, required_notice=False)
+    return point.point_id if point is not None else None
 
 
 def _mail_comes_back(world: World, day: date) -> None:
-    """A letter returned by the post office or an email bounced: the point it went to is retired
-    (the customers service, which tells the accounts), and an account with no address left to write
-    to is marked unreachable, which hands it to skip-trace at the next cycle."""
+    """A letter returned by the post office or an email bounced: the collector marks the point it
+    went to (the operators' `contact` action), which retires it; an account left with no address
+    is routed by the operator function (active: skip status, so the next cycle starts a skip-trace)."""
     for account_id, kind, letter_sk in world.mail_back.pop(day, []):
-        customer_id = accounts_repo.get_account(account_id).customer_id
-        point = _point_of(world, customer_id, account_id, letter_sk, kind) if customer_id else None
-        if point is None or not point.usable:
+        point_id = _point_of(world, account_id, letter_sk, kind)
+        if point_id is None:
             continue  # retired already, when an earlier letter came back
         what = contact_rules.FAILURE_OF[kind].value  # returned_mail, bounced
-        note = f"{what.replace('_', ' ')}: letter {letter_sk}"
-        customers.delivery_failed(world.stack.personal_data(), customer_id, point.point_id, day, note)
+        try:
+            answer = _collector(
+                world, "contact", account_id, day, change="mark", point_id=point_id, status=what,
+                note=f"{what.replace('_', ' ')}: letter {letter_sk}",
+            )  # fmt: skip
+        except InvalidInput:
+            continue
         world.mail[what] += 1
-        if customers.needs_tracing(accounts_repo.get_account(account_id)):
-            with contextlib.suppress(InvalidInput, DuplicateEntry):
-                account_actions.mark_unreachable(account_id, day, OPERATOR, "returned_mail")
-                world.mail["unreachable"] += 1
+        routed = answer.get("result", {}).get("routed", {})  # where each of the customer's accounts went
+        world.mail["unreachable"] += sum(1 for went in routed.values() if went == "skip")
 
 
 def import_book(stack: StackRef, records: list[dict], portfolio: str, as_of: date) -> list[Account]:
-    """The rows as an import takes them: every row checked first, then each account created and
-    its customer recorded (sealed under the personal-data key) with the account's reach."""
-    accounts = validate(list(enumerate(records, start=1)), portfolio, as_of, stack.shard_count)
-    keys = stack.personal_data()
-    for record, account in zip(records, accounts, strict=True):
-        accounts_repo.create_account(account)
-        row = AccountRecord.model_validate({k: v for k, v in record.items() if v not in ("", None)})
-        incoming = row.customer_of(Source.IMPORT, as_of)
-        if incoming is not None:
-            customers.refresh_reach(customers.record(keys, incoming, as_of))
-    return accounts
+    """The rows as `arrears accounts import` takes them: every row checked first, then each account
+    opened with its customer recorded (sealed under the personal-data key)."""
+    rows = list(enumerate(records, start=1))
+    return import_rows(rows, portfolio, as_of, stack.shard_count, stack.personal_data())
 
 
 # behaviour -> (days after the missed due, what the customer does with the collector)
@@ -198,12 +195,12 @@ def _deal(world: World, day: date) -> None:
             continue  # the account moved on (paid, closed): nothing to record
 
 
-def _collector(world: World, action: str, account_id: str, day: date, **params) -> None:
+def _collector(world: World, action: str, account_id: str, day: date, **params) -> dict:
     """What a collector records goes through the operator function, as from any other client."""
     assert world.collector is not None  # nosec B101 # an invariant, not input validation
     world.collector = refreshed(world.stack, world.collector)
     try:
-        operator_client.call(world.stack, world.collector, action, account_id, day, params)
+        return operator_client.call(world.stack, world.collector, action, account_id, day, params)
     except operator_client.OperatorRefused as refused:
         raise InvalidInput(refused.message) from refused
 
