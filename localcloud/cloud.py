@@ -441,6 +441,7 @@ def forget_cached_state() -> None:
 
     for cached in (
         settings.get_settings,
+        settings.get_feed_settings,  # else a second cloud in a process reads the first one's feeds bucket
         settings.get_webhook_settings,
         settings.get_payments_bus_settings,
         settings.get_skiptrace_settings,
