@@ -280,6 +280,7 @@ class KmsMeasured:
     letters_emailed: int
     page_requests: int  # the page Lambda: the customer opened to address and send a letter
     close_requests: int  # the close of day: the customer opened for the print manifest
+    skiptrace_requests: int  # skip-trace: each candidate found, sealed
     accounts_evaluated: int
     customers_imported: int
     fields_sealed: int
@@ -316,6 +317,7 @@ def load_kms(path: Path = KMS_MEASURED) -> KmsMeasured:
         letters_emailed=int(data["letters"].get("email", 0)),
         page_requests=sum(by_caller.get("ProcessPageFunction", {}).values()),
         close_requests=sum(by_caller.get("CloseDayFunction", {}).values()),
+        skiptrace_requests=sum(by_caller.get("SkipTraceSearchFunction", {}).values()),
         accounts_evaluated=int(data["accounts_evaluated"]),
         customers_imported=int(data["customers_imported"]),
         fields_sealed=int(data["fields_sealed_at_import"]),
@@ -871,6 +873,7 @@ def render_kms(measured: Measured, stack: Stack) -> str:
         ["KMS requests of the page Lambda (a customer opened to address each letter)", _n(kms.page_requests)],
         ["KMS requests of the close of day (a customer opened per printed letter, for the manifest)",
          _n(kms.close_requests)],
+        ["KMS requests of skip-trace (a candidate found, sealed)", _n(kms.skiptrace_requests)],
         ["KMS requests per letter", _n(kms.requests_per_letter, 2)],
         ["letters per account the cycle evaluates", _n(kms.letters_per_account, 3)],
         ["KMS requests per account the cycle evaluates", _n(kms.requests_per_account, 3)],
