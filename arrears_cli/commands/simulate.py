@@ -85,6 +85,11 @@ def simulate(
             f"executions: {summary['executions']}  ledger invariant ok: {summary['ledger_invariant_ok']}"
             f"  census invariant ok: {summary['census_invariant_ok']}"
         )
+        mail = summary["mail"]
+        console.print(
+            f"mail: {mail['returned_mail']} letter(s) returned, {mail['bounced']} email(s) bounced, "
+            f"{mail['unreachable']} account(s) left with no address"
+        )
         console.print(f"Summary: {out / 'summary.json'}")
         console.print(f"Report:  [bold]{(out / 'report.html').resolve()}[/bold] (open it in a browser)")
     if not summary["ledger_invariant_ok"] or set(summary["executions"]) - {"SUCCEEDED"}:
