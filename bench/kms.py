@@ -6,6 +6,11 @@ letters open the customer they are addressed to. Every KMS request any botocore 
 counted (the AWS Encryption SDK's too: it calls KMS through botocore), and put down to the Lambda
 function whose invocation made it, or to the CLI's side (the import, the simulator's mail room).
 
+In AWS each function runs in environments of its own, and a data key the SDK cached lasts five
+minutes, never from one day's cycle to the next; in one local process every function and the CLI
+would share one cache that never expires over a run of seconds. So the meter keeps the SDK's cache
+per caller and per simulated day (a day's cycle finds no data key cached), as AWS would.
+
 Written as JSON on stdout; `--write` keeps the figures the cost model and docs/scale.md use in
 bench/kms_measured.json. Not counted: the KMS requests S3 and DynamoDB make for their own encryption
 at rest (moto makes none; S3 Bucket Keys and DynamoDB's table keys keep them to a few per key and
@@ -43,22 +48,49 @@ class KmsMeter:
     local runtime runs each invocation on the thread that invoked it), else the CLI's side."""
 
     calls: Counter = field(default_factory=Counter)
+    day: str = "import"  # the simulated day whose cycle runs: data keys cached that day stay in it
+    caches: set = field(default_factory=set)  # (caller, day): the SDK caches made, as AWS environments
     _where: threading.local = field(default_factory=threading.local)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def _caller(self) -> str:
+        return getattr(self._where, "function", CLI_SIDE)
+
     @contextlib.contextmanager
     def counting(self, runtime) -> Iterator[KmsMeter]:
+        from arrears.adapters import personal_data
+
+        from arrears_cli import executions
+
         meter, original_call = self, botocore.client.BaseClient._make_api_call
-        original_invoke = runtime.invoke
+        original_invoke, original_sdk, original_cycle = (
+            runtime.invoke,
+            personal_data._sdk,
+            executions.run_cycle,
+        )
+        sdks: dict = {}
+
+        def sdk(key_arn: str, region: str):
+            where = (meter._caller(), meter.day)
+            meter.caches.add(where)
+            if (*where, key_arn, region) not in sdks:
+                sdks[(*where, key_arn, region)] = original_sdk.__wrapped__(key_arn, region)
+            return sdks[(*where, key_arn, region)]
+
+        sdk.cache_clear = sdks.clear  # type: ignore[attr-defined]  # what a new local cloud calls
+
+        def cycle(stack, portfolio, as_of, *args, **kwargs):
+            meter.day = as_of.isoformat()
+            return original_cycle(stack, portfolio, as_of, *args, **kwargs)
 
         def metered(client, operation_name, api_params):
             if client.meta.service_model.service_name == "kms":
                 with meter._lock:
-                    meter.calls[(getattr(meter._where, "function", CLI_SIDE), operation_name)] += 1
+                    meter.calls[(meter._caller(), operation_name)] += 1
             return original_call(client, operation_name, api_params)
 
         def invoked(function_name, body, response_headers):
-            outer = getattr(meter._where, "function", CLI_SIDE)
+            outer = meter._caller()
             meter._where.function = runtime.spec(function_name).logical_id
             try:
                 return original_invoke(function_name, body, response_headers)
@@ -67,17 +99,25 @@ class KmsMeter:
 
         botocore.client.BaseClient._make_api_call = metered  # type: ignore[method-assign]
         runtime.invoke = invoked
+        personal_data._sdk = sdk
+        executions.run_cycle = cycle
         try:
             yield self
         finally:
             botocore.client.BaseClient._make_api_call = original_call  # type: ignore[method-assign]
             runtime.invoke = original_invoke
+            personal_data._sdk = original_sdk
+            executions.run_cycle = original_cycle
 
     def by_caller(self) -> dict[str, dict[str, int]]:
         grouped: dict[str, dict[str, int]] = defaultdict(dict)
         for (caller, operation), n in sorted(self.calls.items()):
             grouped[caller][operation] = n
         return dict(grouped)
+
+    def environments(self, callers: tuple[str, ...]) -> int:
+        """(function, day) pairs that used personal data: each a fresh cache, as a day's environments."""
+        return sum(1 for caller, _ in self.caches if caller in callers)
 
     def total(self, callers: tuple[str, ...] | None = None) -> int:
         return sum(n for (caller, _), n in self.calls.items() if callers is None or caller in callers)
@@ -150,6 +190,8 @@ def measure(accounts: int, days: int, seed: int, start: date) -> dict:
         "import_requests": sum(by_caller.get(CLI_SIDE, {}).values()),
         "cycle_requests": cycle,
         "cycle_requests_per_letter": round(cycle / letters, 3) if letters else None,
+        # each of these started the day with no data key cached, as a day's environments in AWS
+        "cycle_function_days": meter.environments(CYCLE_FUNCTIONS),
         "letters_per_evaluated_account": round(letters / evaluated, 4) if evaluated else None,
     }
 
