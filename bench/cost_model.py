@@ -55,10 +55,10 @@ ASSUMPTIONS = {
     "work and the same DynamoDB units per account as Arrears: only orchestration differs",
     "portfolio": "cost per 1M portfolio accounts = cost per 1M touched accounts x touch rate (the "
     "per-cycle fixed part, under a cent, is scaled too)",
-    "kms": "KMS requests for personal data: the letters' Decrypts of the customer they are addressed to, "
-    "measured per letter by a simulation (bench/kms.py), times the letters per account the cycle "
-    "evaluates there; not the requests S3 and DynamoDB make for encryption at rest (Bucket Keys and "
-    "table keys keep those to a few an hour), not the keys' monthly fee",
+    "kms": "KMS requests for personal data (opening the customer a letter is addressed to): as counted "
+    "in the bench's cycle, where every function shares one process and so one data-key cache (the "
+    "floor); docs/scale.md models a large book's day (bench/scale_model.kms_requests). Not the "
+    "requests S3 and DynamoDB make for encryption at rest, nor the keys' monthly fee",
     "not_included": "CloudWatch Logs (state machine logging at ERROR), X-Ray, storage, PITR, data "
     "transfer, free tiers",
 }

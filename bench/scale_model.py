@@ -238,7 +238,11 @@ class Measured:
     day_record_python_bytes: int  # memory one day record takes once the close-day step has read it
     touch_rate: Decimal
     touch_rate_basis: str
-    kms_requests: Decimal = Decimal(0)  # per touched account: the letters' personal data (bench/kms.py)
+    # the letters' personal data (bench/kms.py): letters per account the cycle evaluates, the share of
+    # them printed (the close of day opens those again), personal fields per customer
+    letters_per_account: Decimal = Decimal(0)
+    printed_share: Decimal = Decimal(0)
+    fields_per_customer: Decimal = Decimal(0)
 
     @property
     def seconds_per_account(self) -> Decimal:
@@ -266,8 +270,19 @@ def load_measured(path: Path = MEASURED) -> Measured:
         day_record_python_bytes=int(data["day_record_python_bytes"]),
         touch_rate=Decimal(data["touch_rate"]),
         touch_rate_basis=data["touch_rate_basis"],
-        kms_requests=load_kms().requests_per_account if KMS_MEASURED.exists() else Decimal(0),
+        **_letters_measured(),
     )
+
+
+def _letters_measured() -> dict[str, Decimal]:
+    if not KMS_MEASURED.exists():
+        return {}
+    kms = load_kms()
+    return {
+        "letters_per_account": kms.letters_per_account,
+        "printed_share": Decimal(kms.letters_printed) / kms.letters,
+        "fields_per_customer": Decimal(kms.fields_sealed) / kms.customers_imported,
+    }
 
 
 @dataclass(frozen=True)
@@ -285,6 +300,7 @@ class KmsMeasured:
     customers_imported: int
     fields_sealed: int
     import_requests: int
+    cycle_function_days: int  # (function, day) pairs that opened a customer, each day with no key cached
 
     @property
     def letters(self) -> int:
@@ -301,6 +317,10 @@ class KmsMeasured:
     @property
     def requests_per_account(self) -> Decimal:
         return Decimal(self.page_requests + self.close_requests) / self.accounts_evaluated
+
+    @property
+    def requests_per_function_day(self) -> Decimal:
+        return Decimal(self.page_requests + self.close_requests) / self.cycle_function_days
 
     @property
     def requests_per_customer(self) -> Decimal:
@@ -322,6 +342,51 @@ def load_kms(path: Path = KMS_MEASURED) -> KmsMeasured:
         customers_imported=int(data["customers_imported"]),
         fields_sealed=int(data["fields_sealed_at_import"]),
         import_requests=int(data["import_requests"]),
+        cycle_function_days=int(data["cycle_function_days"]),
+    )
+
+
+# ---------------------------------------------------------------- KMS: data keys a day's letters meet
+
+# A field at most this many to a data key (adapters/personal_data.CACHE_MESSAGES), and this many data
+# keys a warm Lambda keeps (CACHE_ENTRIES): read from the adapter, so the model follows it.
+ALTERNATIVE_FIELDS_PER_KEY = 1_000_000  # what a data key serving far more fields would change
+
+
+def _cache_limits() -> tuple[int, int]:
+    _cycle_module()  # the layer on the path
+    from arrears.adapters.personal_data import CACHE_ENTRIES, CACHE_MESSAGES
+
+    return CACHE_MESSAGES, CACHE_ENTRIES
+
+
+def data_keys(book: int, measured: Measured, fields_per_key: int) -> int:
+    """Data keys the book's personal fields are sealed under, at the fewest: an import seals a
+    field at most `fields_per_key` to a data key (and a new one every five minutes)."""
+    return max(1, _ceil(book * measured.fields_per_customer / fields_per_key))
+
+
+def decrypts(letters: Decimal, environments: int, keys: int, cache_entries: int) -> Decimal:
+    """Decrypt requests when `environments` warm Lambdas share `letters` evenly, each letter's
+    customer sealed under one of `keys` data keys at random: each key a Lambda meets is one Decrypt;
+    meeting it again is free while it is still among the `cache_entries` it keeps (a repeat finds
+    it there with the chance the cache holds of the keys met)."""
+    if letters <= 0:
+        return Decimal(0)
+    per = float(letters) / environments
+    met = keys * (1 - (1 - 1 / keys) ** per)  # distinct keys among `per` draws
+    kept = min(1.0, cache_entries / met)
+    return Decimal(str(environments * (met + (per - met) * (1 - kept))))
+
+
+def kms_requests(due: int, shards: int, book: int, measured: Measured, fields_per_key: int) -> Decimal:
+    """A day's Decrypts: the page Lambdas (one warm environment per shard) open each letter's
+    customer, the close of day (one environment) each printed letter's again."""
+    _, entries = _cache_limits()
+    keys = data_keys(book, measured, fields_per_key)
+    letters = due * measured.letters_per_account
+    return decrypts(letters, shards, keys, entries) + decrypts(
+        letters * measured.printed_share, 1, keys, entries
     )
 
 
@@ -515,8 +580,17 @@ class Day:
     kms_usd: Decimal  # of which KMS requests for the letters' personal data
 
 
-def day(name: str, due: int, shards: int, measured: Measured, stack: Stack, max_concurrency: int) -> Day:
-    """A cycle over `due` accounts spread evenly over `shards`, `max_concurrency` children at a time."""
+def day(
+    name: str,
+    due: int,
+    shards: int,
+    measured: Measured,
+    stack: Stack,
+    max_concurrency: int,
+    book: int | None = None,
+) -> Day:
+    """A cycle over `due` accounts of a `book` (default: the due accounts) spread evenly over
+    `shards`, `max_concurrency` children at a time."""
     per_account = measured.seconds_per_account
     parallel = min(shards, max_concurrency)
     per_child = math.ceil(due / shards)
@@ -553,7 +627,9 @@ def day(name: str, due: int, shards: int, measured: Measured, stack: Stack, max_
         ms_per_account=per_account * 1000,
         memory_mb=stack.memory_mb,
         pages_per_call=stack.pages_per_call,
-        kms_requests_per_account=measured.kms_requests,
+        kms_requests_per_account=kms_requests(due, shards, book or due, measured, _cache_limits()[0]) / due
+        if due
+        else Decimal(0),
     )
     lines = cm.cost(workload, cm.Prices.from_table(PRICE_TABLE))
     return Day(
@@ -602,8 +678,8 @@ def ordinary_and_worst(book: int, measured: Measured, stack: Stack) -> Days:
 
     def both(max_concurrency: int) -> tuple[Day, Day]:
         return (
-            day("ordinary", ordinary_due, plan.shards, measured, stack, max_concurrency),
-            day("worst", book, plan.shards, measured, stack, max_concurrency),
+            day("ordinary", ordinary_due, plan.shards, measured, stack, max_concurrency, book),
+            day("worst", book, plan.shards, measured, stack, max_concurrency, book),
         )
 
     ordinary, worst = both(plan.shards)
@@ -843,50 +919,54 @@ def render_reshard(measured: Measured, stack: Stack, book: int = BOOK) -> str:
     return _table([f"Re-shard {_n(book)} accounts, {job.source} -> {job.target} shards", "Value"], rows)
 
 
-def render_kms(measured: Measured, stack: Stack) -> str:
-    """KMS requests for personal data as measured, and what they cost beside the rest of the cycle."""
+def render_kms(measured: Measured, stack: Stack, book: int = BOOK) -> str:
+    """KMS requests for personal data: as measured in a simulation, and as modelled for the book."""
     kms = load_kms()
-    prices = cm.Prices.from_table(PRICE_TABLE)
-    per_10k = prices.kms_request * 10_000
-    million = Decimal(cm.MILLION)
-    cycle = cm.cost(
-        cm.paged_cycle(
-            cm.MILLION,
-            page_size=measured.page_size,
-            shards=stack.default_shards,
-            write_units_per_account=measured.write_units,
-            read_units_per_account=measured.read_units,
-            ms_per_account=measured.seconds_per_account * 1000,
-            memory_mb=stack.memory_mb,
-            pages_per_call=stack.pages_per_call,
-        ),
-        prices,
-    )["total"]
+    price = cm.Prices.from_table(PRICE_TABLE).kms_request
+    fields_per_key, entries = _cache_limits()
+    days = ordinary_and_worst(book, measured, stack)
+    ordinary, worst = days.ordinary, days.worst
 
-    def per_million(requests: Decimal) -> str:
-        return _n(requests * million * prices.kms_request, 2)
+    def modelled(fields: int) -> tuple[Decimal, Decimal]:
+        return (
+            kms_requests(ordinary.due, ordinary.shards, book, measured, fields),
+            kms_requests(worst.due, worst.shards, book, measured, fields),
+        )
 
+    as_is, alternative = modelled(fields_per_key), modelled(ALTERNATIVE_FIELDS_PER_KEY)
+    letters = (ordinary.due * measured.letters_per_account, worst.due * measured.letters_per_account)
     rows = [
-        ["the simulation (bench/kms.py)", f"{_n(kms.accounts)} accounts, {_n(kms.days)} days"],
+        ["**measured**: the simulation (bench/kms.py)", f"{_n(kms.accounts)} accounts, {_n(kms.days)} days"],
         ["letters that went out, printed / emailed",
          f"{_n(kms.letters_printed)} / {_n(kms.letters_emailed)}"],
-        ["KMS requests of the page Lambda (a customer opened to address each letter)", _n(kms.page_requests)],
-        ["KMS requests of the close of day (a customer opened per printed letter, for the manifest)",
+        ["Decrypts of the page Lambda (a customer opened to address each letter)", _n(kms.page_requests)],
+        ["Decrypts of the close of day (a customer opened per printed letter, for the manifest)",
          _n(kms.close_requests)],
-        ["KMS requests of skip-trace (a candidate found, sealed)", _n(kms.skiptrace_requests)],
-        ["KMS requests per letter", _n(kms.requests_per_letter, 2)],
+        ["days times functions that opened a customer (each day's Lambdas start with no key cached)",
+         _n(kms.cycle_function_days)],
+        ["Decrypts per function and day", _n(kms.requests_per_function_day, 2)],
+        ["Decrypts per letter", _n(kms.requests_per_letter, 2)],
+        ["GenerateDataKey of the import (all its customers' fields)",
+         f"{_n(kms.import_requests)} ({_n(kms.fields_sealed)} fields)"],
+        ["GenerateDataKey of skip-trace (candidates sealed)", _n(kms.skiptrace_requests)],
         ["letters per account the cycle evaluates", _n(kms.letters_per_account, 3)],
-        ["KMS requests per account the cycle evaluates", _n(kms.requests_per_account, 3)],
-        ["personal fields per customer imported (name, address, email, phone)",
-         _n(Decimal(kms.fields_sealed) / kms.customers_imported, 2)],
-        ["KMS requests per customer imported", _n(kms.requests_per_customer, 2)],
-        ["price, USD per 10,000 requests", _n(per_10k, 2)],
-        ["KMS, USD per 1M letters", per_million(kms.requests_per_letter)],
-        ["KMS, USD per 1M accounts the cycle touches", per_million(kms.requests_per_account)],
-        ["the rest of the cycle, USD per 1M accounts it touches (the model above)", _n(cycle, 2)],
-        ["KMS, USD per 1M customers imported", per_million(kms.requests_per_customer)],
+        [f"**modelled**: personal fields of {_n(book)} customers", _n(book * measured.fields_per_customer)],
+        [f"data keys they are sealed under, at {_n(fields_per_key)} fields a key at most",
+         _n(data_keys(book, measured, fields_per_key))],
+        ["data keys a warm Lambda keeps", _n(entries)],
+        ["letters of the ordinary day / the worst day", f"{_n(letters[0])} / {_n(letters[1])}"],
+        ["Decrypts of the ordinary day / the worst day", f"{_n(as_is[0])} / {_n(as_is[1])}"],
+        ["Decrypts per letter, ordinary day / worst day",
+         f"{_n(as_is[0] / letters[0], 2)} / {_n(as_is[1] / letters[1], 2)}"],
+        ["KMS of the ordinary day / the worst day, USD",
+         f"{_n(as_is[0] * price, 2)} / {_n(as_is[1] * price, 2)}"],
+        [f"with {_n(ALTERNATIVE_FIELDS_PER_KEY)} fields a key: data keys",
+         _n(data_keys(book, measured, ALTERNATIVE_FIELDS_PER_KEY))],
+        ["... Decrypts of the ordinary day / the worst day",
+         f"{_n(alternative[0])} / {_n(alternative[1])}"],
+        ["price, USD per 10,000 requests", _n(price * 10_000, 2)],
     ]  # fmt: skip
-    return _table(["KMS requests for personal data, measured", "Value"], rows)
+    return _table(["KMS requests for personal data", "Value"], rows)
 
 
 def render_summary(measured: Measured, stack: Stack, book: int = BOOK) -> str:

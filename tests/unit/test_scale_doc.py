@@ -108,16 +108,34 @@ def test_closing_the_worst_day_holds_a_page_not_the_day_and_ends_within_its_time
     assert days.worst.map_seconds + days.worst.close_day_seconds < 3600
 
 
-def test_the_letters_kms_requests_are_counted_per_account_and_priced_in_the_day():
+def test_each_days_lambdas_open_the_small_books_one_data_key_once():
     kms = sm.load_kms()
-    days = sm.ordinary_and_worst(sm.BOOK, MEASURED, STACK)
 
-    assert kms.requests_per_letter * kms.letters_per_account == kms.requests_per_account
-    assert MEASURED.kms_requests == kms.requests_per_account > 0
-    per_request = sm.cm.Prices.from_table(sm.PRICE_TABLE).kms_request
+    assert kms.import_requests == 1 and kms.fields_sealed < sm._cache_limits()[0]
+    assert kms.requests_per_function_day == 1  # one Decrypt per function a day, not one per letter
+
+
+def test_a_data_key_is_one_decrypt_per_lambda_while_it_stays_cached():
+    assert sm.decrypts(Decimal(5000), 10, keys=1, cache_entries=256) == 10  # one key: once per Lambda
+    assert sm.decrypts(Decimal(0), 10, keys=50, cache_entries=256) == 0
+    few = sm.decrypts(Decimal(5000), 10, keys=50, cache_entries=256)
+    assert 10 * 49 < few <= 10 * 50  # every key met, each once: the cache holds them all
+    many = sm.decrypts(Decimal(5000), 10, keys=5000, cache_entries=256)
+    assert Decimal(3000) < many < Decimal(5000)  # more keys than the cache: nearly one a letter
+
+
+def test_the_days_kms_is_the_model_of_its_letters_and_fewer_keys_cost_less():
+    days = sm.ordinary_and_worst(sm.BOOK, MEASURED, STACK)
+    price = sm.cm.Prices.from_table(sm.PRICE_TABLE).kms_request
+    fields_per_key = sm._cache_limits()[0]
     ordinary = days.ordinary
-    assert ordinary.kms_usd == ordinary.due * kms.requests_per_account * per_request
-    assert ordinary.kms_usd < ordinary.cost_usd
+
+    expected = sm.kms_requests(ordinary.due, ordinary.shards, sm.BOOK, MEASURED, fields_per_key) * price
+    assert abs(ordinary.kms_usd - expected) < Decimal("0.000001")
+    assert sm.kms_requests(
+        ordinary.due, ordinary.shards, sm.BOOK, MEASURED, sm.ALTERNATIVE_FIELDS_PER_KEY
+    ) < (sm.kms_requests(ordinary.due, ordinary.shards, sm.BOOK, MEASURED, fields_per_key) / 10)
+    assert days.worst.kms_usd < days.worst.cost_usd
 
 
 # ---------------------------------------------------------------- the shard-count rule at its boundaries
