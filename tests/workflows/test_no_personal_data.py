@@ -14,7 +14,7 @@ captured, and every place is searched for the made-up people it was run with:
   response of the Lambda function the Task invoked, searched too;
 - every item of every DynamoDB table of the stack, read through the API (Scan);
 - every object of the stack's buckets but the letters' (a letter and the print manifest are the mail
-  itself, kept under the stack's data key);
+  itself, stored under the personal-data key);
 - the CLI's own output: what it printed, and summary.json and report.html.
 
 The values looked for are the synthetic customers' names, street lines, emails and phones (E.164,
