@@ -74,9 +74,10 @@ def run_one(accounts_wanted: int, seed: int) -> dict:
     try:
         stack = StackRef.from_outputs(cloud.stack.outputs, cloud.region, None).bind()
         log(f"{accounts_wanted}: generating and validating")
-        # Accounts without their customers: sealing a customer's fields takes ~25 ms here (a KMS
-        # request and a signature a field), most of an hour for the large book. Their letters are then
-        # refused for want of an address; bench/run.py and bench/kms.py measure a book with customers.
+        # Accounts without their customers: recording a customer (its fields sealed, its lookup items,
+        # the account's reach) takes ~12 ms more an account here, over twenty minutes for the large
+        # book. Their letters are then refused for want of an address (and the accounts routed);
+        # bench/run.py and bench/kms.py measure a book with its customers.
         records, _ = generate(accounts_wanted, seed, START, people=False)
         accounts = validate(list(enumerate(records, 1)), PORTFOLIO, START, stack.shard_count)
         log(f"{accounts_wanted}: importing")
