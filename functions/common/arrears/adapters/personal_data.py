@@ -27,7 +27,7 @@ from arrears.domain.errors import StoreUnavailable
 # A data key is reused for this long or this many fields, whichever comes first; then KMS is
 # asked for a new one. A reader keeps the keys it opened as long.
 CACHE_SECONDS = 300.0
-CACHE_MESSAGES = 10_000
+CACHE_MESSAGES = 1_000_000
 CACHE_ENTRIES = 256
 SECRET_MAX_AGE = 300.0
 CONTEXT = {"purpose": "arrears-personal-data"}
