@@ -39,7 +39,7 @@ from tests.cli.conftest import free_port
 from tests.conftest import TEST_PARAMETERS
 
 # A book whose run has a letter come back, an email bounce, a skip-trace and a credit review
-ACCOUNTS, DAYS, SEED, START = 25, 15, 171, date(2026, 1, 1)
+ACCOUNTS, DAYS, SEED, START = 20, 12, 61, date(2026, 1, 1)
 # Street lines shorter than this ("Apt. 12") are not telling on their own and could be anything.
 SHORTEST_LINE = 8
 

@@ -48,15 +48,24 @@ class PersonalDataUnavailable(StoreUnavailable):
 
 
 @lru_cache(maxsize=4)
+def _botocore_session(region: str):
+    """Kept across resets: a new session loads botocore's endpoint and service data again (~0.1 s);
+    the clients the SDK builds from it read the endpoint anew, and they are what a reset drops."""
+    import botocore.session
+
+    session = botocore.session.Session()
+    session.set_config_variable("region", region)
+    return session
+
+
+@lru_cache(maxsize=4)
 def _sdk(key_arn: str, region: str):
     # Imported on first use: the SDK and its cryptography cost a cold start ~70 ms, and most calls
     # of most functions never touch personal data.
     import aws_encryption_sdk
-    import botocore.session
     from aws_encryption_sdk.identifiers import Algorithm, CommitmentPolicy
 
-    session = botocore.session.Session()
-    session.set_config_variable("region", region)
+    session = _botocore_session(region)
     provider = aws_encryption_sdk.StrictAwsKmsMasterKeyProvider(key_ids=[key_arn], botocore_session=session)
     manager = aws_encryption_sdk.CachingCryptoMaterialsManager(
         master_key_provider=provider,
