@@ -171,8 +171,15 @@ def sample_extra(code: LetterCode, sent_on: date = SENT_ON, locale: str = "en-US
         case LetterCode.CREDIT_LINE_CHANGE:
             # Adverse action decided on the report (rules/credit_review.yaml, reduce_delinquent_elsewhere:
             # two delinquencies elsewhere, 80% of the line), not on this account's own delinquency: in
-            # the US both the ECOA reasons and the FCRA §615(a) notice with the score apply.
+            # the US both the ECOA reasons and the FCRA §615(a) notice with the score apply. The
+            # bureau gave four key factors and the inquiries one as a fifth (FCRA §609(f)(9)).
+            from arrears.domain.adverse_action import disclosed_key_factors, ecoa_agencies
+            from arrears.domain.bureau import KeyFactor
+
             us = locale.endswith("-US")
+            factors = [
+                KeyFactor(code=code, description=f"code {code}") for code in ("38", "18", "10", "14", "08")
+            ]
             return {
                 "action": "reduce",
                 "old_limit": 500000,
@@ -181,6 +188,7 @@ def sample_extra(code: LetterCode, sent_on: date = SENT_ON, locale: str = "en-US
                 "reasons": ["delinquency_elsewhere"],
                 # US law only: in Mexico and the Philippines the letter states the change and its reasons
                 "ecoa_statement": us,
+                "ecoa_agencies": ecoa_agencies(["cfpb"]) if us else [],
                 "fcra_disclosure": us,
                 "bureau": {
                     "name": "Sandbox Credit Bureau",
@@ -194,14 +202,7 @@ def sample_extra(code: LetterCode, sent_on: date = SENT_ON, locale: str = "en-US
                 "score_low": 300 if us else None,
                 "score_high": 850 if us else None,
                 "scored_on": sent_on - timedelta(days=1) if us else None,
-                "key_factors": [
-                    "Serious delinquency, and public record or collection filed",
-                    "Number of accounts with delinquency",
-                    "Proportion of balances to credit limits on revolving accounts is too high",
-                    "Length of time accounts have been established",
-                ]
-                if us
-                else [],
+                "key_factors": disclosed_key_factors(factors, "SandboxScore 8") if us else [],
             }
         case _:
             return {}

@@ -10,8 +10,10 @@ from dataclasses import replace
 from datetime import date
 
 from arrears.domain.account import Account
+from arrears.domain.adverse_action import notice_due_by
 from arrears.domain.bureau import CreditReport, Purpose
 from arrears.domain.errors import DuplicateEntry
+from arrears.domain.strategy import load_strategies, strategy_for
 from arrears.runtime.settings import CreditReviewSettings
 from arrears.store import accounts_repo, bureau_repo
 
@@ -53,13 +55,26 @@ def change_limit(
     report: CreditReport | None,
 ) -> dict:
     """The change on the card platform (idempotent by change id), then our record, the account and
-    the customer's notice in one transaction: a retry changes nothing twice."""
+    the customer's notice in one transaction: a retry changes nothing twice.
+
+    The notice is written first: one that cannot name what the law asks (AdverseActionIncomplete)
+    stops the step before the line changes. The record keeps the day of the decision and, for a
+    notice the law requires, the day it is due (Reg B §1002.9(a)(1)(iii)), which the compliance
+    report holds the letter's send date to.
+    """
     account = accounts_repo.get_account(account_id)
+    letter = rules.notice(decided, report, on, _ecoa_agencies(account) if decided.ecoa_statement else ())
     confirmed = card_platform_for(settings.card_platform, settings.region).change_limit(
         change_id, account.account_id, decided.new_limit, decided.freeze
     )
-    letter = rules.notice(decided, report, on)
-    detail = {**decided.to_dict(), "change_id": change_id, "platform_reference": confirmed.reference}
+    detail = {
+        **decided.to_dict(),
+        "change_id": change_id,
+        "platform_reference": confirmed.reference,
+        "decided_on": on.isoformat(),
+        "notice_trigger": letter.trigger,
+        "notice_due_by": notice_due_by(on).isoformat() if rules.owed_by_law(decided) else None,
+    }
 
     def change(current: Account) -> tuple[Account, list]:
         updated = replace(
@@ -80,3 +95,9 @@ def change_limit(
     except DuplicateEntry:
         return {"changed": False, "change_id": change_id}  # recorded by an earlier try
     return {"changed": True, "change_id": change_id, "new_limit": confirmed.new_limit}
+
+
+def _ecoa_agencies(account: Account) -> tuple[str, ...]:
+    """The agencies the creditor's strategy names (none without a strategy: the notice then stops)."""
+    strategy = strategy_for(load_strategies(), account.product_type, account.jurisdiction, account.placement)
+    return strategy.creditor.ecoa_agencies if strategy is not None else ()

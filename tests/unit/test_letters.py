@@ -7,6 +7,7 @@ import re
 from dataclasses import replace
 from datetime import date
 from html.parser import HTMLParser
+from typing import get_args
 
 import pytest
 from arrears.domain.bureau import CreditReport
@@ -23,7 +24,7 @@ from arrears.domain.letters import (
     mask_personal,
     render,
 )
-from credit_review.decision import Decision, notice
+from credit_review.decision import Decision, ReasonCode, notice
 from jinja2 import UndefinedError
 
 from arrears_cli.letter_samples import sample_context, write_samples
@@ -69,6 +70,7 @@ EXTRA_KEYS = {
         "effective_on",
         "reasons",
         "ecoa_statement",
+        "ecoa_agencies",
         "fcra_disclosure",
         "bureau",
         "score",
@@ -370,8 +372,8 @@ FCRA = {
     "es": "total o parcialmente en información",
 }
 NOT_ADVERSE = {  # a change no US notice applies to: delinquency-based, an increase, or outside the US
-    "ecoa_statement": False, "fcra_disclosure": False, "bureau": None, "score": None, "score_low": None,
-    "score_high": None, "scored_on": None, "key_factors": [],
+    "ecoa_statement": False, "ecoa_agencies": [], "fcra_disclosure": False, "bureau": None, "score": None,
+    "score_low": None, "score_high": None, "scored_on": None, "key_factors": [],
 }  # fmt: skip
 
 
@@ -423,8 +425,9 @@ def test_an_adverse_change_decided_on_the_report_shows_the_score_the_bureau_and_
     assert ("March 13, 2025" if locale == "en-US" else "13 de marzo de 2025") in text  # the score's date
     for detail in ("name", "address", "phone", "website"):
         assert extra["bureau"][detail] in text, detail
-    assert all(factor in text for factor in extra["key_factors"])
     language = language_of(locale)
+    assert all(factor[language] in text for factor in extra["key_factors"])
+    assert len(extra["key_factors"]) == 5  # the sample's fifth is the inquiries factor (§609(f)(9))
     assert ECOA[language] in text and FCRA[language] in text
     assert "1700 G Street NW, Washington, DC 20552" in text
     if language == "es":
@@ -454,10 +457,46 @@ def test_a_reduction_for_delinquency_claims_neither_the_ecoa_nor_the_fcra_notice
 
 
 @pytest.mark.parametrize("locale", US_LOCALES)
+def test_spanish_letters_print_each_key_factor_translated_by_its_code_never_the_bureaus_english(locale):
+    context = sample_context(LetterCode.CREDIT_LINE_CHANGE, locale)
+    text = text_of(render(context))
+
+    other = "en" if locale.startswith("es") else "es"
+    for factor in context.extra["key_factors"]:
+        assert factor[language_of(locale)] in text and factor[other] not in text
+    if locale == "es-US":
+        assert "Demasiadas consultas en los últimos 12 meses" in text
+        assert "Too many inquiries" not in text and "Serious delinquency" not in text
+
+
+@pytest.mark.parametrize("locale", US_LOCALES)
+@pytest.mark.parametrize("agencies", [["occ"], ["fdic"], ["ncua"], ["frb"], ["ftc"], ["cfpb", "ftc"]])
+def test_the_ecoa_statement_names_the_creditors_own_agency(locale, agencies):
+    from arrears.domain.adverse_action import ECOA_AGENCIES, ecoa_agencies
+
+    text = _credit_line(locale, ecoa_agencies=ecoa_agencies(agencies))
+
+    language = language_of(locale)
+    for code in agencies:
+        assert f"{getattr(ECOA_AGENCIES[code], language)}, {ECOA_AGENCIES[code].address}" in text
+    if "cfpb" not in agencies:
+        assert "1700 G Street" not in text and "Consumer Financial Protection Bureau" not in text
+    if len(agencies) > 1:
+        assert ("agencias federales" if language == "es" else "federal agencies that administer") in text
+
+
+@pytest.mark.parametrize("locale", US_LOCALES)
+def test_an_ecoa_statement_without_the_creditors_agency_fails_rendering(locale):
+    with pytest.raises(UndefinedError):
+        _credit_line(locale, ecoa_agencies=[])
+
+
+@pytest.mark.parametrize("locale", US_LOCALES)
 def test_delinquency_and_a_low_score_give_the_fcra_notice_but_not_the_ecoa_statement(locale):
-    text = _credit_line(locale, action="freeze", reasons=["delinquent_with_us", "score_below_threshold"])
+    reasons = ["delinquent_with_us", "collection_or_public_record"]
+    text = _credit_line(locale, action="freeze", reasons=reasons)
     text_without_ecoa = _credit_line(
-        locale, action="freeze", reasons=["delinquent_with_us", "score_below_threshold"], ecoa_statement=False
+        locale, action="freeze", reasons=reasons, ecoa_statement=False, ecoa_agencies=[]
     )
 
     language = language_of(locale)
@@ -507,13 +546,7 @@ def test_a_closed_line_says_it_is_closed_and_the_balance_is_still_owed(locale):
 
 @pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
 def test_every_reason_code_reads_as_a_sentence_and_an_unknown_one_fails_rendering(locale):
-    codes = [
-        "delinquent_with_us",
-        "score_below_threshold",
-        "delinquency_elsewhere",
-        "high_utilization",
-        "insufficient_credit_history",
-    ]
+    codes = get_args(ReasonCode)  # every reason a decision can give, the rule's own and the score's
     sentences = set()
     for code in codes:
         context = sample_context(LetterCode.CREDIT_LINE_CHANGE, locale)
@@ -522,13 +555,15 @@ def test_every_reason_code_reads_as_a_sentence_and_an_unknown_one_fails_renderin
         assert code not in html and reason.endswith(".") and len(reason.split()) >= 6
         sentences.add(reason)
     assert len(sentences) == len(codes)
-    with pytest.raises(UndefinedError):
-        _credit_line(locale, reasons=["not_a_reason"])
+    for refused in ("not_a_reason", "score_below_threshold"):  # a cutoff missed is no reason (Reg B)
+        with pytest.raises(UndefinedError):
+            _credit_line(locale, reasons=[refused])
 
 
 @pytest.mark.parametrize("locale", ["en-US", "es-US"])
 def test_the_letter_renders_what_the_credit_review_sends(locale):
     """The `extra` built by credit_review.decision.notice (dates as ISO strings) fits the templates."""
+    codes = ("10", "14", "18", "02", "08")  # the bureau's, in its order
     report = CreditReport.model_validate(
         {
             "reference": "r-1",
@@ -538,22 +573,25 @@ def test_the_letter_renders_what_the_credit_review_sends(locale):
             },
             "outcome": "scored",
             "score": 560,
+            "score_model": "SandboxScore 8",
             "scored_on": "2025-03-13",
-            "key_factors": [{"code": str(i), "description": f"factor number {i}"} for i in range(4)],
+            "key_factors": [{"code": c, "description": f"bureau {c}"} for c in codes],
             "delinquencies_elsewhere": 0,
         }
     )  # fmt: skip
     decided = Decision(
-        action="reduce", rule="reduce_low_score", rules_version=1, old_limit=500000, new_limit=350000,
-        freeze=False, reasons=("score_below_threshold", "high_utilization"), used_report=True,
+        action="reduce", rule="reduce_low_score", rules_version=2, old_limit=500000, new_limit=350000,
+        freeze=False, reasons=("high_utilization", "short_credit_history"), used_report=True,
         delinquency_based=False, ecoa_statement=True, fcra_disclosure=True,
     )  # fmt: skip
-    letter = notice(decided, report, date(2025, 3, 14))
+    letter = notice(decided, report, date(2025, 3, 14), ("fdic",))
     context = replace(sample_context(letter.code, locale), extra=dict(letter.extra))
     text = text_of(render(context))
 
     assert "560" in text and "PO Box 1, City, ST" in text
-    assert all(f"factor number {i}" in text for i in range(4))
+    assert all(f"bureau {c}" not in text for c in codes)  # the table's text, in the letter's language
+    assert ("Demasiadas consultas" if locale == "es-US" else "Too many inquiries") in text  # the fifth
+    assert "1100 Walnut Street, Box #11, Kansas City, MO 64106" in text
     assert ("14 de marzo de 2025" if locale == "es-US" else "March 14, 2025") in text
 
 

@@ -13,7 +13,7 @@ version: 1
 product_type: open_end
 jurisdictions: [US]
 compliance_profile: us_first_party
-creditor: {name: C, phone: '1', hours: {en: h, es: h}, address: a, website: w}
+creditor: {name: C, phone: '1', hours: {en: h, es: h}, address: a, website: w, ecoa_agencies: [occ]}
 champion:
   steps:
     - {name: first, at_dpd: 5, channel: email, letter: first_reminder}
@@ -148,3 +148,23 @@ def test_the_creditors_hours_are_written_in_each_letter_language(tmp_path):
     card = load_strategies()["credit_card_us"].creditor
     assert card.for_letter("es-US")["hours"] == "lun-vie 8:00-20:00 (hora del Este)"
     assert card.for_letter("en-US")["hours"] == "Mon-Fri 8:00-20:00 ET"
+
+
+def test_a_us_credit_line_names_its_creditors_ecoa_agency(tmp_path):
+    """Reg B §1002.9(b)(1): the adverse action notice names the agency of this creditor (appendix A)."""
+    with pytest.raises(StrategyError, match="creditor.ecoa_agencies: a US credit line"):
+        load_strategy(_write(tmp_path, GOOD.replace(", ecoa_agencies: [occ]", "")))
+    with pytest.raises(StrategyError, match="occ_of_mars unknown"):
+        load_strategy(_write(tmp_path, GOOD.replace("[occ]", "[occ_of_mars]")))
+    abroad = GOOD.replace("jurisdictions: [US]", "jurisdictions: [MX]").replace(
+        "us_first_party", "mx_condusef"
+    )
+    with pytest.raises(StrategyError, match="US law"):
+        load_strategy(_write(tmp_path, abroad))
+    assert (
+        load_strategy(_write(tmp_path, abroad.replace(", ecoa_agencies: [occ]", ""))).creditor.ecoa_agencies
+        == ()
+    )
+    assert load_strategy(_write(tmp_path, GOOD)).creditor.ecoa_agencies == ("occ",)
+    assert load_strategies()["credit_card_us"].creditor.ecoa_agencies == ("cfpb",)
+    assert "ecoa_agencies" not in load_strategies()["credit_card_us"].creditor.for_letter("en-US")

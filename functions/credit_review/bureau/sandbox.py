@@ -27,13 +27,14 @@ BUREAUS = {
         "website": "www.example.com/cic",
     },
 }
-# Common reason codes, as bureaus word them
+# Common reason codes, as bureaus word them (the letters print rules/key_factors.yaml's text for each)
+INQUIRIES = ("08", "Too many inquiries last 12 months")
 FACTORS = (
     ("38", "Serious delinquency, and public record or collection filed"),
     ("18", "Number of accounts with delinquency"),
     ("10", "Proportion of balances to credit limits on revolving accounts is too high"),
     ("14", "Length of time accounts have been established"),
-    ("08", "Too many inquiries last 12 months"),
+    INQUIRIES,
     ("02", "Level of delinquency on accounts"),
     ("13", "Time since delinquency is too recent or unknown"),
 )
@@ -55,6 +56,9 @@ class SandboxBureau:
         if has_marker(account_id, "THIN") or luck % 23 == 0:
             return {**base, "outcome": "thin_file"}
         factors = [FACTORS[(luck + i * 3) % len(FACTORS)] for i in range(4)]
+        if INQUIRIES not in factors and luck % 2:
+            # as bureaus do: inquiries that lowered the score, past the four, come as a fifth factor
+            factors.append(INQUIRIES)
         return {
             **base,
             "outcome": "scored",

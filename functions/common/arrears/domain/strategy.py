@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from arrears.domain import business_days
 from arrears.domain.account import ProductType
+from arrears.domain.adverse_action import ECOA_AGENCIES
 from arrears.domain.charge_off import FFIEC_CHARGE_OFF_DPD
 from arrears.domain.compliance import PROFILES, Channel
 from arrears.domain.errors import ArrearsError
@@ -85,17 +86,28 @@ class CreditorInfo(BaseModel):
     hours: dict[str, str] = Field(min_length=1)
     address: str = Field(min_length=1)
     website: str = Field(min_length=1)
+    # The federal agencies an ECOA adverse action notice names for this creditor (Reg B
+    # §1002.9(b)(1), appendix A), by code (arrears.domain.adverse_action.ECOA_AGENCIES): the CFPB
+    # for a bank over $10 billion, the OCC, FRB, FDIC or NCUA by charter below it, the FTC for
+    # finance companies and other non-banks; a non-bank affiliate of a large bank names two.
+    ecoa_agencies: tuple[str, ...] = Field(default=(), max_length=2)
 
     @model_validator(mode="after")
     def _hours_in_each_language(self) -> CreditorInfo:
         missing = {"en", "es"} - set(self.hours)
         if missing:
             raise ValueError(f"hours needs a text in {', '.join(sorted(missing))} (the letters' languages)")
+        unknown = [a for a in self.ecoa_agencies if a not in ECOA_AGENCIES]
+        if unknown:
+            raise ValueError(
+                f"ecoa_agencies: {', '.join(unknown)} unknown; one of {', '.join(sorted(ECOA_AGENCIES))}"
+            )
         return self
 
     def for_letter(self, locale: str) -> dict[str, str]:
-        """The creditor as a letter in `locale` presents it."""
-        return {**self.model_dump(), "hours": self.hours[language_of(locale)]}
+        """The creditor as a letter in `locale` presents it (the ECOA agencies go with the notice that
+        names them)."""
+        return {**self.model_dump(exclude={"ecoa_agencies"}), "hours": self.hours[language_of(locale)]}
 
 
 class Strategy(BaseModel):
@@ -128,6 +140,16 @@ class Strategy(BaseModel):
             raise ValueError(f"jurisdictions without a holiday calendar: {', '.join(unknown)}")
         if self.challenger_share and self.challenger is None:
             raise ValueError("challenger_share is set but there is no challenger ladder")
+        us = "US" in self.jurisdictions
+        if self.creditor.ecoa_agencies and not us:
+            raise ValueError("creditor.ecoa_agencies: the ECOA notice is US law; no US jurisdiction here")
+        own_line = self.product_type is ProductType.OPEN_END and self.placement is None
+        if us and own_line and not self.creditor.ecoa_agencies:
+            # a US credit line can be reduced, frozen or closed: the notice names the agency
+            raise ValueError(
+                "creditor.ecoa_agencies: a US credit line's adverse action notice names the "
+                "creditor's federal agency (Reg B appendix A)"
+            )
         limit = FFIEC_CHARGE_OFF_DPD[self.product_type]
         for arm, ladder in self.arms().items():
             for step in ladder.steps:
