@@ -3,13 +3,17 @@
 It reads the letters' and the calls' records in the Activity table and judges each again from the
 facts recorded with it. It shares nothing with the guardrail (arrears.domain.compliance) but the profiles'
 data, so a bug in one shows up in the other. Rules are as written in docs/compliance.md.
+
+It also holds each credit-line change whose notice the law requires (the ECOA reasons or the FCRA
+§615(a) notice) to the 30 days of Reg B §1002.9(a)(1)(iii): a notice sent later is late, one not
+sent by then is overdue, as of the day the report is asked for.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from arrears.domain.compliance import PROFILES
 from arrears.store.models import ActivityModel
@@ -112,6 +116,51 @@ def check(records: list[ActivityModel]) -> list[Violation]:
     return sorted(found, key=lambda v: (v.occurred_on, v.account_id, v.rule))
 
 
+# Reg B §1002.9(a)(1)(iii): notice within 30 days after taking adverse action on an existing account;
+# it is given when mailed or delivered (§1002.2(w)), which a letter's record dates.
+ADVERSE_ACTION_NOTICE_DAYS = 30
+
+
+def limit_change_records() -> list[ActivityModel]:
+    return list(ActivityModel.scan(ActivityModel.kind == "limit_change"))
+
+
+def _notice_letter_sk(change: ActivityModel) -> str:
+    """The sort key of the letter that carries the change's notice: `<day>#letter#<trigger>`, the
+    day being the notice's own (after its `@`)."""
+    trigger = change.detail.get("notice_trigger") or f"credit-review@{change.occurred_on}"
+    return f"{trigger.rsplit('@', 1)[1]}#letter#{trigger}"
+
+
+def check_adverse_action_notices(
+    changes: list[ActivityModel], letters: list[ActivityModel], today: date
+) -> list[Violation]:
+    """Each change that owes a notice by law, against the letter that carried it (`letters`: the
+    ones sent). Late: sent after the 30 days; overdue: not sent, and the 30 days are over."""
+    sent = {(letter.pk, letter.sk): letter for letter in letters}
+    found = []
+    for change in changes:
+        detail = change.detail
+        if not (detail.get("ecoa_statement") or detail.get("fcra_disclosure")):
+            continue  # not adverse action (an increase, or this account's delinquency): no deadline
+        decided = date.fromisoformat(detail.get("decided_on") or change.occurred_on)
+        due = decided + timedelta(days=ADVERSE_ACTION_NOTICE_DAYS)
+        what = f"the notice of the {detail.get('action', 'change')} of {decided.isoformat()}"
+        letter = sent.get((change.pk, _notice_letter_sk(change)))
+        sent_on = date.fromisoformat(letter.occurred_on) if letter is not None else None
+        if sent_on is not None and sent_on > due:
+            rule = "adverse_action_notice_late"
+            why = f"{what} was sent on {sent_on.isoformat()}, {(sent_on - decided).days} days after"
+        elif sent_on is None and today > due:
+            rule = "adverse_action_notice_overdue"
+            why = f"{what} is not sent {(today - decided).days} days after"
+        else:
+            continue
+        why += f"; it was due by {due.isoformat()}"
+        found.append(Violation(change.pk, rule, "credit_line_change", decided.isoformat(), why))
+    return found
+
+
 # Call outcomes, as docs/compliance.md lists them: every dial is an attempt; these are conversations.
 SPOKE_WITH_THE_CUSTOMER = {"promise", "refused", "dispute", "paid", "deceased", "bankrupt"}
 
@@ -168,6 +217,12 @@ def check_calls(records: list[ActivityModel]) -> list[Violation]:
     return found
 
 
-def report() -> list[dict]:
-    found = check(letter_records()) + check_calls(call_records())
+def report(today: date | None = None) -> list[dict]:
+    """Every violation found; `today` (default: the date now) is the day overdue notices are counted to."""
+    letters = letter_records()
+    found = (
+        check(letters)
+        + check_calls(call_records())
+        + check_adverse_action_notices(limit_change_records(), letters, today or date.today())
+    )
     return [asdict(v) for v in sorted(found, key=lambda v: (v.occurred_on, v.account_id, v.rule))]

@@ -597,7 +597,8 @@ def simulate(
         # at every close of day the census equals the accounts grouped by bucket, count and balance
         "census_invariant_ok": not census_problems,
         "census_disagreements": census_problems[:20],
-        "compliance_violations": compliance_check.report(),
+        # overdue adverse action notices counted to the last simulated day, not the day it is run
+        "compliance_violations": compliance_check.report(start + timedelta(days=days - 1)),
         "assumptions": ASSUMPTIONS,
         "per_day": per_day,
     }

@@ -193,14 +193,16 @@ def report_bureau(
 
 @app.command("compliance", cls=StackCommand)
 def report_compliance(
+    on: Annotated[str | None, typer.Option("--on", help="The business date (default today).")] = None,
     fmt: FormatOpt = Format.TABLE,
     as_json: JsonOpt = False,
     output: OutputOpt = None,
 ) -> None:
-    """Every letter sent or attempted, judged again against the contact rules; lists each violation."""
+    """Every letter sent or attempted, judged again against the contact rules, and every adverse
+    action notice sent late or overdue on --on (Reg B: 30 days); lists each violation."""
     from arrears_cli.compliance_check import report
 
-    violations = report()
+    violations = report(_date(on, "--on"))
     emit(violations, json_or(fmt, as_json), "compliance violations", output)
     console.print(f"{len(violations)} violation(s)")
 

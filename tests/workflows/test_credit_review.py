@@ -13,11 +13,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from arrears.adapters.sandbox import roll
 from arrears.domain.account import Account, ProductType, shard_of
+from arrears.domain.adverse_action import ecoa_agencies, score_reasons
+from arrears.domain.bureau import KeyFactor
 from arrears.domain.ledger import Due
 from arrears.store import accounts_repo
 from credit_review.bureau.sandbox import SandboxBureau
 
-from arrears_cli import executions
+from arrears_cli import compliance_check, executions
+from tests.people import give_customer
 
 AS_OF = date(2026, 3, 1)
 LIMIT = 500_000
@@ -98,9 +101,12 @@ def test_a_seriously_delinquent_card_is_revoked_with_a_notice_that_claims_no_adv
     assert (extra["action"], extra["ecoa_statement"], extra["fcra_disclosure"]) == ("close", False, False)
 
 
-def test_a_low_score_reduces_the_line_with_the_ecoa_reasons_and_the_fcra_score_disclosure(cloud, stack):
+def test_a_low_score_reduces_the_line_with_the_ecoa_reasons_and_the_fcra_score_disclosure_in_time(
+    cloud, stack
+):
     account_id = _with_score("CR-LOW", 300, 579)
     _card(stack, account_id, dpd=0)
+    give_customer(stack, account_id)  # an address to send the notice to
 
     described, _ = _review(cloud, stack, account_id)
 
@@ -108,9 +114,26 @@ def test_a_low_score_reduces_the_line_with_the_ecoa_reasons_and_the_fcra_score_d
     assert accounts_repo.get_account(account_id).credit_limit == LIMIT * 70 // 100
     extra = _notice(account_id)
     assert extra["ecoa_statement"] and extra["fcra_disclosure"]
-    assert extra["reasons"] == ["score_below_threshold", "high_utilization"]
+    # what lowered the score, from the bureau's key factors by code; never the score itself (Reg B)
+    raw = SandboxBureau("bureau-soft")._raw(account_id, "US", AS_OF)
+    factors = [KeyFactor.model_validate(f) for f in raw["key_factors"]]
+    assert extra["reasons"] == list(score_reasons(factors, raw["score_model"])[:4])
+    assert extra["ecoa_agencies"] == ecoa_agencies(["cfpb"])  # the creditor's, from its strategy
     assert extra["score"] <= 579 and (extra["score_low"], extra["score_high"]) == (300, 850)
-    assert extra["bureau"]["name"] and 1 <= len(extra["key_factors"]) <= 4
+    assert extra["bureau"]["name"] and 1 <= len(extra["key_factors"]) <= 5
+    # the 30 days of Reg B §1002.9(a)(1)(iii), from the day of the decision
+    [change] = _kind(account_id, "limit_change")
+    assert (change.detail["decided_on"], change.detail["notice_due_by"]) == ("2026-03-01", "2026-03-31")
+    assert compliance_check.report(date(2026, 3, 31)) == []
+    overdue = [(v["account_id"], v["rule"]) for v in compliance_check.report(date(2026, 4, 1))]
+    assert overdue == [(account_id, "adverse_action_notice_overdue")]
+
+    # the next business day's cycle sends it: in time, whenever the report is asked for
+    run_at = datetime.combine(date(2026, 3, 2), time(12), ZoneInfo("America/New_York"))
+    assert executions.run_cycle(stack, "main", date(2026, 3, 2), run_at)["status"] == "SUCCEEDED"
+    [letter] = [x for x in _kind(account_id, "letter") if x.detail.get("code") == "credit_line_change"]
+    assert (letter.status, letter.occurred_on) == ("printed", "2026-03-02")
+    assert compliance_check.report(date(2026, 12, 1)) == []
 
 
 def test_an_average_score_keeps_the_line_and_owes_no_notice(cloud, stack):
