@@ -254,3 +254,25 @@ def test_a_rule_states_only_the_reasons_it_found(tmp_path: Path, rule: str, why:
 
     with pytest.raises(InvalidInput, match=why):
         load_rules(bad)
+
+
+def test_every_code_the_sandbox_bureau_sends_is_in_the_key_factor_table():
+    from arrears.domain.adverse_action import load_key_factors
+    from credit_review.bureau.sandbox import FACTORS
+
+    codes = load_key_factors().models["SandboxScore 8"]
+    assert {code for code, _ in FACTORS} <= set(codes)
+    assert {code: codes[code].en for code, _ in FACTORS} == dict(FACTORS)  # the bureau's own words in English
+    assert [code for code, text in codes.items() if text.reason == "recent_inquiries"] == ["08"]
+
+
+def test_a_key_factor_without_its_spanish_text_is_refused_when_the_table_loads(tmp_path: Path):
+    from arrears.domain.adverse_action import load_key_factors
+
+    bad = tmp_path / "key_factors.yaml"
+    bad.write_text(
+        'name: k\nversion: 1\nmodels:\n  m:\n    "08": {en: Too many inquiries, reason: recent_inquiries}\n'
+    )
+
+    with pytest.raises(InvalidInput, match="es"):
+        load_key_factors(bad)
