@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
+from arrears.domain.compliance import PROFILES, validation_period_end
 from arrears.domain.customer import Address
 from arrears.domain.letters import (
     SUPPORTED_LOCALES,
@@ -129,7 +130,8 @@ def sample_extra(code: LetterCode, sent_on: date = SENT_ON, locale: str = "en-US
                 "fees_since": 2900,
                 "payments_since": 3000,
                 "credits_since": 600,
-                "validation_end": sent_on + timedelta(days=35),
+                # as the cycle computes it: a debt collector's notice is a US (Reg F) letter
+                "validation_end": validation_period_end(sent_on, PROFILES["us_reg_f"]),
             }
         case LetterCode.PROMISE_CONFIRMATION:
             return {"promise_amount": 2 * PAST_DUE, "promise_date": sent_on + timedelta(days=7)}

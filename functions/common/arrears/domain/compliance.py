@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
+from arrears.domain import business_days
 from arrears.domain.letters import LetterCode
 
 
@@ -142,19 +143,34 @@ class Decision:
         return cls(True, "allowed", "every rule passed")
 
 
-def business_days_after(start: date, days: int, holidays: frozenset[date] = frozenset()) -> date:
-    current, left = start, days
-    while left:
-        current += timedelta(days=1)
-        if current.weekday() < 5 and current not in holidays:
-            left -= 1
-    return current
+def validation_period_end(provided_on: date, profile: Profile) -> date:
+    """The last day of a debt collector's validation period (Reg F §1006.34(b)(5)).
 
-
-def validation_period_end(sent_on: date, profile: Profile, holidays: frozenset[date] = frozenset()) -> date:
-    """Receipt is assumed a number of business days after sending; the period runs 30 days from it."""
-    received = business_days_after(sent_on, profile.receipt_business_days, holidays)
+    `provided_on` is the day the notice was provided: the day an email is sent, the day a postal
+    letter's print batch is handed to the vendor (`provided_on` below), never the day it was queued.
+    Receipt is assumed `receipt_business_days` after it, counting neither Saturdays, Sundays nor the
+    legal public holidays of the profile's calendar (US federal: the `holidays` library's, observed
+    days included, which only moves the end later, as "at least five days" allows); the period
+    ends `validation_period_days` after receipt.
+    """
+    days = profile.receipt_business_days
+    received = business_days.business_days_after(profile.jurisdiction, provided_on, days)
     return received + timedelta(days=profile.validation_period_days)
+
+
+def provided_on(channel: Channel, queued_on: date, sent_at: datetime, jurisdiction: str) -> date:
+    """The day a letter is provided to the customer, from which its own dates count.
+
+    `queued_on` is the cycle day that queued it, `sent_at` the moment its cycle ran (a day caught up
+    on later runs after its date): an email is provided the day it is sent, never before the day it
+    was queued; a postal letter the day its print batch goes to the print-and-mail vendor, which
+    the day's close writes as the run ends, and which the vendor takes on a business day of the
+    jurisdiction's calendar.
+    """
+    sent = max(queued_on, sent_at.date())
+    if channel is Channel.EMAIL:
+        return sent
+    return business_days.on_or_after(jurisdiction, sent)
 
 
 def check(contact: Contact, history: ContactHistory, profile: Profile) -> Decision:

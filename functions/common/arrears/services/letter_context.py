@@ -17,8 +17,9 @@ from arrears.domain.strategy import Strategy, load_strategies, strategy_for
 from arrears.store import accounts_repo
 
 
-def itemization(account: Account, strategy: Strategy, as_of: date) -> dict:
-    """Reg F §1006.34(c)(2): what was owed on the itemization date and what changed since, from the ledger."""
+def itemization(account: Account, strategy: Strategy, as_of: date, sent_on: date) -> dict:
+    """Reg F §1006.34(c)(2): what was owed on the itemization date and what changed since, from the
+    ledger; and the end of the validation period, counted from the day the notice is provided."""
     entries = accounts_repo.ledger_entries(account.account_id)
     by_kind = {kind: sum(e.amount.minor for e in entries if e.kind is kind) for kind in EntryKind}
     return {
@@ -28,7 +29,7 @@ def itemization(account: Account, strategy: Strategy, as_of: date) -> dict:
         "fees_since": by_kind[EntryKind.FEE],
         "payments_since": -by_kind[EntryKind.PAYMENT],
         "credits_since": -min(by_kind[EntryKind.ADJUSTMENT], 0),
-        "validation_end": validation_period_end(as_of, PROFILES[strategy.compliance_profile]),
+        "validation_end": validation_period_end(sent_on, PROFILES[strategy.compliance_profile]),
     }
 
 
@@ -36,12 +37,13 @@ def masked(account_id: str) -> str:
     return "•••• " + account_id[-4:]
 
 
-def facts(code: LetterCode, account: Account, strategy: Strategy, as_of: date) -> dict:
-    """The per-letter facts the templates ask for, from what the account knows today."""
+def facts(code: LetterCode, account: Account, strategy: Strategy, as_of: date, sent_on: date) -> dict:
+    """The per-letter facts the templates ask for, from what the account knows today; the dates a
+    letter gives the customer count from the day it is provided (`sent_on`)."""
     if code is LetterCode.FINAL_DEMAND:
-        return {"respond_by": as_of + timedelta(days=30)}
+        return {"respond_by": sent_on + timedelta(days=30)}
     if code is LetterCode.VALIDATION_NOTICE:
-        return itemization(account, strategy, as_of)
+        return itemization(account, strategy, as_of, sent_on)
     return {}
 
 
@@ -61,13 +63,16 @@ def letter_context(
     reference: str,
     to: Addressee,
     extra: dict | None = None,
+    sent_on: date | None = None,
 ) -> LetterContext:
     """`to`: who the letter is addressed to; `extra`: what the event that owes the letter carries (a
-    promise's amount and date, ...)."""
+    promise's amount and date, ...); `sent_on`: the day the letter is provided, its date
+    (`compliance.provided_on`; `as_of`, the cycle day, unless said)."""
+    sent_on = sent_on or as_of
     return LetterContext(
         code=code,
         locale=account.locale,
-        sent_on=as_of,
+        sent_on=sent_on,
         reference=reference,
         account_ref=masked(account.account_id),
         product_type=account.product_type.value,
@@ -79,7 +84,7 @@ def letter_context(
         creditor=Creditor(**strategy.creditor.for_letter(account.locale)),
         addressee=to,
         debt_collector_disclosure=strategy.compliance_profile == "us_reg_f",
-        extra=extra if extra is not None else facts(code, account, strategy, as_of),
+        extra=extra if extra is not None else facts(code, account, strategy, as_of, sent_on),
     )
 
 
