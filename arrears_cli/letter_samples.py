@@ -22,11 +22,14 @@ from arrears.domain.letters import (
     LetterCode,
     LetterContext,
     addressee,
+    letter_reference,
+    masked_account,
     render,
 )
 from jinja2 import Environment, StrictUndefined
 
 SENT_ON = date(2025, 3, 14)
+ACCOUNT_ID = "7701530042"  # synthetic: the samples print only its last four, as every letter does
 BALANCE = 123456  # minor units: 1,234.56 in every sample currency
 PAST_DUE = 25000
 
@@ -215,13 +218,12 @@ def sample_context(code: LetterCode | str, locale: str) -> LetterContext:
     if locale not in CURRENCIES:
         raise ValueError(f"no sample data for locale {locale!r}; supported: {', '.join(SUPPORTED_LOCALES)}")
     dpd, past_due = _DELINQUENCY[code]
-    number = list(LetterCode).index(code) + 1
     return LetterContext(
         code=code,
         locale=locale,
         sent_on=SENT_ON,
-        reference=f"LTR-{SENT_ON:%Y%m%d}-{locale.replace('-', '').upper()}-{number:04d}",
-        account_ref="•••• 0042",
+        reference=letter_reference(ACCOUNT_ID, SENT_ON, code),
+        account_ref=masked_account(ACCOUNT_ID),
         product_type="open_end",
         currency=CURRENCIES[locale],
         balance=BALANCE,

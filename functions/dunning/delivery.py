@@ -24,7 +24,7 @@ from arrears.domain.account import Account
 from arrears.domain.compliance import Channel, Decision, provided_on
 from arrears.domain.customer import Address, ContactPoint, Customer
 from arrears.domain.errors import CustomerNotFound, StoreUnavailable
-from arrears.domain.letters import REQUIRED_IN_WRITING, LetterCode, language_of, render
+from arrears.domain.letters import REQUIRED_IN_WRITING, LetterCode, language_of, letter_reference, render
 from arrears.domain.strategy import Strategy
 from arrears.runtime.settings import Settings
 from arrears.services import customers
@@ -189,7 +189,7 @@ def _first_attempt(
     # Its dates count from the day it is provided (an email sent today, a letter in the batch the
     # vendor takes), which a day caught up on later puts after the day that queued it.
     sent_on = provided_on(channel, as_of, local_time, account.jurisdiction)
-    reference = f"{account.account_id}/{plan.record_on.isoformat()}/{plan.trigger}"
+    reference = letter_reference(account.account_id, as_of, plan.letter)
     to = addressee_of(customer, account, point if channel is Channel.LETTER else None)
     html = render(letter_context(plan.letter, account, strategy, as_of, reference, to, plan.extra, sent_on))
     key = letters_repo.document_key(account.account_id, plan.record_on, plan.trigger)
@@ -205,7 +205,9 @@ def _first_attempt(
         # who and where, by id: the values stay in the customer's sealed item
         "customer_id": customer.customer_id,
         "point_id": point.point_id,
-        "sent_on": sent_on.isoformat(),  # the day it is provided: its date, and its counts' start
+        # what the letter says of itself: the reference the customer quotes, the day it is dated
+        "reference": reference,
+        "sent_on": sent_on.isoformat(),
     }
     # Each letter is recorded at the status it goes out with, so that no letter is written twice:
     # an email straight as `sending` (nothing happens between queued and sending but the send),

@@ -11,7 +11,15 @@ from arrears.domain.compliance import PROFILES, validation_period_end
 from arrears.domain.customer import Address, ContactPoint, Customer, mailing_address
 from arrears.domain.errors import InvalidInput
 from arrears.domain.ledger import EntryKind
-from arrears.domain.letters import Addressee, Creditor, LetterCode, LetterContext, addressee
+from arrears.domain.letters import (
+    Addressee,
+    Creditor,
+    LetterCode,
+    LetterContext,
+    addressee,
+    letter_reference,
+    masked_account,
+)
 from arrears.domain.stages import evaluate
 from arrears.domain.strategy import Strategy, load_strategies, strategy_for
 from arrears.store import accounts_repo
@@ -31,10 +39,6 @@ def itemization(account: Account, strategy: Strategy, as_of: date, sent_on: date
         "credits_since": -min(by_kind[EntryKind.ADJUSTMENT], 0),
         "validation_end": validation_period_end(sent_on, PROFILES[strategy.compliance_profile]),
     }
-
-
-def masked(account_id: str) -> str:
-    return "•••• " + account_id[-4:]
 
 
 def facts(code: LetterCode, account: Account, strategy: Strategy, as_of: date, sent_on: date) -> dict:
@@ -74,7 +78,7 @@ def letter_context(
         locale=account.locale,
         sent_on=sent_on,
         reference=reference,
-        account_ref=masked(account.account_id),
+        account_ref=masked_account(account.account_id),
         product_type=account.product_type.value,
         currency=account.currency,
         balance=account.balance,
@@ -110,5 +114,6 @@ def preview(account: Account, code: LetterCode, day: date, to: Addressee) -> Let
             f"no strategy works {account.account_id} ({seen.product_type.value}, {seen.jurisdiction})"
         )
     owed = next((dict(n.extra) for n in seen.notices if n.code is code), None)
-    reference = f"preview-{account.account_id}-{day.isoformat()}"
+    # the reference the letter would carry, marked: a preview is shown, never sent
+    reference = f"PREVIEW {letter_reference(account.account_id, day, code)}"
     return letter_context(code, seen, strategy, day, reference, to, owed)
