@@ -4,6 +4,7 @@ the account than the account line; and the Philippines' rules cited for what the
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -76,3 +77,47 @@ def test_a_preview_prints_the_reference_the_letter_would_carry_marked_as_a_previ
     context = preview(account, LetterCode.FIRST_REMINDER, date(2026, 3, 2), Addressee("A. Person"))
     assert context.reference == "PREVIEW 9917-20260302-R1"
     assert account.account_id not in text_of(render(context))
+
+
+# --- the customer's own words ----------------------------------------------------------------
+
+
+def test_a_us_spanish_charge_off_notice_says_cancelacion_contable_not_the_mexican_castigo():
+    us = _text(LetterCode.CHARGE_OFF_NOTICE, "es-US")
+    assert "Aviso de cancelación contable de su cuenta (charge-off)" in us
+    assert "registramos la cancelación contable de su cuenta •••• 0042 (en inglés, «charge-off»)" in us
+    assert "No cancela ni perdona la deuda. El saldo sigue siendo adeudado." in us
+    assert "ni adelantos de efectivo" in us
+    assert "castigo" not in us.lower()
+    # Mexico keeps its own word
+    mexico = _text(LetterCode.CHARGE_OFF_NOTICE, "es-MX")
+    assert "registramos el castigo de su cuenta" in mexico and "cancelación contable" not in mexico
+
+
+@pytest.mark.parametrize("strategy", ["credit_card_us", "personal_loan_us", "agency_loan_us"])
+def test_us_spanish_letters_give_the_opening_hours_in_spanish(strategy):
+    text = _text(LetterCode.FIRST_REMINDER, "es-US", strategy)
+    assert "(lunes a viernes de 8:00 a 20:00, hora del Este)" in text
+
+
+_ENGLISH_HOURS = re.compile(
+    r"\b(Mon|Tue|Tues|Wed|Wednes|Thu|Thurs|Fri|Sat|Satur|Sun)(day)?\b|\bET\b|\bPHT\b|[ap]\.m\.|\btime\)"
+)
+
+
+@pytest.mark.parametrize("strategy", sorted(STRATEGIES))
+@pytest.mark.parametrize("code", list(LetterCode))
+def test_no_spanish_letter_of_any_strategy_gives_its_hours_in_english(strategy, code):
+    for locale in ("es-US", "es-MX"):
+        assert not _ENGLISH_HOURS.search(_text(code, locale, strategy)), (strategy, code, locale)
+
+
+@pytest.mark.parametrize("locale", ["en-US", "en-PH"])
+def test_english_letters_agree_to_an_arrangement_as_us_english_says_it(locale):
+    arrangement = _text(LetterCode.ARRANGEMENT_CONFIRMATION, locale)
+    assert "Thank you for agreeing to a payment arrangement" in arrangement
+    assert "This letter confirms the payments we agreed on:" in arrangement
+    settlement = _text(LetterCode.SETTLEMENT_AGREEMENT, locale)
+    assert "This letter confirms the settlement we agreed on for your account" in settlement
+    for text in (arrangement, settlement):
+        assert not re.search(r"\bagree(d|ing)? (a|the)\b|we agreed[:.]| we agreed for\b", text), text
