@@ -121,3 +121,31 @@ def test_english_letters_agree_to_an_arrangement_as_us_english_says_it(locale):
     assert "This letter confirms the settlement we agreed on for your account" in settlement
     for text in (arrangement, settlement):
         assert not re.search(r"\bagree(d|ing)? (a|the)\b|we agreed[:.]| we agreed for\b", text), text
+
+
+# --- the Philippines' sources ----------------------------------------------------------------
+
+BSP_CARDS = "BSP Circular No. 454"
+SEC_LENDERS = "SEC Memorandum Circular No. 18, s. 2019"
+
+
+def _hours_rule() -> str:
+    rules = (ROOT / "docs" / "compliance.md").read_text().splitlines()
+    (row,) = [line for line in rules if line.startswith("| `hours`")]
+    return row
+
+
+def test_the_hours_rule_cites_the_philippine_collection_conduct_rules_not_the_interest_ceilings():
+    row = _hours_rule()
+    assert BSP_CARDS in row and SEC_LENDERS in row
+    assert "1133" not in row
+
+
+@pytest.mark.parametrize(
+    "file,source", [("consumer_credit_ph.yaml", BSP_CARDS), ("personal_loan_ph.yaml", SEC_LENDERS)]
+)
+def test_each_philippine_strategy_names_the_conduct_rule_of_its_lender(file, source):
+    header = (ROOT / "strategies" / file).read_text().split("\nname:")[0]
+    conduct = " ".join(header.replace("#", " ").split())
+    assert f"Collection conduct: {source}" in conduct
+    assert "BSP Circular 1133)" not in conduct and "(BSP Circular 1133" not in conduct

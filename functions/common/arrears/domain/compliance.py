@@ -93,7 +93,7 @@ class Profile:
     call_cap: int | None = None  # attempts per debt ...
     call_cap_days: int = 7  # ... in this many consecutive days
     quiet_days_after_conversation: int = 0
-    hours_waived_after_dpd: int | None = None  # PH: contact hours bind up to 60 DPD
+    hours_waived_after_dpd: int | None = None  # PH: contact hours bind up to 60 DPD (BSP Circular 454)
     validation_period_days: int = 30
     receipt_business_days: int = 5
 
@@ -106,7 +106,13 @@ PROFILES: dict[str, Profile] = {
         Profile(
             "us_reg_f", "US", time(8), time(21), third_party=True, call_cap=7, quiet_days_after_conversation=7
         ),
+        # CONDUSEF's rules on collection (financial entities and despachos)
         Profile("mx_condusef", "MX", time(7), time(22)),
+        # Collection conduct in the Philippines: BSP Circular No. 454 (2004) for credit cards (no
+        # contact before 6:00 or after 22:00 unless more than 60 days past due), SEC Memorandum
+        # Circular No. 18, s. 2019 for lending and financing companies (the same hours, lifted after
+        # 15 days past due): the profile keeps the stricter 60 for both. BSP Circular No. 1133
+        # (2021) caps card interest and fees; it is not a conduct rule.
         Profile("ph_bsp", "PH", time(6), time(22), hours_waived_after_dpd=60),
     )
 }
