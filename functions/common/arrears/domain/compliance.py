@@ -149,10 +149,10 @@ class Decision:
         return cls(True, "allowed", "every rule passed")
 
 
-def validation_period_end(provided_on: date, profile: Profile) -> date:
+def validation_period_end(provided: date, profile: Profile) -> date:
     """The last day of a debt collector's validation period (Reg F §1006.34(b)(5)).
 
-    `provided_on` is the day the notice was provided: the day an email is sent, the day a postal
+    `provided` is the day the notice was provided: the day an email is sent, the day a postal
     letter's print batch is handed to the vendor (`provided_on` below), never the day it was queued.
     Receipt is assumed `receipt_business_days` after it, counting neither Saturdays, Sundays nor the
     legal public holidays of the profile's calendar (US federal: the `holidays` library's, observed
@@ -160,7 +160,7 @@ def validation_period_end(provided_on: date, profile: Profile) -> date:
     ends `validation_period_days` after receipt.
     """
     days = profile.receipt_business_days
-    received = business_days.business_days_after(profile.jurisdiction, provided_on, days)
+    received = business_days.business_days_after(profile.jurisdiction, provided, days)
     return received + timedelta(days=profile.validation_period_days)
 
 
