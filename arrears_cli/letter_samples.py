@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
+from arrears.domain.compliance import PROFILES, validation_period_end
 from arrears.domain.customer import Address
 from arrears.domain.letters import (
     SUPPORTED_LOCALES,
@@ -21,11 +22,14 @@ from arrears.domain.letters import (
     LetterCode,
     LetterContext,
     addressee,
+    letter_reference,
+    masked_account,
     render,
 )
 from jinja2 import Environment, StrictUndefined
 
 SENT_ON = date(2025, 3, 14)
+ACCOUNT_ID = "7701530042"  # synthetic: the samples print only its last four, as every letter does
 BALANCE = 123456  # minor units: 1,234.56 in every sample currency
 PAST_DUE = 25000
 
@@ -129,7 +133,8 @@ def sample_extra(code: LetterCode, sent_on: date = SENT_ON, locale: str = "en-US
                 "fees_since": 2900,
                 "payments_since": 3000,
                 "credits_since": 600,
-                "validation_end": sent_on + timedelta(days=35),
+                # as the cycle computes it: a debt collector's notice is a US (Reg F) letter
+                "validation_end": validation_period_end(sent_on, PROFILES["us_reg_f"]),
             }
         case LetterCode.PROMISE_CONFIRMATION:
             return {"promise_amount": 2 * PAST_DUE, "promise_date": sent_on + timedelta(days=7)}
@@ -214,13 +219,12 @@ def sample_context(code: LetterCode | str, locale: str) -> LetterContext:
     if locale not in CURRENCIES:
         raise ValueError(f"no sample data for locale {locale!r}; supported: {', '.join(SUPPORTED_LOCALES)}")
     dpd, past_due = _DELINQUENCY[code]
-    number = list(LetterCode).index(code) + 1
     return LetterContext(
         code=code,
         locale=locale,
         sent_on=SENT_ON,
-        reference=f"LTR-{SENT_ON:%Y%m%d}-{locale.replace('-', '').upper()}-{number:04d}",
-        account_ref="•••• 0042",
+        reference=letter_reference(ACCOUNT_ID, SENT_ON, code),
+        account_ref=masked_account(ACCOUNT_ID),
         product_type="open_end",
         currency=CURRENCIES[locale],
         balance=BALANCE,

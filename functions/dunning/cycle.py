@@ -154,7 +154,9 @@ def advance(run: Run, account_id: str, account: Account | None = None) -> tuple[
         if contact.trigger is not None and strategy is not None:
             done = deliver(contact, updated, strategy, as_of, local_time, execution, run.settings, run.keys)
             if contact.letter is LetterCode.VALIDATION_NOTICE and done.status in DELIVERED:
-                updated = replace(updated, validation_notice_on=updated.validation_notice_on or as_of)
+                # the day it was provided, from which its validation period counts (§1006.34(b)(5))
+                provided = done.sent_on or as_of
+                updated = replace(updated, validation_notice_on=updated.validation_notice_on or provided)
             if done.routed is not None:
                 updated = _unaddressed(updated, done, contact, as_of)
         if contact.recommends_charge_off:

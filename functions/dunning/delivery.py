@@ -21,10 +21,10 @@ from arrears.adapters.observability import logger
 from arrears.adapters.personal_data import Keys
 from arrears.domain import customer as people
 from arrears.domain.account import Account
-from arrears.domain.compliance import Channel, Decision
+from arrears.domain.compliance import Channel, Decision, provided_on
 from arrears.domain.customer import Address, ContactPoint, Customer
 from arrears.domain.errors import CustomerNotFound, StoreUnavailable
-from arrears.domain.letters import REQUIRED_IN_WRITING, LetterCode, language_of, render
+from arrears.domain.letters import REQUIRED_IN_WRITING, LetterCode, language_of, letter_reference, render
 from arrears.domain.strategy import Strategy
 from arrears.runtime.settings import Settings
 from arrears.services import customers
@@ -53,6 +53,18 @@ class Delivery:
     status: str
     routed: str | None = None
     reason: str | None = None  # why it was not sent, when it was routed
+    sent_on: date | None = None  # the day the letter is provided (its date), when one went
+
+    @classmethod
+    def of(cls, item) -> Delivery:
+        """What the letter's record says became of it."""
+        sent_on = item.detail.get("sent_on")
+        return cls(
+            item.status,
+            item.detail.get("routed"),
+            item.detail.get("reason"),
+            date.fromisoformat(sent_on) if sent_on else None,
+        )
 
 
 def _subject(html: str) -> str:
@@ -105,7 +117,7 @@ def deliver(
         return _first_attempt(plan, account, strategy, as_of, local_time, settings, keys, detail)
     if item.status == letters_repo.QUEUED and item.detail.get("channel") == Channel.EMAIL.value:
         _send_again(item, account, settings, keys)
-    return Delivery(item.status, item.detail.get("routed"), item.detail.get("reason"))
+    return Delivery.of(item)
 
 
 def _not_sent(plan: ContactPlan, account: Account, as_of: date, detail: dict) -> Delivery:
@@ -118,7 +130,7 @@ def _not_sent(plan: ContactPlan, account: Account, as_of: date, detail: dict) ->
     recorded, _ = letters_repo.record(
         account.account_id, plan.record_on, plan.trigger, as_of, account.home_shard, status, detail
     )
-    return Delivery(recorded.status, recorded.detail.get("routed"), recorded.detail.get("reason"))
+    return Delivery.of(recorded)
 
 
 def _opened(keys: Keys, account: Account) -> Customer | None:
@@ -174,9 +186,12 @@ def _first_attempt(
     if not customer.name:  # never "Dear ,", never a window without a name: someone corrects the record
         detail |= {**_decision_detail(NAMELESS), "routed": ADDRESS_TASK}
         return _not_sent(replace(plan, decision=NAMELESS), account, as_of, detail)
-    reference = f"{account.account_id}/{plan.record_on.isoformat()}/{plan.trigger}"
+    # Its dates count from the day it is provided (an email sent today, a letter in the batch the
+    # vendor takes), which a day caught up on later puts after the day that queued it.
+    sent_on = provided_on(channel, as_of, local_time, account.jurisdiction)
+    reference = letter_reference(account.account_id, as_of, plan.letter)
     to = addressee_of(customer, account, point if channel is Channel.LETTER else None)
-    html = render(letter_context(plan.letter, account, strategy, as_of, reference, to, plan.extra))
+    html = render(letter_context(plan.letter, account, strategy, as_of, reference, to, plan.extra, sent_on))
     key = letters_repo.document_key(account.account_id, plan.record_on, plan.trigger)
     metadata = {"account": account.account_id, "code": plan.letter.value, "trigger": plan.trigger,
                 "locale": account.locale}  # fmt: skip
@@ -190,6 +205,9 @@ def _first_attempt(
         # who and where, by id: the values stay in the customer's sealed item
         "customer_id": customer.customer_id,
         "point_id": point.point_id,
+        # what the letter says of itself: the reference the customer quotes, the day it is dated
+        "reference": reference,
+        "sent_on": sent_on.isoformat(),
     }
     # Each letter is recorded at the status it goes out with, so that no letter is written twice:
     # an email straight as `sending` (nothing happens between queued and sending but the send),
@@ -206,7 +224,7 @@ def _first_attempt(
         _send(item, point.value, settings, html)
     elif item.status == letters_repo.QUEUED and item.detail.get("channel") == Channel.EMAIL.value:
         _send_again(item, account, settings, keys)
-    return Delivery(item.status, item.detail.get("routed"), item.detail.get("reason"))
+    return Delivery.of(item)
 
 
 def _send_again(item, account: Account, settings: Settings, keys: Keys) -> None:

@@ -288,14 +288,14 @@ def test_the_validation_notice_itemizes_the_debt_and_states_the_dispute_rights()
         "You paid this amount toward the debt: – $30.00",
         "credited this amount toward the debt: – $6.00",
         "Total amount of the debt now: $1,234.56",
-        "Call or write to us by April 18, 2025 to dispute all or part of the debt",
+        "Call or write to us by April 20, 2025 to dispute all or part of the debt",  # validation_period_end
         "we must stop collection on any amount you dispute until we send you information",
         "name and address of the original creditor",
         "www.cfpb.gov/debt-collection",
     ):
         assert phrase in text, phrase
     spanish = text_of(render(sample_context(LetterCode.VALIDATION_NOTICE, "es-US")))
-    assert "Llámenos o escríbanos a más tardar el 18 de abril de 2025" in spanish
+    assert "Llámenos o escríbanos a más tardar el 20 de abril de 2025" in spanish
     assert "debemos suspender la cobranza" in spanish
     assert "cfpb.gov" not in text_of(render(sample_context(LetterCode.VALIDATION_NOTICE, "es-MX")))
 

@@ -146,7 +146,7 @@ def test_the_creditors_hours_are_written_in_each_letter_language(tmp_path):
     with pytest.raises(StrategyError, match="hours needs a text in es"):
         load_strategy(_write(tmp_path, GOOD.replace("hours: {en: h, es: h}", "hours: {en: h}")))
     card = load_strategies()["credit_card_us"].creditor
-    assert card.for_letter("es-US")["hours"] == "lun-vie 8:00-20:00 (hora del Este)"
+    assert card.for_letter("es-US")["hours"] == "lunes a viernes de 8:00 a 20:00, hora del Este"
     assert card.for_letter("en-US")["hours"] == "Mon-Fri 8:00-20:00 ET"
 
 

@@ -208,6 +208,35 @@ def test_an_agency_account_gets_the_validation_notice_first_with_the_disclosure(
     assert accounts_repo.get_account("AGENCY-1").validation_notice_on == AS_OF
 
 
+def test_a_day_caught_up_on_later_dates_the_notice_and_counts_its_period_from_the_day_it_goes(stack):
+    """Reg F §1006.34(b)(5) counts from the day the notice is provided: Monday's cycle, run only on
+    Wednesday, mails its notice in Wednesday's batch, dated Wednesday, and the period ends with it."""
+    accounts_repo.create_account(
+        Account(
+            "AGENCY-2", "main", ProductType.CLOSED_END, "USD", 100_000, 100_000,
+            (Due(date(2026, 2, 21), 5000),), "en-US", "America/New_York", "US",
+            home_shard=shard_of("AGENCY-2", "main", stack.shard_count), next_action_on=AS_OF,
+            placement="agency",
+        )
+    )  # fmt: skip
+    give_customer(stack, "AGENCY-2")
+    wednesday = date(2026, 3, 4)
+    executions.run_cycle(stack, "main", AS_OF, datetime.combine(wednesday, time(9), NOON_NY.tzinfo))
+
+    (letter,) = _letters("AGENCY-2")
+    assert (letter.detail["code"], letter.status, letter.detail["sent_on"]) == (
+        "validation_notice", "printed", "2026-03-04",
+    )  # fmt: skip
+    html = reports_repo.get_text(stack.letters_bucket, letter.detail["document_key"], stack.region)
+    text = " ".join(html.split())
+    # five days after Wednesday 4 March: Mar 5, 6, 9, 10, 11; then 30 days (from Monday: April 8)
+    assert "<dd>March 4, 2026</dd>" in text and "Call or write to us by April 10, 2026" in text
+    assert accounts_repo.get_account("AGENCY-2").validation_notice_on == wednesday
+    # its reference shows the account as its account line does, with the cycle day and the letter
+    assert letter.detail["reference"] == "CY-2-20260302-VN"
+    assert "Reference</dt><dd>CY-2-20260302-VN</dd>" in text and "AGENCY-2" not in text
+
+
 def test_a_card_at_180_dpd_is_only_recommended_until_a_supervisor_confirms_then_the_notice_goes_out(
     cloud, stack
 ):

@@ -50,7 +50,8 @@ class Account:
     # whenever a contact point changes: the cycle plans a channel from it without the customer item.
     reach: tuple[str, ...] = ()
     placement: str | None = None  # "agency": worked by a third-party debt collector (Reg F)
-    validation_notice_on: date | None = None  # when a debt collector's validation notice went out
+    # the day a debt collector's validation notice was provided (`compliance.provided_on`)
+    validation_notice_on: date | None = None
     promise: Promise | None = None
     arrangement: Arrangement | None = None  # a settlement for less is one too
     notices: tuple[OwedNotice, ...] = ()  # letters owed, oldest first: the next cycles send one a day

@@ -48,6 +48,19 @@ def is_business_day(jurisdiction: str, day: date) -> bool:
     return day.weekday() not in WEEKEND and day not in holidays_in(jurisdiction, day.year)
 
 
+def business_days_after(jurisdiction: str, start: date, days: int) -> date:
+    """The day `days` business days after `start` (`start` itself not counted, whatever it is)."""
+    current = start
+    for _ in range(days):
+        current = next_business_day(jurisdiction, current)
+    return current
+
+
+def on_or_after(jurisdiction: str, day: date) -> date:
+    """`day` if it is a business day, else the first business day after it."""
+    return day if is_business_day(jurisdiction, day) else next_business_day(jurisdiction, day)
+
+
 def next_business_day(jurisdiction: str, day: date) -> date:
     """The first business day after `day`."""
     for offset in range(1, LONGEST_CLOSURE_DAYS + 1):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
+from arrears.domain import business_days
 from arrears.domain.letters import LetterCode
 
 
@@ -92,7 +93,7 @@ class Profile:
     call_cap: int | None = None  # attempts per debt ...
     call_cap_days: int = 7  # ... in this many consecutive days
     quiet_days_after_conversation: int = 0
-    hours_waived_after_dpd: int | None = None  # PH: contact hours bind up to 60 DPD
+    hours_waived_after_dpd: int | None = None  # PH: contact hours bind up to 60 DPD (BSP Circular 454)
     validation_period_days: int = 30
     receipt_business_days: int = 5
 
@@ -105,7 +106,13 @@ PROFILES: dict[str, Profile] = {
         Profile(
             "us_reg_f", "US", time(8), time(21), third_party=True, call_cap=7, quiet_days_after_conversation=7
         ),
+        # CONDUSEF's rules on collection (financial entities and despachos)
         Profile("mx_condusef", "MX", time(7), time(22)),
+        # Collection conduct in the Philippines: BSP Circular No. 454 (2004) for credit cards (no
+        # contact before 6:00 or after 22:00 unless more than 60 days past due), SEC Memorandum
+        # Circular No. 18, s. 2019 for lending and financing companies (the same hours, lifted after
+        # 15 days past due): the profile keeps the stricter 60 for both. BSP Circular No. 1133
+        # (2021) caps card interest and fees; it is not a conduct rule.
         Profile("ph_bsp", "PH", time(6), time(22), hours_waived_after_dpd=60),
     )
 }
@@ -142,19 +149,34 @@ class Decision:
         return cls(True, "allowed", "every rule passed")
 
 
-def business_days_after(start: date, days: int, holidays: frozenset[date] = frozenset()) -> date:
-    current, left = start, days
-    while left:
-        current += timedelta(days=1)
-        if current.weekday() < 5 and current not in holidays:
-            left -= 1
-    return current
+def validation_period_end(provided: date, profile: Profile) -> date:
+    """The last day of a debt collector's validation period (Reg F §1006.34(b)(5)).
 
-
-def validation_period_end(sent_on: date, profile: Profile, holidays: frozenset[date] = frozenset()) -> date:
-    """Receipt is assumed a number of business days after sending; the period runs 30 days from it."""
-    received = business_days_after(sent_on, profile.receipt_business_days, holidays)
+    `provided` is the day the notice was provided: the day an email is sent, the day a postal
+    letter's print batch is handed to the vendor (`provided_on` below), never the day it was queued.
+    Receipt is assumed `receipt_business_days` after it, counting neither Saturdays, Sundays nor the
+    legal public holidays of the profile's calendar (US federal: the `holidays` library's, observed
+    days included, which only moves the end later, as "at least five days" allows); the period
+    ends `validation_period_days` after receipt.
+    """
+    days = profile.receipt_business_days
+    received = business_days.business_days_after(profile.jurisdiction, provided, days)
     return received + timedelta(days=profile.validation_period_days)
+
+
+def provided_on(channel: Channel, queued_on: date, sent_at: datetime, jurisdiction: str) -> date:
+    """The day a letter is provided to the customer, from which its own dates count.
+
+    `queued_on` is the cycle day that queued it, `sent_at` the moment its cycle ran (a day caught up
+    on later runs after its date): an email is provided the day it is sent, never before the day it
+    was queued; a postal letter the day its print batch goes to the print-and-mail vendor, which
+    the day's close writes as the run ends, and which the vendor takes on a business day of the
+    jurisdiction's calendar.
+    """
+    sent = max(queued_on, sent_at.date())
+    if channel is Channel.EMAIL:
+        return sent
+    return business_days.on_or_after(jurisdiction, sent)
 
 
 def check(contact: Contact, history: ContactHistory, profile: Profile) -> Decision:

@@ -50,6 +50,46 @@ class LetterCode(StrEnum):
     CORRECTED_STATEMENT = "corrected_statement"  # an adjustment corrected the dues: what changed and why
 
 
+# Each letter code as the reference printed on a letter names it: short enough to read out on a
+# call, the same in every language.
+REFERENCE_CODES: dict[LetterCode, str] = {
+    LetterCode.FIRST_REMINDER: "R1",
+    LetterCode.SECOND_REMINDER: "R2",
+    LetterCode.PAST_DUE_NOTICE: "PD",
+    LetterCode.FINAL_DEMAND: "FD",
+    LetterCode.VALIDATION_NOTICE: "VN",
+    LetterCode.PROMISE_CONFIRMATION: "PC",
+    LetterCode.BROKEN_PROMISE: "BP",
+    LetterCode.ARRANGEMENT_CONFIRMATION: "AC",
+    LetterCode.SETTLEMENT_AGREEMENT: "SA",
+    LetterCode.SETTLEMENT_VOID: "SV",
+    LetterCode.DISPUTE_ACKNOWLEDGEMENT: "DA",
+    LetterCode.CHARGE_OFF_NOTICE: "CO",
+    LetterCode.PAYMENT_RECEIVED: "PR",
+    LetterCode.CREDIT_LINE_CHANGE: "CL",
+    LetterCode.CORRECTED_STATEMENT: "CS",
+}
+
+# How much of an account id a letter shows: its last four characters, as cards and statements do.
+SHOWN_OF_ACCOUNT = 4
+
+
+def masked_account(account_id: str) -> str:
+    """The account as a letter prints it, e.g. "•••• 0042"."""
+    return "•••• " + account_id[-SHOWN_OF_ACCOUNT:]
+
+
+def letter_reference(account_id: str, queued_on: date, code: LetterCode) -> str:
+    """The reference a letter prints for the customer to quote, e.g. "0042-20250314-VN": the part of
+    the account the masked account line shows, the cycle day that sent the letter, and its code.
+
+    It names no more of the account than the letter's account line does, and it is unique among
+    the account's letters: a cycle sends an account at most one letter a day (a re-run of the day
+    sends the same one), and its record is kept under that day (`occurred_on`), with the reference.
+    """
+    return f"{account_id[-SHOWN_OF_ACCOUNT:]}-{queued_on:%Y%m%d}-{REFERENCE_CODES[code]}"
+
+
 SUPPORTED_LOCALES = ("en-US", "es-MX", "es-US", "en-PH")
 
 # Notices the law requires in writing: by email only with the consumer's consent to receive such
@@ -160,8 +200,8 @@ class LetterContext:
     code: LetterCode
     locale: str
     sent_on: date
-    reference: str  # the letter's own id, printed so the customer can quote it
-    account_ref: str  # masked account number, e.g. "•••• 0042"
+    reference: str  # the letter's own id, printed so the customer can quote it (`letter_reference`)
+    account_ref: str  # masked account number, e.g. "•••• 0042" (`masked_account`)
     product_type: str  # open_end | closed_end
     currency: str
     balance: int

@@ -11,14 +11,23 @@ from arrears.domain.compliance import PROFILES, validation_period_end
 from arrears.domain.customer import Address, ContactPoint, Customer, mailing_address
 from arrears.domain.errors import InvalidInput
 from arrears.domain.ledger import EntryKind
-from arrears.domain.letters import Addressee, Creditor, LetterCode, LetterContext, addressee
+from arrears.domain.letters import (
+    Addressee,
+    Creditor,
+    LetterCode,
+    LetterContext,
+    addressee,
+    letter_reference,
+    masked_account,
+)
 from arrears.domain.stages import evaluate
 from arrears.domain.strategy import Strategy, load_strategies, strategy_for
 from arrears.store import accounts_repo
 
 
-def itemization(account: Account, strategy: Strategy, as_of: date) -> dict:
-    """Reg F §1006.34(c)(2): what was owed on the itemization date and what changed since, from the ledger."""
+def itemization(account: Account, strategy: Strategy, as_of: date, sent_on: date) -> dict:
+    """Reg F §1006.34(c)(2): what was owed on the itemization date and what changed since, from the
+    ledger; and the end of the validation period, counted from the day the notice is provided."""
     entries = accounts_repo.ledger_entries(account.account_id)
     by_kind = {kind: sum(e.amount.minor for e in entries if e.kind is kind) for kind in EntryKind}
     return {
@@ -28,20 +37,17 @@ def itemization(account: Account, strategy: Strategy, as_of: date) -> dict:
         "fees_since": by_kind[EntryKind.FEE],
         "payments_since": -by_kind[EntryKind.PAYMENT],
         "credits_since": -min(by_kind[EntryKind.ADJUSTMENT], 0),
-        "validation_end": validation_period_end(as_of, PROFILES[strategy.compliance_profile]),
+        "validation_end": validation_period_end(sent_on, PROFILES[strategy.compliance_profile]),
     }
 
 
-def masked(account_id: str) -> str:
-    return "•••• " + account_id[-4:]
-
-
-def facts(code: LetterCode, account: Account, strategy: Strategy, as_of: date) -> dict:
-    """The per-letter facts the templates ask for, from what the account knows today."""
+def facts(code: LetterCode, account: Account, strategy: Strategy, as_of: date, sent_on: date) -> dict:
+    """The per-letter facts the templates ask for, from what the account knows today; the dates a
+    letter gives the customer count from the day it is provided (`sent_on`)."""
     if code is LetterCode.FINAL_DEMAND:
-        return {"respond_by": as_of + timedelta(days=30)}
+        return {"respond_by": sent_on + timedelta(days=30)}
     if code is LetterCode.VALIDATION_NOTICE:
-        return itemization(account, strategy, as_of)
+        return itemization(account, strategy, as_of, sent_on)
     return {}
 
 
@@ -61,15 +67,18 @@ def letter_context(
     reference: str,
     to: Addressee,
     extra: dict | None = None,
+    sent_on: date | None = None,
 ) -> LetterContext:
     """`to`: who the letter is addressed to; `extra`: what the event that owes the letter carries (a
-    promise's amount and date, ...)."""
+    promise's amount and date, ...); `sent_on`: the day the letter is provided, its date
+    (`compliance.provided_on`; `as_of`, the cycle day, unless said)."""
+    sent_on = sent_on or as_of
     return LetterContext(
         code=code,
         locale=account.locale,
-        sent_on=as_of,
+        sent_on=sent_on,
         reference=reference,
-        account_ref=masked(account.account_id),
+        account_ref=masked_account(account.account_id),
         product_type=account.product_type.value,
         currency=account.currency,
         balance=account.balance,
@@ -79,7 +88,7 @@ def letter_context(
         creditor=Creditor(**strategy.creditor.for_letter(account.locale)),
         addressee=to,
         debt_collector_disclosure=strategy.compliance_profile == "us_reg_f",
-        extra=extra if extra is not None else facts(code, account, strategy, as_of),
+        extra=extra if extra is not None else facts(code, account, strategy, as_of, sent_on),
     )
 
 
@@ -105,5 +114,6 @@ def preview(account: Account, code: LetterCode, day: date, to: Addressee) -> Let
             f"no strategy works {account.account_id} ({seen.product_type.value}, {seen.jurisdiction})"
         )
     owed = next((dict(n.extra) for n in seen.notices if n.code is code), None)
-    reference = f"preview-{account.account_id}-{day.isoformat()}"
+    # the reference the letter would carry, marked: a preview is shown, never sent
+    reference = f"PREVIEW {letter_reference(account.account_id, day, code)}"
     return letter_context(code, seen, strategy, day, reference, to, owed)
