@@ -215,3 +215,36 @@ def test_consent_is_yes_or_no_and_text_is_bounded_and_printable():
     with pytest.raises(ValidationError, match="at most 140"):
         ContactColumns.model_validate({"name": "A" * 141})
     assert ContactColumns.model_validate({"name": "  Ana   Ruiz "}).name == "Ana Ruiz"
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+@pytest.mark.parametrize("field", ["name", "address_line1", "city", "region"])
+def test_a_value_a_spreadsheet_would_run_as_a_formula_is_refused(field, start):
+    with pytest.raises(ValidationError, match=f"{field} may not begin with"):
+        ContactColumns.model_validate({field: f'{start}HYPERLINK("http://evil.example")'})
+    assert ContactColumns.model_validate({field: "O'Brien-Smith"}).model_dump()[field] == "O'Brien-Smith"
+
+
+@pytest.mark.parametrize("blank", ["\u3164", "\u2800\u2800", "- .", "12"])
+def test_a_name_without_a_letter_is_refused(blank):
+    with pytest.raises(ValidationError, match="name"):
+        ContactColumns.model_validate({"name": blank})
+    assert ContactColumns.model_validate({"name": "Ng"}).name == "Ng"
+
+
+def test_a_country_is_a_real_iso_code():
+    with pytest.raises(ValidationError, match="not an ISO 3166"):
+        ContactColumns.model_validate({"country": "ZZ"})
+    assert ContactColumns.model_validate({"country": "MX"}).country == "MX"
+
+
+def test_a_line_separator_inside_a_field_does_not_split_its_row():
+    from arrears.domain.rows import read_rows
+
+    csv_text = 'account_id,name\r\nA-1,"Ana\u2028Ruiz"\r\nA-2,Bo\x85b\n'
+    assert [(n, r["account_id"]) for n, r in read_rows(csv_text, json_lines=False)] == [
+        (2, "A-1"),
+        (3, "A-2"),
+    ]
+    jsonl = '{"name": "Ana\u2028Ruiz"}\n{"name": "Bo"}\n'
+    assert [n for n, _ in read_rows(jsonl, json_lines=True)] == [1, 2]

@@ -26,12 +26,26 @@ YES = frozenset({"y", "yes", "true", "1", "si", "sí"})
 NO = frozenset({"", "n", "no", "false", "0"})
 
 
+# What a spreadsheet takes for a formula at the start of a cell (OWASP, CSV injection): the print
+# vendor's manifest and the operators' exports carry these values, and no name or address starts so.
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def _visible_letter(char: str) -> bool:
+    """A letter that prints something: the Hangul fillers are letters to Unicode and print nothing."""
+    return unicodedata.category(char).startswith("L") and "FILLER" not in unicodedata.name(char, "")
+
+
 def _printable(value: str, field: str, longest: int) -> str:
     text = unicodedata.normalize("NFC", " ".join(value.split()))
     if len(text) > longest:
         raise ValueError(f"{field} is longer than {longest} characters")
     if any(unicodedata.category(c)[0] == "C" for c in text):
         raise ValueError(f"{field} has control characters")
+    if text.startswith(FORMULA_START):
+        raise ValueError(f"{field} may not begin with {', '.join(FORMULA_START)}")
+    if field == "name" and not any(_visible_letter(c) for c in text):
+        raise ValueError("name has no letter")  # blank-looking fillers (U+3164, U+2800) print nothing
     return text
 
 
@@ -102,6 +116,13 @@ class ContactColumns(BaseModel):
     @classmethod
     def _text(cls, value: str | None, info) -> str | None:  # type: ignore[no-untyped-def]
         return _printable(value, info.field_name, 140) if value else None
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str | None) -> str | None:
+        if value and value not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError("country is not an ISO 3166 country code")
+        return value
 
     @field_validator("email")
     @classmethod

@@ -39,11 +39,17 @@ def is_json_lines(name: str) -> bool:
     return name.lower().endswith((".jsonl", ".ndjson", ".json"))
 
 
+def lines_of(text: str) -> list[str]:
+    """A file's lines as a file system writes them: split at LF (CRLF's CR dropped), never at the
+    other breaks `str.splitlines` knows (U+2028, NEL), which a name may carry inside its field."""
+    return [line.removesuffix("\r") for line in text.split("\n")]
+
+
 def read_rows(text: str, json_lines: bool) -> list[tuple[int, dict[str, object]]]:
     """Every non-blank row with its line number; a line that is not a JSON object says so."""
     if json_lines:
         rows = []
-        for number, line in enumerate(text.splitlines(), start=1):
+        for number, line in enumerate(lines_of(text), start=1):
             if not line.strip():
                 continue
             try:
@@ -52,7 +58,7 @@ def read_rows(text: str, json_lines: bool) -> list[tuple[int, dict[str, object]]
                 value = {ROW_ERROR: f"not valid JSON ({exc.msg})"}
             rows.append((number, value if isinstance(value, dict) else {ROW_ERROR: "not a JSON object"}))
         return rows
-    reader = csv.DictReader(text.splitlines())
+    reader = csv.DictReader(lines_of(text))
     # the reader's own line count: right even when a quoted field spans lines
     return [(reader.line_num, {k: v for k, v in row.items() if k is not None}) for row in reader]
 
