@@ -173,26 +173,47 @@ def test_customer_columns_are_sealed_and_each_account_learns_how_its_customer_ca
     assert not [value for value in PLAIN if value in json.dumps(shown)]
 
 
-def test_a_later_row_of_the_same_customer_gives_the_earlier_accounts_its_reach(endpoint, tmp_path):
-    # Given an account whose customer has only an email without consent
+def test_a_new_account_joins_a_customer_on_record_only_as_they_stand(endpoint, tmp_path):
+    # Given an account whose customer has a name, an address and an email
+    columns = ",customer_id,name,address_line1,city,region,postal_code,email,email_consent\n"
+    them = "CUST-1,Dana Whitfield,12 Elm St,Dayton,OH,45402,d1@example.org,yes"
     first = tmp_path / "first.csv"
     first.write_text(
-        HEADER.strip() + ",customer_id,email\n"
-        "D-1,open-end,USD,100.00,0,,en-US,America/New_York,US,CUST-1,d1@example.org\n"
+        HEADER.strip() + columns + f"D-1,open-end,USD,100.00,0,,en-US,America/New_York,US,{them}\n"
     )
     assert _run(endpoint, "accounts", "import", str(first), "--as-of", "2026-03-01").exit_code == 0
 
-    # When a later file opens another account of the customer, with an address
+    # When a later file opens accounts naming the customer with another name and email, naming a
+    # customer not on record by id alone, and naming the customer as on record
     later = tmp_path / "later.csv"
     later.write_text(
-        HEADER.strip() + ",customer_id,address_line1,city,region,postal_code\n"
-        "D-2,open-end,USD,100.00,0,,en-US,America/New_York,US,CUST-1,12 Elm St,Dayton,OH,45402\n"
-    )
-    assert _run(endpoint, "accounts", "import", str(later), "--as-of", "2026-03-02").exit_code == 0
+        HEADER.strip() + columns
+        + "D-2,open-end,USD,100.00,0,,en-US,America/New_York,US,"
+        "CUST-1,Eve Mallory,12 Elm St,Dayton,OH,45402,eve.m@example.net,yes\n"
+        + "D-3,open-end,USD,100.00,0,,en-US,America/New_York,US,C-NOBODY,,,,,,,\n"
+        + f"D-4,open-end,USD,100.00,0,,en-US,America/New_York,US,{them}\n"
+    )  # fmt: skip
+    refused = _run(endpoint, "accounts", "import", str(later), "--as-of", "2026-03-02")
 
-    # Then both accounts may be written to
-    listed = {a: json.loads(_run(endpoint, "accounts", "show", a, "--json").stdout) for a in ("D-1", "D-2")}
-    assert listed["D-1"]["reach"] == ["postal"] and listed["D-2"]["reach"] == ["postal"]
+    # Then the first two are problems of their customer_id, naming the customer, never a value, and
+    # nothing is imported
+    assert refused.exit_code == 1
+    said = refused.stderr
+    assert "line 2: customer_id: customer CUST-1 is on record with another name, email" in said
+    assert "line 3: customer_id: no customer C-NOBODY; a new customer needs a name" in said
+    assert "line 4" not in said
+    assert not [v for v in ("Eve", "Mallory", "eve.m", "Whitfield", "Elm") if v in refused.output]
+    assert [a["account_id"] for a in _listed(endpoint)] == ["D-1"]
+
+    # And the same customer as on record joins (the system of record's second account, in full)
+    same = tmp_path / "same.csv"
+    same.write_text(
+        HEADER.strip() + columns + f"D-4,open-end,USD,100.00,0,,en-US,America/New_York,US,{them}\n"
+    )
+    assert _run(endpoint, "accounts", "import", str(same), "--as-of", "2026-03-02").exit_code == 0
+    shown = {a: json.loads(_run(endpoint, "accounts", "show", a, "--json").stdout) for a in ("D-1", "D-4")}
+    assert shown["D-4"]["customer_id"] == "CUST-1"
+    assert shown["D-1"]["reach"] == shown["D-4"]["reach"] == ["postal", "email"]
 
 
 def test_a_bad_contact_column_is_a_problem_of_its_field_and_line_and_never_shows_the_value(

@@ -618,3 +618,25 @@ def test_an_accounts_customer_never_changes(stack, tmp_path):
 
 def _trailer_of(count: int) -> dict:
     return {"type": "trailer", "record_count": count}
+
+
+def test_a_new_account_naming_a_customer_with_other_data_is_refused_and_one_as_on_record_joins(
+    stack, tmp_path
+):
+    _send(
+        stack,
+        _write(tmp_path, "day.jsonl", _jsonl(_opening("acc-fd-j1", "FD-J-1", **CUSTOMER), _trailer_of(1))),
+    )
+    hijack = _opening("acc-fd-j2", "FD-J-2", **CUSTOMER | {"name": "Eve Mallory", "phone": "+1 520 555 0199"})
+    same = _opening("acc-fd-j3", "FD-J-3", **CUSTOMER)
+
+    sent = _send(stack, _write(tmp_path, "later.jsonl", _jsonl(hijack, same, _trailer_of(2))))
+
+    [noted] = sent.report["noted"]
+    assert (noted["line"], noted["outcome"]) == (1, "refused")
+    assert noted["reason"].startswith("customer_id: customer CUST-FD-1 is on record with another name, phone")
+    assert "Eve" not in json.dumps(sent.report) and "0199" not in json.dumps(sent.report)
+    assert accounts_repo.get_accounts(["FD-J-2"]) == []
+    assert accounts_repo.get_account("FD-J-3").customer_id == "CUST-FD-1"
+    joined = accounts_repo.timeline("FD-J-1", kind="customer_joined", consistent=True)
+    assert [dict(e.detail) for e in joined] == [{"account_id": "FD-J-3"}]

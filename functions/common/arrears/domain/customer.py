@@ -91,7 +91,9 @@ class ContactPoint:
     source: Source
     status: PointStatus = PointStatus.UNVERIFIED
     consent: frozenset[Consent] = frozenset()
-    employer: bool = False  # an email address known to be the employer's (Reg F §1006.22(f)(3))
+    # An email address known to be the employer's (Reg F §1006.22(f)(3)). Sticky: a row from the
+    # system of record may set it, never clear it; only an operator says otherwise.
+    employer: bool = False
     mobile: bool = False
     added_on: date | None = None
     changed_on: date | None = None
@@ -110,6 +112,10 @@ class Customer:
     points: tuple[ContactPoint, ...] = ()
     accounts: tuple[str, ...] = ()
     version: int | None = None
+    # The keyed hash of the legal name as stored (`customers_repo.name_hash`): how a row naming the
+    # customer is known to carry the same name without decrypting it. None for a profile stored
+    # before names were hashed, or one without a name.
+    name_hash: str | None = None
 
     def point(self, point_id: str) -> ContactPoint | None:
         return next((p for p in self.points if p.point_id == point_id), None)

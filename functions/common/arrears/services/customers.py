@@ -15,15 +15,20 @@ from arrears.adapters.personal_data import Keys
 from arrears.domain import customer as rules
 from arrears.domain.account import Account
 from arrears.domain.customer import ContactError, ContactPoint, Customer, PointStatus, Reach, Source
+from arrears.domain.errors import DuplicateEntry
 from arrears.domain.intake import AccountRecord
+from arrears.domain.rows import FieldProblem
 from arrears.domain.stages import CLOSED_STATUSES, Status
 from arrears.services import account_actions
 from arrears.store import accounts_repo, bureau_repo, customers_repo
-from arrears.store.accounts_repo import apply_with_writes
+from arrears.store.accounts_repo import apply_with_writes, put_once
+from arrears.store.models import timeline_entry
 
 SYSTEM_OF_RECORD = (Source.IMPORT, Source.FEED)
 # The operator task of an account left without a mailing address that skip-trace does not take up.
 NO_ADDRESS_TASK = "no_mailing_address"
+# The timeline kind on a customer's accounts when another account joins the customer.
+JOINED = "customer_joined"
 
 
 def point_id(keys: Keys, point: ContactPoint) -> str:
@@ -35,8 +40,10 @@ def merge(keys: Keys, before: Customer | None, incoming: Customer, on: date) -> 
     """`incoming` (a row's customer, values in hand) laid over what is stored.
 
     A value seen before keeps its point and status (the system of record's consent flags are
-    taken again); a new one is added, and from the system of record it replaces that source's
-    earlier usable point of its kind (the customer moved, changed email).
+    taken again; the employer flag is only ever set, never cleared: only an operator clears it);
+    a new one is added, and from the system of record it replaces that source's earlier usable
+    point of its kind (the customer moved, changed email). A point the system of record replaced
+    and now sends again is the current one again (`_back`); any other retired point stays retired.
     """
     merged = before or Customer(incoming.customer_id, None)
     for point in incoming.points:
@@ -44,14 +51,16 @@ def merge(keys: Keys, before: Customer | None, incoming: Customer, on: date) -> 
         known = merged.point(named.point_id)
         if known is not None:
             if point.source in SYSTEM_OF_RECORD:
-                kept = replace(known, consent=named.consent, employer=named.employer)
-                merged = replace(merged, points=tuple(kept if p is known else p for p in merged.points))
+                kept = replace(known, consent=named.consent, employer=known.employer or named.employer)
+                if _replaced(kept):
+                    merged = _retire_others(merged, kept, point.source, on)
+                    kept = _back(kept, point.source, on)
+                merged = replace(
+                    merged, points=tuple(kept if p.point_id == kept.point_id else p for p in merged.points)
+                )
             continue
         if point.source in SYSTEM_OF_RECORD:
-            for old in merged.points:
-                if old.kind is point.kind and old.source is point.source and old.usable:
-                    note = f"replaced by the {point.source.value} on {on.isoformat()}"
-                    merged = rules.change_status(merged, old.point_id, PointStatus.DO_NOT_USE, on, note)
+            merged = _retire_others(merged, named, point.source, on, same_source=True)
         merged = rules.add_point(merged, named)
     return replace(
         merged,
@@ -61,11 +70,118 @@ def merge(keys: Keys, before: Customer | None, incoming: Customer, on: date) -> 
     )
 
 
+def _replaced(point: ContactPoint) -> bool:
+    """Retired only because the system of record sent another value of its kind (`merge`), not
+    for returned mail, a bounce, a wrong party or the customer's own "do not use"."""
+    return (
+        point.status is PointStatus.DO_NOT_USE
+        and point.source in SYSTEM_OF_RECORD
+        and any(point.note.startswith(f"replaced by the {s.value} on ") for s in SYSTEM_OF_RECORD)
+    )
+
+
+def _retire_others(
+    customer: Customer, current: ContactPoint, source: Source, on: date, same_source: bool = False
+) -> Customer:
+    """The usable points of `current`'s kind from the system of record (with `same_source`: from
+    `source` only) replaced by it."""
+    for old in customer.points:
+        if (
+            old.point_id != current.point_id
+            and old.kind is current.kind
+            and old.usable
+            and (old.source is source if same_source else old.source in SYSTEM_OF_RECORD)
+        ):
+            note = f"replaced by the {source.value} on {on.isoformat()}"
+            customer = rules.change_status(customer, old.point_id, PointStatus.DO_NOT_USE, on, note)
+    return customer
+
+
+def _back(point: ContactPoint, source: Source, on: date) -> ContactPoint:
+    """A replaced point the system of record sends again: current again, unverified (a point lost
+    to returned mail or refused by the customer never comes back this way: `_replaced`)."""
+    note = f"sent again by the {source.value} on {on.isoformat()}: current again, unverified"
+    return replace(point, status=PointStatus.UNVERIFIED, source=source, changed_on=on, note=note)
+
+
+class JoinRefused(FieldProblem):
+    """A row's customer refused on its `customer_id`; the reason names the customer and the kinds
+    of data that differ, never a value."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("customer_id", reason)
+
+
+def join_problem(keys: Keys, incoming: Customer, stored: Customer | None) -> str | None:
+    """Why a row's customer may not be recorded as it is, or None.
+
+    A new customer needs a name (a `customer_id` alone names a customer on record). A new account
+    joins a customer on record only with the customer's data as it stands: a name or a contact
+    point that is not the stored one (compared by keyed hash, nothing opened) is refused; changes
+    to a customer come on a row of an account the customer already has, or from an operator.
+    """
+    cid = incoming.customer_id
+    if stored is None:
+        if incoming.name is None and not incoming.points:
+            return f"no customer {cid}; a new customer needs a name"
+        return None
+    if set(incoming.accounts) <= set(stored.accounts):
+        return None  # an account the customer has: its row may change them
+    differ = []
+    if incoming.name is not None and customers_repo.name_hash(keys, incoming.name) != stored.name_hash:
+        differ.append("name")
+    known = {p.point_id for p in stored.points}
+    differ.extend(dict.fromkeys(p.kind.value for p in incoming.points if point_id(keys, p) not in known))
+    if not differ:
+        return None
+    return (
+        f"customer {cid} is on record with another {', '.join(differ)}; a new account joins a "
+        "customer as on record (changes come on a row of an account they have, or from an operator)"
+    )
+
+
+def as_recorded(keys: Keys, incoming: Customer) -> Customer:
+    """What `record` stores of a new customer, as `join_problem` compares it (no values)."""
+    name = customers_repo.name_hash(keys, incoming.name) if incoming.name is not None else None
+    points = tuple(replace(p, point_id=point_id(keys, p), value=None) for p in incoming.points)
+    return Customer(incoming.customer_id, None, points=points, accounts=incoming.accounts, name_hash=name)
+
+
 def record(keys: Keys, incoming: Customer, on: date) -> Customer:
     """Store a row's customer (new or known); returns it as stored, values not opened."""
-    return customers_repo.update(
-        keys, incoming.customer_id, lambda before: merge(keys, before, incoming, on), create=True
-    )
+    return record_joining(keys, incoming, on)[0]
+
+
+def record_joining(keys: Keys, incoming: Customer, on: date) -> tuple[Customer, tuple[str, ...]]:
+    """`record`, and the accounts the customer had when the row's account joined them (none when
+    the customer is new or the account was theirs). JoinRefused: `join_problem`, nothing written."""
+    joined: list[tuple[str, ...]] = [()]
+
+    def change(before: Customer | None) -> Customer:
+        joined[0] = ()
+        problem = join_problem(keys, incoming, before)
+        if problem is not None:
+            raise JoinRefused(problem)
+        if before is not None and not set(incoming.accounts) <= set(before.accounts):
+            joined[0] = before.accounts  # the customer as they stand: only the account is added
+            return replace(before, accounts=tuple(dict.fromkeys((*before.accounts, *incoming.accounts))))
+        return merge(keys, before, incoming, on)
+
+    saved = customers_repo.update(keys, incoming.customer_id, change, create=True)
+    return saved, joined[0]
+
+
+def tell_joined(accounts: tuple[str, ...], new_account: str, on: date, actor: str) -> None:
+    """On the timeline of each of the customer's other accounts: another account is now the
+    customer's (its id only)."""
+    for account_id in accounts:
+        if account_id == new_account:
+            continue
+        entry = timeline_entry(account_id, on, JOINED, new_account, actor, {"account_id": new_account})
+        try:
+            apply_with_writes(account_id, lambda a, e=entry: (a, [put_once("record", e)]))
+        except DuplicateEntry:
+            continue  # told before (a replay)
 
 
 def reach_of(customer: Customer) -> tuple[str, ...]:
@@ -86,24 +202,29 @@ def refresh_reach(customer: Customer, but: str | None = None) -> None:
 
 def of_row(row: AccountRecord, source: Source, on: date) -> Customer | None:
     """The customer an import or feed row describes; a row naming only its `customer_id` makes the
-    account another of that customer's (their contact points are those already on record)."""
+    account another of that customer's (their contact points are those already on record; a
+    customer not on record is refused, `join_problem`)."""
     described = row.customer_of(source, on)
     if described is None and row.customer_id:
         return Customer(row.customer_id, None, accounts=(row.account_id,))
     return described
 
 
-def open_account(keys: Keys, account: Account, incoming: Customer | None, on: date) -> Account:
+def open_account(
+    keys: Keys, account: Account, incoming: Customer | None, on: date, actor: str = "import"
+) -> Account:
     """A new account from the system of record (an import, a feed), with the customer its row
     describes: the customer recorded sealed, the account opened with the customer's id and reach,
-    the customer's other accounts told the reach that the new row may have changed."""
+    the customer's other accounts told the reach that the new row may have changed and, when the
+    account joined a customer on record, that it did (`tell_joined`). JoinRefused: nothing written."""
     if incoming is None:
         accounts_repo.create_account(account)
         return account
-    saved = record(keys, incoming, on)
+    saved, others = record_joining(keys, incoming, on)
     opened = replace(account, customer_id=saved.customer_id, reach=reach_of(saved))
     accounts_repo.create_account(opened)
     refresh_reach(saved, but=account.account_id)
+    tell_joined(others, account.account_id, on, actor)
     return opened
 
 

@@ -333,9 +333,8 @@ def _account(row: Row, record: feed.AccountRow, where: Place, shard_count: int, 
     existing = accounts_repo.get_accounts([record.account_id])
     if not existing:
         account = record.to_account(where.portfolio, where.feed_date, shard_count)
-        customers.open_account(
-            keys, account, customers.of_row(record, Source.FEED, where.feed_date), where.feed_date
-        )
+        incoming = customers.of_row(record, Source.FEED, where.feed_date)
+        customers.open_account(keys, account, incoming, where.feed_date, feed_repo.FEED_ACTOR)
         return Done(row, Outcome.APPLIED, "opened")
     new_terms = record.to_account(where.portfolio, where.feed_date, shard_count)
     # only what the row gives changes; the opening position is the account's own from its first row
@@ -343,7 +342,10 @@ def _account(row: Row, record: feed.AccountRow, where: Place, shard_count: int, 
     incoming = customers.of_row(record, Source.FEED, where.feed_date)
     if incoming is not None and existing[0].customer_id and not record.customer_id:
         incoming = replace(incoming, customer_id=existing[0].customer_id)  # the customer it has
-    saved = customers.record(keys, incoming, where.feed_date) if incoming is not None else None
+    # a customer the account has is changed by its row; one it joins only as on record (JoinRefused)
+    saved, others = (
+        customers.record_joining(keys, incoming, where.feed_date) if incoming is not None else (None, ())
+    )
     # what the timeline keeps of a contact change: the kinds of point the row gave, never a value
     contact = sorted({p.kind.value for p in incoming.points}) if incoming is not None else []
 
@@ -362,6 +364,7 @@ def _account(row: Row, record: feed.AccountRow, where: Place, shard_count: int, 
     apply_with_record(record.account_id, change, record_of)
     if saved is not None:
         customers.refresh_reach(saved, but=record.account_id)
+        customers.tell_joined(others, record.account_id, where.feed_date, feed_repo.FEED_ACTOR)
     return Done(row, Outcome.APPLIED, "terms updated; the balance and dues move by money rows only")
 
 

@@ -10,6 +10,7 @@ customer can be reached (`Account.reach`), so the cycle never reads this table t
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
@@ -36,6 +37,7 @@ class CustomerModel(Model):
     pk = UnicodeAttribute(hash_key=True)  # customer#<id> | lookup#<hash>
     sk = UnicodeAttribute(range_key=True)  # profile | <customer id>#<point id>
     name = UnicodeAttribute(null=True)  # sealed
+    name_hash = UnicodeAttribute(null=True)  # keyed hash of the normalised name (`name_hash`)
     language = UnicodeAttribute(null=True)
     accounts = ListAttribute(of=UnicodeAttribute, null=True)
     points = JSONAttribute(null=True)  # [{point_id, kind, sealed, hash, source, status, ...}]
@@ -77,6 +79,13 @@ def point_hash(keys: Keys, kind: PointKind, value: str | Address) -> str:
         else lookup_form(kind, value)
     )
     return personal_data.lookup_hash(keys.lookup_secret, keys.region, kind.value, text)
+
+
+def name_hash(keys: Keys, name: str) -> str:
+    """The keyed hash of a legal name, compared (never opened) to know a row names the customer
+    as stored: spacing folded and case ignored, nothing else (another spelling is another name)."""
+    text = " ".join(unicodedata.normalize("NFC", name).split()).casefold()
+    return personal_data.lookup_hash(keys.lookup_secret, keys.region, "name", text)
 
 
 def _point_from(raw: dict, value: str | Address | None) -> ContactPoint:
@@ -131,7 +140,10 @@ def _customer(keys: Keys, model: CustomerModel, opened: bool) -> Customer:
         _point_from(raw, _open_value(keys, customer_id, raw) if opened else None)
         for raw in model.points or ()
     )
-    return Customer(customer_id, name, model.language, points, tuple(model.accounts or ()), model.version)
+    return Customer(
+        customer_id, name, model.language, points, tuple(model.accounts or ()), model.version,
+        name_hash=model.name_hash,
+    )  # fmt: skip
 
 
 def get(keys: Keys, customer_id: str, opened: bool = False) -> Customer:
@@ -195,6 +207,7 @@ def save(keys: Keys, customer: Customer, before: Customer | None) -> Customer:
         model = CustomerModel(_pk(customer.customer_id), "profile")
     if customer.name is not None:
         model.name = personal_data.seal(keys, customer.name, **_context(customer.customer_id, "name"))
+        model.name_hash = name_hash(keys, customer.name)
     model.language = customer.language
     model.accounts = list(customer.accounts)
     model.points = raws
@@ -213,7 +226,7 @@ def save(keys: Keys, customer: Customer, before: Customer | None) -> Customer:
                 f"customer {customer.customer_id} changed since it was read"
             ) from None
         raise
-    return replace(customer, version=model.version)
+    return replace(customer, version=model.version, name_hash=model.name_hash)
 
 
 def update(
