@@ -60,7 +60,7 @@ def test_a_collector_finds_the_caller_adds_an_email_and_marks_the_address_return
     assert added.exit_code == 0, added.output
     masked = _shown(endpoint, "K-1")
     assert masked["masked"] is True and masked["name"] == "•••"
-    assert sorted(p["value"] for p in masked["points"]) == ["i•••@example.org", "•••, US", "•••• 42"]
+    assert sorted(p["value"] for p in masked["points"]) == ["i•••@e•••.org", "•••, US", "•••• 42"]
 
     # the letter comes back: the address is retired; the phone and email still reach the customer
     postal = next(p["point_id"] for p in masked["points"] if p["kind"] == "postal")
