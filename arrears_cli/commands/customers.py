@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from arrears_cli.commands.common import StackCommand, _today
-from arrears_cli.commands.options import FormatOpt, JsonOpt
+from arrears_cli.commands.options import FormatOpt, JsonOpt, OutputOpt
 from arrears_cli.commands.signed_in import RequestIdOpt, _asked, _operator_call
 from arrears_cli.output import Format, console, emit, json_or
 
@@ -23,6 +24,16 @@ app = typer.Typer(
 
 MARKS = ("returned_mail", "bounced", "wrong_party", "do_not_use")
 OnOpt = Annotated[str | None, typer.Option("--on", help="Business date (default today).")]
+
+
+def plain(value):
+    """A stored value as itself: rich renders a table cell, a title or a message as markup, so a
+    name like `Ana [/bold] Ruiz` would fail and a `[link=...]` would render."""
+    return escape(value) if isinstance(value, str) else value
+
+
+def _plain_rows(rows: list[dict]) -> list[dict]:
+    return [{k: plain(v) for k, v in row.items()} for row in rows]
 
 
 def _point_rows(answer: dict) -> list[dict]:
@@ -57,24 +68,30 @@ def _point_rows(answer: dict) -> list[dict]:
 
 @app.command("show", cls=StackCommand)
 def customers_show(
-    ctx: typer.Context, account_id: str, fmt: FormatOpt = Format.TABLE, as_json: JsonOpt = False
+    ctx: typer.Context,
+    account_id: str,
+    fmt: FormatOpt = Format.TABLE,
+    as_json: JsonOpt = False,
+    output: OutputOpt = None,
 ) -> None:
     """The account's customer: name, contact points with their status, source and consent, and the
     skip-trace candidates. In plaintext for a level that sees personal data, masked for any other;
     the read is audited on the account (what was seen, never the values)."""
     answer = _asked(ctx.obj, "personal_data", account_id, _today(None), {})
     if answer.get("masked"):
-        console.print(f"[yellow]masked: {answer['why']}[/yellow]")
+        console.print(f"[yellow]masked: {plain(answer['why'])}[/yellow]")
     fmt = json_or(fmt, as_json)
     if fmt is not Format.TABLE:
-        emit(answer, fmt, account_id)
+        emit(answer, fmt, account_id, output)
         return
     if answer["customer_id"] is None:
         console.print(
-            f"{account_id} has no customer on record (`arrears customers contact {account_id} --add-...`)"
+            plain(
+                f"{account_id} has no customer on record (`arrears customers contact {account_id} --add-...`)"
+            )
         )
     title = f"{account_id}: customer {answer['customer_id']}, {answer['name'] or 'name not on record'}"
-    emit(_point_rows(answer), fmt, title)
+    emit(_plain_rows(_point_rows(answer)), fmt, plain(title), output)
 
 
 def _point(
@@ -82,7 +99,7 @@ def _point(
     phone: str | None,
     address: list[str] | None,
     city: str | None,
-    region: str | None,
+    state: str | None,
     postal_code: str | None,
     country: str | None,
     consents: dict[str, bool],
@@ -96,7 +113,7 @@ def _point(
         "phone": phone,
         **{f"address_line{n}": line for n, line in enumerate(lines, start=1)},
         "city": city,
-        "region": region,
+        "region": state,
         "postal_code": postal_code,
         "country": country,
         **consents,
@@ -117,11 +134,14 @@ def customers_contact(
         typer.Option(
             "--add-address",
             help="Add a postal address: a street line (again for a second and third), with --city, "
-            "--postal-code, --region. With --verify-candidate: the address the customer confirmed.",
+            "--state, --postal-code. With --verify-candidate: the address the customer confirmed.",
         ),
     ] = None,
-    city: str | None = None,
-    region: str | None = None,
+    city: Annotated[str | None, typer.Option("--city", help="The address's city.")] = None,
+    # not --region: that is every command's AWS region (common.StackCommand takes it)
+    state: Annotated[
+        str | None, typer.Option("--state", help="The address's state, estado or province (e.g. NV, JAL).")
+    ] = None,
     postal_code: Annotated[str | None, typer.Option("--postal-code")] = None,
     country: Annotated[str | None, typer.Option(help="ISO country code when not the account's.")] = None,
     email_consent: Annotated[bool, typer.Option(help="The customer agreed to be emailed there.")] = False,
@@ -175,7 +195,7 @@ def customers_contact(
     params: dict = {"change": change, "note": note}
     if adding:
         params["point"] = _point(
-            add_email, add_phone, add_address, city, region, postal_code, country, consents
+            add_email, add_phone, add_address, city, state, postal_code, country, consents
         )
     params |= {
         "point_id": verify or mark,
@@ -200,6 +220,7 @@ def customers_find(
     country: Annotated[str, typer.Option(help="Where a phone without +code is dialled.")] = "US",
     fmt: FormatOpt = Format.TABLE,
     as_json: JsonOpt = False,
+    output: OutputOpt = None,
 ) -> None:
     """The accounts of the customer with this phone or email (an inbound call, a bounce notice),
     found by keyed hash: the value is never stored or shown, and the find is audited on each
@@ -209,5 +230,7 @@ def customers_find(
     params = {"phone": phone, "country": country} if phone is not None else {"email": email}
     answer = _asked(ctx.obj, "find_customer", None, _today(None), params)
     if not answer["found"]:
-        console.print(f"no customer has this {answer['kind']}")
-    emit(answer["found"], json_or(fmt, as_json), f"accounts found by {answer['kind']}")
+        console.print(f"no customer has this {plain(answer['kind'])}")
+    fmt = json_or(fmt, as_json)
+    found = _plain_rows(answer["found"]) if fmt is Format.TABLE else answer["found"]
+    emit(found, fmt, plain(f"accounts found by {answer['kind']}"), output)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from arrears_cli.commands.common import StackCommand
 from arrears_cli.output import console
@@ -26,12 +27,16 @@ def _open_in_browser(html: str, code: str) -> Path:
 
 
 def _out(said: str, answer: dict, open_it: bool) -> None:
-    """The letter on stdout, or opened in a browser; what it is on stderr."""
+    """The letter on stdout, or opened in a browser; what it is on stderr (as itself: what was
+    stored is never read as rich markup)."""
+    said = escape(said)
     if answer.get("personal_data") == "masked":
         said += "; addressee masked: your level does not see personal data"
     html = answer["html"]
     if open_it:
-        console.print(f"{said}, opened from {_open_in_browser(html, answer['code'] or 'letter')}")
+        console.print(
+            f"{said}, opened from {escape(str(_open_in_browser(html, answer['code'] or 'letter')))}"
+        )
         return
     console.print(said)
     sys.stdout.write(html if html.endswith("\n") else html + "\n")
@@ -76,9 +81,8 @@ def letters_preview(
     from arrears_cli.commands.signed_in import _asked
 
     if code not in {c.value for c in LetterCode}:
-        console.print(
-            f"[red]no letter {code!r}; the letters are {', '.join(c.value for c in LetterCode)}[/red]"
-        )
+        known = ", ".join(c.value for c in LetterCode)
+        console.print(f"[red]{escape(f'no letter {code!r}; the letters are {known}')}[/red]")
         raise typer.Exit(1)
     day = _today(on)
     answer = _asked(ctx.obj, "letter_preview", account, day, {"code": code})

@@ -241,7 +241,8 @@ def _point_seen(point: ContactPoint, see: bool) -> dict:
         "mobile": point.mobile,
         "added_on": point.added_on.isoformat() if point.added_on else None,
         "changed_on": point.changed_on.isoformat() if point.changed_on else None,
-        "note": point.note,
+        # the operator's words may name a phone or a relative's address: personal data as the value is
+        "note": point.note if see or not point.note else HIDDEN,
     }
 
 

@@ -61,7 +61,7 @@ def _show(account: Account, params: ShowParams, see: bool) -> tuple[dict, dict]:
         of = f" {params.code!r}" if params.code else ""
         has = f" (it has: {', '.join(codes)})" if codes else ""
         raise InvalidInput(f"{account.account_id} has no stored letter{of}{has}")
-    item = max(chosen, key=lambda i: i.sk)
+    item = max(chosen, key=_sent_order)
     settings = get_settings()
     html = reports_repo.get_text(settings.letters_bucket, item.detail["document_key"], settings.region)
     if not see:
@@ -76,6 +76,14 @@ def _show(account: Account, params: ShowParams, see: bool) -> tuple[dict, dict]:
         "html": html,
     }
     return answer, _seen(seen, letter=item.sk, document=item.detail["document_key"])
+
+
+def _sent_order(item) -> tuple[str, str, str]:
+    """The latest letter is the one that went out last: by the day it was provided (`sent_on`, which
+    the delivery writes) or recorded (`occurred_on`), then by its key. The key alone orders by the
+    episode's first day and then the trigger's name, so a final demand would lose to a second
+    reminder of the same episode."""
+    return (str(item.detail.get("sent_on") or item.occurred_on or ""), str(item.occurred_on or ""), item.sk)
 
 
 def _addressee(account: Account, see: bool) -> tuple[Addressee, bool]:

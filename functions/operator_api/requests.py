@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
@@ -141,6 +142,15 @@ class ContactParams(Params):
     status: Literal["returned_mail", "bounced", "wrong_party", "do_not_use"] | None = None
     candidate_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{2,199}$")
     note: str = Field(default="", max_length=300)  # why: the operator's words, never a value
+
+    @field_validator("note")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        # shown back to operators: no control or invisible formatting characters (a line break,
+        # a terminal escape, a bidi override) to disguise what it says
+        if any(unicodedata.category(c) in ("Cc", "Cf") for c in value):
+            raise ValueError("a note is one line of printable text: no control characters")
+        return value
 
     @model_validator(mode="after")
     def _complete(self) -> ContactParams:

@@ -81,9 +81,11 @@ def _on_account(request: OperatorRequest, level_name: str) -> dict:
     params = parse(PARAMS[request.action], request.params)
     account = accounts_repo.get_account(request.account_id)
     level = authority.load_authority().level(level_name)
-    beyond = authority.beyond(
-        level, request.action, _judged(params.model_dump(mode="json"), account), request.on
-    )
+    judged = _judged(params.model_dump(mode="json"), account)
+    refused = authority.refusal(level, request.action, judged)
+    if refused:  # not for any approval: the level may not do it at all
+        raise NotAuthorised(f"{request.operator_id}'s level ({level_name}): {refused}")
+    beyond = authority.beyond(level, request.action, judged, request.on)
     if beyond:
         operators_repo.open_approval(request.request_id, request.on, request.model_dump(mode="json"), beyond)
         metrics.add_metric(name="OperatorActionPending", unit="Count", value=1)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import webbrowser
+from datetime import date, timedelta
 from pathlib import Path
 
 from arrears.store import accounts_repo
+from arrears.store.letters_repo import letter_sk
+from arrears.store.models import ActivityModel
 from typer.testing import CliRunner
 
 from arrears_cli.commands.local import exports
@@ -103,6 +106,32 @@ def test_letters_show_prints_the_latest_stored_letter_with_its_addressee(endpoin
         "letter_show", "specialist4", "shown",
     )  # fmt: skip
     assert NAME not in json.dumps(read) and STREET not in json.dumps(read)  # what was seen, not the values
+
+
+def test_letters_show_without_a_code_shows_the_letter_sent_last_not_the_last_by_key(endpoint, tmp_path):
+    # Given the second reminder of the cycle, and a final demand of the same episode sent three days
+    # after it (by key, "final_demand" sorts before "second_reminder")
+    _cycled(endpoint, tmp_path)
+    _signed_in(endpoint)
+    (reminder,) = accounts_repo.timeline("A-1", kind="letter")
+    episode_on = date.fromisoformat(reminder.sk.split("#")[0])
+    sent = (
+        date.fromisoformat(reminder.detail.get("sent_on") or reminder.occurred_on) + timedelta(3)
+    ).isoformat()
+    later = {**reminder.detail, "code": "final_demand", "trigger": "final_demand", "sent_on": sent}
+    accounts_repo.put_activity(
+        ActivityModel(
+            "A-1", letter_sk(episode_on, "final_demand"), kind="letter", occurred_on=sent,
+            actor="collection_cycle", status="printed", detail=later,
+        ),
+        once=True,
+    )  # fmt: skip
+
+    shown = _run(endpoint, "letters", "show", "A-1")
+
+    # Then the latest is the one sent last
+    assert shown.exit_code == 0, shown.output
+    assert shown.stderr.strip() == f"A-1: final_demand of {sent} (letter)"
 
 
 def test_a_level_that_does_not_see_personal_data_gets_the_letter_with_the_addressee_masked(

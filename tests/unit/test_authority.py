@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from arrears.domain.authority import Level, beyond, refusal_to_decide
+from arrears.domain.authority import Level, beyond, load_authority, refusal, refusal_to_decide
 
 TODAY = date(2026, 3, 2)
 SUPERVISOR = Level(
@@ -68,3 +68,27 @@ def test_an_adjustment_is_judged_by_its_size_in_the_accounts_currency(amount, cu
     assert (
         beyond(level, "adjust", {**params, "reage": True}, TODAY) == "re-aging an account needs a supervisor"
     )
+
+
+@pytest.mark.parametrize(
+    ("params", "refused"),
+    [
+        ({"change": "add", "point": {"email": "x"}}, "adding a contact point"),
+        ({"change": "verify", "point_id": "p"}, "verifying a contact point"),
+        ({"change": "verify_candidate", "candidate_id": "c"}, "verifying a skip-trace candidate"),
+        ({"change": "mark", "status": "do_not_use"}, "marking a contact point do_not_use"),
+        ({"change": "mark", "status": "returned_mail"}, None),
+        ({"change": "mark", "status": "bounced"}, None),
+        ({"change": "mark", "status": "wrong_party"}, None),
+    ],
+)
+def test_a_level_that_does_not_see_personal_data_only_reports_a_contact_points_failure(params, refused):
+    rules = load_authority()
+    said = refusal(rules.level("specialist_3"), "contact", params)
+    if refused is None:
+        assert said is None
+    else:
+        assert said is not None and said.startswith(refused) and "sees personal data" in said
+    for seeing in ("specialist_4", "specialist_5", "supervisor"):  # it sees what it changes
+        assert refusal(rules.level(seeing), "contact", params) is None
+    assert refusal(rules.level("specialist_3"), "promise", {"change": "add"}) is None

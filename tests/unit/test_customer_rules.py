@@ -127,7 +127,11 @@ def test_phones_a_collector_may_dial_verified_first():
 
 def test_masked_points_never_carry_enough_to_reach_the_customer():
     assert masked(_postal("p")) == "•••, US"
-    assert masked(_email("e")) == "a•••@example.org"
+    assert masked(_email("e")) == "a•••@e•••.org"
+    # the domain may name the employer: its first character and top-level domain only
+    work = ContactPoint("w", PointKind.EMAIL, "pat.kim@acme-widgets.example", Source.IMPORT)
+    assert masked(work) == "p•••@a•••.example"
+    assert masked(ContactPoint("x", PointKind.EMAIL, "pat@localhost", Source.IMPORT)) == "p•••@l•••"
     assert masked(ContactPoint("t", PointKind.PHONE, "+15205550142", Source.IMPORT)) == "•••• 42"
     assert masked(ContactPoint("t", PointKind.PHONE, None, Source.IMPORT)) == "•••"
 

@@ -154,8 +154,8 @@ def test_a_retired_point_is_never_verified_again_and_a_failure_fits_its_kind(clo
         cloud, "ana", account_id, change="mark", point_id=postal.point_id, status="bounced"
     )
     _contact(cloud, "ana", account_id, change="mark", point_id=email.point_id, status="bounced")
-    again = _contact(cloud, "ana", account_id, change="verify", point_id=email.point_id)
-    unknown = _contact(cloud, "ana", account_id, change="verify", point_id="email-0000000000000000")
+    again = _contact(cloud, "cy", account_id, change="verify", point_id=email.point_id)
+    unknown = _contact(cloud, "cy", account_id, change="verify", point_id="email-0000000000000000")
 
     assert (
         bounced_letter["error"] == "invalid" and "only a email point is bounced" in bounced_letter["message"]
@@ -172,7 +172,7 @@ def test_do_not_use_on_the_last_address_is_an_operators_task_never_a_trace(cloud
     postal = _point(stack, account_id, PointKind.POSTAL)
 
     marked = _contact(
-        cloud, "ana", account_id, change="mark", point_id=postal.point_id, status="do_not_use",
+        cloud, "cy", account_id, change="mark", point_id=postal.point_id, status="do_not_use",
         note="customer asked us not to write to the office address",
     )  # fmt: skip
 
@@ -186,16 +186,16 @@ def test_an_operator_adds_a_point_and_the_audit_and_the_tables_keep_no_value(clo
 
     # When a collector adds the email the customer gave on a call, with consent, and a phone
     added = _contact(
-        cloud, "ana", account_id, "req-add-1", change="add",
+        cloud, "cy", account_id, "req-add-1", change="add",
         point={"email": "New.One@Example.org", "email_consent": True},
     )  # fmt: skip
     again = _contact(
-        cloud, "ana", account_id, "req-add-1", change="add",
+        cloud, "cy", account_id, "req-add-1", change="add",
         point={"email": "New.One@Example.org", "email_consent": True},
     )  # fmt: skip
-    phone = _contact(cloud, "ana", account_id, change="add", point={"phone": "(520) 555-0142"})
-    twice = _contact(cloud, "ana", account_id, change="add", point={"phone": "+1 520 555 0142"})
-    bad = _contact(cloud, "ana", account_id, change="add", point={"phone": "555-01"})
+    phone = _contact(cloud, "cy", account_id, change="add", point={"phone": "(520) 555-0142"})
+    twice = _contact(cloud, "cy", account_id, change="add", point={"phone": "+1 520 555 0142"})
+    bad = _contact(cloud, "cy", account_id, change="add", point={"phone": "555-01"})
 
     # Then the account has a customer who may be emailed and called; the value is in no audit
     assert added["status"] == "done" and added == again
@@ -210,6 +210,78 @@ def test_an_operator_adds_a_point_and_the_audit_and_the_tables_keep_no_value(clo
     assert _plain_in(cloud, stack) == []
 
 
+def test_a_level_that_does_not_see_personal_data_only_reports_a_points_failure(cloud, stack, operators):
+    # Given a customer with an address and an email, and a skip-trace candidate
+    account_id = _account(stack, "CT-LEVEL3")
+    give_customer(stack, account_id, email=EMAIL)
+    postal = _point(stack, account_id, PointKind.POSTAL)
+    email = _point(stack, account_id, PointKind.EMAIL)
+    before = customers_repo.get(stack.personal_data(), account_id)
+    reach = accounts_repo.get_account(account_id).reach
+
+    # When a level 3 (no personal data) tries to choose where the next letter goes
+    tried = {
+        "address": _contact(
+            cloud, "ana", account_id, change="add",
+            point={"address_line1": "1 Elsewhere Rd", "city": "Reno", "region": "NV",
+                   "postal_code": "89501"},
+        ),
+        "email": _contact(
+            cloud, "ana", account_id, change="add",
+            point={"email": "mine@example.net", "email_consent": True,
+                   "electronic_notices_consent": True},
+        ),
+        "verify": _contact(cloud, "ana", account_id, change="verify", point_id=postal.point_id),
+        "candidate": _contact(
+            cloud, "ana", account_id, change="verify_candidate", candidate_id="cand-0001"
+        ),
+        "do_not_use": _contact(
+            cloud, "ana", account_id, change="mark", point_id=postal.point_id, status="do_not_use"
+        ),
+    }  # fmt: skip
+
+    # Then each is refused as forbidden, saying why, and the customer's points are as they were
+    for name, refused in tried.items():
+        assert refused["status_code"] == 403 and refused["error"] == "forbidden", (name, refused)
+        assert "needs a level that sees personal data" in refused["message"], name
+    assert "adding a contact point" in tried["address"]["message"]
+    assert customers_repo.get(stack.personal_data(), account_id) == before
+    assert accounts_repo.get_account(account_id).reach == reach
+
+    # But it may report a failure: the email bounced
+    bounced = _contact(
+        cloud, "ana", account_id, change="mark", point_id=email.point_id, status="bounced",
+        note="bounce notice 2026-03-01",
+    )  # fmt: skip
+    assert bounced["status"] == "done" and bounced["result"]["status"] == "bounced", bounced
+
+
+def test_a_points_note_is_masked_below_personal_data_and_control_characters_are_refused(
+    cloud, stack, operators
+):
+    account_id = _account(stack, "CT-NOTE")
+    give_customer(stack, account_id, email=EMAIL)
+    email = _point(stack, account_id, PointKind.EMAIL)
+
+    sneaky = _contact(
+        cloud, "cy", account_id, change="mark", point_id=email.point_id, status="do_not_use",
+        note="ok\x1b[2J\nnew line",
+    )  # fmt: skip
+    noted = _contact(
+        cloud, "cy", account_id, change="mark", point_id=email.point_id, status="do_not_use",
+        note="asked to use her sister's number 520 555 0199",
+    )  # fmt: skip
+    junior = call_as(cloud, "ana", "personal_data", account_id, TODAY)
+    senior = call_as(cloud, "cy", "personal_data", account_id, TODAY)
+
+    assert sneaky["error"] == "invalid" and "control characters" in sneaky["message"], sneaky
+    assert noted["status"] == "done", noted
+    notes = {who: {p["kind"]: p["note"] for p in answer["points"]} for who, answer in
+             (("ana", junior), ("cy", senior))}  # fmt: skip
+    assert notes["ana"] == {"postal": "", "email": "•••"}
+    assert notes["cy"]["email"] == "asked to use her sister's number 520 555 0199"
+
+
 def test_personal_data_is_opened_for_a_level_that_sees_it_masked_for_any_other_and_audited_without_values(
     cloud, stack, operators
 ):
@@ -222,7 +294,7 @@ def test_personal_data_is_opened_for_a_level_that_sees_it_masked_for_any_other_a
     assert junior["masked"] is True and "does not see personal data" in junior["why"]
     assert junior["name"] == "•••"
     assert {p["kind"]: p["value"] for p in junior["points"]} == {
-        "postal": "•••, US", "email": "r•••@example.org", "phone": "•••• 42"
+        "postal": "•••, US", "email": "r•••@e•••.org", "phone": "•••• 42"
     }  # fmt: skip
     assert "masked" not in senior and senior["name"] == NAME
     shown = {p["kind"]: p["value"] for p in senior["points"]}

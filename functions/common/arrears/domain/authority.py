@@ -59,6 +59,37 @@ def load_authority(path: Path = AUTHORITY_FILE) -> Authority:
         raise InvalidInput(f"{path.name}: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}") from exc
 
 
+# What a level that does not see personal data may still do to a contact point: report that it
+# failed. Adding one, verifying one (or a skip-trace candidate) or choosing among them (`do_not_use`)
+# decides where the next letter goes, so it needs a level that sees what it changes.
+FAILURE_MARKS = ("returned_mail", "bounced", "wrong_party")
+CONTACT_CHANGES = {
+    "add": "adding a contact point",
+    "verify": "verifying a contact point",
+    "verify_candidate": "verifying a skip-trace candidate",
+    "mark": "marking a contact point",
+}
+
+
+def refusal(level: Level, action: str, params: Mapping[str, Any]) -> str | None:
+    """Why this level may not do this action at all (no approval makes it so), or None when it may.
+
+    A change to a customer's contact points needs a level that sees personal data (`see_personal_data`:
+    it must see what it changes); any other level may only report a point's failure."""
+    if action != "contact" or level.see_personal_data:
+        return None
+    change = str(params.get("change"))
+    if change == "mark" and params.get("status") in FAILURE_MARKS:
+        return None
+    what = CONTACT_CHANGES.get(change, "changing a contact point")
+    if change == "mark":
+        what += f" {params.get('status')}"
+    return (
+        f"{what} needs a level that sees personal data; this level may only report a point's "
+        f"failure ({', '.join(FAILURE_MARKS)})"
+    )
+
+
 def beyond(level: Level, action: str, params: Mapping[str, Any], today: date) -> str | None:
     """Why this action is beyond the level (it then needs approval), or None when it is within."""
     if action == "promise":

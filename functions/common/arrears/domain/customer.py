@@ -218,8 +218,11 @@ def masked(point: ContactPoint) -> str:
     if isinstance(value, Address):
         return f"•••, {value.country}"
     if isinstance(value, str) and point.kind is PointKind.EMAIL and "@" in value:
+        # the domain may name the employer (and confirms a guess): only its first character and its
+        # top-level domain are kept
         local, domain = value.rsplit("@", 1)
-        return f"{local[:1]}•••@{domain}"
+        host, dot, top = domain.rpartition(".")
+        return f"{local[:1]}•••@{(host or top)[:1]}•••{dot}{top if host else ''}"
     if isinstance(value, str) and point.kind is PointKind.PHONE:
         return "•••• " + value[-2:]
     return "•••"
