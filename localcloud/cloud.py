@@ -333,7 +333,7 @@ class LocalCloud:
         self.runtime.faults.clear()
         self.runtime.invocations.clear()
         self.receipt_epoch = None
-        forget_cached_state()
+        forget_cached_state(keep_clients=True)  # the same cloud: its endpoint has not moved
 
     def _wait_for_executions(self, timeout_s: float = 30) -> None:
         """An execution a test left running would write into the next test's stack."""
@@ -434,8 +434,9 @@ def _sqs(region: str):
     return get_backend("sqs")[DEFAULT_ACCOUNT_ID][region]
 
 
-def forget_cached_state() -> None:
-    """A fresh set of execution environments: nothing the functions cached survives."""
+def forget_cached_state(keep_clients: bool = False) -> None:
+    """A fresh set of execution environments: nothing the functions cached survives. `keep_clients`:
+    against the same cloud (a restore), the clients and connections stay; what was cached on them goes."""
     from arrears.adapters.aws_clients import reset_connections
     from arrears.runtime import identity, settings
 
@@ -451,7 +452,7 @@ def forget_cached_state() -> None:
     ):
         cached.cache_clear()
     identity.KEYS.clear()
-    reset_connections()
+    reset_connections(keep_clients=keep_clients)
 
 
 def new_signing_secret(provider: str) -> str:

@@ -60,7 +60,7 @@ def _forget() -> None:
     CustomerModel._connection = None
 
 
-on_reset(_forget)
+on_reset(_forget, connection=True)
 
 
 def _pk(customer_id: str) -> str:

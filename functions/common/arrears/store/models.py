@@ -179,4 +179,4 @@ def _forget_connections() -> None:
     transaction_connection.cache_clear()
 
 
-on_reset(_forget_connections)
+on_reset(_forget_connections, connection=True)

@@ -93,7 +93,7 @@ def _model() -> type[ShardLayoutModel]:
     return ShardLayoutModel
 
 
-on_reset(lambda: setattr(ShardLayoutModel, "_connection", None))
+on_reset(lambda: setattr(ShardLayoutModel, "_connection", None), connection=True)
 
 
 # ---------------------------------------------------------------- what the cycle reads
