@@ -24,6 +24,7 @@ from arrears.domain.customer import (
     PointKind,
     PointStatus,
     Source,
+    facts_of,
     masked,
 )
 from arrears.domain.errors import InvalidInput
@@ -231,16 +232,8 @@ def _value(value: str | Address | None) -> str | None:
 
 def _point_seen(point: ContactPoint, see: bool) -> dict:
     return {
-        "point_id": point.point_id,
-        "kind": point.kind.value,
+        **facts_of(point),
         "value": _value(point.value) if see else masked(point),
-        "status": point.status.value,
-        "source": point.source.value,
-        "consent": sorted(c.value for c in point.consent),
-        "employer": point.employer,
-        "mobile": point.mobile,
-        "added_on": point.added_on.isoformat() if point.added_on else None,
-        "changed_on": point.changed_on.isoformat() if point.changed_on else None,
         # the operator's words may name a phone or a relative's address: personal data as the value is
         "note": point.note if see or not point.note else HIDDEN,
     }

@@ -76,7 +76,12 @@ def test_local_up_serves_the_aws_cli_and_answers_on_the_webhook_port(tmp_path, m
         local = _wait_for(tmp_path / ".arrears" / "local.json", process)
         endpoint = local["endpoint_url"]
         assert endpoint == f"http://127.0.0.1:{port}"
-        assert set(local["tables"]) == {"AccountsTable", "ActivityTable", "CustomersTable", "IdempotencyTable"}
+        assert set(local["tables"]) == {
+            "AccountsTable",
+            "ActivityTable",
+            "CustomersTable",
+            "IdempotencyTable",
+        }
 
         ran = _command(
             "arrears",

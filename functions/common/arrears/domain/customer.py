@@ -121,6 +121,22 @@ class Customer:
         return next((p for p in self.points if p.point_id == point_id), None)
 
 
+def facts_of(point: ContactPoint) -> dict[str, object]:
+    """What is known about a point besides its value, as stored and as shown: no personal data."""
+    return {
+        "point_id": point.point_id,
+        "kind": point.kind.value,
+        "source": point.source.value,
+        "status": point.status.value,
+        "consent": sorted(c.value for c in point.consent),
+        "employer": point.employer,
+        "mobile": point.mobile,
+        "added_on": point.added_on.isoformat() if point.added_on else None,
+        "changed_on": point.changed_on.isoformat() if point.changed_on else None,
+        "note": point.note,
+    }
+
+
 def _best(points: tuple[ContactPoint, ...]) -> ContactPoint | None:
     """Verified before unverified, then the most recently added."""
     ranked = sorted(

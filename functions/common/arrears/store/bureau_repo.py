@@ -200,9 +200,7 @@ def _stored(keys: Keys, item: ActivityModel, opened: bool) -> StoredCandidate:
     detail = item.detail
     value = None
     if opened and detail.get("sealed"):
-        value = str(
-            personal_data.unseal(keys, detail["sealed"], **_candidate_context(item.pk, found))
-        )
+        value = str(personal_data.unseal(keys, detail["sealed"], **_candidate_context(item.pk, found)))
     return StoredCandidate(
         candidate_id=found,
         kind=detail["kind"],

@@ -23,7 +23,16 @@ from arrears.adapters import personal_data
 from arrears.adapters.aws_clients import on_reset
 from arrears.adapters.personal_data import Keys
 from arrears.domain.contact_values import lookup_form
-from arrears.domain.customer import Address, Consent, ContactPoint, Customer, PointKind, PointStatus, Source
+from arrears.domain.customer import (
+    Address,
+    Consent,
+    ContactPoint,
+    Customer,
+    PointKind,
+    PointStatus,
+    Source,
+    facts_of,
+)
 from arrears.domain.errors import CustomerNotFound, CustomerVersionConflict
 from arrears.store.store_errors import is_conditional_failure, store_errors
 
@@ -105,20 +114,7 @@ def _point_from(raw: dict, value: str | Address | None) -> ContactPoint:
 
 
 def _raw_point(point: ContactPoint, sealed: str, hashed: str) -> dict:
-    return {
-        "point_id": point.point_id,
-        "kind": point.kind.value,
-        "sealed": sealed,
-        "hash": hashed,
-        "source": point.source.value,
-        "status": point.status.value,
-        "consent": sorted(c.value for c in point.consent),
-        "employer": point.employer,
-        "mobile": point.mobile,
-        "added_on": point.added_on.isoformat() if point.added_on else None,
-        "changed_on": point.changed_on.isoformat() if point.changed_on else None,
-        "note": point.note,
-    }
+    return {**facts_of(point), "sealed": sealed, "hash": hashed}
 
 
 def _open_value(keys: Keys, customer_id: str, raw: dict) -> str | Address:
