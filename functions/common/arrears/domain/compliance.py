@@ -53,8 +53,10 @@ HOLD_ALLOWS: dict[Hold, frozenset[LetterCode]] = {
     Hold.DISPUTE: frozenset({LetterCode.DISPUTE_ACKNOWLEDGEMENT, LetterCode.PAYMENT_RECEIVED})
     | CORRECTION_ALLOWED
     | OWED_UNDER_ANY_HOLD,
-    # after a written cease request only the notices §1006.6(c)(2) allows
-    Hold.CEASE_COMMUNICATION: frozenset({LetterCode.CHARGE_OFF_NOTICE}) | OWED_UNDER_ANY_HOLD,
+    # after a written cease request only the notices §1006.6(c)(2) allows: that efforts end, or that
+    # a remedy may be or will be invoked. A charge-off notice is none of them (it tells of an entry
+    # in the creditor's books and that the balance is still owed), so it does not go.
+    Hold.CEASE_COMMUNICATION: OWED_UNDER_ANY_HOLD,
     # the automatic stay stops every act to collect (11 U.S.C. §362)
     Hold.BANKRUPTCY: OWED_UNDER_ANY_HOLD,
     Hold.DECEASED: OWED_UNDER_ANY_HOLD,

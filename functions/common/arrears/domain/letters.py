@@ -211,7 +211,19 @@ class LetterContext:
     creditor: Creditor
     addressee: Addressee  # the customer's legal name and mailing address; nothing else personal
     debt_collector_disclosure: bool = False  # the mini-Miranda (Reg F §1006.18(e))
+    # The letter is from a third-party debt collector (the placed agency), not the creditor: it tells
+    # of the creditor's acts (a charge-off) as the creditor's, never as its own.
+    third_party: bool = False
+    # The account's holds that stop collection (a dispute, a cease request, a bankruptcy, a death,
+    # ...; not SCRA, which caps interest and stops no contact). A letter that goes under one tells
+    # what it tells and asks for nothing: no invitation to pay, no call to arrange, no "still owed".
+    holds: tuple[str, ...] = ()
     extra: dict[str, object] = field(default_factory=dict)  # per letter: promise, arrangement, payment, ...
+
+    @property
+    def demand_withheld(self) -> bool:
+        """Whether the letter must go without any demand or invitation to pay (`holds`)."""
+        return bool(self.holds)
 
 
 @lru_cache(maxsize=4)

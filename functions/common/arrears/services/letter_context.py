@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from arrears.domain.account import Account
-from arrears.domain.compliance import PROFILES, validation_period_end
+from arrears.domain.compliance import HOLDS_THAT_ALLOW_CONTACT, PROFILES, validation_period_end
 from arrears.domain.customer import Address, ContactPoint, Customer, mailing_address
 from arrears.domain.errors import InvalidInput
 from arrears.domain.ledger import EntryKind
@@ -88,6 +88,8 @@ def letter_context(
         creditor=Creditor(**strategy.creditor.for_letter(account.locale)),
         addressee=to,
         debt_collector_disclosure=strategy.compliance_profile == "us_reg_f",
+        third_party=PROFILES[strategy.compliance_profile].third_party,
+        holds=tuple(sorted(h.value for h in account.holds if h not in HOLDS_THAT_ALLOW_CONTACT)),
         extra=extra if extra is not None else facts(code, account, strategy, as_of, sent_on),
     )
 
