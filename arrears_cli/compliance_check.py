@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
+from arrears.domain import business_days
 from arrears.domain.compliance import PROFILES
 from arrears.store.models import ActivityModel
 
@@ -217,12 +218,65 @@ def check_calls(records: list[ActivityModel]) -> list[Violation]:
     return found
 
 
+# §1006.34(a)(1)(i)(B): a debt collector's validation notice within five days (excluding legal public
+# holidays, Saturdays and Sundays) after the initial communication, if not in it.
+NOTICE_WITHIN_BUSINESS_DAYS = 5
+
+
+def check_validation_notices(
+    letters: list[ActivityModel], calls: list[ActivityModel], today: date
+) -> list[Violation]:
+    """Each communication of a debt collector's account (a letter sent, a call in which we spoke with
+    the customer) without a timely validation notice: one provided on or before the initial
+    communication or within five business days after it. Without one, every communication before
+    the notice (all of them, once the five days are over and none was sent) is flagged."""
+    notices: dict[str, date] = {}
+    said: dict[str, list[tuple[date, str, str]]] = defaultdict(list)  # day, what, profile
+    for letter in letters:
+        profile = letter.detail.get("profile")
+        if profile not in PROFILES or not PROFILES[profile].third_party:
+            continue
+        day = date.fromisoformat(letter.occurred_on)
+        code = letter.detail.get("code") or ""
+        if code == "validation_notice":
+            notices[letter.pk] = min(day, notices.get(letter.pk, day))
+        said[letter.pk].append((day, code, profile))
+    for call in calls:
+        profile = call.detail.get("profile")
+        if profile not in PROFILES or not PROFILES[profile].third_party:
+            continue
+        if call.detail.get("outcome") in SPOKE_WITH_THE_CUSTOMER:
+            said[call.pk].append((date.fromisoformat(call.occurred_on), "call", profile))
+    found = []
+    for account_id, communications in said.items():
+        communications.sort()
+        first, _, profile = communications[0]
+        deadline = business_days.business_days_after(
+            PROFILES[profile].jurisdiction, first, NOTICE_WITHIN_BUSINESS_DAYS
+        )
+        notice = notices.get(account_id)
+        if (notice is not None and notice <= deadline) or (notice is None and today <= deadline):
+            continue  # timely, or the five days are not over yet
+        for day, what, _ in communications:
+            if what == "validation_notice" or (notice is not None and day >= notice):
+                continue
+            state = f"provided on {notice.isoformat()}" if notice else "not provided"
+            why = (
+                f"{what} on {day.isoformat()} without a timely validation notice ({state}; due by "
+                f"{deadline.isoformat()}, five business days after the first communication)"
+            )
+            found.append(Violation(account_id, "validation_notice_timely", what, day.isoformat(), why))
+    return found
+
+
 def report(today: date | None = None) -> list[dict]:
     """Every violation found; `today` (default: the date now) is the day overdue notices are counted to."""
-    letters = letter_records()
+    letters, calls = letter_records(), call_records()
+    today = today or date.today()
     found = (
         check(letters)
-        + check_calls(call_records())
-        + check_adverse_action_notices(limit_change_records(), letters, today or date.today())
+        + check_calls(calls)
+        + check_adverse_action_notices(limit_change_records(), letters, today)
+        + check_validation_notices(letters, calls, today)
     )
     return [asdict(v) for v in sorted(found, key=lambda v: (v.occurred_on, v.account_id, v.rule))]

@@ -144,7 +144,9 @@ def _ladder(
     """The steps of the account's ladder that fall due today, and the one contact they make."""
     _, ladder = strategy.ladder_for(after.account_id)
     fired = frozenset(before.fired)
-    due = steps_due(ladder, fired, after.dpd, after.status)
+    all_due = steps_due(ladder, fired, after.dpd, after.status)
+    due = notice_first(all_due, after, strategy)
+    held_back = len(due) < len(all_due)
     waits = base["waits_until"]
     # on a closed day a step that contacts the customer waits, and a recommendation due beside it
     # waits with it (recommended, the account's letter steps would no longer fall due); a
@@ -152,7 +154,9 @@ def _ladder(
     acting = () if waits and any(s.channel is not None for s in due) else due
     upcoming = next_step_dpd(ladder, fired | {s.name for s in due}, after.dpd)
     next_on = as_of + timedelta(days=upcoming - after.dpd) if upcoming else None
-    base["next_step_on"] = min((d for d in (next_on, waits) if d), default=None)
+    # steps held back behind the validation notice fall due again on the next day a letter may go
+    after_notice = _next_contact_day(strategy, after.jurisdiction, as_of) if held_back else None
+    base["next_step_on"] = min((d for d in (next_on, waits, after_notice) if d), default=None)
     base["fired"] = tuple(before.fired) + tuple(s.name for s in acting)
     base["recommends_charge_off"] = any(s.recommend_charge_off for s in acting)
     contacts = [s for s in acting if s.channel is not None]
@@ -174,6 +178,24 @@ def _ladder(
     return ContactPlan(
         **base, **acted, channel=channel, letter=step.letter, decision=decision, fallback=fallback
     )
+
+
+def notice_first(due: tuple[Step, ...], account: Account, strategy: Strategy) -> tuple[Step, ...]:
+    """The steps due today, cut after the validation notice while a debt collector has not sent it.
+
+    Under a third-party profile (Reg F) the notice comes first, or within five days of the first
+    communication (§1006.34(a)(1)): a catch-up (an account placed, or looked at again, past several
+    steps) that would send a later step and mark the notice superseded sends the notice instead, and
+    the steps after it stay unfired, to fall due on the next day a letter may go. A notice step that
+    fired without a notice provided (refused, or never addressed) does not hold the ladder back:
+    what is due then is judged by the guardrail, which refuses a demand until the notice is sent.
+    """
+    if not PROFILES[strategy.compliance_profile].third_party or account.validation_notice_on is not None:
+        return due
+    for number, step in enumerate(due):
+        if step.letter is LetterCode.VALIDATION_NOTICE:
+            return due[: number + 1]
+    return due
 
 
 def _notice(after: Account, strategy: Strategy, as_of: date, local_time: datetime, base: dict) -> ContactPlan:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from arrears.domain.account import Account, ProductType, shard_of
 from arrears.domain.compliance import Decision
 from arrears.domain.ledger import Due
 from arrears.store import accounts_repo
+from arrears.store.models import ActivityModel
 from dunning import contacts
 
 from arrears_cli import compliance_check, executions
@@ -63,3 +64,54 @@ def test_with_the_guardrail_off_the_checker_reports_each_breach(stack, monkeypat
     _run(stack)
     found = {(v["account_id"], v["rule"]) for v in compliance_check.report()}
     assert found == {("LA-EMAIL", "contact_hours"), ("BANKRUPT", "hold"), ("NO-EMAIL", "opt_out")}
+
+
+def _placed_past_the_notice(stack) -> None:
+    """An instalment loan placed with the agency at 95 days past due (Reg F: the validation notice first)."""
+    accounts_repo.create_account(
+        Account(
+            "AGENCY-95", "main", ProductType.CLOSED_END, "USD", 100_000, 100_000,
+            (Due(AS_OF - timedelta(days=95), 5000),), "en-US", "America/New_York", "US",
+            home_shard=shard_of("AGENCY-95", "main", stack.shard_count), next_action_on=AS_OF,
+            placement="agency",
+        )
+    )  # fmt: skip
+    give_customer(stack, "AGENCY-95")
+
+
+def test_an_account_placed_past_the_notice_step_gets_the_notice_and_the_checker_finds_nothing(stack):
+    _placed_past_the_notice(stack)
+    _run(stack)
+    sent = [r.detail["code"] for r in compliance_check.letter_records() if r.pk == "AGENCY-95"]
+    assert sent == ["validation_notice"]
+    assert compliance_check.report(AS_OF + timedelta(days=30)) == []
+
+
+def test_with_the_guardrail_off_a_demand_without_the_notice_is_flagged(stack, monkeypatch):
+    monkeypatch.setattr(contacts, "check", lambda contact, history, profile: Decision.allow())
+    monkeypatch.setattr(contacts, "notice_first", lambda due, account, strategy: due)
+    _placed_past_the_notice(stack)
+    _run(stack)
+    sent = [r.detail["code"] for r in compliance_check.letter_records() if r.pk == "AGENCY-95"]
+    assert sent == ["final_demand"]
+    found = [v for v in compliance_check.report(AS_OF + timedelta(days=30)) if v["account_id"] == "AGENCY-95"]
+    assert {v["rule"] for v in found} == {"validation_notice_first", "validation_notice_timely"}
+    timely = next(v for v in found if v["rule"] == "validation_notice_timely")
+    assert timely["letter"] == "final_demand"
+    assert "not provided; due by 2026-03-09" in timely["detail"]
+    # within the five business days the breach is not yet one
+    assert not [v for v in compliance_check.report(AS_OF) if v["rule"] == "validation_notice_timely"]
+
+
+def test_a_notice_later_than_five_business_days_after_a_conversation_is_flagged():
+    def record(pk, sk, on, **detail):
+        return ActivityModel(pk=pk, sk=sk, kind=detail.pop("kind"), occurred_on=on, detail=detail)
+
+    call = record("C", "c", "2026-03-02", kind="disposition", profile="us_reg_f", outcome="promise")
+    late = record("C", "l", "2026-03-10", kind="letter", profile="us_reg_f", code="validation_notice")
+    in_time = record("C", "l", "2026-03-09", kind="letter", profile="us_reg_f", code="validation_notice")
+    flagged = compliance_check.check_validation_notices([late], [call], date(2026, 4, 1))
+    assert [(v.rule, v.letter, v.occurred_on) for v in flagged] == [
+        ("validation_notice_timely", "call", "2026-03-02")
+    ]
+    assert compliance_check.check_validation_notices([in_time], [call], date(2026, 4, 1)) == []

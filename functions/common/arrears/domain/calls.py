@@ -48,6 +48,7 @@ def history(account: Account, calls: Iterable[Call], before: datetime, dpd: int)
         opted_out=frozenset(Channel(c) for c in account.opted_out),
         call_attempts=tuple(c.at for c in earlier if c.outcome in ATTEMPTS),
         last_conversation=spoken[-1] if spoken else None,
+        validation_notice_sent_on=account.validation_notice_on,
         dpd=dpd,
     )
 

@@ -151,6 +151,10 @@ class Decision:
         return cls(True, "allowed", "every rule passed")
 
 
+# §1006.34(a)(1)(i)(B): the validation notice within five days after the initial communication
+NOTICE_WITHIN_BUSINESS_DAYS = 5
+
+
 def validation_period_end(provided: date, profile: Profile) -> date:
     """The last day of a debt collector's validation period (Reg F §1006.34(b)(5)).
 
@@ -207,7 +211,7 @@ def _opt_out(contact: Contact, history: ContactHistory, profile: Profile) -> Dec
 def check_dial(history: ContactHistory, profile: Profile, local_time: datetime) -> Decision:
     """A collector about to dial now: the call task's rules, and the contact hours as well."""
     contact = Contact(Channel.CALL_TASK, None, local_time)
-    for rule in (_holds, _opt_out, _hours_now, _calls):
+    for rule in (_holds, _opt_out, _hours_now, _calls, _validation):
         decision = rule(contact, history, profile)
         if decision is not None:
             return decision
@@ -254,11 +258,19 @@ def _calls(contact: Contact, history: ContactHistory, profile: Profile) -> Decis
 def _validation(contact: Contact, history: ContactHistory, profile: Profile) -> Decision | None:
     if not profile.third_party or contact.letter in INFORMATIONAL:
         return None
-    if history.validation_notice_sent_on is None:
+    sent_on = history.validation_notice_sent_on
+    # §1006.34(a)(1)(i): the notice in the initial communication or within five days (excluding
+    # legal public holidays, Saturdays and Sundays) after it. Until it is provided nothing that asks
+    # for money goes, a call included; one provided on or before today allows it, and so does one
+    # already on its way (its day of provision set) that is provided within those five days.
+    window = business_days.business_days_after(
+        profile.jurisdiction, contact.local_time.date(), NOTICE_WITHIN_BUSINESS_DAYS
+    )
+    if sent_on is None or sent_on > window:
         return Decision(
             False, "validation_notice_first", "a debt collector sends the validation notice first"
         )
-    period_end = validation_period_end(history.validation_notice_sent_on, profile)
+    period_end = validation_period_end(sent_on, profile)
     if history.dispute_received_on and history.dispute_received_on <= period_end:
         return Decision(False, "validation_dispute", "a timely dispute pauses collection until verification")
     return None

@@ -1,0 +1,109 @@
+"""A debt collector's validation notice comes first (Reg F §1006.34(a)(1)): no step of a third-party
+ladder supersedes it while it is unsent, and no call or demand goes before it."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from arrears.domain.account import Account, ProductType
+from arrears.domain.calls import judge
+from arrears.domain.compliance import PROFILES, Channel, Contact, ContactHistory, check
+from arrears.domain.customer import Reach
+from arrears.domain.ledger import Due
+from arrears.domain.letters import LetterCode
+from arrears.domain.strategy import load_strategies
+from dunning.contacts import plan_contact
+from dunning.cycle import plan, with_contact
+
+MONDAY = date(2026, 3, 2)
+AGENCY = load_strategies()["agency_loan_us"]
+CARD_US = load_strategies()["credit_card_us"]
+REG_F = PROFILES["us_reg_f"]
+NOON = datetime.combine(MONDAY, time(12), ZoneInfo("America/New_York"))
+
+
+def _placed(days: int, product=ProductType.CLOSED_END, placement: str | None = "agency", **fields) -> Account:
+    return Account(
+        "NOTICE-1", "main", product, "USD", 100_000, 100_000,
+        (Due(date.fromordinal(MONDAY.toordinal() - days), 5000),), "en-US", "America/New_York", "US",
+        home_shard="main#000", next_action_on=MONDAY, customer_id="NOTICE-1",
+        reach=(Reach.POSTAL.value,), placement=placement, **fields,
+    )  # fmt: skip
+
+
+def _plan(account: Account, strategy=AGENCY, on: date = MONDAY):
+    evaluated, *_ = plan(account, on)
+    now = datetime.combine(on, time(12), ZoneInfo(account.time_zone))
+    return evaluated, plan_contact(account, evaluated, strategy, on, now)
+
+
+def test_an_account_placed_at_95_days_past_due_gets_the_validation_notice_not_the_final_demand():
+    evaluated, planned = _plan(_placed(95))
+    assert evaluated.dpd == 95
+    assert (planned.trigger, planned.letter, planned.decision.allowed) == (
+        "validation_notice", LetterCode.VALIDATION_NOTICE, True,
+    )  # fmt: skip
+    assert planned.superseded == ()
+    # the later steps wait, unfired, and the account is looked at again on the next day
+    assert planned.fired == ("validation_notice",)
+    assert planned.next_step_on == MONDAY + timedelta(days=1)
+
+
+def test_once_the_notice_is_provided_the_latest_step_due_goes_on_the_next_cycle():
+    evaluated, planned = _plan(_placed(95))
+    tuesday = MONDAY + timedelta(days=1)
+    sent = with_contact(evaluated, planned)
+    from dataclasses import replace
+
+    sent = replace(sent, validation_notice_on=MONDAY)
+    _, later = _plan(sent, on=tuesday)
+    assert later.trigger == "final_demand" and later.decision.allowed
+    assert set(later.superseded) == {"first_reminder", "first_call", "past_due_notice"}
+
+
+def test_a_first_party_ladder_still_sends_the_latest_step_only():
+    _, planned = _plan(_placed(16, product=ProductType.OPEN_END, placement=None), CARD_US)
+    assert planned.letter is LetterCode.SECOND_REMINDER and planned.superseded
+
+
+def _history(sent_on: date | None) -> ContactHistory:
+    return ContactHistory(validation_notice_sent_on=sent_on, dpd=95)
+
+
+def test_the_guardrail_refuses_a_call_and_a_demand_before_the_notice_and_says_why():
+    for contact in (
+        Contact(Channel.CALL_TASK, None, NOON),
+        Contact(Channel.LETTER, LetterCode.FINAL_DEMAND, NOON),
+    ):
+        decision = check(contact, _history(None), REG_F)
+        assert (decision.allowed, decision.rule) == (False, "validation_notice_first")
+        assert decision.reason == "a debt collector sends the validation notice first"
+
+
+def _dial(sent_on: date | None, at: datetime = NOON):
+    account = _placed(95, validation_notice_on=sent_on)
+    return judge(account, [], REG_F, at.astimezone(UTC), dpd=95)
+
+
+def test_the_dial_check_refuses_a_call_until_the_notice_is_sent():
+    decision = _dial(None)
+    assert (decision.allowed, decision.rule) == (False, "validation_notice_first")
+    assert decision.reason == "a debt collector sends the validation notice first"
+
+
+def test_a_notice_sent_on_day_n_allows_a_call_on_day_n():
+    assert _dial(MONDAY).allowed
+    assert check(Contact(Channel.CALL_TASK, None, NOON), _history(MONDAY), REG_F).allowed
+
+
+def test_a_notice_provided_within_five_business_days_after_the_call_allows_it():
+    # provided on the fifth business day after Monday (the next Monday); the sixth is too late
+    assert _dial(MONDAY + timedelta(days=7)).allowed
+    late = _dial(MONDAY + timedelta(days=8))
+    assert (late.allowed, late.rule) == (False, "validation_notice_first")
+
+
+def test_a_first_party_profile_needs_no_validation_notice_to_call():
+    account = _placed(95, placement=None)
+    assert judge(account, [], PROFILES["us_first_party"], NOON.astimezone(UTC), dpd=95).allowed
