@@ -142,15 +142,21 @@ def _customer(keys: Keys, model: CustomerModel, opened: bool) -> Customer:
     )  # fmt: skip
 
 
+def _profile(customer_id: str) -> CustomerModel | None:
+    try:
+        with store_errors():
+            return CustomerModel.get(_pk(customer_id), "profile", consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
 def get(keys: Keys, customer_id: str, opened: bool = False) -> Customer:
     """The customer; with `opened`, the name and every point's value decrypted (a function whose
     role may decrypt: letters, sending, the operator function)."""
     bind(keys)
-    try:
-        with store_errors():
-            model = CustomerModel.get(_pk(customer_id), "profile", consistent_read=True)
-    except DoesNotExist:
-        raise CustomerNotFound(f"no customer {customer_id}") from None
+    model = _profile(customer_id)
+    if model is None:
+        raise CustomerNotFound(f"no customer {customer_id}")
     return _customer(keys, model, opened)
 
 
@@ -174,21 +180,14 @@ def _sealed(keys: Keys, customer_id: str, point: ContactPoint) -> tuple[str, str
     return sealed, point_hash(keys, point.kind, value)
 
 
-def save(keys: Keys, customer: Customer, before: Customer | None) -> Customer:
-    """Write `customer`, changed from `before` (as read, or None for a new one).
+def _save(keys: Keys, customer: Customer, model: CustomerModel | None) -> Customer:
+    """Write `customer`, changed from the profile `model` it was read from (None: a new one); the
+    model's version makes the write conditional on nobody having written since.
 
-    A point kept from `before` keeps its ciphertext; a new one (with its value) is sealed and, for
-    an email or a phone, gets its lookup item. The name is sealed again only when given.
+    A point kept from the profile keeps its ciphertext; a new one (with its value) is sealed and,
+    for an email or a phone, gets its lookup item. The name is sealed again only when given.
     """
-    bind(keys)
-    stored: dict[str, dict] = {}
-    model = None
-    if before is not None:
-        with store_errors():
-            model = CustomerModel.get(_pk(customer.customer_id), "profile", consistent_read=True)
-        if model.version != before.version:
-            raise CustomerVersionConflict(f"customer {customer.customer_id} changed since it was read")
-        stored = {raw["point_id"]: raw for raw in model.points or ()}
+    stored = {raw["point_id"]: raw for raw in model.points or ()} if model is not None else {}
     raws, new_lookups = [], []
     for point in customer.points:
         if point.point_id in stored:
@@ -230,10 +229,14 @@ def update(
 ) -> Customer:
     """Read, change and write back, again on a concurrent writer's fresh item. With `create`, a
     customer not stored yet is changed from None; without, it is CustomerNotFound."""
+    bind(keys)
     for _ in range(5):
-        before = find(keys, customer_id) if create else get(keys, customer_id)
+        model = _profile(customer_id)  # read once: the change sees it, the write keeps its ciphertexts
+        if model is None and not create:
+            raise CustomerNotFound(f"no customer {customer_id}")
+        before = _customer(keys, model, opened=False) if model is not None else None
         try:
-            return save(keys, change(before), before)
+            return _save(keys, change(before), model)
         except CustomerVersionConflict:
             continue
     raise CustomerVersionConflict(f"customer {customer_id} kept changing; try again")
@@ -245,14 +248,3 @@ def owners(keys: Keys, kind: PointKind, value: str) -> list[tuple[str, str]]:
     hashed = point_hash(keys, kind, value)
     with store_errors():
         return [(m.customer_id or "", m.point_id or "") for m in CustomerModel.query(f"lookup#{hashed}")]
-
-
-def stored_hashes(keys: Keys, customer_id: str) -> dict[str, str]:
-    """point id -> keyed hash, read without decrypting (to know a value seen before)."""
-    bind(keys)
-    try:
-        with store_errors():
-            model = CustomerModel.get(_pk(customer_id), "profile", consistent_read=True)
-    except DoesNotExist:
-        return {}
-    return {raw["point_id"]: raw["hash"] for raw in model.points or ()}
