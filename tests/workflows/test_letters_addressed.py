@@ -294,7 +294,7 @@ def test_a_returned_letters_address_is_never_used_again_and_a_new_one_is(stack):
     customers.delivery_failed(keys, "RETURN-1-NOHIT", first_address.point_id, AS_OF, "returned by USPS")
     found = ContactPoint("new", PointKind.POSTAL, replace(first_address.value, lines=("12 W Congress St",)),
                          Source.SKIPTRACE, added_on=AS_OF)  # fmt: skip
-    moved = customers.add_point(keys, "RETURN-1-NOHIT", found)
+    moved = customers.add_to_account(keys, accounts_repo.get_account("RETURN-1-NOHIT"), found, AS_OF)
     _run(stack, AS_OF + timedelta(days=21))  # 37 DPD: the past-due notice, by post
 
     later = [r for r in _letters("RETURN-1-NOHIT") if r.detail["code"] == "past_due_notice"]

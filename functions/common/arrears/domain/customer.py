@@ -222,11 +222,6 @@ def add_point(customer: Customer, point: ContactPoint) -> Customer:
     return replace(customer, points=(*customer.points, point))
 
 
-def unreachable_by_post(customer: Customer) -> bool:
-    """No address a letter may go to: the account needs tracing or an operator, not a letter."""
-    return mailing_address(customer) is None
-
-
 def masked(point: ContactPoint) -> str:
     """What a level that may not see personal data sees of a point: its kind and a hint, never enough
     to contact the customer."""

@@ -243,14 +243,6 @@ def change_point(
     return changed
 
 
-def add_point(keys: Keys, customer_id: str, point: ContactPoint) -> Customer:
-    """A point an operator or skip-trace found; a value the customer already has is refused."""
-    named = replace(point, point_id=point_id(keys, point))
-    changed = customers_repo.update(keys, customer_id, lambda c: rules.add_point(_known(c), named))
-    refresh_reach(changed)
-    return changed
-
-
 def delivery_failed(keys: Keys, customer_id: str, pid: str, on: date, note: str = "") -> Customer:
     """A letter came back or an email bounced: the point is retired and the accounts learn it."""
     changed = customers_repo.update(
