@@ -168,7 +168,7 @@ def _first_attempt(
     assert plan.letter is not None and plan.channel is not None  # nosec B101 # an allowed letter has both
     assert plan.trigger is not None and plan.record_on is not None  # nosec B101 # the plan sets both
     customer = _opened(keys, account)
-    reach = tuple(r.value for r in people.reach(customer)) if customer else ()
+    reach = customers.reach_of(customer) if customer else ()
     channel, decision, fallback = addressed(plan.channel, plan.letter, account, strategy, local_time, reach)
     if channel is not plan.channel or not decision.allowed:
         gone = f"the {_WHERE[plan.channel]} is no longer usable"
