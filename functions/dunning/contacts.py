@@ -15,7 +15,15 @@ from datetime import date, datetime, timedelta
 
 from arrears.domain import business_days
 from arrears.domain.account import Account
-from arrears.domain.compliance import HOLDS_THAT_ALLOW_CONTACT, PROFILES, Channel, Contact, ContactHistory, Decision, check
+from arrears.domain.compliance import (
+    HOLDS_THAT_ALLOW_CONTACT,
+    PROFILES,
+    Channel,
+    Contact,
+    ContactHistory,
+    Decision,
+    check,
+)
 from arrears.domain.customer import Reach
 from arrears.domain.letters import NEEDS_MAILING_ADDRESS, REQUIRED_IN_WRITING, LetterCode, OwedNotice
 from arrears.domain.stages import CLOSED_STATUSES, Bucket, Status
