@@ -72,9 +72,9 @@ def run(accounts: int, days: int, seed: int, start: str, out: Path, off: bool) -
     # violations, and the exit they would make, are judged below
     with guardrail_off() if off else contextlib.nullcontext(), contextlib.suppress(typer.Exit):
         simulate(
-                accounts=accounts, days=days, seed=seed, start=start, out=out, as_json=False,
-                log_file=out / "functions.log",
-            )  # fmt: skip
+            accounts=accounts, days=days, seed=seed, start=start, out=out, as_json=False,
+            log_file=out / "functions.log",
+        )  # fmt: skip
     summary = json.loads((out / "summary.json").read_text())
     violations = summary["compliance_violations"]
     found = Counter(v["rule"] for v in violations)
