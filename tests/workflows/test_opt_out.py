@@ -108,7 +108,7 @@ def test_a_forged_or_malformed_link_is_refused_with_a_4xx_and_changes_nothing(cl
     email = _letters("OPT-2")[-1]
     path = _link_path(reports_repo.get_text(stack.letters_bucket, email.detail["document_key"], stack.region))
     version, body, signature = path.removeprefix("/opt-out/").split(".")
-    other = "OPT-3".encode().hex()  # another account's, signed with a guess
+    other = "T1BULTM"  # base64 of another account's id, with this link's signature
     forged = [
         f"/opt-out/{version}.{body}.{signature[:-2]}AA",  # the signature altered
         f"/opt-out/{version}.{body[:-2]}{body[-1]}{body[-2]}.{signature}",  # the fields altered
