@@ -117,3 +117,8 @@ class CustomerNotFound(ArrearsError):
 
 class CustomerVersionConflict(ArrearsError):
     """The customer changed since it was read; the writer reads it again."""
+
+
+class OptOutUnavailable(ArrearsError):
+    """An email that must carry the opt-out link (Reg F §1006.6(e)) cannot be given one: the stack
+    is not configured with the opt-out endpoint and its key. Needs an operator."""
