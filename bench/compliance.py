@@ -32,6 +32,7 @@ from bench.run import ROOT
 SEEDED = (
     "contact_hours",
     "hold",
+    "opt_out",
     "validation_notice_first",
     "validation_notice_timely",
 )
