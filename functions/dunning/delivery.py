@@ -21,10 +21,19 @@ from arrears.adapters.observability import logger
 from arrears.adapters.personal_data import Keys
 from arrears.domain import customer as people
 from arrears.domain.account import Account
-from arrears.domain.compliance import Channel, Decision, provided_on
+from arrears.domain.compliance import PROFILES, Channel, Decision, provided_on
 from arrears.domain.customer import Address, ContactPoint, Customer
 from arrears.domain.errors import CustomerNotFound, StoreUnavailable
-from arrears.domain.letters import REQUIRED_IN_WRITING, LetterCode, language_of, letter_reference, render
+from arrears.domain.letters import (
+    REQUIRED_IN_WRITING,
+    Addressee,
+    LetterCode,
+    companions,
+    compose,
+    language_of,
+    letter_reference,
+    render,
+)
 from arrears.domain.strategy import Strategy
 from arrears.runtime.settings import Settings
 from arrears.services import customers
@@ -191,7 +200,7 @@ def _first_attempt(
     sent_on = provided_on(channel, as_of, local_time, account.jurisdiction)
     reference = letter_reference(account.account_id, as_of, plan.letter)
     to = addressee_of(customer, account, point if channel is Channel.LETTER else None)
-    html = render(letter_context(plan.letter, account, strategy, as_of, reference, to, plan.extra, sent_on))
+    html, enclosed = _mailing(plan, account, strategy, as_of, reference, to, sent_on)
     key = letters_repo.document_key(account.account_id, plan.record_on, plan.trigger)
     metadata = {"account": account.account_id, "code": plan.letter.value, "trigger": plan.trigger,
                 "locale": account.locale}  # fmt: skip
@@ -208,6 +217,8 @@ def _first_attempt(
         # what the letter says of itself: the reference the customer quotes, the day it is dated
         "reference": reference,
         "sent_on": sent_on.isoformat(),
+        # the letters in the same envelope or email, by locale (the English validation notice)
+        **({"companions": list(enclosed)} if enclosed else {}),
     }
     # Each letter is recorded at the status it goes out with, so that no letter is written twice:
     # an email straight as `sending` (nothing happens between queued and sending but the send),
@@ -225,6 +236,28 @@ def _first_attempt(
     elif item.status == letters_repo.QUEUED and item.detail.get("channel") == Channel.EMAIL.value:
         _send_again(item, account, settings, keys)
     return Delivery.of(item)
+
+
+def _mailing(
+    plan: ContactPlan,
+    account: Account,
+    strategy: Strategy,
+    as_of: date,
+    reference: str,
+    to: Addressee,
+    sent_on: date,
+) -> tuple[str, tuple[str, ...]]:
+    """The document that goes out: the letter, and after it the letters the law sends with it
+    (`letters.companions`), each rendered from the same facts in its own locale; and their locales."""
+    assert plan.letter is not None  # nosec B101 # only a letter is mailed
+    third_party = PROFILES[strategy.compliance_profile].third_party
+    locales = companions(plan.letter, account.locale, third_party)
+    letters = [
+        render(letter_context(plan.letter, replace(account, locale=locale), strategy, as_of, reference, to,
+                              plan.extra, sent_on))
+        for locale in (account.locale, *locales)
+    ]  # fmt: skip
+    return compose(*letters), locales
 
 
 def _send_again(item, account: Account, settings: Settings, keys: Keys) -> None:
@@ -279,7 +312,10 @@ def print_manifest_key(portfolio: str, as_of: date) -> str:
 MANIFEST_COLUMNS = (
     "letter_id", "account_id", "code", "language", "locale", "document", "postage_class",
     "name", "address_line1", "address_line2", "address_line3", "city", "region", "postal_code", "country",
+    "companions",
 )  # fmt: skip
+# `companions`: the locales of the letters printed in the same document after the letter itself, to
+# go in its envelope (";"-separated; empty for a letter alone), so the vendor's item lists them.
 
 
 class _Addresses:
@@ -312,6 +348,7 @@ def _manifest_row(item, customer: Customer | None, postage: str) -> tuple | None
     return (
         f"{item.pk}/{item.sk}", item.pk, code, language_of(locale), locale, document, postage,
         customer.name, *street, address.city, address.region, address.postal_code, address.country,
+        ";".join(item.detail.get("companions", [])),
     )  # fmt: skip
 
 

@@ -104,6 +104,38 @@ REQUIRED_IN_WRITING = frozenset(
 # usable address such a letter is not sent at all.
 NEEDS_MAILING_ADDRESS = frozenset({LetterCode.VALIDATION_NOTICE})
 
+# A debt collector may send the validation notice translated only if the English one goes in the
+# same communication or was provided before (Reg F §1006.34(e)). Ours goes with it, every time: the
+# customer's letter first, the English one after it in the same envelope or the same email.
+ENGLISH_ALONGSIDE = frozenset({LetterCode.VALIDATION_NOTICE})
+ENGLISH = "en-US"
+
+
+def companions(code: LetterCode, locale: str, third_party: bool) -> tuple[str, ...]:
+    """The locales of the letters that must go in the same mailing as this one: the English validation
+    notice beside a debt collector's translated one (`ENGLISH_ALONGSIDE`); none otherwise."""
+    if third_party and code in ENGLISH_ALONGSIDE and language_of(locale) != "en":
+        return (ENGLISH,)
+    return ()
+
+
+_BODY = re.compile(r"<body>(.*)</body>", re.S)
+_LANG = re.compile(r'<html lang="([a-z]{2})">')
+
+
+def compose(letter: str, *enclosed: str) -> str:
+    """One document of letters that go out together (one envelope, one email): `letter` whole, then
+    each enclosed letter's body, each on a page of its own and marked with its language. The letters
+    share one stylesheet (`_print.css`), so the first one's head serves them all."""
+    sections = []
+    for html in enclosed:
+        body, lang = _BODY.search(html), _LANG.search(html)
+        if body is None or lang is None:
+            raise InvalidInput("a letter to enclose is not a rendered letter")
+        sections.append(f'<section class="enclosure" lang="{lang.group(1)}">{body.group(1)}</section>\n')
+    head, tail = letter.rsplit("</body>", 1)
+    return head + "".join(sections) + "</body>" + tail
+
 
 def language_of(locale: str) -> str:
     language = locale.replace("_", "-").split("-")[0].lower()
