@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from arrears.domain.agreement_terms import AgreementTerms
 from arrears.domain.customer import Address
 from arrears.domain.errors import InvalidInput
 from arrears.domain.money import Money
@@ -166,12 +167,32 @@ class OwedNotice:
 
 
 @dataclass(frozen=True)
+class PayInto:
+    """The creditor's own bank account, as a Mexican agreement letter names it for the payment."""
+
+    bank: str
+    clabe: str
+
+
+@dataclass(frozen=True)
 class Creditor:
     name: str
     phone: str
     hours: str  # as the customer reads it, in their language
     address: str
     website: str
+    payment_account: PayInto | None = None
+
+
+@dataclass(frozen=True)
+class CollectionAgency:
+    """The despacho de cobranza that works the account in Mexico, as its letters identify it."""
+
+    name: str
+    address: str
+    phone: str
+    email: str
+    redeco: str  # its registration in CONDUSEF's Registro de Despachos de Cobranza
 
 
 @dataclass(frozen=True)
@@ -251,6 +272,11 @@ class LetterContext:
     # what it tells and asks for nothing: no invitation to pay, no call to arrange, no "still owed".
     holds: tuple[str, ...] = ()
     extra: dict[str, object] = field(default_factory=dict)  # per letter: promise, arrangement, payment, ...
+    # A Mexican agreement letter's money: the debt's parts, the quita, what to pay, whether it settles
+    # the debt (CONDUSEF); none elsewhere.
+    agreement_terms: AgreementTerms | None = None
+    # The despacho de cobranza a Mexican agency letter comes from (CONDUSEF); none otherwise.
+    despacho: CollectionAgency | None = None
 
     @property
     def demand_withheld(self) -> bool:
@@ -295,6 +321,8 @@ def render(context: LetterContext, root: Path = TEMPLATE_ROOT) -> str:
         creditor=context.creditor,
         addressee=context.addressee,
         extra=context.extra,
+        terms=context.agreement_terms,
+        despacho=context.despacho,
         money=money,
         day=day,
         lang=language,
