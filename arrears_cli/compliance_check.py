@@ -308,6 +308,41 @@ def check_validation_notices(
     return found
 
 
+def _third_party_notice(letter: ActivityModel) -> bool:
+    profile = letter.detail.get("profile")
+    third_party = profile in PROFILES and PROFILES[profile].third_party
+    return third_party and letter.detail.get("code") == "validation_notice"
+
+
+def _english(locale: str | None) -> bool:
+    return (locale or "").lower().startswith("en")
+
+
+def check_validation_notice_english(letters: list[ActivityModel]) -> list[Violation]:
+    """§1006.34(e): a debt collector's validation notice in another language only with the English
+    one in the same communication (a companion of the letter's record) or provided on an earlier day."""
+    english_on: dict[str, date] = {}
+    for letter in letters:
+        if _third_party_notice(letter) and _english(letter.detail.get("locale")):
+            day = date.fromisoformat(letter.occurred_on)
+            english_on[letter.pk] = min(day, english_on.get(letter.pk, day))
+    found = []
+    for letter in letters:
+        locale = letter.detail.get("locale")
+        if not _third_party_notice(letter) or _english(locale):
+            continue
+        if any(_english(c) for c in letter.detail.get("companions") or ()):
+            continue  # the English notice went in the same mailing
+        earlier = english_on.get(letter.pk)
+        if earlier is not None and earlier < date.fromisoformat(letter.occurred_on):
+            continue
+        why = f"validation notice in {locale} without the English notice in the same mailing or earlier"
+        found.append(
+            Violation(letter.pk, "validation_notice_english", "validation_notice", letter.occurred_on, why)
+        )
+    return found
+
+
 def report(today: date | None = None) -> list[dict]:
     """Every violation found; `today` (default: the date now) is the day overdue notices are counted to."""
     letters, calls = letter_records(), call_records()
@@ -317,5 +352,6 @@ def report(today: date | None = None) -> list[dict]:
         + check_calls(calls)
         + check_adverse_action_notices(limit_change_records(), letters, today)
         + check_validation_notices(letters, calls, today)
+        + check_validation_notice_english(letters)
     )
     return [asdict(v) for v in sorted(found, key=lambda v: (v.occurred_on, v.account_id, v.rule))]

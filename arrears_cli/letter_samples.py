@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
+from arrears.domain.agreement_terms import AgreementTerms, DebtBreakdown, arrangement_terms, settlement_terms
 from arrears.domain.compliance import PROFILES, validation_period_end
 from arrears.domain.customer import Address
 from arrears.domain.letters import (
@@ -21,6 +22,7 @@ from arrears.domain.letters import (
     Creditor,
     LetterCode,
     LetterContext,
+    PayInto,
     addressee,
     letter_reference,
     masked_account,
@@ -58,6 +60,7 @@ CREDITORS = {
         hours="lunes a viernes de 8:00 a 20:00 y sábados de 9:00 a 14:00, hora del centro de México",
         address="Av. Paseo de la Reforma 250, piso 12\nCol. Juárez, Cuauhtémoc\n06600 Ciudad de México, CDMX",
         website="www.arrears-tarjetas.example",
+        payment_account=PayInto("BBVA México", "012180009876543215"),
     ),
     "en-PH": Creditor(
         name="Arrears Card Services Philippines, Inc.",
@@ -213,6 +216,23 @@ def sample_extra(code: LetterCode, sent_on: date = SENT_ON, locale: str = "en-US
             return {}
 
 
+# The sample balance in its parts, as a Mexican agreement letter states it (CONDUSEF): they add up
+# to BALANCE.
+SAMPLE_OWED = DebtBreakdown(principal=101234, ordinary_interest=12500, late_interest=6822, fees=2900)
+
+
+def sample_terms(code: LetterCode, locale: str) -> AgreementTerms | None:
+    """A Mexican agreement letter's money, from the sample agreement (`sample_extra`)."""
+    if not locale.endswith("-MX"):
+        return None
+    extra = sample_extra(code, locale=locale)
+    if code is LetterCode.SETTLEMENT_AGREEMENT:
+        return settlement_terms(SAMPLE_OWED, extra["settlement_amount"], extra["forgiven_amount"])
+    if code is LetterCode.ARRANGEMENT_CONFIRMATION:
+        return arrangement_terms(SAMPLE_OWED, sum(i["amount"] for i in extra["instalments"]))
+    return None
+
+
 def sample_context(code: LetterCode | str, locale: str) -> LetterContext:
     """A realistic letter of `code` for a customer in `locale` (one of SUPPORTED_LOCALES)."""
     code = LetterCode(code)
@@ -237,6 +257,7 @@ def sample_context(code: LetterCode | str, locale: str) -> LetterContext:
         # follows Reg F as policy) would print it; Mexico and the Philippines do not use it.
         debt_collector_disclosure=locale.endswith("-US"),
         extra=sample_extra(code, locale=locale),
+        agreement_terms=sample_terms(code, locale),
     )
 
 

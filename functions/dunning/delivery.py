@@ -25,7 +25,16 @@ from arrears.domain.account import Account
 from arrears.domain.compliance import PROFILES, Channel, Decision, provided_on
 from arrears.domain.customer import Address, ContactPoint, Customer
 from arrears.domain.errors import CustomerNotFound, OptOutUnavailable, StoreUnavailable
-from arrears.domain.letters import REQUIRED_IN_WRITING, LetterCode, language_of, letter_reference, render
+from arrears.domain.letters import (
+    REQUIRED_IN_WRITING,
+    Addressee,
+    LetterCode,
+    companions,
+    compose,
+    language_of,
+    letter_reference,
+    render,
+)
 from arrears.domain.strategy import Strategy
 from arrears.runtime.settings import Settings
 from arrears.services import customers
@@ -193,9 +202,7 @@ def _first_attempt(
     reference = letter_reference(account.account_id, as_of, plan.letter)
     to = addressee_of(customer, account, point if channel is Channel.LETTER else None)
     link = _opt_out_link(account, strategy, channel, point, reference, settings)
-    html = render(
-        letter_context(plan.letter, account, strategy, as_of, reference, to, plan.extra, sent_on, link)
-    )
+    html, enclosed = _mailing(plan, account, strategy, as_of, reference, to, sent_on, link)
     key = letters_repo.document_key(account.account_id, plan.record_on, plan.trigger)
     metadata = {"account": account.account_id, "code": plan.letter.value, "trigger": plan.trigger,
                 "locale": account.locale}  # fmt: skip
@@ -212,6 +219,8 @@ def _first_attempt(
         # what the letter says of itself: the reference the customer quotes, the day it is dated
         "reference": reference,
         "sent_on": sent_on.isoformat(),
+        # the letters in the same envelope or email, by locale (the English validation notice)
+        **({"companions": list(enclosed)} if enclosed else {}),
     }
     if channel is Channel.EMAIL:  # what an independent check asks of every email (§1006.6(e))
         detail["opt_out_offered"] = link is not None
@@ -251,6 +260,30 @@ def _opt_out_link(
     token = opt_out.OptOutToken(account.account_id, Channel.EMAIL.value, point.point_id, reference)
     key = signing_keys.opt_out_key(settings.opt_out_secret_id, settings.region)
     return opt_out.link(settings.opt_out_url, token, key)
+
+
+def _mailing(
+    plan: ContactPlan,
+    account: Account,
+    strategy: Strategy,
+    as_of: date,
+    reference: str,
+    to: Addressee,
+    sent_on: date,
+    link: str | None,
+) -> tuple[str, tuple[str, ...]]:
+    """The document that goes out: the letter, and after it the letters the law sends with it
+    (`letters.companions`), each rendered from the same facts in its own locale (an email's opt-out
+    `link` in each); and their locales."""
+    assert plan.letter is not None  # nosec B101 # only a letter is mailed
+    third_party = PROFILES[strategy.compliance_profile].third_party
+    locales = companions(plan.letter, account.locale, third_party)
+    letters = [
+        render(letter_context(plan.letter, replace(account, locale=locale), strategy, as_of, reference, to,
+                              plan.extra, sent_on, link))
+        for locale in (account.locale, *locales)
+    ]  # fmt: skip
+    return compose(*letters), locales
 
 
 def _send_again(item, account: Account, settings: Settings, keys: Keys) -> None:
@@ -305,7 +338,10 @@ def print_manifest_key(portfolio: str, as_of: date) -> str:
 MANIFEST_COLUMNS = (
     "letter_id", "account_id", "code", "language", "locale", "document", "postage_class",
     "name", "address_line1", "address_line2", "address_line3", "city", "region", "postal_code", "country",
+    "companions",
 )  # fmt: skip
+# `companions`: the locales of the letters printed in the same document after the letter itself, to
+# go in its envelope (";"-separated; empty for a letter alone), so the vendor's item lists them.
 
 
 class _Addresses:
@@ -338,6 +374,7 @@ def _manifest_row(item, customer: Customer | None, postage: str) -> tuple | None
     return (
         f"{item.pk}/{item.sk}", item.pk, code, language_of(locale), locale, document, postage,
         customer.name, *street, address.city, address.region, address.postal_code, address.country,
+        ";".join(item.detail.get("companions", [])),
     )  # fmt: skip
 
 

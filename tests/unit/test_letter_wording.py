@@ -35,7 +35,10 @@ STRATEGIES = load_strategies()
 def _text(code: LetterCode, locale: str, strategy: str | None = None) -> str:
     context = sample_context(code, locale)
     if strategy is not None:  # the creditor as the strategy's letters present it
-        context = replace(context, creditor=Creditor(**STRATEGIES[strategy].creditor.for_letter(locale)))
+        creditor = Creditor(**STRATEGIES[strategy].creditor.for_letter(locale))
+        # a Mexican agreement's terms name the account to pay into, which only a Mexican creditor has
+        terms = context.agreement_terms if creditor.payment_account else None
+        context = replace(context, creditor=creditor, agreement_terms=terms)
     return text_of(render(context))
 
 

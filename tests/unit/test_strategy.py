@@ -22,6 +22,21 @@ champion:
 """
 
 
+CLABE = "012180009876543215"  # bank 012, plaza 180, account 00987654321, check digit 5
+MEXICO = (
+    GOOD.replace("jurisdictions: [US]", "jurisdictions: [MX]")
+    .replace("us_first_party", "mx_condusef")
+    .replace(", ecoa_agencies: [occ]", f", payment_account: {{bank: B, clabe: '{CLABE}'}}")
+)
+DESPACHO = """despacho:
+  name: D
+  address: a
+  phone: '1'
+  email: d@example.mx
+  redeco: RDC-1
+"""
+
+
 def _write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "strategy.yaml"
     path.write_text(text)
@@ -156,8 +171,10 @@ def test_a_us_credit_line_names_its_creditors_ecoa_agency(tmp_path):
         load_strategy(_write(tmp_path, GOOD.replace(", ecoa_agencies: [occ]", "")))
     with pytest.raises(StrategyError, match="occ_of_mars unknown"):
         load_strategy(_write(tmp_path, GOOD.replace("[occ]", "[occ_of_mars]")))
-    abroad = GOOD.replace("jurisdictions: [US]", "jurisdictions: [MX]").replace(
-        "us_first_party", "mx_condusef"
+    abroad = (
+        GOOD.replace("jurisdictions: [US]", "jurisdictions: [MX]")
+        .replace("us_first_party", "mx_condusef")
+        .replace("website: w,", f"website: w, payment_account: {{bank: B, clabe: '{CLABE}'}},")
     )
     with pytest.raises(StrategyError, match="US law"):
         load_strategy(_write(tmp_path, abroad))
@@ -168,3 +185,39 @@ def test_a_us_credit_line_names_its_creditors_ecoa_agency(tmp_path):
     assert load_strategy(_write(tmp_path, GOOD)).creditor.ecoa_agencies == ("occ",)
     assert load_strategies()["credit_card_us"].creditor.ecoa_agencies == ("cfpb",)
     assert "ecoa_agencies" not in load_strategies()["credit_card_us"].creditor.for_letter("en-US")
+
+
+def test_a_mexican_strategy_names_the_creditors_own_account_with_a_valid_clabe(tmp_path):
+    """CONDUSEF: an agreement letter names the entity's account to pay into; the CLABE's check digit
+    (weights 3, 7, 1 over the first 17 digits) is checked, so a mistyped one never reaches a letter."""
+    loaded = load_strategy(_write(tmp_path, MEXICO)).creditor.payment_account
+    assert (loaded.bank, loaded.clabe) == ("B", CLABE)
+    with pytest.raises(StrategyError, match="creditor.payment_account: a Mexican agreement letter"):
+        load_strategy(
+            _write(tmp_path, MEXICO.replace(f", payment_account: {{bank: B, clabe: '{CLABE}'}}", ""))
+        )
+    for wrong, why in (
+        (CLABE[:-1] + "4", "check digit"),  # one off the check digit
+        (CLABE[:-1] + "6", "check digit"),
+        ("01218000987654321", "18 digits"),  # 17 digits
+        (CLABE + "0", "18 digits"),
+        ("01218000987654321X", "18 digits"),
+    ):
+        with pytest.raises(StrategyError, match=why):
+            load_strategy(_write(tmp_path, MEXICO.replace(CLABE, wrong)))
+    assert load_strategies()["credit_card_mx"].creditor.payment_account.clabe == CLABE
+
+
+def test_a_mexican_agency_strategy_without_its_despachos_redeco_registration_fails_to_load(tmp_path):
+    agency = MEXICO.replace("compliance_profile:", "placement: agency\ncompliance_profile:")
+    assert load_strategy(_write(tmp_path, agency + DESPACHO)).despacho.redeco == "RDC-1"
+    with pytest.raises(StrategyError, match="despacho.redeco: Field required"):
+        load_strategy(_write(tmp_path, agency + DESPACHO.replace("  redeco: RDC-1\n", "")))
+    with pytest.raises(StrategyError, match="despacho: an agency strategy in Mexico names its despacho"):
+        load_strategy(_write(tmp_path, agency))
+    with pytest.raises(StrategyError, match="despacho.email"):
+        load_strategy(_write(tmp_path, agency + DESPACHO.replace("d@example.mx", "nobody")))
+    # a despacho is Mexican and an agency's: not on the creditor's own strategy
+    with pytest.raises(StrategyError, match="only an agency strategy in Mexico"):
+        load_strategy(_write(tmp_path, MEXICO + DESPACHO))
+    assert load_strategies()["agency_card_mx"].despacho.redeco == "RDC-2024-000123"

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from arrears.adapters import reports_repo
 from arrears.domain.account import Account, ProductType, shard_of
 from arrears.domain.compliance import Decision
 from arrears.domain.ledger import Due
@@ -46,9 +50,11 @@ def _risky_book(stack) -> None:
     _late(stack, "NO-EMAIL", "America/New_York", email="no@example.com", opted_out=("email",))
 
 
-def _run(stack) -> None:
+def _run(stack) -> dict:
     run_at = datetime.combine(AS_OF, time(9), ZoneInfo("America/New_York"))  # 06:00 in Los Angeles
-    assert executions.run_cycle(stack, "main", AS_OF, run_at)["status"] == "SUCCEEDED"
+    run = executions.run_cycle(stack, "main", AS_OF, run_at)
+    assert run["status"] == "SUCCEEDED"
+    return json.loads(run["output"])
 
 
 def test_with_the_guardrail_on_the_checker_finds_nothing(stack):
@@ -66,17 +72,17 @@ def test_with_the_guardrail_off_the_checker_reports_each_breach(stack, monkeypat
     assert found == {("LA-EMAIL", "contact_hours"), ("BANKRUPT", "hold"), ("NO-EMAIL", "opt_out")}
 
 
-def _placed_past_the_notice(stack) -> None:
+def _placed_past_the_notice(stack, account_id: str = "AGENCY-95", locale: str = "en-US") -> None:
     """An instalment loan placed with the agency at 95 days past due (Reg F: the validation notice first)."""
     accounts_repo.create_account(
         Account(
-            "AGENCY-95", "main", ProductType.CLOSED_END, "USD", 100_000, 100_000,
-            (Due(AS_OF - timedelta(days=95), 5000),), "en-US", "America/New_York", "US",
-            home_shard=shard_of("AGENCY-95", "main", stack.shard_count), next_action_on=AS_OF,
+            account_id, "main", ProductType.CLOSED_END, "USD", 100_000, 100_000,
+            (Due(AS_OF - timedelta(days=95), 5000),), locale, "America/New_York", "US",
+            home_shard=shard_of(account_id, "main", stack.shard_count), next_action_on=AS_OF,
             placement="agency",
         )
     )  # fmt: skip
-    give_customer(stack, "AGENCY-95")
+    give_customer(stack, account_id)
 
 
 def test_an_account_placed_past_the_notice_step_gets_the_notice_and_the_checker_finds_nothing(stack):
@@ -115,3 +121,55 @@ def test_a_notice_later_than_five_business_days_after_a_conversation_is_flagged(
         ("validation_notice_timely", "call", "2026-03-02")
     ]
     assert compliance_check.check_validation_notices([in_time], [call], date(2026, 4, 1)) == []
+
+
+def test_a_spanish_validation_notice_goes_in_one_envelope_with_the_english_one(stack):
+    # Given an es-US customer of the agency, owed the validation notice
+    _placed_past_the_notice(stack, "AGENCY-ES", "es-US")
+    # When the day's cycle sends it
+    summary = _run(stack)
+    # Then its record names the English notice as going with it
+    (letter,) = [r for r in compliance_check.letter_records() if r.pk == "AGENCY-ES"]
+    assert (letter.detail["code"], letter.detail["locale"]) == ("validation_notice", "es-US")
+    assert letter.detail["companions"] == ["en-US"]
+    # the one document the vendor prints holds the Spanish notice, then the English one
+    html = reports_repo.get_text(stack.letters_bucket, letter.detail["document_key"], stack.region)
+    assert html.index("Aviso sobre su deuda") < html.index('<section class="enclosure" lang="en">')
+    assert html.index('<section class="enclosure" lang="en">') < html.index("Notice about your debt</h1>")
+    # and the print manifest's item lists both for its envelope
+    manifest = reports_repo.get_text(stack.letters_bucket, summary["print_batch"]["manifest"], stack.region)
+    (row,) = [r for r in csv.DictReader(io.StringIO(manifest)) if r["account_id"] == "AGENCY-ES"]
+    assert (row["document"], row["locale"], row["companions"]) == (
+        letter.detail["document_key"],
+        "es-US",
+        "en-US",
+    )
+    # so the independent checker finds nothing to say
+    assert compliance_check.report(AS_OF + timedelta(days=30)) == []
+
+
+def _notice(pk: str, on: str, locale: str, **detail) -> ActivityModel:
+    detail = {"profile": "us_reg_f", "code": "validation_notice", "locale": locale, **detail}
+    return ActivityModel(pk=pk, sk=f"{on}#{locale}", kind="letter", occurred_on=on, detail=detail)
+
+
+def test_a_spanish_validation_notice_without_the_english_one_is_flagged():
+    alone = _notice("S", "2026-03-02", "es-US")
+    with_english = _notice("S", "2026-03-02", "es-US", companions=["en-US"])
+    english_before = [_notice("S", "2026-03-01", "en-US"), alone]
+    english_same_day_apart = [_notice("S", "2026-03-02", "en-US"), alone]
+    flagged = compliance_check.check_validation_notice_english([alone])
+    assert [(v.rule, v.account_id, v.occurred_on) for v in flagged] == [
+        ("validation_notice_english", "S", "2026-03-02")
+    ]
+    assert compliance_check.check_validation_notice_english([with_english]) == []
+    assert compliance_check.check_validation_notice_english(english_before) == []
+    # an English notice in another mailing the same day is not "provided earlier"
+    assert len(compliance_check.check_validation_notice_english(english_same_day_apart)) == 1
+    # a creditor's own Spanish letters are not a debt collector's notice
+    assert (
+        compliance_check.check_validation_notice_english(
+            [_notice("S", "2026-03-02", "es-US", profile="us_first_party")]
+        )
+        == []
+    )

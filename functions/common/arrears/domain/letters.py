@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from arrears.domain.agreement_terms import AgreementTerms
 from arrears.domain.customer import Address
 from arrears.domain.errors import InvalidInput
 from arrears.domain.money import Money
@@ -104,6 +105,38 @@ REQUIRED_IN_WRITING = frozenset(
 # usable address such a letter is not sent at all.
 NEEDS_MAILING_ADDRESS = frozenset({LetterCode.VALIDATION_NOTICE})
 
+# A debt collector may send the validation notice translated only if the English one goes in the
+# same communication or was provided before (Reg F §1006.34(e)). Ours goes with it, every time: the
+# customer's letter first, the English one after it in the same envelope or the same email.
+ENGLISH_ALONGSIDE = frozenset({LetterCode.VALIDATION_NOTICE})
+ENGLISH = "en-US"
+
+
+def companions(code: LetterCode, locale: str, third_party: bool) -> tuple[str, ...]:
+    """The locales of the letters that must go in the same mailing as this one: the English validation
+    notice beside a debt collector's translated one (`ENGLISH_ALONGSIDE`); none otherwise."""
+    if third_party and code in ENGLISH_ALONGSIDE and language_of(locale) != "en":
+        return (ENGLISH,)
+    return ()
+
+
+_BODY = re.compile(r"<body>(.*)</body>", re.S)
+_LANG = re.compile(r'<html lang="([a-z]{2})">')
+
+
+def compose(letter: str, *enclosed: str) -> str:
+    """One document of letters that go out together (one envelope, one email): `letter` whole, then
+    each enclosed letter's body, each on a page of its own and marked with its language. The letters
+    share one stylesheet (`_print.css`), so the first one's head serves them all."""
+    sections = []
+    for html in enclosed:
+        body, lang = _BODY.search(html), _LANG.search(html)
+        if body is None or lang is None:
+            raise InvalidInput("a letter to enclose is not a rendered letter")
+        sections.append(f'<section class="enclosure" lang="{lang.group(1)}">{body.group(1)}</section>\n')
+    head, tail = letter.rsplit("</body>", 1)
+    return head + "".join(sections) + "</body>" + tail
+
 
 def language_of(locale: str) -> str:
     language = locale.replace("_", "-").split("-")[0].lower()
@@ -134,12 +167,32 @@ class OwedNotice:
 
 
 @dataclass(frozen=True)
+class PayInto:
+    """The creditor's own bank account, as a Mexican agreement letter names it for the payment."""
+
+    bank: str
+    clabe: str
+
+
+@dataclass(frozen=True)
 class Creditor:
     name: str
     phone: str
     hours: str  # as the customer reads it, in their language
     address: str
     website: str
+    payment_account: PayInto | None = None
+
+
+@dataclass(frozen=True)
+class CollectionAgency:
+    """The despacho de cobranza that works the account in Mexico, as its letters identify it."""
+
+    name: str
+    address: str
+    phone: str
+    email: str
+    redeco: str  # its registration in CONDUSEF's Registro de Despachos de Cobranza
 
 
 @dataclass(frozen=True)
@@ -222,6 +275,11 @@ class LetterContext:
     # further emails to the address it went to. None in a printed letter.
     opt_out_link: str | None = None
     extra: dict[str, object] = field(default_factory=dict)  # per letter: promise, arrangement, payment, ...
+    # A Mexican agreement letter's money: the debt's parts, the quita, what to pay, whether it settles
+    # the debt (CONDUSEF); none elsewhere.
+    agreement_terms: AgreementTerms | None = None
+    # The despacho de cobranza a Mexican agency letter comes from (CONDUSEF); none otherwise.
+    despacho: CollectionAgency | None = None
 
     @property
     def demand_withheld(self) -> bool:
@@ -266,6 +324,8 @@ def render(context: LetterContext, root: Path = TEMPLATE_ROOT) -> str:
         creditor=context.creditor,
         addressee=context.addressee,
         extra=context.extra,
+        terms=context.agreement_terms,
+        despacho=context.despacho,
         money=money,
         day=day,
         lang=language,

@@ -14,13 +14,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from arrears.domain import business_days
+from arrears.domain import business_days, clabe
 from arrears.domain.account import ProductType
 from arrears.domain.adverse_action import ECOA_AGENCIES
 from arrears.domain.charge_off import FFIEC_CHARGE_OFF_DPD
 from arrears.domain.compliance import PROFILES, Channel
 from arrears.domain.errors import ArrearsError
-from arrears.domain.letters import LetterCode, language_of
+from arrears.domain.letters import CollectionAgency, LetterCode, PayInto, language_of
 from arrears.domain.stages import Status
 
 STRATEGY_ROOT = Path(__file__).resolve().parents[2] / "strategies"
@@ -74,6 +74,41 @@ class Ladder(BaseModel):
         return self
 
 
+class PaymentAccount(BaseModel):
+    """The creditor's own bank account, which a Mexican agreement letter tells the customer to pay
+    into: never a collector's (CONDUSEF, despachos de cobranza)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+    bank: str = Field(min_length=1, max_length=80)
+    clabe: str  # the 18-digit CLABE, validated with its check digit
+
+    @model_validator(mode="after")
+    def _a_real_clabe(self) -> PaymentAccount:
+        problem = clabe.problem_with(self.clabe)
+        if problem:
+            raise ValueError(f"clabe: {problem}")
+        return self
+
+
+class Despacho(BaseModel):
+    """A collection agency (despacho de cobranza) working the creditor's accounts in Mexico, as its
+    letters identify it: name, address, phone, email and its registration in CONDUSEF's Registro de
+    Despachos de Cobranza (REDECO)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+    name: str = Field(min_length=1, max_length=120)
+    address: str = Field(min_length=1, max_length=300)
+    phone: str = Field(min_length=1, max_length=40)
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=120)
+    # as REDECO lists it; its format is CONDUSEF's, so only its shape is checked here
+    redeco: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9/.-]{2,39}$")
+
+    def for_letter(self) -> CollectionAgency:
+        return CollectionAgency(**self.model_dump())
+
+
 class CreditorInfo(BaseModel):
     """Who the letters come from and how the customer reaches them."""
 
@@ -91,6 +126,8 @@ class CreditorInfo(BaseModel):
     # for a bank over $10 billion, the OCC, FRB, FDIC or NCUA by charter below it, the FTC for
     # finance companies and other non-banks; a non-bank affiliate of a large bank names two.
     ecoa_agencies: tuple[str, ...] = Field(default=(), max_length=2)
+    # The account a Mexican agreement letter names for the payment (required in Mexico).
+    payment_account: PaymentAccount | None = None
 
     @model_validator(mode="after")
     def _hours_in_each_language(self) -> CreditorInfo:
@@ -107,7 +144,12 @@ class CreditorInfo(BaseModel):
     def for_letter(self, locale: str) -> dict[str, str]:
         """The creditor as a letter in `locale` presents it (the ECOA agencies go with the notice that
         names them)."""
-        return {**self.model_dump(exclude={"ecoa_agencies"}), "hours": self.hours[language_of(locale)]}
+        paid_into = self.payment_account
+        return {
+            **self.model_dump(exclude={"ecoa_agencies", "payment_account"}),
+            "hours": self.hours[language_of(locale)],
+            **({"payment_account": PayInto(paid_into.bank, paid_into.clabe)} if paid_into else {}),
+        }
 
 
 class Strategy(BaseModel):
@@ -118,6 +160,9 @@ class Strategy(BaseModel):
     product_type: ProductType
     jurisdictions: tuple[str, ...] = Field(min_length=1)
     placement: str | None = None  # "agency": for accounts placed with a third-party collector
+    # The despacho de cobranza that works the accounts of an agency strategy in Mexico; its letters
+    # identify it (required there, and only there).
+    despacho: Despacho | None = None
     compliance_profile: str
     creditor: CreditorInfo
     champion: Ladder
@@ -150,6 +195,7 @@ class Strategy(BaseModel):
                 "creditor.ecoa_agencies: a US credit line's adverse action notice names the "
                 "creditor's federal agency (Reg B appendix A)"
             )
+        self._mexican_requirements()
         limit = FFIEC_CHARGE_OFF_DPD[self.product_type]
         for arm, ladder in self.arms().items():
             for step in ladder.steps:
@@ -158,6 +204,24 @@ class Strategy(BaseModel):
                         f"{arm} step {step.name!r} recommends charge-off after FFIEC's {limit} DPD"
                     )
         return self
+
+    def _mexican_requirements(self) -> None:
+        """CONDUSEF: an agreement letter names the creditor's own account to pay into; a despacho's
+        letters identify it with its REDECO registration."""
+        mexico = "MX" in self.jurisdictions
+        if mexico and self.creditor.payment_account is None:
+            raise ValueError(
+                "creditor.payment_account: a Mexican agreement letter names the creditor's own "
+                "account (bank and CLABE) to pay into"
+            )
+        agency = self.placement == "agency"
+        if mexico and agency and self.despacho is None:
+            raise ValueError(
+                "despacho: an agency strategy in Mexico names its despacho de cobranza (name, "
+                "address, phone, email, REDECO registration)"
+            )
+        if self.despacho is not None and not (mexico and agency):
+            raise ValueError("despacho: only an agency strategy in Mexico names a despacho de cobranza")
 
     def arms(self) -> dict[str, Ladder]:
         return {"champion": self.champion} | ({"challenger": self.challenger} if self.challenger else {})

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from arrears.domain.account import Account
+from arrears.domain.agreement_terms import AgreementTerms, arrangement_terms, breakdown, settlement_terms
 from arrears.domain.compliance import HOLDS_THAT_ALLOW_CONTACT, PROFILES, validation_period_end
 from arrears.domain.customer import Address, ContactPoint, Customer, mailing_address
 from arrears.domain.errors import InvalidInput
@@ -51,6 +52,21 @@ def facts(code: LetterCode, account: Account, strategy: Strategy, as_of: date, s
     return {}
 
 
+# CONDUSEF: the agreements whose letter states the money in its parts, in Mexico.
+AGREEMENT_LETTERS = frozenset({LetterCode.ARRANGEMENT_CONFIRMATION, LetterCode.SETTLEMENT_AGREEMENT})
+
+
+def agreement_terms(code: LetterCode, account: Account, extra: dict) -> AgreementTerms | None:
+    """A Mexican agreement letter's money (`arrears.domain.agreement_terms`), from the ledger and the
+    agreement the letter confirms; none for another letter or elsewhere."""
+    if code not in AGREEMENT_LETTERS or account.jurisdiction != "MX":
+        return None
+    owed = breakdown(account.balance, accounts_repo.ledger_entries(account.account_id), account.episode_on)
+    if code is LetterCode.SETTLEMENT_AGREEMENT:
+        return settlement_terms(owed, int(extra["settlement_amount"]), int(extra["forgiven_amount"]))
+    return arrangement_terms(owed, sum(int(i["amount"]) for i in extra["instalments"]))
+
+
 def addressee_of(customer: Customer, account: Account, postal: ContactPoint | None = None) -> Addressee:
     """The opened customer's legal name over the mailing address the letter goes to (`postal`); an
     email carries the customer's mailing address, if there is one, as a letter would."""
@@ -75,6 +91,7 @@ def letter_context(
     (`compliance.provided_on`; `as_of`, the cycle day, unless said); `opt_out_link`: an email's
     link to stop emails to its address (`dunning.delivery`)."""
     sent_on = sent_on or as_of
+    extra = extra if extra is not None else facts(code, account, strategy, as_of, sent_on)
     return LetterContext(
         code=code,
         locale=account.locale,
@@ -93,7 +110,9 @@ def letter_context(
         third_party=PROFILES[strategy.compliance_profile].third_party,
         holds=tuple(sorted(h.value for h in account.holds if h not in HOLDS_THAT_ALLOW_CONTACT)),
         opt_out_link=opt_out_link,
-        extra=extra if extra is not None else facts(code, account, strategy, as_of, sent_on),
+        extra=extra,
+        agreement_terms=agreement_terms(code, account, extra),
+        despacho=strategy.despacho.for_letter() if strategy.despacho else None,
     )
 
 
