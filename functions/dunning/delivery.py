@@ -20,6 +20,7 @@ from arrears.adapters import mail_gateway, reports_repo
 from arrears.adapters.observability import logger
 from arrears.adapters.personal_data import Keys
 from arrears.domain import customer as people
+from arrears.domain import limitations
 from arrears.domain.account import Account
 from arrears.domain.compliance import Channel, Decision, provided_on
 from arrears.domain.customer import Address, ContactPoint, Customer
@@ -76,6 +77,14 @@ def _decision_detail(decision: Decision | None) -> dict:
     return {"rule": decision.rule if decision else None, "reason": decision.reason if decision else None}
 
 
+def _limitations_detail(account: Account) -> dict:
+    """The statute of limitations as the decision saw it, for the independent check: the state, the
+    bar date (None: not in default, or not known) and, when not known, why."""
+    found = limitations.of_account(account)
+    barred_on = found.barred_on.isoformat() if found.barred_on else None
+    return {"state": found.state, "time_barred_on": barred_on, "limitations_unknown": found.unknown}
+
+
 def deliver(
     plan: ContactPlan,
     account: Account,
@@ -109,6 +118,7 @@ def deliver(
         "skiptrace_requested": bool(plan.step and plan.step.skiptrace),
         "credit_review_requested": bool(plan.step and plan.step.credit_review),
         "charge_off_recommended": plan.recommends_charge_off,
+        **_limitations_detail(account),
     }
     if plan.letter is None or plan.decision is None or not plan.decision.allowed:
         return _not_sent(plan, account, as_of, detail)
@@ -191,7 +201,8 @@ def _first_attempt(
     sent_on = provided_on(channel, as_of, local_time, account.jurisdiction)
     reference = letter_reference(account.account_id, as_of, plan.letter)
     to = addressee_of(customer, account, point if channel is Channel.LETTER else None)
-    html = render(letter_context(plan.letter, account, strategy, as_of, reference, to, plan.extra, sent_on))
+    context = letter_context(plan.letter, account, strategy, as_of, reference, to, plan.extra, sent_on)
+    html = render(context)
     key = letters_repo.document_key(account.account_id, plan.record_on, plan.trigger)
     metadata = {"account": account.account_id, "code": plan.letter.value, "trigger": plan.trigger,
                 "locale": account.locale}  # fmt: skip
@@ -208,6 +219,8 @@ def _first_attempt(
         # what the letter says of itself: the reference the customer quotes, the day it is dated
         "reference": reference,
         "sent_on": sent_on.isoformat(),
+        # the state whose time-barred disclosure the letter carries, if it carries one
+        "time_barred_disclosure": account.state if context.time_barred_disclosure else None,
     }
     # Each letter is recorded at the status it goes out with, so that no letter is written twice:
     # an email straight as `sending` (nothing happens between queued and sending but the send),

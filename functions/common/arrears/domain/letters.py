@@ -103,6 +103,10 @@ REQUIRED_IN_WRITING = frozenset(
 # validation notice states it in its header and response form (§1006.34(c)(2)(ii)). Without a
 # usable address such a letter is not sent at all.
 NEEDS_MAILING_ADDRESS = frozenset({LetterCode.VALIDATION_NOTICE})
+# Letters whose wording threatens or implies legal action: the final demand says collection will go
+# on "as permitted by your account agreement and applicable law" ("conforme a su contrato y a la
+# legislación aplicable"). None of them goes on a time-barred debt (Reg F §1006.26(b)).
+THREATENS_SUIT = frozenset({LetterCode.FINAL_DEMAND})
 
 
 def language_of(locale: str) -> str:
@@ -218,6 +222,9 @@ class LetterContext:
     # ...; not SCRA, which caps interest and stops no contact). A letter that goes under one tells
     # what it tells and asks for nothing: no invitation to pay, no call to arrange, no "still owed".
     holds: tuple[str, ...] = ()
+    # A time-barred debt in a state that requires it: the state's disclosure, in the letter's language
+    # (rules/limitations.yaml), printed above the footer of every letter.
+    time_barred_disclosure: str | None = None
     extra: dict[str, object] = field(default_factory=dict)  # per letter: promise, arrangement, payment, ...
 
     @property

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 
+from arrears.domain import limitations
 from arrears.domain.account import Account
 from arrears.domain.compliance import HOLDS_THAT_ALLOW_CONTACT, PROFILES, validation_period_end
 from arrears.domain.customer import Address, ContactPoint, Customer, mailing_address
@@ -17,6 +18,7 @@ from arrears.domain.letters import (
     LetterCode,
     LetterContext,
     addressee,
+    language_of,
     letter_reference,
     masked_account,
 )
@@ -90,6 +92,9 @@ def letter_context(
         debt_collector_disclosure=strategy.compliance_profile == "us_reg_f",
         third_party=PROFILES[strategy.compliance_profile].third_party,
         holds=tuple(sorted(h.value for h in account.holds if h not in HOLDS_THAT_ALLOW_CONTACT)),
+        time_barred_disclosure=limitations.of_account(account).disclosure(
+            sent_on, language_of(account.locale)
+        ),
         extra=extra if extra is not None else facts(code, account, strategy, as_of, sent_on),
     )
 
