@@ -25,8 +25,8 @@ CURRENCY_OF = {"US": "USD", "MX": "MXN", "PH": "PHP"}
 FIELDS_EXPECTED = (
     "account_id, product_type, currency, balance, amount_past_due, oldest_due_date, locale, time_zone, "
     "jurisdiction (required: account_id, product_type, currency, balance, locale, time_zone, "
-    "jurisdiction; state for a US account unless its mailing address gives it; optional: instalment, "
-    "credit_limit, next_due_date, portfolio, placement; the customer: " + CONTACT_FIELDS + ")"
+    "jurisdiction; optional: state (US, a USPS code; default: a US mailing address's region), "
+    "instalment, credit_limit, next_due_date, portfolio, placement; the customer: " + CONTACT_FIELDS + ")"
 )
 ACCOUNT_ID = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
 
@@ -59,6 +59,8 @@ class AccountRecord(ContactColumns):
     placement: str | None = Field(default=None, pattern=r"^agency$")  # worked by a third-party collector
     # US: the USPS code of the state whose statute of limitations applies (domain.limitations); a row
     # without it takes its mailing address's region when that is a US state; other countries ignore it.
+    # A US account with neither is imported with its state not recorded, which the guardrail reads as
+    # "may be time-barred" (no letter threatens suit) until a feed row gives it (decision in report).
     state: str | None = None
 
     @model_validator(mode="before")
@@ -148,11 +150,6 @@ class AccountRecord(ContactColumns):
                 f"{self.locale} is not a locale of {self.jurisdiction} (e.g. en-{self.jurisdiction})",
             )
         self.contact_problem(self.jurisdiction)
-        if self.jurisdiction == "US" and self.state is None:
-            raise _field_error(
-                "state",
-                "is required for a US account: its USPS code (e.g. CA), or a US address with one as region",
-            )
         return self
 
     def customer_of(self, source: Source, on: date) -> Customer | None:
