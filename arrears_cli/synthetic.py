@@ -65,6 +65,9 @@ ASSUMPTIONS = {
     "bankrupt (0.3%)": "file for bankruptcy 20 days after a missed due (the hold is never lifted)",
     "cease requests (0.2%)": "ask in writing that collection communications stop, 12 days after a missed due",
     "agency placement": "10% of US instalment loans are worked by a third-party collector under Reg F",
+    "US state": "the customer's mailing-address state (drawn at random for a book without customers)",
+    "old debts": "1 agency-placed loan in 4 is an old debt, wholly past due for 5-8 years, never paid: "
+    "most are time-barred (rules/limitations.yaml), so no letter may threaten suit",
     "customers": "one per account: a legal name, a postal address (faker en_US for US accounts, es_MX "
     "for MX, en_PH for PH; es-US customers have es_MX names), 85% an email, 90% a phone; values made "
     "up, emails at reserved example domains, US phones in the 555-01xx range kept for fiction",
@@ -201,6 +204,11 @@ def person(seed: int, n: int, locale: str, behaviour: str, email_consent: bool) 
     return columns, moved_away, dead_mailbox
 
 
+# Where a US account without a customer (a bench's book) is said to be: a few states with and without
+# a time-barred disclosure (rules/limitations.yaml).
+SIMULATED_STATES = ("CA", "NY", "TX", "OH", "FL", "IL", "GA", "WA")
+
+
 def _pick(rng: random.Random, options: tuple, share_at: int):
     return rng.choices(options, weights=[option[share_at] for option in options])[0]
 
@@ -253,9 +261,19 @@ def generate(count: int, seed: int, start: date, people: bool = True) -> tuple[l
                 behaviour = "late"
         if jurisdiction == "US" and not open_end and rng.random() < 0.10:
             record["placement"] = "agency"
+        # drawn apart from the book's own stream, so that every other account of a seed stays as it was
+        aside = random.Random(f"{seed}:limitations:{n}")  # nosec B311 # seeded synthetic data
+        if jurisdiction == "US":
+            record["state"] = aside.choice(SIMULATED_STATES)  # a customer's address gives its own below
+        old_debt = record.get("placement") == "agency" and aside.random() < 0.25
+        if old_debt:
+            oldest = date(start.year - aside.randint(5, 8), start.month, due_day)
+            record |= {"amount_past_due": record["balance"], "oldest_due_date": oldest.isoformat()}
         email_consent = rng.random() < 0.6
         records.append(record)
         resumes = rng.randint(20, 90) if behaviour == "roller" and rng.random() < 0.35 else None
+        if old_debt:  # years behind and never paying
+            behaviour, resumes = "roller", None
         customer = Customer(
             account_id,
             behaviour,
@@ -270,6 +288,8 @@ def generate(count: int, seed: int, start: date, people: bool = True) -> tuple[l
                 seed, n, locale, behaviour, email_consent
             )
             record.update(columns)
+            if jurisdiction == "US" and columns.get("country") == "US":
+                record["state"] = columns["region"]  # the law of where the customer lives
             customer.customer_id = columns["customer_id"]
         customers.append(customer)
     return records, customers

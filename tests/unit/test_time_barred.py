@@ -111,7 +111,9 @@ def test_the_bar_date_counts_the_states_years_for_the_product_from_the_default(s
 
 
 def test_an_account_in_default_on_29_february_is_barred_on_the_28th_of_a_common_year():
-    assert limitations.limitations_of("US", "NY", "open_end", date(2024, 2, 29)).barred_on == date(2027, 2, 28)
+    assert limitations.limitations_of("US", "NY", "open_end", date(2024, 2, 29)).barred_on == date(
+        2027, 2, 28
+    )
 
 
 def test_nothing_unpaid_bars_nothing_and_outside_the_us_no_state_statute_applies():
@@ -191,11 +193,15 @@ def test_an_account_outside_the_us_ignores_the_column():
 
 def _sent(code: str, sent_on: str, **facts) -> ActivityModel:
     detail = {"code": code, "profile": "us_reg_f", "channel": "letter", "sent_on": sent_on, **facts}
-    return ActivityModel(pk="OLD-1", sk=f"{sent_on}#letter#{code}", kind="letter", occurred_on=sent_on, detail=detail)
+    return ActivityModel(
+        pk="OLD-1", sk=f"{sent_on}#letter#{code}", kind="letter", occurred_on=sent_on, detail=detail
+    )
 
 
 def _rules(records) -> list[tuple[str, str]]:
-    return [(v.rule, v.occurred_on) for v in compliance_check.check(records) if v.rule.startswith("time_barred")]
+    return [
+        (v.rule, v.occurred_on) for v in compliance_check.check(records) if v.rule.startswith("time_barred")
+    ]
 
 
 def test_the_checker_flags_a_final_demand_sent_on_or_after_the_bar_date():
