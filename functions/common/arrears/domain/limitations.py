@@ -35,9 +35,9 @@ TERRITORIES = frozenset({"AS", "GU", "MP", "PR", "UM", "VI"})
 def usps_states() -> frozenset[str]:
     """The USPS codes an account's `state` may take: the US subdivisions the `holidays` library knows
     (the states, DC and the territories)."""
-    import holidays
+    from holidays.countries.united_states import UnitedStates  # deferred: read by import rows, rules
 
-    return frozenset(holidays.US.subdivisions)
+    return frozenset(UnitedStates.subdivisions)
 
 
 def usps_state(value: str) -> str:
