@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 
 from arrears.domain import business_days
 from arrears.domain.compliance import PROFILES
+from arrears.domain.limitations import load_limitations
 from arrears.store.models import ActivityModel
 
 DELIVERED = ("sent", "printed", "sending")
@@ -40,6 +41,9 @@ NOT_A_DEMAND = {
     "credit_line_change",
     "corrected_statement",
 }
+# Letters whose wording threatens or implies suit, written from docs/compliance.md (not imported from
+# the letter catalogue): none goes once the debt is time-barred (Reg F §1006.26(b)).
+THREATEN_SUIT = {"final_demand"}
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,38 @@ def _email_opt_out(record: ActivityModel) -> str | None:
     return "an email without the statement and link to opt out of further emails"
 
 
+def _day_sent(record: ActivityModel) -> date:
+    """The day the letter was provided (its record's `sent_on`), else the cycle day that recorded it."""
+    return date.fromisoformat(record.detail.get("sent_on") or record.occurred_on)
+
+
+def _time_barred_threat(record: ActivityModel) -> str | None:
+    detail = record.detail
+    code = detail.get("code")
+    if code not in THREATEN_SUIT or not PROFILES[detail["profile"]].third_party:
+        return None
+    if detail.get("limitations_unknown"):
+        return f"{code} sent while the limitation period was not known ({detail['limitations_unknown']})"
+    barred = detail.get("time_barred_on")
+    if barred and _day_sent(record) >= date.fromisoformat(barred):
+        return f"{code} sent on {_day_sent(record).isoformat()}, the debt time-barred since {barred}"
+    return None
+
+
+def _time_barred_disclosure(record: ActivityModel) -> str | None:
+    """A letter to a time-barred debt in a state that requires the disclosure, without it; the
+    states are the limitations file's (data, as the profiles are), the judgement this module's."""
+    detail = record.detail
+    state, barred = detail.get("state"), detail.get("time_barred_on")
+    if not (state and barred) or state not in load_limitations().disclosures:
+        return None
+    if _day_sent(record) < date.fromisoformat(barred) or detail.get("time_barred_disclosure") == state:
+        return None
+    return (
+        f"{detail.get('code')} to a debt time-barred in {state} since {barred} without the {state} disclosure"
+    )
+
+
 def check(records: list[ActivityModel], opt_outs: Sequence[ActivityModel] = ()) -> list[Violation]:
     """`opt_outs`: the customers' opt-out records, whose moments later letters are judged against."""
     found: list[Violation] = []
@@ -134,6 +170,8 @@ def check(records: list[ActivityModel], opt_outs: Sequence[ActivityModel] = ()) 
             ("hold", _holds),
             ("opt_out", lambda r: _opt_out(r, opted)),
             ("email_opt_out_missing", _email_opt_out),
+            ("time_barred_threat", _time_barred_threat),
+            ("time_barred_disclosure", _time_barred_disclosure),
         )
         for rule, judge in judges:
             why = judge(record)

@@ -65,6 +65,9 @@ ASSUMPTIONS = {
     "bankrupt (0.3%)": "file for bankruptcy 20 days after a missed due (the hold is never lifted)",
     "cease requests (0.2%)": "ask in writing that collection communications stop, 12 days after a missed due",
     "agency placement": "10% of US instalment loans are worked by a third-party collector under Reg F",
+    "US state": "one of CA, NY, TX, OH, FL, IL, GA, WA at random; the customer's address is in it",
+    "old debts": "1 agency-placed loan in 4 is an old debt, wholly past due for 5-8 years, never paid: "
+    "most are time-barred (rules/limitations.yaml), so no letter may threaten suit",
     "customers": "one per account: a legal name, a postal address (faker en_US for US accounts, es_MX "
     "for MX, en_PH for PH; es-US customers have es_MX names), 85% an email, 90% a phone; values made "
     "up, emails at reserved example domains, US phones in the 555-01xx range kept for fiction",
@@ -144,9 +147,9 @@ def _ascii(text: str) -> str:
     return "".join(c for c in plain if c.isalnum() or c in "._-").strip("._-") or "customer"
 
 
-def _address(fake, country: str, rng: random.Random) -> dict:
+def _address(fake, country: str, rng: random.Random, state: str | None = None) -> dict:
     if country == "US":
-        state = fake.state_abbr(include_territories=False, include_freely_associated_states=False)
+        state = state or fake.state_abbr(include_territories=False, include_freely_associated_states=False)
         lines = [f"{fake.building_number()} {fake.street_name()}"]
         if rng.random() < 0.25:
             lines.append(fake.secondary_address())
@@ -171,7 +174,9 @@ def _address(fake, country: str, rng: random.Random) -> dict:
     }
 
 
-def person(seed: int, n: int, locale: str, behaviour: str, email_consent: bool) -> tuple[dict, bool, bool]:
+def person(
+    seed: int, n: int, locale: str, behaviour: str, email_consent: bool, state: str | None = None
+) -> tuple[dict, bool, bool]:
     """The customer columns of account `n`'s row (ContactColumns' names), and whether the customer
     has moved away from that address and whether the email bounces. Reproducible from the seed."""
     names, places, country = PEOPLE[locale]
@@ -181,7 +186,7 @@ def person(seed: int, n: int, locale: str, behaviour: str, email_consent: bool) 
     first, last = namer.first_name(), namer.last_name()
     name = f"{first} {last} {namer.last_name()}" if names == "es_MX" else f"{first} {last}"
     placer.seed_instance(f"{seed}:place:{n}")
-    address = _address(placer, country, rng)
+    address = _address(placer, country, rng, state)  # a US customer lives in the account's state
     columns: dict = {"customer_id": f"CUS-{seed}-{n:06d}", "name": name, "language": locale[:2]}
     for i, line in enumerate(address["lines"][:3], start=1):
         columns[f"address_line{i}"] = line[:100]
@@ -201,6 +206,11 @@ def person(seed: int, n: int, locale: str, behaviour: str, email_consent: bool) 
     moved_away = rng.random() < (1 / 6 if behaviour in BEHIND else 1 / 60)
     dead_mailbox = email_consent and "email" in columns and rng.random() < 1 / 12
     return columns, moved_away, dead_mailbox
+
+
+# Where a US account's customer lives: a few states with and without a time-barred disclosure
+# (rules/limitations.yaml), and periods from 3 to 10 years.
+SIMULATED_STATES = ("CA", "NY", "TX", "OH", "FL", "IL", "GA", "WA")
 
 
 def _pick(rng: random.Random, options: tuple, share_at: int):
@@ -255,9 +265,19 @@ def generate(count: int, seed: int, start: date, people: bool = True) -> tuple[l
                 behaviour = "late"
         if jurisdiction == "US" and not open_end and rng.random() < 0.10:
             record["placement"] = "agency"
+        # drawn apart from the book's own stream, so that every other account of a seed stays as it was
+        aside = random.Random(f"{seed}:limitations:{n}")  # nosec B311 # seeded synthetic data
+        if jurisdiction == "US":
+            record["state"] = aside.choice(SIMULATED_STATES)  # the customer's address is in it
+        old_debt = record.get("placement") == "agency" and aside.random() < 0.25
+        if old_debt:
+            oldest = date(start.year - aside.randint(5, 8), start.month, due_day)
+            record |= {"amount_past_due": record["balance"], "oldest_due_date": oldest.isoformat()}
         email_consent = rng.random() < 0.6
         records.append(record)
         resumes = rng.randint(20, 90) if behaviour == "roller" and rng.random() < 0.35 else None
+        if old_debt:  # years behind and never paying
+            behaviour, resumes = "roller", None
         customer = Customer(
             account_id,
             behaviour,
@@ -269,7 +289,7 @@ def generate(count: int, seed: int, start: date, people: bool = True) -> tuple[l
         )
         if people:
             columns, customer.moved_away, customer.dead_mailbox = person(
-                seed, n, locale, behaviour, email_consent
+                seed, n, locale, behaviour, email_consent, record.get("state")
             )
             record.update(columns)
             customer.customer_id = columns["customer_id"]

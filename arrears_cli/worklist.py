@@ -138,6 +138,8 @@ def _row(account: Account, standing: Evaluation, local: datetime, priority: int,
         "reach": ",".join(account.reach),
         "callable": True,
         "blocked_by": None,
+        # a debt that is, or may be, time-barred: the call may go, a threat of suit may not
+        "no_suit_threat": calls.suit_warning(account, local.date()),
     }
 
 

@@ -397,6 +397,8 @@ def accounts_dial(
         console.print(
             f"[green]allowed[/green]: {result['local_time']} for the customer ({result['time_zone']})"
         )
+        if result.get("no_suit_threat"):
+            console.print(f"[yellow]time-barred[/yellow]: {result['no_suit_threat']}")
     elif result:
         console.print(f"[red]refused[/red] ({result['rule']}): {result['reason']}")
         raise typer.Exit(3)

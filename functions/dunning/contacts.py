@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from arrears.domain import business_days
+from arrears.domain import business_days, limitations
 from arrears.domain.account import Account
 from arrears.domain.compliance import (
     HOLDS_THAT_ALLOW_CONTACT,
@@ -74,6 +74,7 @@ def _history(account: Account) -> ContactHistory:
         validation_notice_sent_on=account.validation_notice_on,
         last_conversation=account.last_conversation_at,
         dpd=account.dpd,
+        limitations=limitations.of_account(account),
     )
 
 

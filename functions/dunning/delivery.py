@@ -20,7 +20,7 @@ from arrears.adapters import mail_gateway, reports_repo, signing_keys
 from arrears.adapters.observability import logger
 from arrears.adapters.personal_data import Keys
 from arrears.domain import customer as people
-from arrears.domain import opt_out
+from arrears.domain import limitations, opt_out
 from arrears.domain.account import Account
 from arrears.domain.compliance import PROFILES, Channel, Decision, provided_on
 from arrears.domain.customer import Address, ContactPoint, Customer
@@ -86,6 +86,14 @@ def _decision_detail(decision: Decision | None) -> dict:
     return {"rule": decision.rule if decision else None, "reason": decision.reason if decision else None}
 
 
+def _limitations_detail(account: Account) -> dict:
+    """The statute of limitations as the decision saw it, for the independent check: the state, the
+    bar date (None: not in default, or not known) and, when not known, why."""
+    found = limitations.of_account(account)
+    barred_on = found.barred_on.isoformat() if found.barred_on else None
+    return {"state": found.state, "time_barred_on": barred_on, "limitations_unknown": found.unknown}
+
+
 def deliver(
     plan: ContactPlan,
     account: Account,
@@ -119,6 +127,7 @@ def deliver(
         "skiptrace_requested": bool(plan.step and plan.step.skiptrace),
         "credit_review_requested": bool(plan.step and plan.step.credit_review),
         "charge_off_recommended": plan.recommends_charge_off,
+        **_limitations_detail(account),
     }
     if plan.letter is None or plan.decision is None or not plan.decision.allowed:
         return _not_sent(plan, account, as_of, detail)
@@ -203,6 +212,7 @@ def _first_attempt(
     to = addressee_of(customer, account, point if channel is Channel.LETTER else None)
     link = _opt_out_link(account, strategy, channel, point, reference, settings)
     html, enclosed = _mailing(plan, account, strategy, as_of, reference, to, sent_on, link)
+    disclosed = limitations.of_account(account).disclosure(sent_on, language_of(account.locale))
     key = letters_repo.document_key(account.account_id, plan.record_on, plan.trigger)
     metadata = {"account": account.account_id, "code": plan.letter.value, "trigger": plan.trigger,
                 "locale": account.locale}  # fmt: skip
@@ -221,6 +231,8 @@ def _first_attempt(
         "sent_on": sent_on.isoformat(),
         # the letters in the same envelope or email, by locale (the English validation notice)
         **({"companions": list(enclosed)} if enclosed else {}),
+        # the state whose time-barred disclosure the letter carries, if it carries one
+        "time_barred_disclosure": account.state if disclosed else None,
     }
     if channel is Channel.EMAIL:  # what an independent check asks of every email (§1006.6(e))
         detail["opt_out_offered"] = link is not None

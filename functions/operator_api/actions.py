@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from arrears.adapters.observability import logger, metrics
 from arrears.adapters.payments_bus import publish_payment_applied
 from arrears.domain.account import Account
-from arrears.domain.calls import CONVERSATIONS
+from arrears.domain.calls import CONVERSATIONS, suit_warning
 from arrears.domain.compliance import Hold
 from arrears.domain.errors import InvalidInput, PublishFailed
 from arrears.domain.ledger import Due
@@ -70,6 +70,7 @@ def dial(request: OperatorRequest, params: DialParams, account: Account, _audit:
         "reason": decision.reason,
         "local_time": local.isoformat(timespec="minutes"),
         "time_zone": facts["time_zone"],
+        "no_suit_threat": suit_warning(account, request.on),
     }
 
 

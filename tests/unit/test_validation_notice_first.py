@@ -28,7 +28,7 @@ def _placed(days: int, product=ProductType.CLOSED_END, placement: str | None = "
         "NOTICE-1", "main", product, "USD", 100_000, 100_000,
         (Due(date.fromordinal(MONDAY.toordinal() - days), 5000),), "en-US", "America/New_York", "US",
         home_shard="main#000", next_action_on=MONDAY, customer_id="NOTICE-1",
-        reach=(Reach.POSTAL.value,), placement=placement, **fields,
+        reach=(Reach.POSTAL.value,), placement=placement, state="OH", **fields,
     )  # fmt: skip
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -79,7 +80,7 @@ def _placed_past_the_notice(stack, account_id: str = "AGENCY-95", locale: str = 
             account_id, "main", ProductType.CLOSED_END, "USD", 100_000, 100_000,
             (Due(AS_OF - timedelta(days=95), 5000),), locale, "America/New_York", "US",
             home_shard=shard_of(account_id, "main", stack.shard_count), next_action_on=AS_OF,
-            placement="agency",
+            placement="agency", state="NY",
         )
     )  # fmt: skip
     give_customer(stack, account_id)
@@ -173,3 +174,42 @@ def test_a_spanish_validation_notice_without_the_english_one_is_flagged():
         )
         == []
     )
+
+
+def _old_california_debt(stack) -> None:
+    """An instalment loan placed with the agency in California, in default for five years (barred after
+    four), its validation notice provided long ago: the final demand is the step due."""
+    account = Account(
+        "OLD-CA", "main", ProductType.CLOSED_END, "USD", 100_000, 100_000,
+        (Due(date(2021, 2, 2), 100_000),), "en-US", "America/Los_Angeles", "US",
+        home_shard=shard_of("OLD-CA", "main", stack.shard_count), next_action_on=AS_OF,
+        placement="agency", state="CA",
+    )  # fmt: skip
+    accounts_repo.create_account(account)
+    stored = accounts_repo.get_account("OLD-CA")  # the ladder's bookkeeping, as earlier cycles left it
+    accounts_repo.save_account(
+        replace(stored, validation_notice_on=date(2021, 6, 1), episode_on=date(2021, 2, 3),
+                fired=("validation_notice",))
+    )  # fmt: skip
+    give_customer(stack, "OLD-CA")
+
+
+def test_a_time_barred_debt_gets_no_final_demand_and_the_checker_agrees(stack):
+    _old_california_debt(stack)
+    _run(stack)
+    (refused,) = [r for r in ActivityModel.query("OLD-CA") if r.kind == "letter"]
+    assert (refused.detail["code"], refused.status, refused.detail["rule"]) == (
+        "final_demand", "denied", "time_barred",
+    )  # fmt: skip
+    assert refused.detail["time_barred_on"] == "2025-02-02"
+    assert compliance_check.report(AS_OF) == []
+
+
+def test_with_the_guardrail_off_a_final_demand_to_a_time_barred_debt_is_flagged(stack, monkeypatch):
+    monkeypatch.setattr(contacts, "check", lambda contact, history, profile: Decision.allow())
+    _old_california_debt(stack)
+    _run(stack)
+    found = {v["rule"] for v in compliance_check.report(AS_OF) if v["account_id"] == "OLD-CA"}
+    assert "time_barred_threat" in found
+    # the letter carried the California disclosure: only the threat is flagged
+    assert "time_barred_disclosure" not in found

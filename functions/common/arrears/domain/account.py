@@ -50,6 +50,7 @@ class Account:
     # whenever a contact point changes: the cycle plans a channel from it without the customer item.
     reach: tuple[str, ...] = ()
     placement: str | None = None  # "agency": worked by a third-party debt collector (Reg F)
+    state: str | None = None  # US: the USPS state whose statute of limitations applies (domain.limitations)
     # the day a debt collector's validation notice was provided (`compliance.provided_on`)
     validation_notice_on: date | None = None
     promise: Promise | None = None

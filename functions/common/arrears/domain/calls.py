@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from arrears.domain import limitations
 from arrears.domain.account import Account
 from arrears.domain.compliance import Channel, ContactHistory, Decision, Hold, Profile, check_dial
 
@@ -50,6 +51,7 @@ def history(account: Account, calls: Iterable[Call], before: datetime, dpd: int)
         last_conversation=spoken[-1] if spoken else None,
         validation_notice_sent_on=account.validation_notice_on,
         dpd=dpd,
+        limitations=limitations.of_account(account),
     )
 
 
@@ -58,3 +60,9 @@ def judge(account: Account, calls: Iterable[Call], profile: Profile, at: datetim
     opt-outs, the cap and the quiet period, on the calls made before it."""
     local = at.astimezone(ZoneInfo(account.time_zone))
     return check_dial(history(account, calls, at, dpd), profile, local)
+
+
+def suit_warning(account: Account, on: date) -> str | None:
+    """What the collector is told before a call on a debt that is, or may be, time-barred: a call is
+    allowed, a threat of suit in it is not (Reg F §1006.26(b)); None when nothing stands in the way."""
+    return limitations.of_account(account).no_suit_threat(on)

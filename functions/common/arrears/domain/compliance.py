@@ -13,7 +13,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
 from arrears.domain import business_days
-from arrears.domain.letters import LetterCode
+from arrears.domain.letters import THREATENS_SUIT, LetterCode
+from arrears.domain.limitations import NOT_APPLICABLE, Limitations
 
 
 class Channel(StrEnum):
@@ -149,6 +150,7 @@ class ContactHistory:
     validation_notice_sent_on: date | None = None
     dispute_received_on: date | None = None
     dpd: int = 0
+    limitations: Limitations = NOT_APPLICABLE  # the statute of limitations on the debt
 
 
 @dataclass(frozen=True)
@@ -204,11 +206,22 @@ def provided_on(channel: Channel, queued_on: date, sent_at: datetime, jurisdicti
 
 
 def check(contact: Contact, history: ContactHistory, profile: Profile) -> Decision:
-    for rule in (_holds, _opt_out, _hours, _calls, _validation):
+    for rule in (_holds, _opt_out, _hours, _calls, _validation, _time_barred):
         decision = rule(contact, history, profile)
         if decision is not None:
             return decision
     return Decision.allow()
+
+
+def _time_barred(contact: Contact, history: ContactHistory, profile: Profile) -> Decision | None:
+    """Reg F §1006.26(b): no letter that threatens suit on a time-barred debt, nor on one that may
+    be (its limitation period unknown). Judged on the day the letter is provided: a postal letter
+    queued on a Friday before the bar date is provided on the Monday after it."""
+    if not profile.third_party or contact.letter not in THREATENS_SUIT:
+        return None
+    day = provided_on(contact.channel, contact.local_time.date(), contact.local_time, profile.jurisdiction)
+    why = history.limitations.no_suit_threat(day)
+    return Decision(False, "time_barred", why) if why else None
 
 
 def _holds(contact: Contact, history: ContactHistory, profile: Profile) -> Decision | None:

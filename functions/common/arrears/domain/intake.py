@@ -14,6 +14,7 @@ from arrears.domain.customer import Customer, Source
 from arrears.domain.errors import InvalidInput
 from arrears.domain.ledger import Due, schedule_from_past_due
 from arrears.domain.letters import language_of
+from arrears.domain.limitations import usps_state, usps_states
 from arrears.domain.money import Money, known_currency
 from arrears.domain.rows import FieldProblem
 
@@ -24,9 +25,8 @@ CURRENCY_OF = {"US": "USD", "MX": "MXN", "PH": "PHP"}
 FIELDS_EXPECTED = (
     "account_id, product_type, currency, balance, amount_past_due, oldest_due_date, locale, time_zone, "
     "jurisdiction (required: account_id, product_type, currency, balance, locale, time_zone, "
-    "jurisdiction; optional: instalment, credit_limit, next_due_date, portfolio, placement; the customer: "
-    + CONTACT_FIELDS
-    + ")"
+    "jurisdiction; optional: state (US, a USPS code; default: a US mailing address's region), "
+    "instalment, credit_limit, next_due_date, portfolio, placement; the customer: " + CONTACT_FIELDS + ")"
 )
 ACCOUNT_ID = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
 
@@ -57,6 +57,34 @@ class AccountRecord(ContactColumns):
     next_due_date: date | None = None
     portfolio: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     placement: str | None = Field(default=None, pattern=r"^agency$")  # worked by a third-party collector
+    # US: the USPS code of the state whose statute of limitations applies (domain.limitations); a row
+    # without it takes its mailing address's region when that is a US state; other countries ignore it.
+    # A US account with neither is imported with its state not recorded, which the guardrail reads as
+    # "may be time-barred" (no letter threatens suit) until a feed row gives it (decision in report).
+    state: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _state_from_address(cls, raw: object) -> object:
+        if (
+            not isinstance(raw, dict)
+            or raw.get("state")
+            or str(raw.get("jurisdiction", "")).strip().upper() != "US"
+        ):
+            return raw
+        region = str(raw.get("region") or "").strip().upper()
+        in_the_us = str(raw.get("country") or "US").strip().upper() == "US"
+        return {**raw, "state": region} if in_the_us and region in usps_states() else raw
+
+    @field_validator("state")
+    @classmethod
+    def _state(cls, value: str | None, info) -> str | None:  # type: ignore[no-untyped-def]
+        if not value or info.data.get("jurisdiction") != "US":
+            return None
+        try:
+            return usps_state(value)
+        except ValueError:
+            raise ValueError("is not a USPS state code (e.g. CA, NY, DC)") from None
 
     @field_validator("product_type", mode="before")
     @classmethod
@@ -188,6 +216,7 @@ class AccountRecord(ContactColumns):
             credit_limit=self.money(self.credit_limit, "credit_limit").minor if self.credit_limit else None,
             customer_id=(self.customer_id or self.account_id) if self.has_contact() else None,
             placement=self.placement,
+            state=self.state,
             home_shard=shard_of(self.account_id, owner, shard_count),
             next_action_on=as_of,
         )

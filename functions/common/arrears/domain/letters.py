@@ -104,6 +104,10 @@ REQUIRED_IN_WRITING = frozenset(
 # validation notice states it in its header and response form (§1006.34(c)(2)(ii)). Without a
 # usable address such a letter is not sent at all.
 NEEDS_MAILING_ADDRESS = frozenset({LetterCode.VALIDATION_NOTICE})
+# Letters whose wording threatens or implies legal action: the final demand says collection will go
+# on "as permitted by your account agreement and applicable law" ("conforme a su contrato y a la
+# legislación aplicable"). None of them goes on a time-barred debt (Reg F §1006.26(b)).
+THREATENS_SUIT = frozenset({LetterCode.FINAL_DEMAND})
 
 # A debt collector may send the validation notice translated only if the English one goes in the
 # same communication or was provided before (Reg F §1006.34(e)). Ours goes with it, every time: the
@@ -274,6 +278,9 @@ class LetterContext:
     # An email under a profile with the electronic opt-out (Reg F §1006.6(e)): the link that stops
     # further emails to the address it went to. None in a printed letter.
     opt_out_link: str | None = None
+    # A time-barred debt in a state that requires it: the state's disclosure, in the letter's language
+    # (rules/limitations.yaml), printed above the footer of every letter.
+    time_barred_disclosure: str | None = None
     extra: dict[str, object] = field(default_factory=dict)  # per letter: promise, arrangement, payment, ...
     # A Mexican agreement letter's money: the debt's parts, the quita, what to pay, whether it settles
     # the debt (CONDUSEF); none elsewhere.

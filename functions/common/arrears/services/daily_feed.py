@@ -40,7 +40,7 @@ VALUE_TIME = time(12, tzinfo=UTC)
 
 # What an account row changes on an account that exists (product, currency and jurisdiction never do);
 # its customer columns go to the customers service, which keeps the customer's contact points.
-UPDATABLE = ("locale", "time_zone", "instalment", "credit_limit", "placement")
+UPDATABLE = ("locale", "time_zone", "instalment", "credit_limit", "placement", "state")
 
 
 class Outcome:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 
+from arrears.domain import limitations
 from arrears.domain.account import Account
 from arrears.domain.agreement_terms import AgreementTerms, arrangement_terms, breakdown, settlement_terms
 from arrears.domain.compliance import HOLDS_THAT_ALLOW_CONTACT, PROFILES, validation_period_end
@@ -18,6 +19,7 @@ from arrears.domain.letters import (
     LetterCode,
     LetterContext,
     addressee,
+    language_of,
     letter_reference,
     masked_account,
 )
@@ -110,6 +112,9 @@ def letter_context(
         third_party=PROFILES[strategy.compliance_profile].third_party,
         holds=tuple(sorted(h.value for h in account.holds if h not in HOLDS_THAT_ALLOW_CONTACT)),
         opt_out_link=opt_out_link,
+        time_barred_disclosure=limitations.of_account(account).disclosure(
+            sent_on, language_of(account.locale)
+        ),
         extra=extra,
         agreement_terms=agreement_terms(code, account, extra),
         despacho=strategy.despacho.for_letter() if strategy.despacho else None,

@@ -78,6 +78,7 @@ class AccountModel(Model):
     customer_id = UnicodeAttribute(null=True)
     reach = ListAttribute(of=UnicodeAttribute, default=list)
     placement = UnicodeAttribute(null=True)
+    state = UnicodeAttribute(null=True)  # US: USPS state code (statute of limitations)
     validation_notice_on = UnicodeAttribute(null=True)
     promise = JSONAttribute(null=True)
     arrangement = JSONAttribute(null=True)
