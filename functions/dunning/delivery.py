@@ -23,7 +23,7 @@ from arrears.domain import customer as people
 from arrears.domain.account import Account
 from arrears.domain.compliance import Channel, Decision, provided_on
 from arrears.domain.customer import Address, ContactPoint, Customer
-from arrears.domain.errors import CustomerNotFound, StoreUnavailable
+from arrears.domain.errors import CustomerNotFound, ItemizationRefused, StoreUnavailable
 from arrears.domain.letters import REQUIRED_IN_WRITING, LetterCode, language_of, letter_reference, render
 from arrears.domain.strategy import Strategy
 from arrears.runtime.settings import Settings
@@ -33,6 +33,8 @@ from arrears.store import letters_repo
 
 from dunning.contacts import (
     ADDRESS_TASK,
+    ITEMIZATION,
+    ITEMIZATION_TASK,
     NO_ADDRESS,
     UNADDRESSED,
     ContactPlan,
@@ -191,7 +193,13 @@ def _first_attempt(
     sent_on = provided_on(channel, as_of, local_time, account.jurisdiction)
     reference = letter_reference(account.account_id, as_of, plan.letter)
     to = addressee_of(customer, account, point if channel is Channel.LETTER else None)
-    html = render(letter_context(plan.letter, account, strategy, as_of, reference, to, plan.extra, sent_on))
+    try:
+        context = letter_context(plan.letter, account, strategy, as_of, reference, to, plan.extra, sent_on)
+    except ItemizationRefused as exc:  # never a notice whose figures are wrong: someone looks at them
+        refusal = Decision(False, ITEMIZATION, str(exc))
+        detail |= {**_decision_detail(refusal), "routed": ITEMIZATION_TASK}
+        return _not_sent(replace(plan, decision=refusal), account, as_of, detail)
+    html = render(context)
     key = letters_repo.document_key(account.account_id, plan.record_on, plan.trigger)
     metadata = {"account": account.account_id, "code": plan.letter.value, "trigger": plan.trigger,
                 "locale": account.locale}  # fmt: skip

@@ -117,3 +117,18 @@ class CustomerNotFound(ArrearsError):
 
 class CustomerVersionConflict(ArrearsError):
     """The customer changed since it was read; the writer reads it again."""
+
+
+class ItemizationRefused(ArrearsError):
+    """A validation notice's itemization cannot be stated truly: the notice is not sent (an
+    operator's task says why). Names amounts and dates only, never a person."""
+
+
+class ItemizationUnknown(ItemizationRefused):
+    """The account has no creditor's data (original and current creditor, itemization date and
+    amount) for its validation notice."""
+
+
+class ItemizationDoesNotAdd(ItemizationRefused):
+    """The amount on the itemization date plus interest and fees, less payments and credits since,
+    is not the balance now."""

@@ -78,6 +78,7 @@ class AccountModel(Model):
     customer_id = UnicodeAttribute(null=True)
     reach = ListAttribute(of=UnicodeAttribute, default=list)
     placement = UnicodeAttribute(null=True)
+    creditor_data = JSONAttribute(null=True)  # Account.creditor_data, as its to_dict() gives it
     validation_notice_on = UnicodeAttribute(null=True)
     promise = JSONAttribute(null=True)
     arrangement = JSONAttribute(null=True)
