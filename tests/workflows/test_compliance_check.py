@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from arrears.domain.account import Account, ProductType, shard_of
 from arrears.domain.compliance import Decision
+from arrears.domain.itemization import CreditorData, ItemizationKind
 from arrears.domain.ledger import Due
 from arrears.store import accounts_repo
 from arrears.store.models import ActivityModel
@@ -16,6 +17,9 @@ from arrears_cli import compliance_check, executions
 from tests.people import give_customer
 
 AS_OF = date(2026, 3, 2)  # a Monday: on a weekend the letters would wait, and there would be nothing to check
+# What the lender gave with the placement: the debt as of its last statement, the balance since
+LENDER = "Arrears Card Services"
+PLACED = CreditorData(LENDER, LENDER, ItemizationKind.LAST_STATEMENT, date(2026, 1, 31), 100_000)
 
 
 def _late(stack, account_id: str, zone: str, email: str | None = None, **fields) -> None:
@@ -73,7 +77,7 @@ def _placed_past_the_notice(stack) -> None:
             "AGENCY-95", "main", ProductType.CLOSED_END, "USD", 100_000, 100_000,
             (Due(AS_OF - timedelta(days=95), 5000),), "en-US", "America/New_York", "US",
             home_shard=shard_of("AGENCY-95", "main", stack.shard_count), next_action_on=AS_OF,
-            placement="agency",
+            placement="agency", creditor_data=PLACED,
         )
     )  # fmt: skip
     give_customer(stack, "AGENCY-95")
