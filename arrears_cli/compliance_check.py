@@ -12,6 +12,7 @@ sent by then is overdue, as of the day the report is asked for.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
@@ -78,17 +79,49 @@ def _holds(record: ActivityModel) -> str | None:
     return None
 
 
-def _opt_out(record: ActivityModel) -> str | None:
+def opt_out_records() -> list[ActivityModel]:
+    return list(ActivityModel.scan(ActivityModel.kind == "opt_out"))
+
+
+def opted_out_at(opt_outs: Sequence[ActivityModel]) -> dict[tuple[str, str], datetime]:
+    """(account, channel): the moment the customer first opted out of it, as the opt-out recorded."""
+    first: dict[tuple[str, str], datetime] = {}
+    for record in opt_outs:
+        at = datetime.fromisoformat(record.detail["at"])
+        key = (record.pk, record.detail.get("channel", ""))
+        first[key] = min(at, first.get(key, at))
+    return first
+
+
+def _opt_out(record: ActivityModel, opted: dict[tuple[str, str], datetime]) -> str | None:
+    """A channel used after the customer opted out of it: by the opt-outs the account knew when the
+    letter was planned, or by the time of an opt-out recorded before the letter went."""
     channel = record.detail.get("channel")
-    return (
-        f"{channel} used after the customer opted out"
-        if channel in record.detail.get("opted_out", [])
-        else None
-    )
+    if channel in record.detail.get("opted_out", []):
+        return f"{channel} used after the customer opted out"
+    at = opted.get((record.pk, channel or ""))
+    went = record.detail.get("local_time")
+    if at is not None and went and datetime.fromisoformat(went) >= at:
+        return f"{channel} used at {went} after the customer opted out at {at.isoformat()}"
+    return None
 
 
-def check(records: list[ActivityModel]) -> list[Violation]:
+def _email_opt_out(record: ActivityModel) -> str | None:
+    """Reg F §1006.6(e): each email of a profile that offers the opt-out says how to opt out (the
+    letter's record says whether it carried the link)."""
+    detail = record.detail
+    profile = PROFILES.get(detail.get("profile", ""))
+    if detail.get("channel") != "email" or profile is None or not profile.email_opt_out:
+        return None
+    if detail.get("opt_out_offered") is True:
+        return None
+    return "an email without the statement and link to opt out of further emails"
+
+
+def check(records: list[ActivityModel], opt_outs: Sequence[ActivityModel] = ()) -> list[Violation]:
+    """`opt_outs`: the customers' opt-out records, whose moments later letters are judged against."""
     found: list[Violation] = []
+    opted = opted_out_at(opt_outs)
 
     def add(record: ActivityModel, rule: str, why: str) -> None:
         found.append(Violation(record.pk, rule, record.detail.get("code") or "", record.occurred_on, why))
@@ -96,7 +129,13 @@ def check(records: list[ActivityModel]) -> list[Violation]:
     per_day: dict[tuple[str, str], list[ActivityModel]] = defaultdict(list)
     per_account: dict[str, list[ActivityModel]] = defaultdict(list)
     for record in records:
-        for rule, judge in (("contact_hours", _hours), ("hold", _holds), ("opt_out", _opt_out)):
+        judges = (
+            ("contact_hours", _hours),
+            ("hold", _holds),
+            ("opt_out", lambda r: _opt_out(r, opted)),
+            ("email_opt_out_missing", _email_opt_out),
+        )
+        for rule, judge in judges:
             why = judge(record)
             if why:
                 add(record, rule, why)
@@ -274,7 +313,7 @@ def report(today: date | None = None) -> list[dict]:
     letters, calls = letter_records(), call_records()
     today = today or date.today()
     found = (
-        check(letters)
+        check(letters, opt_out_records())
         + check_calls(calls)
         + check_adverse_action_notices(limit_change_records(), letters, today)
         + check_validation_notices(letters, calls, today)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import secrets
 import tempfile
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +22,8 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import requests
+from arrears.adapters import reports_repo
 from arrears.domain import customer as contact_rules
 from arrears.domain.account import Account
 from arrears.domain.census import census_of, disagreements
@@ -74,7 +78,10 @@ class World:
     misdirected: int = 0
     # the post office and the mail servers: what comes back, on which day (account, point kind, letter)
     mail_back: dict[date, list[tuple[str, PointKind, str]]] = field(default_factory=lambda: defaultdict(list))
-    mail: Counter = field(default_factory=Counter)  # returned_mail, bounced, unreachable
+    mail: Counter = field(default_factory=Counter)  # returned_mail, bounced, unreachable, opted_out
+    # customers who follow an email's opt-out link the day after it arrives: (account, letter's stored html)
+    opt_outs: dict[date, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
+    opted: set[str] = field(default_factory=set)
     collector: Session | None = None  # the simulated collector, signed in to the operators' pool
     fees: Counter = field(default_factory=Counter)
     feed: list[dict] = field(default_factory=list)  # the system of record's rows of the day, not sent yet
@@ -126,6 +133,41 @@ def _posted(world: World, day: date) -> None:
                 low, high = RETURN_DAYS
                 back = day + timedelta(days=low + _seed_day(account_id, day) % (high - low + 1))
                 world.mail_back[back].append((account_id, PointKind.POSTAL, letter.sk))
+
+
+# One customer in this many who get an email with an opt-out link follows it (Reg F §1006.6(e)),
+# chosen by the account id alone, so the rest of the book's draws stay as they were.
+OPT_OUT_ONE_IN = 10
+
+
+def _opts_out(account_id: str) -> bool:
+    return zlib.crc32(account_id.encode()) % OPT_OUT_ONE_IN == 0
+
+
+def _emails_read(world: World, day: date) -> None:
+    """The day's emails that carry an opt-out link, read by the customers who will follow it tomorrow."""
+    for account_id, customer in world.customers.items():
+        if account_id in world.opted or customer.dead_mailbox or not _opts_out(account_id):
+            continue
+        for letter in accounts_repo.timeline(account_id, kind="letter"):
+            offered = letter.detail.get("channel") == "email" and letter.detail.get("opt_out_offered")
+            if letter.occurred_on == day.isoformat() and letter.status in OUT and offered:
+                world.opted.add(account_id)
+                world.opt_outs[day + timedelta(days=1)].append((account_id, letter.detail["document_key"]))
+
+
+def _opt_out_clicks(world: World, day: date) -> None:
+    """Customers follow the opt-out link of yesterday's email, through the public endpoint the link
+    names (on the local webhooks' API), and press the button its page shows."""
+    for account_id, document in world.opt_outs.pop(day, []):
+        html = reports_repo.get_text(world.stack.letters_bucket, document, world.stack.region)
+        found = re.search(r'href="https?://[^/"]+(/opt-out/[^"]+)"', html)
+        if found is None:
+            continue
+        answer = requests.post(world.processors.url + found.group(1), timeout=30)
+        if answer.status_code != 200:
+            raise RuntimeError(f"the opt-out link of {account_id}'s email answered {answer.status_code}")
+        world.mail["opted_out"] += 1
 
 
 def _point_of(world: World, account_id: str, letter_sk: str, kind: PointKind) -> str | None:
@@ -545,9 +587,11 @@ def simulate(
             _assign(world, stack, day)
             _deal(world, day)
             _mail_comes_back(world, day)
+            _opt_out_clicks(world, day)
             _follow_up(world, day)
             described = executions.run_cycle(stack, portfolio, day, datetime.combine(day, RUN_TIME, RUN_ZONE))
             _posted(world, day)
+            _emails_read(world, day)
             output = json.loads(described.get("output") or "{}")
             per_day.append({"as_of": day.isoformat(), "status": described["status"], **output, "feed": fed})
             census_problems.extend(f"{day.isoformat()}: {p}" for p in census_disagreements(portfolio, day))
@@ -590,7 +634,7 @@ def simulate(
         },
         "fees": dict(sorted(world.fees.items())),
         # letters that came back and emails that bounced, and the accounts left with no address
-        "mail": {k: world.mail[k] for k in ("returned_mail", "bounced", "unreachable")},
+        "mail": {k: world.mail[k] for k in ("returned_mail", "bounced", "unreachable", "opted_out")},
         "bureau": bureau,
         "kpis": kpis,
         "ledger_invariant_ok": ledger_invariant(final_accounts, world),

@@ -73,6 +73,8 @@ ASSUMPTIONS = {
     "returned mail": "1 address in 6 of customers already behind or about to roll, 1 in 60 of the "
     "others, is one the customer left: each letter printed to it comes back 4-9 days later",
     "bounces": "1 email in 12 with consent is a dead mailbox: an email sent to it bounces the next day",
+    "email opt-outs": "1 customer in 10 (by account id) who gets an email with an opt-out link (US "
+    "profiles, Reg F §1006.6(e)) follows it the next day, through the public endpoint",
 }
 
 # How a market's customers are made up: the faker locale of their names, of their addresses and

@@ -15,7 +15,15 @@ from datetime import date, datetime, timedelta
 
 from arrears.domain import business_days
 from arrears.domain.account import Account
-from arrears.domain.compliance import PROFILES, Channel, Contact, ContactHistory, Decision, check
+from arrears.domain.compliance import (
+    HOLDS_THAT_ALLOW_CONTACT,
+    PROFILES,
+    Channel,
+    Contact,
+    ContactHistory,
+    Decision,
+    check,
+)
 from arrears.domain.customer import Reach
 from arrears.domain.letters import NEEDS_MAILING_ADDRESS, REQUIRED_IN_WRITING, LetterCode, OwedNotice
 from arrears.domain.stages import CLOSED_STATUSES, Bucket, Status
@@ -148,7 +156,7 @@ def _ladder(
 ) -> ContactPlan:
     """The steps of the account's ladder that fall due today, and the one contact they make."""
     _, ladder = strategy.ladder_for(after.account_id)
-    fired = frozenset(before.fired)
+    fired = frozenset(before.fired) - notice_owed_again(ladder.steps, after, strategy)
     all_due = steps_due(ladder, fired, after.dpd, after.status)
     due = notice_first(all_due, after, strategy)
     held_back = len(due) < len(all_due)
@@ -162,7 +170,7 @@ def _ladder(
     # steps held back behind the validation notice fall due again on the next day a letter may go
     after_notice = _next_contact_day(strategy, after.jurisdiction, as_of) if held_back else None
     base["next_step_on"] = min((d for d in (next_on, waits, after_notice) if d), default=None)
-    base["fired"] = tuple(before.fired) + tuple(s.name for s in acting)
+    base["fired"] = tuple(n for n in before.fired if n in fired) + tuple(s.name for s in acting)
     base["recommends_charge_off"] = any(s.recommend_charge_off for s in acting)
     contacts = [s for s in acting if s.channel is not None]
     if not contacts:
@@ -201,6 +209,23 @@ def notice_first(due: tuple[Step, ...], account: Account, strategy: Strategy) ->
         if step.letter is LetterCode.VALIDATION_NOTICE:
             return due[: number + 1]
     return due
+
+
+def notice_owed_again(steps: tuple[Step, ...], account: Account, strategy: Strategy) -> frozenset[str]:
+    """The validation notice step to take back from the fired ones: under a third-party profile,
+    a notice step that fired without a notice provided (refused for want of an address, or
+    superseded by a catch-up before the notice came first) while the customer can now be written
+    to. Left fired, every later demand and call would be refused for want of the notice, forever;
+    while the customer still cannot be written to it stays fired, so the refusal is not repeated
+    each day (the account comes back when an address does: skip-trace, an operator), and so
+    while a hold stops contact (it is looked at again when the hold lifts)."""
+    if not PROFILES[strategy.compliance_profile].third_party or account.validation_notice_on is not None:
+        return frozenset()
+    if any(h not in HOLDS_THAT_ALLOW_CONTACT for h in account.holds):
+        return frozenset()
+    if reachable(Channel.LETTER, LetterCode.VALIDATION_NOTICE, account.reach)[0] is None:
+        return frozenset()
+    return frozenset(s.name for s in steps if s.letter is LetterCode.VALIDATION_NOTICE)
 
 
 def _notice(after: Account, strategy: Strategy, as_of: date, local_time: datetime, base: dict) -> ContactPlan:

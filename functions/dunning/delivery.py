@@ -16,14 +16,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from arrears.adapters import mail_gateway, reports_repo
+from arrears.adapters import mail_gateway, reports_repo, signing_keys
 from arrears.adapters.observability import logger
 from arrears.adapters.personal_data import Keys
 from arrears.domain import customer as people
+from arrears.domain import opt_out
 from arrears.domain.account import Account
-from arrears.domain.compliance import Channel, Decision, provided_on
+from arrears.domain.compliance import PROFILES, Channel, Decision, provided_on
 from arrears.domain.customer import Address, ContactPoint, Customer
-from arrears.domain.errors import CustomerNotFound, ItemizationRefused, StoreUnavailable
+from arrears.domain.errors import CustomerNotFound, ItemizationRefused, OptOutUnavailable, StoreUnavailable
 from arrears.domain.letters import REQUIRED_IN_WRITING, LetterCode, language_of, letter_reference, render
 from arrears.domain.strategy import Strategy
 from arrears.runtime.settings import Settings
@@ -193,8 +194,11 @@ def _first_attempt(
     sent_on = provided_on(channel, as_of, local_time, account.jurisdiction)
     reference = letter_reference(account.account_id, as_of, plan.letter)
     to = addressee_of(customer, account, point if channel is Channel.LETTER else None)
+    link = _opt_out_link(account, strategy, channel, point, reference, settings)
     try:
-        context = letter_context(plan.letter, account, strategy, as_of, reference, to, plan.extra, sent_on)
+        context = letter_context(
+            plan.letter, account, strategy, as_of, reference, to, plan.extra, sent_on, link
+        )
     except ItemizationRefused as exc:  # never a notice whose figures are wrong: someone looks at them
         refusal = Decision(False, ITEMIZATION, str(exc))
         detail |= {**_decision_detail(refusal), "routed": ITEMIZATION_TASK}
@@ -217,6 +221,8 @@ def _first_attempt(
         "reference": reference,
         "sent_on": sent_on.isoformat(),
     }
+    if channel is Channel.EMAIL:  # what an independent check asks of every email (§1006.6(e))
+        detail["opt_out_offered"] = link is not None
     # Each letter is recorded at the status it goes out with, so that no letter is written twice:
     # an email straight as `sending` (nothing happens between queued and sending but the send),
     # a postal letter as `printed` in its day's batch, whose manifest the day's close writes.
@@ -233,6 +239,26 @@ def _first_attempt(
     elif item.status == letters_repo.QUEUED and item.detail.get("channel") == Channel.EMAIL.value:
         _send_again(item, account, settings, keys)
     return Delivery.of(item)
+
+
+def _opt_out_link(
+    account: Account,
+    strategy: Strategy,
+    channel: Channel,
+    point: ContactPoint,
+    reference: str,
+    settings: Settings,
+) -> str | None:
+    """The link an email carries to stop emails to the address it goes to, under a profile that
+    asks for one (Reg F §1006.6(e)); None for a printed letter or another profile. Such an email
+    never goes without it: a stack not configured for it fails the page, for someone to fix."""
+    if channel is not Channel.EMAIL or not PROFILES[strategy.compliance_profile].email_opt_out:
+        return None
+    if not (settings.opt_out_url and settings.opt_out_secret_id):
+        raise OptOutUnavailable("OPT_OUT_URL and OPT_OUT_SECRET_ID are needed to email under this profile")
+    token = opt_out.OptOutToken(account.account_id, Channel.EMAIL.value, point.point_id, reference)
+    key = signing_keys.opt_out_key(settings.opt_out_secret_id, settings.region)
+    return opt_out.link(settings.opt_out_url, token, key)
 
 
 def _send_again(item, account: Account, settings: Settings, keys: Keys) -> None:

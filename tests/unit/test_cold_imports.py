@@ -51,8 +51,8 @@ def loaded_by(module: str) -> set[str]:
 
 def test_every_handler_module_is_checked():
     assert handler_modules() == [
-        "credit_review.app", "daily_feed.app", "dunning.app", "operator_api.app", "payment_webhook.app",
-        "skiptrace.app",
+        "credit_review.app", "daily_feed.app", "dunning.app", "operator_api.app", "opt_out.app",
+        "payment_webhook.app", "skiptrace.app",
     ]  # fmt: skip
 
 

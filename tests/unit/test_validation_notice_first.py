@@ -107,3 +107,44 @@ def test_a_notice_provided_within_five_business_days_after_the_call_allows_it():
 def test_a_first_party_profile_needs_no_validation_notice_to_call():
     account = _placed(95, placement=None)
     assert judge(account, [], PROFILES["us_first_party"], NOON.astimezone(UTC), dpd=95).allowed
+
+
+SKIPPED = ("validation_notice", "first_reminder", "first_call", "past_due_notice")
+
+
+def test_a_notice_step_fired_without_a_notice_is_owed_again_once_the_customer_can_be_written_to():
+    # an account a catch-up skipped past its notice (or whose notice was refused for want of an
+    # address that has since come back): the notice goes, not the demand the guardrail would refuse
+    evaluated, planned = _plan(_placed(95, fired=SKIPPED))
+    assert (planned.trigger, planned.letter, planned.decision.allowed) == (
+        "validation_notice", LetterCode.VALIDATION_NOTICE, True,
+    )  # fmt: skip
+    assert sorted(planned.fired) == sorted(SKIPPED)  # taken back and fired again: listed once
+    assert planned.next_step_on == MONDAY + timedelta(days=1)
+
+
+def test_a_notice_step_stays_fired_while_the_customer_cannot_be_written_to():
+    from dataclasses import replace
+
+    _, planned = _plan(replace(_placed(95, fired=SKIPPED), reach=()))
+    assert planned.trigger == "final_demand" and not planned.decision.allowed
+    assert planned.fired.count("validation_notice") == 1
+
+
+def test_a_notice_step_stays_fired_under_a_hold_that_stops_contact():
+    from arrears.domain.compliance import Hold
+
+    _, planned = _plan(_placed(95, fired=SKIPPED, holds=(Hold.DISPUTE,)))
+    assert planned.trigger == "final_demand" and not planned.decision.allowed
+
+
+def test_a_provided_notice_is_not_owed_again():
+    _, planned = _plan(_placed(95, fired=SKIPPED, validation_notice_on=MONDAY - timedelta(days=40)))
+    assert planned.trigger == "final_demand" and planned.decision.allowed
+
+
+def test_a_first_party_ladder_takes_nothing_back():
+    fired = ("first_reminder",)
+    _, planned = _plan(_placed(16, product=ProductType.OPEN_END, placement=None, fired=fired), CARD_US)
+    assert planned.trigger == "second_reminder" and planned.fired[0] == "first_reminder"
+    assert planned.fired.count("first_reminder") == 1

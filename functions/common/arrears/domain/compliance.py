@@ -98,15 +98,33 @@ class Profile:
     hours_waived_after_dpd: int | None = None  # PH: contact hours bind up to 60 DPD (BSP Circular 454)
     validation_period_days: int = 30
     receipt_business_days: int = 5
+    # Each email says how to opt out of further emails to that address, by one link, and the opt-out
+    # is honoured at once (Reg F §1006.6(e); US first parties follow it as policy, as its other limits)
+    email_opt_out: bool = False
 
 
 PROFILES: dict[str, Profile] = {
     p.name: p
     for p in (
         # first-party creditors in the US follow Reg F's limits as policy
-        Profile("us_first_party", "US", time(8), time(21), call_cap=7, quiet_days_after_conversation=7),
         Profile(
-            "us_reg_f", "US", time(8), time(21), third_party=True, call_cap=7, quiet_days_after_conversation=7
+            "us_first_party",
+            "US",
+            time(8),
+            time(21),
+            call_cap=7,
+            quiet_days_after_conversation=7,
+            email_opt_out=True,
+        ),
+        Profile(
+            "us_reg_f",
+            "US",
+            time(8),
+            time(21),
+            third_party=True,
+            call_cap=7,
+            quiet_days_after_conversation=7,
+            email_opt_out=True,
         ),
         # CONDUSEF's rules on collection (financial entities and despachos)
         Profile("mx_condusef", "MX", time(7), time(22)),

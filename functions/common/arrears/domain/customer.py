@@ -98,6 +98,9 @@ class ContactPoint:
     added_on: date | None = None
     changed_on: date | None = None
     note: str = ""  # why its status last changed; an operator's words, no personal data
+    # Consent the customer took back (the email opt-out, Reg F §1006.6(e)): never granted again by
+    # the system of record's flags (services.customers.merge), only by the customer anew.
+    withdrawn: frozenset[Consent] = frozenset()
 
     @property
     def usable(self) -> bool:
@@ -134,6 +137,7 @@ def facts_of(point: ContactPoint) -> dict[str, object]:
         "added_on": point.added_on.isoformat() if point.added_on else None,
         "changed_on": point.changed_on.isoformat() if point.changed_on else None,
         "note": point.note,
+        "withdrawn": sorted(c.value for c in point.withdrawn),
     }
 
 
@@ -214,6 +218,23 @@ def delivery_failed(customer: Customer, point_id: str, on: date, note: str = "")
     if point.kind not in FAILURE_OF:
         raise ContactError(f"contact point {point_id} is a {point.kind.value}: only mail returns or bounces")
     return change_status(customer, point_id, FAILURE_OF[point.kind], on, note)
+
+
+# What the customer's email opt-out takes back: every email to that address, notices included.
+EMAIL_CONSENTS = frozenset({Consent.EMAIL, Consent.ELECTRONIC_NOTICES})
+
+
+def withdraw_consent(
+    customer: Customer, point_id: str, consents: frozenset[Consent], on: date, note: str = ""
+) -> Customer:
+    """The customer takes back their consent to be reached on a point that way (the email opt-out):
+    the point stays on record with its status, and is not used that way again."""
+    point = customer.point(point_id)
+    if point is None:
+        raise ContactError(f"customer {customer.customer_id} has no contact point {point_id}")
+    consent, withdrawn = point.consent - consents, point.withdrawn | consents
+    changed = replace(point, consent=consent, withdrawn=withdrawn, changed_on=on, note=note)
+    return replace(customer, points=tuple(changed if p.point_id == point_id else p for p in customer.points))
 
 
 def add_point(customer: Customer, point: ContactPoint) -> Customer:

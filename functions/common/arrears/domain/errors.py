@@ -119,6 +119,11 @@ class CustomerVersionConflict(ArrearsError):
     """The customer changed since it was read; the writer reads it again."""
 
 
+class OptOutUnavailable(ArrearsError):
+    """An email that must carry the opt-out link (Reg F §1006.6(e)) cannot be given one: the stack
+    is not configured with the opt-out endpoint and its key. Needs an operator."""
+
+
 class ItemizationRefused(ArrearsError):
     """A validation notice's itemization cannot be stated truly: the notice is not sent (an
     operator's task says why). Names amounts and dates only, never a person."""

@@ -218,6 +218,9 @@ class LetterContext:
     # ...; not SCRA, which caps interest and stops no contact). A letter that goes under one tells
     # what it tells and asks for nothing: no invitation to pay, no call to arrange, no "still owed".
     holds: tuple[str, ...] = ()
+    # An email under a profile with the electronic opt-out (Reg F §1006.6(e)): the link that stops
+    # further emails to the address it went to. None in a printed letter.
+    opt_out_link: str | None = None
     extra: dict[str, object] = field(default_factory=dict)  # per letter: promise, arrangement, payment, ...
 
     @property

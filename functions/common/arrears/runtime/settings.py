@@ -75,6 +75,10 @@ class CycleSettings(EnvSettings):
     credit_review_state_machine: str = Field(default="", validation_alias="CREDIT_REVIEW_STATE_MACHINE_ARN")
     skiptrace_cooldown_days: int = Field(default=30, ge=1, validation_alias="SKIPTRACE_COOLDOWN_DAYS")
     credit_review_cooldown_days: int = Field(default=90, ge=1, validation_alias="CREDIT_REVIEW_COOLDOWN_DAYS")
+    # The opt-out endpoint's base address and the secret its links are signed with: an email under
+    # a profile with the electronic opt-out is not sent without them (dunning.delivery).
+    opt_out_url: str = Field(default="", pattern=r"^(https?://\S+)?$", validation_alias="OPT_OUT_URL")
+    opt_out_secret_id: str = Field(default="", validation_alias="OPT_OUT_SECRET_ID")
 
 
 class Settings(TablesSettings, CycleSettings):
@@ -184,6 +188,17 @@ class OperatorIdentitySettings(EnvSettings):
 
     pool_issuer: str = Field(pattern=r"^https://\S+$", validation_alias="OPERATOR_POOL_ISSUER")
     client_id: str = Field(min_length=1, validation_alias="OPERATOR_CLIENT_ID")
+
+
+class OptOutSettings(TablesSettings):
+    """The public opt-out endpoint: the key its links are signed with."""
+
+    opt_out_secret_id: str = Field(min_length=3, validation_alias="OPT_OUT_SECRET_ID")
+
+
+@lru_cache(maxsize=1)
+def get_opt_out_settings() -> OptOutSettings:
+    return OptOutSettings.from_environment()
 
 
 @lru_cache(maxsize=1)

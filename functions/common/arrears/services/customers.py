@@ -51,7 +51,9 @@ def merge(keys: Keys, before: Customer | None, incoming: Customer, on: date) -> 
         known = merged.point(named.point_id)
         if known is not None:
             if point.source in SYSTEM_OF_RECORD:
-                kept = replace(known, consent=named.consent, employer=known.employer or named.employer)
+                kept = replace(
+                    known, consent=named.consent - known.withdrawn, employer=known.employer or named.employer
+                )
                 if _replaced(kept):
                     merged = _retire_others(merged, kept, point.source, on)
                     kept = _back(kept, point.source, on)
@@ -238,6 +240,16 @@ def change_point(
 ) -> Customer:
     changed = customers_repo.update(
         keys, customer_id, lambda c: rules.change_status(_known(c), pid, status, on, note)
+    )
+    refresh_reach(changed)
+    return changed
+
+
+def withdraw_email_consent(keys: Keys, customer_id: str, pid: str, on: date, note: str = "") -> Customer:
+    """The customer opted out of emails to this address (Reg F §1006.6(e)): its consent withdrawn
+    for good, and every account of the customer learns it can no longer be emailed there."""
+    changed = customers_repo.update(
+        keys, customer_id, lambda c: rules.withdraw_consent(_known(c), pid, rules.EMAIL_CONSENTS, on, note)
     )
     refresh_reach(changed)
     return changed

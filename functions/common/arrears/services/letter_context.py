@@ -73,10 +73,12 @@ def letter_context(
     to: Addressee,
     extra: dict | None = None,
     sent_on: date | None = None,
+    opt_out_link: str | None = None,
 ) -> LetterContext:
     """`to`: who the letter is addressed to; `extra`: what the event that owes the letter carries (a
     promise's amount and date, ...); `sent_on`: the day the letter is provided, its date
-    (`compliance.provided_on`; `as_of`, the cycle day, unless said)."""
+    (`compliance.provided_on`; `as_of`, the cycle day, unless said); `opt_out_link`: an email's
+    link to stop emails to its address (`dunning.delivery`)."""
     sent_on = sent_on or as_of
     return LetterContext(
         code=code,
@@ -95,6 +97,7 @@ def letter_context(
         debt_collector_disclosure=strategy.compliance_profile == "us_reg_f",
         third_party=PROFILES[strategy.compliance_profile].third_party,
         holds=tuple(sorted(h.value for h in account.holds if h not in HOLDS_THAT_ALLOW_CONTACT)),
+        opt_out_link=opt_out_link,
         extra=extra if extra is not None else facts(code, account, strategy, as_of, sent_on),
     )
 

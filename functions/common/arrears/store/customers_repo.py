@@ -110,6 +110,7 @@ def _point_from(raw: dict, value: str | Address | None) -> ContactPoint:
         added_on=date.fromisoformat(raw["added_on"]) if raw.get("added_on") else None,
         changed_on=date.fromisoformat(raw["changed_on"]) if raw.get("changed_on") else None,
         note=raw.get("note", ""),
+        withdrawn=frozenset(Consent(c) for c in raw.get("withdrawn", ())),
     )
 
 
