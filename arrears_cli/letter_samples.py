@@ -72,6 +72,24 @@ CREDITORS = {
     ),
 }
 
+# The debt collector a lender places its US debts with: the validation notice comes from it, and
+# names the creditors (sample_extra) as the lender's data for the placement gives them.
+COLLECTORS = {
+    locale: Creditor(
+        name="Arrears Recovery Services, LLC",
+        phone="1-800-555-0199",
+        hours=hours,
+        address="PO Box 7720\nColumbus, OH 43216",
+        website="www.example.com/recovery",
+    )
+    for locale, hours in (
+        ("en-US", "Mon-Fri 8:00-20:00 ET"),
+        ("es-US", "lunes a viernes de 8:00 a 20:00, hora del Este"),
+    )
+}
+ORIGINAL_CREDITOR = "Arrears Card Services"
+CURRENT_CREDITOR = "Arrears Receivables Trust I"  # the issuer sold the debt on: the notice names both
+
 # The sample customers: synthetic names and addresses, written as each country's post expects them.
 ADDRESSEES: dict[str, Addressee] = {
     "en-US": addressee(
@@ -130,6 +148,8 @@ def sample_extra(code: LetterCode, sent_on: date = SENT_ON, locale: str = "en-US
         case LetterCode.VALIDATION_NOTICE:
             # 120,000 + 4,156 + 2,900 - 3,000 - 600 = 123,456: the itemization adds up to the balance.
             return {
+                "original_creditor": ORIGINAL_CREDITOR,
+                "current_creditor": CURRENT_CREDITOR,
                 "itemization_date": date(2024, 11, 30),
                 "amount_on_itemization_date": 120000,
                 "interest_since": 4156,
@@ -251,7 +271,9 @@ def sample_context(code: LetterCode | str, locale: str) -> LetterContext:
         past_due=past_due,
         dpd=dpd,
         oldest_unpaid_on=SENT_ON - timedelta(days=dpd) if dpd else None,
-        creditor=CREDITORS[locale],
+        creditor=COLLECTORS.get(locale, CREDITORS[locale])
+        if code is LetterCode.VALIDATION_NOTICE
+        else CREDITORS[locale],
         addressee=ADDRESSEES[locale],
         # The mini-Miranda in the US samples, as a third-party collector (or a creditor that
         # follows Reg F as policy) would print it; Mexico and the Philippines do not use it.

@@ -217,6 +217,22 @@ def _pick(rng: random.Random, options: tuple, share_at: int):
     return rng.choices(options, weights=[option[share_at] for option in options])[0]
 
 
+# The lender whose loans the book's agency accounts were placed from (strategies: its own ladders).
+LENDER = "Arrears Card Services"
+
+
+def creditor_data(record: dict, last_statement: date) -> dict:
+    """What the lender gives with a placement (docs/feed.md): it still owns the debt, and the agency
+    itemizes from the last statement, which the import's balance is (the ledger itemizes the rest)."""
+    return {
+        "original_creditor": LENDER,
+        "current_creditor": LENDER,
+        "itemization_kind": "last_statement",
+        "itemization_date": last_statement.isoformat(),
+        "itemization_amount": record["balance"],
+    }
+
+
 def generate(count: int, seed: int, start: date, people: bool = True) -> tuple[list[dict], list[Customer]]:
     """The book's import rows and how each customer behaves. With `people`, each row carries its
     customer (the import's customer columns); without, accounts only (a bench of the cycle alone)."""
@@ -265,6 +281,7 @@ def generate(count: int, seed: int, start: date, people: bool = True) -> tuple[l
                 behaviour = "late"
         if jurisdiction == "US" and not open_end and rng.random() < 0.10:
             record["placement"] = "agency"
+            record.update(creditor_data(record, add_months(next_due, -1)))
         # drawn apart from the book's own stream, so that every other account of a seed stays as it was
         aside = random.Random(f"{seed}:limitations:{n}")  # nosec B311 # seeded synthetic data
         if jurisdiction == "US":

@@ -47,8 +47,6 @@ def give_customer(
     incoming = columns.customer(account_id, jurisdiction, Source.IMPORT, on)
     assert incoming is not None
     saved = customers.record(stack.personal_data(), incoming, on)
-    accounts_repo.apply_with_writes(
-        account_id, lambda a: (replace(a, customer_id=saved.customer_id), [])
-    )
+    accounts_repo.apply_with_writes(account_id, lambda a: (replace(a, customer_id=saved.customer_id), []))
     customers.refresh_reach(saved)
     return saved

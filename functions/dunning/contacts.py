@@ -36,6 +36,11 @@ UNADDRESSED = Decision(False, NO_ADDRESS, "no usable mailing address")
 # Where an account goes when a letter has nowhere to go, as services.customers.route says it when a
 # point is retired: skip status (the cycle then starts a skip-trace), or an operator's task.
 SKIP_STATUS, ADDRESS_TASK = Status.SKIP.value, f"task:{NO_ADDRESS_TASK}"
+# A validation notice whose itemization cannot be stated truly (domain.itemization) is not sent
+# either: the refusal says why, and an operator's task asks for the creditor's data to be mended.
+ITEMIZATION = "itemization"
+ITEMIZATION_TASK_NAME = "validation_notice_itemization"
+ITEMIZATION_TASK = f"task:{ITEMIZATION_TASK_NAME}"
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,14 @@ from arrears.runtime.settings import Settings
 from arrears.services.customers import NO_ADDRESS_TASK
 from arrears.store import accounts_repo, bureau_repo, cycle_repo
 
-from dunning.contacts import ADDRESS_TASK, SKIP_STATUS, ContactPlan, plan_contact
+from dunning.contacts import (
+    ADDRESS_TASK,
+    ITEMIZATION_TASK,
+    ITEMIZATION_TASK_NAME,
+    SKIP_STATUS,
+    ContactPlan,
+    plan_contact,
+)
 from dunning.delivery import DELIVERED, Delivery, deliver
 from dunning.tally import Tally
 
@@ -181,15 +188,17 @@ def advance(run: Run, account_id: str, account: Account | None = None) -> tuple[
 
 
 def _unaddressed(account: Account, done: Delivery, contact: ContactPlan, as_of: date) -> Account:
-    """A letter had nowhere to go: an active account to skip status (`_hand_over` then starts its
+    """A letter had nowhere to go (or a validation notice could not itemize the debt truly: an
+    operator's task of its own): an active account to skip status (`_hand_over` then starts its
     skip-trace, reason "skip_status"); any other an operator's task, the reason on its timeline."""
     if done.routed == SKIP_STATUS and account.status is Status.ACTIVE:
         return replace(account, status=Status.SKIP)
-    if done.routed in (SKIP_STATUS, ADDRESS_TASK):
+    if done.routed in (SKIP_STATUS, ADDRESS_TASK, ITEMIZATION_TASK):
         letter = contact.letter.value if contact.letter else "letter"
         cause = f"{letter} ({contact.trigger}) not sent; the account is {account.status.value}"
         why = done.reason or "no usable mailing address"
-        bureau_repo.open_task(account.account_id, as_of, NO_ADDRESS_TASK, why, cause, "collection_cycle")
+        task = ITEMIZATION_TASK_NAME if done.routed == ITEMIZATION_TASK else NO_ADDRESS_TASK
+        bureau_repo.open_task(account.account_id, as_of, task, why, cause, "collection_cycle")
     return account
 
 

@@ -24,7 +24,7 @@ from arrears.domain import limitations, opt_out
 from arrears.domain.account import Account
 from arrears.domain.compliance import PROFILES, Channel, Decision, provided_on
 from arrears.domain.customer import Address, ContactPoint, Customer
-from arrears.domain.errors import CustomerNotFound, OptOutUnavailable, StoreUnavailable
+from arrears.domain.errors import CustomerNotFound, ItemizationRefused, OptOutUnavailable, StoreUnavailable
 from arrears.domain.letters import (
     REQUIRED_IN_WRITING,
     Addressee,
@@ -43,6 +43,8 @@ from arrears.store import letters_repo
 
 from dunning.contacts import (
     ADDRESS_TASK,
+    ITEMIZATION,
+    ITEMIZATION_TASK,
     NO_ADDRESS,
     UNADDRESSED,
     ContactPlan,
@@ -211,7 +213,12 @@ def _first_attempt(
     reference = letter_reference(account.account_id, as_of, plan.letter)
     to = addressee_of(customer, account, point if channel is Channel.LETTER else None)
     link = _opt_out_link(account, strategy, channel, point, reference, settings)
-    html, enclosed = _mailing(plan, account, strategy, as_of, reference, to, sent_on, link)
+    try:
+        html, enclosed = _mailing(plan, account, strategy, as_of, reference, to, sent_on, link)
+    except ItemizationRefused as exc:  # never a notice whose figures are wrong: someone looks at them
+        refusal = Decision(False, ITEMIZATION, str(exc))
+        detail |= {**_decision_detail(refusal), "routed": ITEMIZATION_TASK}
+        return _not_sent(replace(plan, decision=refusal), account, as_of, detail)
     disclosed = limitations.of_account(account).disclosure(sent_on, language_of(account.locale))
     key = letters_repo.document_key(account.account_id, plan.record_on, plan.trigger)
     metadata = {"account": account.account_id, "code": plan.letter.value, "trigger": plan.trigger,

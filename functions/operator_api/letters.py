@@ -13,7 +13,7 @@ from arrears.adapters import reports_repo
 from arrears.domain import customer as people
 from arrears.domain.account import Account
 from arrears.domain.authority import Level
-from arrears.domain.errors import InvalidInput
+from arrears.domain.errors import InvalidInput, ItemizationRefused
 from arrears.domain.letters import Addressee, LetterCode, mask_personal, masked_addressee, render
 from arrears.runtime.settings import get_personal_data_settings, get_settings
 from arrears.runtime.workflow_steps import parse
@@ -113,6 +113,8 @@ def _preview(
     except UndefinedError as exc:
         owed = f"{account.account_id} is owed no {params.code.value} now"
         raise InvalidInput(f"{owed}: it states the facts of the event that owes it") from exc
+    except ItemizationRefused as exc:  # the cycle would refuse it too, and open a task saying why
+        raise InvalidInput(f"{account.account_id}'s {params.code.value} would not be sent: {exc}") from exc
     seen = SHOWN if see else MASKED
     answer = {
         "account_id": account.account_id,

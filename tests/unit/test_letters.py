@@ -38,6 +38,8 @@ EXTRA_KEYS = {
     LetterCode.PAST_DUE_NOTICE: set(),
     LetterCode.FINAL_DEMAND: {"respond_by"},
     LetterCode.VALIDATION_NOTICE: {
+        "original_creditor",
+        "current_creditor",
         "itemization_date",
         "amount_on_itemization_date",
         "interest_since",
@@ -278,6 +280,61 @@ def test_a_missing_oldest_unpaid_date_is_left_out_not_blank():
             assert "Oldest unpaid" not in text and "más antigua" not in text
 
 
+@pytest.mark.parametrize(
+    "locale,sentences",
+    [
+        (
+            "en-US",
+            (
+                "Arrears Recovery Services, LLC is a debt collector. We are trying to collect a debt that "
+                "you owe to Arrears Receivables Trust I. We will use any information you give us",
+                "Our information shows: You had a line of credit from Arrears Card Services with account "
+                "number •••• 0042.",
+                "As of November 30, 2024, you owed:",
+                "Between November 30, 2024 and today:",
+                "You were charged this amount in interest:",
+                "You were charged this amount in fees:",
+                "You paid or were credited this amount toward the debt:",
+                "Total amount of the debt now:",
+                "How can you dispute the debt?",
+                "What else can you do?",
+                "How do you want to respond?",
+                "Check all that apply:",
+            ),
+        ),
+        (
+            "es-US",
+            (
+                "Arrears Recovery Services, LLC es un cobrador de deudas. Estamos tratando de cobrar una "
+                "deuda que usted le debe a Arrears Receivables Trust I.",
+                "Nuestra información indica: Usted tenía una línea de crédito de Arrears Card Services con "
+                "el número de cuenta •••• 0042.",
+                "Al 30 de noviembre de 2024, usted debía:",
+                "Entre el 30 de noviembre de 2024 y hoy:",
+                "Usted pagó o se le acreditó esta cantidad a la deuda:",
+                "Monto total de la deuda ahora:",
+                "¿Cómo puede disputar la deuda",
+                "¿Qué más puede hacer?",
+                "¿Cómo desea responder?",
+                "Marque todas las opciones que correspondan:",
+            ),
+        ),
+    ],
+)
+def test_the_validation_notice_names_both_creditors_in_the_order_of_the_cfpb_model_form(locale, sentences):
+    """Reg F §1006.34(c)(2)(iii), (v) and appendix B, form B-1: the collector, the creditor owed now,
+    the creditor on the itemization date with the account, the itemization, the rights, and the
+    response form last of all, after the letter's footer."""
+    html = render(sample_context(LetterCode.VALIDATION_NOTICE, locale))
+    text = text_of(html)
+    where = [text.find(sentence) for sentence in sentences]
+    assert -1 not in where, [s for s, at in zip(sentences, where, strict=True) if at == -1]
+    assert where == sorted(where)
+    assert html.rindex("</footer>") < html.index('class="box response"')
+    last = text_of(html[html.index('class="box response"') :])
+    assert last.endswith("____________")  # nothing of the letter follows the form
+
+
 def test_the_validation_notice_itemizes_the_debt_and_states_the_dispute_rights():
     context = sample_context(LetterCode.VALIDATION_NOTICE, "en-US")
     text = text_of(render(context))
@@ -285,8 +342,7 @@ def test_the_validation_notice_itemizes_the_debt_and_states_the_dispute_rights()
         "As of November 30, 2024, you owed: $1,200.00",
         "interest: + $41.56",
         "fees: + $29.00",
-        "You paid this amount toward the debt: – $30.00",
-        "credited this amount toward the debt: – $6.00",
+        "You paid or were credited this amount toward the debt: – $36.00",  # 30.00 paid, 6.00 credited
         "Total amount of the debt now: $1,234.56",
         "Call or write to us by April 20, 2025 to dispute all or part of the debt",  # validation_period_end
         "we must stop collection on any amount you dispute until we send you information",

@@ -20,6 +20,7 @@ from arrears.domain.compliance import (
     provided_on,
     validation_period_end,
 )
+from arrears.domain.itemization import CreditorData, ItemizationKind
 from arrears.domain.ledger import Due
 from arrears.domain.letters import Addressee, LetterCode, render
 from arrears.domain.strategy import load_strategies
@@ -120,6 +121,10 @@ def _placed(as_of: date) -> Account:
         "PLACED-77015", "main", ProductType.CLOSED_END, "USD", 100_000, 100_000,
         (Due(date(2025, 12, 1), 5000),), "en-US", "America/New_York", "US", home_shard="main#000",
         next_action_on=as_of, placement="agency", episode_on=date(2025, 12, 2),
+        creditor_data=CreditorData(
+            "Bank of Rockville", "Bank of Rockville", ItemizationKind.LAST_STATEMENT,
+            date(2025, 11, 30), 100_000,
+        ),
     )  # fmt: skip
 
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from arrears.adapters import reports_repo
 from arrears.domain.account import Account, ProductType, shard_of
 from arrears.domain.compliance import Decision
+from arrears.domain.itemization import CreditorData, ItemizationKind
 from arrears.domain.ledger import Due
 from arrears.store import accounts_repo
 from arrears.store.models import ActivityModel
@@ -21,6 +22,9 @@ from arrears_cli import compliance_check, executions
 from tests.people import give_customer
 
 AS_OF = date(2026, 3, 2)  # a Monday: on a weekend the letters would wait, and there would be nothing to check
+# What the lender gave with the placement: the debt as of its last statement, the balance since
+LENDER = "Arrears Card Services"
+PLACED = CreditorData(LENDER, LENDER, ItemizationKind.LAST_STATEMENT, date(2026, 1, 31), 100_000)
 
 
 def _late(stack, account_id: str, zone: str, email: str | None = None, **fields) -> None:
@@ -80,7 +84,7 @@ def _placed_past_the_notice(stack, account_id: str = "AGENCY-95", locale: str = 
             account_id, "main", ProductType.CLOSED_END, "USD", 100_000, 100_000,
             (Due(AS_OF - timedelta(days=95), 5000),), locale, "America/New_York", "US",
             home_shard=shard_of(account_id, "main", stack.shard_count), next_action_on=AS_OF,
-            placement="agency", state="NY",
+            placement="agency", state="NY", creditor_data=PLACED,
         )
     )  # fmt: skip
     give_customer(stack, account_id)

@@ -14,6 +14,7 @@ import pytest
 from arrears.adapters import mail_gateway, reports_repo
 from arrears.domain.account import Account, ProductType, shard_of
 from arrears.domain.errors import StoreUnavailable
+from arrears.domain.itemization import CreditorData, ItemizationKind
 from arrears.domain.ledger import Due, EntryKind, LedgerEntry
 from arrears.domain.money import Money
 from arrears.services import posting
@@ -26,6 +27,9 @@ from tests.operators import call_as, sign_up
 from tests.people import NAME, STREET, give_customer
 
 AS_OF = date(2026, 3, 2)  # a Monday: letters and calls wait for a business day
+# What the lender gave with the placement: the debt as of its last statement, the balance since
+LENDER = "Arrears Card Services"
+PLACED = CreditorData(LENDER, LENDER, ItemizationKind.LAST_STATEMENT, date(2026, 1, 31), 100_000)
 NOON_NY = datetime.combine(AS_OF, time(12), ZoneInfo("America/New_York"))
 
 
@@ -193,6 +197,7 @@ def test_an_agency_account_gets_the_validation_notice_first_with_the_disclosure(
             home_shard=shard_of("AGENCY-1", "main", stack.shard_count),
             next_action_on=AS_OF,
             placement="agency",
+            creditor_data=PLACED,
         )
     )
     give_customer(stack, "AGENCY-1")
@@ -205,7 +210,37 @@ def test_an_agency_account_gets_the_validation_notice_first_with_the_disclosure(
     )
     html = reports_repo.get_text(stack.letters_bucket, letter.detail["document_key"], stack.region)
     assert "cobrador de deudas" in html.lower()  # the disclosure, in the customer's language
-    assert accounts_repo.get_account("AGENCY-1").validation_notice_on == AS_OF
+    kept = accounts_repo.get_account("AGENCY-1")
+    assert kept.validation_notice_on == AS_OF
+    assert kept.creditor_data == PLACED  # the lender's data, as stored and read back
+    text = " ".join(html.split())
+    assert f"que usted le debe a {LENDER}" in text and "Al 31 de enero de 2026, usted debía:" in text
+
+
+def test_a_notice_whose_itemization_does_not_add_up_is_not_sent_and_an_operator_is_asked(stack):
+    """The lender says 1,000.00 was owed on its last statement and nothing is in the ledger since,
+    yet the balance is 1,000.01: no table may say it. Nothing is rendered or mailed, the refusal is
+    recorded with its reason, and an operator's task asks for the data to be mended."""
+    accounts_repo.create_account(
+        Account(
+            "AGENCY-3", "main", ProductType.CLOSED_END, "USD", 100_001, 100_001,
+            (Due(date(2026, 2, 21), 5000),), "en-US", "America/New_York", "US",
+            home_shard=shard_of("AGENCY-3", "main", stack.shard_count), next_action_on=AS_OF,
+            placement="agency", creditor_data=PLACED,
+        )
+    )  # fmt: skip
+    give_customer(stack, "AGENCY-3")
+    _run(stack)
+
+    (letter,) = _letters("AGENCY-3")
+    assert (letter.detail["code"], letter.status, letter.detail["rule"]) == (
+        "validation_notice", letters_repo.DENIED, "itemization",
+    )  # fmt: skip
+    assert "comes to 100000, the balance is 100001" in letter.detail["reason"]
+    assert "document_key" not in letter.detail
+    (task,) = accounts_repo.timeline("AGENCY-3", kind="task")
+    assert task.detail["task"] == "validation_notice_itemization"
+    assert accounts_repo.get_account("AGENCY-3").validation_notice_on is None  # no notice provided
 
 
 def test_a_day_caught_up_on_later_dates_the_notice_and_counts_its_period_from_the_day_it_goes(stack):
@@ -216,7 +251,7 @@ def test_a_day_caught_up_on_later_dates_the_notice_and_counts_its_period_from_th
             "AGENCY-2", "main", ProductType.CLOSED_END, "USD", 100_000, 100_000,
             (Due(date(2026, 2, 21), 5000),), "en-US", "America/New_York", "US",
             home_shard=shard_of("AGENCY-2", "main", stack.shard_count), next_action_on=AS_OF,
-            placement="agency",
+            placement="agency", creditor_data=PLACED,
         )
     )  # fmt: skip
     give_customer(stack, "AGENCY-2")

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from arrears.adapters import reports_repo
 from arrears.domain.account import Account, ProductType, shard_of
+from arrears.domain.itemization import CreditorData, ItemizationKind
 from arrears.domain.ledger import Due
 from arrears.services import account_actions
 from arrears.store import accounts_repo, customers_repo
@@ -19,6 +20,9 @@ from arrears_cli import compliance_check, executions
 from tests.people import give_customer
 
 MONDAY = date(2026, 3, 2)
+# What the lender gave with the placement: the debt as of its last statement, the balance since
+LENDER = "Arrears Card Services"
+PLACED = CreditorData(LENDER, LENDER, ItemizationKind.LAST_STATEMENT, date(2026, 1, 31), 100_000)
 NY = ZoneInfo("America/New_York")
 
 
@@ -43,7 +47,7 @@ def _agency_account(stack, account_id: str, locale: str = "en-US") -> None:
             account_id, "main", ProductType.CLOSED_END, "USD", 100_000, 100_000,
             (Due(date(2026, 2, 21), 5000),), locale, "America/New_York", "US",
             home_shard=shard_of(account_id, "main", stack.shard_count), next_action_on=MONDAY,
-            placement="agency",
+            placement="agency", creditor_data=PLACED,
         )
     )  # fmt: skip
     give_customer(stack, account_id, email="rosalind.ov@example.org")

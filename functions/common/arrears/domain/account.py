@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from arrears.domain.commitments import Arrangement, Promise
 from arrears.domain.compliance import Hold
+from arrears.domain.itemization import CreditorData
 from arrears.domain.ledger import Due
 from arrears.domain.letters import OwedNotice
 from arrears.domain.stages import Bucket, Status
@@ -51,6 +52,9 @@ class Account:
     reach: tuple[str, ...] = ()
     placement: str | None = None  # "agency": worked by a third-party debt collector (Reg F)
     state: str | None = None  # US: the USPS state whose statute of limitations applies (domain.limitations)
+    # What the lender says of a placed debt for the validation notice (original and current
+    # creditor, itemization date and amount): given with the placement, required for a US one.
+    creditor_data: CreditorData | None = None
     # the day a debt collector's validation notice was provided (`compliance.provided_on`)
     validation_notice_on: date | None = None
     promise: Promise | None = None

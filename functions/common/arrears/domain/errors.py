@@ -122,3 +122,18 @@ class CustomerVersionConflict(ArrearsError):
 class OptOutUnavailable(ArrearsError):
     """An email that must carry the opt-out link (Reg F §1006.6(e)) cannot be given one: the stack
     is not configured with the opt-out endpoint and its key. Needs an operator."""
+
+
+class ItemizationRefused(ArrearsError):
+    """A validation notice's itemization cannot be stated truly: the notice is not sent (an
+    operator's task says why). Names amounts and dates only, never a person."""
+
+
+class ItemizationUnknown(ItemizationRefused):
+    """The account has no creditor's data (original and current creditor, itemization date and
+    amount) for its validation notice."""
+
+
+class ItemizationDoesNotAdd(ItemizationRefused):
+    """The amount on the itemization date plus interest and fees, less payments and credits since,
+    is not the balance now."""

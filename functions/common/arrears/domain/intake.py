@@ -12,6 +12,7 @@ from arrears.domain.account import Account, ProductType, shard_of
 from arrears.domain.contact_values import CONTACT_FIELDS, ContactColumns
 from arrears.domain.customer import Customer, Source
 from arrears.domain.errors import InvalidInput
+from arrears.domain.itemization import MAX_CREDITOR_NAME, CreditorData, ItemizationKind
 from arrears.domain.ledger import Due, schedule_from_past_due
 from arrears.domain.letters import language_of
 from arrears.domain.limitations import usps_state, usps_states
@@ -22,11 +23,23 @@ JURISDICTIONS = ("US", "MX", "PH")
 # What an account in each jurisdiction is kept in and written to: its currency, and the countries
 # of the locales its letters may take (a Spanish speaker in the US reads es-US).
 CURRENCY_OF = {"US": "USD", "MX": "MXN", "PH": "PHP"}
+# What the lender says of a placed debt for the validation notice (Reg F §1006.34(c)(2)(iii)-(vii)):
+# the creditor on the itemization date, the creditor now, which reference date of §1006.34(b)(3)
+# the itemization runs from (last_statement, charge_off, last_payment, transaction, judgment), that
+# date, and what was owed on it (major units).
+CREDITOR_COLUMNS = (
+    "original_creditor", "current_creditor", "itemization_kind", "itemization_date", "itemization_amount",
+)  # fmt: skip
 FIELDS_EXPECTED = (
     "account_id, product_type, currency, balance, amount_past_due, oldest_due_date, locale, time_zone, "
     "jurisdiction (required: account_id, product_type, currency, balance, locale, time_zone, "
     "jurisdiction; optional: state (US, a USPS code; default: a US mailing address's region), "
-    "instalment, credit_limit, next_due_date, portfolio, placement; the customer: " + CONTACT_FIELDS + ")"
+    "instalment, credit_limit, next_due_date, portfolio, placement; the creditor's data, required when "
+    "a US account is placed with an agency: "
+    + ", ".join(CREDITOR_COLUMNS)
+    + " (optional: opened_date); the customer: "
+    + CONTACT_FIELDS
+    + ")"
 )
 ACCOUNT_ID = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
 
@@ -86,6 +99,13 @@ class AccountRecord(ContactColumns):
         except ValueError:
             raise ValueError("is not a USPS state code (e.g. CA, NY, DC)") from None
 
+    original_creditor: str | None = Field(default=None, min_length=1, max_length=MAX_CREDITOR_NAME)
+    current_creditor: str | None = Field(default=None, min_length=1, max_length=MAX_CREDITOR_NAME)
+    itemization_kind: ItemizationKind | None = None
+    itemization_date: date | None = None
+    itemization_amount: str | None = None
+    opened_date: date | None = None  # the day the creditor opened the account, when the row says it
+
     @field_validator("product_type", mode="before")
     @classmethod
     def _product(cls, value: str) -> str:
@@ -130,6 +150,11 @@ class AccountRecord(ContactColumns):
         if value.upper() not in JURISDICTIONS:
             raise ValueError(f"must be one of {', '.join(JURISDICTIONS)}")
         return value.upper()
+
+    @field_validator("itemization_kind", mode="before")
+    @classmethod
+    def _kind(cls, value: object) -> object:
+        return str(value).strip().lower().replace("-", "_").replace(" ", "_") if value is not None else None
 
     @field_validator("instalment", "amount_past_due", "credit_limit", mode="before")
     @classmethod
@@ -177,6 +202,44 @@ class AccountRecord(ContactColumns):
                 raise _field_error("credit_limit", "cannot be negative")
         return self
 
+    @model_validator(mode="after")
+    def _creditor_columns(self) -> AccountRecord:
+        """The creditor's data comes whole, and a US account placed with an agency needs it: its
+        validation notice states it (Reg F §1006.34(c)(2))."""
+        given = [name for name in CREDITOR_COLUMNS if getattr(self, name) is not None]
+        placed_us = self.placement == "agency" and self.jurisdiction == "US"
+        if given or placed_us:
+            for name in CREDITOR_COLUMNS:
+                if getattr(self, name) is None:
+                    why = "is required when a US account is placed with an agency (Reg F §1006.34(c)(2))"
+                    raise _field_error(name, why if placed_us else "comes with the other creditor's data")
+        amount = self.itemization_amount
+        if amount is not None and self.money(amount, "itemization_amount").minor < 0:
+            raise _field_error("itemization_amount", "cannot be negative")
+        day, opened = self.itemization_date, self.opened_date
+        if day is not None and opened is not None and day < opened:
+            raise _field_error("itemization_date", f"is before the account opened ({opened.isoformat()})")
+        return self
+
+    def creditor_data(self, as_of: date) -> CreditorData | None:
+        """The creditor's data the row gives, if it gives it; dated no later than `as_of` (today)."""
+        if self.itemization_date is None:
+            return None
+        for name in ("itemization_date", "opened_date"):
+            day = getattr(self, name)
+            if day is not None and day > as_of:
+                raise _field_error(name, f"is after today ({as_of.isoformat()})")
+        # _creditor_columns: the row gives all of them or none
+        assert self.original_creditor and self.current_creditor and self.itemization_kind  # nosec B101
+        assert self.itemization_amount is not None  # nosec B101
+        return CreditorData(
+            original_creditor=self.original_creditor,
+            current_creditor=self.current_creditor,
+            kind=self.itemization_kind,
+            itemization_date=self.itemization_date,
+            amount_on_itemization_date=self.money(self.itemization_amount, "itemization_amount").minor,
+        )
+
     def money(self, amount: str, field: str) -> Money:
         try:
             return Money.parse(amount, self.currency)
@@ -217,6 +280,7 @@ class AccountRecord(ContactColumns):
             customer_id=(self.customer_id or self.account_id) if self.has_contact() else None,
             placement=self.placement,
             state=self.state,
+            creditor_data=self.creditor_data(as_of),
             home_shard=shard_of(self.account_id, owner, shard_count),
             next_action_on=as_of,
         )

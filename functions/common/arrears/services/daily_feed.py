@@ -22,6 +22,7 @@ from arrears.domain.account import Account
 from arrears.domain.customer import Source
 from arrears.domain.errors import DuplicateEntry, InvalidInput
 from arrears.domain.feed import HOLD_OF, Row, StatusChange
+from arrears.domain.itemization import CreditorData
 from arrears.domain.ledger import Due, EntryKind, LedgerEntry
 from arrears.domain.payments import Action, PaymentEvent
 from arrears.domain.rows import FieldProblem, RowProblem
@@ -38,8 +39,9 @@ PLACE = re.compile(
 VALUE_TIME = time(12, tzinfo=UTC)
 
 
-# What an account row changes on an account that exists (product, currency and jurisdiction never do);
-# its customer columns go to the customers service, which keeps the customer's contact points.
+# What an account row changes on an account that exists (product, currency and jurisdiction never do),
+# and the creditor's data when the row gives it (intake.CREDITOR_COLUMNS); its customer columns go to
+# the customers service, which keeps the customer's contact points.
 UPDATABLE = ("locale", "time_zone", "instalment", "credit_limit", "placement", "state")
 
 
@@ -339,6 +341,8 @@ def _account(row: Row, record: feed.AccountRow, where: Place, shard_count: int, 
     new_terms = record.to_account(where.portfolio, where.feed_date, shard_count)
     # only what the row gives changes; the opening position is the account's own from its first row
     terms = {name: getattr(new_terms, name) for name in UPDATABLE if name in record.model_fields_set}
+    if record.creditor_data(where.feed_date) is not None:  # the creditor's data comes whole
+        terms["creditor_data"] = new_terms.creditor_data
     incoming = customers.of_row(record, Source.FEED, where.feed_date)
     if incoming is not None and existing[0].customer_id and not record.customer_id:
         incoming = replace(incoming, customer_id=existing[0].customer_id)  # the customer it has
@@ -356,7 +360,8 @@ def _account(row: Row, record: feed.AccountRow, where: Place, shard_count: int, 
         return changed
 
     def record_of(_account: Account) -> ActivityModel:
-        detail = terms | ({"contact": contact} if incoming is not None else {})
+        said = {k: v.to_dict() if isinstance(v, CreditorData) else v for k, v in terms.items()}
+        detail = said | ({"contact": contact} if incoming is not None else {})
         return timeline_entry(
             record.account_id, where.feed_date, "terms", row.record_id, feed_repo.FEED_ACTOR, detail
         )

@@ -12,7 +12,7 @@ from arrears.domain.agreement_terms import AgreementTerms, arrangement_terms, br
 from arrears.domain.compliance import HOLDS_THAT_ALLOW_CONTACT, PROFILES, validation_period_end
 from arrears.domain.customer import Address, ContactPoint, Customer, mailing_address
 from arrears.domain.errors import InvalidInput
-from arrears.domain.ledger import EntryKind
+from arrears.domain.itemization import itemize
 from arrears.domain.letters import (
     Addressee,
     Creditor,
@@ -28,18 +28,23 @@ from arrears.domain.strategy import Strategy, load_strategies, strategy_for
 from arrears.store import accounts_repo
 
 
-def itemization(account: Account, strategy: Strategy, as_of: date, sent_on: date) -> dict:
-    """Reg F §1006.34(c)(2): what was owed on the itemization date and what changed since, from the
-    ledger; and the end of the validation period, counted from the day the notice is provided."""
-    entries = accounts_repo.ledger_entries(account.account_id)
-    by_kind = {kind: sum(e.amount.minor for e in entries if e.kind is kind) for kind in EntryKind}
+def itemization(account: Account, strategy: Strategy, sent_on: date) -> dict:
+    """Reg F §1006.34(c)(2): the creditors the lender named with the placement, what was owed on the
+    itemization date and what the ledger says changed since (`itemize`: a table that does not add
+    up to the balance is refused, never printed); and the end of the validation period, counted
+    from the day the notice is provided."""
+    data = account.creditor_data
+    table = itemize(data, accounts_repo.ledger_entries(account.account_id), account.balance)
+    assert data is not None  # nosec B101 # itemize refuses an account without it
     return {
-        "itemization_date": account.episode_on or as_of,
-        "amount_on_itemization_date": account.opening_balance,
-        "interest_since": by_kind[EntryKind.INTEREST],
-        "fees_since": by_kind[EntryKind.FEE],
-        "payments_since": -by_kind[EntryKind.PAYMENT],
-        "credits_since": -min(by_kind[EntryKind.ADJUSTMENT], 0),
+        "original_creditor": data.original_creditor,
+        "current_creditor": data.current_creditor,
+        "itemization_date": table.itemization_date,
+        "amount_on_itemization_date": table.amount_on_itemization_date,
+        "interest_since": table.interest,
+        "fees_since": table.fees,
+        "payments_since": table.payments,
+        "credits_since": table.credits,
         "validation_end": validation_period_end(sent_on, PROFILES[strategy.compliance_profile]),
     }
 
@@ -50,7 +55,7 @@ def facts(code: LetterCode, account: Account, strategy: Strategy, as_of: date, s
     if code is LetterCode.FINAL_DEMAND:
         return {"respond_by": sent_on + timedelta(days=30)}
     if code is LetterCode.VALIDATION_NOTICE:
-        return itemization(account, strategy, as_of, sent_on)
+        return itemization(account, strategy, sent_on)
     return {}
 
 

@@ -28,6 +28,7 @@ from arrears.domain.errors import (
     InvalidAccountData,
     InvalidInput,
 )
+from arrears.domain.itemization import CreditorData
 from arrears.domain.ledger import Due, EntryKind, LedgerEntry
 from arrears.domain.letters import LetterCode, OwedNotice
 from arrears.domain.money import Money
@@ -123,6 +124,7 @@ def _to_account(m: AccountModel) -> Account:
         reach=tuple(m.reach or ()),
         placement=m.placement,
         state=m.state,
+        creditor_data=CreditorData.from_dict(m.creditor_data) if m.creditor_data else None,
         validation_notice_on=_day(m.validation_notice_on),
         promise=_promise(m.promise),
         arrangement=_arrangement(m.arrangement),
@@ -166,6 +168,7 @@ def create_account(account: Account) -> None:
         reach=list(account.reach),
         placement=account.placement,
         state=account.state,
+        creditor_data=account.creditor_data.to_dict() if account.creditor_data else None,
         holds=list(account.holds),
         opted_out=list(account.opted_out),
         next_action_on=_iso(account.next_action_on),
@@ -272,6 +275,7 @@ def _account_actions(account: Account) -> list:
         (AccountModel.customer_id, account.customer_id),
         (AccountModel.placement, account.placement),
         (AccountModel.state, account.state),
+        (AccountModel.creditor_data, account.creditor_data.to_dict() if account.creditor_data else None),
         (AccountModel.bucket, account.bucket.value if account.bucket else None),
         (AccountModel.oldest_unpaid_on, _iso(account.oldest_unpaid_on)),
         (AccountModel.last_evaluated_on, _iso(account.last_evaluated_on)),
