@@ -157,7 +157,9 @@ def _ladder(
 ) -> ContactPlan:
     """The steps of the account's ladder that fall due today, and the one contact they make."""
     _, ladder = strategy.ladder_for(after.account_id)
-    fired = frozenset(before.fired) - notice_owed_again(ladder.steps, after, strategy)
+    # a notice step taken back is recorded afresh under the day's trigger: its refusal stays on record
+    taken_back = notice_owed_again(ladder.steps, after, strategy) & frozenset(before.fired)
+    fired = frozenset(before.fired) - taken_back
     all_due = steps_due(ladder, fired, after.dpd, after.status)
     due = notice_first(all_due, after, strategy)
     held_back = len(due) < len(all_due)
@@ -178,7 +180,7 @@ def _ladder(
         return ContactPlan(**base)
     step = contacts[-1]  # a catch-up sends the latest step only: one letter per account per run
     acted = {
-        "trigger": step.name,
+        "trigger": f"{step.name}@{as_of.isoformat()}" if step.name in taken_back else step.name,
         "step": step,
         "superseded": tuple(s.name for s in contacts[:-1]),
         "record_on": base["episode_on"],

@@ -19,7 +19,7 @@ from arrears.store.models import ActivityModel
 from dunning import contacts
 
 from arrears_cli import compliance_check, executions
-from tests.people import give_customer
+from tests.people import STREET, give_customer
 
 AS_OF = date(2026, 3, 2)  # a Monday: on a weekend the letters would wait, and there would be nothing to check
 # What the lender gave with the placement: the debt as of its last statement, the balance since
@@ -77,7 +77,9 @@ def test_with_the_guardrail_off_the_checker_reports_each_breach(stack, monkeypat
     assert found == {("LA-EMAIL", "contact_hours"), ("BANKRUPT", "hold"), ("NO-EMAIL", "opt_out")}
 
 
-def _placed_past_the_notice(stack, account_id: str = "AGENCY-95", locale: str = "en-US") -> None:
+def _placed_past_the_notice(
+    stack, account_id: str = "AGENCY-95", locale: str = "en-US", street: str | None = STREET
+) -> None:
     """An instalment loan placed with the agency at 95 days past due (Reg F: the validation notice first)."""
     accounts_repo.create_account(
         Account(
@@ -87,7 +89,7 @@ def _placed_past_the_notice(stack, account_id: str = "AGENCY-95", locale: str = 
             placement="agency", state="NY", creditor_data=PLACED,
         )
     )  # fmt: skip
-    give_customer(stack, account_id)
+    give_customer(stack, account_id, street=street)
 
 
 def test_an_account_placed_past_the_notice_step_gets_the_notice_and_the_checker_finds_nothing(stack):
@@ -217,3 +219,24 @@ def test_with_the_guardrail_off_a_final_demand_to_a_time_barred_debt_is_flagged(
     assert "time_barred_threat" in found
     # the letter carried the California disclosure: only the threat is flagged
     assert "time_barred_disclosure" not in found
+
+
+def test_a_notice_refused_for_want_of_an_address_goes_once_the_address_comes(stack):
+    # Given a placed debt whose customer has no mailing address: the notice is refused and routed
+    _placed_past_the_notice(stack, "AGENCY-NA", street=None)
+    _run(stack)
+    assert not [r for r in compliance_check.letter_records() if r.pk == "AGENCY-NA"]  # nothing delivered
+    denied = [r for r in ActivityModel.query("AGENCY-NA") if r.kind == "letter"]
+    assert [(r.detail["code"], r.status) for r in denied] == [("validation_notice", "denied")]
+    # When the address comes (the lender's feed, a skip-trace) and the next cycle runs
+    give_customer(stack, "AGENCY-NA", on=AS_OF + timedelta(days=1))
+    tuesday = AS_OF + timedelta(days=1)
+    run_at = datetime.combine(tuesday, time(9), ZoneInfo("America/New_York"))
+    assert executions.run_cycle(stack, "main", tuesday, run_at)["status"] == "SUCCEEDED"
+    # Then the notice goes, under a record of its own; the refusal stays on record
+    sent = [r for r in compliance_check.letter_records() if r.pk == "AGENCY-NA"]
+    assert [(r.detail["code"], r.sk.rsplit("#", 1)[-1]) for r in sent] == [
+        ("validation_notice", f"validation_notice@{tuesday.isoformat()}")
+    ]
+    assert accounts_repo.get_account("AGENCY-NA").validation_notice_on is not None
+    assert compliance_check.report(tuesday) == []
