@@ -40,6 +40,22 @@ def test_a_forged_or_malformed_token_is_refused(tamper):
         verify(tamper(sign(TOKEN, KEY)), KEY)
 
 
+def test_a_token_has_one_spelling_the_unused_bits_of_its_last_character_set_are_refused():
+    b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    text = sign(TOKEN, KEY)
+    head, last = text[:-1], b64.index(text[-1])
+    # a 32-byte signature is 43 characters: the last carries 4 bits and 2 unused ones
+    spellings = {head + b64[(last & ~3) | low] for low in range(4)}
+    accepted = set()
+    for spelling in spellings:
+        try:
+            verify(spelling, KEY)
+            accepted.add(spelling)
+        except OptOutTokenInvalid:
+            pass
+    assert accepted == {text}
+
+
 def test_a_token_signed_with_another_key_is_refused():
     with pytest.raises(OptOutTokenInvalid):
         verify(sign(TOKEN, b"x" * 32), KEY)

@@ -75,12 +75,25 @@ def test_a_reg_f_email_offers_the_opt_out_and_after_it_the_next_letter_goes_by_p
     # When the customer opens the link: a page with one button, nothing changed yet
     shown = cloud.handle_http("GET", path, {}, b"")
     assert shown.status == 200 and b'<form method="post">' in shown.body
+    # never inside another site's frame, where its button could be clicked for the customer
+    headers = {k.lower(): v for k, v in shown.headers.items()}
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert headers["x-frame-options"] == "DENY"
     assert accounts_repo.get_account("OPT-1").opted_out == ()
     # and presses it
     done = cloud.handle_http("POST", path, {}, b"")
     assert done.status == 200 and "Listo" in done.body.decode()
+    versions = (
+        accounts_repo.get_account("OPT-1").version,
+        customers_repo.get(stack.personal_data(), "OPT-1"),
+    )
     again = cloud.handle_http("POST", path, {}, b"")
     assert again.status == 200 and "ya estaba hecho" in again.body.decode()
+    # a replayed link (a forwarded email) writes nothing: no version moves
+    assert (
+        accounts_repo.get_account("OPT-1").version,
+        customers_repo.get(stack.personal_data(), "OPT-1"),
+    ) == versions
 
     # Then the account is opted out once, the email point no longer consented, and the next letter
     # the customer is owed goes by post

@@ -64,7 +64,10 @@ def _b64(data: bytes) -> str:
 def _unb64(text: str) -> bytes:
     if not re.fullmatch(r"[A-Za-z0-9_-]*", text):
         raise binascii.Error("not base64url")
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if _b64(data) != text:  # the unused low bits of the last character set: one token, one spelling
+        raise binascii.Error("not canonical base64url")
+    return data
 
 
 def _signature(key: bytes, body: str) -> bytes:

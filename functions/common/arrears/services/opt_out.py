@@ -32,10 +32,11 @@ class OptedOut:
 def opt_out(keys: Keys, token: OptOutToken, at: datetime) -> OptedOut:
     """Stop `token.channel` to the account of a verified token, from `at` (when the request came)."""
     account = accounts_repo.get_account(token.account_id)  # AccountNotFound: nothing to stop
+    if token.channel in account.opted_out:
+        # done before, consent withdrawn first: a replayed link (a forwarded email) writes nothing
+        return OptedOut(False, account.locale)
     on = at.astimezone(ZoneInfo(account.time_zone)).date()
     _withdraw_consent(keys, account.customer_id, token, on)
-    if token.channel in account.opted_out:
-        return OptedOut(False, account.locale)
     detail = {
         "channel": token.channel,
         "point_id": token.point_id,
