@@ -10,6 +10,7 @@ active one to skip status (the cycle then starts a skip-trace), any other to an 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -157,7 +158,8 @@ def _ladder(
 ) -> ContactPlan:
     """The steps of the account's ladder that fall due today, and the one contact they make."""
     _, ladder = strategy.ladder_for(after.account_id)
-    # a notice step taken back is recorded afresh under the day's trigger: its refusal stays on record
+    # a notice step taken back is recorded afresh under a trigger of the facts it is tried on: its
+    # refusal stays on record, and while those facts stand it is not tried (nor refused) again
     taken_back = notice_owed_again(ladder.steps, after, strategy) & frozenset(before.fired)
     fired = frozenset(before.fired) - taken_back
     all_due = steps_due(ladder, fired, after.dpd, after.status)
@@ -180,7 +182,7 @@ def _ladder(
         return ContactPlan(**base)
     step = contacts[-1]  # a catch-up sends the latest step only: one letter per account per run
     acted = {
-        "trigger": f"{step.name}@{as_of.isoformat()}" if step.name in taken_back else step.name,
+        "trigger": f"{step.name}@{retry_key(after)}" if step.name in taken_back else step.name,
         "step": step,
         "superseded": tuple(s.name for s in contacts[:-1]),
         "record_on": base["episode_on"],
@@ -212,6 +214,14 @@ def notice_first(due: tuple[Step, ...], account: Account, strategy: Strategy) ->
         if step.letter is LetterCode.VALIDATION_NOTICE:
             return due[: number + 1]
     return due
+
+
+def retry_key(account: Account) -> str:
+    """What a notice taken back is tried on: where the customer can be reached, the creditor's data
+    and the balance its itemization must add up to. A refusal for any of them comes again on the
+    same facts; a change to one (an address found, the lender's data corrected) is a new attempt."""
+    facts = repr((sorted(account.reach), account.creditor_data, account.balance, account.currency))
+    return hashlib.sha256(facts.encode()).hexdigest()[:12]
 
 
 def notice_owed_again(steps: tuple[Step, ...], account: Account, strategy: Strategy) -> frozenset[str]:

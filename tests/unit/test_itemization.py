@@ -38,7 +38,7 @@ NOW = 120_000 + 4_156 + 2_900 - 3_000 - 600
 
 
 def test_the_itemization_counts_only_what_was_valued_after_the_itemization_date():
-    table = itemize(DATA, BEFORE + SINCE, NOW)
+    table = itemize(DATA, BEFORE + SINCE, NOW, "USD")
 
     assert table.itemization_date == CHARGED_OFF
     assert table.amount_on_itemization_date == 120_000  # the lender's, not the import's balance
@@ -48,20 +48,25 @@ def test_the_itemization_counts_only_what_was_valued_after_the_itemization_date(
 
 @pytest.mark.parametrize("off_by", [-1, 1])
 def test_a_table_one_minor_unit_away_from_the_balance_is_refused(off_by):
-    with pytest.raises(ItemizationDoesNotAdd, match="balance"):
-        itemize(DATA, BEFORE + SINCE, NOW + off_by)
+    with pytest.raises(ItemizationDoesNotAdd) as refused:
+        itemize(DATA, BEFORE + SINCE, NOW + off_by, "USD")
+    # the reason an operator reads, in the currency's major units
+    assert str(refused.value) == (
+        f"the itemization since 2025-11-30 comes to {NOW / 100:.2f} USD, "
+        f"the balance is {(NOW + off_by) / 100:.2f} USD"
+    )
 
 
 def test_a_reversal_of_a_payment_made_before_the_date_cannot_be_itemized_and_is_refused():
     """It raised the debt since the date, yet is neither interest nor a fee: no line may say it."""
     reversed_before = (_entry(8, EntryKind.REVERSAL, 10_000, date(2025, 12, 2)),)
     with pytest.raises(ItemizationDoesNotAdd):
-        itemize(DATA, reversed_before, 130_000)
+        itemize(DATA, reversed_before, 130_000, "USD")
 
 
 def test_an_account_without_the_creditors_data_gets_no_notice():
     with pytest.raises(ItemizationUnknown):
-        itemize(None, (), NOW)
+        itemize(None, (), NOW, "USD")
     assert issubclass(ItemizationUnknown, ItemizationRefused)
     assert issubclass(ItemizationDoesNotAdd, ItemizationRefused)
 

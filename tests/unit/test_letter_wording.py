@@ -51,6 +51,13 @@ def test_the_reference_shows_the_account_as_the_account_line_does_with_the_day_a
     assert masked_account("7701530042") == "•••• 0042"
 
 
+def test_the_account_line_and_reference_show_letters_and_digits_never_a_separator():
+    assert masked_account("US-L95") == "•••• SL95"
+    assert letter_reference("US-L95", date(2026, 1, 16), LetterCode.VALIDATION_NOTICE) == "SL95-20260116-VN"
+    assert masked_account("ACC-19-000976") == "•••• 0976"
+    assert masked_account("A-1") == "•••• A-1"  # too few to pick from: as the id ends
+
+
 def test_every_letter_code_has_its_own_short_code_in_references():
     assert set(REFERENCE_CODES) == set(LetterCode)
     assert len(set(REFERENCE_CODES.values())) == len(LetterCode)

@@ -300,6 +300,8 @@ def test_a_missing_oldest_unpaid_date_is_left_out_not_blank():
                 "What else can you do?",
                 "How do you want to respond?",
                 "Check all that apply:",
+                "I enclosed this amount:",
+                "Make your check payable to Arrears Recovery Services, LLC. Include the reference number",
             ),
         ),
         (
@@ -317,6 +319,8 @@ def test_a_missing_oldest_unpaid_date_is_left_out_not_blank():
                 "¿Qué más puede hacer?",
                 "¿Cómo desea responder?",
                 "Marque todas las opciones que correspondan:",
+                "Adjunto esta cantidad:",
+                "Haga su cheque pagadero a Arrears Recovery Services, LLC. Incluya el número de referencia",
             ),
         ),
     ],
@@ -332,7 +336,8 @@ def test_the_validation_notice_names_both_creditors_in_the_order_of_the_cfpb_mod
     assert where == sorted(where)
     assert html.rindex("</footer>") < html.index('class="box response"')
     last = text_of(html[html.index('class="box response"') :])
-    assert last.endswith("____________")  # nothing of the letter follows the form
+    reference = sample_context(LetterCode.VALIDATION_NOTICE, locale).reference
+    assert last.endswith(f"{reference}.")  # nothing of the letter follows the form
 
 
 def test_the_validation_notice_itemizes_the_debt_and_states_the_dispute_rights():

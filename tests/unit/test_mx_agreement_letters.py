@@ -4,7 +4,7 @@ creditor's own account to pay into; a despacho's letters identify it with its RE
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from arrears.domain.account import Account, ProductType
@@ -127,3 +127,25 @@ def test_outside_mexico_an_agreement_letter_carries_no_condusef_terms(ledger):
     )  # fmt: skip
     assert context.agreement_terms is None
     assert "Late (default) interest" not in text_of(render(context))
+
+
+def test_an_account_that_came_in_behind_counts_late_interest_from_its_first_unpaid_due(monkeypatch):
+    # imported already behind: its episode starts on the first cycle day, long after the first
+    # unpaid due; interest posted after that due is late interest, before it ordinary
+    first_unpaid = date(2025, 11, 20)
+    entries = [
+        _entry("i1", EntryKind.INTEREST, 45_000, date(2025, 10, 15)),
+        _entry("i2", EntryKind.INTEREST, 38_000, first_unpaid + timedelta(days=25)),
+    ]
+    monkeypatch.setattr(
+        contexts.accounts_repo, "ledger_entries", lambda account_id, consistent=False: entries
+    )
+    account = Account(
+        "MX-SET", "main", ProductType.OPEN_END, "MXN", 1_800_000, 1_800_000,
+        (Due(first_unpaid, 300_000),), "es-MX", "America/Mexico_City", "MX",
+        home_shard="main#000", episode_on=date(2026, 1, 16), oldest_unpaid_on=first_unpaid,
+    )  # fmt: skip
+    extra = {"settlement_amount": 1_260_000, "forgiven_amount": 540_000}
+    terms = contexts.agreement_terms(LetterCode.SETTLEMENT_AGREEMENT, account, extra)
+    owed = terms.owed
+    assert (owed.ordinary_interest, owed.late_interest) == (45_000, 38_000)

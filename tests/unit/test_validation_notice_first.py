@@ -13,7 +13,7 @@ from arrears.domain.customer import Reach
 from arrears.domain.ledger import Due
 from arrears.domain.letters import LetterCode
 from arrears.domain.strategy import load_strategies
-from dunning.contacts import plan_contact
+from dunning.contacts import plan_contact, retry_key
 from dunning.cycle import plan, with_contact
 
 MONDAY = date(2026, 3, 2)
@@ -115,11 +115,12 @@ SKIPPED = ("validation_notice", "first_reminder", "first_call", "past_due_notice
 def test_a_notice_step_fired_without_a_notice_is_owed_again_once_the_customer_can_be_written_to():
     # an account a catch-up skipped past its notice (or whose notice was refused for want of an
     # address that has since come back): the notice goes, not the demand the guardrail would refuse
-    evaluated, planned = _plan(_placed(95, fired=SKIPPED))
-    # under the day's trigger: a record of the earlier refusal (same episode, "validation_notice")
+    account = _placed(95, fired=SKIPPED)
+    evaluated, planned = _plan(account)
+    # under a trigger of its own: a record of the earlier refusal (same episode, "validation_notice")
     # would otherwise be found and taken for this letter
     assert (planned.trigger, planned.letter, planned.decision.allowed) == (
-        "validation_notice@2026-03-02", LetterCode.VALIDATION_NOTICE, True,
+        f"validation_notice@{retry_key(account)}", LetterCode.VALIDATION_NOTICE, True,
     )  # fmt: skip
     assert sorted(planned.fired) == sorted(SKIPPED)  # taken back and fired again: listed once
     assert planned.next_step_on == MONDAY + timedelta(days=1)
@@ -150,3 +151,18 @@ def test_a_first_party_ladder_takes_nothing_back():
     _, planned = _plan(_placed(16, product=ProductType.OPEN_END, placement=None, fired=fired), CARD_US)
     assert planned.trigger == "second_reminder" and planned.fired[0] == "first_reminder"
     assert planned.fired.count("first_reminder") == 1
+
+
+def test_a_notice_taken_back_is_tried_again_only_when_what_refused_it_may_have_changed():
+    from dataclasses import replace
+
+    account = _placed(95, fired=SKIPPED)
+    _, tomorrow = _plan(account, on=MONDAY + timedelta(days=1))
+    _, today = _plan(account)
+    assert today.trigger == tomorrow.trigger  # the same facts: the same record, not a new refusal a day
+    moved = [
+        replace(account, reach=(Reach.POSTAL.value, Reach.EMAIL.value)),  # reached another way
+        replace(account, balance=account.balance - 1),  # money since: an itemization may now add up
+        replace(account, creditor_data="corrected"),  # the lender's data corrected
+    ]
+    assert len({retry_key(a) for a in moved} | {retry_key(account)}) == 4

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import boto3
@@ -236,11 +236,16 @@ def test_a_notice_whose_itemization_does_not_add_up_is_not_sent_and_an_operator_
     assert (letter.detail["code"], letter.status, letter.detail["rule"]) == (
         "validation_notice", letters_repo.DENIED, "itemization",
     )  # fmt: skip
-    assert "comes to 100000, the balance is 100001" in letter.detail["reason"]
+    assert "comes to 1000.00 USD, the balance is 1000.01 USD" in letter.detail["reason"]
     assert "document_key" not in letter.detail
     (task,) = accounts_repo.timeline("AGENCY-3", kind="task")
     assert task.detail["task"] == "validation_notice_itemization"
     assert accounts_repo.get_account("AGENCY-3").validation_notice_on is None  # no notice provided
+    # the next days, on the same facts, it is neither refused again nor asked of an operator again
+    for later in (AS_OF + timedelta(days=1), AS_OF + timedelta(days=2)):
+        _run(stack, later)
+    assert [r.status for r in _letters("AGENCY-3")] == [letters_repo.DENIED]
+    assert len(accounts_repo.timeline("AGENCY-3", kind="task")) == 1
 
 
 def test_a_day_caught_up_on_later_dates_the_notice_and_counts_its_period_from_the_day_it_goes(stack):

@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from arrears.domain.errors import ItemizationDoesNotAdd, ItemizationUnknown
 from arrears.domain.ledger import EntryKind, LedgerEntry
+from arrears.domain.money import Money
 
 # Longest creditor name a row may give: a legal name with its suffix fits; a paragraph does not.
 MAX_CREDITOR_NAME = 120
@@ -79,7 +80,9 @@ class Itemization:
         return self.amount_on_itemization_date + self.interest + self.fees - self.payments - self.credits
 
 
-def itemize(data: CreditorData | None, entries: Iterable[LedgerEntry], balance_now: int) -> Itemization:
+def itemize(
+    data: CreditorData | None, entries: Iterable[LedgerEntry], balance_now: int, currency: str
+) -> Itemization:
     """The table from the lender's data and the ledger entries valued after the itemization date.
 
     Payments are counted net of their reversals (a refund or chargeback takes back what was paid);
@@ -101,7 +104,7 @@ def itemize(data: CreditorData | None, entries: Iterable[LedgerEntry], balance_n
     )
     if table.total != balance_now:
         raise ItemizationDoesNotAdd(
-            f"the itemization since {data.itemization_date.isoformat()} comes to {table.total}, "
-            f"the balance is {balance_now} (minor units)"
+            f"the itemization since {data.itemization_date.isoformat()} comes to "
+            f"{Money(table.total, currency)}, the balance is {Money(balance_now, currency)}"
         )
     return table

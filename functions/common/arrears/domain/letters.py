@@ -75,9 +75,16 @@ REFERENCE_CODES: dict[LetterCode, str] = {
 SHOWN_OF_ACCOUNT = 4
 
 
+def _last_shown(account_id: str) -> str:
+    """The account's last characters a letter shows: letters and digits only ("US-L95" shows "SL95",
+    not "-L95"), or the id's own last characters when it has too few of them."""
+    kept = "".join(c for c in account_id if c.isalnum())
+    return kept[-SHOWN_OF_ACCOUNT:] if len(kept) >= SHOWN_OF_ACCOUNT else account_id[-SHOWN_OF_ACCOUNT:]
+
+
 def masked_account(account_id: str) -> str:
     """The account as a letter prints it, e.g. "•••• 0042"."""
-    return "•••• " + account_id[-SHOWN_OF_ACCOUNT:]
+    return "•••• " + _last_shown(account_id)
 
 
 def letter_reference(account_id: str, queued_on: date, code: LetterCode) -> str:
@@ -88,7 +95,7 @@ def letter_reference(account_id: str, queued_on: date, code: LetterCode) -> str:
     the account's letters: a cycle sends an account at most one letter a day (a re-run of the day
     sends the same one), and its record is kept under that day (`occurred_on`), with the reference.
     """
-    return f"{account_id[-SHOWN_OF_ACCOUNT:]}-{queued_on:%Y%m%d}-{REFERENCE_CODES[code]}"
+    return f"{_last_shown(account_id)}-{queued_on:%Y%m%d}-{REFERENCE_CODES[code]}"
 
 
 SUPPORTED_LOCALES = ("en-US", "es-MX", "es-US", "en-PH")

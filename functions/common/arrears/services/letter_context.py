@@ -34,7 +34,7 @@ def itemization(account: Account, strategy: Strategy, sent_on: date) -> dict:
     up to the balance is refused, never printed); and the end of the validation period, counted
     from the day the notice is provided."""
     data = account.creditor_data
-    table = itemize(data, accounts_repo.ledger_entries(account.account_id), account.balance)
+    table = itemize(data, accounts_repo.ledger_entries(account.account_id), account.balance, account.currency)
     assert data is not None  # nosec B101 # itemize refuses an account without it
     return {
         "original_creditor": data.original_creditor,
@@ -68,7 +68,10 @@ def agreement_terms(code: LetterCode, account: Account, extra: dict) -> Agreemen
     agreement the letter confirms; none for another letter or elsewhere."""
     if code not in AGREEMENT_LETTERS or account.jurisdiction != "MX":
         return None
-    owed = breakdown(account.balance, accounts_repo.ledger_entries(account.account_id), account.episode_on)
+    # late interest runs from the first due left unpaid, which an account that came in already behind
+    # had long before the first cycle that saw it (its episode's first day)
+    late_from = min((d for d in (account.oldest_unpaid_on, account.episode_on) if d), default=None)
+    owed = breakdown(account.balance, accounts_repo.ledger_entries(account.account_id), late_from)
     if code is LetterCode.SETTLEMENT_AGREEMENT:
         return settlement_terms(owed, int(extra["settlement_amount"]), int(extra["forgiven_amount"]))
     return arrangement_terms(owed, sum(int(i["amount"]) for i in extra["instalments"]))
