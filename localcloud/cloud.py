@@ -6,6 +6,7 @@ import base64
 import json
 import logging
 import os
+import re
 import secrets
 import time
 import warnings
@@ -111,6 +112,16 @@ class LocalCloud:
                 continue
             self._saved_env.setdefault(key, os.environ.get(key))
             os.environ[key] = value
+
+    def serve_http_at(self, base_url: str) -> None:
+        """The functions' links to the stack's HTTP APIs (an email's opt-out link) point at the local
+        server that answers them (`base_url`), not at a public API Gateway host nobody resolves."""
+        public = re.compile(r"^https://[^/]+\.execute-api\.[^/]+\.amazonaws\.com")
+        environment = self.stack.environment
+        local = {k: public.sub(base_url.rstrip("/"), v) for k, v in environment.items() if public.match(v)}
+        if local:
+            self._set_env(local, override=True)
+            forget_cached_state(keep_clients=True)  # settings read before this would keep the old link
 
     def start(self) -> LocalCloud:
         self._template = template = load_template()

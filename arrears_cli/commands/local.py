@@ -101,6 +101,7 @@ def local_up(
     if cloud.restored_executions is not None:
         console.print(f"Restored the local state from {state} ({cloud.restored_executions} executions)")
     webhooks = WebhookServer(cloud.handle_http, port=webhook_port).start()
+    cloud.serve_http_at(webhooks.url)  # an email's opt-out link opens on this machine
     stack = StackRef.from_outputs(cloud.stack.outputs, cloud.region, cloud.endpoint_url).bind()
     if accounts:
         from arrears_cli.simulation import import_book

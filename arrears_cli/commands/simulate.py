@@ -52,6 +52,7 @@ def simulate(
         stack = StackRef.from_outputs(cloud.stack.outputs, cloud.region, None).bind()
         # customers pay through the same HTTP path a processor uses, on a port of its own
         webhooks = WebhookServer(cloud.handle_http, port=0).start()
+        cloud.serve_http_at(webhooks.url)  # an email's opt-out link opens on this machine
         processors = Processors(webhooks.url, cloud.webhook_secrets)
         # the local HTTP API serves the operators' routes too: collectors act through it
         stack = replace(stack, operator_api_url=webhooks.url)

@@ -142,3 +142,18 @@ def test_a_forged_or_malformed_link_is_refused_with_a_4xx_and_changes_nothing(cl
     assert accounts_repo.get_account("OPT-2").opted_out == ()
     assert accounts_repo.timeline("OPT-2", kind="opt_out") == []
     assert json.loads(json.dumps(compliance_check.report(today=date(2026, 3, 3)))) == []
+
+
+def test_a_local_cloud_serving_http_points_the_opt_out_links_at_its_own_server(cloud):
+    import os
+
+    from localcloud.cloud import forget_cached_state
+
+    public = os.environ["OPT_OUT_URL"]
+    assert public.startswith("https://") and ".execute-api." in public  # as the template says
+    try:
+        cloud.serve_http_at("http://127.0.0.1:3190/")
+        assert os.environ["OPT_OUT_URL"] == "http://127.0.0.1:3190"  # a link a browser here can open
+    finally:
+        os.environ["OPT_OUT_URL"] = public
+        forget_cached_state(keep_clients=True)
