@@ -96,7 +96,13 @@ def test_an_opened_date_is_within_100_years_and_not_after_today(day, taken):
 
 
 def test_a_feed_account_row_dated_at_the_end_of_the_calendar_is_refused_naming_its_column():
-    row = {"type": "account", "record_id": "d-1", **LOAN, "instalment": "50.00", "next_due_date": "9999-12-31"}
+    row = {
+        "type": "account",
+        "record_id": "d-1",
+        **LOAN,
+        "instalment": "50.00",
+        "next_due_date": "9999-12-31",
+    }
     read = feed.read([(1, row), (2, {"type": "trailer", "record_count": "1"})])
     assert read.problems == ()  # the file reads; its dates are judged against the feed's day
     (found,) = read.rows

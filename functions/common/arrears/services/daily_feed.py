@@ -25,7 +25,7 @@ from arrears.domain.feed import HOLD_OF, Row, StatusChange
 from arrears.domain.itemization import CreditorData
 from arrears.domain.ledger import Due, EntryKind, LedgerEntry
 from arrears.domain.payments import Action, PaymentEvent
-from arrears.domain.row_dates import MAX_DAYS_BACK, MAX_DUE_AHEAD, FIRST_FILE_DAY, LAST_FILE_DAY, is_file_day
+from arrears.domain.row_dates import FIRST_FILE_DAY, LAST_FILE_DAY, MAX_DAYS_BACK, MAX_DUE_AHEAD, is_file_day
 from arrears.domain.rows import FieldProblem, RowProblem
 from arrears.services import account_actions, customers, posting, rebilling
 from arrears.store import accounts_repo, feed_repo, payments_repo
@@ -91,7 +91,10 @@ def check(key: str, numbered: list[tuple[int, dict]], shard_count: int) -> Check
     where = place_of(key)
     if where is None:
         problem = RowProblem(
-            0, "key", f"must be feeds/<portfolio>/<YYYY-MM-DD>/<file name>, a day from {FIRST_FILE_DAY} to {LAST_FILE_DAY}"
+            0,
+            "key",
+            "must be feeds/<portfolio>/<YYYY-MM-DD>/<file name>, "
+            f"a day from {FIRST_FILE_DAY} to {LAST_FILE_DAY}",
         )
         return Checked(None, problems=[problem])
     read = feed.read(numbered)
