@@ -101,6 +101,8 @@ def process_page(event: dict, context: LambdaContext) -> dict:
 
     metrics.add_metric(name="AccountsEvaluated", unit="Count", value=done.evaluated)
     metrics.add_metric(name="AccountsChanged", unit="Count", value=done.tally.accounts - so_far.accounts)
+    if done.set_aside:  # each has an operator's task saying why (cycle.advance_or_set_aside)
+        metrics.add_metric(name="AccountsSetAside", unit="Count", value=done.set_aside)
     return {
         **request.model_dump(mode="json", exclude={"cursor", "evaluated", "pages", "tally"}),
         "cursor": done.cursor,

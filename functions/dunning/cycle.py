@@ -15,7 +15,14 @@ from arrears.adapters.personal_data import Keys
 from arrears.domain import bureau_triggers, charge_off
 from arrears.domain.account import Account, shard_key
 from arrears.domain.census import Change, group_of, roll_forward, transitions
-from arrears.domain.errors import AccountVersionConflict, ShardFailed, lambda_error_message
+from arrears.domain.errors import (
+    AccountVersionConflict,
+    ArrearsError,
+    InvalidAccountData,
+    InvalidInput,
+    ShardFailed,
+    lambda_error_message,
+)
 from arrears.domain.letters import LetterCode
 from arrears.domain.stages import Bucket, Evaluation, Status, transition_kind
 from arrears.domain.standing import reread
@@ -109,6 +116,15 @@ class Outcome(StrEnum):
     SKIPPED = "skipped"  # no longer due
     UNCHANGED = "unchanged"  # looked at; only its next action date moved
     CHANGED = "changed"  # bucket, status or balance moved: a stage record was written
+    SET_ASIDE = "set_aside"  # advancing it raised an error no retry fixes: an operator's task says why
+
+
+# The operator's task an account gets when the cycle cannot advance it; the rest of its shard goes on.
+NOT_ADVANCED_TASK = "cycle_could_not_advance"
+# Errors that come of one account's own data (a date at the end of the calendar, a value no rule
+# expects), the same at every retry. Transient ones (StoreUnavailable, AccountVersionConflict, an
+# AWS client's error) still fail the call, for the workflow's Retry.
+ACCOUNT_ERRORS = (ArithmeticError, LookupError, TypeError, ValueError, InvalidAccountData, InvalidInput)
 
 
 def strategies_in_force() -> list[str]:
@@ -187,6 +203,24 @@ def advance(run: Run, account_id: str, account: Account | None = None) -> tuple[
     raise AccountVersionConflict(account_id)
 
 
+def advance_or_set_aside(run: Run, account: Account) -> tuple[Outcome, Change | None]:
+    """`advance`, except that an account whose own data makes it raise is set aside for an operator
+    (a task on its timeline, the error's type and our own message: never a value of the account)
+    instead of failing its shard: it stays in the work index and is tried again at the next cycle."""
+    try:
+        return advance(run, account.account_id, account)
+    except ACCOUNT_ERRORS as exc:
+        error = type(exc).__name__
+        # our errors' and arithmetic's messages carry no personal data; a library's may quote a value
+        said = str(exc)[:300] if isinstance(exc, ArrearsError | ArithmeticError) else "see the account's data"
+        cause = f"{error} while the cycle advanced the account on {run.as_of.isoformat()}: {said}"
+        bureau_repo.open_task(
+            account.account_id, run.as_of, NOT_ADVANCED_TASK, error, cause, "collection_cycle"
+        )
+        logger.error("account set aside", extra={"account_id": account.account_id, "error": error})
+        return Outcome.SET_ASIDE, None
+
+
 def _unaddressed(account: Account, done: Delivery, contact: ContactPlan, as_of: date) -> Account:
     """A letter had nowhere to go (or a validation notice could not itemize the debt truly: an
     operator's task of its own): an active account to skip status (`_hand_over` then starts its
@@ -263,6 +297,7 @@ class Page:
     evaluated: int  # accounts this execution evaluated
     tally: Tally  # how the page's accounts moved in the census today, whichever attempt moved them
     cursor: dict | None
+    set_aside: int = 0  # accounts left for an operator (advance_or_set_aside)
 
 
 def process_page(run: Run, shard: str, number: int, cursor: dict | None) -> Page:
@@ -282,7 +317,7 @@ def process_page(run: Run, shard: str, number: int, cursor: dict | None) -> Page
         earlier = cycle_repo.logged_page(run.as_of, shard, number)
     if earlier is not None:
         accounts = accounts_repo.get_accounts(list(earlier.ids))
-    results = [(a.account_id, *advance(run, a.account_id, a)) for a in accounts]
+    results = [(a.account_id, *advance_or_set_aside(run, a)) for a in accounts]
     moved = [change for _, _, change in results if change is not None]
     evaluated = sum(1 for _, outcome, _ in results if outcome in (Outcome.UNCHANGED, Outcome.CHANGED))
     done_earlier = [account_id for account_id, outcome, _ in results if outcome is Outcome.DONE]
@@ -290,7 +325,8 @@ def process_page(run: Run, shard: str, number: int, cursor: dict | None) -> Page
         moved += cycle_repo.stage_changes(run.as_of, done_earlier).values()
         if earlier.execution == run.execution:
             evaluated += len(done_earlier)
-    return Page(evaluated, Tally.of(moved), (earlier or ours).cursor)
+    set_aside = sum(1 for _, outcome, _ in results if outcome is Outcome.SET_ASIDE)
+    return Page(evaluated, Tally.of(moved), (earlier or ours).cursor, set_aside)
 
 
 @dataclass(frozen=True)
@@ -301,21 +337,23 @@ class Progress:
     pages: int
     cursor: dict | None
     tally: Tally
+    set_aside: int = 0
 
 
 def process_pages(run: Run, shard: str, cursor: dict | None, pages_done: int, tally: Tally) -> Progress:
     """Work up to PAGES_PER_CALL pages of a shard from `cursor`; the shard's last page stores its tally
     (if anything moved), which the close of the day rolls the census forward by."""
-    evaluated = pages = 0
+    evaluated = pages = set_aside = 0
     while True:
         page = process_page(run, shard, pages_done + pages, cursor)
         evaluated, pages, cursor = evaluated + page.evaluated, pages + 1, page.cursor
+        set_aside += page.set_aside
         tally += page.tally
         if cursor is None or pages >= PAGES_PER_CALL:
             break
     if cursor is None and tally.accounts:
         cycle_repo.put_tally(run.as_of, shard, tally.to_json(), run.execution)
-    return Progress(evaluated, pages, cursor, tally)
+    return Progress(evaluated, pages, cursor, tally, set_aside)
 
 
 def check_shards(shard_list: list[str], shard_results: list[dict | None]) -> None:

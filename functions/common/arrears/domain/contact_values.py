@@ -36,7 +36,13 @@ def _visible_letter(char: str) -> bool:
     return unicodedata.category(char).startswith("L") and "FILLER" not in unicodedata.name(char, "")
 
 
-def _printable(value: str, field: str, longest: int) -> str:
+def printable(value: str, field: str, longest: int, *, a_name: bool = False, one_line: bool = False) -> str:
+    """Text a person reads on a letter, a manifest or an export, from a row: runs of white space
+    folded to one space, NFC; refused for control or invisible formatting characters (a terminal
+    escape, a bidi override, a zero-width joiner), a spreadsheet formula's first character, and,
+    for `a_name`, no visible letter. With `one_line` a line break is refused rather than folded."""
+    if one_line and len(value.splitlines()) > 1:
+        raise ValueError(f"{field} is one line: no line breaks")
     text = unicodedata.normalize("NFC", " ".join(value.split()))
     if len(text) > longest:
         raise ValueError(f"{field} is longer than {longest} characters")
@@ -44,8 +50,8 @@ def _printable(value: str, field: str, longest: int) -> str:
         raise ValueError(f"{field} has control characters")
     if text.startswith(FORMULA_START):
         raise ValueError(f"{field} may not begin with {', '.join(FORMULA_START)}")
-    if field == "name" and not any(_visible_letter(c) for c in text):
-        raise ValueError("name has no letter")  # blank-looking fillers (U+3164, U+2800) print nothing
+    if a_name and not any(_visible_letter(c) for c in text):
+        raise ValueError(f"{field} has no letter")  # blank-looking fillers (U+3164, U+2800) print nothing
     return text
 
 
@@ -115,7 +121,7 @@ class ContactColumns(BaseModel):
     @field_validator("name", "address_line1", "address_line2", "address_line3", "city", "region")
     @classmethod
     def _text(cls, value: str | None, info) -> str | None:  # type: ignore[no-untyped-def]
-        return _printable(value, info.field_name, 140) if value else None
+        return printable(value, info.field_name, 140, a_name=info.field_name == "name") if value else None
 
     @field_validator("country")
     @classmethod

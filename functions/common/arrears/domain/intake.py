@@ -9,7 +9,7 @@ from babel import Locale, UnknownLocaleError
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from arrears.domain.account import Account, ProductType, shard_of
-from arrears.domain.contact_values import CONTACT_FIELDS, ContactColumns
+from arrears.domain.contact_values import CONTACT_FIELDS, ContactColumns, printable
 from arrears.domain.customer import Customer, Source
 from arrears.domain.errors import InvalidInput
 from arrears.domain.itemization import MAX_CREDITOR_NAME, CreditorData, ItemizationKind
@@ -17,6 +17,7 @@ from arrears.domain.ledger import Due, schedule_from_past_due
 from arrears.domain.letters import language_of
 from arrears.domain.limitations import usps_state, usps_states
 from arrears.domain.money import Money, known_currency
+from arrears.domain.row_dates import debt_window, due_window, opened_window
 from arrears.domain.rows import FieldProblem
 
 JURISDICTIONS = ("US", "MX", "PH")
@@ -105,6 +106,14 @@ class AccountRecord(ContactColumns):
     itemization_date: date | None = None
     itemization_amount: str | None = None
     opened_date: date | None = None  # the day the creditor opened the account, when the row says it
+
+    @field_validator("original_creditor", "current_creditor")
+    @classmethod
+    def _creditor(cls, value: str | None, info) -> str | None:  # type: ignore[no-untyped-def]
+        """Printed on the validation notice and the print manifest, as a customer's name is."""
+        if value is None:
+            return None
+        return printable(value, info.field_name, MAX_CREDITOR_NAME, a_name=True, one_line=True)
 
     @field_validator("product_type", mode="before")
     @classmethod
@@ -222,13 +231,10 @@ class AccountRecord(ContactColumns):
         return self
 
     def creditor_data(self, as_of: date) -> CreditorData | None:
-        """The creditor's data the row gives, if it gives it; dated no later than `as_of` (today)."""
+        """The creditor's data the row gives, if it gives it; dated in its window up to `as_of` (today)."""
         if self.itemization_date is None:
             return None
-        for name in ("itemization_date", "opened_date"):
-            day = getattr(self, name)
-            if day is not None and day > as_of:
-                raise _field_error(name, f"is after today ({as_of.isoformat()})")
+        self.check_dates(as_of)
         # _creditor_columns: the row gives all of them or none
         assert self.original_creditor and self.current_creditor and self.itemization_kind  # nosec B101
         assert self.itemization_amount is not None  # nosec B101
@@ -240,6 +246,14 @@ class AccountRecord(ContactColumns):
             amount_on_itemization_date=self.money(self.itemization_amount, "itemization_amount").minor,
         )
 
+    def check_dates(self, as_of: date) -> None:
+        """Every date the row gives lies in its window around the file's day `as_of` (row_dates): one
+        far outside would overflow the cycle's date arithmetic or print a year 1 on a letter."""
+        due_window(as_of).check("oldest_due_date", self.oldest_due_date)
+        due_window(as_of).check("next_due_date", self.next_due_date)
+        debt_window(as_of).check("itemization_date", self.itemization_date)
+        opened_window(as_of).check("opened_date", self.opened_date)
+
     def money(self, amount: str, field: str) -> Money:
         try:
             return Money.parse(amount, self.currency)
@@ -248,6 +262,7 @@ class AccountRecord(ContactColumns):
 
     def to_account(self, portfolio: str, as_of: date, shard_count: int) -> Account:
         """The account as the cycle will first see it; it waits in the work index for the `as_of` cycle."""
+        self.check_dates(as_of)
         if (
             self.oldest_due_date
             and self.oldest_due_date >= as_of

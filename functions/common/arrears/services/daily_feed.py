@@ -25,6 +25,7 @@ from arrears.domain.feed import HOLD_OF, Row, StatusChange
 from arrears.domain.itemization import CreditorData
 from arrears.domain.ledger import Due, EntryKind, LedgerEntry
 from arrears.domain.payments import Action, PaymentEvent
+from arrears.domain.row_dates import FIRST_FILE_DAY, LAST_FILE_DAY, MAX_DAYS_BACK, MAX_DUE_AHEAD, is_file_day
 from arrears.domain.rows import FieldProblem, RowProblem
 from arrears.services import account_actions, customers, posting, rebilling
 from arrears.store import accounts_repo, feed_repo, payments_repo
@@ -80,6 +81,8 @@ def place_of(key: str) -> Place | None:
         day = date.fromisoformat(found["day"])
     except ValueError:
         return None
+    if not is_file_day(day):  # the rows' date windows are reckoned from it (row_dates)
+        return None
     return Place(found["portfolio"], day, found["name"])
 
 
@@ -87,7 +90,12 @@ def check(key: str, numbered: list[tuple[int, dict]], shard_count: int) -> Check
     """Every problem of the file, by line: its own (feed.read) and those only the store knows."""
     where = place_of(key)
     if where is None:
-        problem = RowProblem(0, "key", "must be feeds/<portfolio>/<YYYY-MM-DD>/<file name>")
+        problem = RowProblem(
+            0,
+            "key",
+            "must be feeds/<portfolio>/<YYYY-MM-DD>/<file name>, "
+            f"a day from {FIRST_FILE_DAY} to {LAST_FILE_DAY}",
+        )
         return Checked(None, problems=[problem])
     read = feed.read(numbered)
     checked = Checked(where, read.rows, list(read.problems), read.repeated)
@@ -101,12 +109,9 @@ def check(key: str, numbered: list[tuple[int, dict]], shard_count: int) -> Check
     return checked
 
 
-# How far from the feed's day a row may be dated: a day's file reports what happened lately; a
-# statement may fall due ahead. A row dated outside is a typo that would age an account by decades.
-MAX_DAYS_BACK, MAX_DUE_AHEAD = 400, 400
-
-
 def _against_dates(where: Place, rows: tuple[Row, ...]) -> list[RowProblem]:
+    """A money, statement or status row dated far from the feed's day is a typo that would age an
+    account by decades (an account row's dates are checked by `AccountRecord.check_dates`)."""
     earliest = where.feed_date - timedelta(days=MAX_DAYS_BACK)
     problems = []
     for row in rows:
