@@ -197,7 +197,8 @@ def test_an_account_not_yet_evaluated_keeps_the_bar_its_dues_give():
 def test_the_effective_bar_is_the_earlier_of_the_kept_one_and_the_one_the_state_gives_now():
     ohio = _placed(state="OH")  # 6 years: 2027-03-03
     assert limitations.of_account(replace(ohio, time_barred_on=BARRED)).barred_on == BARRED
-    assert limitations.of_account(replace(ohio, time_barred_on=date(2030, 1, 1))).barred_on == date(2027, 3, 3)
+    later = replace(ohio, time_barred_on=date(2030, 1, 1))
+    assert limitations.of_account(later).barred_on == date(2027, 3, 3)
     same = limitations.of_account(replace(_placed(), time_barred_on=BARRED))
     assert (same.barred_on, same.kept) == (BARRED, False)  # the state gives it: nothing was kept
 

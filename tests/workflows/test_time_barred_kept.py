@@ -30,8 +30,8 @@ BARRED = date(2025, 2, 2)
 
 def _old_california_debt(stack, account_id: str) -> None:
     account = Account(
-        account_id, "main", ProductType.CLOSED_END, "USD", 100_000, 100_000, (Due(date(2021, 2, 2), 100_000),),
-        "en-US", "America/Los_Angeles", "US",
+        account_id, "main", ProductType.CLOSED_END, "USD", 100_000, 100_000,
+        (Due(date(2021, 2, 2), 100_000),), "en-US", "America/Los_Angeles", "US",
         home_shard=shard_of(account_id, "main", stack.shard_count), next_action_on=AS_OF,
         placement="agency", state="CA",
     )  # fmt: skip
@@ -61,14 +61,15 @@ def test_a_feed_state_column_is_recorded_and_the_bar_found_before_it_is_kept(sta
     checked = daily_feed.check(key, rows, stack.shard_count)
     assert checked.whole and checked.place is not None, checked.problems
     received = datetime.combine(AS_OF, time(6), UTC)
-    daily_feed.apply(list(checked.rows), checked.place, key, stack.shard_count, lambda _: None, received, None)
+    shards = stack.shard_count
+    daily_feed.apply(list(checked.rows), checked.place, key, shards, lambda _: None, received, None)
     # Then the state is Rhode Island's, and the bar California's, kept with the account
     account = accounts_repo.get_account("TB-STATE")
-    assert (account.state, account.time_barred_on) == ("RI", BARRED)
     assert limitations.of_account(account).no_suit_threat(AS_OF) == (
         "the debt is time-barred since 2025-02-02 (RI, kept from before a change to the account): "
         "do not threaten suit"
     )
+    assert (account.state, account.time_barred_on) == ("RI", BARRED)
 
 
 def test_a_new_address_in_another_state_leaves_the_debt_barred_and_the_letter_records_the_kept_bar(
