@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from arrears.adapters import workflows
 from arrears.adapters.observability import logger
 from arrears.adapters.personal_data import Keys
-from arrears.domain import bureau_triggers, charge_off
+from arrears.domain import bureau_triggers, charge_off, limitations
 from arrears.domain.account import Account, shard_key
 from arrears.domain.census import Change, group_of, roll_forward, transitions
 from arrears.domain.errors import (
@@ -75,13 +75,15 @@ def plan(account: Account, as_of: date) -> tuple[Account, Evaluation, Change | N
     stands, result, standing = reread(account, as_of)
     before = account.counted_as or group_of(account.bucket, account.status)
     after = group_of(result.bucket, standing.status)
-    updated = replace(
+    evaluated = replace(
         stands,
         next_action_on=min((d for d in (result.next_action_on, *standing.checks) if d), default=None),
         last_evaluated_on=as_of,
         census_balance=account.balance,
         counted_as=None,
     )
+    # the day's evaluation is where a bar date is first found, and never moved later
+    updated = limitations.kept_bar(account, evaluated, as_of)
     moved = before != after or account.balance != account.census_balance
     change = (
         Change(before, after, account.currency, account.census_balance, account.balance) if moved else None

@@ -90,10 +90,12 @@ def _decision_detail(decision: Decision | None) -> dict:
 
 def _limitations_detail(account: Account) -> dict:
     """The statute of limitations as the decision saw it, for the independent check: the state, the
-    bar date (None: not in default, or not known) and, when not known, why."""
+    effective bar date (the one the account kept where that is earlier than its state's now; None:
+    not in default, or not known), whether it was a kept one and, when the period is not known, why."""
     found = limitations.of_account(account)
     barred_on = found.barred_on.isoformat() if found.barred_on else None
-    return {"state": found.state, "time_barred_on": barred_on, "limitations_unknown": found.unknown}
+    kept = {"time_barred_kept": True} if found.kept else {}  # only when so: the record stays small
+    return {"state": found.state, "time_barred_on": barred_on, "limitations_unknown": found.unknown, **kept}
 
 
 def deliver(

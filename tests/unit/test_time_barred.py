@@ -1,6 +1,7 @@
 """Time-barred debt: the limitation period per state (rules/limitations.yaml), no letter that threatens
-suit once it has run (Reg F §1006.26(b)), the state's disclosure in every letter after it, the US state
-an import row gives, and the independent checker's two rules."""
+suit once it has run (Reg F §1006.26(b)), the state's disclosure in every letter after it, the bar date
+an account keeps through a change of state or a re-age, the US state an import row gives, and the
+independent checker's two rules."""
 
 from __future__ import annotations
 
@@ -19,11 +20,14 @@ from arrears.domain.errors import InvalidInput
 from arrears.domain.intake import AccountRecord
 from arrears.domain.ledger import Due
 from arrears.domain.letters import Addressee, LetterCode, render
+from arrears.domain.money import Money
+from arrears.domain.rebilling import Adjustment, decide
 from arrears.domain.rows import FieldProblem
 from arrears.domain.strategy import load_strategies
 from arrears.services.letter_context import letter_context
 from arrears.store.models import ActivityModel
 from dunning.contacts import addressed
+from dunning.cycle import plan
 from pydantic import ValidationError
 
 from arrears_cli import compliance_check
@@ -152,6 +156,86 @@ def test_a_time_barred_debt_in_a_state_without_the_requirement_carries_none():
     ohio = _placed(state="OH")  # 6 years for written contracts: barred on 2027-03-03
     assert "sued on a debt" not in _letter(ohio, date(2027, 3, 3))
     assert "sued on a debt" not in _letter(_placed(state=None), BARRED)
+
+
+# ------------------------------------------------------------------ the bar kept through a change
+
+
+def _refused_on(account: Account) -> list[date]:
+    """Of the Friday before the bar (a letter provided that day), the bar date and the day after: the
+    days a final demand to the account is refused."""
+    days = (BARRED - timedelta(days=3), BARRED, BARRED + timedelta(days=1))
+    return [day for day in days if not _final_demand_on(day, account).allowed]
+
+
+def test_a_new_state_with_a_longer_period_is_recorded_but_never_postpones_the_bar():
+    # Given the California debt (4 years: barred on BARRED) as the cycle last saw it
+    before = _placed()
+    # When the feed says the customer lives in Rhode Island (10 years: 2031) a year before the bar
+    after = limitations.kept_bar(before, replace(before, state="RI"), date(2024, 3, 1))
+    # Then the state is Rhode Island's, and the bar stays California's: refused from BARRED on
+    assert (after.state, after.time_barred_on) == ("RI", BARRED)
+    assert _refused_on(after) == [BARRED, BARRED + timedelta(days=1)]
+    assert _final_demand_on(BARRED, after).reason == (
+        "the debt is time-barred since 2025-03-03 (RI, kept from before a change to the account): "
+        "do not threaten suit"
+    )
+    # a state with a shorter period brings the bar nearer (New York, 3 years)
+    assert limitations.kept_bar(before, replace(before, state="NY"), date(2023, 3, 1)).time_barred_on == (
+        date(2024, 3, 3)
+    )
+
+
+def test_an_account_not_yet_evaluated_keeps_the_bar_its_dues_give():
+    # imported, never seen by a cycle: only its dues say it is in default since DEFAULTED
+    imported = _placed(oldest_unpaid_on=None, past_due=0, dpd=0)
+    moved = limitations.kept_bar(imported, replace(imported, state="RI"), date(2026, 3, 2))
+    assert moved.time_barred_on == BARRED
+    assert limitations.of_account(moved).no_suit_threat(date(2026, 3, 2)) is not None
+
+
+def test_the_effective_bar_is_the_earlier_of_the_kept_one_and_the_one_the_state_gives_now():
+    ohio = _placed(state="OH")  # 6 years: 2027-03-03
+    assert limitations.of_account(replace(ohio, time_barred_on=BARRED)).barred_on == BARRED
+    later = replace(ohio, time_barred_on=date(2030, 1, 1))
+    assert limitations.of_account(later).barred_on == date(2027, 3, 3)
+    same = limitations.of_account(replace(_placed(), time_barred_on=BARRED))
+    assert (same.barred_on, same.kept) == (BARRED, False)  # the state gives it: nothing was kept
+
+
+def _reaged(on: date) -> Account:
+    """The California debt re-aged on `on` by a zero adjustment marked as correcting an error (the FFIEC
+    limits set aside), then evaluated by the cycle that day."""
+    adjustment = Adjustment(Money(0, "USD"), "re-aged", reage=True, corrects_error=True)
+    rebilled = decide(replace(_placed(), next_action_on=on), adjustment, on)
+    assert rebilled.reaged and all(due.due_on > on for due in rebilled.account.dues)  # nothing past due
+    planned = plan(rebilled.account, on)
+    assert planned is not None
+    return planned[0]
+
+
+def test_a_zero_re_age_marked_as_correcting_an_error_does_not_restart_the_limitation_period():
+    # after the bar: the re-age moves the oldest due into 2026, the debt stays barred since BARRED
+    after_the_bar = _reaged(date(2026, 3, 2))
+    assert after_the_bar.oldest_unpaid_on is None
+    assert limitations.of_account(after_the_bar).barred_on == BARRED
+    assert not _final_demand_on(date(2026, 3, 2), after_the_bar).allowed
+    # before the bar: still barred on BARRED, not four years after the new due dates
+    assert _refused_on(_reaged(date(2025, 1, 6))) == [BARRED, BARRED + timedelta(days=1)]
+
+
+def test_the_days_evaluation_finds_the_bar_and_keeps_it_when_a_payment_moves_the_default_later():
+    # Given an instalment loan in default since DEFAULTED and a month later, evaluated by no cycle yet
+    two_dues = (Due(DEFAULTED, 5000), Due(date(2021, 4, 3), 5000))
+    account = replace(_placed(oldest_unpaid_on=None, next_action_on=date(2024, 6, 3)), dues=two_dues)
+    # When the cycle evaluates it, the bar is found and kept on the account
+    evaluated = plan(account, date(2024, 6, 3))[0]
+    assert (evaluated.oldest_unpaid_on, evaluated.time_barred_on) == (DEFAULTED, BARRED)
+    # And when a payment then pays the oldest due, the default moves a month, the bar does not
+    paid = replace(evaluated, dues=two_dues[1:], next_action_on=date(2024, 6, 4))
+    after = plan(paid, date(2024, 6, 4))[0]
+    assert (after.oldest_unpaid_on, after.time_barred_on) == (date(2021, 4, 3), BARRED)
+    assert _refused_on(after) == [BARRED, BARRED + timedelta(days=1)]
 
 
 # ------------------------------------------------------------------ the import row

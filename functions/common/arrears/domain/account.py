@@ -52,6 +52,9 @@ class Account:
     reach: tuple[str, ...] = ()
     placement: str | None = None  # "agency": worked by a third-party debt collector (Reg F)
     state: str | None = None  # US: the USPS state whose statute of limitations applies (domain.limitations)
+    # the earliest bar date ever found for the debt: no later change of state or due dates postpones it
+    # (domain.limitations.kept_bar); None until one is found (in default, in a state on file)
+    time_barred_on: date | None = None
     # What the lender says of a placed debt for the validation notice (original and current
     # creditor, itemization date and amount): given with the placement, required for a US one.
     creditor_data: CreditorData | None = None

@@ -9,11 +9,17 @@ reading when the period cannot be known (a US account without a state, or in a s
 the file does not list) is that the debt may be time-barred: the account is `unknown`, never
 silently "not time-barred", and the guardrail refuses a letter that threatens suit for it as it
 would for a time-barred one. It carries no disclosure, since which one is not known.
+
+An account keeps the earliest bar date ever found for it (`Account.time_barred_on`, `kept_bar`): a
+change that would move the bar later (the feed naming another state, a new address in another state,
+a re-age moving the oldest due date) never does, and the effective bar is the earlier of the kept one
+and the one its state and default give now. A debt once barred stays barred: a payment that revives
+the period in some states is not modelled (fail safe: a suit is threatened too rarely, never wrongly).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +28,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from arrears.domain.errors import InvalidInput
+from arrears.domain.ledger import oldest_unpaid_due
 
 if TYPE_CHECKING:  # the account imports the guardrail, which imports this module
     from arrears.domain.account import Account
@@ -109,6 +116,8 @@ class Limitations:
     unknown: str | None = None  # why the period cannot be known: the debt may be time-barred
     disclosure_state: str | None = None  # the state whose disclosure a letter carries once barred
     version: int | None = None  # of rules/limitations.yaml
+    # the bar date is one kept from before a change (of state, or of the due dates) that would move it later
+    kept: bool = False
 
     def time_barred(self, on: date) -> bool:
         return self.barred_on is not None and on >= self.barred_on
@@ -120,7 +129,8 @@ class Limitations:
         if self.time_barred(on):
             assert self.barred_on is not None  # nosec B101 # time_barred says so
             since = self.barred_on.isoformat()
-            return f"the debt is time-barred since {since} ({self.state}): do not threaten suit"
+            where = f"{self.state}, kept from before a change to the account" if self.kept else self.state
+            return f"the debt is time-barred since {since} ({where}): do not threaten suit"
         return None
 
     def disclosure(self, on: date, language: str, rules: LimitationRules | None = None) -> str | None:
@@ -129,6 +139,12 @@ class Limitations:
             return None
         found = (rules or load_limitations()).disclosures[self.disclosure_state]
         return found.es if language == "es" else found.en
+
+    def no_later_than(self, kept: date | None) -> Limitations:
+        """These limitations with the bar date an account kept (`kept_bar`), where that is earlier."""
+        if kept is None or (self.barred_on is not None and self.barred_on <= kept):
+            return self
+        return replace(self, barred_on=kept, kept=True)
 
 
 NOT_APPLICABLE = Limitations()  # an account outside the US: no state statute applies here
@@ -166,7 +182,34 @@ def limitations_of(
 
 
 def of_account(account: Account, rules: LimitationRules | None = None) -> Limitations:
-    """The account's limitations, from its date of default as last evaluated (its oldest unpaid due)."""
-    return limitations_of(
+    """The account's limitations, from its date of default as last evaluated (its oldest unpaid due),
+    barred no later than the bar date it keeps (`kept_bar`)."""
+    found = limitations_of(
         account.jurisdiction, account.state, account.product_type.value, account.oldest_unpaid_on, rules
     )
+    return found.no_later_than(account.time_barred_on)
+
+
+def kept_bar(before: Account, after: Account, on: date, rules: LimitationRules | None = None) -> Account:
+    """`after`, the account as a change on `on` leaves it, keeping the earliest bar date found for it.
+
+    Called where the account is evaluated (the cycle) and where a change can move the bar later (a
+    state from the feed or from an address, a re-age): the bar as it stood before the change (the one
+    kept, or its state's years from its oldest unpaid due, as last evaluated or as its dues say on
+    `on`) and the one after it; the earliest is kept. A bar found once is kept even if it has not
+    come yet, so that no later change postpones it.
+    """
+    earliest = _earliest(_bar_as_it_stands(before, on, rules), _bar_as_it_stands(after, on, rules))
+    return after if earliest == after.time_barred_on else replace(after, time_barred_on=earliest)
+
+
+def _bar_as_it_stands(account: Account, on: date, rules: LimitationRules | None) -> date | None:
+    # the default as the cycle last saw it or as the dues show it today, whichever is earlier: an
+    # account not yet evaluated has only its dues, one whose dues were just moved only its evaluation
+    defaulted = _earliest(account.oldest_unpaid_on, oldest_unpaid_due(account.dues, on))
+    found = limitations_of(account.jurisdiction, account.state, account.product_type.value, defaulted, rules)
+    return _earliest(account.time_barred_on, found.barred_on)
+
+
+def _earliest(*days: date | None) -> date | None:
+    return min((d for d in days if d is not None), default=None)

@@ -30,6 +30,7 @@ from arrears.domain.clock import add_months
 from arrears.domain.errors import CurrencyMismatch, InvalidInput
 from arrears.domain.ledger import Due, EntryKind, LedgerEntry, combine
 from arrears.domain.letters import LetterCode, OwedNotice
+from arrears.domain.limitations import kept_bar
 from arrears.domain.money import Money, bounded
 from arrears.domain.stages import CLOSED_STATUSES
 
@@ -123,7 +124,9 @@ def decide(
         raise CurrencyMismatch(
             f"account {account.account_id} is in {account.currency}, not {adjustment.amount.currency}"
         )
-    adjusted = apply_amount(account, adjustment.amount.minor, on)
+    # a re-age moves the oldest due date, which the limitation period counts from: the bar found
+    # before it is kept (an error correction included: the debt is as old as it was)
+    adjusted = kept_bar(account, apply_amount(account, adjustment.amount.minor, on), on)
     if not adjustment.reage:
         return Rebilled(adjusted)
     paid_up = consecutive_minimum_payments(statements, entries, on)

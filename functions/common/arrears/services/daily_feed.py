@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from arrears.adapters.personal_data import Keys
-from arrears.domain import feed
+from arrears.domain import feed, limitations
 from arrears.domain.account import Account
 from arrears.domain.customer import Source
 from arrears.domain.errors import DuplicateEntry, InvalidInput
@@ -362,7 +362,8 @@ def _account(row: Row, record: feed.AccountRow, where: Place, shard_count: int, 
         changed = replace(account, **terms)
         if saved is not None:
             changed = replace(changed, customer_id=saved.customer_id, reach=customers.reach_of(saved))
-        return changed
+        # a new state (the column, or a new address's) is recorded, but never postpones the bar
+        return limitations.kept_bar(account, changed, where.feed_date)
 
     def record_of(_account: Account) -> ActivityModel:
         said = {k: v.to_dict() if isinstance(v, CreditorData) else v for k, v in terms.items()}

@@ -79,6 +79,7 @@ class AccountModel(Model):
     reach = ListAttribute(of=UnicodeAttribute, default=list)
     placement = UnicodeAttribute(null=True)
     state = UnicodeAttribute(null=True)  # US: USPS state code (statute of limitations)
+    time_barred_on = UnicodeAttribute(null=True)  # Account.time_barred_on: the earliest bar date found
     creditor_data = JSONAttribute(null=True)  # Account.creditor_data, as its to_dict() gives it
     validation_notice_on = UnicodeAttribute(null=True)
     promise = JSONAttribute(null=True)
