@@ -157,6 +157,7 @@ def test_as_counted_an_account_without_a_kept_group_is_where_its_bucket_says():
 def test_a_closed_account_is_counted_closed():
     paid = _account(Bucket.B30_59, 0, status=Status.PAID_IN_FULL)
     assert census_of([paid])["accounts"] == {**ZEROS, "closed": 1}
+    assert census_of([paid], as_counted=True)["accounts"] == {**ZEROS, "closed": 1}
 
 
 def _census(accounts: dict[str, int], balances: dict[str, dict[str, int]]):

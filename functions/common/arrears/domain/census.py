@@ -41,7 +41,7 @@ class Census(TypedDict, total=False):
 
 
 def roll_forward(previous: Census, changes: Iterable[Change]) -> Census:
-    accounts = Counter({g: 0 for g in GROUPS}) + Counter()
+    accounts: Counter[str] = Counter()
     accounts.update(previous.get("accounts", {}))
     balances: dict[str, Counter[str]] = {c: Counter(v) for c, v in previous.get("balances", {}).items()}
     for change in changes:
