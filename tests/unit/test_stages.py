@@ -92,3 +92,25 @@ def test_transitions_are_named():
     assert transition_kind(Bucket.B1_29, Bucket.B30_59) == "rolled_forward"
     assert transition_kind(Bucket.B60_89, Bucket.B30_59) == "rolled_back"
     assert transition_kind(Bucket.B60_89, Bucket.B60_89) is None
+
+
+@pytest.mark.parametrize("status", [Status.SETTLED, Status.PAID_IN_FULL])
+def test_a_closed_account_has_nothing_past_due_and_no_oldest_unpaid_date(status):
+    result = evaluate(500, (Due(date(2026, 1, 5), 500),), status, date(2026, 3, 1))
+    assert (result.past_due, result.oldest_unpaid_on) == (0, None)
+
+
+@pytest.mark.parametrize(
+    ("age", "reason", "next_look"),
+    [
+        (0, "no due unpaid before 2026-03-01", date(2026, 3, 2)),  # the day after it falls due
+        (1, "1 days past due since 2026-02-28", date(2026, 3, 30)),
+        (2, "2 days past due since 2026-02-27", date(2026, 3, 29)),
+    ],
+)
+def test_an_account_a_day_late_is_past_due_and_looked_at_when_it_enters_the_next_bucket(
+    age, reason, next_look
+):
+    as_of = date(2026, 3, 1)
+    result = evaluate(1000, (Due(as_of - timedelta(days=age), 100),), Status.ACTIVE, as_of)
+    assert (result.reason, result.next_action_on) == (reason, next_look)

@@ -265,3 +265,15 @@ def test_reread_of_a_paid_off_account_closes_it_and_keeps_the_commitment_it_met(
     stands, _, standing = reread(account, DUE)
     assert (stands.status, stands.promise) == (Status.PAID_IN_FULL, None)
     assert standing.events[0]["outcome"] == "kept"
+
+
+@pytest.mark.parametrize(
+    ("paid", "as_of", "arrangement"),
+    [(0, date(2026, 3, 13), _plan()), (0, date(2026, 3, 14), None), (5000, date(2026, 3, 13), None)],
+)
+def test_reread_carries_an_arrangement_while_it_holds_and_drops_it_once_broken_or_kept(
+    paid, as_of, arrangement
+):
+    account = _account(dues=(Due(date(2026, 2, 1), 3000),), arrangement=_plan(paid))
+    stands, _, _ = reread(account, as_of)
+    assert stands.arrangement == arrangement
