@@ -106,12 +106,17 @@ def test_a_failed_delivery_on_an_unknown_point_names_the_customer_and_the_point(
 def test_an_opt_out_takes_back_the_consent_and_keeps_the_point_as_it_was():
     point = ContactPoint("e", PointKind.EMAIL, "a@b.org", Source.IMPORT, PointStatus.VERIFIED,
                          frozenset({Consent.EMAIL, Consent.ELECTRONIC_NOTICES}))  # fmt: skip
+    other = ContactPoint("e2", PointKind.EMAIL, "c@d.org", Source.IMPORT, PointStatus.VERIFIED,
+                         frozenset({Consent.EMAIL, Consent.ELECTRONIC_NOTICES}))  # fmt: skip
     after = withdraw_consent(
-        _customer(point), "e", frozenset({Consent.ELECTRONIC_NOTICES}), ON, "opt-out link"
+        _customer(point, other), "e", frozenset({Consent.ELECTRONIC_NOTICES}), ON, "opt-out link"
     )
     changed = after.point("e")
     assert (changed.consent, changed.withdrawn) == ({Consent.EMAIL}, {Consent.ELECTRONIC_NOTICES})
     assert (changed.status, changed.changed_on, changed.note) == (PointStatus.VERIFIED, ON, "opt-out link")
+    assert after.point("e2") == other  # only the point opted out of changes
+    unnoted = withdraw_consent(_customer(point), "e", frozenset({Consent.EMAIL}), ON).point("e")
+    assert (unnoted.consent, unnoted.note) == ({Consent.ELECTRONIC_NOTICES}, "")
     with pytest.raises(ContactError, match="^customer C-1 has no contact point nope$"):
         withdraw_consent(_customer(point), "nope", frozenset({Consent.EMAIL}), ON)
 
