@@ -184,3 +184,10 @@ def test_an_amount_finer_than_its_currency_is_refused_naming_its_column(column):
 
 def test_an_unknown_currency_is_refused_by_name():
     assert ("currency", "XYZ is not an ISO 4217 currency") in _problems(CARD | {"currency": "XYZ"})
+
+
+def test_a_blank_amount_past_due_is_nothing_past_due_whatever_the_oldest_due_date():
+    # a spreadsheet's blank cell: no problem naming an empty column, nothing past due
+    row = {**CARD, "amount_past_due": "   ", "oldest_due_date": TODAY.isoformat()}
+    assert _problems(row) == []
+    assert _account(row).past_due == 0
