@@ -44,6 +44,9 @@ NOT_A_DEMAND = {
 # Letters whose wording threatens or implies suit, written from docs/compliance.md (not imported from
 # the letter catalogue): none goes once the debt is time-barred (Reg F §1006.26(b)).
 THREATEN_SUIT = {"final_demand"}
+# Letters that set a deadline or threaten, written from docs/compliance.md (not imported from the
+# letter catalogue): none goes during a debt collector's validation period (Reg F §1006.38(b)).
+DEADLINE_OR_THREAT = {"final_demand"}
 
 
 @dataclass(frozen=True)
@@ -346,10 +349,50 @@ def check_validation_notices(
     return found
 
 
+def _validation_period_last_day(notice_provided: date, profile: str) -> date:
+    """§1006.34(b)(5), counted here from the profile's data: receipt assumed the profile's number of
+    business days (no Saturday, Sunday or legal public holiday) after the notice was provided, the
+    period ending the profile's number of days after receipt."""
+    rules = PROFILES[profile]
+    received = business_days.business_days_after(
+        rules.jurisdiction, notice_provided, rules.receipt_business_days
+    )
+    return received + timedelta(days=rules.validation_period_days)
+
+
+def check_validation_overshadowing(letters: list[ActivityModel]) -> list[Violation]:
+    """§1006.38(b): a debt collector's letter that sets a deadline or threatens, provided (its record's
+    `sent_on`) on or before the last day of the validation period of the account's first notice
+    provided; an account without a notice is `validation_notice_timely`'s to judge."""
+    notices: dict[str, date] = {}
+    for letter in letters:
+        if _third_party_notice(letter):
+            day = _day_sent(letter)
+            notices[letter.pk] = min(day, notices.get(letter.pk, day))
+    found = []
+    for letter in letters:
+        detail = letter.detail
+        profile, code = detail.get("profile"), detail.get("code")
+        notice = notices.get(letter.pk)
+        if code not in DEADLINE_OR_THREAT or notice is None or not _third_party(profile):
+            continue
+        last_day, day = _validation_period_last_day(notice, profile), _day_sent(letter)
+        if day > last_day:
+            continue
+        why = (
+            f"{code} provided on {day.isoformat()}, inside the validation period of the notice provided "
+            f"on {notice.isoformat()} (it ends {last_day.isoformat()})"
+        )
+        found.append(Violation(letter.pk, "validation_overshadowed", code, letter.occurred_on, why))
+    return found
+
+
+def _third_party(profile: str | None) -> bool:
+    return profile in PROFILES and PROFILES[profile].third_party
+
+
 def _third_party_notice(letter: ActivityModel) -> bool:
-    profile = letter.detail.get("profile")
-    third_party = profile in PROFILES and PROFILES[profile].third_party
-    return third_party and letter.detail.get("code") == "validation_notice"
+    return _third_party(letter.detail.get("profile")) and letter.detail.get("code") == "validation_notice"
 
 
 def _english(locale: str | None) -> bool:
@@ -391,5 +434,6 @@ def report(today: date | None = None) -> list[dict]:
         + check_adverse_action_notices(limit_change_records(), letters, today)
         + check_validation_notices(letters, calls, today)
         + check_validation_notice_english(letters)
+        + check_validation_overshadowing(letters)
     )
     return [asdict(v) for v in sorted(found, key=lambda v: (v.occurred_on, v.account_id, v.rule))]

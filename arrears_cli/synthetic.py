@@ -64,8 +64,8 @@ ASSUMPTIONS = {
     "disputers (0.5%)": "dispute the debt 5 days after a missed due; the dispute is resolved 30 days later",
     "bankrupt (0.3%)": "file for bankruptcy 20 days after a missed due (the hold is never lifted)",
     "cease requests (0.2%)": "ask in writing that collection communications stop, 12 days after a missed due",
-    "agency placement": "10% of US instalment loans, and a third of those already behind, are worked by a "
-    "third-party collector under Reg F; a third of the Mexican cards already behind by a despacho",
+    "agency placement": "10% of US instalment loans, and a third of those two months or more behind, are "
+    "worked by a third-party collector under Reg F; a third of such Mexican cards by a despacho",
     "US state": "one of CA, NY, TX, OH, FL, IL, GA, WA at random; the customer's address is in it",
     "old debts": "1 agency-placed loan in 4 is an old debt, wholly past due for 5-8 years, never paid: "
     "most are time-barred (rules/limitations.yaml), so no letter may threaten suit",
@@ -281,9 +281,11 @@ def generate(count: int, seed: int, start: date, people: bool = True) -> tuple[l
             if behaviour == "steady":  # someone already behind is not a steady payer
                 behaviour = "late"
         placed = jurisdiction == "US" and not open_end and rng.random() < 0.10
-        # what lenders place is mostly debt already behind: a third of the late US loans and of the
-        # late Mexican cards (a despacho), drawn apart from the book's stream as below
-        behind = months_late and (jurisdiction == "US" and not open_end or jurisdiction == "MX" and open_end)
+        # what lenders place is mostly debt two months or more behind: a third of such US loans and
+        # Mexican cards (a despacho), drawn apart from the book's stream as below
+        behind = months_late >= 2 and (
+            jurisdiction == "US" and not open_end or jurisdiction == "MX" and open_end
+        )
         placed = placed or bool(behind and random.Random(f"{seed}:placement:{n}").random() < 0.33)  # nosec B311
         if placed:
             record["placement"] = "agency"

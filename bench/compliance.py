@@ -27,14 +27,16 @@ import typer
 from bench.run import ROOT
 
 # The breaches a simulated world makes when nothing stops them: emails early in a western time
-# zone, contact under holds, email after an opt-out, a demand before a collector's validation
-# notice, repeated calls.
+# zone, contact under holds, email after an opt-out, a collector's demand before its validation
+# notice or inside its validation period, a suit threat on a time-barred debt.
 SEEDED = (
     "contact_hours",
     "hold",
     "opt_out",
+    "time_barred_threat",
     "validation_notice_first",
     "validation_notice_timely",
+    "validation_overshadowed",
 )
 
 
@@ -49,6 +51,7 @@ def guardrail_off() -> Iterator[None]:
         id(compliance.check): lambda *args, **kwargs: allowed,
         id(compliance.check_dial): lambda *args, **kwargs: allowed,
         id(contacts.notice_first): lambda due, account, strategy: due,
+        id(contacts.outside_validation_period): lambda due, account, strategy, day: (due, None),
     }
     patched: list[tuple[object, str, object]] = []
     for module in list(sys.modules.values()):

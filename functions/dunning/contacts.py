@@ -24,6 +24,7 @@ from arrears.domain.compliance import (
     ContactHistory,
     Decision,
     check,
+    overshadowing_until,
 )
 from arrears.domain.customer import Reach
 from arrears.domain.letters import NEEDS_MAILING_ADDRESS, REQUIRED_IN_WRITING, LetterCode, OwedNotice
@@ -67,6 +68,8 @@ class ContactPlan:
     waits_until: date | None = None
     # while notices are owed: the next day one may go (None: tomorrow)
     notices_on: date | None = None
+    # a step whose letter sets a deadline waits for the validation period to end: the day it may go
+    overshadow_waits_until: date | None = None
 
     @property
     def sends_letter(self) -> bool:
@@ -165,6 +168,7 @@ def _ladder(
     all_due = steps_due(ladder, fired, after.dpd, after.status)
     due = notice_first(all_due, after, strategy)
     held_back = len(due) < len(all_due)
+    due, overshadow_waits = outside_validation_period(due, after, strategy, local_time.date())
     waits = base["waits_until"]
     # on a closed day a step that contacts the customer waits, and a recommendation due beside it
     # waits with it (recommended, the account's letter steps would no longer fall due); a
@@ -174,7 +178,9 @@ def _ladder(
     next_on = as_of + timedelta(days=upcoming - after.dpd) if upcoming else None
     # steps held back behind the validation notice fall due again on the next day a letter may go
     after_notice = _next_contact_day(strategy, after.jurisdiction, as_of) if held_back else None
-    base["next_step_on"] = min((d for d in (next_on, waits, after_notice) if d), default=None)
+    wakes = (next_on, waits, after_notice, overshadow_waits)
+    base["next_step_on"] = min((d for d in wakes if d), default=None)
+    base["overshadow_waits_until"] = overshadow_waits
     base["fired"] = tuple(n for n in before.fired if n in fired) + tuple(s.name for s in acting)
     base["recommends_charge_off"] = any(s.recommend_charge_off for s in acting)
     contacts = [s for s in acting if s.channel is not None]
@@ -222,6 +228,27 @@ def retry_key(account: Account) -> str:
     same facts; a change to one (an address found, the lender's data corrected) is a new attempt."""
     facts = repr((sorted(account.reach), account.creditor_data, account.balance, account.currency))
     return hashlib.sha256(facts.encode()).hexdigest()[:12]
+
+
+def outside_validation_period(
+    due: tuple[Step, ...], account: Account, strategy: Strategy, day: date
+) -> tuple[tuple[Step, ...], date | None]:
+    """The steps due today, cut before the first whose letter sets a deadline or threatens while a
+    debt collector's validation period runs (Reg F §1006.38(b)), and the day after the period, when
+    it falls due again.
+
+    As `notice_first` holds the steps after the notice, the held step and the steps after it stay
+    unfired, neither sent nor superseded, so the ladder keeps its order: a charge-off recommendation
+    after the final demand waits with it (recommended, the demand would never fall due). The steps
+    before it act as on any day. `day` is the customer's local date, never later than the day the
+    guardrail judges the letter provided on, so a step let through here is one the guardrail allows.
+    """
+    profile = PROFILES[strategy.compliance_profile]
+    for number, step in enumerate(due):
+        resumes = overshadowing_until(step.letter, account.validation_notice_on, profile, day)
+        if resumes is not None:
+            return due[:number], resumes
+    return due, None
 
 
 def notice_owed_again(steps: tuple[Step, ...], account: Account, strategy: Strategy) -> frozenset[str]:

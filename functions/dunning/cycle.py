@@ -110,6 +110,8 @@ def _contact_detail(contact: ContactPlan) -> dict:
     detail = {"strategy": contact.strategy, "arm": contact.arm}
     if contact.waits_until is not None:  # written only when it happens: the record stays small
         detail["contact_waits_until"] = contact.waits_until.isoformat()
+    if contact.overshadow_waits_until is not None:  # a deadline letter waits out the validation period
+        detail["validation_period_waits_until"] = contact.overshadow_waits_until.isoformat()
     return detail
 
 

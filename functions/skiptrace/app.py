@@ -71,9 +71,7 @@ def search(event: dict, context: LambdaContext) -> dict:
 def finish(event: dict, context: LambdaContext) -> dict:
     _setup()
     request = parse(FinishRequest, event)
-    account = searching.conclude(
-        request, _record(request, "outcome", {"located": request.located, "provider": request.provider})
-    )
+    account = searching.conclude(request, partial(_record, request, "outcome"))
     metrics.add_metric(
         name="SkipTraceLocated" if request.located else "SkipTraceExhausted", unit="Count", value=1
     )

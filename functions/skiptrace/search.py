@@ -63,17 +63,24 @@ def search(
     return Searched(located, config.name, answer.outcome)
 
 
-def conclude(request: FinishRequest, record: Callable[[Account], ActivityModel]) -> Account:
-    """The waterfall's end on the account, once: located (back to work) or unlocatable (an
-    operator's task to find the customer)."""
+def conclude(request: FinishRequest, record: Callable[[dict], Callable[[Account], ActivityModel]]) -> Account:
+    """The waterfall's end on the account, once: located (back to work), nothing found for a
+    customer we can still reach (the account goes on as it stood), or unlocatable (an operator's
+    task to find the customer). The outcome is on the timeline whichever it is."""
     change = waterfall.found if request.located else waterfall.exhausted
+
+    def outcome(current: Account) -> ActivityModel:
+        lost = not request.located and waterfall.unlocatable(current)
+        detail = {"located": request.located, "provider": request.provider, "unlocatable": lost}
+        return record(detail)(current)
+
     try:
         account = accounts_repo.apply_with_record(
-            request.account_id, lambda a: change(a, request.as_of), record
+            request.account_id, lambda a: change(a, request.as_of), outcome
         )
     except DuplicateEntry:  # a retried step: the account already says so
         account = accounts_repo.get_account(request.account_id)
-    if not request.located:
+    if not request.located and waterfall.unlocatable(account):
         bureau_repo.open_task(
             request.account_id, request.as_of, "locate_customer", "unlocatable",
             "no provider found a contact point at the confidence threshold", ACTOR,

@@ -49,8 +49,21 @@ def found(account: Account, as_of: date) -> Account:
     return replace(account, status=status, unlocatable_on=None, next_action_on=_review(account, as_of))
 
 
+def unlocatable(account: Account) -> bool:
+    """Whether a search that finds nothing leaves the customer lost: the account is in skip status
+    already (its mailing address is gone: `services.customers.route`, or an operator said so), or
+    nothing the customer gave us reaches them any more (no usable address, consented email or
+    phone in `Account.reach`). A customer we can still write to, email or call is not lost because
+    a data broker knows nothing newer."""
+    return account.status is Status.SKIP or not account.reach
+
+
 def exhausted(account: Account, as_of: date) -> Account:
-    """No provider found a strong enough match: the account is skip and unlocatable, for an operator."""
+    """No provider found a strong enough match. A customer who can still be reached keeps the
+    account where it stands (a ladder's routine search for fresher contact data must not stop its
+    letters); one who cannot is skip and unlocatable, for an operator (`unlocatable`)."""
+    if not unlocatable(account):
+        return account
     status = Status.SKIP if account.status is Status.ACTIVE else account.status
     return replace(account, status=status, unlocatable_on=as_of)
 

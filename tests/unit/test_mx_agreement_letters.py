@@ -111,7 +111,12 @@ def test_a_despachos_letter_identifies_it_with_its_redeco_registration_and_pays_
     assert "Cobranza Ejemplo del Centro, S.C., despacho de cobranza" in text
     assert "REDECO" in text and "RDC-2024-000123" in text
     assert "atencion@cobranza-ejemplo.mx" in text and "55 5555 0177" in text
-    assert "Los pagos se hacen únicamente a Arrears Servicios Financieros, S.A. de C.V." in text
+    assert (
+        "Arrears Servicios Financieros, S.A. de C.V. le envía esta carta por conducto de Cobranza Ejemplo "
+        "del Centro, S.C., despacho de cobranza"
+    ) in text  # the letterhead's creditor sends it, through the despacho
+    assert "únicamente a Arrears Servicios Financieros, S.A. de C.V.; el despacho no recibe pagos." in text
+    assert ".." not in text
     assert "despacho de cobranza" not in _letter(LetterCode.PAST_DUE_NOTICE, {})  # the entity's own letter
 
 

@@ -50,7 +50,7 @@ def test_an_account_placed_at_95_days_past_due_gets_the_validation_notice_not_th
     assert planned.next_step_on == MONDAY + timedelta(days=1)
 
 
-def test_once_the_notice_is_provided_the_latest_step_due_goes_on_the_next_cycle():
+def test_once_the_notice_is_provided_the_latest_step_due_without_a_deadline_goes_on_the_next_cycle():
     evaluated, planned = _plan(_placed(95))
     tuesday = MONDAY + timedelta(days=1)
     sent = with_contact(evaluated, planned)
@@ -58,8 +58,12 @@ def test_once_the_notice_is_provided_the_latest_step_due_goes_on_the_next_cycle(
 
     sent = replace(sent, validation_notice_on=MONDAY)
     _, later = _plan(sent, on=tuesday)
-    assert later.trigger == "final_demand" and later.decision.allowed
-    assert set(later.superseded) == {"first_reminder", "first_call", "past_due_notice"}
+    # The final demand sets a deadline: inside the validation period it would overshadow the rights
+    # the notice just disclosed (Reg F §1006.38(b)), so it waits, unfired and not superseded, for the
+    # period to end (tests/unit/test_validation_overshadowing.py); the latest step before it goes.
+    assert later.trigger == "past_due_notice" and later.decision.allowed
+    assert set(later.superseded) == {"first_reminder", "first_call"}
+    assert "final_demand" not in later.fired
 
 
 def test_a_first_party_ladder_still_sends_the_latest_step_only():

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from arrears.domain.account import Account, ProductType, shard_of
 from arrears.domain.ledger import Due
 from arrears.domain.stages import Status
-from arrears.store import accounts_repo
+from arrears.store import accounts_repo, letters_repo
 
 from arrears_cli import executions
 from tests.people import give_customer
@@ -69,3 +69,38 @@ def test_an_unlocatable_account_is_not_traced_again_within_the_cooldown(cloud, s
         assert _cycle(stack, day)["status"] == "SUCCEEDED"
 
     assert list(_runs(cloud, stack, "SkipTraceStateMachineArn")) == ["skiptrace-TRIG-COOL-NOHIT-2026-03-02"]
+
+
+def test_the_ladders_search_finding_nothing_does_not_stop_the_next_letter_to_a_reachable_customer(
+    cloud, stack
+):
+    # Given a card at 46 DPD whose customer has a good address and a consented email, and whom no
+    # skip-trace provider knows (NOHIT)
+    _card(stack, "TRIG-REACH-NOHIT", dpd=46)
+    give_customer(stack, "TRIG-REACH-NOHIT", email="someone@example.com")
+
+    # When the cycle runs the ladder's locate_customer step (45 DPD) and the search finds nothing
+    assert _cycle(stack, AS_OF)["status"] == "SUCCEEDED"
+    assert _runs(cloud, stack, "SkipTraceStateMachineArn") == {
+        "skiptrace-TRIG-REACH-NOHIT-2026-03-02": "SUCCEEDED"
+    }
+
+    # Then the account is still worked: active, not unlocatable, no operator task; the outcome is kept
+    account = accounts_repo.get_account("TRIG-REACH-NOHIT")
+    assert (account.status, account.unlocatable_on) == (Status.ACTIVE, None)
+    assert accounts_repo.timeline("TRIG-REACH-NOHIT", kind="task") == []
+    [outcome] = [
+        r for r in accounts_repo.timeline("TRIG-REACH-NOHIT", kind="skiptrace") if "located" in r.detail
+    ]
+    assert (outcome.detail["located"], outcome.detail["unlocatable"]) == (False, False)
+    pulls = accounts_repo.timeline("TRIG-REACH-NOHIT", kind="bureau_pull")
+    assert len(pulls) == 2 and {p.detail["outcome"] for p in pulls} <= {"no_hit", "thin_file"}
+
+    # And the next letter step (limit_review, 60 DPD) is not sent the day before and goes on its day
+    day_before, due_day = AS_OF + timedelta(days=13), AS_OF + timedelta(days=14)
+    episode_on = account.episode_on
+    assert episode_on is not None
+    for day in (day_before, due_day):
+        assert _cycle(stack, day)["status"] == "SUCCEEDED"
+        letter = letters_repo.find("TRIG-REACH-NOHIT", episode_on, "limit_review")
+        assert (letter.status if letter else None) == (letters_repo.PRINTED if day == due_day else None)

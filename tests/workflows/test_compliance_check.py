@@ -241,3 +241,27 @@ def test_a_notice_refused_for_want_of_an_address_goes_once_the_address_comes(sta
     ]
     assert accounts_repo.get_account("AGENCY-NA").validation_notice_on is not None
     assert compliance_check.report(tuesday) == []
+
+
+def test_two_business_days_after_the_notice_the_reminder_goes_and_the_final_demand_waits(stack):
+    # Given the repro (Reg F §1006.38(b)): an agency loan placed 95 days late, its validation notice
+    # provided on Friday 27 February (the period ends 5 April), every later step due by Monday
+    friday = AS_OF - timedelta(days=3)
+    _placed_past_the_notice(stack, "AGENCY-VP")
+    stored = accounts_repo.get_account("AGENCY-VP")
+    notice_sent = {"validation_notice_on": friday, "episode_on": friday, "fired": ("validation_notice",)}
+    accounts_repo.save_account(replace(stored, **notice_sent))
+    notice = {"code": "validation_notice", "profile": "us_reg_f", "channel": "letter", "locale": "en-US"}
+    notice["sent_on"] = str(friday)
+    ActivityModel(
+        "AGENCY-VP", f"{friday}#letter#validation_notice", kind="letter", occurred_on=str(friday),
+        actor="collection_cycle", status="printed", detail=notice,
+    ).save()  # fmt: skip
+    # When Monday's cycle runs
+    _run(stack)
+    # Then the past-due notice goes, and the final demand waits, unfired, for the period to end
+    sent = [r.detail["code"] for r in compliance_check.letter_records() if r.pk == "AGENCY-VP"]
+    assert sorted(sent) == ["past_due_notice", "validation_notice"]
+    assert "final_demand" not in accounts_repo.get_account("AGENCY-VP").fired
+    # and the independent checker finds nothing to say
+    assert compliance_check.report(AS_OF) == []

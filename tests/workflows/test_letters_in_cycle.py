@@ -273,8 +273,8 @@ def test_a_day_caught_up_on_later_dates_the_notice_and_counts_its_period_from_th
     assert "<dd>March 4, 2026</dd>" in text and "Call or write to us by April 10, 2026" in text
     assert accounts_repo.get_account("AGENCY-2").validation_notice_on == wednesday
     # its reference shows the account as its account line does, with the cycle day and the letter
-    assert letter.detail["reference"] == "CY-2-20260302-VN"
-    assert "Reference</dt><dd>CY-2-20260302-VN</dd>" in text and "AGENCY-2" not in text
+    assert letter.detail["reference"] == "NCY2-20260302-VN"
+    assert "Reference</dt><dd>NCY2-20260302-VN</dd>" in text and "AGENCY-2" not in text
 
 
 def test_a_card_at_180_dpd_is_only_recommended_until_a_supervisor_confirms_then_the_notice_goes_out(

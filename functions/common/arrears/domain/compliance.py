@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
 from arrears.domain import business_days
-from arrears.domain.letters import THREATENS_SUIT, LetterCode
+from arrears.domain.letters import SETS_DEADLINE_OR_THREATENS, THREATENS_SUIT, LetterCode
 from arrears.domain.limitations import NOT_APPLICABLE, Limitations
 
 
@@ -190,6 +190,21 @@ def validation_period_end(provided: date, profile: Profile) -> date:
     return received + timedelta(days=profile.validation_period_days)
 
 
+def overshadowing_until(
+    letter: LetterCode | None, notice_provided_on: date | None, profile: Profile, day: date
+) -> date | None:
+    """The day after the validation period, when a debt collector's letter that sets a deadline or
+    threatens (`SETS_DEADLINE_OR_THREATENS`) would be provided on `day` within it, to overshadow the
+    rights the notice discloses (Reg F §1006.38(b)); None when it may go: another letter, another
+    profile, no notice provided yet (`_validation` judges that), or the period over.
+
+    The period runs from the notice to `validation_period_end`, the last day included."""
+    if not profile.third_party or letter not in SETS_DEADLINE_OR_THREATENS or notice_provided_on is None:
+        return None
+    end = validation_period_end(notice_provided_on, profile)
+    return end + timedelta(days=1) if day <= end else None
+
+
 def provided_on(channel: Channel, queued_on: date, sent_at: datetime, jurisdiction: str) -> date:
     """The day a letter is provided to the customer, from which its own dates count.
 
@@ -206,7 +221,8 @@ def provided_on(channel: Channel, queued_on: date, sent_at: datetime, jurisdicti
 
 
 def check(contact: Contact, history: ContactHistory, profile: Profile) -> Decision:
-    for rule in (_holds, _opt_out, _hours, _calls, _validation, _time_barred):
+    # a letter barred for good (`_time_barred`) is refused for that, not for a wait that would end
+    for rule in (_holds, _opt_out, _hours, _calls, _validation, _time_barred, _validation_period):
         decision = rule(contact, history, profile)
         if decision is not None:
             return decision
@@ -222,6 +238,22 @@ def _time_barred(contact: Contact, history: ContactHistory, profile: Profile) ->
     day = provided_on(contact.channel, contact.local_time.date(), contact.local_time, profile.jurisdiction)
     why = history.limitations.no_suit_threat(day)
     return Decision(False, "time_barred", why) if why else None
+
+
+def _validation_period(contact: Contact, history: ContactHistory, profile: Profile) -> Decision | None:
+    """Reg F §1006.38(b): no letter that sets a deadline or threatens while the validation period
+    runs. Judged on the day the letter is provided, as `_time_barred` is: a postal letter queued on
+    the period's last day, a Friday, is provided on the Monday after it and may go."""
+    day = provided_on(contact.channel, contact.local_time.date(), contact.local_time, profile.jurisdiction)
+    resumes = overshadowing_until(contact.letter, history.validation_notice_sent_on, profile, day)
+    if resumes is None:
+        return None
+    end = resumes - timedelta(days=1)
+    why = (
+        f"the validation period runs until {end.isoformat()}: a letter with a deadline or a threat "
+        f"before then would overshadow the right to dispute the debt; it may go from {resumes.isoformat()}"
+    )
+    return Decision(False, "validation_period", why)
 
 
 def _holds(contact: Contact, history: ContactHistory, profile: Profile) -> Decision | None:

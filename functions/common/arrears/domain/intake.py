@@ -266,7 +266,7 @@ class AccountRecord(ContactColumns):
         if (
             self.oldest_due_date
             and self.oldest_due_date >= as_of
-            and self.money(self.amount_past_due, "").minor
+            and self.money(self.amount_past_due or "0", "amount_past_due").minor
         ):
             raise _field_error("oldest_due_date", f"must be before the import date {as_of.isoformat()}")
         instalment = self.money(self.instalment, "instalment").minor if self.instalment else None

@@ -115,6 +115,14 @@ NEEDS_MAILING_ADDRESS = frozenset({LetterCode.VALIDATION_NOTICE})
 # on "as permitted by your account agreement and applicable law" ("conforme a su contrato y a la
 # legislación aplicable"). None of them goes on a time-barred debt (Reg F §1006.26(b)).
 THREATENS_SUIT = frozenset({LetterCode.FINAL_DEMAND})
+# Letters that set the customer a deadline, or say what follows if it passes: the final demand
+# ("please contact us by <respond_by> ... we will continue to pursue collection"). During a debt
+# collector's validation period such a letter overshadows the consumer's right to dispute the debt
+# and to ask for the original creditor (Reg F §1006.38(b)), so none goes before the period ends.
+# Read from each template: the reminders, the past-due notice, the broken promise and the charge-off
+# notice ask for payment with no date and no threat; the promise, arrangement and settlement letters
+# confirm dates the customer agreed to, and the others tell and ask nothing.
+SETS_DEADLINE_OR_THREATENS = frozenset({LetterCode.FINAL_DEMAND})
 
 # A debt collector may send the validation notice translated only if the English one goes in the
 # same communication or was provided before (Reg F §1006.34(e)). Ours goes with it, every time: the
