@@ -101,6 +101,20 @@ def test_an_arrangement_whose_first_instalment_is_missed_owes_a_letter_for_what_
     assert standing.events == ({"kind": "arrangement", "outcome": "broken", **_plan(1000).to_dict()},)
 
 
+def test_an_arrangement_whose_second_instalment_is_missed_names_that_instalments_date():
+    # the first (30.00 by March 10) paid, the second (20.00 by April 10) not: broken on April 14
+    as_of = date(2026, 4, 14)
+    standing = review(_account(arrangement=_plan(3000)), Status.ACTIVE, as_of, delinquent=True)
+    assert standing.notices[-1] == OwedNotice(
+        LetterCode.BROKEN_PROMISE,
+        "arrangement-broken@2026-04-14",
+        (("promise_amount", 2000), ("promise_date", "2026-04-10")),
+    )
+    # one minor unit short of the first: the first is the one missed
+    short = review(_account(arrangement=_plan(2999)), Status.ACTIVE, as_of, delinquent=True)
+    assert dict(short.notices[-1].extra)["promise_date"] == "2026-03-10"
+
+
 def test_an_arrangement_paid_in_full_is_kept_and_the_ladder_resumes_without_a_letter():
     standing = review(_account(arrangement=_plan(5000)), Status.ACTIVE, MADE, delinquent=True)
     assert (standing.status, standing.arrangement, standing.checks) == (Status.ACTIVE, None, ())

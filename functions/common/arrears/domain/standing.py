@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
+from itertools import accumulate
 
 from arrears.domain.account import Account
 from arrears.domain.commitments import Arrangement, Outcome, Promise
@@ -89,8 +90,10 @@ def review(account: Account, evaluated_status: Status, as_of: date, delinquent: 
             if outcome is Outcome.BROKEN and arrangement.settlement is not None:
                 notices.append(_void_notice(arrangement, as_of))
             elif outcome is Outcome.BROKEN:
+                # the first instalment what was paid does not reach (an earlier one paid is not missed)
+                owed_by = accumulate(i.amount for i in arrangement.instalments)
                 missed = next(
-                    i for i in arrangement.instalments if arrangement.required_by(as_of) > arrangement.paid
+                    i for i, owed in zip(arrangement.instalments, owed_by, strict=True) if owed > arrangement.paid
                 )
                 notices.append(
                     _broken_notice(
