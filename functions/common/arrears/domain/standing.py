@@ -93,7 +93,9 @@ def review(account: Account, evaluated_status: Status, as_of: date, delinquent: 
                 # the first instalment what was paid does not reach (an earlier one paid is not missed)
                 owed_by = accumulate(i.amount for i in arrangement.instalments)
                 missed = next(
-                    i for i, owed in zip(arrangement.instalments, owed_by, strict=True) if owed > arrangement.paid
+                    i
+                    for i, owed in zip(arrangement.instalments, owed_by, strict=True)
+                    if owed > arrangement.paid
                 )
                 notices.append(
                     _broken_notice(
