@@ -54,20 +54,26 @@ def test_an_account_with_nothing_unpaid_has_no_deadline_in_its_facts():
     assert (facts["dpd"], facts["deadline"], facts["exception"]) == (0, None, "workout")
 
 
-@pytest.mark.parametrize("decision,reason", [(Decision.CONFIRM, DeclineReason.FRAUD), (Decision.DECLINE, None)])
+@pytest.mark.parametrize(
+    "decision,reason", [(Decision.CONFIRM, DeclineReason.FRAUD), (Decision.DECLINE, None)]
+)
 def test_a_decline_without_its_exception_or_a_confirmation_with_one_is_refused(decision, reason):
     with pytest.raises(InvalidInput) as refused:
         decide(_account(), decision, reason, TODAY)
     assert str(refused.value) == "a decline names its exception, and only a decline does"
 
 
-@pytest.mark.parametrize("decision,reason", [(Decision.CONFIRM, None), (Decision.DECLINE, DeclineReason.WORKOUT)])
+@pytest.mark.parametrize(
+    "decision,reason", [(Decision.CONFIRM, None), (Decision.DECLINE, DeclineReason.WORKOUT)]
+)
 def test_the_census_counts_the_move_from_the_bucket_it_last_saw(decision, reason):
     after, _ = decide(_account(), decision, reason, TODAY)
     assert after.counted_as == "180+"
 
 
-@pytest.mark.parametrize("decision,reason", [(Decision.CONFIRM, None), (Decision.DECLINE, DeclineReason.WORKOUT)])
+@pytest.mark.parametrize(
+    "decision,reason", [(Decision.CONFIRM, None), (Decision.DECLINE, DeclineReason.WORKOUT)]
+)
 def test_a_group_already_counted_between_cycles_is_kept(decision, reason):
     after, _ = decide(_account(counted_as="120-179"), decision, reason, TODAY)
     assert after.counted_as == "120-179"

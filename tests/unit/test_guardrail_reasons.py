@@ -76,7 +76,9 @@ QUIET = "a telephone conversation took place in the last 7 days"
 def test_a_call_waits_seven_full_days_after_a_conversation(since, allowed):
     history = ContactHistory(last_conversation=NOON.astimezone(UTC) - since)
     decision = check_dial(history, US, NOON)
-    expected = (True, "allowed", "every rule passed") if allowed else (False, "call_after_conversation", QUIET)
+    expected = (
+        (True, "allowed", "every rule passed") if allowed else (False, "call_after_conversation", QUIET)
+    )
     assert _decision(decision) == expected
 
 
@@ -98,9 +100,7 @@ def test_an_attempt_at_the_very_moment_judged_counts_and_a_later_one_does_not():
 
 
 def test_a_timely_dispute_refusal_says_collection_waits_for_verification():
-    history = ContactHistory(
-        validation_notice_sent_on=date(2026, 3, 2), dispute_received_on=date(2026, 3, 3)
-    )
+    history = ContactHistory(validation_notice_sent_on=date(2026, 3, 2), dispute_received_on=date(2026, 3, 3))
     decision = check(Contact(Channel.LETTER, LetterCode.SECOND_REMINDER, NOON), history, REG_F)
     assert _decision(decision) == (
         False,

@@ -22,13 +22,16 @@ DAY = date(2026, 3, 10)
 
 
 @pytest.mark.parametrize(
-    "kind,minor", [(EntryKind.FEE, 1), (EntryKind.INTEREST, 1), (EntryKind.REVERSAL, 1), (EntryKind.PAYMENT, -1)]
+    "kind,minor",
+    [(EntryKind.FEE, 1), (EntryKind.INTEREST, 1), (EntryKind.REVERSAL, 1), (EntryKind.PAYMENT, -1)],
 )
 def test_one_minor_unit_of_the_right_sign_is_an_entry(kind, minor):
     assert LedgerEntry("e1", kind, Money(minor, "USD"), DAY).amount.minor == minor
 
 
-@pytest.mark.parametrize("kind,minor", [(EntryKind.FEE, -1), (EntryKind.PAYMENT, 1), (EntryKind.ADJUSTMENT, 0)])
+@pytest.mark.parametrize(
+    "kind,minor", [(EntryKind.FEE, -1), (EntryKind.PAYMENT, 1), (EntryKind.ADJUSTMENT, 0)]
+)
 def test_an_entry_of_the_wrong_sign_or_of_nothing_is_refused_and_says_so(kind, minor):
     with pytest.raises(InvalidInput) as refused:
         LedgerEntry("e1", kind, Money(minor, "USD"), DAY)

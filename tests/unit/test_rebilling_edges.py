@@ -18,8 +18,8 @@ from arrears.domain.rebilling import (
     EarlierReage,
     apply_amount,
     consecutive_minimum_payments,
-    correction_trigger,
     corrected_statement,
+    correction_trigger,
     decide,
     reage_limits,
     reschedule,
@@ -71,7 +71,9 @@ def test_an_adjustment_in_another_currency_is_refused_naming_both():
 def test_a_credit_beyond_the_balance_is_refused_naming_both_amounts():
     with pytest.raises(InvalidInput) as refused:
         apply_amount(_account(balance=50_000), -60_000, ON)
-    assert str(refused.value) == "an adjustment of -600.00 USD would take the balance (500.00 USD) below nothing"
+    assert (
+        str(refused.value) == "an adjustment of -600.00 USD would take the balance (500.00 USD) below nothing"
+    )
 
 
 def test_a_balance_beyond_the_ledgers_bound_is_refused_and_says_so():

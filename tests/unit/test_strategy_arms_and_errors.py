@@ -55,7 +55,13 @@ def test_a_strategy_with_a_challenger_has_both_arms(tmp_path):
 # accounts between arms in the middle of an experiment.
 @pytest.mark.parametrize(
     "account,arm",
-    [("ACC-5", "challenger"), ("ACC-1", "challenger"), ("ACC-37", "challenger"), ("ACC-0", "champion"), ("ACC-7", "champion")],
+    [
+        ("ACC-5", "challenger"),
+        ("ACC-1", "challenger"),
+        ("ACC-37", "challenger"),
+        ("ACC-0", "champion"),
+        ("ACC-7", "champion"),
+    ],
 )
 def test_an_account_is_in_the_same_arm_as_in_every_earlier_release(tmp_path, account, arm):
     strategy = _with_challenger(tmp_path, "0.5")
@@ -64,7 +70,9 @@ def test_an_account_is_in_the_same_arm_as_in_every_earlier_release(tmp_path, acc
     assert (chosen, ladder) == (arm, strategy.arms()[arm])
 
 
-@pytest.mark.parametrize("account,arm", [("ACC-5", "challenger"), ("ACC-1", "champion"), ("ACC-37", "champion")])
+@pytest.mark.parametrize(
+    "account,arm", [("ACC-5", "challenger"), ("ACC-1", "champion"), ("ACC-37", "champion")]
+)
 def test_an_account_whose_digest_is_the_share_exactly_stays_with_the_champion(tmp_path, account, arm):
     """With a share of 21.43% the accounts whose digest is below 2143 go to the challenger: 2143 does not."""
     assert _with_challenger(tmp_path, "0.2143").arm_for(account) == arm
@@ -170,7 +178,9 @@ def test_each_problem_is_a_line_of_its_own_naming_where_it_is(tmp_path):
 
 
 def test_a_step_rule_is_named_without_pydantics_prefix(tmp_path):
-    path, message = _refusal(tmp_path, GOOD.replace("channel: email, letter: first_reminder", "channel: email"))
+    path, message = _refusal(
+        tmp_path, GOOD.replace("channel: email, letter: first_reminder", "channel: email")
+    )
     assert message == f"{path}: champion.steps[0] (first): a email step needs a letter code"
 
 
