@@ -198,3 +198,10 @@ def test_a_re_age_alone_moves_the_balance_neither_way():
 
 def test_the_corrected_statements_key_is_the_same_for_the_same_adjustment_in_every_release():
     assert correction_trigger("adj-0042", ON) == "corrected_statement-6cadf33a78de@2026-06-20"
+
+
+def test_a_re_age_alone_leaves_an_account_in_credit_as_it_is():
+    """An adjustment of nothing (a re-age's) lowers nothing: it is not refused as taking the balance
+    below nothing, even where the balance is already below it."""
+    in_credit = _account(balance=-100)
+    assert apply_amount(in_credit, 0, ON) == in_credit
