@@ -78,6 +78,22 @@ def test_charges_beyond_the_balance_are_cut_fees_first():
     assert breakdown(-10, entries, LATE_FROM) == DebtBreakdown(0, 0, 0, 0)
 
 
+def test_charges_on_an_account_that_owes_nothing_are_cut_to_nothing():
+    assert breakdown(0, [_entry(EntryKind.FEE, 1)], LATE_FROM) == DebtBreakdown(0, 0, 0, 0)
+
+
+def test_every_fee_and_every_interest_charge_is_added():
+    entries = [
+        _entry(EntryKind.FEE, 100),
+        _entry(EntryKind.FEE, 150),
+        _entry(EntryKind.INTEREST, 300),
+        _entry(EntryKind.INTEREST, 200),
+        _entry(EntryKind.INTEREST, 70, LATE_FROM),
+        _entry(EntryKind.INTEREST, 30, LATE_FROM),
+    ]
+    assert breakdown(10_850, entries, LATE_FROM) == DebtBreakdown(10_000, 500, 100, 250)
+
+
 AMOUNT = st.integers(1, 100_000)
 ENTRIES = st.lists(
     st.one_of(

@@ -10,9 +10,17 @@ LENGTH = "a CLABE is 18 digits"
 MISMATCH = "the CLABE's check digit does not match its first 17 digits"
 
 
-def test_a_valid_clabe_has_no_problem():
-    assert check_digit(VALID[:-1]) == 5
-    assert problem_with(VALID) is None
+@pytest.mark.parametrize(
+    "clabe,digit",
+    [
+        (VALID, 5),
+        ("032180000118359719", 9),  # the example CLABE Wikipedia's article on CLABE works through
+        ("002010077777777771", 1),
+    ],
+)
+def test_a_valid_clabe_has_no_problem(clabe, digit):
+    assert check_digit(clabe[:-1]) == digit
+    assert problem_with(clabe) is None
 
 
 @pytest.mark.parametrize(

@@ -187,3 +187,8 @@ def test_a_step_rule_is_named_without_pydantics_prefix(tmp_path):
 def test_a_key_of_the_wrong_kind_is_located_without_failing(tmp_path):
     path, message = _refusal(tmp_path, GOOD.replace("hours: {en: h, es: h}", "hours: {en: h, es: h, 5: h}"))
     assert message.startswith(f"{path}: creditor.hours[5].[key]: ")
+
+
+def test_a_named_item_of_a_top_level_list_is_located_by_its_name(tmp_path):
+    path, message = _refusal(tmp_path, GOOD.replace("jurisdictions: [US]", "jurisdictions: [{name: x}]"))
+    assert message.startswith(f"{path}: jurisdictions[0] (x): ")
