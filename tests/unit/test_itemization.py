@@ -73,3 +73,9 @@ def test_an_account_without_the_creditors_data_gets_no_notice():
 
 def test_the_creditors_data_keeps_what_it_says_when_stored():
     assert CreditorData.from_dict(DATA.to_dict()) == DATA
+
+
+def test_the_operator_is_told_the_creditors_data_is_missing():
+    with pytest.raises(ItemizationUnknown) as refused:
+        itemize(None, [], 0, "USD")
+    assert str(refused.value) == "the creditor's data for the validation notice is not on the account"
