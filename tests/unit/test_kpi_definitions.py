@@ -122,9 +122,7 @@ def test_a_bucket_meets_its_goal_at_the_goal_itself(rolled, goal_met):
     assert bucket["roll_rate_by_balance"] == {"USD": rolled * 100 / 500}
 
 
-@pytest.mark.parametrize(
-    ("owed_after", "cured"), [(-1, True), (0, True), (1, False), (None, False)]
-)
+@pytest.mark.parametrize(("owed_after", "cured"), [(-1, True), (0, True), (1, False), (None, False)])
 def test_closing_is_a_cure_only_when_nothing_is_left_owed(owed_after, cured):
     # -1: overpaid and closed; 1: charged off with a cent still owed; None: not known
     moves = [Move("D", "2026-03-06", "30-59", "closed", "USD", 50_000, "champion", owed_after)]

@@ -41,7 +41,11 @@ def refusal(model: type, raw: object) -> str:
 
 
 def test_a_refusal_names_the_provider_the_model_and_each_wrong_field_by_its_path():
-    raw = {"reference": "tr-1", "outcome": "hit", "candidates": [{"kind": "fax", "value": PERSONAL, "confidence": 2}]}
+    raw = {
+        "reference": "tr-1",
+        "outcome": "hit",
+        "candidates": [{"kind": "fax", "value": PERSONAL, "confidence": 2}],
+    }
 
     message = refusal(TraceAnswer, raw)
 
@@ -52,28 +56,29 @@ def test_a_refusal_names_the_provider_the_model_and_each_wrong_field_by_its_path
 def test_an_answer_wrong_as_a_whole_is_refused_as_the_body():
     assert refusal(TraceAnswer, [PERSONAL]) == "acme: malformed TraceAnswer (body)"
     # a rule over the whole answer (a hit with no candidate) is wrong at no one field either
-    assert refusal(TraceAnswer, {"reference": "tr-1", "outcome": "hit"}) == "acme: malformed TraceAnswer (body)"
+    assert (
+        refusal(TraceAnswer, {"reference": "tr-1", "outcome": "hit"}) == "acme: malformed TraceAnswer (body)"
+    )
 
 
-@pytest.mark.parametrize(("wrong", "named"), [(5, 5), (6, 5), (4, 4)])
+# Each field a credit report can get wrong, in the model's order (the order pydantic reports them in),
+# with a wrong value and a right one.
+REPORT_FIELDS = {
+    "reference": ("", "r-1"),
+    "outcome": ("maybe", "thin_file"),
+    "score_low": ("low", 300),
+    "score_high": ("high", 850),
+    "scored_on": ("never", "2026-03-02"),
+    "delinquencies_elsewhere": (-1, 0),
+}
+BUREAU = {"name": "Test Bureau", "phone": "1-800-555-0199", "address": "PO Box 1", "website": "b.com"}
+
+
+@pytest.mark.parametrize(("wrong", "named"), [(4, 4), (5, 5), (6, 5)])
 def test_a_refusal_names_at_most_five_wrong_fields(wrong, named):
-    # in the model's order of fields, which is the order pydantic reports them in
-    fields = ["reference", "outcome", "score_low", "score_high", "scored_on", "delinquencies_elsewhere"][:wrong]
-    raw = {
-        "reference": "",
-        "outcome": "maybe",
-        "scored_on": "never",
-        "delinquencies_elsewhere": -1,
-        "score_low": "low",
-        "score_high": "high",
-        "bureau": {"name": "Test Bureau", "phone": "1-800-555-0199", "address": "PO Box 1", "website": "b.com"},
-    }
-    valid = {"reference": "r-1", "outcome": "thin_file", "scored_on": "2026-03-02", "delinquencies_elsewhere": 0}
-    raw.update({key: value for key, value in valid.items() if key not in fields})
-    for key in ("score_low", "score_high"):
-        if key not in fields:
-            del raw[key]
+    fields = list(REPORT_FIELDS)[:wrong]
+    raw = {key: values[0 if key in fields else 1] for key, values in REPORT_FIELDS.items()}
 
-    message = refusal(CreditReport, raw)
+    message = refusal(CreditReport, {**raw, "bureau": BUREAU})
 
     assert message == f"acme: malformed CreditReport ({'; '.join(fields[:named])})"
