@@ -185,3 +185,20 @@ def test_the_applied_event_tells_the_hand_offs_where_the_account_now_stands(buck
         "bucket_after": bucket_after,
         "status_after": "active",
     }
+
+
+@pytest.mark.parametrize("amount", [0, -1])
+def test_a_statement_of_nothing_is_refused_saying_what_it_billed(amount):
+    from arrears.domain.errors import InvalidInput
+    from arrears.domain.posting import bill
+
+    with pytest.raises(InvalidInput, match=f"^a statement bills a positive amount, not {amount}$"):
+        bill(account(), Due(AT.date(), amount))
+
+
+def test_a_statement_of_one_minor_unit_is_owed():
+    from arrears.domain.posting import bill
+
+    billed, shifts = bill(account(), Due(AT.date(), 1))
+
+    assert (billed.dues, shifts) == ((Due(AT.date(), 1),), ())
