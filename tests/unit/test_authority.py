@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from arrears.domain.authority import Level, beyond, load_authority, refusal, refusal_to_decide
+from arrears.domain.errors import InvalidInput
 
 TODAY = date(2026, 3, 2)
 SUPERVISOR = Level(
@@ -98,8 +99,6 @@ def test_a_level_that_does_not_see_personal_data_only_reports_a_contact_points_f
 
 
 def test_an_unknown_operator_level_is_refused_naming_the_levels_there_are():
-    from arrears.domain.errors import InvalidInput
-
     with pytest.raises(InvalidInput) as refused:
         load_authority().level("specialist_9")
     assert str(refused.value) == (
@@ -189,8 +188,6 @@ def test_an_action_with_no_limit_is_within_every_level():
 
 @pytest.mark.parametrize("amount", [{}, {"amount": "ten dollars"}])
 def test_an_adjustment_without_a_readable_amount_is_refused(amount):
-    from arrears.domain.errors import InvalidInput
-
     with pytest.raises(InvalidInput) as refused:
         beyond(SPECIALIST, "adjust", {"currency": "USD", **amount}, TODAY)
     assert str(refused.value) == "an adjustment needs its amount"

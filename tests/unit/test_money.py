@@ -1,6 +1,6 @@
 """Money is integer minor units with a currency; parsing refuses what the currency cannot hold."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import pytest
 from arrears.domain.errors import CurrencyMismatch, InvalidInput
@@ -58,8 +58,6 @@ def test_format_uses_the_customers_locale():
 
 def test_scaled_rounds_half_even_whatever_decimal_context_the_caller_is_in():
     # Given a caller working under another rounding (the CLI's exact context, a report's own)
-    from decimal import ROUND_HALF_UP, localcontext
-
     with localcontext(rounding=ROUND_HALF_UP):
         # Then a share of 34.5 cents is still 34: banker's rounding is the ledger's, not the caller's
         assert Money(1150, "USD").scaled(Decimal("0.03")).minor == 34

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 from arrears.domain.account import Account, ProductType
-from arrears.domain.errors import AmountOutOfBounds, DuplicateEntry
+from arrears.domain.errors import AmountOutOfBounds, DuplicateEntry, InvalidInput
 from arrears.domain.ledger import Due, EntryKind
 from arrears.domain.money import MAX_MINOR, Money
 from arrears.domain.payments import Action, PaymentEvent, SuspenseReason
@@ -25,6 +25,7 @@ from arrears.domain.posting import (
     Refusal,
     adjust,
     applied_detail,
+    bill,
     charge,
     claim,
     forgiveness_entry,
@@ -189,16 +190,11 @@ def test_the_applied_event_tells_the_hand_offs_where_the_account_now_stands(buck
 
 @pytest.mark.parametrize("amount", [0, -1])
 def test_a_statement_of_nothing_is_refused_saying_what_it_billed(amount):
-    from arrears.domain.errors import InvalidInput
-    from arrears.domain.posting import bill
-
     with pytest.raises(InvalidInput, match=f"^a statement bills a positive amount, not {amount}$"):
         bill(account(), Due(AT.date(), amount))
 
 
 def test_a_statement_of_one_minor_unit_is_owed():
-    from arrears.domain.posting import bill
-
     billed, shifts = bill(account(), Due(AT.date(), 1))
 
     assert (billed.dues, shifts) == ((Due(AT.date(), 1),), ())
