@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import pytest
 from arrears.domain.account import Account, ProductType
 from arrears.domain.commitments import Arrangement, Settlement
+from arrears.domain.errors import AccountVersionConflict
 from arrears.domain.ledger import Due
 from arrears.domain.posting import Allocation, forgive_when_settled, receive, reverse
 from arrears.domain.stages import Bucket, Status
@@ -125,3 +126,48 @@ def test_a_payments_own_credit_never_pays_the_dues_its_reversal_reopens():
     # Then January is owed again rather than paid from p1's own money
     assert back.account.dues == (Due(JAN, 100), Due(FEB, 100)) and back.shifts == ()
     assert back.account.credits == {"p1": 100}
+
+
+def test_a_charged_off_account_settled_is_counted_from_closed():
+    charged_off = settling(paid=AGREED, balance=4_000, status=Status.CHARGED_OFF)
+
+    settled, written_off = forgive_when_settled(charged_off)
+
+    assert (written_off, settled.status, settled.counted_as) == (4_000, Status.SETTLED, "closed")
+
+
+# ------------------------------------------------------------------ credit kept, and the next look
+
+
+def test_an_overpayment_of_one_minor_unit_is_kept_as_that_payments_credit():
+    account = settling(settlement=False, arrangement=None, dues=(Due(JAN, 100),))
+
+    assert receive(account, 101, AS_OF, payment="p1").account.credits == {"p1": 1}
+    assert receive(account, 100, AS_OF, payment="p1").account.credits == {}
+    # money no payment names is on the balance, but is no payment's credit to move later
+    assert receive(account, 150, AS_OF).account.credits == {}
+
+
+def test_a_reversal_computed_from_a_credit_the_account_no_longer_holds_names_it():
+    account = settling(settlement=False, arrangement=None, credits={})
+
+    with pytest.raises(AccountVersionConflict, match="^credit of p1 would be -50$"):
+        reverse(account, Allocation((), 50), 50, AS_OF, payment="p1")
+
+
+def test_money_in_keeps_a_review_already_due_rather_than_putting_it_off():
+    # Given a review that fell due two days ago and was not yet done
+    account = settling(settlement=False, next_action_on=AS_OF - timedelta(days=2))
+
+    assert receive(account, 1_000, AS_OF + timedelta(days=1)).account.next_action_on == AS_OF - timedelta(
+        days=2
+    )
+
+
+def test_money_taken_back_from_a_closed_account_is_counted_from_closed():
+    # Given an account paid in full that the census already counts as closed (no move pending)
+    closed = settling(settlement=False, arrangement=None, balance=0, status=Status.PAID_IN_FULL, dues=())
+
+    back = reverse(closed, Allocation((), 1_000), 1_000, AS_OF)
+
+    assert (back.account.status, back.account.counted_as) == (Status.ACTIVE, "closed")
