@@ -147,3 +147,20 @@ def test_accounts_placed_on_the_first_day_open_the_book_and_only_they_become_sta
 
 def test_the_efficiency_goals_are_read_from_the_rules():
     assert load_goals() == {"1-29": 0.8, "30-59": 0.7, "60-89": 0.65, "90-119": 0.6, "120-179": 0.55}
+
+
+def test_accounts_new_or_reopened_in_the_period_count_in_no_rate_and_the_others_still_do():
+    # Given, on the first days, an account placed new and one reopened from closed; later a cure
+    moves = [
+        Move("N", "2026-03-01", None, "30-59", "USD", 0, "champion", 500),
+        Move("X", "2026-03-02", "closed", "60-89", "USD", 0, "champion", 700),
+        Move("C", "2026-03-05", "1-29", "current", "USD", 80_000, "champion", 0),
+    ]
+
+    counted = figures(moves=moves)
+
+    assert (counted["cured"], counted["arms"]) == (
+        1,
+        {"champion": {"delinquent_moved": 1, "cured": 1, "cure_share": 1.0}},
+    )
+    assert [counted["buckets"][b]["rolled"] for b in ("1-29", "30-59")] == [0, 0]
