@@ -155,12 +155,13 @@ def test_accounts_new_or_reopened_in_the_period_count_in_no_rate_and_the_others_
         Move("N", "2026-03-01", None, "30-59", "USD", 0, "champion", 500),
         Move("X", "2026-03-02", "closed", "60-89", "USD", 0, "champion", 700),
         Move("C", "2026-03-05", "1-29", "current", "USD", 80_000, "champion", 0),
+        Move("D", "2026-03-06", "30-59", "current", "USD", 50_000, "champion", 0),
     ]
 
     counted = figures(moves=moves)
 
     assert (counted["cured"], counted["arms"]) == (
-        1,
-        {"champion": {"delinquent_moved": 1, "cured": 1, "cure_share": 1.0}},
+        2,
+        {"champion": {"delinquent_moved": 2, "cured": 2, "cure_share": 1.0}},
     )
     assert [counted["buckets"][b]["rolled"] for b in ("1-29", "30-59")] == [0, 0]

@@ -171,3 +171,43 @@ def test_money_taken_back_from_a_closed_account_is_counted_from_closed():
     back = reverse(closed, Allocation((), 1_000), 1_000, AS_OF)
 
     assert (back.account.status, back.account.counted_as) == (Status.ACTIVE, "closed")
+
+
+# ------------------------------------------------------------------ what a reversal reopens
+
+
+def test_money_taken_back_from_an_arrangement_already_due_breaks_it_on_the_timeline():
+    # Given an arrangement whose one instalment fell due 20 days ago and was paid
+    terms = Arrangement((Due(AS_OF - timedelta(days=20), 1_000),), AS_OF - timedelta(days=30), 1_000)
+    account = settling(settlement=False, arrangement=terms, balance=5_000)
+
+    back = reverse(account, Allocation((), 1_000), 1_000, AS_OF)
+
+    assert [(e["kind"], e["outcome"]) for e in back.events] == [("arrangement", "broken")]
+    assert (back.account.status, back.account.arrangement) == (Status.ACTIVE, None)
+
+
+def test_money_taken_back_from_a_charged_off_account_leaves_it_charged_off():
+    charged_off = settling(settlement=False, arrangement=None, balance=5_000, status=Status.CHARGED_OFF)
+
+    back = reverse(charged_off, Allocation((), 1_000), 1_000, AS_OF)
+
+    assert (back.account.balance, back.account.status, back.events) == (6_000, Status.CHARGED_OFF, ())
+
+
+@pytest.mark.parametrize(
+    ("status", "owed_before", "taken_back", "after"),
+    [
+        (Status.PAID_IN_FULL, 0, 1, Status.ACTIVE),  # one cent owed again reopens it
+        (Status.SETTLED, -100, 100, Status.SETTLED),  # only its overpayment back: nothing is owed
+        (Status.SETTLED, -100, 101, Status.ACTIVE),
+    ],
+)
+def test_money_taken_back_reopens_a_closed_account_only_when_something_is_owed(
+    status, owed_before, taken_back, after
+):
+    closed = settling(settlement=False, arrangement=None, balance=owed_before, status=status, dues=())
+
+    back = reverse(closed, Allocation((), taken_back), taken_back, AS_OF)
+
+    assert (back.account.balance, back.account.status) == (owed_before + taken_back, after)
