@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from arrears.domain.authority import Level, beyond, load_authority, refusal, refusal_to_decide
+from arrears.domain.errors import InvalidInput
 
 TODAY = date(2026, 3, 2)
 SUPERVISOR = Level(
@@ -92,3 +93,101 @@ def test_a_level_that_does_not_see_personal_data_only_reports_a_contact_points_f
     for seeing in ("specialist_4", "specialist_5", "supervisor"):  # it sees what it changes
         assert refusal(rules.level(seeing), "contact", params) is None
     assert refusal(rules.level("specialist_3"), "promise", {"change": "add"}) is None
+
+
+# What each level may agree to on its own (`beyond`): at its limit, and one step past it.
+
+
+def test_an_unknown_operator_level_is_refused_naming_the_levels_there_are():
+    with pytest.raises(InvalidInput) as refused:
+        load_authority().level("specialist_9")
+    assert str(refused.value) == (
+        "unknown operator level 'specialist_9'; one of specialist_3, specialist_4, specialist_5, supervisor"
+    )
+
+
+def test_a_change_to_a_contact_point_of_no_known_kind_is_refused_in_full():
+    said = refusal(load_authority().level("specialist_3"), "contact", {"change": "merge"})
+    assert said == (
+        "changing a contact point needs a level that sees personal data; this level may only report a"
+        " point's failure (returned_mail, bounced, wrong_party)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("pay_by", "beyond_it"),
+    [
+        ("2026-04-15", None),  # 44 days out
+        ("2026-04-16", None),  # 45: the level's limit
+        ("2026-04-17", "a promise 46 days out; this level may agree up to 45"),
+        ("2026-03-01", None),  # a day already past is not far out
+    ],
+)
+def test_a_promise_is_judged_by_its_days_from_today(pay_by, beyond_it):
+    assert beyond(SPECIALIST, "promise", {"pay_by": pay_by}, TODAY) == beyond_it
+
+
+@pytest.mark.parametrize(
+    ("count", "beyond_it"),
+    [(11, None), (12, None), (13, "13 instalments; this level may agree up to 12")],
+)
+def test_an_arrangement_is_judged_by_its_number_of_instalments(count, beyond_it):
+    instalments = [{"due_on": "2026-04-01", "amount": "10.00"}] * count
+    assert beyond(SPECIALIST, "arrangement", {"instalments": instalments}, TODAY) == beyond_it
+
+
+@pytest.mark.parametrize(
+    ("discount", "beyond_it"),
+    [("39.5", None), ("40", None), ("40.5", "a 40.5% discount; this level may agree up to 40%")],
+)
+def test_a_settlement_is_judged_by_its_discount(discount, beyond_it):
+    assert beyond(SPECIALIST, "settlement", {"discount_pct": discount}, TODAY) == beyond_it
+
+
+def test_a_bankruptcy_hold_is_released_only_by_a_level_allowed_to():
+    bankruptcy = {"hold": "bankruptcy"}
+    assert beyond(SPECIALIST, "release_hold", bankruptcy, TODAY) == (
+        "releasing a bankruptcy hold needs a supervisor"
+    )
+    supervisor = SPECIALIST.model_copy(update={"release_bankruptcy_hold": True})
+    assert beyond(supervisor, "release_hold", bankruptcy, TODAY) is None
+    # any other hold is released by any level; a bankruptcy hold is not released by other actions
+    assert beyond(SPECIALIST, "release_hold", {"hold": "dispute"}, TODAY) is None
+    assert beyond(SPECIALIST, "promise", {"hold": "bankruptcy", "pay_by": "2026-03-09"}, TODAY) is None
+
+
+@pytest.mark.parametrize(
+    ("action", "flag", "beyond_it"),
+    [
+        (
+            "place_agency",
+            "place_with_agency",
+            "placing an account with an agency (or recalling it) needs a level 5 or a supervisor",
+        ),
+        (
+            "recall_agency",
+            "place_with_agency",
+            "placing an account with an agency (or recalling it) needs a level 5 or a supervisor",
+        ),
+        (
+            "assign_suspense",
+            "assign_suspense",
+            "posting money held in suspense to an account needs a level 5 or a supervisor",
+        ),
+        ("charge_off", "charge_off", "deciding on a charge-off needs a supervisor"),
+    ],
+)
+def test_an_action_a_level_is_not_allowed_needs_approval(action, flag, beyond_it):
+    assert beyond(SPECIALIST, action, {}, TODAY) == beyond_it
+    assert beyond(SPECIALIST.model_copy(update={flag: True}), action, {}, TODAY) is None
+
+
+def test_an_action_with_no_limit_is_within_every_level():
+    assert beyond(SPECIALIST, "note", {"text": "called"}, TODAY) is None
+
+
+@pytest.mark.parametrize("amount", [{}, {"amount": "ten dollars"}])
+def test_an_adjustment_without_a_readable_amount_is_refused(amount):
+    with pytest.raises(InvalidInput) as refused:
+        beyond(SPECIALIST, "adjust", {"currency": "USD", **amount}, TODAY)
+    assert str(refused.value) == "an adjustment needs its amount"

@@ -1,6 +1,6 @@
 """Money is integer minor units with a currency; parsing refuses what the currency cannot hold."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import pytest
 from arrears.domain.errors import CurrencyMismatch, InvalidInput
@@ -54,3 +54,11 @@ def test_format_uses_the_customers_locale():
     assert Money(123456, "USD").format("en-US") == "$1,234.56"
     assert Money(123456, "MXN").format("es-MX") == "$1,234.56"
     assert "1,234.56" in Money(123456, "PHP").format("en-PH")
+
+
+def test_scaled_rounds_half_even_whatever_decimal_context_the_caller_is_in():
+    # Given a caller working under another rounding (the CLI's exact context, a report's own)
+    with localcontext(rounding=ROUND_HALF_UP):
+        # Then a share of 34.5 cents is still 34: banker's rounding is the ledger's, not the caller's
+        assert Money(1150, "USD").scaled(Decimal("0.03")).minor == 34
+        assert Money(1050, "USD").scaled(Decimal("0.03")).minor == 32
